@@ -1,0 +1,125 @@
+"""What every scheduler model provides, and the helpers they share.
+
+A model is created with its parameters (``gk.GMP(procs=4)``), attached to one
+simulation by ``setup``, and then driven by events.  Each model runs a G by
+calling ``self.sim.advance(g)`` and handing the returned operation to
+:meth:`Model.dispatch`, which calls the model's ``do_compute``,
+``do_syscall``, ``do_netio``, ``do_sleep``, ``do_gosched``, ``do_go``,
+``do_blocked`` or ``do_exit``.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from ..costs import default_costs
+from ..ops import Compute, Go, Gosched, NetIO, Sleep, Syscall
+
+__all__ = ["Model", "check_count"]
+
+# More processors than this is a typo, not an experiment: the simulator would
+# still run, but slowly and with nothing to learn.
+MAX_PROCS = 1024
+
+
+def check_count(model, label, value, lo=1, hi=MAX_PROCS):
+    """Validate a count parameter such as ``procs`` with a clear message."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{model}({label}={value!r}): {label} must be a whole number")
+    if value < lo:
+        raise ValueError(f"{model}({label}={value}): {label} must be at least {lo} "
+                         f"(a scheduler needs somewhere to run goroutines)")
+    if value > hi:
+        raise ValueError(f"{model}({label}={value}): {label} must be at most {hi}; "
+                         f"this machine-scale simulator is not meant for more")
+    return int(value)
+
+
+class Model:
+    """Base class of the four models.  Subclasses set ``procs``, ``max_parallel``
+    and ``SIMPLIFIES``, and implement the ``do_*`` handlers."""
+
+    name = "model"
+    SIMPLIFIES: tuple[str, ...] = ()
+    MODELS: tuple[str, ...] = ()   # what the model does reproduce
+
+    def __init__(self, costs=None, **cost_overrides):
+        self.sim = None
+        c = default_costs()
+        for k, v in {**(costs or {}), **cost_overrides}.items():
+            if k not in c:
+                raise TypeError(f"{type(self).__name__}: unknown cost {k!r}; known costs: "
+                                f"{', '.join(sorted(c))}")
+            if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
+                raise ValueError(f"{type(self).__name__}({k}={v!r}): a cost is a whole number "
+                                 f"of ns (or bytes) >= 0")
+            c[k] = int(v)
+        self.costs = c
+        self.procs = None
+        self.max_parallel = None
+
+    # ---- attached to a simulation -----------------------------------------
+    def setup(self, sim):
+        self.sim = sim
+        self.engine = sim.engine
+        self.tl = sim.tl
+        self.rng = sim.engine.rng
+        self.stats_extra: dict = {}
+
+    def start(self, g):
+        raise NotImplementedError
+
+    def ready(self, g, waker):
+        raise NotImplementedError
+
+    def finish(self, now):
+        """Close spans still open when main returns."""
+
+    def stats(self):
+        return dict(self.stats_extra)
+
+    def snapshot(self):
+        return {}
+
+    def describe(self):
+        return self.name
+
+    # ---- running a G --------------------------------------------------------
+    def run_g(self, m, g):
+        """Let ``g`` run on ``m`` until it needs the scheduler, then handle that."""
+        self.dispatch(m, g, self.sim.advance(g))
+
+    def dispatch(self, m, g, op):
+        t = type(op)
+        if t is Compute:
+            self.do_compute(m, g, op)
+        elif t is Go:
+            self.do_go(m, g, op)
+        elif t is Syscall:
+            self.do_syscall(m, g, op)
+        elif t is NetIO:
+            self.do_netio(m, g, op)
+        elif t is Sleep:
+            self.do_sleep(m, g, op)
+        elif t is Gosched:
+            self.do_gosched(m, g, op)
+        elif op is _BLOCKED:
+            self.do_blocked(m, g)
+        elif op is _EXITED:
+            self.do_exit(m, g)
+        else:  # pragma: no cover - advance() only returns the above
+            raise AssertionError(f"unexpected op {op!r}")
+
+    # ---- recording helpers --------------------------------------------------
+    def span(self, state, start, end, m=-1, p=-1, g=-1):
+        if end > start:
+            self.tl.add_span(state, start, end, lane="M", m=m, p=p, g=g)
+
+    def event(self, kind, g=-1, m=-1, p=-1, other=-1, detail=""):
+        self.tl.add_event(kind, self.engine.now, g=g, m=m, p=p, other=other, detail=detail)
+
+    def counter(self, name, value):
+        self.tl.sample(name, self.engine.now, value)
+
+
+from ..sim import BLOCKED as _BLOCKED, EXITED as _EXITED  # noqa: E402

@@ -1,0 +1,200 @@
+"""The goroutine instruction set: what a goroutine may ``yield``.
+
+A goroutine is a generator function.  Each ``yield`` hands one of these
+operations to the scheduler, the way Go code calls into the runtime::
+
+    def worker(results):
+        yield gk.compute(us=50)        # run on a CPU for 50 µs
+        yield gk.syscall(us=200)       # blocking system call: the M blocks too
+        yield results.send(42)         # may park the G; never blocks the M
+
+Every operation that takes time accepts exactly one of ``ns=``, ``us=``,
+``ms=``; the value is rounded to whole nanoseconds.
+
+>>> compute(us=1.5)
+compute(ns=1500)
+>>> sleep(ms=-1)
+Traceback (most recent call last):
+  ...
+ValueError: sleep(ms=-1): a duration must be >= 0 ns; got -1 ms. Pass a positive number, e.g. sleep(ms=1).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = ["Op", "Compute", "Syscall", "NetIO", "Sleep", "Gosched", "Now", "Go",
+           "compute", "syscall", "netio", "sleep", "gosched", "now", "go", "duration_ns"]
+
+_UNITS = {"ns": 1, "us": 1_000, "ms": 1_000_000}
+# One simulated day: longer durations are almost certainly a unit mistake.
+MAX_DURATION_NS = 86_400 * 1_000_000_000
+
+
+def duration_ns(opname, ns=None, us=None, ms=None, *, allow_zero=True):
+    """Turn exactly one of ``ns``/``us``/``ms`` into whole nanoseconds.
+
+    Raises ValueError that names the operation and the fix when the input is
+    missing, doubled, negative, NaN, infinite, or absurdly large.
+    """
+    given = [(k, v) for k, v in (("ns", ns), ("us", us), ("ms", ms)) if v is not None]
+    if len(given) != 1:
+        names = ", ".join(f"{k}=" for k, _ in given) or "none"
+        raise ValueError(f"{opname}() takes exactly one of ns=, us=, ms= (got {names}); "
+                         f"e.g. {opname}(us=50)")
+    unit, value = given[0]
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{opname}({unit}={value!r}): a duration must be a number, "
+                        f"not {type(value).__name__}")
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{opname}({unit}={value}): a duration must be a finite number "
+                         f"of {unit}")
+    if value < 0:
+        raise ValueError(f"{opname}({unit}={value}): a duration must be >= 0 ns; got "
+                         f"{value} {unit}. Pass a positive number, e.g. {opname}({unit}=1).")
+    n = int(round(value * _UNITS[unit]))
+    if n == 0 and not allow_zero:
+        raise ValueError(f"{opname}({unit}={value}): the duration rounds to 0 ns; "
+                         f"{opname} needs at least 1 ns")
+    if n > MAX_DURATION_NS:
+        raise ValueError(f"{opname}({unit}={value}) is {n / 1e9:,.0f} s of simulated time, "
+                         f"more than one day: did you mean another unit?")
+    return n
+
+
+class Op:
+    """Base of everything a goroutine may yield."""
+
+    __slots__ = ()
+
+
+class _Timed(Op):
+    __slots__ = ("ns",)
+    opname = "op"
+
+    def __init__(self, ns):
+        self.ns = ns
+
+    def __repr__(self):
+        return f"{self.opname}(ns={self.ns})"
+
+
+class Compute(_Timed):
+    """Run on a CPU for ``ns``.  ``tight`` loops have no preemption point."""
+
+    __slots__ = ("tight",)
+    opname = "compute"
+
+    def __init__(self, ns, tight=False):
+        self.ns = ns
+        self.tight = bool(tight)
+
+    def __repr__(self):
+        return f"compute(ns={self.ns}{', tight=True' if self.tight else ''})"
+
+
+class Syscall(_Timed):
+    """A blocking system call: the thread (M) blocks with the G."""
+
+    __slots__ = ()
+    opname = "syscall"
+
+
+class NetIO(_Timed):
+    """Network I/O: the G parks on the netpoller; no thread blocks."""
+
+    __slots__ = ()
+    opname = "netio"
+
+
+class Sleep(_Timed):
+    """``time.Sleep``: the G parks on a timer."""
+
+    __slots__ = ()
+    opname = "sleep"
+
+
+class Gosched(Op):
+    """``runtime.Gosched``: yield the processor; the G stays runnable."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "gosched()"
+
+
+class Now(Op):
+    """Current simulated time in ns (free: takes no time)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "now()"
+
+
+class Go(Op):
+    """The go statement (``newproc``).  The simulation fills ``g`` with the new G."""
+
+    __slots__ = ("fn", "args", "name", "g")
+
+    def __init__(self, fn, args, name):
+        self.fn = fn
+        self.args = args
+        self.name = name
+        self.g = None
+
+    def __repr__(self):
+        return f"go({getattr(self.fn, '__name__', self.fn)!s})"
+
+
+def compute(ns=None, us=None, ms=None, *, tight=False):
+    """Run on a CPU for a while.  ``tight=True``: a loop without function calls,
+    which only asynchronous preemption can interrupt.
+
+    >>> compute(ms=2, tight=True)
+    compute(ns=2000000, tight=True)
+    """
+    return Compute(duration_ns("compute", ns, us, ms), tight)
+
+
+def syscall(ns=None, us=None, ms=None):
+    """A blocking system call (e.g. a file read): the M blocks with the G."""
+    return Syscall(duration_ns("syscall", ns, us, ms))
+
+
+def netio(ns=None, us=None, ms=None):
+    """Network I/O that completes after the given time; the G waits on the netpoller."""
+    return NetIO(duration_ns("netio", ns, us, ms))
+
+
+def sleep(ns=None, us=None, ms=None):
+    """``time.Sleep``: park on a timer for the given time."""
+    return Sleep(duration_ns("sleep", ns, us, ms))
+
+
+_GOSCHED = Gosched()
+_NOW = Now()
+
+
+def gosched():
+    """``runtime.Gosched()``: let others run; this G goes to the global queue."""
+    return _GOSCHED
+
+
+def now():
+    """Current simulated time: ``t = yield gk.now()``."""
+    return _NOW
+
+
+def go(fn, *args, name=None):
+    """The go statement: ``yield gk.go(worker, i)`` starts ``worker(i)`` as a new G.
+
+    ``fn`` must be a generator function (a ``def`` containing ``yield``).
+    The yield returns the new goroutine's id.
+    """
+    if not callable(fn):
+        raise TypeError(f"go({fn!r}): needs a generator function, got {type(fn).__name__}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"go(..., name={name!r}): name must be a string")
+    return Go(fn, args, name)

@@ -1,0 +1,446 @@
+"""Running a workload under a scheduler model.
+
+The simulation owns the goroutines (their generators, states and the sync
+objects they wait on); the model owns the Ms and Ps and decides who runs
+where.  They meet in three calls:
+
+* ``sim.advance(g)`` -- the model lets ``g`` run: its generator is resumed and
+  instant operations (``now``, sync operations that need not wait, ``go``'s
+  bookkeeping) are done here, at the current instant.  It returns the next
+  operation the model must schedule (Compute, Syscall, NetIO, Sleep, Gosched,
+  Go) or BLOCKED / EXITED.
+* ``sim.park(g, reason)`` / ``sim.ready(g, waker)`` -- a G stops / becomes
+  runnable; ``ready`` calls ``model.ready`` so the model can queue it.
+
+>>> import gmpkit as gk
+>>> def main():
+...     yield gk.compute(us=10)
+>>> run = gk.simulate(main, model=gk.GreenThreads())
+>>> run.stats["makespan_ns"]
+10000
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import GeneratorType
+
+from .engine import Engine, SimulationLimit
+from .ops import Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
+from .sync import BLOCK, GoPanic, SyncOp
+from .timeline import Timeline
+
+__all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
+           "SimulationLimit", "GoPanic", "BLOCKED", "EXITED"]
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+BLOCKED = _Marker("BLOCKED")   # advance(): the G parked on a sync object
+EXITED = _Marker("EXITED")     # advance(): the G's function returned
+
+
+class Deadlock(RuntimeError):
+    """Every goroutine is blocked on a channel, mutex or wait group.
+
+    ``waiting`` lists ``(goroutine id, name, wait reason)``.
+    """
+
+    def __init__(self, message, waiting):
+        super().__init__(message)
+        self.waiting = waiting
+
+
+class WorkloadError(TypeError):
+    """A goroutine did something the simulator cannot run (names the G and the op)."""
+
+
+class G:
+    """A goroutine: its generator and scheduling state (``g`` in runtime2.go).
+
+    Models may use ``left`` (ns still to run of the current timed op),
+    ``since`` (when the current span began), ``m``/``p`` (where it runs),
+    ``timer`` (a pending engine Timer) and ``preempt`` (preemption requested).
+    """
+
+    __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
+                 "asked_ns", "created", "ended", "left", "tight", "since", "m", "p",
+                 "timer", "preempt", "sync_parked", "parent")
+
+    def __init__(self, gid, name, gen, now, parent):
+        self.id = gid
+        self.name = name
+        self.gen = gen
+        self.status = "runnable"
+        self.wait = ""
+        self.waitobj = None
+        self.resume_value = None
+        self.asked_ns = 0
+        self.created = now
+        self.ended = None
+        self.left = 0
+        self.tight = False
+        self.since = 0
+        self.m = -1
+        self.p = -1
+        self.timer = None
+        self.preempt = False
+        self.sync_parked = False
+        self.parent = parent
+
+    def __repr__(self):
+        w = f" ({self.wait})" if self.wait else ""
+        return f"<G{self.id} {self.name} {self.status}{w}>"
+
+
+def _make_generator(fn, args, opname):
+    name = getattr(fn, "__name__", repr(fn))
+    if inspect.isgeneratorfunction(fn):
+        return fn(*args), name
+    if not callable(fn):
+        raise WorkloadError(f"{opname}({fn!r}): a goroutine must be a generator function")
+    result = fn(*args)
+    if isinstance(result, GeneratorType):
+        return result, name
+    raise WorkloadError(
+        f"{opname}({name}): {name} is not a generator function (it contains no 'yield'), "
+        f"so the scheduler cannot run it as a goroutine. Make it yield its operations, "
+        f"e.g. 'yield gk.compute(us=10)'.")
+
+
+class Simulation:
+    """A workload under a model, run step by step (for animations) or to the end.
+
+    >>> import gmpkit as gk
+    >>> def main():
+    ...     yield gk.go(child)
+    ...     yield gk.sleep(us=5)
+    >>> def child():
+    ...     yield gk.compute(us=2)
+    >>> s = gk.Simulation(main, model=gk.GreenThreads())
+    >>> s.run(until=1000).time <= 1000
+    True
+    >>> s.run().makespan_ns > 5000
+    True
+    """
+
+    def __init__(self, main, *args, model=None, seed=0, max_time=60_000_000_000,
+                 max_events=20_000_000, schedtrace=None, scheddetail=False):
+        from .models.base import Model
+        if model is None:
+            raise ValueError("simulate(main, model=...) needs a model, e.g. model=gk.GMP(procs=4)")
+        if not isinstance(model, Model):
+            raise TypeError(f"model={model!r} is not a scheduler model; use gk.GMP(procs=4), "
+                            f"gk.GM(procs=4), gk.Threads(cpus=4) or gk.GreenThreads()")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed={seed!r} must be an int")
+        for label, v in (("max_time", max_time), ("max_events", max_events)):
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ValueError(f"{label}={v!r} must be a positive int")
+        if model.sim is not None:
+            raise ValueError(f"this {type(model).__name__} model object already ran a simulation; "
+                             f"create a new one (models keep per-run state)")
+        self.engine = Engine(seed=seed, max_time=max_time, max_events=max_events)
+        self.engine.describe = self.describe
+        self.model = model
+        self.seed = seed
+        self.gs: dict[int, G] = {}
+        self.current: G | None = None
+        self.n_alive = 0
+        self.n_parked = 0
+        self.finished = False
+        self.main = None
+        self.stats = {"goroutines": 0, "threads_created": 0, "context_switches": 0,
+                      "steals": 0, "handoffs": 0, "preemptions": 0}
+        self.tl = Timeline(procs=model.procs, source="sim", max_parallel=model.max_parallel,
+                           meta={"model": model.describe(), "seed": seed})
+        self.snapshots: list[dict] = []
+        self.schedtrace_lines: list[str] = []
+        self._trace = (schedtrace, scheddetail)
+        if schedtrace is not None and not (isinstance(schedtrace, (int, float)) and schedtrace > 0):
+            raise ValueError(f"schedtrace={schedtrace!r}: give the period in ms, e.g. schedtrace=1")
+        model.setup(self)
+        self.main = self.spawn(main, args, "main", parent=None, opname="simulate")
+        model.start(self.main)
+        if schedtrace is not None:
+            self.engine.at(0, self._trace_tick, int(schedtrace * 1_000_000))
+
+    # ---- goroutines --------------------------------------------------------
+    def spawn(self, fn, args, name, parent, opname="go"):
+        """Create a G for ``fn(*args)`` (newproc's bookkeeping; placement is the model's)."""
+        gen, fname = _make_generator(fn, args, opname)
+        gid = len(self.gs) + 1
+        g = G(gid, name or fname, gen, self.engine.now, parent.id if parent else -1)
+        self.gs[gid] = g
+        self.n_alive += 1
+        self.stats["goroutines"] += 1
+        self.tl.g_names[gid] = g.name
+        if parent is not None:
+            self.tl.add_event("spawn", self.engine.now, g=gid, other=parent.id)
+        return g
+
+    def advance(self, g):
+        """Run ``g``'s code up to its next scheduler operation; see the module doc."""
+        self.current = g
+        gen = g.gen
+        engine = self.engine
+        while True:
+            try:
+                op = gen.send(g.resume_value)
+            except StopIteration:
+                self._exit(g)
+                return EXITED
+            except (GoPanic, Deadlock, SimulationLimit, WorkloadError):
+                raise
+            except Exception as e:  # the workload's own bug: say whose
+                raise WorkloadError(
+                    f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
+            g.resume_value = None
+            engine.tick()
+            t = type(op)
+            if t is Compute:
+                g.asked_ns += op.ns
+                return op
+            if t is SyncOp:
+                r = op.apply(self, g)
+                if r is BLOCK:
+                    return BLOCKED
+                g.resume_value = r
+                continue
+            if t is Now:
+                g.resume_value = engine.now
+                continue
+            if t is Go:
+                op.g = self.spawn(op.fn, op.args, op.name, parent=g)
+                g.resume_value = op.g.id
+                return op
+            if t in (Syscall, NetIO, Sleep, Gosched):
+                return op
+            raise WorkloadError(self._bad_op_message(g, op))
+
+    def _bad_op_message(self, g, op):
+        hint = ""
+        if callable(op) and getattr(op, "__module__", "").startswith("gmpkit"):
+            hint = (f" It looks like the function itself: call it, e.g. "
+                    f"'yield gk.{op.__name__}(us=10)'.")
+        elif isinstance(op, GeneratorType):
+            hint = (" It is a generator: to start it as a goroutine write 'yield gk.go(f)'; "
+                    "to run it inline write 'yield from f()'.")
+        elif isinstance(op, Op):
+            hint = " (an operation this model cannot schedule)"
+        return (f"goroutine {g.id} ({g.name}) yielded {op!r} ({type(op).__name__}), which is "
+                f"not a scheduler operation. Yield one of gk.compute(), gk.syscall(), "
+                f"gk.netio(), gk.sleep(), gk.gosched(), gk.now(), gk.go(), or a Chan/Mutex/"
+                f"WaitGroup operation.{hint}")
+
+    def _exit(self, g):
+        g.status = "dead"
+        g.ended = self.engine.now
+        self.n_alive -= 1
+        self.tl.add_event("exit", self.engine.now, g=g.id)
+        if g is self.main:
+            self.finished = True
+
+    def park(self, g, reason, obj=None, sync=True):
+        """``gopark``: ``g`` stops running until ``ready``; ``sync`` parks count for deadlock."""
+        g.status = "waiting"
+        g.wait = reason
+        g.waitobj = obj
+        if sync:
+            g.sync_parked = True
+            self.n_parked += 1
+
+    def ready(self, g, waker):
+        """``goready``: ``g`` is runnable again; the model decides where it queues."""
+        if g.sync_parked:
+            g.sync_parked = False
+            self.n_parked -= 1
+        g.status = "runnable"
+        g.wait = ""
+        g.waitobj = None
+        self.tl.add_event("ready", self.engine.now, g=g.id,
+                          other=waker.id if waker is not None else -1)
+        self.model.ready(g, waker)
+
+    # ---- running -----------------------------------------------------------
+    @property
+    def time(self):
+        return self.engine.now
+
+    def _check_dead(self):
+        if not self.finished and self.n_alive and self.n_parked >= self.n_alive:
+            waiting = [(g.id, g.name, g.wait) for g in self.gs.values() if g.status == "waiting"]
+            lines = "\n".join(f"goroutine {i} [{w}]: {n}" for i, n, w in waiting[:50])
+            more = f"\n... and {len(waiting) - 50} more" if len(waiting) > 50 else ""
+            raise Deadlock(f"fatal error: all goroutines are asleep - deadlock! "
+                           f"(at t={self.engine.now:,} ns)\n\n{lines}{more}", waiting)
+
+    def step(self):
+        """Process one event.  Returns False once main has returned."""
+        if self.finished:
+            return False
+        if not self.engine.step():
+            self._check_dead()
+            raise RuntimeError(
+                f"the {type(self.model).__name__} model stalled at t={self.engine.now:,} ns "
+                f"with nothing scheduled but main unfinished (a model bug). {self.describe()}")
+        self._check_dead()
+        if self.finished:
+            self._finish()
+        return not self.finished
+
+    def run(self, until=None):
+        """Run to the end (or until simulated time ``until`` ns); returns self or a Run."""
+        if until is None:
+            while self.step():
+                pass
+            return Run(self)
+        while not self.finished:
+            nxt = self.engine.peek()
+            if nxt is None or nxt > until:
+                self.engine.now = max(self.engine.now, until)
+                break
+            self.step()
+        return self
+
+    def _finish(self):
+        now = self.engine.now
+        self.model.finish(now)
+        tl = self.tl
+        tl.end_time = now
+        tl.expected_run_ns = {g.id: g.asked_ns for g in self.gs.values() if g.status == "dead"}
+        st = self.stats
+        st["makespan_ns"] = now
+        for name, key in (("threads", "threads_peak"), ("runqueue", "global_queue_peak")):
+            if name in tl._counters:
+                st[key] = int(max(tl._counters[name][1]))
+            else:
+                st.setdefault(key, 0)
+        st["unfinished"] = sum(1 for g in self.gs.values() if g.status != "dead")
+        st.update(self.model.stats())
+
+    def describe(self):
+        """Who is doing what (for limit and stall messages)."""
+        live = [g for g in self.gs.values() if g.status != "dead"]
+        parts = [f"G{g.id} {g.name} [{g.status}{': ' + g.wait if g.wait else ''}]"
+                 for g in live[:8]]
+        more = f" and {len(live) - 8} more" if len(live) > 8 else ""
+        return f"Still alive: {', '.join(parts) or 'none'}{more}."
+
+    def snapshot(self):
+        """The full scheduler state now (see DESIGN.md for the schema)."""
+        snap = self.model.snapshot()
+        snap["time"] = self.engine.now
+        snap["model"] = type(self.model).__name__
+        snap["gs"] = {g.id: {"name": g.name, "status": g.status, "wait": g.wait}
+                      for g in self.gs.values() if g.status != "dead"}
+        return snap
+
+    def _trace_tick(self, period):
+        snap = self.snapshot()
+        self.snapshots.append(snap)
+        self.schedtrace_lines.extend(render_schedtrace(snap, self.tl, detail=self._trace[1]))
+        self.engine.after(period, self._trace_tick, period)
+
+
+def render_schedtrace(snap, tl, detail=False):
+    """``SCHED`` line(s) for one snapshot, as GODEBUG=schedtrace[,scheddetail=1] prints."""
+    now = snap["time"]
+    head = tl.schedtrace_line(now)
+    if not detail:
+        return [head]
+    head = head.split(" [")[0]
+    ps, ms, gs = snap.get("ps", []), snap.get("ms", []), snap.get("gs", {})
+    lines = [head + " gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false"]
+    pstatus = {"idle": 0, "running": 1, "syscall": 2}
+    for p in ps:
+        m = p.get("m")
+        lines.append(f"  P{p['id']}: status={pstatus.get(p.get('status'), 0)} "
+                     f"schedtick={p.get('schedtick', 0)} syscalltick={p.get('syscalltick', 0)} "
+                     f"m={'nil' if m is None else m} runqsize={len(p.get('runq', []))} "
+                     f"gfreecnt=0 timerslen={p.get('timers', 0)}")
+    for m in sorted(ms, key=lambda x: -x["id"]):
+        lines.append(f"  M{m['id']}: p={'nil' if m.get('p') is None else m['p']} "
+                     f"curg={'nil' if m.get('g') is None else m['g']} mallocing=0 throwing=0 "
+                     f"preemptoff= locks=0 dying=0 spinning={str(m.get('state') == 'spinning').lower()} "
+                     f"blocked={str(m.get('state') in ('idle', 'blocked')).lower()} lockedg=nil")
+    gstatus = {"runnable": 1, "running": 2, "syscall": 3, "waiting": 4}
+    running_on = {m["g"]: m["id"] for m in ms if m.get("g") is not None}
+    for gid in sorted(gs):
+        g = gs[gid]
+        on = running_on.get(gid)
+        lines.append(f"  G{gid}: status={gstatus.get(g['status'], 4)}({g['wait']}) "
+                     f"m={'nil' if on is None else on} lockedm=nil")
+    return lines
+
+
+class Run:
+    """The result of :func:`simulate`: ``timeline``, ``stats``, ``unfinished``."""
+
+    def __init__(self, sim):
+        self.timeline = sim.tl
+        self.stats = dict(sim.stats)
+        self.model = sim.model
+        self.seed = sim.seed
+        self.unfinished = [(g.id, g.name, g.status, g.wait)
+                           for g in sim.gs.values() if g.status != "dead"]
+        self.snapshots = sim.snapshots
+        self._lines = sim.schedtrace_lines
+        self._trace = sim._trace
+
+    @property
+    def makespan_ns(self):
+        return self.stats["makespan_ns"]
+
+    def schedtrace(self, every=None, detail=False):
+        """The run as ``GODEBUG=schedtrace=every`` lines (``every`` in ms).
+
+        Plain lines can be rendered for any period from the timeline's
+        counters.  ``detail=True`` (the ``scheddetail=1`` form) needs the run to
+        have been recorded with ``simulate(..., schedtrace=every, scheddetail=True)``.
+        """
+        rec_every, rec_detail = self._trace
+        if detail:
+            if not rec_detail or (every is not None and every != rec_every):
+                raise ValueError(
+                    "schedtrace(detail=True) needs the per-P/M/G state recorded during the run: "
+                    f"run it as gk.simulate(..., schedtrace={every or 1}, scheddetail=True)")
+            return list(self._lines)
+        if every is None:
+            if self._lines and not rec_detail:
+                return list(self._lines)
+            every = rec_every or 1
+        return self.timeline.schedtrace(every)
+
+    def __repr__(self):
+        return (f"<Run {self.timeline.meta.get('model')}: makespan "
+                f"{self.stats['makespan_ns']:,} ns, {self.stats['goroutines']} goroutines>")
+
+
+def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
+             max_events=20_000_000, schedtrace=None, scheddetail=False):
+    """Run ``main(*args)`` as goroutine 1 under ``model``; return a :class:`Run`.
+
+    Parameters
+    ----------
+    model : a scheduler model, e.g. ``gk.GMP(procs=4)``.
+    seed : int -- same workload, model, parameters and seed give the same Timeline.
+    max_time, max_events : limits that stop a runaway run with a clear error.
+    schedtrace : float ms or None -- record ``SCHED`` lines as GODEBUG=schedtrace does.
+    scheddetail : bool -- with ``schedtrace``, record the per-P/M/G form.
+
+    Raises Deadlock ("all goroutines are asleep"), GoPanic (Go's own panics),
+    WorkloadError (a goroutine yielded something that is not an operation, or
+    raised), SimulationLimit.
+    """
+    return Simulation(main, *args, model=model, seed=seed, max_time=max_time,
+                      max_events=max_events, schedtrace=schedtrace,
+                      scheddetail=scheddetail).run()

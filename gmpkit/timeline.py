@@ -1,0 +1,330 @@
+"""The record of what happened: one `Timeline` for simulated and real runs.
+
+A Timeline holds three kinds of record, all with integer-nanosecond times:
+
+* **spans** -- an interval on a *lane*.  The lane is ``"M"`` (an OS thread's
+  activity: running a G, in a syscall, spinning, idle, waiting for a lock ...),
+  ``"P"`` (a processor's state when it is recorded on its own, e.g. idle in a
+  real trace) or ``"G"`` (a goroutine's own state: runnable, waiting ...).
+  Every span also carries the ``m``, ``p`` and ``g`` it concerns (``-1`` when
+  none), so "per P" views are a filter of the M lane by ``p``.
+* **events** -- something that happened at an instant: spawn, ready, steal,
+  handoff, preempt, retake, syscall enter/exit, overflow to the global queue ...
+  ``g`` is the goroutine concerned, ``other`` a second party (the waker, the
+  victim P, the number of Gs moved ...).
+* **counters** -- sampled values that change over time (the global queue,
+  each P's ring length, threads, idle Ps, spinning Ms).  A counter is stored
+  as the sequence of its changes; ``value_at`` reads it at any instant.
+
+The class knows nothing of any scheduler model: simulators and the real-trace
+parsers in :mod:`gmpkit.real` both fill it, and plots, the invariant checker
+and the schedtrace printer read it.
+
+>>> tl = Timeline(procs=1)
+>>> tl.add_span("running", 0, 500, lane="M", m=0, p=0, g=1)
+>>> tl.add_event("spawn", 100, g=2, other=1)
+>>> tl.sample("runqueue", 0, 0); tl.sample("runqueue", 300, 2)
+>>> tl.value_at("runqueue", 299), tl.value_at("runqueue", 300)
+(0, 2)
+>>> tl.check_invariants()
+True
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Timeline", "Span", "Event", "InvariantError", "RUNQ_SIZE"]
+
+RUNQ_SIZE = 256  # slots in a P's local ring (p.runq in runtime2.go)
+
+# States an M-lane span may have.  "running" is a G executing its own code;
+# the others are time an M spends on the scheduler's business.
+M_STATES = ("running", "spawn", "switch", "syscall", "spinning", "idle",
+            "lock-wait", "sched", "blocked")
+# States a G-lane span may have (real traces; the simulator may add them too).
+G_STATES = ("runnable", "running", "waiting", "syscall", "sleep", "netio")
+P_STATES = ("running", "idle", "syscall")
+
+
+class Span(NamedTuple):
+    state: str
+    start: int
+    end: int
+    lane: str
+    m: int
+    p: int
+    g: int
+
+
+class Event(NamedTuple):
+    kind: str
+    time: int
+    g: int
+    m: int
+    p: int
+    other: int
+    detail: str
+
+
+class InvariantError(AssertionError):
+    """A timeline breaks a rule that every schedule must obey."""
+
+
+class Timeline:
+    """Spans, events and counters of one run (simulated or real).
+
+    Parameters
+    ----------
+    procs : int or None
+        GOMAXPROCS (or CPUs) of the run; ``None`` when not known.
+    source : str
+        Where it came from: ``"sim"`` or ``"schedtrace"`` / ``"exectrace"``.
+    max_parallel : int or None
+        How many Gs may run at the same instant (GOMAXPROCS under GM and GMP,
+        the CPU count for 1:1 threads); checked by :meth:`check_invariants`.
+    meta : dict
+        Free-form provenance (model name, seed, Go version, command ...).
+    """
+
+    def __init__(self, *, procs=None, source="sim", max_parallel=None, meta=None):
+        self.procs = procs
+        self.source = source
+        self.max_parallel = max_parallel
+        self.meta = dict(meta or {})
+        self.g_names: dict[int, str] = {}
+        # compute asked for by each G (ns); set by the simulator so the
+        # checker can prove no work was lost or invented.
+        self.expected_run_ns: dict[int, int] | None = None
+        self._spans: list[tuple] = []
+        self._events: list[tuple] = []
+        self._counters: dict[str, tuple[list[int], list]] = {}
+        self._arrays = None
+        self.end_time = 0
+
+    # ---- recording -------------------------------------------------------
+    def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
+        """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
+        self._spans.append((state, int(start), int(end), lane, m, p, g))
+        if end > self.end_time:
+            self.end_time = int(end)
+        self._arrays = None
+
+    def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
+        """Record a point event at ``time`` (ns)."""
+        self._events.append((kind, int(time), g, m, p, other, detail))
+        if time > self.end_time:
+            self.end_time = int(time)
+
+    def sample(self, name, time, value):
+        """Record that counter ``name`` has ``value`` from ``time`` on.
+
+        Repeated values are folded, so callers may sample freely.
+        """
+        times, values = self._counters.setdefault(name, ([], []))
+        if values and values[-1] == value:
+            return
+        if times and times[-1] == time:
+            values[-1] = value
+            if len(values) > 1 and values[-2] == value:
+                times.pop(); values.pop()
+            return
+        times.append(int(time))
+        values.append(value)
+
+    # ---- reading ---------------------------------------------------------
+    @property
+    def spans(self):
+        return [Span(*s) for s in self._spans]
+
+    @property
+    def events(self):
+        return [Event(*e) for e in self._events]
+
+    def events_of(self, kind):
+        """All events of one kind, in recording order."""
+        return [Event(*e) for e in self._events if e[0] == kind]
+
+    def count(self, kind):
+        """How many events of ``kind`` were recorded."""
+        return sum(1 for e in self._events if e[0] == kind)
+
+    @property
+    def counter_names(self):
+        return sorted(self._counters)
+
+    def counter(self, name):
+        """``(times, values)`` numpy arrays of a counter's changes."""
+        if name not in self._counters:
+            raise KeyError(f"no counter {name!r}; this timeline has: "
+                           f"{', '.join(self.counter_names) or 'none'}")
+        t, v = self._counters[name]
+        return np.asarray(t, dtype=np.int64), np.asarray(v)
+
+    def value_at(self, name, time, default=0):
+        """The value counter ``name`` had at ``time`` (its last change <= time)."""
+        if name not in self._counters:
+            return default
+        times, values = self._counters[name]
+        i = bisect_right(times, time)
+        return values[i - 1] if i else default
+
+    def span_arrays(self):
+        """Columns of all spans as numpy arrays (for vectorised plotting).
+
+        Keys: ``state``, ``lane`` (str arrays), ``start``, ``end``, ``m``,
+        ``p``, ``g`` (int64 arrays).
+        """
+        if self._arrays is None:
+            cols = list(zip(*self._spans)) if self._spans else [()] * 7
+            self._arrays = {
+                "state": np.asarray(cols[0], dtype=object).astype(str),
+                "start": np.asarray(cols[1], dtype=np.int64),
+                "end": np.asarray(cols[2], dtype=np.int64),
+                "lane": np.asarray(cols[3], dtype=object).astype(str),
+                "m": np.asarray(cols[4], dtype=np.int64),
+                "p": np.asarray(cols[5], dtype=np.int64),
+                "g": np.asarray(cols[6], dtype=np.int64),
+            }
+        return self._arrays
+
+    def run_ns_by_g(self):
+        """Total ``running`` time of each G on the M lane."""
+        out: dict[int, int] = defaultdict(int)
+        for st, s, e, lane, m, p, g in self._spans:
+            if st == "running" and lane == "M" and g >= 0:
+                out[g] += e - s
+        return dict(out)
+
+    @property
+    def gs(self):
+        """Ids of every goroutine that appears in a span or event."""
+        ids = {s[6] for s in self._spans} | {e[2] for e in self._events}
+        ids.discard(-1)
+        return sorted(ids)
+
+    def __len__(self):
+        return len(self._spans) + len(self._events)
+
+    def __repr__(self):
+        return (f"<Timeline {self.source}: {len(self._spans)} spans, "
+                f"{len(self._events)} events, {len(self._counters)} counters, "
+                f"end {self.end_time} ns>")
+
+    # ---- invariants ------------------------------------------------------
+    def check_invariants(self, *, raise_=True):
+        """Check the rules every schedule obeys; return True or raise.
+
+        * no span ends before it starts;
+        * on each M lane, spans do not overlap (an M does one thing at a time,
+          so it runs at most one G);
+        * a G runs on at most one M at a time;
+        * at most ``max_parallel`` Gs run at once (when known);
+        * every G's running time equals the compute it asked for (when the
+          simulator recorded ``expected_run_ns``);
+        * no P's local ring (counters ``runq[i]``) ever exceeds 256.
+
+        With ``raise_=False`` the list of problems is returned instead.
+        """
+        problems: list[str] = []
+        for st, s, e, lane, m, p, g in self._spans:
+            if e < s:
+                problems.append(f"span {st!r} of M{m} P{p} G{g} ends at {e} before it starts at {s}")
+                if len(problems) > 20:
+                    break
+
+        def overlaps(groups, what):
+            for key, ivs in groups.items():
+                ivs.sort()
+                for (s1, e1), (s2, e2) in zip(ivs, ivs[1:]):
+                    if s2 < e1:
+                        problems.append(f"{what} {key}: [{s1}, {e1}) overlaps [{s2}, {e2})")
+                        break
+
+        by_m, by_g, by_p, by_gl = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+        running_by_lane = {"M": [], "G": []}
+        for st, s, e, lane, m, p, g in self._spans:
+            if e == s:
+                continue
+            if lane == "M" and m >= 0:
+                by_m[m].append((s, e))
+            elif lane == "P" and p >= 0:
+                by_p[p].append((s, e))
+            elif lane == "G" and g >= 0:
+                by_gl[g].append((s, e))
+            if st == "running" and g >= 0 and lane in ("M", "G"):
+                running_by_lane[lane].append((g, s, e))
+        # A G's own "running" is read from the M lane when the source has one
+        # (the simulator), else from the G lane (a real execution trace).
+        running = running_by_lane["M"] or running_by_lane["G"]
+        for g, s, e in running:
+            by_g[g].append((s, e))
+        overlaps(by_m, "M")
+        overlaps(by_p, "P")
+        overlaps(by_gl, "G lane")
+        overlaps(by_g, "G running on two Ms:")
+
+        if self.max_parallel is not None and running:
+            points = sorted([(s, 1) for _, s, e in running] + [(e, -1) for _, s, e in running],
+                            key=lambda x: (x[0], x[1]))
+            live = 0
+            for t, d in points:
+                live += d
+                if live > self.max_parallel:
+                    problems.append(f"{live} Gs running at once at t={t} ns, more than "
+                                    f"max_parallel={self.max_parallel}")
+                    break
+
+        if self.expected_run_ns is not None:
+            got = self.run_ns_by_g()
+            for g, want in sorted(self.expected_run_ns.items()):
+                have = got.get(g, 0)
+                if have != want:
+                    problems.append(f"G{g} ({self.g_names.get(g, '?')}) ran {have} ns "
+                                    f"but asked for {want} ns of compute")
+            for g in sorted(set(got) - set(self.expected_run_ns)):
+                problems.append(f"G{g} ran {got[g]} ns but asked for no compute")
+
+        for name, (times, values) in self._counters.items():
+            if name.startswith("runq["):
+                big = max(values) if values else 0
+                if big > RUNQ_SIZE:
+                    problems.append(f"{name} reached {big}, more than the {RUNQ_SIZE}-slot ring")
+        if problems and raise_:
+            raise InvariantError("timeline breaks its invariants:\n  " + "\n  ".join(problems[:20]))
+        return True if not problems else problems
+
+    # ---- schedtrace ------------------------------------------------------
+    def schedtrace(self, every_ms=1, *, start_ms=None, end_ms=None):
+        """Render counters as the runtime's ``GODEBUG=schedtrace`` lines.
+
+        Needs the counters ``idleprocs``, ``threads``, ``spinningthreads``,
+        ``needspinning``, ``idlethreads``, ``runqueue``, ``runq[i]`` and
+        ``schedtick[i]``; missing ones read as 0.  One line per ``every_ms``
+        milliseconds of the run, the first at 0 ms, exactly as sysmon prints.
+        """
+        if every_ms <= 0:
+            raise ValueError(f"schedtrace every_ms must be > 0, got {every_ms}")
+        procs = self.procs or 0
+        t_ms = 0 if start_ms is None else start_ms
+        stop_ms = (self.end_time // 1_000_000) if end_ms is None else end_ms
+        lines = []
+        while t_ms <= stop_ms:
+            lines.append(self.schedtrace_line(t_ms * 1_000_000))
+            t_ms += every_ms
+        return lines
+
+    def schedtrace_line(self, t_ns):
+        """One ``SCHED`` line for the state at ``t_ns``."""
+        procs = self.procs or 0
+        v = lambda name: self.value_at(name, t_ns)  # noqa: E731
+        runqs = " ".join(str(v(f"runq[{i}]")) for i in range(procs))
+        ticks = " ".join(str(v(f"schedtick[{i}]")) for i in range(procs))
+        return (f"SCHED {t_ns // 1_000_000}ms: gomaxprocs={procs} idleprocs={v('idleprocs')} "
+                f"threads={v('threads')} spinningthreads={v('spinningthreads')} "
+                f"needspinning={v('needspinning')} idlethreads={v('idlethreads')} "
+                f"runqueue={v('runqueue')} [ {runqs} ] schedticks=[ {ticks} ]")

@@ -23,7 +23,7 @@ from .ops import compute, syscall, netio, sleep, gosched, now, go
 from .sync import Chan, Mutex, WaitGroup, GoPanic
 from .sim import simulate, Simulation, Run, Deadlock, WorkloadError, SimulationLimit
 from .timeline import Timeline, InvariantError
-from .models import Model, GreenThreads
+from .models import Model, GreenThreads, Threads, GM, GMP
 
 __version__ = "0.1.0"
 
@@ -31,5 +31,5 @@ __all__ = [
     "compute", "syscall", "netio", "sleep", "gosched", "now", "go",
     "Chan", "Mutex", "WaitGroup", "GoPanic",
     "simulate", "Simulation", "Run", "Deadlock", "WorkloadError", "SimulationLimit",
-    "Timeline", "InvariantError", "Model", "GreenThreads",
+    "Timeline", "InvariantError", "Model", "GreenThreads", "Threads", "GM", "GMP",
 ]

@@ -8,5 +8,8 @@
 
 from .base import Model
 from .green import GreenThreads
+from .threads import Threads
+from .gm import GM
+from .gmp import GMP
 
-__all__ = ["Model", "GreenThreads"]
+__all__ = ["Model", "GreenThreads", "Threads", "GM", "GMP"]

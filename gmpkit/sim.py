@@ -316,7 +316,8 @@ class Simulation:
         self.model.finish(now)
         tl = self.tl
         tl.end_time = now
-        tl.expected_run_ns = {g.id: g.asked_ns for g in self.gs.values() if g.status == "dead"}
+        tl.expected_run_ns = {g.id: g.asked_ns for g in self.gs.values()}
+        tl.partial_gs = {g.id for g in self.gs.values() if g.status != "dead"}
         st = self.stats
         st["makespan_ns"] = now
         for name, key in (("threads", "threads_peak"), ("runqueue", "global_queue_peak")):

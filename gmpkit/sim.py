@@ -204,6 +204,7 @@ class Simulation:
                 raise WorkloadError(
                     f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
             g.resume_value = None
+            self.ops += 1
             engine.tick()
             t = type(op)
             if t is Compute:
@@ -320,6 +321,7 @@ class Simulation:
         tl.partial_gs = {g.id for g in self.gs.values() if g.status != "dead"}
         st = self.stats
         st["makespan_ns"] = now
+        st["ops"] = self.ops
         for name, key in (("threads", "threads_peak"), ("runqueue", "global_queue_peak")):
             if name in tl._counters:
                 st[key] = int(max(tl._counters[name][1]))

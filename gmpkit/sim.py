@@ -156,6 +156,7 @@ class Simulation:
         self.current: G | None = None
         self.n_alive = 0
         self.n_parked = 0
+        self.ops = 0   # goroutine operations yielded so far
         self.finished = False
         self.main = None
         self.stats = {"goroutines": 0, "threads_created": 0, "context_switches": 0,

@@ -1,0 +1,21 @@
+"""Real Go: the toolchain, the course's Go programs, measurements, trace parsers.
+
+Everything here turns a real Go run into the same :class:`~gmpkit.timeline.Timeline`
+the simulator produces, or into a table of measured costs.  When Go is not
+installed the functions raise :class:`GoUnavailable`, and the ``*_or_recorded``
+helpers fall back to the data recorded in ``data/`` on the course's machine.
+"""
+
+from .toolchain import (GoProgramError, GoTimeout, GoToolchain, GoUnavailable, RunResult,
+                        build, find_go, go_version, programs, run, runtime_source,
+                        runtime_source_lines)
+from .errors import TraceParseError
+from .schedtrace import parse_schedtrace, run_schedtrace, schedtrace_or_recorded
+from .exectrace import parse_exectrace, run_exectrace, exectrace_or_recorded
+
+__all__ = [
+    "GoUnavailable", "GoProgramError", "GoTimeout", "GoToolchain", "RunResult",
+    "find_go", "go_version", "programs", "build", "run", "runtime_source", "runtime_source_lines",
+    "TraceParseError", "parse_schedtrace", "run_schedtrace", "schedtrace_or_recorded",
+    "parse_exectrace", "run_exectrace", "exectrace_or_recorded",
+]

@@ -1,0 +1,82 @@
+# gmpkit: an interactive course on Go's scheduler.  `make` lists the targets.
+#
+# Everything runs from a virtual environment in .venv, created on first use; the course's
+# packages are (re)installed only when pyproject.toml changed since the last install.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.gmpkit-installed
+
+# --- the test command, in one place -------------------------------------------------
+# PYTEST_PATHS: what pytest collects (unit, property, site/slides and browser tests).
+# NBVAL_PATHS:  notebooks (files or folders) that nbval runs, e.g. `notebooks`; empty =
+#               no nbval run. NBVAL_ARGS: how (strict --nbval or --nbval-lax, sanitizers).
+# PYTEST_ARGS:  anything extra, e.g. `make test PYTEST_ARGS='-k site -x'`.
+PYTEST_PATHS ?= tests
+NBVAL_PATHS  ?=
+NBVAL_ARGS   ?= --nbval --nbval-current-env
+PYTEST_ARGS  ?=
+PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
+                $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
+
+.DEFAULT_GOAL := help
+.PHONY: help env lab test test-fast test-browser bench html slides clean
+
+## help: list the targets (this text)
+help:
+	@echo "gmpkit course: make <target>"
+	@sed -n 's/^## \([^:]*\): \(.*\)/\1|\2/p' $(MAKEFILE_LIST) | awk -F'|' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
+	  echo "gmpkit needs Python >= 3.10; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "Run with a newer one, e.g.: make PYTHON=python3.11 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
+	  echo "$(VENV) has Python $$($(PY) --version 2>&1); gmpkit needs >= 3.10: remove $(VENV) and rerun."; exit 1; }
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[course]'
+	@touch $@
+
+## env: create .venv and install gmpkit with the course packages (only when needed)
+env: $(STAMP)
+
+## lab: open the course in JupyterLab (notebooks/)
+lab: env
+	$(VENV)/bin/jupyter lab notebooks/
+
+## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
+test: env
+	@rc=0; $(PYTEST_CMD) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5): nothing was checked."; fi; \
+	exit $$rc
+
+## test-fast: the suite without the real-browser tests
+test-fast: env
+	$(PYTEST_CMD) -m 'not browser'
+
+## test-browser: only the real-browser tests (JupyterLab in headless chromium)
+test-browser: env
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+## bench: run the benchmarks (python -m gmpkit.bench)
+bench: env
+	@if $(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("gmpkit.bench") is None)' 2>/dev/null; \
+	then $(PY) -m gmpkit.bench; \
+	else echo "gmpkit.bench is missing: no benchmarks yet."; exit 1; fi
+
+## html: static website of the course in build/html (EXECUTE=1 reruns notebooks first)
+html: env
+	$(PY) tools/build_site.py --notebooks notebooks --out build/html $(if $(EXECUTE),--execute)
+
+## slides: reveal.js slides of each lecture notebook in build/slides
+slides: env
+	$(PY) tools/build_slides.py --notebooks notebooks --out build/slides \
+	  $(if $(REVEAL_PREFIX),--reveal-prefix $(REVEAL_PREFIX))
+
+## clean: remove build output and caches (keeps .venv)
+clean:
+	rm -rf build .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print -exec rm -rf {} +

@@ -1,0 +1,46 @@
+"""Every course notebook in a real browser: open in JupyterLab, run all cells, no errors,
+every widget rendered, a screenshot that is not blank, then one control moved with the
+kernel's output changing (the interaction registered in interactions.py)."""
+
+import time
+
+import pytest
+
+import lab
+from interactions import INTERACTIONS
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK_DIR = lab.REPO / "notebooks"
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))  # homework/ excluded
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_in_browser(lab_page, name):
+    page = lab_page
+    t0 = time.monotonic()
+    lab.open_notebook(page, f"notebooks/{name}")
+    report = lab.run_all(page)
+    widgets = lab.wait_for_widgets(page)
+    assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"
+    assert not widgets["pending"], f"{name}: widgets never rendered in cells {widgets['pending']}"
+    assert lab.errors_on_page(page) == [], name
+    png = lab.screenshot(page, name.removesuffix(".ipynb"))
+    lab.assert_not_blank(png)
+
+    interact = INTERACTIONS.get(name)
+    if interact is None:
+        pytest.fail(
+            f"no interaction defined for {name}: register one with @interaction({name!r}) "
+            "in tests/browser/interactions.py (move one control, assert the kernel's output changed)"
+        )
+    interact(page)
+    assert lab.errors_on_page(page) == [], f"{name}: errors after the interaction"
+    lab.assert_not_blank(lab.screenshot(page, name.removesuffix(".ipynb") + "-after"))
+    print(f"{name}: {report['cells']} code cells, {widgets['views']} widget views, "
+          f"run all {report['seconds']} s, end to end {time.monotonic() - t0:.1f} s")
+
+
+def test_interactions_name_real_notebooks():
+    stale = sorted(set(INTERACTIONS) - set(NOTEBOOKS))
+    assert not stale, f"interactions registered for notebooks that do not exist: {stale}"

@@ -1,0 +1,149 @@
+"""The static site (tools/build_site.py): a page per notebook, an index linking them all,
+every relative link and image resolving to a file (data URIs are fine)."""
+
+import base64
+import io
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+from tools import build_site as site
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_NOTEBOOKS = site.find_notebooks(REPO / "notebooks")
+EXTERNAL = ("http:", "https:", "data:", "mailto:", "javascript:", "//")
+
+
+class Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs, self.imgs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.refs.append((tag, value))
+                if tag == "img":
+                    self.imgs.append(value)
+
+
+def refs_of(page: Path) -> Refs:
+    parser = Refs()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def check_site(out: Path, notebook_dir: Path, notebooks: list[Path]) -> None:
+    index = out / "index.html"
+    assert index.is_file(), "no index.html"
+    index_links = {urlsplit(v).path for _, v in refs_of(index).refs}
+    pages = sorted(out.rglob("*.html"))
+    for nb in notebooks:
+        rel = site.page_name(nb, notebook_dir)
+        page = out / rel
+        assert page.is_file() and page.stat().st_size > 1000, f"no page for {nb.name}"
+        assert rel.as_posix() in index_links, f"index.html does not link to {rel}"
+    broken = []
+    for page in pages:
+        for tag, ref in refs_of(page).refs:
+            if ref.startswith(EXTERNAL) or ref.startswith("#"):
+                continue
+            path = unquote(urlsplit(ref).path)
+            if path and not (page.parent / path).exists():
+                broken.append(f"{page.relative_to(out)}: <{tag}> {ref}")
+    assert not broken, "links or images that resolve to no file:\n" + "\n".join(broken)
+
+
+def _png_bytes() -> bytes:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [1, 0])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def tiny_course(tmp_path):
+    """Two lectures and a homework: headings, a cross-link, a plot output, a markdown
+    image from a file, and a widget view with its saved state."""
+    nbdir = tmp_path / "notebooks"
+    (nbdir / "homework").mkdir(parents=True)
+    png = _png_bytes()
+    (nbdir / "figure.png").write_bytes(png)
+    a = nbformat.v4.new_notebook()
+    a.cells = [
+        nbformat.v4.new_markdown_cell("# 01 Processes\n\n## Goals\nSee [next](02_threads.ipynb#Goals)."),
+        nbformat.v4.new_markdown_cell("## A picture\n![figure](figure.png)"),
+        nbformat.v4.new_code_cell("plot()", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": base64.b64encode(png).decode(), "text/plain": "<Figure>"})]),
+    ]
+    state = {"version_major": 2, "version_minor": 0, "state": {"abc": {
+        "model_name": "IntSliderModel", "model_module": "@jupyter-widgets/controls",
+        "model_module_version": "2.0.0", "state": {"value": 3}}}}
+    b = nbformat.v4.new_notebook()
+    b.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": state}
+    b.cells = [
+        nbformat.v4.new_markdown_cell("# 02 Threads\n## Goals"),
+        nbformat.v4.new_code_cell("slider", execution_count=1, outputs=[nbformat.v4.new_output(
+            "display_data", data={"application/vnd.jupyter.widget-view+json":
+                                  {"model_id": "abc", "version_major": 2, "version_minor": 0},
+                                  "text/plain": "IntSlider(value=3)"})]),
+    ]
+    hw = nbformat.v4.new_notebook()
+    hw.cells = [nbformat.v4.new_markdown_cell("# Homework 1\nBack to [the lecture](../01_processes.ipynb).")]
+    nbformat.write(a, nbdir / "01_processes.ipynb")
+    nbformat.write(b, nbdir / "02_threads.ipynb")
+    nbformat.write(hw, nbdir / "homework" / "hw1.ipynb")
+    return nbdir
+
+
+def test_site_of_a_tiny_course(tiny_course, tmp_path):
+    out = tmp_path / "html"
+    before = {p: p.read_bytes() for p in tiny_course.rglob("*.ipynb")}
+    pages = site.build_site(tiny_course, out, log=lambda *a: None)
+    notebooks = site.find_notebooks(tiny_course)
+    assert len(notebooks) == 3 and len(pages) == 4
+    check_site(out, tiny_course, notebooks)
+    first = (out / "01_processes.html").read_text()
+    assert 'href="02_threads.html#Goals"' in first          # notebook links become page links
+    assert 'src="figure.png"' not in first and first.count("data:image/png;base64") >= 2
+    second = (out / "02_threads.html").read_text()
+    assert "application/vnd.jupyter.widget-state+json" in second and '"model_id": "abc"' in second
+    assert 'href="../01_processes.html"' in (out / "homework" / "hw1.html").read_text()
+    index = (out / "index.html").read_text()
+    assert "01 Processes" in index and "Goals" in index and "Homework 1" in index
+    assert before == {p: p.read_bytes() for p in tiny_course.rglob("*.ipynb")}
+
+
+def test_link_checker_catches_a_missing_image(tiny_course, tmp_path):
+    out = tmp_path / "html"
+    site.build_site(tiny_course, out, log=lambda *a: None)
+    page = out / "02_threads.html"
+    page.write_text(page.read_text() + '<img src="missing.png">')
+    with pytest.raises(AssertionError, match="missing.png"):
+        check_site(out, tiny_course, site.find_notebooks(tiny_course))
+
+
+def test_missing_widget_state_is_reported(tiny_course, tmp_path):
+    nb_path = tiny_course / "02_threads.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    del nb.metadata["widgets"]
+    nbformat.write(nb, nb_path)
+    said = []
+    site.build_site(tiny_course, tmp_path / "html", log=said.append)
+    assert any("02_threads.ipynb has widget outputs but no saved widget state" in s for s in said)
+
+
+@pytest.mark.skipif(not REAL_NOTEBOOKS, reason="no course notebooks in notebooks/ yet")
+def test_site_of_the_course(tmp_path):
+    out = tmp_path / "html"
+    site.build_site(REPO / "notebooks", out, log=lambda *a: None)
+    check_site(out, REPO / "notebooks", REAL_NOTEBOOKS)

@@ -1,0 +1,75 @@
+"""Slides (tools/build_slides.py): one reveal.js deck per lecture notebook, with more
+than one slide; slide metadata assigned on a copy, never on the committed notebook."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import build_slides as slides
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_LECTURES = slides.find_lectures(REPO / "notebooks")
+
+
+def sections(deck: Path) -> int:
+    """Slides in a deck: reveal nests vertical slides as <section><section>..., so count the
+    innermost sections (a deck of one slide has two <section> tags)."""
+    tags = re.findall(r"<(/?)section\b", deck.read_text(encoding="utf-8"))
+    leaves = 0
+    for i, closing in enumerate(tags):
+        if not closing and i + 1 < len(tags) and tags[i + 1] == "/":
+            leaves += 1
+    return leaves
+
+
+@pytest.fixture
+def lectures(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    (nbdir / "homework").mkdir(parents=True)
+    plain = nbformat.v4.new_notebook()
+    plain.cells = [
+        nbformat.v4.new_markdown_cell("# Threads\nGoals."),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell("## Stacks\nGuard pages."),
+        nbformat.v4.new_markdown_cell("### Detail\nMore."),
+        nbformat.v4.new_markdown_cell("## Switch cost"),
+    ]
+    tagged = nbformat.v4.new_notebook()
+    tagged.cells = [nbformat.v4.new_markdown_cell("# One"), nbformat.v4.new_markdown_cell("# Two")]
+    tagged.cells[0].metadata["slideshow"] = {"slide_type": "slide"}
+    tagged.cells[1].metadata["slideshow"] = {"slide_type": "-"}  # the author's choice stays
+    nbformat.write(plain, nbdir / "02_threads.ipynb")
+    nbformat.write(tagged, nbdir / "03_tagged.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), nbdir / "homework" / "hw.ipynb")
+    return nbdir
+
+
+def test_slide_types_from_headings(lectures):
+    nb = slides.with_slide_metadata(nbformat.read(lectures / "02_threads.ipynb", as_version=4))
+    assert [c.metadata.slideshow["slide_type"] for c in nb.cells] == [
+        "slide", "-", "slide", "subslide", "slide"]
+
+
+def test_decks_of_tiny_lectures(lectures, tmp_path):
+    before = {p: p.read_bytes() for p in lectures.rglob("*.ipynb")}
+    decks = slides.build_slides(lectures, tmp_path / "slides", log=lambda *a: None)
+    assert sorted(d.name for d in decks) == ["02_threads.slides.html", "03_tagged.slides.html"]
+    assert sections(tmp_path / "slides" / "02_threads.slides.html") >= 4
+    # the tagged notebook kept its own metadata: both headings on one slide
+    assert sections(tmp_path / "slides" / "03_tagged.slides.html") == 1
+    assert before == {p: p.read_bytes() for p in lectures.rglob("*.ipynb")}, "notebook edited"
+
+
+def test_reveal_prefix_is_used(lectures, tmp_path):
+    slides.build_slides(lectures, tmp_path / "s", reveal_prefix="reveal.js", log=lambda *a: None)
+    assert 'href="reveal.js/dist/reveal.css"' in (tmp_path / "s" / "02_threads.slides.html").read_text()
+
+
+@pytest.mark.skipif(not REAL_LECTURES, reason="no lecture notebooks in notebooks/ yet")
+def test_decks_of_the_course(tmp_path):
+    decks = slides.build_slides(REPO / "notebooks", tmp_path / "slides", log=lambda *a: None)
+    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in REAL_LECTURES]
+    few = [d.name for d in decks if sections(d) <= 1]
+    assert not few, f"decks with a single slide (add ## headings or slide metadata): {few}"

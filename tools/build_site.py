@@ -1,0 +1,207 @@
+"""Build the course's static website from the committed notebooks.
+
+    python tools/build_site.py [--notebooks notebooks] [--out build/html] [--execute]
+
+One HTML page per notebook (``notebooks/*.ipynb`` and ``notebooks/homework/*.ipynb``),
+rendered with nbconvert's HTMLExporter and the ``lab`` template, with the stored outputs,
+plus ``index.html``: the course outline (each notebook's title and sections) with links.
+
+Widgets: nbconvert embeds widget views when the notebook's metadata holds the widget
+state (``metadata.widgets["application/vnd.jupyter.widget-state+json"]``); the page then
+shows each widget as last saved, drawn by the @jupyter-widgets/html-manager script that
+the page loads from a CDN (the one network reference, with require.js and MathJax).
+JupyterLab writes that state only with "Save Widget State Automatically" on; nbclient
+always writes it, so ``--execute`` runs each notebook first (on a copy, never touching the
+committed file) and is the reliable way to get every widget on the page.
+
+Links between notebooks (``02_threads.ipynb#...``) become links between pages; images
+referenced by markdown are embedded as data URIs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import re
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+COURSE_TITLE = "How Go schedules goroutines: an interactive course"
+
+
+def find_notebooks(notebook_dir: Path) -> list[Path]:
+    """Lecture notebooks first (sorted), then homework; checkpoints excluded."""
+    notebook_dir = Path(notebook_dir)
+    lectures = sorted(notebook_dir.glob("*.ipynb"))
+    homework = sorted((notebook_dir / "homework").glob("*.ipynb"))
+    return [p for p in lectures + homework if ".ipynb_checkpoints" not in p.parts]
+
+
+def page_name(nb_path: Path, notebook_dir: Path) -> Path:
+    """Where a notebook's page goes, relative to the output dir."""
+    return Path(nb_path).relative_to(notebook_dir).with_suffix(".html")
+
+
+def headings(nb) -> tuple[str, list[str]]:
+    """The notebook's title (first ``#`` heading) and its ``##`` section titles."""
+    title, sections = None, []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        in_code = False
+        for line in cell.source.splitlines():
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+            if in_code:
+                continue
+            m = re.match(r"^(#{1,2})\s+(.+?)\s*#*\s*$", line)
+            if not m:
+                continue
+            text = re.sub(r"[*_`]", "", m.group(2)).strip()
+            if m.group(1) == "#" and title is None:
+                title = text
+            elif m.group(1) == "##":
+                sections.append(text)
+    return title or "", sections
+
+
+def has_widget_views(nb) -> bool:
+    return any(
+        WIDGET_VIEW in out.get("data", {})
+        for cell in nb.cells if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
+
+
+def execute(nb, cwd: Path, timeout: int = 600):
+    """Run a copy of ``nb`` with nbclient, storing widget state; return the copy."""
+    from nbclient import NotebookClient
+
+    nb = copy.deepcopy(nb)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}},
+        store_widget_state=True,
+    ).execute()
+    return nb
+
+
+_IPYNB_HREF = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#)([^"#?]+)\.ipynb([#?][^"]*)?"', re.I)
+
+
+def relink(body: str) -> str:
+    """Relative links to notebooks point at their pages instead."""
+    return _IPYNB_HREF.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+
+
+def render(nb, resources_path: Path) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"path": str(resources_path)}}
+    )
+    return relink(body)
+
+
+INDEX_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.5; color: #222; }
+h1 { font-size: 1.8rem; } li.nb { margin: 0.8rem 0; } li.nb > a { font-weight: 600; }
+ul.sections { color: #555; font-size: 0.95rem; margin-top: 0.2rem; }
+.note { color: #666; font-size: 0.9rem; }
+"""
+
+
+def index_html(entries: list[dict], title: str = COURSE_TITLE) -> str:
+    def block(items):
+        out = []
+        for e in items:
+            secs = "".join(f"<li>{html.escape(s)}</li>" for s in e["sections"])
+            out.append(
+                f'<li class="nb"><a href="{html.escape(e["href"])}">{html.escape(e["title"])}</a>'
+                f' <span class="note">({html.escape(e["file"])})</span>'
+                + (f'<ul class="sections">{secs}</ul>' if secs else "")
+                + "</li>"
+            )
+        return "\n".join(out)
+
+    lectures = [e for e in entries if not e["homework"]]
+    homework = [e for e in entries if e["homework"]]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{INDEX_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        "<p>Processes, threads, goroutines, the M:N model, Go 1.0's GM scheduler and today's "
+        "GMP scheduler: simulated, measured, and compared. These pages show the notebooks as "
+        "last run; to change the experiments, run them in JupyterLab (<code>make lab</code>).</p>",
+    ]
+    if lectures:
+        parts += ["<h2>Lectures</h2>", f"<ol>{block(lectures)}</ol>"]
+    else:
+        parts += ["<p>No notebooks yet.</p>"]
+    if homework:
+        parts += ["<h2>Homework</h2>", f"<ul>{block(homework)}</ul>"]
+    parts += [f'<p class="note">Built {time.strftime("%Y-%m-%d")} from the course notebooks.</p>',
+              "</body></html>"]
+    return "\n".join(parts)
+
+
+def build_site(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "html",
+               execute_notebooks: bool = False, log=print) -> list[Path]:
+    """Build the site; return the paths written (index.html first)."""
+    notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, entries = [], []
+    for nb_path in find_notebooks(notebook_dir):
+        t0 = time.monotonic()
+        nb = nbformat.read(nb_path, as_version=4)
+        if execute_notebooks:
+            nb = execute(nb, nb_path.parent)
+        elif has_widget_views(nb) and WIDGET_STATE not in nb.metadata.get("widgets", {}):
+            log(f"warning: {nb_path.name} has widget outputs but no saved widget state: "
+                "its widgets will not show on the page (use --execute, or save the "
+                "notebook with 'Save Widget State Automatically' on)")
+        rel = page_name(nb_path, notebook_dir)
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(nb, nb_path.parent), encoding="utf-8")
+        written.append(target)
+        title, sections = headings(nb)
+        entries.append({
+            "href": rel.as_posix(), "title": title or nb_path.stem, "sections": sections,
+            "file": nb_path.relative_to(notebook_dir).as_posix(),
+            "homework": rel.parts[0] == "homework",
+        })
+        log(f"{target.relative_to(out_dir)}  ({time.monotonic() - t0:.1f} s)")
+    index = out_dir / "index.html"
+    index.write_text(index_html(entries), encoding="utf-8")
+    return [index] + written
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--notebooks", type=Path, default=REPO / "notebooks")
+    ap.add_argument("--out", type=Path, default=REPO / "build" / "html")
+    ap.add_argument("--execute", action="store_true",
+                    help="run each notebook (on a copy) first, so every widget's state is saved")
+    args = ap.parse_args(argv)
+    if not args.notebooks.is_dir():
+        print(f"no notebook folder at {args.notebooks}", file=sys.stderr)
+        return 1
+    t0 = time.monotonic()
+    pages = build_site(args.notebooks, args.out, execute_notebooks=args.execute)
+    print(f"wrote {len(pages)} pages to {args.out} in {time.monotonic() - t0:.1f} s; "
+          f"open {args.out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

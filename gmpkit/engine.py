@@ -100,7 +100,9 @@ class Engine:
                     f"simulated time passed max_time={self.max_time:,} ns (next event at "
                     f"{when:,} ns); raise max_time= or shorten the workload. {self.describe()}")
             self.now = when
-            self.tick()
+            self.events += 1
+            if self.events > self.max_events:
+                self.tick(0)
             t.fn(*t.args)
             return True
         return False

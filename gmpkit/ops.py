@@ -38,6 +38,16 @@ def duration_ns(opname, ns=None, us=None, ms=None, *, allow_zero=True):
     Raises ValueError that names the operation and the fix when the input is
     missing, doubled, negative, NaN, infinite, or absurdly large.
     """
+    # Fast path for the common case: one positive int in a sane range.
+    if us is None and ms is None:
+        if type(ns) is int and 0 < ns <= MAX_DURATION_NS:
+            return ns
+    elif ns is None and ms is None:
+        if type(us) is int and 0 < us <= MAX_DURATION_NS // 1_000:
+            return us * 1_000
+    elif ns is None and us is None:
+        if type(ms) is int and 0 < ms <= MAX_DURATION_NS // 1_000_000:
+            return ms * 1_000_000
     given = [(k, v) for k, v in (("ns", ns), ("us", us), ("ms", ms)) if v is not None]
     if len(given) != 1:
         names = ", ".join(f"{k}=" for k, _ in given) or "none"

@@ -44,8 +44,16 @@ class _Marker:
         return self.name
 
 
-BLOCKED = _Marker("BLOCKED")   # advance(): the G parked on a sync object
-EXITED = _Marker("EXITED")     # advance(): the G's function returned
+class _Blocked(_Marker):
+    __slots__ = ()
+
+
+class _Exited(_Marker):
+    __slots__ = ()
+
+
+BLOCKED = _Blocked("BLOCKED")  # advance(): the G parked on a sync object
+EXITED = _Exited("EXITED")     # advance(): the G's function returned
 
 
 class Deadlock(RuntimeError):
@@ -73,7 +81,7 @@ class G:
 
     __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
                  "asked_ns", "created", "ended", "left", "tight", "since", "m", "p",
-                 "timer", "preempt", "sync_parked", "parent")
+                 "timer", "preempt", "sync_parked")
 
     def __init__(self, gid, name, gen, now, parent):
         self.id = gid
@@ -94,7 +102,6 @@ class G:
         self.timer = None
         self.preempt = False
         self.sync_parked = False
-        self.parent = parent
 
     def __repr__(self):
         w = f" ({self.wait})" if self.wait else ""
@@ -206,7 +213,9 @@ class Simulation:
                     f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
             g.resume_value = None
             self.ops += 1
-            engine.tick()
+            engine.events += 1
+            if engine.events > engine.max_events:
+                engine.tick(0)   # raises SimulationLimit with the full story
             t = type(op)
             if t is Compute:
                 g.asked_ns += op.ns
@@ -291,13 +300,18 @@ class Simulation:
             return False
         if not self.engine.step():
             self._check_dead()
+            if self.finished:
+                self._finish()
+                return False
             raise RuntimeError(
                 f"the {type(self.model).__name__} model stalled at t={self.engine.now:,} ns "
                 f"with nothing scheduled but main unfinished (a model bug). {self.describe()}")
-        self._check_dead()
+        if self.n_parked >= self.n_alive and not self.finished:
+            self._check_dead()
         if self.finished:
             self._finish()
-        return not self.finished
+            return False
+        return True
 
     def run(self, until=None):
         """Run to the end (or until simulated time ``until`` ns); returns self or a Run."""

@@ -28,18 +28,18 @@ class GoPanic(RuntimeError):
 class SyncOp(Op):
     """An operation on a sync object; ``apply`` returns a value or BLOCK."""
 
-    __slots__ = ("obj", "arg", "kind")
+    __slots__ = ("obj", "arg", "fn")
 
-    def __init__(self, obj, kind, arg=None):
+    def __init__(self, obj, fn, arg=None):
         self.obj = obj
-        self.kind = kind
+        self.fn = fn      # the semantics, e.g. Chan._send (a plain function)
         self.arg = arg
 
     def apply(self, sim, g):
-        return getattr(self.obj, "_" + self.kind)(sim, g, self.arg)
+        return self.fn(self.obj, sim, g, self.arg)
 
     def __repr__(self):
-        return f"{self.obj!r}.{self.kind}()"
+        return f"{self.obj!r}.{self.fn.__name__.lstrip('_')}()"
 
 
 class Chan:
@@ -61,7 +61,7 @@ class Chan:
                              f"(0 = unbuffered)")
         self.cap = cap
         self.buf: deque = deque()
-        self.recvq: deque = deque()   # (g, want_ok)
+        self.recvq: deque = deque()   # parked receivers; each one's g.resume_value holds want_ok
         self.sendq: deque = deque()   # (g, value)
         self.closed = False
         self.name = name
@@ -75,24 +75,24 @@ class Chan:
 
     # -- what a goroutine yields
     def send(self, value=None):
-        return SyncOp(self, "send", value)
+        return SyncOp(self, Chan._send, value)
 
     def recv(self):
-        return SyncOp(self, "recv", False)
+        return SyncOp(self, Chan._recv, False)
 
     def recv_ok(self):
-        return SyncOp(self, "recv", True)
+        return SyncOp(self, Chan._recv, True)
 
     def close(self):
-        return SyncOp(self, "close")
+        return SyncOp(self, Chan._close)
 
     # -- semantics (chansend / chanrecv / closechan in chan.go)
     def _send(self, sim, g, value):
         if self.closed:
             raise GoPanic(f"panic: send on closed channel (goroutine {g.id} [{g.name}])")
         if self.recvq:
-            r, want_ok = self.recvq.popleft()
-            r.resume_value = (value, True) if want_ok else value
+            r = self.recvq.popleft()
+            r.resume_value = (value, True) if r.resume_value else value
             sim.ready(r, g)
             return None
         if len(self.buf) < self.cap:
@@ -116,7 +116,8 @@ class Chan:
             return (v, True) if want_ok else v
         if self.closed:
             return (None, False) if want_ok else None
-        self.recvq.append((g, want_ok))
+        g.resume_value = want_ok   # read back by the sender that wakes it
+        self.recvq.append(g)
         sim.park(g, "chan receive", self)
         return BLOCK
 
@@ -129,8 +130,8 @@ class Chan:
                           f"was blocked sending when goroutine {g.id} [{g.name}] closed it)")
         self.closed = True
         while self.recvq:
-            r, want_ok = self.recvq.popleft()
-            r.resume_value = (None, False) if want_ok else None
+            r = self.recvq.popleft()
+            r.resume_value = (None, False) if r.resume_value else None
             sim.ready(r, g)
         return None
 
@@ -154,10 +155,10 @@ class Mutex:
         return f"Mutex({state}, {len(self.waiters)} waiting)"
 
     def lock(self):
-        return SyncOp(self, "lock")
+        return SyncOp(self, Mutex._lock)
 
     def unlock(self):
-        return SyncOp(self, "unlock")
+        return SyncOp(self, Mutex._unlock)
 
     def _lock(self, sim, g, _):
         if self.owner is None:
@@ -204,10 +205,10 @@ class WaitGroup:
         self._change(self._sim, None, n)
 
     def done(self):
-        return SyncOp(self, "done")
+        return SyncOp(self, WaitGroup._done)
 
     def wait(self):
-        return SyncOp(self, "wait")
+        return SyncOp(self, WaitGroup._wait)
 
     def _change(self, sim, g, n):
         self.counter += n

@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
@@ -101,8 +102,15 @@ class Timeline:
         # checker can prove no work was lost or invented.
         self.expected_run_ns: dict[int, int] | None = None
         self.partial_gs: set[int] = set()   # Gs cut off by the end of the run
-        self._spans: list[tuple] = []
-        self._events: list[tuple] = []
+        # Columnar storage: a run may hold millions of records, so numbers go
+        # into flat int64 arrays (5 per record) and strings into lists of
+        # shared (interned) str objects.
+        self._sp_state: list[str] = []
+        self._sp_lane: list[str] = []
+        self._sp = array("q")          # start, end, m, p, g
+        self._ev_kind: list[str] = []
+        self._ev_detail: list[str] = []
+        self._ev = array("q")          # time, g, m, p, other
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
         self.end_time = 0
@@ -110,14 +118,18 @@ class Timeline:
     # ---- recording -------------------------------------------------------
     def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
         """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
-        self._spans.append((state, int(start), int(end), lane, m, p, g))
+        self._sp_state.append(state)
+        self._sp_lane.append(lane)
+        self._sp.extend((start, end, m, p, g))
         if end > self.end_time:
             self.end_time = int(end)
         self._arrays = None
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
-        self._events.append((kind, int(time), g, m, p, other, detail))
+        self._ev_kind.append(kind)
+        self._ev_detail.append(detail)
+        self._ev.extend((time, g, m, p, other))
         if time > self.end_time:
             self.end_time = int(time)
 
@@ -138,21 +150,33 @@ class Timeline:
         values.append(value)
 
     # ---- reading ---------------------------------------------------------
+    def _span_tuples(self):
+        sp, states, lanes = self._sp, self._sp_state, self._sp_lane
+        for i in range(len(states)):
+            j = 5 * i
+            yield (states[i], sp[j], sp[j + 1], lanes[i], sp[j + 2], sp[j + 3], sp[j + 4])
+
+    def _event_tuples(self):
+        ev, kinds, details = self._ev, self._ev_kind, self._ev_detail
+        for i in range(len(kinds)):
+            j = 5 * i
+            yield (kinds[i], ev[j], ev[j + 1], ev[j + 2], ev[j + 3], ev[j + 4], details[i])
+
     @property
     def spans(self):
-        return [Span(*s) for s in self._spans]
+        return [Span(*s) for s in self._span_tuples()]
 
     @property
     def events(self):
-        return [Event(*e) for e in self._events]
+        return [Event(*e) for e in self._event_tuples()]
 
     def events_of(self, kind):
         """All events of one kind, in recording order."""
-        return [Event(*e) for e in self._events if e[0] == kind]
+        return [Event(*e) for e in self._event_tuples() if e[0] == kind]
 
     def count(self, kind):
         """How many events of ``kind`` were recorded."""
-        return sum(1 for e in self._events if e[0] == kind)
+        return self._ev_kind.count(kind)
 
     @property
     def counter_names(self):
@@ -181,22 +205,23 @@ class Timeline:
         ``p``, ``g`` (int64 arrays).
         """
         if self._arrays is None:
-            cols = list(zip(*self._spans)) if self._spans else [()] * 7
+            cols = np.frombuffer(self._sp, dtype=np.int64).reshape(-1, 5) if len(self._sp) \
+                else np.zeros((0, 5), dtype=np.int64)
             self._arrays = {
-                "state": np.asarray(cols[0], dtype=object).astype(str),
-                "start": np.asarray(cols[1], dtype=np.int64),
-                "end": np.asarray(cols[2], dtype=np.int64),
-                "lane": np.asarray(cols[3], dtype=object).astype(str),
-                "m": np.asarray(cols[4], dtype=np.int64),
-                "p": np.asarray(cols[5], dtype=np.int64),
-                "g": np.asarray(cols[6], dtype=np.int64),
+                "state": np.asarray(self._sp_state, dtype=str),
+                "start": cols[:, 0].copy(),
+                "end": cols[:, 1].copy(),
+                "lane": np.asarray(self._sp_lane, dtype=str),
+                "m": cols[:, 2].copy(),
+                "p": cols[:, 3].copy(),
+                "g": cols[:, 4].copy(),
             }
         return self._arrays
 
     def run_ns_by_g(self):
         """Total ``running`` time of each G on the M lane."""
         out: dict[int, int] = defaultdict(int)
-        for st, s, e, lane, m, p, g in self._spans:
+        for st, s, e, lane, m, p, g in self._span_tuples():
             if st == "running" and lane == "M" and g >= 0:
                 out[g] += e - s
         return dict(out)
@@ -204,16 +229,16 @@ class Timeline:
     @property
     def gs(self):
         """Ids of every goroutine that appears in a span or event."""
-        ids = {s[6] for s in self._spans} | {e[2] for e in self._events}
+        ids = set(self._sp[4::5]) | set(self._ev[1::5])
         ids.discard(-1)
         return sorted(ids)
 
     def __len__(self):
-        return len(self._spans) + len(self._events)
+        return len(self._sp_state) + len(self._ev_kind)
 
     def __repr__(self):
-        return (f"<Timeline {self.source}: {len(self._spans)} spans, "
-                f"{len(self._events)} events, {len(self._counters)} counters, "
+        return (f"<Timeline {self.source}: {len(self._sp_state)} spans, "
+                f"{len(self._ev_kind)} events, {len(self._counters)} counters, "
                 f"end {self.end_time} ns>")
 
     # ---- invariants ------------------------------------------------------
@@ -232,7 +257,7 @@ class Timeline:
         With ``raise_=False`` the list of problems is returned instead.
         """
         problems: list[str] = []
-        for st, s, e, lane, m, p, g in self._spans:
+        for st, s, e, lane, m, p, g in self._span_tuples():
             if e < s:
                 problems.append(f"span {st!r} of M{m} P{p} G{g} ends at {e} before it starts at {s}")
                 if len(problems) > 20:
@@ -248,7 +273,7 @@ class Timeline:
 
         by_m, by_g, by_p, by_gl = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
         running_by_lane = {"M": [], "G": []}
-        for st, s, e, lane, m, p, g in self._spans:
+        for st, s, e, lane, m, p, g in self._span_tuples():
             if e == s:
                 continue
             if lane == "M" and m >= 0:

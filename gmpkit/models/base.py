@@ -65,6 +65,7 @@ class Model:
         self.tl = sim.tl
         self.rng = sim.engine.rng
         self.stats_extra: dict = {}
+        self._handlers = self._make_handlers()
 
     def start(self, g):
         raise NotImplementedError
@@ -87,28 +88,20 @@ class Model:
     # ---- running a G --------------------------------------------------------
     def run_g(self, m, g):
         """Let ``g`` run on ``m`` until it needs the scheduler, then handle that."""
-        self.dispatch(m, g, self.sim.advance(g))
+        op = self.sim.advance(g)
+        self._handlers[type(op)](m, g, op)
 
     def dispatch(self, m, g, op):
-        t = type(op)
-        if t is Compute:
-            self.do_compute(m, g, op)
-        elif t is Go:
-            self.do_go(m, g, op)
-        elif t is Syscall:
-            self.do_syscall(m, g, op)
-        elif t is NetIO:
-            self.do_netio(m, g, op)
-        elif t is Sleep:
-            self.do_sleep(m, g, op)
-        elif t is Gosched:
-            self.do_gosched(m, g, op)
-        elif op is _BLOCKED:
-            self.do_blocked(m, g)
-        elif op is _EXITED:
-            self.do_exit(m, g)
-        else:  # pragma: no cover - advance() only returns the above
-            raise AssertionError(f"unexpected op {op!r}")
+        """Hand ``op`` (returned by ``sim.advance(g)``) to its ``do_*`` handler."""
+        self._handlers[type(op)](m, g, op)
+
+    def _make_handlers(self):
+        return {
+            Compute: self.do_compute, Go: self.do_go, Syscall: self.do_syscall,
+            NetIO: self.do_netio, Sleep: self.do_sleep, Gosched: self.do_gosched,
+            type(_BLOCKED): lambda m, g, op: self.do_blocked(m, g),
+            type(_EXITED): lambda m, g, op: self.do_exit(m, g),
+        }
 
     # ---- recording helpers --------------------------------------------------
     def span(self, state, start, end, m=-1, p=-1, g=-1):

@@ -1,0 +1,144 @@
+"""Benchmarks of the simulator itself: ``python -m gmpkit.bench`` (``make bench``).
+
+Figures are printed next to their targets; nothing here asserts, because a
+noisy 2-core machine makes timed tests flaky.  Targets (issue #2):
+
+* goroutine operations simulated per second, 10 000 goroutines doing compute
+  and channel operations, GMP with 8 Ps, timeline on: >= 250 000;
+* memory per parked simulated goroutine: <= 1 KB (a real one costs ~2.7 KB);
+* a 100 000-goroutine fan-out: <= 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+import tracemalloc
+
+import gmpkit as gk
+
+MODELS = {
+    "GMP": lambda: gk.GMP(procs=8),
+    "GM": lambda: gk.GM(procs=8),
+    "Threads": lambda: gk.Threads(cpus=8),
+    "GreenThreads": lambda: gk.GreenThreads(),
+}
+
+
+def reference_workload(goroutines=10_000, rounds=4):
+    """Each goroutine computes and passes tokens over a shared buffered channel."""
+
+    def worker(ch, wg):
+        for _ in range(rounds):
+            yield gk.compute(us=5)
+            yield ch.send(1)
+            yield ch.recv()
+        yield wg.done()
+
+    def main():
+        ch, wg = gk.Chan(cap=64), gk.WaitGroup()
+        wg.add(goroutines)
+        for _ in range(goroutines):
+            yield gk.go(worker, ch, wg)
+        yield wg.wait()
+
+    return main
+
+
+def fanout(goroutines):
+    def child(wg):
+        yield gk.compute(us=1)
+        yield wg.done()
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(goroutines)
+        for _ in range(goroutines):
+            yield gk.go(child, wg)
+        yield wg.wait()
+
+    return main
+
+
+def ops_per_second(model_factory, goroutines=10_000):
+    main = reference_workload(goroutines)
+    gc.collect()
+    t0 = time.perf_counter()
+    run = gk.simulate(main, model=model_factory(), seed=1)
+    dt = time.perf_counter() - t0
+    return run.stats["ops"] / dt, run.stats["ops"], dt
+
+
+def bytes_per_parked_goroutine(model_factory, goroutines=20_000):
+    def parked(ch):
+        yield ch.recv()
+
+    def main():
+        ch = gk.Chan()
+        for _ in range(goroutines):
+            yield gk.go(parked, ch)
+        yield gk.sleep(ms=100)
+
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    sim = gk.Simulation(main, model=model_factory(), seed=1)
+    sim.run(until=50_000_000)   # everyone has parked; main still sleeps
+    parked_now = sum(1 for g in sim.gs.values() if g.status == "waiting" and g.id != 1)
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return used / max(parked_now, 1), parked_now
+
+
+def fanout_seconds(model_factory, goroutines=100_000):
+    main = fanout(goroutines)
+    gc.collect()
+    t0 = time.perf_counter()
+    gk.simulate(main, model=model_factory(), seed=1, max_events=50_000_000)
+    return time.perf_counter() - t0
+
+
+def widget_latency():
+    """Set each experiment panel's main control and time re-simulate + redraw."""
+    try:
+        from gmpkit import widgets
+    except ImportError:
+        return None
+    bench = getattr(widgets, "benchmark_panels", None)
+    return bench() if bench else None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m gmpkit.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = ap.parse_args(argv)
+    scale = 10 if args.quick else 1
+    print(f"gmpkit {gk.__version__} simulator benchmarks (Python {sys.version.split()[0]})")
+    print(f"{'model':<14}{'ops/s':>12}{'target':>10}   {'B/parked G':>11}{'target':>8}   "
+          f"{'100k fan-out s':>15}{'target':>8}")
+    for name, factory in MODELS.items():
+        try:
+            rate, _, _ = ops_per_second(factory, 10_000 // scale)
+            per_g, _ = bytes_per_parked_goroutine(factory, 20_000 // scale)
+            fan = fanout_seconds(factory, 100_000 // scale)
+        except NotImplementedError as e:
+            print(f"{name:<14} not available: {e}")
+            continue
+        def mark(ok):
+            return "ok" if ok else "MISS"
+        print(f"{name:<14}{rate:>12,.0f}{'>=250k':>10} {mark(rate >= 250_000):>4}"
+              f"{per_g:>9,.0f}{'<=1024':>8} {mark(per_g <= 1024):>4}"
+              f"{fan:>13.2f}{'<=5':>8} {mark(fan <= 5):>4}")
+    lat = widget_latency()
+    if lat:
+        print("\nwidget latency: set a control -> new figure ready (median / worst, target median < 150 ms)")
+        for panel, (med, worst) in lat.items():
+            print(f"  {panel:<40}{med * 1000:>8.0f} ms{worst * 1000:>8.0f} ms  "
+                  f"{'ok' if med < 0.150 else 'MISS'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Experiment panels: controls -> compute -> figure, testable without a kernel.
+
+A :class:`Panel` ties ipywidgets controls to two plain functions:
+
+* ``compute(**values) -> data`` runs the experiment (usually a simulation);
+* ``draw(data, fig)`` draws it on a matplotlib Figure and returns a one-line
+  summary (shown under the figure, and read by tests and the browser test).
+
+The figure is shown as a PNG in an ``ipywidgets.Image``, so it updates in place
+in JupyterLab, survives in the saved widget state (the static site shows the
+last view), and needs no interactive matplotlib backend.
+
+>>> import ipywidgets as W
+>>> p = Panel("double", {"n": W.IntSlider(value=2, min=1, max=5)},
+...           compute=lambda n: {"n": n, "double": 2 * n},
+...           draw=lambda d, fig: f"2 x {d['n']} = {d['double']}")
+>>> p.summary
+'2 x 2 = 4'
+>>> p.set(n=4).summary
+'2 x 4 = 8'
+
+Each notebook's panels live in a submodule (``gmpkit.widgets.gmp`` ...), as
+functions that build a Panel with sensible defaults.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from typing import Callable
+
+import ipywidgets as W
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+from matplotlib.figure import Figure  # noqa: E402
+
+__all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register"]
+
+PROJECTOR = {"on": False}
+PANELS: dict[str, Callable[[], "Panel"]] = {}   # name -> factory, for benchmarks and tests
+
+
+def projector(on=True):
+    """Bigger figures and fonts for a lecture hall (affects panels made afterwards)."""
+    PROJECTOR["on"] = bool(on)
+    return PROJECTOR["on"]
+
+
+def register(name):
+    """Decorator: list a panel factory in ``PANELS`` (benchmarked by ``make bench``)."""
+
+    def deco(fn):
+        PANELS[name] = fn
+        return fn
+
+    return deco
+
+
+def slider(description, value, lo, hi, step=1, kind="int", **kw):
+    """A slider that only fires when released (simulations are not free)."""
+    cls = W.IntSlider if kind == "int" else W.FloatSlider
+    return cls(value=value, min=lo, max=hi, step=step, description=description,
+               continuous_update=False, style={"description_width": "initial"},
+               layout=W.Layout(width="420px"), **kw)
+
+
+class Panel:
+    """One experiment: named controls, a compute function and a draw function.
+
+    Parameters
+    ----------
+    title : str
+    controls : dict of name -> ipywidgets control (its ``.value`` is passed to
+        ``compute`` under that name)
+    compute : callable(**values) -> data
+    draw : callable(data, fig) -> str summary
+    figsize : (w, h) inches; enlarged in projector mode
+    notice : str, optional -- a "what to notice" line under the figure
+    """
+
+    def __init__(self, title, controls, compute, draw, figsize=(9, 4), notice=""):
+        self.title = title
+        self.controls = dict(controls)
+        self.compute = compute
+        self.draw = draw
+        scale = 1.35 if PROJECTOR["on"] else 1.0
+        self.figsize = (figsize[0] * scale, figsize[1] * scale)
+        self.dpi = 110 if PROJECTOR["on"] else 90
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.summary_label = W.HTML()
+        self.notice = notice
+        self.data = None
+        self.fig = None
+        self.summary = ""
+        self.error = None
+        for c in self.controls.values():
+            c.observe(self._changed, names="value")
+        self.update()
+
+    @property
+    def values(self):
+        return {k: c.value for k, c in self.controls.items()}
+
+    def _changed(self, change):
+        self.update()
+
+    def set(self, **values):
+        """Set controls (as a learner would) and return self once redrawn.
+
+        Unknown names raise a KeyError listing the controls.
+        """
+        for k in values:
+            if k not in self.controls:
+                raise KeyError(f"panel {self.title!r} has no control {k!r}; it has "
+                               f"{', '.join(self.controls)}")
+        hold = self.controls
+        for k, v in values.items():
+            # one redraw per set() call: silence observers until the last value
+            c = hold[k]
+            if c.value != v:
+                c.unobserve(self._changed, names="value")
+                c.value = v
+                c.observe(self._changed, names="value")
+        self.update()
+        return self
+
+    def update(self):
+        """Recompute and redraw with the controls' current values."""
+        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        try:
+            self.data = self.compute(**self.values)
+            self.summary = self.draw(self.data, fig) or ""
+            self.error = None
+        except Exception as e:  # show the learner what went wrong, in place
+            self.error = e
+            self.summary = f"{type(e).__name__}: {e}"
+            fig.clear()
+            fig.text(0.02, 0.5, self.summary, wrap=True, fontsize=12, color="#b2182b")
+        self.fig = fig
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        self.image.value = buf.getvalue()
+        style = "color:#b2182b" if self.error else ""
+        self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
+        return self
+
+    @property
+    def widget(self):
+        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(self.title)}</h4>")
+        parts = [head, W.VBox(list(self.controls.values())), self.image, self.summary_label]
+        if self.notice:
+            parts.append(W.HTML(f"<i>{_escape(self.notice)}</i>"))
+        return W.VBox(parts)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    def __repr__(self):
+        return f"<Panel {self.title!r}: {self.summary}>"
+
+
+def _escape(text):
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def benchmark_panels(repeats=5, names=None):
+    """Time "set a control -> figure ready" for every registered panel.
+
+    For each panel, the first numeric control is moved between two values
+    ``repeats`` times.  Returns ``{name: (median_s, worst_s)}``.
+    """
+    _import_all()
+    out = {}
+    for name, factory in sorted(PANELS.items()):
+        if names and name not in names:
+            continue
+        panel = factory()
+        ctl_name, ctl = next(((k, c) for k, c in panel.controls.items()
+                              if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)),
+                             (None, None))
+        if ctl is None:
+            continue
+        a, b = ctl.value, _other_value(ctl)
+        times = []
+        for i in range(repeats):
+            t0 = time.perf_counter()
+            panel.set(**{ctl_name: b if i % 2 == 0 else a})
+            times.append(time.perf_counter() - t0)
+        out[name] = (statistics.median(times), max(times))
+    return out
+
+
+def _other_value(ctl):
+    lo, hi, v = ctl.min, ctl.max, ctl.value
+    step = getattr(ctl, "step", 1) or 1
+    return v + step if v + step <= hi else v - step
+
+
+def _import_all():
+    import importlib
+    import pkgutil
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")

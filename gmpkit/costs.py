@@ -33,6 +33,8 @@ _FALLBACK = {
     "syscall_overhead_ns": (100, "order of magnitude of entersyscall+exitsyscall (no local measurement)"),
     "process_create_ns": (500_000, "order of magnitude of fork+exec+wait (no local measurement)"),
     "schedlock_hold_ns": (200, "assumed hold time of Go 1.0's schedlock per scheduling operation"),
+    "schedlock_spin_ns": (1_000, "Go 1.0 lock_futex.c: a waiter spins 4 x procyield(30) and osyields once "
+                          "before it sleeps in futex; order of magnitude (no local measurement)"),
     "thread_stack_bytes": (8 * 1024 * 1024, "glibc default pthread stack (ulimit -s 8192)"),
     "goroutine_bytes": (2_760, "GO_SCHEDULER.md §10: 2048 B stack + 639 B heap per blocked goroutine"),
     "mcache_bytes": (2 * 1024 * 1024, "Vyukov 2012 design doc: an mcache can be up to 2 MB"),

@@ -1,0 +1,86 @@
+"""The course notebooks: in sync with their sources, complete, and well formed.
+
+Strict output checking (re-execute and compare every deterministic output) is
+nbval's job: `make test` runs it over notebooks/*.ipynb.  These tests check
+what nbval does not: that the committed notebook is the built source, that it
+was executed and has no errors, and that each has the parts every lesson needs.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXPECTED = ["01_processes", "02_threads", "03_goroutines", "04_mn_model",
+            "05_gm_scheduler", "06_gmp_scheduler", "07_model_vs_reality"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def load(path):
+    return json.loads(path.read_text())
+
+
+def text_of(nb, kind="markdown"):
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == kind)
+
+
+def test_all_lectures_exist():
+    have = [p.stem for p in LECTURES]
+    missing = [n for n in EXPECTED if n not in have]
+    assert not missing, f"missing notebooks: {missing}"
+
+
+def test_notebooks_match_their_sources():
+    from tools.nbbuild import differences, source_files
+    problems = [p for src in source_files() for p in differences(src)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_executed_without_errors(path):
+    nb = load(path)
+    for i, c in enumerate(nb["cells"]):
+        if c["cell_type"] != "code" or not "".join(c["source"]).strip():
+            continue
+        assert c.get("execution_count"), f"{path.name} cell {i} has no stored output (not executed)"
+        errs = [o for o in c.get("outputs", []) if o["output_type"] == "error"]
+        assert not errs, f"{path.name} cell {i} stored an error: {errs[0]['ename']}"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_every_lesson_has_its_parts(path):
+    nb = load(path)
+    md = text_of(nb)
+    code = text_of(nb, "code")
+    assert re.search(r"^#+ .*Learning goals", md, re.M | re.I), "no Learning goals section"
+    assert re.search(r"^#+ .*Summary", md, re.M | re.I), "no Summary section"
+    assert re.search(r"^#+ .*Glossary", md, re.M | re.I), "no Glossary section"
+    glossary = md[re.search(r"^#+ .*Glossary", md, re.M | re.I).end():]
+    assert len(CJK.findall(glossary)) >= 10, "the glossary needs the Chinese terms"
+    assert re.search(r"^#+ .*Self-check", md, re.M | re.I), "no Self-check section"
+    assert "Question(" in code or "questions" in code.lower(), "no self-check questions"
+    predicts = md.count("**Predict first:**")
+    notices = md.count("**What to notice:**")
+    assert predicts >= 2, f"{predicts} 'Predict first' prompts; every experiment needs one"
+    assert notices >= predicts, "each experiment ends with 'What to notice'"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_each_experiment_is_a_panel_followed_by_an_assert(path):
+    nb = load(path)
+    cells = nb["cells"]
+    panels = 0
+    for i, c in enumerate(cells):
+        if c["cell_type"] != "code":
+            continue
+        if "nbval-ignore-output" in c.get("metadata", {}).get("tags", []) and \
+                re.search(r"gmpkit\.widgets|widgets\.\w+\.|panel", "".join(c["source"]), re.I):
+            panels += 1
+            nxt = next((d for d in cells[i + 1:] if d["cell_type"] == "code"), None)
+            assert nxt is not None and "assert" in "".join(nxt["source"]), \
+                f"{path.name} cell {i}: a panel must be followed by an assert cell"
+    assert panels >= 2, f"{path.name} has {panels} widget experiments; at least 2 needed"
+    assert nb["metadata"].get("widgets"), "widget state was not saved (the static site needs it)"

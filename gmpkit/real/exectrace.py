@@ -50,7 +50,7 @@ from collections import defaultdict
 from ..timeline import Timeline
 from .errors import TraceParseError, as_text
 
-__all__ = ["parse_exectrace", "run_exectrace", "exectrace_or_recorded", "exectrace_text",
+__all__ = ["parse_exectrace", "run_exectrace", "exectrace_or_recorded", "exectrace_text", "strip_stacks",
            "SYSTEM_WAIT_REASONS"]
 
 G_STATES = ("Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall")
@@ -280,6 +280,28 @@ def parse_exectrace(text, *, keep_system=False, meta=None) -> Timeline:
     tl.end_time = max(tl.end_time, end)
     tl.meta["m_tids"] = {v: k for k, v in mids.items()}
     return tl
+
+
+def strip_stacks(text, keep_creation=True):
+    """Drop ``Stack=`` blocks (and all but goroutine-creation ``TransitionStack=``
+    blocks, reduced to their first frame) to make a trace small enough to record.
+
+    The parser still recognises the runtime's goroutines by their start function.
+    """
+    out, keep, last_event, frames = [], False, "", 0
+    for line in as_text(text).splitlines():
+        if line.startswith("M="):
+            out.append(line)
+            last_event, keep = line, False
+        elif line == "TransitionStack=" and " NotExist->" in last_event and keep_creation:
+            out.append(line)
+            keep, frames = True, 0
+        elif line in ("Stack=", "TransitionStack="):
+            keep = False
+        elif line.startswith("\t") and keep and frames < 2:
+            out.append(line)
+            frames += 1
+    return "\n".join(out) + "\n"
 
 
 # ---- producing real traces ----------------------------------------------------------

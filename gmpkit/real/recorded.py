@@ -36,6 +36,13 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _loadavg():
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def provenance(command="", go=None) -> dict:
     """Where a measurement or trace comes from: machine, OS, Go version, date, command."""
     if go is None:
@@ -50,6 +57,7 @@ def provenance(command="", go=None) -> dict:
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "python": sys.version.split()[0],
+        "loadavg": _loadavg(),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
     }

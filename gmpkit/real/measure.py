@@ -1,0 +1,589 @@
+"""Measure what processes, threads and goroutines cost on *this* machine.
+
+Each measurement is repeated (``repeats`` runs, each a loop of many
+operations) and reported as the median per operation with its spread
+(min and max over the runs).  Python measures the operating system's side
+(fork, posix_spawn, thread creation, a system call, a hand-off between two
+threads or two processes over pipes); the course's Go programs measure the
+runtime's side (goroutine creation, channel hand-off with and without
+``LockOSThread``, thread creation by the runtime, ``entersyscall`` overhead,
+memory per blocked goroutine, stack growth).
+
+>>> table = measure_all(quick=True, progress=False)        # doctest: +SKIP
+>>> table                                                    # a table in a notebook
+>>> table.median("go.handoff.p1") < table.median("py.handoff.threads")  # doctest: +SKIP
+True
+>>> table.save("data/measurements/this_machine.json")       # doctest: +SKIP
+>>> Measurements.load("data/measurements/this_machine.json").plot()   # doctest: +SKIP
+
+Add a Go measurement by adding a :class:`GoBench` to :data:`GO_BENCHES`
+(the program's JSON output field becomes the measured value).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import statistics
+import sys
+import threading
+import time
+import timeit
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .recorded import data_dir, provenance
+
+__all__ = ["Measurement", "Measurements", "GoBench", "GO_BENCHES", "PY_BENCHES", "measure_all",
+           "measure_python", "measure_go", "load_recorded", "measurements_or_recorded",
+           "write_costs", "Progress"]
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+GROUP_COLOURS = {"process": "#D55E00", "thread": "#E69F00", "syscall": "#CC79A7",
+                 "goroutine": "#0072B2", "memory": "#009E73"}
+
+
+@dataclass
+class Measurement:
+    """One measured quantity: per-operation values from ``len(samples)`` runs."""
+    name: str             # stable key, e.g. "go.handoff.p1"
+    label: str            # what a learner reads
+    unit: str             # "ns" or "B"
+    group: str            # process | thread | syscall | goroutine | memory
+    samples: list
+    command: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def median(self):
+        return statistics.median(self.samples)
+
+    @property
+    def low(self):
+        return min(self.samples)
+
+    @property
+    def high(self):
+        return max(self.samples)
+
+    @property
+    def spread(self):
+        """(max - min) / median: how much the runs disagree."""
+        return (self.high - self.low) / self.median if self.median else 0.0
+
+
+def _fmt(value, unit):
+    if unit == "B":
+        return f"{value:,.0f} B"
+    for scale, suffix in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if value >= scale:
+            return f"{value / scale:.3g} {suffix}"
+    return f"{value:.3g} ns"
+
+
+class Measurements:
+    """A table of :class:`Measurement` with provenance; renders, plots, saves.
+
+    ``extra`` holds structured results that are not one number (the stack
+    growth steps).
+    """
+
+    def __init__(self, items=(), provenance=None, extra=None):
+        self.items = list(items)
+        self.provenance = dict(provenance or {})
+        self.extra = dict(extra or {})
+
+    # ---- access -----------------------------------------------------------
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __contains__(self, name):
+        return any(m.name == name for m in self.items)
+
+    def __getitem__(self, name):
+        for m in self.items:
+            if m.name == name:
+                return m
+        raise KeyError(f"no measurement {name!r}; have: {', '.join(m.name for m in self.items)}")
+
+    def median(self, name):
+        return self[name].median
+
+    def add(self, m):
+        self.items = [x for x in self.items if x.name != m.name] + [m]
+
+    # ---- display ------------------------------------------------------------
+    def rows(self):
+        return [(m.label, _fmt(m.median, m.unit), f"{_fmt(m.low, m.unit)} – {_fmt(m.high, m.unit)}",
+                 len(m.samples), m.name) for m in self.items]
+
+    def __repr__(self):
+        head = ("what", "median", "range", "runs", "key")
+        rows = [head] + [tuple(map(str, r)) for r in self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+        p = self.provenance
+        lines.append(f"({p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, "
+                     f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')})")
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        e = html.escape
+        body = "".join(
+            f"<tr><td style='text-align:left'>{e(r[0])}</td><td><b>{e(r[1])}</b></td>"
+            f"<td>{e(r[2])}</td><td>{r[3]}</td><td style='text-align:left'><code>{e(r[4])}</code></td></tr>"
+            for r in self.rows())
+        p = self.provenance
+        cap = e(f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
+                f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')}")
+        return ("<table><thead><tr><th style='text-align:left'>what</th><th>median</th>"
+                "<th>range</th><th>runs</th><th style='text-align:left'>key</th></tr></thead>"
+                f"<tbody>{body}</tbody><caption style='caption-side:bottom'>{cap}</caption></table>")
+
+    def plot(self, ax=None, *, unit="ns", names=None):
+        """Horizontal bars of the medians (log scale) with min–max whiskers.
+
+        Colours by group (Okabe-Ito palette); ``unit="B"`` plots the memory rows.
+        Returns the matplotlib Axes.
+        """
+        import matplotlib.pyplot as plt
+        items = [m for m in self.items if m.unit == unit and (names is None or m.name in names)]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(10, 0.55 * len(items) + 1.6))
+        y = range(len(items))
+        med = [m.median for m in items]
+        err = [[m.median - m.low for m in items], [m.high - m.median for m in items]]
+        ax.barh(list(y), med, xerr=err, color=[GROUP_COLOURS.get(m.group, "#999999") for m in items],
+                capsize=3, ecolor="#333333")
+        ax.set_yticks(list(y))
+        ax.set_yticklabels([m.label for m in items], fontsize=12)
+        ax.invert_yaxis()
+        if unit == "ns":
+            ax.set_xscale("log")
+            ax.set_xlabel("nanoseconds per operation (log scale; bar = median, whisker = min–max)",
+                          fontsize=12)
+        else:
+            ax.set_xlabel("bytes per goroutine", fontsize=12)
+        for i, m in enumerate(items):
+            ax.text(m.median, i, "  " + _fmt(m.median, m.unit), va="center", fontsize=11)
+        p = self.provenance
+        ax.set_title(f"Measured on {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores), "
+                     f"{p.get('go_version') or 'no Go'}", fontsize=13)
+        from matplotlib.patches import Patch
+        groups = [g for g in GROUP_COLOURS if any(m.group == g for m in items)]
+        ax.legend(handles=[Patch(color=GROUP_COLOURS[g], label=g) for g in groups],
+                  loc="lower right", fontsize=11)
+        ax.grid(axis="x", which="major", alpha=0.3)
+        ax.figure.tight_layout()
+        return ax
+
+    # ---- persistence -----------------------------------------------------------
+    def to_dict(self):
+        return {"provenance": self.provenance, "measurements": [asdict(m) for m in self.items],
+                "extra": self.extra}
+
+    @classmethod
+    def from_dict(cls, d):
+        try:
+            items = [Measurement(**m) for m in d["measurements"]]
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"not a gmpkit measurements file ({e})") from None
+        return cls(items, d.get("provenance"), d.get("extra"))
+
+    def save(self, path):
+        """Write JSON (provenance included); returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path):
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+# ---- progress ---------------------------------------------------------------------
+
+def _in_notebook():
+    shell = sys.modules.get("IPython") and getattr(sys.modules["IPython"], "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class Progress:
+    """A progress bar: an ipywidgets bar in a notebook, a text bar on stderr otherwise.
+
+    ``enabled=False`` makes it silent (tests).
+
+    >>> with Progress(3, "demo", enabled=False) as bar:
+    ...     for _ in range(3): bar.step("work")
+    """
+
+    def __init__(self, total, desc="", enabled=True, stream=None):
+        self.total, self.desc, self.enabled, self.done = max(1, total), desc, enabled, 0
+        self.stream = stream or sys.stderr
+        self._widget = None
+        if enabled and _in_notebook():
+            try:
+                import ipywidgets as w
+                from IPython.display import display
+                self._bar = w.IntProgress(value=0, max=self.total, description=desc[:20])
+                self._label = w.Label("")
+                self._widget = w.HBox([self._bar, self._label])
+                display(self._widget)
+            except ImportError:
+                self._widget = None
+
+    def step(self, what=""):
+        self.done += 1
+        if not self.enabled:
+            return
+        if self._widget is not None:
+            self._bar.value, self._label.value = self.done, what
+            return
+        width = 30
+        filled = int(width * self.done / self.total)
+        self.stream.write(f"\r{self.desc} [{'#' * filled}{' ' * (width - filled)}] "
+                          f"{self.done}/{self.total} {what[:40]:<40}")
+        self.stream.flush()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled and self._widget is None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# ---- Python-side measurements -------------------------------------------------------
+
+def _per_op(fn, ops):
+    t0 = time.perf_counter_ns()
+    fn(ops)
+    return (time.perf_counter_ns() - t0) / ops
+
+
+def _fork(ops):
+    for _ in range(ops):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+
+def _spawn(ops):
+    true = shutil.which("true") or "/bin/true"
+    for _ in range(ops):
+        pid = os.posix_spawn(true, [true], {})
+        os.waitpid(pid, 0)
+
+
+def _thread(ops):
+    for _ in range(ops):
+        t = threading.Thread(target=lambda: None)
+        t.start()
+        t.join()
+
+
+def _pipe_pingpong(ops, use_process):
+    """``ops`` hand-offs (ops/2 round trips) between two threads or processes over two pipes."""
+    a_r, a_w = os.pipe()
+    b_r, b_w = os.pipe()
+    trips = max(1, ops // 2)
+
+    def echo():
+        for _ in range(trips):
+            os.write(b_w, os.read(a_r, 1))
+
+    if use_process:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                echo()
+            finally:
+                os._exit(0)
+    else:
+        th = threading.Thread(target=echo)
+        th.start()
+    try:
+        os.write(a_w, b"x")          # warm-up trip, not timed
+        os.read(b_r, 1)
+        t0 = time.perf_counter_ns()
+        for _ in range(trips - 1):
+            os.write(a_w, b"x")
+            os.read(b_r, 1)
+        elapsed = time.perf_counter_ns() - t0
+    finally:
+        if use_process:
+            os.waitpid(pid, 0)
+        else:
+            th.join()
+        for fd in (a_r, a_w, b_r, b_w):
+            os.close(fd)
+    return elapsed / max(1, 2 * (trips - 1))
+
+
+def _call_ns(number):
+    def f():
+        return None
+    return timeit.Timer("f()", globals={"f": f}).timeit(number) * 1e9 / number
+
+
+def _getppid_ns(number):
+    return timeit.Timer("g()", globals={"g": os.getppid}).timeit(number) * 1e9 / number
+
+
+# name, label, group, function(size) -> ns per op, full size, quick size
+PY_BENCHES = [
+    ("py.process.fork", "process: fork + exit + wait (Python)", "process",
+     lambda n: _per_op(_fork, n), 40, 10),
+    ("py.process.spawn", "process: posix_spawn /bin/true + wait (Python)", "process",
+     lambda n: _per_op(_spawn, n), 40, 10),
+    ("py.thread.create", "thread: create + start + join (Python)", "thread",
+     lambda n: _per_op(_thread, n), 400, 50),
+    ("py.call", "function call (Python)", "syscall", _call_ns, 200_000, 20_000),
+    ("py.syscall.getppid", "system call os.getppid() (Python)", "syscall", _getppid_ns, 200_000, 20_000),
+    ("py.handoff.threads", "hand-off between 2 threads over pipes (Python)", "thread",
+     lambda n: _pipe_pingpong(n, False), 4000, 400),
+    ("py.handoff.processes", "hand-off between 2 processes over pipes (Python)", "process",
+     lambda n: _pipe_pingpong(n, True), 4000, 400),
+]
+
+
+def measure_python(repeats=5, quick=False, bar=None, only=None):
+    """Run the Python-side measurements; returns a list of :class:`Measurement`."""
+    out = []
+    for name, label, group, fn, full, small in PY_BENCHES:
+        if only is not None and name not in only:
+            continue
+        size = small if quick else full
+        samples = []
+        for _ in range(repeats):
+            samples.append(float(fn(size)))
+            if bar:
+                bar.step(name)
+        out.append(Measurement(name, label, "ns", group, samples,
+                               command=f"gmpkit.real.measure ({name}, {size} ops per run)",
+                               params={"ops_per_run": size}))
+    return out
+
+
+# ---- Go-side measurements ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoBench:
+    """A Go program run: ``fields`` maps measurement name -> (JSON field, label, unit, group)."""
+    program: str
+    args: tuple
+    quick_args: tuple
+    fields: dict
+    gomaxprocs: int | None = None
+    repeats: int | None = None      # override (memory runs are slow and steady)
+
+
+GO_BENCHES = [
+    GoBench("spawn", ("-n", "200000"), ("-n", "20000"),
+            {"go.spawn.p1": ("ns_per_op", "goroutine create + run + exit, GOMAXPROCS=1", "ns", "goroutine")},
+            gomaxprocs=1),
+    GoBench("spawn", ("-n", "200000"), ("-n", "20000"),
+            {"go.spawn.p2": ("ns_per_op", "goroutine create + run + exit, GOMAXPROCS=2", "ns", "goroutine")},
+            gomaxprocs=2),
+    GoBench("pingpong", ("-n", "200000"), ("-n", "20000"),
+            {"go.handoff.p1": ("ns_per_handoff", "goroutine hand-off (channel ping-pong), GOMAXPROCS=1",
+                               "ns", "goroutine")}, gomaxprocs=1),
+    GoBench("pingpong", ("-n", "200000"), ("-n", "20000"),
+            {"go.handoff.p2": ("ns_per_handoff", "goroutine hand-off (channel ping-pong), GOMAXPROCS=2",
+                               "ns", "goroutine")}, gomaxprocs=2),
+    GoBench("pingpong", ("-locked", "-n", "20000"), ("-locked", "-n", "2000"),
+            {"go.handoff.locked.p1": ("ns_per_handoff", "same, both goroutines LockOSThread'ed, GOMAXPROCS=1",
+                                      "ns", "thread")}, gomaxprocs=1),
+    GoBench("pingpong", ("-locked", "-n", "20000"), ("-locked", "-n", "2000"),
+            {"go.handoff.locked.p2": ("ns_per_handoff", "same, both goroutines LockOSThread'ed, GOMAXPROCS=2",
+                                      "ns", "thread")}, gomaxprocs=2),
+    GoBench("threads", ("-n", "2000"), ("-n", "200"),
+            {"go.thread.create": ("ns_per_thread", "thread create + exit by the Go runtime (newm)",
+                                  "ns", "thread")}, gomaxprocs=2),
+    GoBench("syscalls", ("-n", "1000000"), ("-n", "100000"),
+            {"go.call": ("call_ns", "function call (Go)", "ns", "syscall"),
+             "go.syscall.raw": ("raw_syscall_ns", "getppid via RawSyscall (Go, no scheduler)", "ns", "syscall"),
+             "go.syscall": ("syscall_ns", "getppid via Syscall (Go, entersyscall/exitsyscall)", "ns", "syscall")},
+            gomaxprocs=2),
+    GoBench("memblocked", ("-n", "100000"), ("-n", "20000"),
+            {"go.mem.sys_per_g": ("sys_per_g", "memory (Sys) per blocked goroutine", "B", "memory"),
+             "go.mem.stack_per_g": ("stack_inuse_per_g", "stack in use per blocked goroutine", "B", "memory"),
+             "go.mem.heap_per_g": ("heap_inuse_per_g", "heap in use per blocked goroutine", "B", "memory")},
+            repeats=3),
+]
+
+
+def measure_go(repeats=5, quick=False, bar=None, go=None, only=None):
+    """Run the Go programs in :data:`GO_BENCHES`; returns ``(measurements, extra)``.
+
+    Each repeat is a fresh process.  ``extra["stack_growth"]`` lists the
+    stack moves of a deep recursion (depth, bytes used, stack size after).
+    Raises :class:`~gmpkit.real.toolchain.GoUnavailable` without Go.
+    """
+    from .toolchain import find_go
+    tc = find_go(go)
+    out = []
+    for b in GO_BENCHES:
+        if only is not None and not set(b.fields) & set(only):
+            continue
+        args = b.quick_args if quick else b.args
+        n = b.repeats or repeats
+        samples = {name: [] for name in b.fields}
+        cmd = ""
+        for _ in range(n):
+            res = tc.run(b.program, list(args), gomaxprocs=b.gomaxprocs, timeout=120)
+            data = res.json()
+            cmd = res.command_line
+            for name, (fld, *_rest) in b.fields.items():
+                samples[name].append(float(data[fld]))
+            if bar:
+                bar.step(b.program)
+        for name, (fld, label, unit, group) in b.fields.items():
+            out.append(Measurement(name, label, unit, group, samples[name], command=cmd,
+                                   params={"program": b.program, "args": list(args),
+                                           "gomaxprocs": b.gomaxprocs}))
+    extra = {}
+    if only is None:
+        res = tc.run("stackgrowth", ["-depth", "5000" if quick else "20000"], timeout=60)
+        extra["stack_growth"] = dict(res.json(), command=res.command_line)
+        if bar:
+            bar.step("stackgrowth")
+    return out, extra
+
+
+def _go_steps(repeats, only=None):
+    n = sum((b.repeats or repeats) for b in GO_BENCHES
+            if only is None or set(b.fields) & set(only))
+    return n + (1 if only is None else 0)
+
+
+def measure_all(repeats=5, *, quick=False, progress=True, go=None, python=True, golang=True):
+    """Measure everything this module knows; returns :class:`Measurements`.
+
+    Without Go the table holds the Python rows only and
+    ``provenance["go_version"]`` is ``None``.  A full run takes about a minute
+    on 2 cores; ``quick=True`` a few seconds.
+    """
+    from .toolchain import GoUnavailable, find_go
+    tc = None
+    if golang:
+        try:
+            tc = find_go(go)
+        except GoUnavailable:
+            tc = None
+    total = (len(PY_BENCHES) * repeats if python else 0) + (_go_steps(repeats) if tc else 0)
+    table = Measurements(provenance=provenance(
+        f"gmpkit.real.measure.measure_all(repeats={repeats}, quick={quick})", tc))
+    with Progress(total, "measuring", enabled=progress) as bar:
+        if python:
+            for m in measure_python(repeats, quick, bar):
+                table.add(m)
+        if tc is not None:
+            items, extra = measure_go(repeats, quick, bar, go=go)
+            for m in items:
+                table.add(m)
+            table.extra.update(extra)
+    return table
+
+
+# ---- recorded data and the simulator's costs ------------------------------------------------
+
+RECORDED = "this_machine.json"
+
+
+def load_recorded(name=RECORDED) -> Measurements:
+    """The measurements recorded on the course's machine (``data/measurements/NAME``)."""
+    return Measurements.load(data_dir() / "measurements" / name)
+
+
+def measurements_or_recorded(quick=True, **kw) -> Measurements:
+    """Measure here when Go is available, else load the recorded table."""
+    from .toolchain import GoUnavailable, find_go
+    try:
+        find_go(kw.get("go"))
+    except GoUnavailable:
+        return load_recorded()
+    return measure_all(quick=quick, **kw)
+
+
+COST_SOURCES = {
+    # name: (how it is derived, GO_SCHEDULER.md §10 reference or None)
+    "goroutine_switch_ns": (lambda t: t.median("go.handoff.p1"),
+                            "go.handoff.p1: unbuffered channel ping-pong, one hand-off, GOMAXPROCS=1",
+                            "GO_SCHEDULER.md §10: 279 ns (GOMAXPROCS=1), 166 ns (GOMAXPROCS=2)"),
+    "goroutine_create_ns": (lambda t: t.median("go.spawn.p1"),
+                            "go.spawn.p1: goroutine create+run+exit in batches of 100, GOMAXPROCS=1",
+                            "GO_SCHEDULER.md §10: 227 ns (GOMAXPROCS=1), 186 ns (GOMAXPROCS=2)"),
+    "thread_create_ns": (lambda t: t.median("go.thread.create"),
+                         "go.thread.create: the Go runtime creating (and destroying) an OS thread",
+                         None),
+    "kernel_switch_ns": (lambda t: t.median("py.handoff.processes"),
+                         "py.handoff.processes: one hand-off between two processes blocked on pipes "
+                         "(a kernel wake-up and context switch, plus a little Python)",
+                         "GO_SCHEDULER.md §10: C pthreads 2.96 µs over a pipe, 2.47 µs over a futex"),
+    "syscall_ns": (lambda t: t.median("go.syscall"),
+                   "go.syscall: getppid through syscall.Syscall, i.e. kernel entry/exit plus "
+                   "entersyscall/exitsyscall", None),
+    "process_create_ns": (lambda t: t.median("py.process.fork"),
+                          "py.process.fork: fork + child exit + waitpid from Python", None),
+    "locked_handoff_ns": (lambda t: t.median("go.handoff.locked.p1"),
+                          "go.handoff.locked.p1: channel hand-off between two LockOSThread'ed goroutines",
+                          "GO_SCHEDULER.md §10: 11.6 µs (GOMAXPROCS=1), 17.0 µs (GOMAXPROCS=2)"),
+    "goroutine_memory_bytes": (lambda t: t.median("go.mem.sys_per_g"),
+                               "go.mem.sys_per_g: runtime.MemStats.Sys growth per blocked goroutine, 100k Gs",
+                               "GO_SCHEDULER.md §10: 2048 B stack + 639 B heap ≈ 2.76 KB of Sys"),
+}
+
+
+def write_costs(table: Measurements, path=None):
+    """Write the simulator's default costs (``data/costs.json``) from a measured table.
+
+    Format: ``{"name": {"value_ns": int, "source": str, "measured_on": str,
+    "date": str}}`` (``goroutine_memory_bytes`` has ``value_bytes``).
+    """
+    p = table.provenance
+    on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
+          f"{p.get('go_version') or 'no Go'}")
+    out = {}
+    for name, (get, how, ref) in COST_SOURCES.items():
+        try:
+            value = get(table)
+        except KeyError:
+            continue
+        src = f"median of {len(table[how.split(':')[0]].samples)} runs of {how}"
+        if ref:
+            src += f"; cross-check {ref}"
+        key = "value_bytes" if name.endswith("_bytes") else "value_ns"
+        out[name] = {key: int(round(value)), "source": src, "measured_on": on,
+                     "date": p.get("date", "")}
+    path = Path(path) if path else data_dir() / "costs.json"
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    return out
+
+
+def main(argv=None):
+    """``python -m gmpkit.real.measure [--quick]``: measure, record and write costs.json."""
+    import argparse
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--out", default=str(data_dir() / "measurements" / RECORDED))
+    ap.add_argument("--costs", default=str(data_dir() / "costs.json"))
+    a = ap.parse_args(argv)
+    table = measure_all(a.repeats, quick=a.quick)
+    table.provenance["command"] = "python -m gmpkit.real.measure " + " ".join(argv or sys.argv[1:])
+    table.save(a.out)
+    write_costs(table, a.costs)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Measurements: the table object, recorded data and costs.json, and sanity ratios."""
+
+import json
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from gmpkit.real.measure import (COST_SOURCES, Measurement, Measurements, Progress, load_recorded,
+                                 measure_go, measure_python, write_costs)
+from gmpkit.real.recorded import data_dir
+
+from _real_helpers import GO
+
+
+def small_table():
+    return Measurements([
+        Measurement("a", "goroutine thing", "ns", "goroutine", [100.0, 120.0, 90.0]),
+        Measurement("b", "thread thing", "ns", "thread", [5000.0, 5200.0, 4900.0]),
+        Measurement("m", "bytes thing", "B", "memory", [2048.0, 2048.0, 2050.0]),
+    ], provenance={"cpu_model": "Test CPU", "cores": 2, "go_version": "go1.0", "date": "today"})
+
+
+def test_statistics():
+    m = small_table()["a"]
+    assert (m.median, m.low, m.high) == (100.0, 90.0, 120.0)
+    assert m.spread == pytest.approx(0.3)
+
+
+def test_save_load_round_trip(tmp_path):
+    t = small_table()
+    t.extra["stack_growth"] = {"moves": [{"depth": 1, "used_bytes": 100, "stack_bytes": 4096}]}
+    back = Measurements.load(t.save(tmp_path / "x.json"))
+    assert back.to_dict() == t.to_dict()
+    with pytest.raises(ValueError, match="not a gmpkit measurements file"):
+        Measurements.from_dict({"nope": 1})
+
+
+def test_html_and_text_show_every_row():
+    t = small_table()
+    h = t._repr_html_()
+    assert h.count("<tr>") == 4 and "Test CPU" in h and "100 ns" in h and "5 µs" in h
+    text = repr(t)
+    assert "2,048 B" in text and "goroutine thing" in text
+    with pytest.raises(KeyError, match="have: a, b, m"):
+        t["zzz"]
+
+
+def test_plot_has_a_bar_per_row():
+    t = small_table()
+    ax = t.plot()
+    assert len(ax.patches) == 2 and ax.get_xscale() == "log"
+    assert [tl.get_text() for tl in ax.get_yticklabels()] == ["goroutine thing", "thread thing"]
+    ax2 = t.plot(unit="B")
+    assert len(ax2.patches) == 1
+    matplotlib.pyplot.close("all")
+
+
+def test_progress_text_bar():
+    import io
+    buf = io.StringIO()
+    with Progress(4, "x", stream=buf) as bar:
+        for _ in range(4):
+            bar.step("go")
+    assert "4/4" in buf.getvalue() and "#" * 30 in buf.getvalue()
+    quiet = io.StringIO()
+    with Progress(4, "x", enabled=False, stream=quiet) as bar:
+        bar.step()
+    assert quiet.getvalue() == ""
+
+
+def test_recorded_measurements_have_provenance():
+    t = load_recorded()
+    p = t.provenance
+    for key in ("go_version", "os", "cpu_model", "cores", "date", "command"):
+        assert p.get(key), key
+    for m in t:
+        assert len(m.samples) >= 3 and m.median > 0
+    # what the course tells learners, read off the recorded numbers
+    assert t.median("go.handoff.p1") * 3 < t.median("py.handoff.threads")
+    assert t.median("go.spawn.p1") * 3 < t.median("go.thread.create")
+    assert t.median("go.mem.stack_per_g") == 2048          # stackMin, as in the runtime
+    moves = t.extra["stack_growth"]["moves"]
+    assert [m["stack_bytes"] for m in moves[:3]] == [4096, 8192, 16384]
+    assert all(a["used_bytes"] < b["used_bytes"] for a, b in zip(moves, moves[1:]))
+
+
+def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
+    costs = json.loads((data_dir() / "costs.json").read_text())
+    t = load_recorded()
+    again = write_costs(t, tmp_path / "costs.json")
+    assert again == costs                   # regenerating gives the committed file
+    for name, entry in costs.items():
+        assert set(entry) == {"value_ns" if "value_ns" in entry else "value_bytes",
+                              "source", "measured_on", "date"}
+        value = entry.get("value_ns", entry.get("value_bytes"))
+        assert isinstance(value, int) and value > 0
+    assert set(costs) == set(COST_SOURCES)
+    assert costs["goroutine_switch_ns"]["value_ns"] == round(t.median("go.handoff.p1"))
+
+
+def test_python_measurements_run_and_are_ordered():
+    rows = {m.name: m for m in measure_python(repeats=3, quick=True,
+                                              only={"py.call", "py.handoff.threads"})}
+    assert set(rows) == {"py.call", "py.handoff.threads"}
+    # a function call is far cheaper than waking another thread through the kernel
+    assert rows["py.call"].median * 3 < rows["py.handoff.threads"].median
+
+
+@pytest.mark.go
+def test_goroutine_handoff_much_cheaper_than_thread_handoff():
+    """Fresh numbers with Go; the recorded ones without it."""
+    if GO is None:
+        t = load_recorded()
+        go_ns, locked_ns = t.median("go.handoff.p1"), t.median("go.handoff.locked.p1")
+        thread_ns = t.median("py.handoff.threads")
+    else:
+        items, _ = measure_go(repeats=3, quick=True, only={"go.handoff.p1", "go.handoff.locked.p1"})
+        rows = {m.name: m for m in items}
+        go_ns, locked_ns = rows["go.handoff.p1"].median, rows["go.handoff.locked.p1"].median
+        thread_ns = measure_python(repeats=3, quick=True, only={"py.handoff.threads"})[0].median
+    assert go_ns * 3 < thread_ns
+    assert go_ns * 3 < locked_ns        # locking both to threads makes each hand-off a thread wake-up
+
+
+@pytest.mark.go
+def test_memory_per_blocked_goroutine():
+    if GO is None:
+        t = load_recorded()
+        stack, sys_ = t.median("go.mem.stack_per_g"), t.median("go.mem.sys_per_g")
+    else:
+        items, _ = measure_go(repeats=1, quick=True,
+                              only={"go.mem.sys_per_g", "go.mem.stack_per_g", "go.mem.heap_per_g"})
+        rows = {m.name: m.median for m in items}
+        stack, sys_ = rows["go.mem.stack_per_g"], rows["go.mem.sys_per_g"]
+    assert 2048 <= stack <= 4096           # a blocked goroutine holds its minimum stack
+    assert stack < sys_ < 16 * 1024        # a few KB in all, not the MBs of a thread stack

@@ -11,7 +11,7 @@ from gmpkit.real.exectrace import exectrace_text, strip_stacks
 from gmpkit.real.recorded import read_trace
 from gmpkit.timeline import Timeline
 
-from _real_helpers import GO, mutated, time_limit
+from gmpkit.real.testing import GO, mutated, time_limit
 
 DEMO, DEMO_META = read_trace("exectrace_demo")
 

@@ -11,7 +11,7 @@ from gmpkit.real.measure import (COST_SOURCES, Measurement, Measurements, Progre
                                  measure_go, measure_python, write_costs)
 from gmpkit.real.recorded import data_dir
 
-from _real_helpers import GO
+from gmpkit.real.testing import GO
 
 
 def small_table():

@@ -9,7 +9,7 @@ from gmpkit.real.recorded import read_trace
 from gmpkit.real.schedtrace import run_schedtrace, schedtrace_snapshots
 from gmpkit.timeline import Timeline
 
-from _real_helpers import GO, mutated, needs_go, time_limit
+from gmpkit.real.testing import GO, mutated, needs_go, time_limit
 
 PLAIN, _ = read_trace("schedtrace_demo")
 DETAIL, _ = read_trace("scheddetail_demo")

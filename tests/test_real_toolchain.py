@@ -9,7 +9,7 @@ from gmpkit.real import toolchain as tcmod
 from gmpkit.real.toolchain import (GoProgramError, GoTimeout, GoUnavailable, find_go, programs,
                                    run, runtime_source, runtime_source_lines)
 
-from _real_helpers import GO, needs_go
+from gmpkit.real.testing import GO, needs_go
 
 
 @pytest.fixture

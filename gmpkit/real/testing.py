@@ -1,4 +1,9 @@
-"""Shared helpers for the tests of gmpkit.real (Go toolchain, traces, measurements)."""
+"""Helpers for the tests of :mod:`gmpkit.real` (needs pytest and hypothesis).
+
+``GO`` is the toolchain or ``None``; ``needs_go`` skips a test without it;
+``time_limit`` turns a hang into a failure; ``mutated(text)`` is a hypothesis
+strategy that damages a real trace the way files get damaged.
+"""
 
 import signal
 from contextlib import contextmanager
@@ -6,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 from hypothesis import strategies as st
 
-from gmpkit.real.toolchain import GoUnavailable, find_go
+from .toolchain import GoUnavailable, find_go
 
 
 def go_or_none():

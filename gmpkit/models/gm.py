@@ -1,12 +1,641 @@
-"""Go 1.0 GM scheduler (being written)."""
+"""Go 1.0's GM scheduler: one global run queue under one global lock.
 
-from .base import Model
+A miniature of ``src/pkg/runtime/proc.c`` as released with Go 1.0 (March
+2012), the scheduler that Dmitry Vyukov's "Scalable Go Scheduler Design Doc"
+(2012) set out to replace.  The functions below carry the C names, and each
+docstring names its counterpart, so the two can be read side by side.
+
+Glossary
+--------
+G
+    A goroutine (``struct G``).
+M
+    An OS thread (``struct M``).  There is no P: an M runs Go code whenever
+    it holds a G, and every M has its own memory cache (``m->mcache``).
+sched
+    The one ``Sched`` struct: the run queue ``ghead``/``gtail`` (one FIFO for
+    the whole program), the idle M list ``mhead`` (a stack), the G free list,
+    and the counters ``mcpu`` (Ms running Go code) and ``mcpumax``
+    (GOMAXPROCS, which defaulted to **1** in Go 1.0).
+schedlock
+    The lock around ``sched``.  Every scheduling decision takes it: ``go``
+    (``newproc``), every wake-up (``ready``), every block, yield or exit
+    (``schedule``), and system calls whenever Gs are waiting.
+hand-off
+    ``matchmg`` gives a queued G to a *particular* M in ``m->nextg`` and wakes
+    that thread.  The G lands on whichever M is idle (or a brand-new one),
+    not on the M that readied it: its cache is cold (locality lost) and a
+    thread must be woken first (latency).
+
+How the lock is modelled
+------------------------
+Each critical section holds ``schedlock`` for ``schedlock_hold_ns`` (a
+section that creates a thread holds it ``thread_create_ns`` longer: Go 1.0
+called ``newm`` under the lock).  A thread that finds the lock held does what
+``runtime·lock`` in Go 1.0's ``lock_futex.c`` does: it spins for
+``schedlock_spin_ns`` (4 rounds of 30 ``PAUSE`` instructions, then one
+``sched_yield``), and if the lock has not come its way by then it sleeps in
+``futex``.  On release a spinning thread takes the lock at once (spinners in
+arrival order); if anyone sleeps, the releasing thread also wakes one sleeper,
+which runs ``kernel_switch_ns`` later and tries again: it takes the lock if
+free, else spins and sleeps once more.  Sleepers can be overtaken by
+newcomers, as with the real lock.
+
+What this produces: with few Ms the lock is rarely held when wanted; as
+GOMAXPROCS grows, the waits (``lock-wait`` spans: spinning burns the CPU,
+sleeping does not) and the thread wake-ups of hand-offs grow faster than the
+added parallelism, so on a scheduling-heavy workload throughput first
+flattens and then *falls*; the 2012 design doc reports a server at 70 % CPU
+on 8 cores with 14 % of its profile in ``runtime.futex``.  On an M's lane:
+``lock-wait`` while waiting for the lock, ``sched`` while holding it.
+
+Vyukov's four problems, and where to see them here
+---------------------------------------------------
+1. Global mutex: stats ``lock_wait_ns``, ``lock_contended``, ``lock_sleeps``;
+   makespan vs ``procs`` on :func:`gmpkit.scenarios.lock_heavy`.
+2. G hand-off: stats ``handoffs``, ``migrations`` (a G resumed on another
+   M than last time) and ``remote_wakeups`` (a woken or new G that ran on
+   another M than the G that readied it: the data it was handed is in the
+   other thread's cache); ``handoff`` events.
+3. Per-M mcache: stats ``mcache_bytes_peak`` (Ms x ``mcache_bytes``; Ms are
+   never freed) and ``mcache_bytes_in_syscall_peak`` (the caches held by Ms
+   blocked in system calls, doing nothing with them).
+4. Thread churn: stats ``thread_parks`` and ``thread_wakeups``;
+   ``exitsyscall_requeues`` counts syscalls that returned to a full house and
+   had to park their M.
+
+The Timeline: M lanes only, ``p = -1`` everywhere (Go 1.0 has no P).
+``max_parallel = procs``: at most GOMAXPROCS Gs run Go code at once.
+Counters ``runqueue`` (global queue), ``threads``, ``idlethreads``, ``mcpu``.
+
+>>> import gmpkit as gk
+>>> def child(): yield gk.compute(us=5)
+>>> def main():
+...     for _ in range(4):
+...         yield gk.go(child)
+...     yield gk.sleep(us=100)
+>>> run = gk.simulate(main, model=gk.GM(procs=2))
+>>> run.stats["handoffs"] > 0, run.stats["threads_created"] >= 2
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .base import Model, check_count
 
 __all__ = ["GM"]
 
 
-class GM(Model):
-    name = "GM"
+class _Anon:
+    """The lock holder for timer and network completions (no M lane)."""
 
-    def __init__(self, *a, **k):
-        raise NotImplementedError("GM is not written yet")
+    id = -1
+    state = "running"
+    curg = None
+
+    def __repr__(self):
+        return "timer"
+
+
+_TIMER = _Anon()
+
+
+class _Waiter:
+    """One ``schedlock`` request: who, since when, and the section to run."""
+
+    __slots__ = ("m", "since", "section", "args", "spun", "spin_from", "timer")
+
+    def __init__(self, m, since, section, args):
+        self.m = m
+        self.since = since
+        self.section = section
+        self.args = args
+        self.spun = 0          # ns spent spinning (on a CPU) so far
+        self.spin_from = since
+        self.timer = None
+
+
+class _M:
+    """``struct M``: an OS thread.  ``nextg`` is a G handed over by matchmg."""
+
+    __slots__ = ("id", "curg", "nextg", "lastg", "state", "since", "pending")
+
+    def __init__(self, mid):
+        self.id = mid
+        self.curg = None      # the G it runs (or is about to run, or is in a syscall with)
+        self.nextg = None     # m->nextg: handed over by matchmg, not yet running
+        self.lastg = None     # the G it ran last (resuming it costs no switch)
+        self.state = "new"    # new | running | lock-wait | idle | syscall
+        self.since = 0        # when it went idle
+        self.pending = deque()  # Gs it readied while running its G: each costs a ready()
+
+    def __repr__(self):
+        return f"<M{self.id} {self.state}>"
+
+
+class GM(Model):
+    """Go 1.0: one global FIFO run queue, one lock, no P, no preemption.
+
+    Parameters
+    ----------
+    procs : int
+        GOMAXPROCS (``mcpumax``): how many Ms may run Go code at once.  Go 1.0's
+        default was 1.
+    costs : keyword costs
+        ``schedlock_hold_ns``, ``schedlock_spin_ns``, ``kernel_switch_ns``
+        (waking a sleeping thread), ``thread_create_ns``,
+        ``goroutine_switch_ns``, ``goroutine_create_ns``, ``mcache_bytes`` ...
+    """
+
+    name = "GM (Go 1.0)"
+    MODELS = (
+        "One run queue for the whole program, first in first out, under one lock.",
+        "Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "
+        "goroutines wait) takes the global lock and holds it for schedlock_hold_ns.",
+        "A thread that finds the lock held spins for schedlock_spin_ns, then sleeps in futex; "
+        "each release hands the lock to a spinner and wakes one sleeper, which takes "
+        "kernel_switch_ns to wake and may find the lock taken again.",
+        "At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
+        "or in system calls.",
+        "A woken goroutine is handed to an idle thread, or to a newly created one, which must "
+        "be woken first: it rarely resumes on the thread it ran on before.",
+        "A system call gives up its slot (mcpu--) and may start another thread; returning to a "
+        "full house sends the goroutine to the global queue and puts the thread to sleep.",
+        "Every thread has its own memory cache, including threads blocked in system calls; "
+        "threads are never destroyed.",
+        "No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits.",
+    )
+    SIMPLIFIES = (
+        "Spinning threads get the lock in arrival order (on real hardware whichever core "
+        "sees the release first wins), and spinning takes no CPU away from running "
+        "goroutines (the machine is assumed to have a core for every thread).",
+        "Every critical section holds the lock for the same time, schedlock_hold_ns "
+        "(plus thread_create_ns when it creates a thread).",
+        "Timers and network I/O completions ready their goroutine through the global lock "
+        "without an M of their own; Go 1.0 ran them on a timer goroutine and a poll-server "
+        "goroutine blocked in epoll.",
+        "Network I/O simply parks the goroutine until it completes (no poll-server thread "
+        "in a system call).",
+        "No garbage collector, no stop-the-world, no LockOSThread, no cgo.",
+        "Go 1.0's segmented stacks and the G free list cost nothing here.",
+    )
+
+    def __init__(self, procs=1, **costs):
+        super().__init__(**costs)
+        self.procs = check_count("GM", "procs", procs)
+        self.max_parallel = self.procs
+
+    def describe(self):
+        return f"GM(procs={self.procs})"
+
+    # ---- attached to a simulation ------------------------------------------
+    def setup(self, sim):
+        super().setup(sim)
+        self.ms: list[_M] = []
+        self.runq = deque()          # sched.ghead .. sched.gtail
+        self.midle: list[_M] = []    # sched.mhead: mput pushes, mget pops (a stack)
+        self.mcpu = 0                # Ms running Go code (or handed a G to run)
+        self.mcpumax = self.procs    # GOMAXPROCS
+        self.lock_owner = None       # M (or the timer) holding schedlock
+        self.lock_spinners = deque()  # _Waiters spinning for it, in arrival order
+        self.lock_sleepers = deque()  # _Waiters asleep in futex, in order of sleeping
+        self.lock_waiting = {}        # every _Waiter not yet served (spinning, asleep, waking)
+        self.readyonstop = set()     # gids readied while still on their M
+        self.lastm = {}              # gid -> the M it last ran on
+        self.wokenby = {}            # gid -> the M whose G readied it
+        self.insyscall = 0
+        self._extra_hold = 0
+        self._mwakeup: list[_M] = []
+        self.st = {"lock_acquisitions": 0, "lock_contended": 0, "lock_sleeps": 0,
+                   "lock_futex_wakeups": 0, "lock_wait_ns": 0, "lock_spin_ns": 0, "lock_hold_ns": 0, "migrations": 0, "remote_wakeups": 0,
+                   "thread_parks": 0, "thread_wakeups": 0, "exitsyscall_requeues": 0,
+                   "mcache_bytes_peak": 0, "ms_in_syscall_peak": 0,
+                   "mcache_bytes_in_syscall_peak": 0, "gfree": 0}
+        self.counter("mcpu", 0)
+        self.counter("idlethreads", 0)
+
+    def start(self, g):
+        """rt0: the main G is queued and M0 enters the scheduler (``mstart``)."""
+        m0 = self._allocm()
+        self.gput(g)
+        self.schedule(m0, None)
+
+    # ---- schedlock ---------------------------------------------------------------
+    def schedlock(self, m, section, *args):
+        """``schedlock()``: take the global lock, then run a critical section.
+
+        ``m`` (an M, or the timer) gets the lock (see :meth:`_lock_wait` for
+        how it waits), holds it for ``schedlock_hold_ns``, and then
+        ``section(m, *args)`` runs under the lock.  The section returns what
+        ``m`` does after :meth:`schedunlock` (a tuple ``(fn, *args)``) or None.
+        """
+        w = _Waiter(m, self.engine.now, section, args)
+        self.st["lock_acquisitions"] += 1
+        if self.lock_owner is None:
+            self._take(w)
+            return
+        self.st["lock_contended"] += 1
+        if m is not _TIMER:
+            m.state = "lock-wait"
+        self.lock_waiting[id(w)] = w
+        self._lock_wait(w)
+
+    def _lock_wait(self, w):
+        """``runtime·lock`` (lock_futex.c) when the lock is held: spin.
+
+        A spinning waiter takes the lock the moment it is released (spinners
+        in arrival order).  One that spun ``schedlock_spin_ns`` in vain sleeps
+        in ``futex`` (:meth:`_lock_sleep`).
+        """
+        w.spin_from = self.engine.now
+        self.lock_spinners.append(w)
+        w.timer = self.engine.after(self.costs["schedlock_spin_ns"], self._lock_sleep, w)
+
+    def _lock_sleep(self, w):
+        self.lock_spinners.remove(w)
+        w.spun += self.engine.now - w.spin_from
+        self.lock_sleepers.append(w)
+        self.st["lock_sleeps"] += 1
+
+    def _lock_release(self):
+        """``runtime·unlock``: the lock is free; a spinner grabs it at once, and if
+        anyone sleeps in futex one sleeper is woken (``futexwakeup``).  The
+        woken thread runs ``kernel_switch_ns`` later and tries again: it takes
+        the lock if it is free, else spins (and maybe sleeps) once more."""
+        self.lock_owner = None
+        if self.lock_sleepers:
+            sleeper = self.lock_sleepers.popleft()
+            self.st["lock_futex_wakeups"] += 1
+            self.engine.after(self.costs["kernel_switch_ns"], self._lock_retry, sleeper)
+        if self.lock_spinners:
+            w = self.lock_spinners.popleft()
+            w.timer.cancel()
+            w.spun += self.engine.now - w.spin_from
+            self._take(w)
+
+    def _lock_retry(self, w):
+        if self.lock_owner is None:
+            self._take(w)
+        else:
+            self._lock_wait(w)
+
+    def _take(self, w):
+        """The waiter ``w`` owns the lock now; the section runs after the hold."""
+        now = self.engine.now
+        m = w.m
+        self.lock_owner = m
+        self.lock_waiting.pop(id(w), None)
+        hold = self.costs["schedlock_hold_ns"]
+        self.st["lock_wait_ns"] += now - w.since
+        self.st["lock_spin_ns"] += w.spun
+        self.st["lock_hold_ns"] += hold
+        if m is not _TIMER:
+            gid = m.curg.id if m.curg is not None else -1
+            self.span("lock-wait", w.since, now, m=m.id, g=gid)
+            self.span("sched", now, now + hold, m=m.id, g=gid)
+            m.state = "running"
+        self.engine.after(hold, self._critical, m, w.section, w.args)
+
+    def _critical(self, m, section, args):
+        self._extra_hold = 0
+        self._mwakeup = []
+        cont = section(m, *args)
+        extra, wake = self._extra_hold, self._mwakeup
+        if extra:
+            # newm ran under the lock: the clone() is part of the hold
+            now = self.engine.now
+            self.st["lock_hold_ns"] += extra
+            if m is not _TIMER:
+                self.span("sched", now, now + extra, m=m.id,
+                          g=m.curg.id if m.curg is not None else -1)
+            self.engine.after(extra, self.schedunlock, m, cont, wake)
+        else:
+            self.schedunlock(m, cont, wake)
+
+    def schedunlock(self, m, cont, wake):
+        """``schedunlock()``: release the lock, then wake the Ms handed a G.
+
+        As in Go 1.0, the ``notewakeup`` of an M given a G in ``m->nextg``
+        happens after the unlock; a woken thread starts ``kernel_switch_ns``
+        later, a new one enters the scheduler at once (it was just created).
+        """
+        now = self.engine.now
+        self._lock_release()
+        if m is not _TIMER and m.state == "idle":
+            m.since = now                 # parked in nextgandunlock
+        for mp in wake:
+            if mp.state == "new":
+                mp.state = "running"
+                self.schedule(mp, None)   # mstart -> schedule(nil)
+            else:
+                self.span("idle", mp.since, now, m=mp.id)
+                ks = self.costs["kernel_switch_ns"]
+                self.span("switch", now, now + ks, m=mp.id, g=mp.nextg.id)
+                mp.state = "running"
+                self.engine.after(ks, self._wakeup, mp)
+        if cont is not None:
+            self.engine.after(0, *cont)
+
+    # ---- the queues (sched must be locked) ----------------------------------------
+    def gput(self, g):
+        """``gput(g)``: put ``g`` at the tail of the global run queue."""
+        self.runq.append(g)
+        self.counter("runqueue", len(self.runq))
+
+    def gget(self):
+        """``gget()``: take the G at the head of the global run queue (or None)."""
+        if not self.runq:
+            return None
+        g = self.runq.popleft()
+        self.counter("runqueue", len(self.runq))
+        return g
+
+    def mput(self, m):
+        """``mput(m)``: push ``m`` on the idle M list."""
+        self.midle.append(m)
+        self.counter("idlethreads", len(self.midle))
+
+    def mget(self):
+        """``mget(g)``: pop an idle M (the most recently parked), or None."""
+        if not self.midle:
+            return None
+        m = self.midle.pop()
+        self.counter("idlethreads", len(self.midle))
+        return m
+
+    def canaddmcpu(self):
+        """``canaddmcpu()``: claim a slot to run Go code if ``mcpu < mcpumax``."""
+        if self.mcpu >= self.mcpumax:
+            return False
+        self._mcpu(+1)
+        return True
+
+    def _mcpu(self, d):
+        self.mcpu += d
+        self.counter("mcpu", self.mcpu)
+
+    # ---- Ms ---------------------------------------------------------------------------
+    def _allocm(self):
+        """``runtime·allocm``: a new M with its own mcache (never freed)."""
+        m = _M(len(self.ms))
+        self.ms.append(m)
+        self.sim.stats["threads_created"] += 1
+        self.counter("threads", len(self.ms))
+        self.st["mcache_bytes_peak"] = len(self.ms) * self.costs["mcache_bytes"]
+        return m
+
+    def newm(self):
+        """``runtime·newm()``: create a thread, under the lock (it extends the hold)."""
+        m = self._allocm()
+        self._extra_hold += self.costs["thread_create_ns"]
+        return m
+
+    def mnextg(self, mp, g, by):
+        """``mnextg(m, g)``: hand ``g`` to ``mp`` in ``m->nextg`` (mcpu already counted);
+        the thread is woken after the unlock."""
+        mp.nextg = g
+        mp.curg = g
+        g.m = mp.id
+        self.sim.stats["handoffs"] += 1
+        self.event("handoff", g=g.id, m=mp.id, other=by.id)
+        self._mwakeup.append(mp)
+
+    def matchmg(self, m):
+        """``matchmg()``: while Gs wait and ``mcpu < mcpumax``, pair the queue's head
+        with an idle M, or a new one, and hand it over.  Sched is locked."""
+        while self.runq and self.canaddmcpu():
+            g = self.gget()
+            mp = self.mget()
+            if mp is None:
+                mp = self.newm()
+            self.mnextg(mp, g, m)
+
+    # ---- the scheduler -------------------------------------------------------------------
+    def schedule(self, m, gp):
+        """``schedule(gp)``: one round of the scheduler on ``m``'s g0.
+
+        Under the lock: ``mcpu--`` for the G that stopped, requeue it
+        (``Gosched``), free it (exit) or leave it (blocked, in a syscall); if
+        it was readied while still on ``m`` (``readyonstop``) ready it now;
+        then :meth:`nextgandunlock` finds the next G or parks ``m``.
+        """
+        self.schedlock(m, self._schedule_locked, gp)
+
+    def _schedule_locked(self, m, gp):
+        if gp is not None:
+            gp.m = -1
+            m.curg = None
+            self._mcpu(-1)
+            if gp.status == "running":          # runtime·Gosched: back of the queue
+                gp.status = "runnable"
+                self.gput(gp)
+            elif gp.status == "dead":           # gfput
+                self.st["gfree"] += 1
+            if gp.id in self.readyonstop:
+                self.readyonstop.discard(gp.id)
+                self.readylocked(m, gp)
+        g = self.nextgandunlock(m)
+        return None if g is None else (self.execute, m, g)
+
+    def nextgandunlock(self, m):
+        """``nextgandunlock()``: the next G for ``m``: one handed over in
+        ``m->nextg``, else the queue's head while ``mcpu < mcpumax``; else park
+        ``m`` on the idle list (it sleeps until matchmg hands it a G).  Called
+        locked; :meth:`schedunlock` follows."""
+        if m.nextg is not None:
+            g, m.nextg = m.nextg, None
+            return g
+        if self.runq and self.canaddmcpu():
+            g = self.gget()
+            m.curg = g
+            g.m = m.id
+            return g
+        m.state = "idle"
+        self.st["thread_parks"] += 1
+        self.mput(m)
+        return None
+
+    def _wakeup(self, m):
+        """An idle M's ``notesleep(&m->havenextg)`` returns: run ``m->nextg``."""
+        self.st["thread_wakeups"] += 1
+        g, m.nextg = m.nextg, None
+        self.execute(m, g)
+
+    def execute(self, m, g):
+        """``gogo``: switch ``m`` from g0 to ``g`` and run it."""
+        now = self.engine.now
+        cost = 0
+        if m.lastg is not g:
+            cost = self.costs["goroutine_switch_ns"]
+            self.sim.stats["context_switches"] += 1
+            self.span("switch", now, now + cost, m=m.id, g=g.id)
+        last = self.lastm.get(g.id)
+        if last is not None and last != m.id:
+            self.st["migrations"] += 1
+        waker = self.wokenby.pop(g.id, None)
+        if waker is not None and waker != m.id:
+            self.st["remote_wakeups"] += 1
+        self.lastm[g.id] = m.id
+        m.curg = g
+        m.lastg = g
+        m.state = "running"
+        g.m = m.id
+        g.status = "running"
+        self.engine.after(cost, self.run_g, m, g)
+
+    # ---- readying ---------------------------------------------------------------------
+    def ready(self, g, waker):
+        """``runtime·ready(g)``: lock, ``readylocked``, unlock.
+
+        A wake-up by a running G costs its M a trip through the lock before
+        the G goes on; a timer or network completion takes the lock without
+        an M.
+        """
+        m = self.ms[waker.m] if waker is not None and waker.m >= 0 else None
+        if m is not None and m.curg is waker:
+            m.pending.append(g)
+        else:
+            self.schedlock(_TIMER, self._ready_locked, g, None)
+
+    def _ready_locked(self, m, g, cont):
+        self.readylocked(m, g)
+        return cont
+
+    def readylocked(self, m, g):
+        """``readylocked(g)``: sched is locked.  If ``g`` is still on an M that has
+        not yet been through ``schedule``, mark it ``readyonstop``; else put it on
+        the queue and ``matchmg``."""
+        if g.m >= 0:
+            self.readyonstop.add(g.id)
+            return
+        g.status = "runnable"
+        if m is not _TIMER:
+            self.wokenby[g.id] = m.id
+        self.gput(g)
+        self.matchmg(m)
+
+    def run_g(self, m, g):
+        self._after_advance(m, g, self.sim.advance(g))
+
+    def _after_advance(self, m, g, op):
+        # Each G this one woke on the way (a channel send, an unlock ...) cost a
+        # runtime·ready, in order, before the G's next operation.
+        if m.pending:
+            w = m.pending.popleft()
+            self.schedlock(m, self._ready_locked, w, (self._after_advance, m, g, op))
+        else:
+            self.dispatch(m, g, op)
+
+    # ---- operations ----------------------------------------------------------------------
+    def do_compute(self, m, g, op):
+        now = self.engine.now
+        self.span("running", now, now + op.ns, m=m.id, g=g.id)
+        self.engine.after(op.ns, self.run_g, m, g)
+
+    def do_go(self, m, g, op):
+        """The go statement: allocate the G, then ``newproc`` under the lock."""
+        cost = self.costs["goroutine_create_ns"]
+        now = self.engine.now
+        self.span("spawn", now, now + cost, m=m.id, g=g.id)
+        self.engine.after(cost, self.newproc, m, g, op.g)
+
+    def newproc(self, m, g, newg):
+        """``runtime·newproc1``: lock; ``newprocreadylocked``: queue the new G and
+        matchmg (which may hand it to another M at once); unlock."""
+        self.schedlock(m, self._ready_locked, newg, (self.run_g, m, g))
+
+    def do_syscall(self, m, g, op):
+        self.entersyscall(m, g, op)
+
+    def entersyscall(self, m, g, op):
+        """``runtime·entersyscall``: ``mcpu--`` with one atomic add; only if Gs are
+        waiting does it take the lock to ``matchmg`` (which may start a thread)."""
+        g.status = "syscall"
+        self.event("syscall-enter", g=g.id, m=m.id)
+        self._mcpu(-1)
+        if self.runq:
+            self.schedlock(m, self._entersyscall_locked, g, op)
+        else:
+            self._syscall(m, g, op)
+
+    def _entersyscall_locked(self, m, g, op):
+        self.matchmg(m)
+        return (self._syscall, m, g, op)
+
+    def _syscall(self, m, g, op):
+        now = self.engine.now
+        m.state = "syscall"
+        self.insyscall += 1
+        peak = max(self.st["ms_in_syscall_peak"], self.insyscall)
+        self.st["ms_in_syscall_peak"] = peak
+        self.st["mcache_bytes_in_syscall_peak"] = peak * self.costs["mcache_bytes"]
+        self.span("syscall", now, now + op.ns, m=m.id, g=g.id)
+        self.engine.after(op.ns, self.exitsyscall, m, g)
+
+    def exitsyscall(self, m, g):
+        """``runtime·exitsyscall``: ``mcpu++`` atomically; under ``mcpumax`` keep
+        running.  Else the G is marked ``readyonstop`` and the M goes through
+        ``schedule``: the G to the global queue, the M (usually) to sleep."""
+        self.event("syscall-exit", g=g.id, m=m.id)
+        self.insyscall -= 1
+        m.state = "running"
+        self._mcpu(+1)
+        if self.mcpu <= self.mcpumax:
+            g.status = "running"
+            self.run_g(m, g)
+            return
+        self.st["exitsyscall_requeues"] += 1
+        self.readyonstop.add(g.id)
+        self.schedule(m, g)
+
+    def do_netio(self, m, g, op):
+        # Go 1.0's poll server: the G waits; the completion readies it.
+        self.sim.park(g, "IO wait", sync=False)
+        self.engine.after(op.ns, self.sim.ready, g, None)
+        self.schedule(m, g)
+
+    def do_sleep(self, m, g, op):
+        self.sim.park(g, "sleep", sync=False)
+        self.engine.after(op.ns, self.sim.ready, g, None)
+        self.schedule(m, g)
+
+    def do_gosched(self, m, g, op):
+        """``runtime·Gosched``: back to the tail of the global queue."""
+        self.event("gosched", g=g.id, m=m.id)
+        g.status = "running"
+        self.schedule(m, g)
+
+    def do_blocked(self, m, g):
+        self.schedule(m, g)
+
+    def do_exit(self, m, g):
+        self.schedule(m, g)
+
+    # ---- inspection -----------------------------------------------------------------------
+    def finish(self, now):
+        for m in self.ms:
+            if m.state == "idle":
+                self.span("idle", m.since, now, m=m.id)
+        for w in self.lock_waiting.values():
+            if w.m is not _TIMER:
+                self.span("lock-wait", w.since, now, m=w.m.id,
+                          g=w.m.curg.id if w.m.curg is not None else -1)
+
+    def stats(self):
+        s = dict(self.st)
+        s["gomaxprocs"] = self.procs
+        s["ms"] = len(self.ms)
+        return s
+
+    def snapshot(self):
+        ms = [{"id": m.id, "p": None, "g": m.curg.id if m.curg is not None else None,
+               "state": {"new": "idle"}.get(m.state, m.state),
+               "nextg": m.nextg.id if m.nextg is not None else None} for m in self.ms]
+        owner = self.lock_owner
+        return {"ps": [], "ms": ms, "global": [g.id for g in self.runq], "netpoll": [],
+                "timers": [], "mcpu": self.mcpu, "mcpumax": self.mcpumax,
+                "schedlock": {"owner": None if owner is None else owner.id,
+                              "spinning": [w.m.id for w in self.lock_spinners],
+                              "sleeping": [w.m.id for w in self.lock_sleepers]}}

@@ -12,10 +12,14 @@ from .toolchain import (GoProgramError, GoTimeout, GoToolchain, GoUnavailable, R
 from .errors import TraceParseError
 from .schedtrace import parse_schedtrace, run_schedtrace, schedtrace_or_recorded
 from .exectrace import parse_exectrace, run_exectrace, exectrace_or_recorded
+from .measure import (Measurement, Measurements, load_recorded, measure_all,
+                      measurements_or_recorded, write_costs)
 
 __all__ = [
     "GoUnavailable", "GoProgramError", "GoTimeout", "GoToolchain", "RunResult",
     "find_go", "go_version", "programs", "build", "run", "runtime_source", "runtime_source_lines",
     "TraceParseError", "parse_schedtrace", "run_schedtrace", "schedtrace_or_recorded",
     "parse_exectrace", "run_exectrace", "exectrace_or_recorded",
+    "Measurement", "Measurements", "measure_all", "measurements_or_recorded", "load_recorded",
+    "write_costs",
 ]

@@ -10,7 +10,7 @@ runtime's side (goroutine creation, channel hand-off with and without
 memory per blocked goroutine, stack growth).
 
 >>> table = measure_all(quick=True, progress=False)        # doctest: +SKIP
->>> table                                                    # a table in a notebook
+>>> table                  # doctest: +SKIP
 >>> table.median("go.handoff.p1") < table.median("py.handoff.threads")  # doctest: +SKIP
 True
 >>> table.save("data/measurements/this_machine.json")       # doctest: +SKIP
@@ -154,7 +154,7 @@ class Measurements:
         import matplotlib.pyplot as plt
         items = [m for m in self.items if m.unit == unit and (names is None or m.name in names)]
         if ax is None:
-            _, ax = plt.subplots(figsize=(10, 0.55 * len(items) + 1.6))
+            _, ax = plt.subplots(figsize=(12, 0.5 * len(items) + 1.8))
         y = range(len(items))
         med = [m.median for m in items]
         err = [[m.median - m.low for m in items], [m.high - m.median for m in items]]
@@ -163,14 +163,17 @@ class Measurements:
         ax.set_yticks(list(y))
         ax.set_yticklabels([m.label for m in items], fontsize=12)
         ax.invert_yaxis()
+        top = max((m.high for m in items), default=1)
         if unit == "ns":
             ax.set_xscale("log")
-            ax.set_xlabel("nanoseconds per operation (log scale; bar = median, whisker = min–max)",
-                          fontsize=12)
+            ax.set_xlim(right=top * 30)
+            ax.set_xlabel("ns per operation, log scale (whisker: min–max)", fontsize=12)
         else:
-            ax.set_xlabel("bytes per goroutine", fontsize=12)
+            ax.set_xlim(right=top * 1.35)
+            ax.set_xlabel("bytes per goroutine (bar: median; whisker: min–max)", fontsize=12)
         for i, m in enumerate(items):
-            ax.text(m.median, i, "  " + _fmt(m.median, m.unit), va="center", fontsize=11)
+            x = m.high * 1.25 if unit == "ns" else m.high + top * 0.02
+            ax.text(x, i, _fmt(m.median, m.unit), va="center", fontsize=11)
         p = self.provenance
         ax.set_title(f"Measured on {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores), "
                      f"{p.get('go_version') or 'no Go'}", fontsize=13)
@@ -356,21 +359,22 @@ PY_BENCHES = [
 
 
 def measure_python(repeats=5, quick=False, bar=None, only=None):
-    """Run the Python-side measurements; returns a list of :class:`Measurement`."""
-    out = []
-    for name, label, group, fn, full, small in PY_BENCHES:
-        if only is not None and name not in only:
-            continue
-        size = small if quick else full
-        samples = []
-        for _ in range(repeats):
-            samples.append(float(fn(size)))
+    """Run the Python-side measurements; returns a list of :class:`Measurement`.
+
+    The runs are interleaved (round 1 of every benchmark, then round 2 ...)
+    so a burst of load from elsewhere hits all of them alike.
+    """
+    benches = [b for b in PY_BENCHES if only is None or b[0] in only]
+    samples = {b[0]: [] for b in benches}
+    for _ in range(repeats):
+        for name, label, group, fn, full, small in benches:
+            samples[name].append(float(fn(small if quick else full)))
             if bar:
                 bar.step(name)
-        out.append(Measurement(name, label, "ns", group, samples,
-                               command=f"gmpkit.real.measure ({name}, {size} ops per run)",
-                               params={"ops_per_run": size}))
-    return out
+    return [Measurement(name, label, "ns", group, samples[name],
+                        command=f"gmpkit.real.measure ({name}, {small if quick else full} ops per run)",
+                        params={"ops_per_run": small if quick else full})
+            for name, label, group, fn, full, small in benches]
 
 
 # ---- Go-side measurements ------------------------------------------------------------
@@ -430,25 +434,27 @@ def measure_go(repeats=5, quick=False, bar=None, go=None, only=None):
     """
     from .toolchain import find_go
     tc = find_go(go)
-    out = []
-    for b in GO_BENCHES:
-        if only is not None and not set(b.fields) & set(only):
-            continue
-        args = b.quick_args if quick else b.args
-        n = b.repeats or repeats
-        samples = {name: [] for name in b.fields}
-        cmd = ""
-        for _ in range(n):
-            res = tc.run(b.program, list(args), gomaxprocs=b.gomaxprocs, timeout=120)
+    benches = [b for b in GO_BENCHES if only is None or set(b.fields) & set(only)]
+    samples = {name: [] for b in benches for name in b.fields}
+    cmds = {}
+    for r in range(max((b.repeats or repeats) for b in benches) if benches else 0):
+        for i, b in enumerate(benches):      # interleaved rounds, as in measure_python
+            if r >= (b.repeats or repeats):
+                continue
+            res = tc.run(b.program, list(b.quick_args if quick else b.args),
+                         gomaxprocs=b.gomaxprocs, timeout=120)
             data = res.json()
-            cmd = res.command_line
+            cmds[i] = res.command_line
             for name, (fld, *_rest) in b.fields.items():
                 samples[name].append(float(data[fld]))
             if bar:
                 bar.step(b.program)
+    out = []
+    for i, b in enumerate(benches):
         for name, (fld, label, unit, group) in b.fields.items():
-            out.append(Measurement(name, label, unit, group, samples[name], command=cmd,
-                                   params={"program": b.program, "args": list(args),
+            out.append(Measurement(name, label, unit, group, samples[name], command=cmds.get(i, ""),
+                                   params={"program": b.program,
+                                           "args": list(b.quick_args if quick else b.args),
                                            "gomaxprocs": b.gomaxprocs}))
     extra = {}
     if only is None:
@@ -529,17 +535,14 @@ COST_SOURCES = {
                          "py.handoff.processes: one hand-off between two processes blocked on pipes "
                          "(a kernel wake-up and context switch, plus a little Python)",
                          "GO_SCHEDULER.md §10: C pthreads 2.96 µs over a pipe, 2.47 µs over a futex"),
-    "syscall_ns": (lambda t: t.median("go.syscall"),
-                   "go.syscall: getppid through syscall.Syscall, i.e. kernel entry/exit plus "
-                   "entersyscall/exitsyscall", None),
+    "syscall_overhead_ns": (lambda t: t.median("go.syscall"),
+                            "go.syscall: getppid (a system call that does almost nothing) through "
+                            "syscall.Syscall: kernel entry/exit plus entersyscall/exitsyscall", None),
     "process_create_ns": (lambda t: t.median("py.process.fork"),
                           "py.process.fork: fork + child exit + waitpid from Python", None),
     "locked_handoff_ns": (lambda t: t.median("go.handoff.locked.p1"),
                           "go.handoff.locked.p1: channel hand-off between two LockOSThread'ed goroutines",
                           "GO_SCHEDULER.md §10: 11.6 µs (GOMAXPROCS=1), 17.0 µs (GOMAXPROCS=2)"),
-    "goroutine_memory_bytes": (lambda t: t.median("go.mem.sys_per_g"),
-                               "go.mem.sys_per_g: runtime.MemStats.Sys growth per blocked goroutine, 100k Gs",
-                               "GO_SCHEDULER.md §10: 2048 B stack + 639 B heap ≈ 2.76 KB of Sys"),
 }
 
 
@@ -547,7 +550,7 @@ def write_costs(table: Measurements, path=None):
     """Write the simulator's default costs (``data/costs.json``) from a measured table.
 
     Format: ``{"name": {"value_ns": int, "source": str, "measured_on": str,
-    "date": str}}`` (``goroutine_memory_bytes`` has ``value_bytes``).
+    "date": str}}``; :mod:`gmpkit.costs` reads it.
     """
     p = table.provenance
     on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
@@ -561,8 +564,7 @@ def write_costs(table: Measurements, path=None):
         src = f"median of {len(table[how.split(':')[0]].samples)} runs of {how}"
         if ref:
             src += f"; cross-check {ref}"
-        key = "value_bytes" if name.endswith("_bytes") else "value_ns"
-        out[name] = {key: int(round(value)), "source": src, "measured_on": on,
+        out[name] = {"value_ns": int(round(value)), "source": src, "measured_on": on,
                      "date": p.get("date", "")}
     path = Path(path) if path else data_dir() / "costs.json"
     path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")

@@ -398,7 +398,7 @@ def runtime_source_lines(name, *, file=None, package="runtime", go=None) -> Sour
     name.  Raises ``LookupError`` naming close matches when it is not there.
 
     >>> loc = runtime_source_lines("runqputslow")             # doctest: +SKIP
-    >>> loc.file.name, loc.start < loc.end
+    >>> loc.file.name, loc.start < loc.end                     # doctest: +SKIP
     ('proc.go', True)
     """
     goroot = find_go(go).goroot

@@ -412,7 +412,7 @@ class GMP(Model):
             pp.runqtail += len(batch)
             self.counter(pp.runq_name, len(pp.runq))
         self.sim.stats["steals"] += 1
-        self.event("steal", g=-1, m=self.curm.id, p=pp.id, other=p2.id,
+        self.event("steal", g=-1, m=pp.m.id if pp.m else -1, p=pp.id, other=p2.id,
                    detail=f"n={len(batch) + 1}")
         return g
 

@@ -1,0 +1,583 @@
+"""The GMP model against the facts of GO_SCHEDULER.md (Go 1.27.3 proc.go).
+
+Each test builds a small workload whose outcome depends on one mechanism, so
+it fails if that mechanism is wrong.  Every run also passes check_invariants.
+"""
+
+import re
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+import gmpkit as gk
+from gmpkit.models import gmp as gmpmod
+
+MS = 1_000_000
+US = 1_000
+SAMPLE = Path("/work/shared/design/samples/schedtrace.txt")
+
+# Fixed costs so the timings below do not move when data/costs.json changes.
+COSTS = dict(goroutine_switch_ns=170, goroutine_create_ns=200, thread_create_ns=15_000,
+             kernel_switch_ns=2_700, syscall_overhead_ns=100)
+
+
+def gmp(procs, **kw):
+    return gk.GMP(procs=procs, **{**COSTS, **kw})
+
+
+def run(main, procs=1, seed=1, **kw):
+    r = gk.simulate(main, model=gmp(procs, **kw), seed=seed)
+    assert r.timeline.check_invariants()
+    return r
+
+
+def events(r, kind):
+    return r.timeline.events_of(kind)
+
+
+def first_run_start(r, gid):
+    return min(s.start for s in r.timeline.spans if s.state == "running" and s.g == gid)
+
+
+def noop(log=None, tag=None, us=1):
+    if log is not None:
+        log.append(tag)
+    yield gk.compute(us=us)
+
+
+class FakeG:
+    """Stand-in for a G in direct tests of the queue functions."""
+
+    def __init__(self, gid):
+        self.id = gid
+
+
+# ---- parameters ------------------------------------------------------------
+@pytest.mark.parametrize("procs, err", [(0, ValueError), (-1, ValueError),
+                                        (10**6, ValueError), (2.5, TypeError),
+                                        (True, TypeError), ("4", TypeError)])
+def test_bad_procs_are_rejected_clearly(procs, err):
+    with pytest.raises(err, match="procs"):
+        gk.GMP(procs=procs)
+
+
+def test_costs_can_be_overridden_and_unknown_costs_rejected():
+    def main():
+        yield gk.go(noop)
+        yield gk.compute(us=5)
+
+    r = run(main, procs=2, goroutine_switch_ns=0)
+    assert not [s for s in r.timeline.spans if s.state == "switch"]
+    r = run(main, procs=2, goroutine_switch_ns=1_000)
+    assert [s for s in r.timeline.spans if s.state == "switch"]
+    with pytest.raises(TypeError, match="unknown cost"):
+        gk.GMP(procs=2, goroutine_swich_ns=0)
+
+
+def test_model_documents_what_it_models_and_simplifies():
+    assert len(gk.GMP.SIMPLIFIES) >= 5 and len(gk.GMP.MODELS) >= 5
+    assert gmpmod.GLOBAL_CHECK_EVERY == 61 and gmpmod.RUNQ_SIZE == 256
+    assert gmpmod.STEAL_TRIES == 4 and gmpmod.FORCE_PREEMPT_NS == 10 * MS
+    assert (gmpmod.SYSMON_MIN_US, gmpmod.SYSMON_MAX_US, gmpmod.SYSMON_IDLE_ROUNDS) == (20, 10_000, 50)
+    assert gmpmod.MAX_M_COUNT == 10_000
+
+
+# ---- local run queue: runnext and the ring -----------------------------------
+def test_ring_overflow_moves_half_plus_one_to_global():
+    # P0 alone: runnext + 256 slots hold 257 new Gs; the 258th kicks the
+    # runnext into a full ring, so 128 + 1 = 129 Gs move to the global queue.
+    def main():
+        for _ in range(258):
+            yield gk.go(noop)
+        yield gk.compute(us=10)
+
+    r = run(main, procs=1)
+    ov = events(r, "overflow")
+    assert len(ov) == 1 and ov[0].other == 129 and ov[0].p == 0
+    assert ov[0].g == 258      # the runnext that was kicked out (G2..G259 are children)
+    tl = r.timeline
+    assert tl.value_at("runq[0]", ov[0].time - 1) == 256
+    assert tl.value_at("runq[0]", ov[0].time) == 128
+    assert tl.value_at("runqueue", ov[0].time) == 129
+
+
+def test_runnext_runs_newest_first_and_kicked_runnext_goes_to_ring_tail():
+    order = []
+
+    def main():
+        for tag in ("X1", "X2", "X3"):
+            yield gk.go(noop, order, tag)
+        yield gk.compute(us=10)
+        yield gk.sleep(us=100)
+
+    sim = gk.Simulation(main, model=gmp(1), seed=1)
+    sim.run(until=5 * US)                  # main still computing
+    p0 = sim.snapshot()["ps"][0]
+    assert p0["runnext"] == 4              # X3, the newest
+    assert p0["runq"] == [2, 3]            # X1 then X2 (kicked out of runnext in turn)
+    r = sim.run()
+    assert order == ["X3", "X1", "X2"]
+    assert r.timeline.check_invariants()
+
+
+@pytest.mark.parametrize("spawned, stolen", [(2, 1), (20, 10), (21, 10), (101, 50)])
+def test_idle_p_steals_half_of_the_ring_rounded_up(spawned, stolen):
+    # main fills P0 (ring = spawned - 1, the last one in runnext) faster than
+    # the new spinning M for P1 can start (thread_create_ns), then keeps P0 busy.
+    def main():
+        for _ in range(spawned):
+            yield gk.go(noop, None, None, 10)
+        yield gk.compute(ms=1)
+
+    r = run(main, procs=2, thread_create_ns=100_000)
+    st = events(r, "steal")[0]
+    ring = spawned - 1
+    assert (st.p, st.other, st.g) == (1, 0, -1)
+    assert st.detail == f"n={ring - ring // 2}" == f"n={stolen}"
+    tl = r.timeline
+    assert tl.value_at("runq[0]", st.time - 1) == ring
+    assert tl.value_at("runq[0]", st.time) == ring - stolen
+    assert r.stats["steals"] >= 1
+
+
+def test_stealing_respects_the_spinning_cap_and_needspinning():
+    def main():
+        yield gk.compute(us=1)
+
+    sim = gk.Simulation(main, model=gmp(4), seed=1)
+    mod = sim.model
+    p0 = mod.allp[0]
+    for i in range(6):
+        mod.runqput(p0, FakeG(100 + i), False)
+
+    def m_with_idle_p():
+        m = mod._newm_record()
+        mod.acquirep(m, mod.pidleget())
+        return m
+
+    # busy Ps = 4 - 2 idle = 2; one M already spinning: 2*1 < 2 is false.
+    m = m_with_idle_p()
+    mod.nmspinning = 1
+    assert mod.findRunnable(m) is None and len(p0.runq) == 6 and not m.spinning
+    # Same, but a waker found no idle P (needspinning): the M spins instead.
+    m = m_with_idle_p()
+    mod.needspinning = 1
+    g, inherit = mod.findRunnable(m)
+    assert g.id in range(100, 106) and m.spinning and mod.needspinning == 0
+    assert len(p0.runq) == 3 and len(m.p.runq) == 2
+
+
+def test_wakep_without_idle_p_sets_needspinning():
+    def main():
+        yield gk.go(noop)
+        yield gk.compute(us=5)
+
+    r = run(main, procs=1)
+    t, v = r.timeline.counter("needspinning")
+    assert 1 in list(v)
+    spawn_t = events(r, "spawn")[0].time
+    assert r.timeline.value_at("needspinning", spawn_t + COSTS["goroutine_create_ns"]) == 1
+
+
+# ---- the global queue --------------------------------------------------------
+def test_global_queue_is_checked_every_61_schedticks():
+    # X sits in the global queue (Gosched) while P0's ring never empties:
+    # it runs when schedtick reaches 61, not after the 200 others.
+    order = []
+
+    def yielder():
+        yield gk.gosched()
+        order.append("X")
+
+    def main():
+        yield gk.go(yielder)
+        for i in range(200):
+            yield gk.go(noop, order, i)
+        yield gk.sleep(ms=1)
+
+    r = run(main, procs=1)
+    assert order.index("X") == 61
+    assert len(order) == 201
+    assert r.stats["global_runs"] >= 1
+
+
+@pytest.mark.parametrize("queued", [1, 3, 4, 5, 9, 100, 515, 600, 1000])
+def test_globrunqgetbatch_takes_min_128_len_len_over_procs_plus_1(queued):
+    def main():
+        yield gk.compute(us=1)
+
+    mod = gk.Simulation(main, model=gmp(4), seed=1).model
+    pp = mod.allp[1]
+    mod.globalq = deque(FakeG(i) for i in range(queued))
+    g = mod.globrunqgetbatch(pp)
+    taken = 1 + len(pp.runq)
+    assert taken == min(128, queued, queued // 4 + 1)
+    assert g.id == 0 and [x.id for x in pp.runq] == list(range(1, taken))
+    assert len(mod.globalq) == queued - taken
+
+
+def test_gosched_puts_the_g_on_the_global_queue():
+    order = []
+
+    def yielder():
+        order.append("Y")
+        yield gk.gosched()
+        order.append("Y-again")
+
+    def main():
+        yield gk.go(yielder)
+        yield gk.go(noop, order, "Z1")
+        yield gk.go(noop, order, "Z2")
+        yield gk.compute(us=1)
+        yield gk.sleep(ms=1)
+
+    r = run(main, procs=1)
+    ev = events(r, "gosched")
+    assert len(ev) == 1
+    assert r.timeline.value_at("runqueue", ev[0].time) == 1
+    assert order == ["Z2", "Y", "Z1", "Y-again"]
+
+
+# ---- system calls --------------------------------------------------------------
+def test_syscall_p_is_retaken_after_a_sysmon_tick_when_it_has_local_work():
+    def main():
+        yield gk.syscall(us=1)          # warm-up: a P's first syscall can be taken at first sight
+        yield gk.go(noop, None, None, 10)   # local work waiting on P0 (runnext)
+        yield gk.syscall(ms=1)
+
+    r = run(main, procs=1)
+    enter = events(r, "syscall-enter")[1]
+    rt = events(r, "retake")
+    assert len(rt) == 1 and rt[0].g == 1
+    assert 20 * US <= rt[0].time - enter.time <= 60 * US
+    assert events(r, "handoff")[0].detail == "work"
+    # the child ran on another M while main was still in its syscall
+    child = [s for s in r.timeline.spans if s.state == "running" and s.g == 2][0]
+    assert child.start < enter.time + 1 * MS and child.m != enter.m
+    assert r.stats["threads_peak"] == 3      # M0, sysmon, the M started by handoffp
+
+
+def test_syscall_p_is_not_retaken_before_10ms_without_work_when_a_p_is_idle():
+    def main():
+        yield gk.syscall(ms=30)
+
+    r = run(main, procs=2)
+    rt = events(r, "retake")
+    assert rt and rt[0].time >= 10 * MS
+    assert rt[0].time < 30 * MS
+
+
+def test_exitsyscall_fast_path_keeps_the_p():
+    def main():
+        yield gk.syscall(us=5)
+        yield gk.compute(us=5)
+
+    r = run(main, procs=2)
+    (ex,) = events(r, "syscall-exit")
+    assert ex.detail == "fast" and not events(r, "retake")
+
+
+def test_exitsyscall_without_p_queues_g_globally_and_parks_the_m():
+    def main():
+        yield gk.syscall(us=1)
+        yield gk.go(noop, None, None, 2_000)     # B computes 2 ms
+        yield gk.syscall(us=100)                 # P0 retaken for B meanwhile
+        yield gk.compute(us=1)
+
+    r = run(main, procs=1)
+    ex = events(r, "syscall-exit")[-1]
+    assert ex.detail == "nop" and ex.p == -1
+    tl = r.timeline
+    assert tl.value_at("runqueue", ex.time) == 1
+    assert tl.value_at("idlethreads", ex.time) >= 1
+    b_end = max(s.end for s in tl.spans if s.state == "running" and s.g == 2)
+    main_again = [s for s in tl.spans if s.state == "running" and s.g == 1]
+    assert main_again[-1].start >= b_end
+
+
+def test_exitsyscall_takes_an_idle_p():
+    # P0 retaken at first sight (nobody idle), then P0 goes to... main
+    # comes back and finds an idle P.
+    def main():
+        yield gk.syscall(ms=12)
+        yield gk.compute(us=1)
+
+    r = run(main, procs=2)
+    ex = events(r, "syscall-exit")[-1]
+    assert ex.detail in ("idlep", "oldp")
+
+
+def test_netio_keeps_threads_flat_where_syscalls_grow_them():
+    def worker(kind, wg):
+        yield (gk.syscall(ms=1) if kind == "syscall" else gk.netio(ms=1))
+        yield gk.compute(us=5)
+        yield wg.done()
+
+    def main(kind):
+        wg = gk.WaitGroup()
+        wg.add(100)
+        for _ in range(100):
+            yield gk.go(worker, kind, wg)
+        yield wg.wait()
+
+    sys_run = gk.simulate(main, "syscall", model=gmp(2), seed=1)
+    net_run = gk.simulate(main, "netio", model=gmp(2), seed=1)
+    for r in (sys_run, net_run):
+        assert r.timeline.check_invariants()
+    assert net_run.stats["threads_peak"] <= 2 + 2        # Ms for the Ps, sysmon, a poller
+    assert sys_run.stats["threads_peak"] >= 4 * net_run.stats["threads_peak"]
+    assert net_run.stats["netpoll_injected"] == 100
+    assert sys_run.stats["retakes"] > 10 and net_run.stats["retakes"] == 0
+
+
+def test_thread_limit_is_fatal():
+    def worker():
+        yield gk.syscall(ms=50)
+
+    def main():
+        for _ in range(100):
+            yield gk.go(worker)
+        yield gk.sleep(ms=60)
+
+    with pytest.raises(gk.GoPanic, match="thread exhaustion"):
+        gk.simulate(main, model=gmp(1, max_threads=20), seed=1)
+
+
+# ---- preemption -----------------------------------------------------------------
+def warm_up():
+    """Leave schedtick 0.  While a P's schedtick is 0 (everything so far came
+    from runnext), ``0 % 61 == 0`` makes findRunnable take the global queue's
+    head first, so a just-preempted G would run again at once, as in the
+    runtime.  One Gosched (global queue -> execute, schedtick 1) avoids that."""
+    yield gk.gosched()
+
+
+def spinner_and_victim(tight):
+    started = {}
+
+    def victim():
+        started["B"] = yield gk.now()
+        yield gk.compute(us=10)
+
+    def hog():
+        yield gk.compute(ms=30, tight=tight)
+
+    def main():
+        yield from warm_up()
+        yield gk.go(victim)           # ring
+        yield gk.go(hog)              # runnext: runs first
+        yield gk.sleep(ms=40)
+
+    return main, started
+
+
+@pytest.mark.parametrize("async_preempt", [True, False])
+@pytest.mark.parametrize("tight", [True, False])
+def test_time_slice_preemption(tight, async_preempt):
+    main, started = spinner_and_victim(tight)
+    r = run(main, procs=1, async_preempt=async_preempt)
+    pre = events(r, "preempt")
+    if tight and not async_preempt:
+        # no preemption point and no signal: the hog runs its 30 ms, B starves;
+        # the request is honoured at the first call after the loop
+        assert [e.detail for e in pre if e.g == 3] == ["left=0"]
+        assert [e.time for e in pre if e.g == 3][0] >= 30 * MS
+        assert started["B"] >= 30 * MS
+    else:
+        # preempted once 10 ms passed on one schedtick (seen at sysmon's pace)
+        (p,) = [e for e in pre if e.g == 3]
+        assert 10 * MS <= p.time < 12 * MS
+        assert p.detail == f"left={30 * MS - (p.time - first_run_start(r, 3))}"
+        assert 10 * MS <= started["B"] < 12 * MS
+        assert r.stats["preemptions"] >= 1
+    # either way the hog got exactly its 30 ms of CPU (checked by the invariants)
+    assert r.timeline.run_ns_by_g()[3] == 30 * MS
+
+
+def test_preempted_gs_go_to_the_global_queue_tail():
+    order = []
+
+    def long(tag):
+        order.append(tag)
+        yield gk.compute(ms=30)
+        order.append(tag + "-done")
+
+    def main():
+        yield from warm_up()
+        yield gk.go(long, "A")
+        yield gk.go(long, "B")
+        yield gk.go(noop, order, "C")
+        yield gk.go(noop, order, "X")     # runnext
+        yield gk.sleep(ms=100)
+
+    r = run(main, procs=1)
+    pre = events(r, "preempt")
+    assert [e.g for e in pre[:2]] == [2, 3]
+    assert r.timeline.value_at("runqueue", pre[0].time) == 1
+    assert r.timeline.value_at("runqueue", pre[1].time) == 2
+    # C (local ring) runs before either resumes; A was queued first, so resumes first
+    assert order[:4] == ["X", "A", "B", "C"]
+    assert order.index("A-done") < order.index("B-done")
+
+
+# ---- sysmon ---------------------------------------------------------------------
+def test_sysmon_backs_off_from_20us_to_10ms_and_resets_after_a_retake():
+    def main():
+        yield gk.compute(ms=40)
+        yield gk.syscall(us=1)
+        yield gk.go(noop)
+        yield gk.syscall(ms=25)       # sysmon now wakes every 10 ms: it needs two looks
+        yield gk.compute(ms=1)
+
+    r = run(main, procs=1)
+    log = r.model.sysmon_log
+    delays = [d for _, d in log]
+    assert delays[:51] == [20] * 51
+    assert delays[51:59] == [40, 80, 160, 320, 640, 1280, 2560, 5120]
+    assert delays[59] == 10_000
+    # times follow the delays (up to the retake; then it deep-sleeps)
+    for (t0, _), (t1, d) in zip(log[:60], log[1:60]):
+        assert t1 - t0 == d * US
+    # after the retake sysmon is back to 20 µs
+    rt = events(r, "retake")[0]
+    after = [d for t, d in log if t > rt.time]
+    assert after[0] == 20
+
+
+def test_sysmon_deep_sleeps_when_all_ps_are_idle():
+    def main():
+        yield gk.sleep(ms=200)
+
+    r = run(main, procs=2)
+    # without deep sleep sysmon would wake 51 + ~20 times; it sleeps to the timer
+    assert r.stats["sysmon_wakeups"] < 5
+
+
+# ---- netpoller and timers --------------------------------------------------------
+def test_netpoll_ready_gs_are_found_and_run():
+    done = []
+
+    def reader(i):
+        yield gk.netio(us=100 + i)
+        done.append(i)
+        yield gk.compute(us=5)
+
+    def main():
+        for i in range(10):
+            yield gk.go(reader, i)
+        yield gk.sleep(ms=1)
+
+    r = run(main, procs=2)
+    assert sorted(done) == list(range(10))
+    assert r.stats["netpoll_injected"] == 10
+
+
+def test_timer_wakes_sleeper_onto_runnext_of_the_timer_running_p():
+    order = []
+
+    def sleeper():
+        yield gk.sleep(us=50)
+        order.append("S")
+
+    def main():
+        yield gk.go(sleeper)
+        yield gk.compute(us=1)
+        for i in range(5):
+            yield gk.go(noop, order, i, 100)
+        yield gk.compute(us=1)
+        yield gk.sleep(ms=1)
+
+    r = run(main, procs=1)
+    # runs: 4 (runnext), S (sleeps 50 µs), 0 (100 µs).  S's timer expires
+    # while 0 computes; P0's next findRunnable runs it and S goes to runnext,
+    # ahead of 1, 2, 3 in the ring.
+    assert order[:3] == [4, 0, "S"]
+
+
+# ---- determinism, schedtrace, snapshot -----------------------------------------------
+def busy_workload():
+    def worker(i, ch, wg):
+        for k in range(3):
+            yield gk.compute(us=5 + (i * 7 + k) % 40)
+            if i % 3 == 0:
+                yield ch.send(i)
+            elif i % 3 == 1:
+                yield ch.recv()
+            else:
+                yield gk.sleep(us=20)
+        yield wg.done()
+
+    def main():
+        ch, wg = gk.Chan(cap=4), gk.WaitGroup()
+        wg.add(60)
+        for i in range(60):
+            yield gk.go(worker, i, ch, wg)
+        yield wg.wait()
+
+    return main
+
+
+def test_same_seed_same_timeline_and_seeds_change_steal_order():
+    a = run(busy_workload(), procs=4, seed=7)
+    b = run(busy_workload(), procs=4, seed=7)
+    assert a.timeline.spans == b.timeline.spans
+    assert a.timeline.events == b.timeline.events
+    assert a.stats == b.stats
+    steals = {tuple((e.time, e.p, e.other) for e in events(run(busy_workload(), procs=4,
+                                                                   seed=s), "steal"))
+              for s in range(1, 7)}
+    assert len(steals) > 1
+
+
+SCHED_RE = re.compile(
+    r"^SCHED (\d+)ms: gomaxprocs=(\d+) idleprocs=(\d+) threads=(\d+) spinningthreads=(\d+) "
+    r"needspinning=(\d+) idlethreads=(\d+) runqueue=(\d+) \[((?: \d+)+) \] "
+    r"schedticks=\[((?: \d+)+) \]$")
+
+
+def test_schedtrace_lines_match_the_real_format_field_for_field():
+    real = SAMPLE.read_text().splitlines()
+    assert real and all(SCHED_RE.match(line) for line in real)
+    r = gk.simulate(busy_workload(), model=gmp(4), seed=1, schedtrace=0.1)
+    lines = r.schedtrace()
+    assert len(lines) >= 2
+    for line in lines:
+        m = SCHED_RE.match(line)
+        assert m, line
+        assert int(m.group(2)) == 4
+        assert len(m.group(9).split()) == 4 and len(m.group(10).split()) == 4
+        assert int(m.group(4)) >= 2          # M0 and sysmon at least
+    detail = gk.simulate(busy_workload(), model=gmp(4), seed=1, schedtrace=0.1,
+                         scheddetail=True).schedtrace(detail=True)
+    assert any(line.startswith("  P3: status=") for line in detail)
+    assert any(line.startswith("  M1: p=nil") for line in detail)   # sysmon
+
+
+def test_snapshot_schema():
+    sim = gk.Simulation(busy_workload(), model=gmp(4), seed=1)
+    sim.run(until=100 * US)
+    snap = sim.snapshot()
+    assert snap["model"] == "GMP" and snap["time"] == 100 * US
+    assert set(snap) >= {"ps", "ms", "global", "netpoll", "timers", "gs"}
+    assert len(snap["ps"]) == 4
+    for p in snap["ps"]:
+        assert set(p) >= {"id", "status", "m", "runnext", "runq", "schedtick", "timers"}
+        assert p["status"] in ("idle", "running")
+        assert all(isinstance(g, int) for g in p["runq"])
+    states = {m["state"] for m in snap["ms"]}
+    assert states <= {"running", "spinning", "idle", "syscall", "sysmon"}
+    assert [m for m in snap["ms"] if m["state"] == "sysmon" and m["p"] is None]
+    running = [m for m in snap["ms"] if m["state"] == "running"]
+    assert all(m["p"] is not None for m in running)
+    assert all(isinstance(t, tuple) and len(t) == 2 for t in snap["timers"])
+    sim.run()
+
+
+def test_main_returning_cuts_running_goroutines_cleanly():
+    def main():
+        yield gk.go(noop, None, None, 500)
+        yield gk.compute(us=100)
+
+    r = run(main, procs=2)
+    assert r.unfinished and r.timeline.run_ns_by_g().get(2, 0) < 500 * US

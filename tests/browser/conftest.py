@@ -94,3 +94,7 @@ def lab_page(request, browser, lab_server):
             print("JupyterLab log tail:\n" + lab_server.log_tail())
     finally:
         context.close()
+        try:
+            lab_server.shutdown_kernels()
+        except Exception as exc:
+            print("could not shut the kernels down:", exc)

@@ -189,6 +189,11 @@ class LabServer:
             body = r.read()
         return json.loads(body) if body else None
 
+    def shutdown_kernels(self) -> None:
+        """Shut down every kernel (the next test starts from a clean server)."""
+        for k in self.api("GET", "/api/kernels") or []:
+            self.api("DELETE", f"/api/kernels/{k['id']}", timeout=15)
+
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None:
@@ -199,8 +204,7 @@ class LabServer:
                 family = []
             if proc.poll() is None:
                 try:  # kernels run in their own sessions: shut them down politely first
-                    for k in self.api("GET", "/api/kernels") or []:
-                        self.api("DELETE", f"/api/kernels/{k['id']}", timeout=10)
+                    self.shutdown_kernels()
                 except Exception:
                     pass
                 _kill_group(proc, signal.SIGTERM)
@@ -313,6 +317,7 @@ _RUN_FINISHED = _js(
   const state = window.__gmpkitRunAll;
   if (!nb || state === 'running') return false;
   const k = nb.sessionContext.session && nb.sessionContext.session.kernel;
+  if (k && (k.status === 'dead' || k.status === 'autorestarting')) return 'kernel ' + k.status;
   if (!k || k.status !== 'idle') return false;
   for (const cell of nb.content.widgets) {
     if (cell.model.type !== 'code') continue;
@@ -351,7 +356,16 @@ def run_all(page, timeout_ms: int = RUN_TIMEOUT_MS) -> dict:
     """
     t0 = time.monotonic()
     page.evaluate(_START_RUN_ALL)
-    state = page.wait_for_function(_RUN_FINISHED, timeout=timeout_ms).json_value()
+    try:
+        state = page.wait_for_function(_RUN_FINISHED, timeout=timeout_ms).json_value()
+    except Exception as exc:
+        if "Timeout" not in type(exc).__name__:
+            raise
+        report = page.evaluate(_CELL_REPORT)
+        raise AssertionError(
+            f"run all cells did not finish within {timeout_ms / 1000:.0f} s: code cells not yet "
+            f"run {report['unexecuted']}, errors so far {report['errors']}"
+        ) from exc
     report = page.evaluate(_CELL_REPORT)
     report["seconds"] = round(time.monotonic() - t0, 2)
     assert state == "done" and not report["errors"] and not report["unexecuted"], (
@@ -518,7 +532,8 @@ def assert_not_blank(png_path, min_std: float = 0.02, min_colors: int = 16) -> N
     )
     rgb = img[..., :3]
     std = float(rgb.std())
-    colors = len(np.unique((rgb.reshape(-1, 3) * 255).astype(np.uint8), axis=0))
+    q = (rgb.reshape(-1, 3) * 255).astype(np.uint32)
+    colors = len(np.unique((q[:, 0] << 16) | (q[:, 1] << 8) | q[:, 2]))
     assert std >= min_std and colors >= min_colors, (
         f"{png_path} looks blank: pixel std {std:.4f} (need >= {min_std}), "
         f"{colors} distinct colours (need >= {min_colors})"

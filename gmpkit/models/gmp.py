@@ -499,7 +499,8 @@ class GMP(Model):
         """m.becomeSpinning: count ``m`` as spinning; clears ``needspinning``."""
         m.spinning = True
         self._set_nmspinning(self.nmspinning + 1)
-        self._set_needspinning(0)
+        if self.needspinning:
+            self._set_needspinning(0)
         self.stats_extra["spins"] += 1
         self._set_state(m, "spinning")
 
@@ -728,6 +729,10 @@ class GMP(Model):
         stealing half of a ring; the last pass also runs their expired timers and
         steals runnext.  Returns ``(g, inheritTime, newWork)``."""
         pp = m.p
+        if not self._anything_to_steal(pp):
+            # The passes below would find nothing whatever their order; skip
+            # them (a speed-up only: the outcome is the same).
+            return None, False, False
         ran_timer = False
         n = self.procs
         for i in range(STEAL_TRIES):
@@ -747,11 +752,24 @@ class GMP(Model):
                         if g is not None:
                             return g, inherit, ran_timer
                         ran_timer = True
-                if not p2.idle:
+                # Don't bother with an idle P, or one with nothing to take.
+                if not p2.idle and (p2.runq or (last and p2.runnext is not None)):
                     g = self.runqsteal(pp, p2, last)
                     if g is not None:
                         return g, False, ran_timer
         return None, False, ran_timer
+
+    def _anything_to_steal(self, pp):
+        """Whether some other P has an expired timer, or queued Gs and is not idle."""
+        now = self.engine.now
+        for p2 in self.allp:
+            if p2 is pp:
+                continue
+            if p2.timers and p2.timers[0][0] <= now:
+                return True
+            if not p2.idle and (p2.runq or p2.runnext is not None):
+                return True
+        return False
 
     def checkRunqsNoP(self):
         """checkRunqsNoP: if some busy P has queued Gs, grab an idle P to go

@@ -96,19 +96,20 @@ STATE_STYLE = {
     "lock-wait": ("#CC79A7", "xx",   "waiting for the scheduler lock"),
     "runnable":  ("#E69F00", "\\\\", "runnable, waiting in a queue"),
     "waiting":   ("#C4C4C4", "--",   "waiting (channel, mutex, ...)"),
-    "blocked":   ("#8A8A8A", "oo",   "thread blocked"),
+    "blocked":   ("#8A8A8A", "||",   "thread blocked"),
     "sleep":     ("#0072B2", "..",   "sleeping on a timer"),
     "netio":     ("#009E73", "oo",   "parked on the netpoller"),
+    "sysmon":    ("#FFFFFF", "O",    "sysmon: the monitor thread (never holds a P)"),
 }
 _UNKNOWN_STATE = ("#999999", "**", "other")
 
 # Point events that gantt() can mark: kind -> (marker, face colour, legend text).
 EVENT_MARKERS = {
-    "steal":    ("<", "#0072B2", "steal (work stolen from another P)"),
+    "steal":    ("<", "#0072B2", "steal"),
     "preempt":  ("X", "#D55E00", "preempt"),
-    "retake":   ("D", "#CC79A7", "retake (sysmon took the P back)"),
-    "handoff":  ("^", "#009E73", "handoff (P handed to another M)"),
-    "overflow": ("s", "#E69F00", "overflow to the global queue"),
+    "retake":   ("D", "#CC79A7", "retake (sysmon)"),
+    "handoff":  ("^", "#009E73", "P handoff"),
+    "overflow": ("s", "#E69F00", "ring overflow"),
     "gosched":  ("o", "#56B4E9", "Gosched"),
     "spawn":    ("P", "#F0E442", "go statement"),
     "syscall-enter": ("v", "#D55E00", "syscall enter"),
@@ -282,6 +283,11 @@ def _finish_axes(ax, title, xlabel=None, ylabel=None):
     ax.tick_params(labelsize=_fs("xtick.labelsize"))
 
 
+def _fig_width():
+    """Figure width: the style's, but never narrower than 9 in (Gantt rows need room)."""
+    return max(mpl.rcParams["figure.figsize"][0], 9.0)
+
+
 def _legend(ax, handles, **kw):
     if not handles:
         return None
@@ -350,6 +356,15 @@ def _model_name(timeline):
     return m or timeline.source
 
 
+def _compound_path(verts):
+    """One Path holding many (n, 4, 2) rectangles."""
+    n = len(verts)
+    v = np.concatenate([verts, verts[:, :1]], axis=1).reshape(-1, 2)
+    codes = np.tile(np.array([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO,
+                              Path.CLOSEPOLY], dtype=Path.code_type), n)
+    return Path(v, codes)
+
+
 def _gantt_rows(timeline, by):
     """Select spans for view ``by``; return (row key per span, mask, prefix)."""
     a = timeline.span_arrays()
@@ -403,8 +418,8 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
     if by == "P" and timeline.procs:
         row_ids = np.union1d(row_ids, np.arange(timeline.procs))
     nrows = max(len(row_ids), 1)
-    fig, ax = _new_axes(ax, (mpl.rcParams["figure.figsize"][0],
-                             min(2.0 + 0.45 * nrows * _fs("font.size") / 11, 14)))
+    fig, ax = _new_axes(ax, (_fig_width(),
+                             min(2.4 + 0.42 * nrows * _fs("font.size") / 11, 14)))
 
     row_of = np.searchsorted(row_ids, keys[idx])
     s = np.clip(start[idx], lo, hi).astype(float)
@@ -427,19 +442,23 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
         sel = st == name
         color, hatch, desc = state_style(name)
         if name == "running":
-            faces = _g_rgba(gg[sel])
-        else:
-            faces = color
-        coll = PolyCollection(verts[sel], facecolors=faces, edgecolors="white" if name == "running" else "#333333",
-                              linewidths=edge_lw, hatch=hatch or None, label=name, closed=True)
-        coll.set_gid(f"state:{name}")
-        ax.add_collection(coll)
-        if name == "running":
+            # one collection, a colour per bar: the goroutine's
+            coll = PolyCollection(verts[sel], facecolors=_g_rgba(gg[sel]), edgecolors="white",
+                                  linewidths=edge_lw, label=name, closed=True)
+            coll.set_gid("state:running")
+            ax.add_collection(coll, autolim=False)
             handles.append(mpatches.Patch(facecolor=g_color(1), edgecolor="white",
-                                          label="running (colour + label = goroutine)"))
-        else:
-            handles.append(mpatches.Patch(facecolor=color, hatch=hatch, edgecolor="#333333",
-                                          label=f"{name}"))
+                                          label="running (colour, label: G)"))
+            continue
+        # one compound path per state: hatching 100k separate bars would take
+        # Agg half a minute, one hatched path takes a second
+        patch = mpatches.PathPatch(_compound_path(verts[sel]), facecolor=color,
+                                   hatch=hatch or None, edgecolor="#333333",
+                                   linewidth=edge_lw, label=name)
+        patch.set_gid(f"state:{name}")
+        ax.add_artist(patch)
+        handles.append(mpatches.Patch(facecolor=color, hatch=hatch or None, edgecolor="#333333",
+                                      label=name))
 
     # goroutine ids on running bars wide enough to hold them
     if label_gs:
@@ -495,8 +514,8 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
         title = f"What each {who} did over time — {_model_name(timeline)}"
     _finish_axes(ax, title, xlabel=xlabel)
     if legend:
-        _legend(ax, handles, loc="upper center", bbox_to_anchor=(0.5, -0.14 - 0.01 * _fs("font.size")),
-                ncol=min(len(handles), 4))
+        _legend(ax, handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                ncol=1, handlelength=1.6)
     return fig
 
 
@@ -537,7 +556,7 @@ def queues(timeline, ax=None, t0=None, t1=None, title=None):
     if hi <= lo:
         hi = lo + 1
     if ax is None:
-        w = mpl.rcParams["figure.figsize"][0]
+        w = _fig_width()
         fig = _detached_figure((w, w * 0.6), layout="constrained")
         ax_q, ax_t = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     elif isinstance(ax, (list, tuple, np.ndarray)):
@@ -884,6 +903,9 @@ class GMPDiagram:
         self._box(0.1, top - 1.5, w - 0.2, 1.4, face="#F4F4F4", gid="global")
         self._text(0.3, qy, f"global\nrun queue ({len(gq)})", size=0.8, ha="left",
                    weight="bold")
+        if "mcpu" in snap:   # GM: how many Ms may run Go code at once
+            self._text(w - 0.3, top - 1.3, f"mcpu {snap['mcpu']} / mcpumax "
+                       f"{snap.get('mcpumax', '?')}", size=0.6, ha="right")
         qx = 3.2
         locked = (not ps) and (model == "GM" or "schedlock" in snap)
         if locked:
@@ -892,7 +914,7 @@ class GMPDiagram:
         self._queue(qx, qy, gq, w - qx - 0.3, label="empty")
         y = top - 1.5
         if ps:
-            y = self._draw_ps(ps, ms, y, w)
+            y = self._draw_ps(ps, ms, y, w, "CPU" if model == "Threads" else "P")
         else:
             y = self._draw_ms_only(ms, y, w)
 
@@ -970,20 +992,28 @@ class GMPDiagram:
         coll.set_gid("labels")
         self._add(coll)
 
-    def _lock(self, x, y, holder=None):
-        """A padlock on the global queue: Go 1.0's single scheduler lock."""
+    def _lock(self, x, y, lock=None):
+        """A padlock on the global queue: Go 1.0's single scheduler lock.
+
+        ``lock`` is the snapshot's ``schedlock``: ``{"owner": m, "spinning": [ms],
+        "sleeping": [ms]}`` (or just the owner's id).
+        """
         body = mpatches.Rectangle((x - 0.28, y - 0.35), 0.56, 0.42, facecolor="#CC79A7",
                                   edgecolor="black", linewidth=1.0, hatch="xx")
         body.set_gid("lock")
         self._add(body)
         self._add(mpatches.Arc((x, y + 0.07), 0.38, 0.5, theta1=0, theta2=180, linewidth=1.6,
                                edgecolor="black"))
-        if isinstance(holder, dict):
-            holder = holder.get("m")
-        label = "schedlock" if holder is None else f"schedlock: M{holder}"
-        self._text(x, y - 0.58, label, size=0.55)
+        if not isinstance(lock, dict):
+            lock = {"owner": lock}
+        owner = lock.get("owner", lock.get("m"))
+        waiters = len(lock.get("spinning") or []) + len(lock.get("sleeping") or [])
+        label = "schedlock" + ("" if owner is None else f": M{owner}")
+        if waiters:
+            label += f", {waiters} wait"
+        self._text(x, y - 0.6, label, size=0.55)
 
-    def _draw_ps(self, ps, ms, y, w):
+    def _draw_ps(self, ps, ms, y, w, pname="P"):
         pids = {p.get("id") for p in ps}
         m_of_p = {}
         for m in ms:
@@ -1010,8 +1040,8 @@ class GMPDiagram:
             else:
                 self._box(cx - 1.4, my - 0.58, 1.9, 1.15, face="none", edge="#999999", ls="--")
                 self._text(cx - 0.45, my, "no M", size=0.7, color="#777777", style="italic")
-            # the P box; a P in a syscall is hatched like a syscall
-            syscall = status == "syscall"
+            # the P box; a P whose M is in a syscall is hatched like a syscall
+            syscall = status == "syscall" or bool(p.get("in_syscall"))
             face = "#FFFFFF" if status == "running" else (
                 _lighten(STATE_STYLE["syscall"][0], 0.6) if syscall else "#EDEDED")
             self._box(cx - 1.6, py - 0.55, 3.2, 1.1, face=face, hatch="//" if syscall else None,
@@ -1020,7 +1050,7 @@ class GMPDiagram:
             runq = list(p.get("runq") or [])
             tick = p.get("schedtick")
             tick = "" if tick is None else f" · tick {tick}"
-            self._text(cx - 1.45, py, f"P{p.get('id')} {status}\nq {len(runq)}{tick}",
+            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {status}\nq {len(runq)}{tick}",
                        ha="left", size=0.75, bg=face)
             # runnext slot to the right of the ring, the ring top to bottom
             self._g(cx + 0.85, ring_top, p.get("runnext"))
@@ -1047,7 +1077,7 @@ class GMPDiagram:
         self._box(0.1, y - 2.0, w - 0.2, 2.0, face="#FAFAFA", edge="#777777", gid="mpool")
         n_sys = sum(1 for m in loose if m.get("state") == "syscall")
         n_idle = sum(1 for m in loose if m.get("state") in ("idle", None))
-        self._text(0.3, y - 0.3, f"Ms without a P: {n_sys} in syscall, {n_idle} idle, "
+        self._text(0.3, y - 0.3, f"Ms without a {pname}: {n_sys} in syscall, {n_idle} idle, "
                                  f"{len(loose) - n_sys - n_idle} other", size=0.7, ha="left")
         order = {"syscall": 0, "spinning": 1, "running": 1, "lock-wait": 2, "blocked": 2}
         loose.sort(key=lambda m: (order.get(m.get("state"), 3), m.get("id", 0)))

@@ -159,8 +159,9 @@ class GM(Model):
         "kernel_switch_ns to wake and may find the lock taken again.",
         "At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
         "or in system calls.",
-        "A woken goroutine is handed to an idle thread, or to a newly created one, which must "
-        "be woken first: it rarely resumes on the thread it ran on before.",
+        "While a slot is free, a woken goroutine is handed to an idle thread (the one parked "
+        "last) or a newly created one, never to the thread of the goroutine that woke it; an "
+        "idle thread must be woken first (kernel_switch_ns).",
         "A system call gives up its slot (mcpu--) and may start another thread; returning to a "
         "full house sends the goroutine to the global queue and puts the thread to sleep.",
         "Every thread has its own memory cache, including threads blocked in system calls; "

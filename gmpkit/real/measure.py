@@ -555,6 +555,8 @@ def write_costs(table: Measurements, path=None):
     p = table.provenance
     on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
           f"{p.get('go_version') or 'no Go'}")
+    if p.get("loadavg"):
+        on += f", load average {p['loadavg'][0]} at the start (a shared machine: noisy)"
     out = {}
     for name, (get, how, ref) in COST_SOURCES.items():
         try:

@@ -99,7 +99,7 @@ STATE_STYLE = {
     "blocked":   ("#8A8A8A", "||",   "thread blocked"),
     "sleep":     ("#0072B2", "..",   "sleeping on a timer"),
     "netio":     ("#009E73", "oo",   "parked on the netpoller"),
-    "sysmon":    ("#FFFFFF", "O",    "sysmon: the monitor thread (never holds a P)"),
+    "sysmon":    ("#FFFFFF", "|",    "sysmon: the monitor thread (never holds a P)"),
 }
 _UNKNOWN_STATE = ("#999999", "**", "other")
 
@@ -492,7 +492,7 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
             if not np.any(known):
                 continue
             marker, color, desc = EVENT_MARKERS.get(kind, ("o", "#000000", kind))
-            ax.scatter(tt[known], np.searchsorted(row_ids, key[known]) - _BAR_H / 2,
+            ax.scatter(tt[known], np.searchsorted(row_ids, key[known]) - _BAR_H / 2 + 0.08,
                        marker=marker, s=(_fs("font.size") * 0.8) ** 2, c=color,
                        edgecolors="black", linewidths=0.8, zorder=5, label=kind,
                        clip_on=False, gid=f"event:{kind}")
@@ -778,12 +778,18 @@ class GMPDiagram:
         ps = snap.get("ps") or []
         if ps:
             w = max(len(ps) * self.COL_P, 15.0)
-            h = 2.0 + 2.4 + 1.5 + (self.max_ring + 2) * self.PITCH + 2.2 + 2.4
+            ring = (self.max_ring + 2) * self.PITCH if self._has_local_queues(snap) else 0.0
+            h = 2.0 + 2.4 + 1.5 + ring + 2.2 + 2.4
         else:
             n = min(len(snap.get("ms") or []), self.max_ms) or 1
             w = max(n * self.COL_M, 15.0)
             h = 2.0 + 3.0 + 2.4
         return w, h
+
+    @staticmethod
+    def _has_local_queues(snap):
+        """1:1 threads have CPUs but no per-CPU run queue or runnext slot."""
+        return snap.get("model") != "Threads"
 
     # ---- drawing primitives -------------------------------------------------
     def _add(self, artist):
@@ -901,8 +907,8 @@ class GMPDiagram:
         gq = list(snap.get("global") or [])
         qy = top - 0.8
         self._box(0.1, top - 1.5, w - 0.2, 1.4, face="#F4F4F4", gid="global")
-        self._text(0.3, qy, f"global\nrun queue ({len(gq)})", size=0.8, ha="left",
-                   weight="bold")
+        qname = "kernel\nrun queue" if model == "Threads" else "global\nrun queue"
+        self._text(0.3, qy, f"{qname} ({len(gq)})", size=0.8, ha="left", weight="bold")
         if "mcpu" in snap:   # GM: how many Ms may run Go code at once
             self._text(w - 0.3, top - 1.3, f"mcpu {snap['mcpu']} / mcpumax "
                        f"{snap.get('mcpumax', '?')}", size=0.6, ha="right")
@@ -914,7 +920,8 @@ class GMPDiagram:
         self._queue(qx, qy, gq, w - qx - 0.3, label="empty")
         y = top - 1.5
         if ps:
-            y = self._draw_ps(ps, ms, y, w, "CPU" if model == "Threads" else "P")
+            y = self._draw_ps(ps, ms, y, w, "CPU" if model == "Threads" else "P",
+                              self._has_local_queues(snap))
         else:
             y = self._draw_ms_only(ms, y, w)
 
@@ -1013,7 +1020,7 @@ class GMPDiagram:
             label += f", {waiters} wait"
         self._text(x, y - 0.6, label, size=0.55)
 
-    def _draw_ps(self, ps, ms, y, w, pname="P"):
+    def _draw_ps(self, ps, ms, y, w, pname="P", queues=True):
         pids = {p.get("id") for p in ps}
         m_of_p = {}
         for m in ms:
@@ -1050,8 +1057,11 @@ class GMPDiagram:
             runq = list(p.get("runq") or [])
             tick = p.get("schedtick")
             tick = "" if tick is None else f" · tick {tick}"
-            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {status}\nq {len(runq)}{tick}",
+            second = f"q {len(runq)}{tick}" if queues else ""
+            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {status}\n{second}".rstrip(),
                        ha="left", size=0.75, bg=face)
+            if not queues:
+                continue
             # runnext slot to the right of the ring, the ring top to bottom
             self._g(cx + 0.85, ring_top, p.get("runnext"))
             rx = cx - 0.45
@@ -1070,7 +1080,7 @@ class GMPDiagram:
                            ha="right", color="#555555")
                 self._text(cx + 0.85, ring_top - self.R - 0.25, "runnext", size=0.6,
                            color="#555555")
-        y = ring_top - (self.max_ring + 1) * self.PITCH - 0.2
+        y = ring_top - (self.max_ring + 1) * self.PITCH - 0.2 if queues else py - 1.0
 
         # Ms that hold no P: in a syscall after hand-off, idle, spinning without a P
         loose = [m for m in ms if id(m) not in attached]

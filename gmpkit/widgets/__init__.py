@@ -90,6 +90,8 @@ class Panel:
         self.dpi = 110 if PROJECTOR["on"] else 90
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.summary_label = W.HTML()
+        # CSS classes let the browser tests find a panel and its summary.
+        self.summary_label.add_class("gmpkit-summary")
         self.notice = notice
         self.data = None
         self.fig = None
@@ -152,7 +154,9 @@ class Panel:
         parts = [head, W.VBox(list(self.controls.values())), self.image, self.summary_label]
         if self.notice:
             parts.append(W.HTML(f"<i>{_escape(self.notice)}</i>"))
-        return W.VBox(parts)
+        box = W.VBox(parts)
+        box.add_class("gmpkit-panel")
+        return box
 
     def _ipython_display_(self):
         from IPython.display import display

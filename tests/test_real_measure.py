@@ -7,7 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from gmpkit.real.measure import (COST_SOURCES, Measurement, Measurements, Progress, load_recorded,
+from gmpkit.real.measure import (COST_SOURCES, REFERENCE, Measurement, Measurements, Progress, load_recorded,
                                  measure_go, measure_python, write_costs)
 from gmpkit.real.recorded import data_dir
 
@@ -91,12 +91,24 @@ def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
     t = load_recorded()
     again = write_costs(t, tmp_path / "costs.json")
     assert again == costs                   # regenerating gives the committed file
-    for name, entry in costs.items():
-        assert set(entry) == {"value_ns", "source", "measured_on", "date"}
-        assert isinstance(entry["value_ns"], int) and entry["value_ns"] > 0
-        assert entry["source"].startswith("median of ")
+    assert isinstance(costs.pop("_policy"), str)
     assert set(costs) == set(COST_SOURCES)
-    assert costs["goroutine_switch_ns"]["value_ns"] == round(t.median("go.handoff.p1"))
+    for name, entry in costs.items():
+        here = entry.get("this_machine", entry)
+        for e in (entry, here):
+            assert {"value_ns", "source", "measured_on", "date"} <= set(e)
+            assert isinstance(e["value_ns"], int) and e["value_ns"] > 0
+        assert here["source"].startswith("median of ")
+        assert here["value_ns"] == round(COST_SOURCES[name][0](t))
+        if name in REFERENCE:
+            assert entry["value_ns"] == REFERENCE[name][0] and "§10" in entry["measured_on"]
+    # the measured order of magnitude agrees with the reference where both exist
+    for name in REFERENCE:
+        ratio = costs[name]["this_machine"]["value_ns"] / costs[name]["value_ns"]
+        assert 0.2 < ratio < 5, (name, ratio)
+    # the plain format (no reference) is the brief's: value_ns, source, measured_on, date
+    plain = write_costs(t, tmp_path / "plain.json", prefer_reference=False)
+    assert all(set(e) == {"value_ns", "source", "measured_on", "date"} for e in plain.values())
 
 
 def test_python_measurements_run_and_are_ordered():

@@ -134,3 +134,12 @@ def test_runtime_source_shows_real_functions():
 def test_runtime_source_unknown_name_suggests():
     with pytest.raises(LookupError, match="findRunnable"):
         runtime_source("findRunable")
+
+
+@needs_go
+def test_prepare_builds_everything():
+    lines = []
+    tc = tcmod.prepare(out=lines.append)
+    assert tc.version in lines[0]
+    assert sum("built " in ln for ln in lines) == len(programs())
+    assert lines[-1].startswith("  go tool trace: ") and lines[-1].strip().endswith("trace")

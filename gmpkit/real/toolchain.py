@@ -47,7 +47,7 @@ from typing import NamedTuple
 __all__ = [
     "GoUnavailable", "GoProgramError", "GoTimeout", "GoToolchain", "RunResult",
     "SourceLines", "find_go", "go_version", "programs", "program_source",
-    "build", "run", "cache_dir", "runtime_source", "runtime_source_lines",
+    "build", "run", "cache_dir", "runtime_source", "runtime_source_lines", "prepare",
 ]
 
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
@@ -442,3 +442,24 @@ def runtime_source(name, **kw) -> str:
     loc = runtime_source_lines(name, **kw)
     pkg = kw.get("package", "runtime")
     return f"// {pkg}/{loc.file.name}:{loc.start}-{loc.end} ({find_go(kw.get('go')).version})\n{loc.text}"
+
+
+# ---- warming up ---------------------------------------------------------------
+
+def prepare(go=None, *, trace_tool=True, out=None):
+    """Build every course program and ``go tool trace`` now, so later runs are fast.
+
+    On a fresh machine this compiles the standard library and the trace tool
+    (tens of seconds on 2 cores); afterwards everything comes from the cache.
+    Good for ``make env`` or CI: ``python -m gmpkit.real``.
+    """
+    tc = find_go(go)
+    say = out or (lambda msg: None)
+    say(f"Go {tc.version} ({tc.goos}/{tc.goarch}) at {tc.go}, found by {tc.found_by}")
+    for name in programs():
+        say(f"  built {name}: {tc.build(name)}")
+    if trace_tool:
+        res = tc.go_command(["tool", "-n", "trace"], timeout=600)
+        say(f"  go tool trace: {res.stdout.strip()}")
+    return tc
+

@@ -81,7 +81,7 @@ def test_recorded_measurements_have_provenance():
     assert t.median("go.handoff.p1") * 3 < t.median("py.handoff.threads")
     assert t.median("go.spawn.p1") * 3 < t.median("go.thread.create")
     assert t.median("go.mem.stack_per_g") == 2048          # stackMin, as in the runtime
-    moves = t.extra["stack_growth"]["moves"]
+    moves = t.stack_growth()
     assert [m["stack_bytes"] for m in moves[:3]] == [4096, 8192, 16384]
     assert all(a["used_bytes"] < b["used_bytes"] for a, b in zip(moves, moves[1:]))
 
@@ -147,3 +147,12 @@ def test_memory_per_blocked_goroutine():
         stack, sys_ = rows["go.mem.stack_per_g"], rows["go.mem.sys_per_g"]
     assert 2048 <= stack <= 4096           # a blocked goroutine holds its minimum stack
     assert stack < sys_ < 16 * 1024        # a few KB in all, not the MBs of a thread stack
+
+
+def test_stack_growth_plot():
+    t = load_recorded()
+    ax = t.plot_stack_growth()
+    assert len(ax.lines) == 2 and len(ax.lines[1].get_xdata()) == len(t.stack_growth())
+    matplotlib.pyplot.close("all")
+    with pytest.raises(KeyError, match="no stack growth"):
+        small_table().stack_growth()

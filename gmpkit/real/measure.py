@@ -185,6 +185,40 @@ class Measurements:
         ax.figure.tight_layout()
         return ax
 
+    def stack_growth(self):
+        """The stack moves of a deep recursion: ``[{"depth", "used_bytes", "stack_bytes"}, ...]``.
+
+        Each row is one ``runtime.newstack`` copy: at ``depth`` frames the
+        goroutine had used ``used_bytes`` and its stack became ``stack_bytes``.
+        """
+        if "stack_growth" not in self.extra:
+            raise KeyError("no stack growth recorded (measure_all with Go records it)")
+        return list(self.extra["stack_growth"]["moves"])
+
+    def plot_stack_growth(self, ax=None):
+        """Stack size (steps) and bytes in use (dots) against recursion depth, log-log."""
+        import matplotlib.pyplot as plt
+        moves = self.stack_growth()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 5))
+        last = self.extra["stack_growth"].get("depth", moves[-1]["depth"] if moves else 1)
+        depth = [0] + [m["depth"] for m in moves] + [last]
+        size = [2048] + [m["stack_bytes"] for m in moves]
+        size.append(size[-1])
+        ax.step(depth, size, where="post", color=GROUP_COLOURS["goroutine"], lw=2.5,
+                label="stack size (copied to twice the size at each step)")
+        ax.plot([m["depth"] for m in moves], [m["used_bytes"] for m in moves], "o",
+                color=GROUP_COLOURS["process"], ms=7, label="bytes in use when it moved")
+        ax.set_xscale("symlog", linthresh=10)
+        ax.set_yscale("log", base=2)
+        ax.set_xlabel("recursion depth (frames)", fontsize=12)
+        ax.set_ylabel("bytes", fontsize=12)
+        ax.set_title("A goroutine's stack grows by copying: 2 KiB, 4 KiB, 8 KiB ...", fontsize=13)
+        ax.legend(fontsize=11)
+        ax.grid(alpha=0.3)
+        ax.figure.tight_layout()
+        return ax
+
     # ---- persistence -----------------------------------------------------------
     def to_dict(self):
         return {"provenance": self.provenance, "measurements": [asdict(m) for m in self.items],

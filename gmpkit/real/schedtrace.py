@@ -146,7 +146,9 @@ def _parse_detail(kind, ident, rest, lineno, line):
         if not m:
             raise TraceParseError("G status must look like 4(chan receive)", lineno, line)
         rec["status"] = int(m.group(1))
-        rec["state"] = G_STATUS.get(rec["status"], f"status{rec['status']}")
+        base = rec["status"] & ~0x1000          # _Gscan bit: the GC is scanning its stack
+        state = G_STATUS.get(base, f"status{base}")
+        rec["state"] = ("scan+" + state) if rec["status"] & 0x1000 else state
         rec["waitreason"] = m.group(2)
         for key, value in raw.items():
             rec[key] = _ref(value, key, lineno, line)

@@ -79,4 +79,4 @@ slides: env
 ## clean: remove build output and caches (keeps .venv)
 clean:
 	rm -rf build .pytest_cache .hypothesis
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print -exec rm -rf {} +
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -96,6 +96,23 @@ def test_full_stacks_parse_like_stripped_ones():
     assert parse_exectrace(rt).meta["filtered_goroutines"] == [5]
 
 
+def test_a_gc_label_does_not_make_a_user_goroutine_system():
+    # real traces label user goroutines "GC (fractional)" when they did mark work
+    text = SMALL.replace('M=7 P=0 G=5 StateTransition Time=1800',
+                         'M=7 P=0 G=5 Label Time=1750 Label="GC (fractional)" Resource=Goroutine(5)\n'
+                         'M=7 P=0 G=5 StateTransition Time=1800')
+    tl = parse_exectrace(text)
+    assert tl.meta["filtered"] == 0 and 5 in tl.gs
+
+
+def test_system_wait_reason_filters():
+    text = SMALL.replace('GoID=1 Running->Waiting Reason="chan receive"',
+                         'GoID=1 Running->Waiting Reason="system goroutine wait"')
+    tl = parse_exectrace(text)
+    assert tl.meta["filtered_goroutines"] == [1] and 1 not in tl.gs
+    assert tl.events_of("spawn")[0].other == -1      # its spawn of G5 is kept, creator unknown
+
+
 @pytest.mark.parametrize("edit, where", [
     (lambda s: s.replace("GoID=5 Runnable->Running", "GoID=5 Waiting->Running", 1), "G5 is Runnable"),
     (lambda s: s.replace("Time=1600", "Time=900"), "backwards"),

@@ -65,7 +65,6 @@ _EVENT_RE = re.compile(r"M=(-?\d+) P=(-?\d+) G=(-?\d+) ([A-Za-z]+) Time=(\d+)(?:
 _GO_RE = re.compile(r"GoID=(\d+) ([A-Za-z]+)->([A-Za-z]+) Reason=\"((?:[^\"\\]|\\.)*)\"")
 _PROC_RE = re.compile(r"ProcID=(\d+) ([A-Za-z]+)->([A-Za-z]+) Reason=\"((?:[^\"\\]|\\.)*)\"")
 _METRIC_RE = re.compile(r"Name=\"((?:[^\"\\]|\\.)*)\" Value=Value\{([A-Za-z0-9]+)\(([^)]*)\)\}")
-_LABEL_RE = re.compile(r"Label=\"((?:[^\"\\]|\\.)*)\" Resource=Goroutine\((\d+)\)")
 _FRAME_RE = re.compile(r"\t(\S.*?) @ 0x[0-9a-f]+")
 
 
@@ -154,10 +153,8 @@ def _lex(text):
                 if not mt.group(3).isdigit() or not 0 < int(mt.group(3)) <= 1 << 16:
                     raise TraceParseError("bad gomaxprocs value", lineno, line)
                 procs = int(mt.group(3))
-        elif kind == "Label":
-            lb = _LABEL_RE.fullmatch(rest)
-            if lb and lb.group(1).startswith("GC "):
-                system.setdefault(int(lb.group(2)), f"labelled {lb.group(1)}")
+        # (Label events are no guide: "GC (fractional)" labels also land on user
+        # goroutines that were caught doing mark work.)
         elif kind == "Sync":
             if not rest.startswith("N="):
                 raise TraceParseError("Sync needs N=", lineno, line)

@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.gmpkit-installed
 
 # --- the test command, in one place -------------------------------------------------
 # PYTEST_PATHS: what pytest collects (unit, property, site/slides and browser tests).
-# NBVAL_PATHS:  notebooks (files or folders) that nbval runs, e.g. `notebooks`; empty =
-#               no nbval run. NBVAL_ARGS: how (strict --nbval or --nbval-lax, sanitizers).
+# NBVAL_PATHS:  notebooks that strict nbval re-executes and compares (lectures and homework
+#               solutions). NBVAL_ARGS: strict mode, sanitizers, the 20 s per-cell limit.
 # PYTEST_ARGS:  anything extra, e.g. `make test PYTEST_ARGS='-k site -x'`.
 PYTEST_PATHS ?= tests
-NBVAL_PATHS  ?=
-NBVAL_ARGS   ?= --nbval --nbval-current-env
+NBVAL_PATHS  ?= $(wildcard notebooks/*.ipynb notebooks/homework/solutions/*.ipynb)
+NBVAL_ARGS   ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+                --nbval-cell-timeout=20
 PYTEST_ARGS  ?=
 PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)

@@ -22,7 +22,7 @@ PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help env lab test test-fast test-browser bench html slides clean
+.PHONY: help env go lab test test-fast test-browser bench html slides clean
 
 ## help: list the targets (this text)
 help:
@@ -44,22 +44,28 @@ $(STAMP): pyproject.toml | $(PY)
 ## env: create .venv and install gmpkit with the course packages (only when needed)
 env: $(STAMP)
 
+## go: build the course's Go programs once (cached; skipped with a note when Go is absent)
+go: env
+	@if out=$$($(PY) -m gmpkit.real 2>&1); then echo "Go programs built (cached in ~/.cache/gmpkit)"; \
+	else echo "$$out" | tail -n 5; \
+	  echo "Could not build the course's Go programs (above); the course falls back to the recorded data in data/."; fi
+
 ## lab: open the course in JupyterLab (notebooks/)
-lab: env
+lab: env go
 	$(VENV)/bin/jupyter lab notebooks/
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
-test: env
+test: env go
 	@rc=0; $(PYTEST_CMD) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5): nothing was checked."; fi; \
 	exit $$rc
 
 ## test-fast: the suite without the real-browser tests
-test-fast: env
+test-fast: env go
 	$(PYTEST_CMD) -m 'not browser'
 
 ## test-browser: only the real-browser tests (JupyterLab in headless chromium)
-test-browser: env
+test-browser: env go
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 ## bench: run the benchmarks (python -m gmpkit.bench)

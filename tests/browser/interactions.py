@@ -42,3 +42,35 @@ def interaction(notebook_name: str):
 
 
 # --- notebook engineers: add one @interaction per notebook below this line ---
+
+
+def move_panel_slider(page, slider_description, value):
+    """Move the slider described ``slider_description`` in its experiment panel and wait
+    for that panel's summary (computed in the kernel) to change.
+
+    Panels (gmpkit.widgets.Panel) carry the CSS classes ``gmpkit-panel`` and
+    ``gmpkit-summary``. Returns ``(before, after)`` summary texts.
+    """
+    nb = page.locator(".jp-NotebookPanel:visible").first
+    panel = nb.locator(".gmpkit-panel").filter(
+        has=page.locator(".widget-slider .widget-label", has_text=slider_description)).first
+    panel.scroll_into_view_if_needed(timeout=lab.UI_TIMEOUT_MS)
+    summary = panel.locator(".gmpkit-summary").first
+    before = summary.inner_text(timeout=lab.UI_TIMEOUT_MS)
+    slider = panel.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=slider_description)).first
+    readout = slider.locator(".widget-readout")
+    readout.click(timeout=lab.UI_TIMEOUT_MS)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+    handle = summary.element_handle(timeout=lab.UI_TIMEOUT_MS)
+    try:
+        page.wait_for_function("([el, old]) => el.innerText !== old", arg=[handle, before],
+                               timeout=lab.RUN_TIMEOUT_MS)
+    except Exception as exc:
+        raise AssertionError(f"moving {slider_description!r} to {value} did not change the "
+                             f"panel's summary (still {before!r})") from exc
+    after = summary.inner_text()
+    assert "Error" not in after, f"the panel reported an error: {after}"
+    return before, after

@@ -74,3 +74,22 @@ def move_panel_slider(page, slider_description, value):
     after = summary.inner_text()
     assert "Error" not in after, f"the panel reported an error: {after}"
     return before, after
+
+
+@interaction("01_processes.ipynb")
+def _(page):
+    before, after = move_panel_slider(page, "N (operations)", 6)
+    assert before != after
+
+
+@interaction("02_threads.ipynb")
+def _(page):
+    # the model panel: deterministic, so the new summary must differ for a new thread count
+    before, after = move_panel_slider(page, "CPU-bound threads", 3)
+    assert before != after
+
+
+@interaction("03_goroutines.ipynb")
+def _(page):
+    before, after = move_panel_slider(page, "recursion depth", 500)
+    assert before != after

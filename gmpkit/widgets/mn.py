@@ -202,10 +202,18 @@ def _gantt_rows(fig, runs, titles, t1):
     axes = fig.subplots(len(runs), 1, sharex=True,
                         height_ratios=[max(len(set(r.timeline.span_arrays()["m"].tolist()) - {-1}), 1) + 1
                                        for r in runs])
+    handles = {}
     for k, (ax, run, title) in enumerate(zip(axes, runs, titles)):
         plots.gantt(run.timeline, by="M", ax=ax, t0=0, t1=t1, title=title, events=())
+        leg = ax.get_legend()
+        if leg is not None:       # one legend for the figure, each state once
+            for h in leg.legend_handles:
+                handles.setdefault(h.get_label(), h)
+            leg.remove()
         if k < len(runs) - 1:
             ax.set_xlabel("")
+    axes[0].legend(handles=list(handles.values()), loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                   frameon=False, fontsize=9)
     return axes
 
 

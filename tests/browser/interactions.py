@@ -93,3 +93,15 @@ def _(page):
 def _(page):
     before, after = move_panel_slider(page, "recursion depth", 500)
     assert before != after
+
+
+@interaction("04_mn_model.ipynb")
+def _(page):
+    before, after = move_panel_slider(page, "goroutines making a 1 ms syscall (%)", 100)
+    assert before != after
+
+
+@interaction("05_gm_scheduler.ipynb")
+def _(page):
+    before, after = move_panel_slider(page, "schedlock hold per operation (ns)", 1000)
+    assert before != after

@@ -1,6 +1,7 @@
 """Build the course notebooks from their plain-text sources, with outputs.
 
-Sources live in ``notebooks/src/<name>.py`` (and ``notebooks/homework/src``)
+Sources live in ``notebooks/src/<name>.py`` (homework masters, in
+``notebooks/homework/src``, are built by ``python -m gmpkit.homework build``)
 in the "percent" format, so they diff and review like code::
 
     # %% [markdown]
@@ -41,8 +42,10 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 
 def source_files(names=None):
-    """All notebook sources (lecture and homework), optionally filtered by stem."""
-    files = sorted(NB_DIR.glob("src/*.py")) + sorted(NB_DIR.glob("homework/src/*.py"))
+    """All lecture notebook sources, optionally filtered by stem."""
+    # Homework masters (notebooks/homework/src) have their own builder, which writes a
+    # student and a solution version: python -m gmpkit.homework build.
+    files = sorted(NB_DIR.glob("src/*.py"))
     if names:
         files = [f for f in files if f.stem in names]
         missing = set(names) - {f.stem for f in files}

@@ -1,0 +1,147 @@
+"""The grader: one folder of awkward submissions, graded once, each case checked."""
+
+import csv
+import json
+
+import nbformat
+import pytest
+
+from gmpkit.homework import Homework, build
+from gmpkit.homework.core import WorkloadTask
+from gmpkit.homework.grade import grade_folder
+
+HW = 1
+STUDENT = build.STUDENT_DIR / "hw1_threads.ipynb"
+
+
+def filled(sid, wrong=(), notebook_id=None):
+    """The student version with ``sid``'s correct answers filled in (``wrong``: 12345)."""
+    nb = nbformat.read(STUDENT, as_version=4)
+    hw = Homework(HW, sid, quiet=True)
+    nb.cells[0].source = f'STUDENT_ID = "{sid if notebook_id is None else notebook_id}"'
+    for c in nb.cells:
+        if "answer" in c.metadata.get("tags", []):
+            var = c.source.splitlines()[-1].split(" = ")[0]
+            qid = var.split("_")[1]
+            p = hw.problem(qid)
+            v = p.check.example if isinstance(p.check, WorkloadTask) else p.check.expected
+            c.source = f"{var} = {json.dumps(12345 if qid in wrong else v)}"
+    return nb
+
+
+def cell_with(nb, text):
+    return next(i for i, c in enumerate(nb.cells) if text in c.source)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    d = tmp_path_factory.mktemp("subs")
+    save = lambda nb, name: nbformat.write(nb, d / name)  # noqa: E731
+    save(filled("alice"), "alice.ipynb")
+    save(filled("bob", wrong=("q2",)), "bob.ipynb")
+    # carol: an infinite loop that even ignores the interrupt, then her answers
+    nb = filled("carol")
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"))
+    save(nb, "carol.ipynb")
+    # dave: deleted q3's check, rewrote q1's (tag removed too), prints a fake PASS
+    nb = filled("dave", wrong=("q1",))
+    nb.cells.pop(cell_with(nb, 'hw.check("q3"'))
+    i = cell_with(nb, 'hw.check("q1"')
+    nb.cells[i].source = 'print("Correct: q1 PASS")  # hw.check("q1", answer_q1)'
+    nb.cells[i].metadata["tags"] = []
+    save(nb, "dave.ipynb")
+    # erin hands in frank's notebook (wrong id), in a folder named after her
+    (d / "erin").mkdir()
+    save(filled("frank", notebook_id="frank"), "erin/hw1.ipynb")
+    # gina: not JSON.  hank: a syntax error and an exception, cells reordered, extras added
+    (d / "gina.ipynb").write_text("{ this is not a notebook")
+    nb = filled("hank")
+    nb.cells.insert(3, nbformat.v4.new_code_cell("def broken(:\n    pass"))
+    nb.cells.insert(4, nbformat.v4.new_code_cell("1 / 0"))
+    j = cell_with(nb, "answer_q5 = ")
+    nb.cells.insert(2, nb.cells.pop(j))            # answer before the setup cell
+    nb.cells.append(nbformat.v4.new_markdown_cell("my notes"))
+    save(nb, "hank.ipynb")
+    # ivan: an object with a rigged __eq__ and an empty id
+    nb = filled("ivan", notebook_id="")
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "class Yes:\n    def __eq__(self, other):\n        return True"))
+    nb.cells[cell_with(nb, "answer_q2 = ")].source = "answer_q2 = Yes()"
+    save(nb, "ivan.ipynb")
+    out = d / "report" / "grades.csv"
+    results = grade_folder(d, out, cell_timeout=4, total_timeout=40, log=lambda *a: None)
+    return {r.student_id: r for r in results}, out
+
+
+def test_correct_and_wrong_answers(graded):
+    res, _ = graded
+    assert (res["alice"].score, res["alice"].total, res["alice"].problems) == (5, 5, [])
+    bob = res["bob"]
+    assert bob.score == 4 and not bob.questions["q2"].ok
+    assert "you said 12345" in bob.questions["q2"].feedback          # feedback teaches
+
+
+def test_infinite_loop_is_cut_and_the_rest_graded(graded):
+    carol = graded[0]["carol"]
+    assert any("timed out" in p for p in carol.problems)
+    assert carol.score == 5
+
+
+def test_deleted_and_tampered_checks_fail_and_fake_pass_is_ignored(graded):
+    dave = graded[0]["dave"]
+    assert dave.questions["q3"].status == "check cell deleted" and not dave.questions["q3"].ok
+    assert dave.questions["q1"].status == "check cell modified" and not dave.questions["q1"].ok
+    assert dave.score == 3
+    assert any("q3: check cell deleted" in p for p in dave.problems)
+
+
+def test_wrong_id_is_reported_and_graded_as_the_folder(graded):
+    erin = graded[0]["erin"]
+    assert erin.file == "erin/hw1.ipynb"
+    assert any("mismatch" in p and "'frank'" in p for p in erin.problems)
+    assert erin.score < erin.total          # frank's answers do not fit erin's problems
+
+
+def test_invalid_json_is_reported(graded):
+    gina = graded[0]["gina"]
+    assert gina.score == 0 and any("not a readable notebook" in p for p in gina.problems)
+
+
+def test_errors_reordering_and_extra_cells(graded):
+    hank = graded[0]["hank"]
+    assert hank.score == 5
+    assert any("SyntaxError" in p for p in hank.problems)
+    assert any("ZeroDivisionError" in p for p in hank.problems)
+
+
+def test_rigged_eq_and_empty_id(graded):
+    ivan = graded[0]["ivan"]
+    assert not ivan.questions["q2"].ok and "not plain data" in ivan.questions["q2"].feedback
+    assert any("mismatch" in p for p in ivan.problems)
+    assert any("StudentIdError" in p and "empty" in p for p in ivan.problems)
+    assert ivan.score == 4                  # graded with the file name's id
+
+
+def test_reports(graded):
+    res, out = graded
+    rows = list(csv.DictReader(out.open()))
+    assert {r["student_id"] for r in rows} == set(res)
+    alice = next(r for r in rows if r["student_id"] == "alice")
+    assert alice["score"] == "5" and alice["q1"] == "1" and alice["q1_feedback"].startswith("Correct")
+    md = out.with_suffix(".md").read_text()
+    assert "| alice |" in md and "Pass rate per question" in md and "check cell deleted" in md
+
+
+def test_empty_folder(tmp_path):
+    results = grade_folder(tmp_path, log=lambda *a: None)
+    assert results == []
+    assert "No submissions found" in (tmp_path / "grades.md").read_text()
+    assert (tmp_path / "grades.csv").read_text().startswith("student_id,file")
+
+
+def test_cli(tmp_path, capsys):
+    from gmpkit.homework.__main__ import main
+    assert main(["grade", str(tmp_path), "--out", str(tmp_path / "g.csv")]) == 0
+    assert (tmp_path / "g.md").exists()
+

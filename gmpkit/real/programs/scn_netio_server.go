@@ -1,0 +1,164 @@
+// scn_netio_server mirrors gmpkit.scenarios.netio_server: -connections
+// goroutines ("conn") each send a request over their own loopback TCP
+// connection and wait for the answer, which the server part of this program
+// sends after -io_us (a timed response); then they compute -compute_us.
+// They repeat that -requests times.  A goroutine waiting on a socket parks on
+// the netpoller (epoll): no thread blocks, so few threads are created.
+//
+// The server's goroutines (one per connection, reading a byte, sleeping -io_us,
+// answering) run in the same process; they do almost no work.
+//
+// Output: one JSON line {"makespan_ns", "threads", "threads_at_start", ...}.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"sync"
+	"time"
+)
+
+var sink int
+
+// -ipu skips the calibration (gmpkit measures it once and passes it on), so the
+// workload starts as soon as the program does, as in the simulator.
+var ipuFlag = flag.Float64("ipu", 0, "loop iterations per µs (0: calibrate first)")
+
+//go:noinline
+func chunk(n int) int {
+	x := 0
+	for i := 0; i < n; i++ {
+		x += i ^ (x >> 3)
+	}
+	return x
+}
+
+func compute(us int, itersPerUs float64) {
+	n := int(float64(us) * itersPerUs)
+	for n > 0 {
+		k := 1000
+		if n < k {
+			k = n
+		}
+		sink += chunk(k)
+		n -= k
+	}
+}
+
+func calibrate() float64 {
+	best := time.Duration(1 << 62)
+	const n = 2_000_000
+	for t := 0; t < 7; t++ {
+		t0 := time.Now()
+		sink += chunk(n)
+		if d := time.Since(t0); d < best {
+			best = d
+		}
+	}
+	return n / (float64(best.Nanoseconds()) / 1000)
+}
+
+func startTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func serve(c net.Conn, io time.Duration) {
+	buf := make([]byte, 1)
+	for {
+		if _, err := c.Read(buf); err != nil {
+			c.Close()
+			return
+		}
+		time.Sleep(io)
+		if _, err := c.Write(buf); err != nil {
+			c.Close()
+			return
+		}
+	}
+}
+
+func main() {
+	connections := flag.Int("connections", 32, "client connections (one goroutine each)")
+	ioUs := flag.Int("io_us", 1000, "server's response time, µs")
+	computeUs := flag.Int("compute_us", 50, "compute after each response, µs")
+	requests := flag.Int("requests", 1, "requests per connection")
+	out := flag.String("o", "", "write a runtime/trace to this file")
+	flag.Parse()
+
+	ipu := *ipuFlag
+	if ipu <= 0 {
+		ipu = calibrate()
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	io := time.Duration(*ioUs) * time.Microsecond
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c, io)
+		}
+	}()
+	conns := make([]net.Conn, *connections)
+	for i := range conns {
+		if conns[i], err = net.Dial("tcp", ln.Addr().String()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	threads0 := pprof.Lookup("threadcreate").Count()
+	stop := startTrace(*out)
+	start := time.Now()
+	var wg sync.WaitGroup
+	wg.Add(*connections)
+	for i := 0; i < *connections; i++ {
+		go func(c net.Conn) {
+			buf := []byte{1}
+			for r := 0; r < *requests; r++ {
+				if _, err := c.Write(buf); err != nil {
+					log.Fatal(err)
+				}
+				if _, err := c.Read(buf); err != nil {
+					log.Fatal(err)
+				}
+				compute(*computeUs, ipu)
+			}
+			wg.Done()
+		}(conns[i])
+	}
+	wg.Wait()
+	makespan := time.Since(start)
+	stop()
+	ln.Close()
+	json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"scenario": "netio_server", "makespan_ns": makespan.Nanoseconds(),
+		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
+		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"connections": *connections, "io_us": *ioUs, "compute_us": *computeUs,
+		"requests": *requests,
+	})
+}

@@ -1,0 +1,122 @@
+// scn_ping_pong mirrors gmpkit.scenarios.ping_pong: main and a "pong"
+// goroutine bounce a value over two unbuffered channels -rounds times; pong
+// computes -work_ns before each answer.  A hand-off is half a round trip.
+//
+// Output: one JSON line {"makespan_ns", "handoff_ns", "threads", ...}.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"log"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"sync"
+	"time"
+)
+
+var sink int
+
+// -ipu skips the calibration (gmpkit measures it once and passes it on), so the
+// workload starts as soon as the program does, as in the simulator.
+var ipuFlag = flag.Float64("ipu", 0, "loop iterations per µs (0: calibrate first)")
+
+//go:noinline
+func chunk(n int) int {
+	x := 0
+	for i := 0; i < n; i++ {
+		x += i ^ (x >> 3)
+	}
+	return x
+}
+
+func compute(us int, itersPerUs float64) {
+	n := int(float64(us) * itersPerUs)
+	for n > 0 {
+		k := 1000
+		if n < k {
+			k = n
+		}
+		sink += chunk(k)
+		n -= k
+	}
+}
+
+func calibrate() float64 {
+	best := time.Duration(1 << 62)
+	const n = 2_000_000
+	for t := 0; t < 7; t++ {
+		t0 := time.Now()
+		sink += chunk(n)
+		if d := time.Since(t0); d < best {
+			best = d
+		}
+	}
+	return n / (float64(best.Nanoseconds()) / 1000)
+}
+
+func startTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func main() {
+	rounds := flag.Int("rounds", 1000, "round trips")
+	workNs := flag.Int("work_ns", 0, "compute by pong before each answer, ns")
+	out := flag.String("o", "", "write a runtime/trace to this file")
+	flag.Parse()
+
+	ipu := *ipuFlag
+	if ipu <= 0 {
+		ipu = calibrate()
+	}
+	threads0 := pprof.Lookup("threadcreate").Count()
+	stop := startTrace(*out)
+	start := time.Now()
+	ping, pong := make(chan int), make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for v := range ping {
+			if *workNs > 0 {
+				sink += chunk(int(float64(*workNs) * ipu / 1000))
+			}
+			pong <- v + 1
+		}
+	}()
+	t0 := time.Now()
+	v := 0
+	for i := 0; i < *rounds; i++ {
+		ping <- v
+		v = <-pong
+	}
+	t1 := time.Now()
+	close(ping)
+	makespan := time.Since(start)
+	wg.Wait()
+	stop()
+	json.NewEncoder(os.Stdout).Encode(map[string]any{
+		"scenario": "ping_pong", "makespan_ns": makespan.Nanoseconds(),
+		"handoff_ns": float64(t1.Sub(t0).Nanoseconds()) / float64(2**rounds), "final": v,
+		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
+		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"rounds": *rounds, "work_ns": *workNs,
+	})
+}

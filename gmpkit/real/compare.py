@@ -56,7 +56,7 @@ from .schedtrace import parse_schedtrace
 from .toolchain import GoUnavailable, find_go
 
 __all__ = ["compare", "Comparison", "Metric", "Tolerance", "MIRRORS", "Mirror", "EXPECTED",
-           "record_all", "recorded_configs", "calibrate", "real_run", "renumber_goroutines"]
+           "record_all", "recorded_configs", "find_go_or_none", "calibrate", "real_run", "renumber_goroutines"]
 
 
 # ---- tolerances ----------------------------------------------------------------------------
@@ -445,6 +445,14 @@ def renumber_goroutines(tl, order_from=None):
     new.g_names = {mapping.get(g, g): n for g, n in tl.g_names.items()}
     new.end_time = tl.end_time
     return new, mapping
+
+
+def find_go_or_none():
+    """The toolchain, or None when Go is not installed."""
+    try:
+        return find_go()
+    except GoUnavailable:
+        return None
 
 
 # ---- recorded runs --------------------------------------------------------------------------

@@ -58,10 +58,52 @@ __all__ = [
 
 SEED = 1
 MAX_FRAMES = 300
+MAX_RING = 6                          # ring slots drawn per P in the animation
 OVERFLOW_BATCH = RUNQ_SIZE // 2 + 1   # runqputslow: half the ring plus the new G
 _LOCAL = plots.SERIES_PALETTE[0]      # blue: local queue / GMP
 _GLOBAL = plots.SERIES_PALETTE[1]     # vermilion: global queue / GM
 _OTHER = plots.SERIES_PALETTE[2]      # green
+
+
+class _Panel(Panel):
+    """A Panel drawn without constrained layout (each draw function sets its
+    own margins), PNG-compressed lightly, with the PNGs of recent control
+    settings cached: runs are deterministic, so moving a slider back is free."""
+
+    def __init__(self, *a, margins=None, **kw):
+        self._margins = {**dict(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.22,
+                                hspace=0.45), **(margins or {})}
+        self._cache = OrderedDict()
+        super().__init__(*a, **kw)
+
+    def update(self):
+        from matplotlib.figure import Figure
+        key = tuple(sorted(self.values.items()))
+        hit = self._cache.get(key)
+        if hit is None:
+            fig = Figure(figsize=self.figsize, dpi=self.dpi)
+            try:
+                with plots.style(projector=PROJECTOR["on"]):
+                    data = self.compute(**self.values)
+                    summary = self.draw(data, fig) or ""
+                    fig.subplots_adjust(**self._margins)
+                error = None
+            except Exception as e:  # show the learner what went wrong, in place
+                data, error, summary = None, e, f"{type(e).__name__}: {e}"
+                fig.clear()
+                fig.text(0.02, 0.5, summary, wrap=True, fontsize=12, color="#b2182b")
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+            hit = (data, fig, summary, error, buf.getvalue())
+            if error is None:
+                self._cache[key] = hit
+                while len(self._cache) > 24:
+                    self._cache.popitem(last=False)
+        self.data, self.fig, self.summary, self.error, png = hit
+        self.image.value = png
+        style = "color:#b2182b" if self.error else ""
+        self.summary_label.value = f"<b style='{style}'>{_html(self.summary)}</b>"
+        return self
 
 
 def _us(ns):
@@ -427,7 +469,6 @@ class AnimationPanel(Panel):
 
     def update(self):
         """Recompute (cached) and redraw only the diagram: reuses one figure."""
-        from matplotlib.figure import Figure
         try:
             self.data = self.compute(**self.values)
             self.error = None
@@ -441,10 +482,10 @@ class AnimationPanel(Panel):
         key = (d["workload"], d["procs"], i)
         snap = d["snapshots"][i]
         if self._fig is None or self._fig_procs != d["procs"]:
-            self._fig = Figure(figsize=self.figsize, dpi=72 if not PROJECTOR["on"] else 90)
-            ax = self._fig.add_axes((0.01, 0.01, 0.98, 0.92))
             with plots.style(projector=PROJECTOR["on"]):
-                self._diagram = plots.GMPDiagram(snap, ax=ax, max_ring=8)
+                self._diagram = plots.GMPDiagram(snap, max_ring=MAX_RING)
+            self._fig = self._diagram.fig
+            self._fig.set_dpi(100 if not PROJECTOR["on"] else 120)
             self._fig_procs = d["procs"]
         if key not in self._png:
             with plots.style(projector=PROJECTOR["on"]):
@@ -515,12 +556,11 @@ def burst(n, procs=1):
     p0 = model.allp[0]
     spawned, ring, glob = [0], [0], [0]
     while sim.step():
-        k = len(sim.gs) - 1
-        if k != spawned[-1] and p0.runnext is not None and p0.runnext.id == k + 1:
-            spawned.append(k)
+        if p0.runnext is not None and p0.runnext.id - 1 != spawned[-1]:
+            spawned.append(p0.runnext.id - 1)      # G ids 2..n+1: the k-th go statement
             ring.append(len(p0.runq))
             glob.append(len(model.globalq))
-        if k == n and sim.main.left > 0:
+        if len(sim.gs) == n + 1 and sim.main.left > 0:
             break
     snap = sim.snapshot()
     p = snap["ps"][0]
@@ -565,7 +605,7 @@ def _draw_burst(d, fig):
 @register("06:overflow")
 def overflow_panel(n=300):
     """Slider: goroutines spawned in a burst (100..600)."""
-    return Panel("runnext, the 256-slot ring, and overflow to the global queue",
+    return _Panel("runnext, the 256-slot ring, and overflow to the global queue",
                  {"n": slider("goroutines spawned in a burst", n, 100, 600, 10)},
                  compute=lambda n: burst(n), draw=_draw_burst, figsize=(10, 4.2))
 
@@ -625,7 +665,7 @@ def fairness(local, rounds=4, work_us=20):
     turns = [i for i, g in enumerate(order) if g == yid]
     gaps = [b - a - 1 for a, b in zip(turns, turns[1:])]
     waits = [b - a for a, b in zip(results["yields"], results["turns"])]
-    remaining = [sum(1 for g in order[i:] if g not in (1, yid)) for i in turns]
+    remaining = [sum(1 for g in order[i + 1:] if g not in (1, yid)) for i in turns]
     return {"local": local, "rounds": rounds, "order": order, "ticks": ticks, "turns": turns,
             "gaps": gaps, "waits_ns": waits, "local_left_at_turn": remaining,
             "yielder": yid, "every": GLOBAL_CHECK_EVERY}
@@ -633,37 +673,33 @@ def fairness(local, rounds=4, work_us=20):
 
 def _draw_fairness(d, fig):
     ax = fig.subplots()
-    order = d["order"]
-    x = np.arange(len(order))
-    loc = [i for i, g in enumerate(order) if g != d["yielder"]]
-    ax.scatter(loc, [d["ticks"][i] for i in loc], s=10, color=_LOCAL,
-               label="a G from P0's local ring")
-    ax.scatter(d["turns"], [d["ticks"][i] for i in d["turns"]], s=120, marker="D",
-               color=_GLOBAL, edgecolor="black", zorder=3,
-               label="the yielder, taken from the global queue")
-    for k in range(1, max(d["ticks"]) // d["every"] + 1):
-        ax.axhline(k * d["every"], color="#777777", lw=0.8, ls=":")
-    for a, b, gap in zip(d["turns"], d["turns"][1:], d["gaps"]):
-        ax.annotate("", (b, d["ticks"][b]), (a, d["ticks"][a]),
-                    arrowprops=dict(arrowstyle="->", color=_GLOBAL, lw=1.5))
-        ax.text((a + b) / 2, d["ticks"][a] + 8, f"{gap} local Gs", color=_GLOBAL,
-                ha="center", fontweight="bold")
-    ax.set_xlabel("runs on P0, in order")
-    ax.set_ylabel("P0's schedtick")
-    ax.set_xlim(-1, len(x))
-    ax.legend(loc="upper left")
-    ax.set_title(f"{d['local']} Gs in the local ring; one G yields to the global queue "
-                 f"{d['rounds']} times")
-    gaps = sorted(set(d["gaps"]))
+    turns = d["turns"][1:]                 # the yielder's turns after each Gosched
+    k = np.arange(1, len(turns) + 1)
+    ahead = d["local_left_at_turn"][:len(turns)]
+    ran = d["gaps"]
+    b1 = ax.bar(k - 0.2, ahead, 0.4, color="#DDDDDD", edgecolor="black",
+                label="local Gs queued ahead of it when it yielded")
+    b2 = ax.bar(k + 0.2, ran, 0.4, color=_GLOBAL, edgecolor="black", hatch="//",
+                label="local Gs that ran before its next turn")
+    ax.bar_label(b1)
+    ax.bar_label(b2)
+    ax.axhline(d["every"] - 1, color="#555555", ls=":", lw=1)
+    ax.text(len(turns) + 0.45, d["every"] - 1, f"{d['every'] - 1}", va="center",
+            color="#555555")
+    ax.set_xticks(k, [f"Gosched #{i}" for i in k])
+    ax.set_ylabel("local Gs")
+    ax.set_ylim(0, max(ahead + [1]) * 1.2)
+    ax.legend(loc="upper right")
+    ax.set_title(f"{d['local']} Gs in P0's local ring; one G yields to the global queue "
+                 f"{d['rounds']} times (GOMAXPROCS=1)")
     return (f"the yielder ran again after {', '.join(map(str, d['gaps']))} local Gs "
-            f"(schedtick % {d['every']} == 0), not after the whole ring; "
-            f"gap values: {gaps}")
+            f"(one turn per {d['every']} schedticks), not after the whole ring")
 
 
 @register("06:fairness")
 def fairness_panel(local=200):
     """Slider: how many Gs wait in the local ring."""
-    return Panel("1/61 fairness: the global queue is never starved",
+    return _Panel("1/61 fairness: the global queue is never starved",
                  {"local": slider("Gs in P0's local ring", local, 70, 250, 10)},
                  compute=lambda local: fairness(local), draw=_draw_fairness,
                  figsize=(10, 4.4))
@@ -740,6 +776,7 @@ def _draw_stealing(d, fig):
     bars = ax2.bar([f"P{i}" for i in range(d["procs"])], d["ran_per_p"], color=_OTHER,
                    edgecolor="black")
     ax2.bar_label(bars)
+    ax2.yaxis.get_major_locator().set_params(integer=True)
     ax2.set_title("workers run per P")
     f = d["first"]
     head = (f"first steal: P{f['thief']} took {f['taken']} of P{f['victim']}'s {f['before']}"
@@ -750,11 +787,11 @@ def _draw_stealing(d, fig):
 @register("06:stealing")
 def stealing_panel(queued=9, procs=4):
     """Sliders: Gs queued in P0's ring; GOMAXPROCS."""
-    return Panel("Work stealing: an idle P takes half of a busy P's ring",
+    return _Panel("Work stealing: an idle P takes half of a busy P's ring",
                  {"queued": slider("Gs queued on P0", queued, 1, 64),
                   "procs": slider("GOMAXPROCS (Ps)", procs, 2, 8)},
                  compute=lambda queued, procs: stealing(queued, procs),
-                 draw=_draw_stealing, figsize=(10, 4.2))
+                 draw=_draw_stealing, figsize=(10, 4.2), margins=dict(bottom=0.17))
 
 
 # =====================================================================================
@@ -844,7 +881,7 @@ def _draw_spinning(d, fig):
 @register("06:spinning")
 def spinning_panel(procs=8):
     """Slider: GOMAXPROCS."""
-    return Panel("Spinning Ms: enough to find work, not one per idle P",
+    return _Panel("Spinning Ms: enough to find work, not one per idle P",
                  {"procs": slider("GOMAXPROCS (Ps)", procs, 2, 8)},
                  compute=lambda procs: spinning(procs), draw=_draw_spinning,
                  figsize=(10, 4.2))
@@ -922,7 +959,7 @@ def _draw_syscall(d, fig):
     ax1.axhline(SYSMON_MIN_US, color="#777777", ls=":", lw=1)
     ax1.axhline(FORCE_PREEMPT_NS / 1000, color="#777777", ls="--", lw=1)
     ax1.text(6, SYSMON_MIN_US * 1.15, "one sysmon tick (20 µs)", fontsize="small")
-    ax1.text(6, FORCE_PREEMPT_NS / 1000 * 1.15, "10 ms", fontsize="small")
+    ax1.text(400, FORCE_PREEMPT_NS / 1000 * 1.15, "10 ms", fontsize="small")
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
@@ -946,11 +983,11 @@ def _draw_syscall(d, fig):
 @register("06:syscall")
 def syscall_panel(duration_us=100, local_work=True):
     """Slider: syscall duration; checkbox: Gs queued on the P."""
-    return Panel("A blocking syscall keeps its P until sysmon retakes it",
+    return _Panel("A blocking syscall keeps its P until sysmon retakes it",
                  {"duration_us": slider("syscall duration (µs)", duration_us, 5, 15000, 5),
                   "local_work": W.Checkbox(value=local_work, description="2 Gs queued on P0")},
                  compute=lambda duration_us, local_work: syscall_retake(duration_us, local_work),
-                 draw=_draw_syscall, figsize=(11, 4.4))
+                 draw=_draw_syscall, figsize=(11, 4.4), margins=dict(wspace=0.3))
 
 
 NETIO_GRID = (1, 2, 4, 8, 16, 32, 64)
@@ -1006,9 +1043,10 @@ def _draw_netio(d, fig):
 @register("06:netio")
 def netio_panel(n=16):
     """Slider: goroutines waiting at once."""
-    return Panel("Syscalls take threads; the netpoller does not",
+    return _Panel("Syscalls take threads; the netpoller does not",
                  {"n": slider("goroutines waiting at once", n, 1, 64)},
-                 compute=lambda n: syscall_vs_netio(n), draw=_draw_netio, figsize=(11, 4.2))
+                 compute=lambda n: syscall_vs_netio(n), draw=_draw_netio, figsize=(11, 4.2),
+                 margins=dict(wspace=0.25))
 
 
 # =====================================================================================
@@ -1025,7 +1063,9 @@ def _hog_main(hog_ms, tight, ticks):
         for _ in range(ticks):
             due = (yield gk.now()) + 1_000_000
             yield gk.sleep(us=1000)
-            lat.append((yield gk.now()) - due)
+            ran = yield gk.now()
+            lat.append(ran - due)
+            results.setdefault("ticks", []).append((due, ran))
         yield wg.done()
 
     def main(results):
@@ -1050,39 +1090,51 @@ def preemption(hog_ms, async_preempt, tight, ticks=3):
     return {"hog_ms": hog_ms, "async_preempt": async_preempt, "tight": tight,
             "latency_ns": lat, "max_latency_ns": max(lat),
             "first_latency_ns": lat[0], "preemptions": run.stats["preemptions"],
+            "ticks": results["ticks"],
             "preempt_times": [e.time for e in run.timeline.events_of("preempt")],
             "run": run}
 
 
 def _draw_preemption(d, fig):
-    ax1, ax2 = fig.subplots(2, 1, height_ratios=(1.2, 1))
-    plots.gantt(d["run"].timeline, by="G", ax=ax1, events=("preempt",), legend=False,
+    ax1, ax2 = fig.subplots(2, 1, height_ratios=(1, 1))
+    plots.gantt(d["run"].timeline, by="M", ax=ax1, events=("preempt",), legend=False,
                 title=("async preemption on" if d["async_preempt"] else
                        "GODEBUG=asyncpreemptoff=1") +
                       f" · hog: {'tight loop' if d['tight'] else 'loop with calls'}, "
-                      f"{d['hog_ms']} ms")
+                      f"{d['hog_ms']} ms · one P")
+    for i, (due, ran) in enumerate(d["ticks"]):
+        y = 0.55 + 0.12 * i
+        ax1.plot([due, ran], [y, y], color=_GLOBAL, lw=2.5, transform=ax1.get_xaxis_transform())
+        ax1.plot([due], [y], "o", mfc="white", mec=_GLOBAL, ms=9,
+                 transform=ax1.get_xaxis_transform())
+        ax1.plot([ran], [y], "o", color=_GLOBAL, ms=9, transform=ax1.get_xaxis_transform())
+    ax1.text(0.01, 0.93, "ticker: ○ due → ● ran", transform=ax1.transAxes, color=_GLOBAL,
+             fontweight="bold", va="top")
     lat = np.array(d["latency_ns"]) / 1e6
-    bars = ax2.bar(np.arange(1, len(lat) + 1), lat, color=_GLOBAL, edgecolor="black")
+    x = np.arange(1, len(lat) + 1)
+    bars = ax2.bar(x, lat, color=_GLOBAL, edgecolor="black")
     ax2.bar_label(bars, fmt="%.2f ms")
     ax2.axhline(FORCE_PREEMPT_NS / 1e6, color="#777777", ls="--", lw=1)
+    ax2.text(0.5, FORCE_PREEMPT_NS / 1e6, " 10 ms", va="bottom", color="#555555")
+    ax2.set_xticks(x, [f"tick {i}" for i in x])
     ax2.set_ylim(0, max(max(lat) * 1.25, 12))
-    ax2.set_xlabel("tick of the 1 ms ticker")
-    ax2.set_ylabel("late by (ms)")
-    return (f"worst ticker delay {d['max_latency_ns'] / 1e6:.2f} ms; "
-            f"preemptions: {d['preemptions']}")
+    ax2.set_ylabel("ticker late by (ms)")
+    return (f"first tick late by {d['first_latency_ns'] / 1e6:.2f} ms, worst "
+            f"{d['max_latency_ns'] / 1e6:.2f} ms; preemptions: {d['preemptions']}")
 
 
 @register("06:preemption")
 def preemption_panel(hog_ms=30, async_preempt=True, tight=True):
     """Slider: hog length; checkboxes: async preemption, tight loop."""
-    return Panel("Preemption after 10 ms: cooperative vs asynchronous",
+    return _Panel("Preemption after 10 ms: cooperative vs asynchronous",
                  {"hog_ms": slider("hog runs (ms)", hog_ms, 5, 50, 5),
                   "async_preempt": W.Checkbox(value=async_preempt,
                                               description="async preemption (Go 1.14+)"),
                   "tight": W.Checkbox(value=tight, description="tight loop (no calls)")},
                  compute=lambda hog_ms, async_preempt, tight: preemption(hog_ms, async_preempt,
                                                                          tight),
-                 draw=_draw_preemption, figsize=(10, 5.4))
+                 draw=_draw_preemption, figsize=(10, 5.4),
+                 margins=dict(bottom=0.08, top=0.94, hspace=0.35))
 
 
 # =====================================================================================
@@ -1237,12 +1289,13 @@ def _draw_gm_gmp(d, fig):
 @register("06:gm-vs-gmp")
 def gm_vs_gmp_panel(model="GMP", procs=4):
     """Dropdown: the model; slider: GOMAXPROCS."""
-    return Panel("One workload, two schedulers: Go 1.0's GM vs Go 1.1's GMP",
+    return _Panel("One workload, two schedulers: Go 1.0's GM vs Go 1.1's GMP",
                  {"procs": slider("GOMAXPROCS", procs, 1, 8),
                   "model": W.ToggleButtons(options=["GM", "GMP"], value=model,
                                            description="model")},
                  compute=lambda procs, model: gm_vs_gmp(model, procs),
-                 draw=_draw_gm_gmp, figsize=(11, 6.4))
+                 draw=_draw_gm_gmp, figsize=(11, 6.4),
+                 margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.35))
 
 
 # =====================================================================================

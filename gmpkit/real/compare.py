@@ -638,6 +638,10 @@ class Comparison:
                            ax=ax, ylabel="relative to the simulator (sim = 1)", log=True,
                            fmt=lambda v: f"×{v:.2g}",
                            title=f"{self.title}: real Go / simulator")
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+        ax = fig.axes[0] if ax is None else ax
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         return fig
 
     def as_dict(self):

@@ -14,10 +14,10 @@ HW = 1
 STUDENT = build.STUDENT_DIR / "hw1_threads.ipynb"
 
 
-def filled(sid, wrong=(), notebook_id=None):
+def filled(sid, wrong=(), notebook_id=None, student=STUDENT, number=HW):
     """The student version with ``sid``'s correct answers filled in (``wrong``: 12345)."""
-    nb = nbformat.read(STUDENT, as_version=4)
-    hw = Homework(HW, sid, quiet=True)
+    nb = nbformat.read(student, as_version=4)
+    hw = Homework(number, sid, quiet=True)
     nb.cells[0].source = f'STUDENT_ID = "{sid if notebook_id is None else notebook_id}"'
     for c in nb.cells:
         if "answer" in c.metadata.get("tags", []):
@@ -69,6 +69,9 @@ def graded(tmp_path_factory):
         "class Yes:\n    def __eq__(self, other):\n        return True"))
     nb.cells[cell_with(nb, "answer_q2 = ")].source = "answer_q2 = Yes()"
     save(nb, "ivan.ipynb")
+    # jack: assignment 4, with a workload answer (a list of tuples) among the predictions
+    (d / "jack").mkdir()
+    save(filled("jack", number=4, student=build.STUDENT_DIR / "hw4_gmp.ipynb"), "jack/hw4.ipynb")
     out = d / "report" / "grades.csv"
     results = grade_folder(d, out, cell_timeout=4, total_timeout=40, log=lambda *a: None)
     return {r.student_id: r for r in results}, out
@@ -145,3 +148,9 @@ def test_cli(tmp_path, capsys):
     assert main(["grade", str(tmp_path), "--out", str(tmp_path / "g.csv")]) == 0
     assert (tmp_path / "g.md").exists()
 
+
+
+def test_another_assignment_with_a_workload_answer(graded):
+    jack = graded[0]["jack"]
+    assert jack.assignment == 4 and (jack.score, jack.total) == (6, 6), jack.problems
+    assert jack.questions["q6"].feedback.startswith("Correct: P1 stole")

@@ -173,8 +173,18 @@ class Homework:
             return Feedback(qid, False, None, answer,
                             f"{qid}: the answer could not be checked: {type(e).__name__}: {e}")
 
-    def try_workload(self, spec, model):
-        """Run a workload and print what the scheduler did (for experimenting)."""
+    def try_workload(self, spec, model="gmp", **params):
+        """Run a workload and print what the scheduler did (for experimenting).
+
+        ``model`` is a model object or a name with the homework's costs:
+        ``"green"``, ``"threads"`` (cpus=), ``"gm"`` (procs=), ``"gmp"`` (procs=).
+        """
+        if isinstance(model, str):
+            from . import common
+            make = {"green": common.green, "threads": common.threads, "gm": common.gm,
+                    "gmp": common.gmp}[model]
+            model = make(**params) if model in ("green",) else make(params.pop(
+                "cpus" if model == "threads" else "procs", 2), **params)
         print(wl.describe(spec))
         r = wl.run(spec, model)
         print(summarise(r))

@@ -1,0 +1,102 @@
+# %% tags=["student-id"]
+STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run all cells
+
+# %% [markdown]
+# # Homework 2: M:N scheduling and blocking
+#
+# Your problems are generated from your `STUDENT_ID`. For each question: read the problem,
+# **predict** the answer, write it in the answer cell (replace `...`), then run the check cell.
+# Do not edit the check cells; add cells of your own anywhere.
+#
+# Three ways to run goroutines: **1:1** (`gk.Threads`, one kernel thread each), **N:1**
+# (`gk.GreenThreads`, all on one kernel thread) and **M:N** (`gk.GMP`, goroutines on a few
+# threads, GOMAXPROCS of them running Go code at once).
+
+# %%
+from gmpkit.homework import assignment
+hw = assignment(2, STUDENT_ID)
+
+# %% [markdown]
+# ## Q1. A blocking system call under N:1
+# One goroutine makes a blocking system call. What happens to the others when there is only
+# one kernel thread?
+
+# %%
+hw.show("q1")
+
+# %% tags=["solution"]
+p = hw.params("q1")
+# One thread: nothing overlaps, not even the syscall.  (Switches add ~1 µs.)
+answer_q1 = p["a_us"] + p["b1_us"] + p["syscall_ms"] * 1000 + p["b2_us"] + p["c_us"]
+
+# %% tags=["check"]
+hw.check("q1", answer_q1)
+
+# %% [markdown]
+# ## Q2. The same workload under M:N
+# Now the runtime has several Ps and creates threads on demand.
+
+# %%
+hw.show("q2")
+
+# %% tags=["solution"]
+p = hw.params("q2")
+# Only B's thread blocks; A and C run elsewhere.  B's own path is the critical path.
+answer_q2 = p["b1_us"] + p["syscall_ms"] * 1000 + p["b2_us"]
+
+# %% tags=["check"]
+hw.check("q2", answer_q2)
+
+# %% [markdown]
+# ## Q3. Network I/O and the event loop
+# A green-thread runtime with an event loop (`io_poller=True`) parks a goroutine waiting for
+# the network instead of blocking the thread.
+
+# %%
+hw.show("q3")
+
+# %% tags=["solution"]
+p = hw.params("q3")
+answer_q3 = max(p["io_us"], p["cpu_us"]) if p["io_poller"] else p["io_us"] + p["cpu_us"]
+
+# %% tags=["check"]
+hw.check("q3", answer_q3)
+
+# %% [markdown]
+# ## Q4. Threads for system calls
+# Under GMP a goroutine in a system call holds its M. How many Ms end up being created?
+
+# %%
+hw.show("q4")
+
+# %% tags=["solution"]
+p = hw.params("q4")
+# One M per goroutine blocked in its syscall, plus M0 and sysmon (M0 is reused).
+answer_q4 = p["n"] + 2
+
+# %% tags=["check"]
+hw.check("q4", answer_q4)
+
+# %% [markdown]
+# ## Q5. Write a workload
+# Build a workload that makes the N:1 runtime look bad. Experiment first:
+# `hw.try_workload(workload, "green")` and `hw.try_workload(workload, "gmp", procs=2)` print the
+# makespan and what the scheduler did.
+
+# %%
+hw.show("q5")
+
+# %% tags=["solution"]
+p = hw.params("q5")
+# Goroutines that all block in system calls at once: N:1 serialises them, M:N overlaps them.
+workload_q5 = [("go", [("syscall", 5000)], "S", p["max_goroutines"]), ("wait",)]
+hw.try_workload(workload_q5, "green")
+hw.try_workload(workload_q5, "gmp", procs=p["procs"])
+
+# %% tags=["check"]
+hw.check("q5", workload_q5)
+
+# %% [markdown]
+# ## Done
+# Save the notebook and hand it in as `<your student id>.ipynb` (or in a folder named after
+# your id). The grader re-runs it from the top in a fresh kernel.

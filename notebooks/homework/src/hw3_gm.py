@@ -1,0 +1,95 @@
+# %% tags=["student-id"]
+STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run all cells
+
+# %% [markdown]
+# # Homework 3: the GM scheduler's bottlenecks
+#
+# Your problems are generated from your `STUDENT_ID`. Predict, write the answer in the answer
+# cell (replace `...`), run the check cell. Do not edit the check cells.
+#
+# The model is `gk.GM`, Go 1.0's scheduler: one global run queue under one lock, no P,
+# G hand-off to other threads (`matchmg`), a memory cache per M, `mcpu <= mcpumax`
+# (GOMAXPROCS) Ms running Go code. Vyukov's 2012 design doc lists its four problems; each
+# question below is about one of them.
+
+# %%
+from gmpkit.homework import assignment
+hw = assignment(3, STUDENT_ID)
+
+# %% [markdown]
+# ## Q1. One global FIFO queue
+# With GOMAXPROCS=1, in which order do these goroutines finish?
+
+# %%
+hw.show("q1")
+
+# %% tags=["solution"]
+# Replay the FIFO queue: a Gosched sends the goroutine (with what it has left) to the tail.
+spec = hw.params("q1")["spec"]
+queue = [(op[2], list(op[1])) for op in spec if op[0] == "go"]
+order = []
+while queue:
+    name, ops = queue.pop(0)
+    while ops and ops[0][0] != "gosched":
+        ops.pop(0)
+    if ops:                       # it yielded: back to the tail with the rest of its work
+        queue.append((name, ops[1:]))
+    else:
+        order.append(name)
+answer_q1 = order
+
+# %% tags=["check"]
+hw.check("q1", answer_q1)
+
+# %% [markdown]
+# ## Q2. More processors, slower program?
+# Problem 1 of the design doc: the global scheduler lock. Which GOMAXPROCS is fastest?
+
+# %%
+hw.show("q2")
+
+# %% tags=["solution"]
+# Channel-heavy tiny jobs: every operation takes the global lock, so 1 wins.
+# Long computations: the lock is rarely needed, so more processors win.
+answer_q2 = 1 if hw.params("q2")["kind"] == "channels" else 4
+
+# %% tags=["check"]
+hw.check("q2", answer_q2)
+
+# %% [markdown]
+# ## Q3. Memory caches held by threads in system calls
+# Problem 3 of the design doc: the memory cache belongs to the M.
+
+# %%
+hw.show("q3")
+
+# %% tags=["solution"]
+p = hw.params("q3")
+answer_q3 = p["n"] * p["mcache_mib"]          # every M blocked in a syscall keeps its cache
+
+# %% tags=["check"]
+hw.check("q3", answer_q3)
+
+# %% [markdown]
+# ## Q4. Write a workload: thread churn
+# Problem 4 of the design doc: threads blocked and unblocked around system calls. Experiment
+# with `hw.try_workload(workload, "gm", procs=1)`.
+
+# %%
+hw.show("q4")
+
+# %% tags=["solution"]
+p = hw.params("q4")
+# Several goroutines compute, make a short syscall, compute again: while one is in the kernel
+# another takes the only slot, so each return finds the house full and parks its thread.
+workload_q4 = [("go", [("compute", 100), ("syscall", 200), ("compute", 100)], "S",
+                p["max_goroutines"]), ("wait",)]
+hw.try_workload(workload_q4, "gm", procs=1)
+
+# %% tags=["check"]
+hw.check("q4", workload_q4)
+
+# %% [markdown]
+# ## Done
+# Save the notebook and hand it in as `<your student id>.ipynb` (or in a folder named after
+# your id). The grader re-runs it from the top in a fresh kernel.

@@ -1,0 +1,125 @@
+# %% tags=["student-id"]
+STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run all cells
+
+# %% [markdown]
+# # Homework 4: GMP's queues, stealing, system calls and preemption
+#
+# Your problems are generated from your `STUDENT_ID`. Predict, write the answer in the answer
+# cell (replace `...`), run the check cell. Do not edit the check cells.
+#
+# The model is `gk.GMP`, a miniature of today's `runtime/proc.go`: per-P `runnext` + 256-slot
+# ring, a global queue checked every 61st tick, stealing half of a victim's ring, sysmon
+# (every 20 µs at first) retaking Ps from system calls and preempting goroutines that ran
+# 10 ms.
+
+# %%
+from gmpkit.homework import assignment
+hw = assignment(4, STUDENT_ID)
+
+# %% [markdown]
+# ## Q1. runnext, the ring and the global queue
+# With one P, in which order do these goroutines finish?
+
+# %%
+hw.show("q1")
+
+# %% tags=["solution"]
+p = hw.params("q1")
+names, yielders = p["names"], p["yielders"]
+# runnext = the last one spawned; the ring holds the others in order; a Gosched sends a
+# goroutine to the global queue, which is only looked at when the local queue is empty.
+local = [names[-1]] + names[:-1]
+answer_q1 = [n for n in local if n not in yielders] + yielders
+
+# %% tags=["check"]
+hw.check("q1", answer_q1)
+
+# %% [markdown]
+# ## Q2. A full ring overflows
+# `runqputslow` moves half the ring plus the new goroutine to the global queue.
+
+# %%
+hw.show("q2")
+
+# %% tags=["solution"]
+n = hw.params("q2")["n"]
+queued = n - 1                      # one is in runnext
+overflows = 0
+ring = 0
+for _ in range(queued):
+    if ring == 256:                 # full: 128 from the ring + this one go global
+        overflows += 1
+        ring -= 128
+    else:
+        ring += 1
+answer_q2 = overflows * 129
+
+# %% tags=["check"]
+hw.check("q2", answer_q2)
+
+# %% [markdown]
+# ## Q3. Stealing half
+# How much does an idle P take from a busy one?
+
+# %%
+hw.show("q3")
+
+# %% tags=["solution"]
+n = hw.params("q3")["n"]
+ring = n - 1                        # the last goroutine is in runnext
+answer_q3 = ring - ring // 2        # runqgrab: n - n/2, half rounded up
+
+# %% tags=["check"]
+hw.check("q3", answer_q3)
+
+# %% [markdown]
+# ## Q4. sysmon retakes a P from a system call
+
+# %%
+hw.show("q4")
+
+# %% tags=["solution"]
+p = hw.params("q4")
+# C (runnext) runs first; S's syscall starts right after; sysmon's next 20 µs round retakes.
+answer_q4 = (p["c_us"] // 20 + 1) * 20
+
+# %% tags=["check"]
+hw.check("q4", answer_q4)
+
+# %% [markdown]
+# ## Q5. Preempting a tight loop
+# A loop without function calls has no cooperative preemption point.
+
+# %%
+hw.show("q5")
+
+# %% tags=["solution"]
+p = hw.params("q5")
+# first (runnext) runs 1 ms; then hog: asynchronous preemption stops it 10 ms later,
+# otherwise it runs to its end; then tick.
+answer_q5 = 1 + (10 if p["async_preempt"] else p["hog_ms"])
+
+# %% tags=["check"]
+hw.check("q5", answer_q5)
+
+# %% [markdown]
+# ## Q6. Write a workload: make P1 steal
+# Experiment with `hw.try_workload(workload, "gmp", procs=2)`; it prints the number of steals.
+
+# %%
+hw.show("q6")
+
+# %% tags=["solution"]
+k = hw.params("q6")["k"]
+# Each short burst of 3 goroutines leaves 2 in P0's ring while P1 is idle: P1 wakes, steals
+# one, and has nothing left to steal afterwards.  The wait ends the burst.
+workload_q6 = [op for _ in range(k) for op in (("go", [("compute", 200)], "w", 3), ("wait",))]
+hw.try_workload(workload_q6, "gmp", procs=2)
+
+# %% tags=["check"]
+hw.check("q6", workload_q6)
+
+# %% [markdown]
+# ## Done
+# Save the notebook and hand it in as `<your student id>.ipynb` (or in a folder named after
+# your id). The grader re-runs it from the top in a fresh kernel.

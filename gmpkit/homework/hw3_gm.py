@@ -42,7 +42,7 @@ def q1(rng):
 def q2(rng):
     kind = rng.choice(["channels", "cpu"])
     if kind == "channels":
-        g, rounds = rng.choice([12, 16, 24]), rng.randint(3, 5)
+        g, rounds = rng.choice([8, 12, 16]), rng.randint(3, 5)
         sc = scenarios.lock_heavy(goroutines=g, rounds=rounds, work_ns=500)
         desc = (f"scenario lock_heavy(goroutines={g}, rounds={rounds}, work_ns=500): {g} workers "
                 f"take jobs from a channel, do 0.5 µs of work each, send the result back; main "

@@ -41,8 +41,11 @@ hw.show("q2")
 
 # %% tags=["solution"]
 p = hw.params("q2")
-# Only B's thread blocks; A and C run elsewhere.  B's own path is the critical path.
-answer_q2 = p["b1_us"] + p["syscall_ms"] * 1000 + p["b2_us"]
+# Only B's thread blocks.  C (runnext) runs first on P0; an idle P steals from P0's ring
+# [A, B] half rounded up: with 2 Ps that is A only, so B waits for C; with more Ps B is
+# stolen too and starts at once.
+b_path = p["b1_us"] + p["syscall_ms"] * 1000 + p["b2_us"]
+answer_q2 = b_path if p["procs"] >= 3 else p["c_us"] + b_path
 
 # %% tags=["check"]
 hw.check("q2", answer_q2)

@@ -111,12 +111,27 @@ def solution_notebook(src, run=True):
     if run:
         SOLUTION_DIR.mkdir(parents=True, exist_ok=True)
         _nbbuild().execute(nb, SOLUTION_DIR)
+        for c in nb.cells:
+            _coalesce_streams(c)
         for i, c in enumerate(nb.cells):
             errs = [o for o in c.get("outputs", []) if o.get("output_type") == "error"]
             if errs:
                 raise RuntimeError(f"{src.name}: solution cell {i} raised {errs[0]['ename']}: "
                                    f"{errs[0]['evalue']}")
     return nb
+
+
+def _coalesce_streams(cell):
+    """Merge consecutive stdout/stderr chunks (how the kernel splits them varies by run)."""
+    outs = []
+    for o in cell.get("outputs", []):
+        if (outs and o.get("output_type") == "stream" and outs[-1].get("output_type") == "stream"
+                and outs[-1].get("name") == o.get("name")):
+            outs[-1]["text"] += o["text"]
+        else:
+            outs.append(o)
+    if "outputs" in cell:
+        cell["outputs"] = outs
 
 
 def _write(nb, path):

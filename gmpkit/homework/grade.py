@@ -244,6 +244,22 @@ def _attempt(cells, skip, cell_timeout, deadline, notes, where):
 
     for c in cells:
         c.outputs, c.execution_count = [], None
+    raised = {}                   # error text -> the cells that raised it
+    try:
+        return _run_cells(cells, skip, cell_timeout, deadline, notes, where, raised)
+    finally:
+        for text, at in raised.items():
+            cells_txt = at[0] if len(at) == 1 else f"{len(at)} cells ({', '.join(at[:3])}...)"
+            notes.append(f"{cells_txt} raised {text}")
+
+
+def _run_cells(cells, skip, cell_timeout, deadline, notes, where, raised):
+    import subprocess
+
+    from jupyter_core.utils import run_sync
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     run_nb = nbformat.v4.new_notebook()
     run_nb.cells = cells
     with tempfile.TemporaryDirectory(prefix="gmpkit-grade-") as workdir:
@@ -278,7 +294,7 @@ def _attempt(cells, skip, cell_timeout, deadline, notes, where):
                         return None
                     err = _error_of(cell)
                     if err and 0 < i < len(cells) - 1 and err[0] not in QUIET_ERRORS:
-                        notes.append(f"{where(i)} raised {err[0]}: {err[1][:100]}")
+                        raised.setdefault(f"{err[0]}: {err[1][:100]}", []).append(where(i))
         except Exception as e:  # noqa: BLE001 - a kernel that will not start, etc.
             notes.append(f"could not run the notebook: {type(e).__name__}: {e}")
         finally:

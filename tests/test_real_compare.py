@@ -77,9 +77,11 @@ def _both(scenario, procs=2, async_preempt=True):
     return out
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s != "ping_pong"])
 def test_real_makespan_is_not_shorter_than_the_models(scenario):
     # The model leaves out GC, the OS and other programs: they only add time.
+    # (Not ping_pong: its makespan is 2 x rounds x the model's switch cost, a figure
+    # measured on GOMAXPROCS=1 that real Go on 2 Ps can beat; it gets a ratio band.)
     for c in _both(scenario):
         m = c.metric("makespan_ns")
         assert m.real >= 0.7 * m.sim, repr(c)

@@ -1,0 +1,361 @@
+# %% [markdown] slide="slide"
+# # 07 · Model vs reality: the simulator checked against real Go
+#
+# Notebooks 04–06 taught the scheduler with a simulator, `gk.GMP`, a miniature of
+# `runtime/proc.go`. A model is only worth learning from if it behaves like the thing it
+# models. This notebook checks it: each of the course's scenarios has a **Go twin** — a real
+# Go program doing the same work (`gmpkit/real/programs/scn_*.go`) — and we run both, read the
+# real program's **scheduler trace** (`GODEBUG=schedtrace=1`) and **execution trace**
+# (`runtime/trace`), turn them into the same `Timeline` the simulator produces, and compare
+# numbers side by side, each against a tolerance stated in advance.
+#
+# The real side runs on your machine when a Go toolchain is found. Without one, the panels
+# show runs recorded on the course's machine, and say so in red.
+
+# %% [markdown]
+# ## Learning goals
+#
+# After this notebook you can:
+#
+# 1. run a scenario in the simulator and as real Go, and read both as Gantt charts per P and
+#    as `schedtrace` lines;
+# 2. say which numbers the model reproduces (who runs where, queue overflow, threads made by
+#    blocking system calls, preemption) and within what tolerance;
+# 3. name what the model leaves out on purpose — the garbage collector, the operating
+#    system, real system-call and timer costs, the runtime's own goroutines — and predict in
+#    which *direction* each one moves a real measurement;
+# 4. judge a model-vs-measurement comparison: medians of several runs, ratios rather than
+#    raw times, tolerances written down before looking.
+
+# %%
+import gmpkit as gk
+from gmpkit.checks import Question, within
+from gmpkit.real import compare as cmp
+from gmpkit.widgets import reality
+
+# %% [markdown]
+# Which Go runs the real side? (Programs are built once and cached in `~/.cache/gmpkit`.)
+
+# %% tags=["nbval-ignore-output"]
+go = cmp.find_go_or_none()
+print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
+      "no Go toolchain: the real side is the runs recorded in data/compare, "
+      "not measured on your machine")
+
+# %% [markdown] slide="slide"
+# ## 1. The mirrors
+#
+# Each mirror takes the scenario's parameters as flags and prints one JSON line: the
+# makespan measured by its own clock around the workload, the number of threads the runtime
+# made (`runtime/pprof`'s `threadcreate` profile), and scenario-specific numbers. "Compute"
+# in Go is a calibrated loop: real CPU work, so it takes longer when the OS gives the program
+# less CPU. The blocking system call is a real `nanosleep(2)`; the network wait is a real
+# loopback TCP connection whose server answers after the given time.
+
+# %%
+for name, m in cmp.MIRRORS.items():
+    args = " ".join(f"-{k}={str(v).lower()}" for k, v in m.params.items())
+    print(f"{name:14} {m.program}.go {args}")
+    print(f"{'':14} {m.note}")
+
+# %% [markdown]
+# `cmp.compare(scenario, procs=…, runs=3)` runs the GMP model once (it is deterministic)
+# and the Go program three times with `GOMAXPROCS=procs`, and compares medians. Each metric
+# has a tolerance written down in `gmpkit/real/compare.py` with the reason for its width.
+
+# %% [markdown] slide="slide"
+# ## 2. Experiment: what each P ran
+#
+# The execution trace records every goroutine state change with the thread (M) and
+# processor (P) it happened on. Below, the simulator's Gantt chart per P sits above the real
+# one. Real goroutines are renumbered in the order they were created, as the simulator
+# numbers them (main is G1, the first `go` statement makes G2 …), so the same goroutine has
+# the same colour in both.
+#
+# The default is `cpu_hog` on one P: a 50 ms loop without function calls (G3, the hog) next
+# to a ticker (G2) that wants to wake every millisecond. ✖ marks a preemption.
+
+# %% [markdown]
+# **Predict first:** on one P, how many times will the hog be preempted in 50 ms — about
+# 2, 5 or 50? Will the simulator and real Go agree? Then switch to `cpu_fanout` with 2 Ps,
+# and to `syscall_storm`.
+
+# %% tags=["nbval-ignore-output"]
+gantt_panel = reality.gantt_panel(scenario="cpu_hog", procs=1)
+gantt_panel
+
+# %%
+hog = gantt_panel.data["comparison"]
+pre = hog.metric("preemptions")
+assert 2 <= pre.sim <= 6 and 2 <= pre.real <= 8, (pre.sim, pre.real)
+assert abs(pre.real - pre.sim) <= 4
+assert 3 in gantt_panel.data["sim_gs"] and 3 in gantt_panel.data["real_gs"]   # the hog is G3 in both
+print("the hog is preempted a few times (one 10 ms slice each), in the model and in real Go: True")
+
+# %% [markdown]
+# **What to notice:**
+#
+# * Both show the hog cut into slices of roughly 10 ms (`forcePreemptNS`): sysmon's `retake`
+#   sees a P whose `schedtick` has not moved for 10 ms and calls `preemptone`, which, since
+#   the loop has no function call, must send the SIGURG signal (asynchronous preemption).
+# * The real slices are irregular: sysmon only looks every 20 µs to 10 ms (it backs off when
+#   it finds nothing to do), and the OS may stop the whole thread for a while on a busy
+#   machine. The real chart is often longer than the simulated one for the same reason.
+# * Look at *when the ticker gets in*. In real Go it runs right after the first preemption.
+#   In the simulator the hog comes straight back once, because main started from P0's
+#   `runnext` so P0's `schedtick` is still 0 at that moment and the every-61st-tick fairness
+#   check (`schedtick % 61 == 0`) takes the just-preempted hog from the global queue. Real Go
+#   has run its own goroutines before `main`, so its `schedtick` is not 0. A real difference
+#   between model and reality, found by this comparison: it is listed below as `schedtick0`.
+# * With `cpu_fanout` and 2 Ps, both split the eight workers four and four (or close); with
+#   `syscall_storm`, the real P rows have gaps where a thread sat in `nanosleep` before sysmon
+#   took its P away.
+
+# %% [markdown] slide="slide"
+# ## 3. Experiment: the scheduler trace, real and simulated
+#
+# `GODEBUG=schedtrace=1` makes sysmon print one `SCHED` line per millisecond: `runqueue=` is
+# the global queue, `[ … ]` the local rings, `threads=` every M (sysmon too). The simulator
+# prints the same format from its own counters (`run.schedtrace(1)`).
+#
+# The default is `spawn_burst`: main runs 1000 `go` statements in a row on GOMAXPROCS=2.
+
+# %% [markdown]
+# **Predict first:** main's P has a 256-slot ring. After 1000 `go` statements, about how many
+# goroutines are in the global queue at the peak: 0, 129, 500 or 1000?
+
+# %% tags=["nbval-ignore-output"]
+sched_panel = reality.schedtrace_panel(scenario="spawn_burst", procs=2)
+sched_panel
+
+# %%
+sd = sched_panel.data
+assert sd["sim_peak_runqueue"] >= 129, "each overflow moves half the ring plus one (129)"
+assert sd["real_peak_runqueue"] > 0, "the real schedtrace shows a non-empty global queue"
+assert sd["real_peak_runqueue"] <= 1.5 * sd["sim_peak_runqueue"]
+print("a burst of go statements overflows into the global queue, in the model and in real Go: True")
+
+# %% [markdown]
+# The first lines of both traces, as printed (real Go's are on standard error):
+
+# %% tags=["nbval-ignore-output"]
+print(reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6))
+
+# %%
+lines = reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6).splitlines()
+assert sum(ln.startswith("SCHED") for ln in lines) == 12
+assert all("gomaxprocs=2" in ln for ln in lines if ln.startswith("SCHED"))
+print("both traces speak the same SCHED format: True")
+
+# %% [markdown]
+# **What to notice:**
+#
+# * Both queues jump by hundreds at once and then drain: `runqputslow` moves 128 + 1 Gs
+#   whenever the ring is full, and the other P takes batches from the global queue
+#   (`globrunqget`: at most `len / GOMAXPROCS + 1`, at most 128).
+# * The real peak is a *sample*: sysmon prints once per ms (and later when the machine is
+#   busy — look at the gaps in the real timestamps), so it can only be at most the true peak.
+# * Sometimes one real P's ring stays full and its `schedticks` stop moving for several ms
+#   while the other P works: the OS has taken that P's thread off the CPU. The model has no
+#   OS, so its two Ps always move together.
+# * Real Go starts with more threads (`threads=3` to `5` at 0 ms) than the model (M0 and
+#   sysmon): the runtime has started threads for its own goroutines before `main`.
+
+# %% [markdown] slide="slide"
+# ## 4. Experiment: every metric against its tolerance
+#
+# The panel shows real / simulated for each metric of a comparison (1 = perfect agreement,
+# log scale); the table below it lists the values, the tolerance and the verdict. Try
+# `cpu_hog` on one P with asynchronous preemption on and off.
+
+# %% [markdown]
+# **Predict first:** in `syscall_storm` (32 goroutines each blocking 1 ms in `nanosleep`), will
+# real Go create more threads than the simulator, or fewer? And will its makespan be longer or
+# shorter?
+
+# %% tags=["nbval-ignore-output"]
+compare_panel = reality.compare_panel(scenario="syscall_storm", procs=2)
+compare_panel
+
+# %%
+storm = compare_panel.data["comparison"]
+assert storm.ok, repr(storm)
+assert storm.metric("threads").real > 2 * storm.procs
+assert storm.metric("makespan_ns").real >= 0.7 * storm.metric("makespan_ns").sim
+print("syscall_storm: model and real Go agree within the stated tolerances: True")
+
+# %% [markdown]
+# The comparison as a table (`Comparison` displays itself as HTML):
+
+# %% tags=["nbval-ignore-output"]
+storm
+
+# %% [markdown]
+# **What to notice:**
+#
+# * Both make threads beyond GOMAXPROCS: a goroutine in a blocking system call keeps its M;
+#   sysmon's `retake` takes the P and `handoffp` starts another M for the runnable goroutines.
+# * The real count is usually *lower* than the model's. A real `nanosleep` of 1 ms is found
+#   by sysmon only at its next round; by then several calls may already have returned, and a
+#   returning M takes its P back (`exitsyscall`'s fast path) or parks — reused by the next
+#   hand-off, so fewer new threads are needed.
+# * The real makespan is longer: real system calls return late, the OS shares 2 CPUs among
+#   several programs, and the Go runtime runs work of its own. The model's tolerance for
+#   makespan is therefore a *direction* (real ≥ 0.7 × model), not a band.
+
+# %% [markdown] slide="slide"
+# ## 5. All scenarios at once
+#
+# Each scenario on GOMAXPROCS=2, plus `cpu_hog` on one P with and without asynchronous
+# preemption (`GODEBUG=asyncpreemptoff=1`).
+
+# %% tags=["nbval-ignore-output"]
+configs = [(s, 2, True) for s in cmp.MIRRORS] + [("cpu_hog", 1, True), ("cpu_hog", 1, False)]
+results = {cfg: reality.comparison(*cfg) for cfg in configs}
+print(next(iter(results.values())).source_line, "\n")
+for c in results.values():
+    print(c.summary())
+    for row in c.rows():
+        print(f"    {row[0]:30} sim {row[1]:>16}   real {row[2]:>16}   {row[4]:28} {row[5]}")
+
+# %%
+assert all(c.ok for c in results.values()), [c.summary() for c in results.values() if not c.ok]
+th = {s: results[(s, 2, True)].metric("threads") for s in ("syscall_storm", "netio_server")}
+assert th["syscall_storm"].real > th["netio_server"].real
+assert th["syscall_storm"].sim > th["netio_server"].sim
+on, off = results[("cpu_hog", 1, True)], results[("cpu_hog", 1, False)]
+assert off.metric("worst_delay_ns").real > on.metric("worst_delay_ns").real
+assert off.metric("worst_delay_ns").sim > on.metric("worst_delay_ns").sim
+print("every comparison within its tolerance: True")
+print("blocking syscalls make threads, network waits do not (model and real): True")
+print("without async preemption the ticker waits longer (model and real): True")
+
+# %% [markdown]
+# **What to notice:** agreement is best on *counts and structure* — how many Gs overflow to
+# the global queue, which P ran how many goroutines, how many preemptions, whether threads
+# multiply — and weakest on *absolute time*, which the model gets from cost figures measured
+# on a quiet machine. That is the right way round for a teaching model: it explains the
+# mechanism, and the real run shows the size of what the mechanism leaves out.
+
+# %% [markdown] slide="slide"
+# ## 6. What the model leaves out, and where it shows
+#
+# Every model lists its simplifications in one place, `SIMPLIFIES`:
+
+# %% tags=["nbval-ignore-output"]
+for model in (gk.GMP, gk.GM):
+    print(f"{model.__name__} leaves out:")
+    for item in model.SIMPLIFIES:
+        print("  -", item)
+
+# %%
+assert any("garbage collector" in item.lower() for item in gk.GMP.SIMPLIFIES)
+assert all(len(model.SIMPLIFIES) >= 3 for model in (gk.GMP, gk.GM))
+print("each model lists what it leaves out, the GC first among them for GMP: True")
+
+# %% [markdown]
+# The comparison names the expected differences each metric is exposed to:
+
+# %%
+for key, why in cmp.EXPECTED.items():
+    print(f"{key:18} {why}")
+
+# %% [markdown]
+# | left out | direction it moves reality | seen above |
+# |---|---|---|
+# | garbage collector (GC workers, stop-the-world) | real makespan ≥ model | makespan ratios above 1 |
+# | the operating system's scheduler, other programs | real makespan ≥ model, irregular slices | gaps in the real Gantt chart; a P whose `schedticks` stand still |
+# | real cost of system calls and timers | real syscall and sleep durations longer | `syscall_storm` and `netio_server` makespans; ticker latencies |
+# | the runtime's own goroutines and threads | real `threads` a few above the model's | `threads=` at 0 ms in the real schedtrace |
+# | sampling (schedtrace once per ms) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
+# | `schedtick` history before `main` | ticker gets in later in the model | `cpu_hog` on one P |
+
+# %% [markdown] slide="slide"
+# ## Summary
+#
+# * A scenario can run in the simulator and as a real Go program; both produce the same
+#   `Timeline`, so the same Gantt charts, queue plots and `SCHED` lines compare directly.
+# * The GMP model reproduces the mechanisms: ring overflow into the global queue, preemption
+#   every ~10 ms, extra threads for blocking system calls and none for network waits, the
+#   effect of `asyncpreemptoff`.
+# * It does not reproduce absolute times on a busy machine, and is not meant to: GC, the OS
+#   and real syscall costs are left out, so their effects appear as differences with a known
+#   direction.
+# * A fair comparison uses medians of several runs, counts and ratios, and tolerances written
+#   down before looking; a disagreement outside them is a finding (like `schedtick0` here).
+
+# %% [markdown]
+# ## Self-check
+#
+# Replace each `...` with your answer and run the cell.
+
+# %%
+burst_sim = gk.scenarios.spawn_burst(**cmp.MIRRORS["spawn_burst"].params).run(gk.GMP(procs=1))
+
+questions = [
+    Question("overflow-peak", "spawn_burst with 1000 go statements on GOMAXPROCS=1: how many "
+             "goroutines does the simulator's global queue hold at its peak?",
+             answer=lambda: burst_sim.stats["global_queue_peak"],
+             explain=lambda e: f"{e}: each time the 256-slot ring is full, runqputslow moves "
+                               "128 + 1 Gs to the global queue; on one P nobody drains it until "
+                               "main blocks, and runnext holds the newest G.",
+             compare=within(rel=0.05)),
+    Question("more-threads", "Which makes more threads in real Go: 'syscall_storm' or "
+             "'netio_server'?",
+             answer=lambda: "syscall_storm",
+             explain=lambda e: f"{e}: a blocking system call holds its thread, so sysmon hands "
+                               "the P to a new M; a goroutine waiting on a socket parks on the "
+                               "netpoller and its thread runs other goroutines."),
+    Question("direction-gc", "The model has no garbage collector. Can that make a real "
+             "makespan shorter than the model's? (yes/no)",
+             answer=lambda: "no",
+             explain=lambda e: f"{e}: GC work runs on the same Ps and stop-the-world pauses stop "
+                               "everyone, so leaving it out can only make the model faster."),
+    Question("hog-wait", "cpu_hog on one P, GODEBUG=asyncpreemptoff=1: about how many ms does "
+             "the ticker wait at worst, according to the model (hog_ms = 50)?",
+             answer=lambda: round(results[("cpu_hog", 1, False)].metric("worst_delay_ns").sim / 1e6),
+             explain=lambda e: f"about {e} ms: without the signal the loop has no preemption "
+                               "point, so the ticker runs only when the hog ends.",
+             compare=within(rel=0.2)),
+]
+my_answers = {
+    "overflow-peak": ...,
+    "more-threads": ...,
+    "direction-gc": ...,
+    "hog-wait": ...,
+}
+for q in questions:
+    print(q.prompt)
+    print("  ->", q.check(my_answers[q.qid], strict=False))
+
+# %% [markdown]
+# Boxes and buttons for the same questions, then a cell that reveals every answer.
+
+# %% tags=["nbval-ignore-output"]
+import ipywidgets as W
+W.VBox([q.widget() for q in questions])
+
+# %% tags=["nbval-ignore-output"]
+for q in questions:
+    print(q.qid, "->", q.check(q.expected, strict=False))
+
+# %% [markdown] slide="slide"
+# ## Glossary
+#
+# | English | 中文 | meaning here |
+# |---|---|---|
+# | model | 模型 | the simulator `gk.GMP`: a miniature of `runtime/proc.go` |
+# | measurement | 测量 | a number from a real Go run on this machine |
+# | error / tolerance | 误差 / 容差 | how far real may be from the model and still agree |
+# | execution trace | 执行追踪 | `runtime/trace`: every goroutine state change, with its M and P |
+# | scheduler trace | 调度追踪 | `GODEBUG=schedtrace=1`: one `SCHED` line per ms from sysmon |
+# | garbage collection | 垃圾回收 | the GC, left out of the model |
+# | preemption | 抢占 | stopping a goroutine after its 10 ms time slice |
+# | asynchronous preemption | 异步抢占 | preemption by a signal (SIGURG), Go 1.14+ |
+# | system call | 系统调用 | an entry into the kernel; a blocking one holds its thread |
+# | netpoller | 网络轮询器 | epoll: network waits park goroutines, not threads |
+# | local run queue | 本地队列 | a P's 256-slot ring (plus `runnext`) |
+# | global run queue | 全局队列 | `sched.runq`: overflow, preempted Gs |
+# | operating system scheduler | 操作系统调度器 | the kernel deciding which thread runs on a CPU |
+# | makespan | 完成时间 | time from the start of the workload to its end |
+# | median | 中位数 | the middle of several runs: robust against one slow run |

@@ -509,8 +509,10 @@ class AnimationPanel(Panel):
     @property
     def widget(self):
         head = W.HTML(f"<h4 style='margin:4px 0'>{_html(self.title)}</h4>")
-        return W.VBox([head, W.HBox([self.workload, self.procs]),
-                       W.HBox([self.play, self.frame]), self.caption, self.image])
+        box = W.VBox([head, W.HBox([self.workload, self.procs]),
+                      W.HBox([self.play, self.frame]), self.caption, self.image])
+        box.add_class("gmpkit-panel")
+        return box
 
 
 def _html(s):

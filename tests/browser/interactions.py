@@ -60,6 +60,9 @@ def move_panel_slider(page, slider_description, value):
     slider = panel.locator(".widget-slider").filter(
         has=page.locator(".widget-label", has_text=slider_description)).first
     readout = slider.locator(".widget-readout")
+    current = readout.inner_text(timeout=lab.UI_TIMEOUT_MS).strip().replace(",", "")
+    assert current != str(value), (f"{slider_description!r} already shows {value}: "
+                                   "choose another value so the output must change")
     readout.click(timeout=lab.UI_TIMEOUT_MS)
     page.keyboard.press("Control+A")
     page.keyboard.type(str(value))
@@ -104,4 +107,32 @@ def _(page):
 @interaction("05_gm_scheduler.ipynb")
 def _(page):
     before, after = move_panel_slider(page, "schedlock hold per operation (ns)", 1000)
+    assert before != after
+
+
+@interaction("06_gmp_scheduler.ipynb")
+def _(page):
+    # press Play on the G-M-P animation: the frame advances and the kernel redraws the
+    # diagram and writes a new caption for the frame
+    nb = page.locator(".jp-NotebookPanel:visible").first
+    panel = nb.locator(".gmpkit-panel").filter(has=page.locator(".gmpkit-gmp-frame")).first
+    panel.scroll_into_view_if_needed(timeout=lab.UI_TIMEOUT_MS)
+    frame = panel.locator(".gmpkit-gmp-frame .widget-readout").first
+    caption = panel.locator(".gmpkit-gmp-caption").first
+    first = frame.inner_text(timeout=lab.UI_TIMEOUT_MS).strip()
+    before = caption.inner_text(timeout=lab.UI_TIMEOUT_MS)
+    buttons = panel.locator(".widget-play button")
+    buttons.first.click(timeout=lab.UI_TIMEOUT_MS)          # play
+    handle = frame.element_handle(timeout=lab.UI_TIMEOUT_MS)
+    page.wait_for_function("([el, v]) => el.innerText.trim() !== v", arg=[handle, first],
+                           timeout=lab.RUN_TIMEOUT_MS)
+    # the caption is written by the kernel for the new frame
+    cap = caption.element_handle(timeout=lab.UI_TIMEOUT_MS)
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[cap, before],
+                           timeout=lab.RUN_TIMEOUT_MS)
+    buttons.nth(1).click(timeout=lab.UI_TIMEOUT_MS)         # pause
+    after = caption.inner_text()
+    assert after != before and "Error" not in after
+    # and a plain panel control: the overflow burst size
+    before, after = move_panel_slider(page, "goroutines spawned in a burst", 420)
     assert before != after

@@ -210,3 +210,10 @@ def test_renumbering_matches_the_simulators_goroutine_ids():
     assert mapping == {1: 1, 40: 2, 37: 3, 9: 1009}
     assert sorted(new.gs) == [1, 2, 3, 1009]
     assert [e.g for e in new.events_of("spawn")] == [2, 3]
+
+
+def test_a_schedtrace_line_cut_off_at_exit_is_dropped():
+    full = ("SCHED 2ms: gomaxprocs=2 idleprocs=1 threads=4 spinningthreads=0 needspinning=0 "
+            "idlethreads=2 runqueue=0 [ 0 0 ] schedticks=[ 2 3 ]")
+    cut = full.replace("3 ]", "")
+    assert cmp._sched_lines(f"{full}\nsome program output\n{cut}") == full + "\n"

@@ -389,6 +389,18 @@ def real_run(scenario, procs=2, async_preempt=True, params=None, tc=None, trace=
     return _real_metrics(scenario, procs, raw), raw
 
 
+def _real_run_retry(*args, attempts=3, **kw):
+    """:func:`real_run`, run again when its traces come out unreadable (a rare
+    truncated or garbled line on a loaded machine); the last error is raised."""
+    from .errors import TraceParseError
+    for i in range(attempts):
+        try:
+            return real_run(*args, **kw)
+        except TraceParseError:
+            if i == attempts - 1:
+                raise
+
+
 _NAMELESS_FRAME = re.compile(r"^\t+ *@ 0x[0-9a-f]+\n", re.M)
 
 
@@ -399,15 +411,20 @@ def _clean(text):
     return _NAMELESS_FRAME.sub("", strip_stacks(text))
 
 
+_SCHED_LINE = re.compile(r"SCHED \d+ms: gomaxprocs=\d+ .* schedticks=\[(?: \d+)* \]")
+
+
 def _sched_lines(stderr):
-    return "\n".join(ln for ln in stderr.splitlines() if ln.startswith("SCHED ")) + "\n"
+    """The complete ``SCHED`` lines of a program's stderr (the last one may be cut off
+    when the program exits while sysmon is printing it)."""
+    return "\n".join(ln for ln in stderr.splitlines() if _SCHED_LINE.fullmatch(ln)) + "\n"
 
 
 def _traced_run(scenario, procs, async_preempt, params, tc):
     """The extra traced run of a mirror with ``trace_params``: ``(metrics, trace text)``."""
     mirror = MIRRORS[scenario]
     p = {**mirror.params, **params, **mirror.trace_params}
-    m, raw = real_run(scenario, procs, async_preempt, p, tc=tc, trace=True)
+    m, raw = _real_run_retry(scenario, procs, async_preempt, p, tc=tc, trace=True)
     return m, raw["exectrace"]
 
 
@@ -735,7 +752,7 @@ def compare(scenario, procs=2, runs=3, real="auto", async_preempt=True, **params
     if mode == "live":
         tc = find_go()
         traced = mirror.trace_params is None
-        results = [real_run(scenario, procs, async_preempt, p, tc=tc, trace=traced)
+        results = [_real_run_retry(scenario, procs, async_preempt, p, tc=tc, trace=traced)
                    for _ in range(runs)]
         per_run = [m for m, _ in results]
         med = _median_index([m["makespan_ns"] for m in per_run])

@@ -18,6 +18,7 @@ NBVAL_PATHS  ?= $(wildcard notebooks/*.ipynb notebooks/homework/solutions/*.ipyn
 NBVAL_ARGS   ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
                 --nbval-cell-timeout=20
 PYTEST_ARGS  ?=
+PROJECTOR    ?= 0
 PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
@@ -50,9 +51,9 @@ go: env
 	else echo "$$out" | tail -n 5; \
 	  echo "Could not build the course's Go programs (above); the course falls back to the recorded data in data/."; fi
 
-## lab: open the course in JupyterLab (notebooks/)
+## lab: open the course in JupyterLab (notebooks/); `make lab PROJECTOR=1` for a lecture hall
 lab: env go
-	$(VENV)/bin/jupyter lab notebooks/
+	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
 test: env go

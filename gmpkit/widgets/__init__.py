@@ -26,26 +26,38 @@ functions that build a Panel with sensible defaults.
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import time
 from typing import Callable
 
 import ipywidgets as W
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 __all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register",
            "render_png"]
 
-PROJECTOR = {"on": False}
-PANELS: dict[str, Callable[[], "Panel"]] = {}   # name -> factory, for benchmarks and tests
+# Lecture-hall mode from the start when JupyterLab was opened with
+# `make lab PROJECTOR=1` (or GMPKIT_PROJECTOR=1 in the environment).
+PROJECTOR = {"on": os.environ.get("GMPKIT_PROJECTOR", "") not in ("", "0")}
+PANELS: dict[str, Callable[[], "Panel"]] = {}
+
+if PROJECTOR["on"]:  # apply the big style once, at import
+    from .. import plots as _plots
+    _plots.use(projector=True)   # name -> factory, for benchmarks and tests
 
 
 def projector(on=True):
-    """Bigger figures and fonts for a lecture hall (affects panels made afterwards)."""
+    """Lecture-hall mode: bigger figures, fonts and lines for every figure and for
+    the panels made afterwards.  ``projector(False)`` turns it off.
+
+    >>> projector(True); projector(False)
+    True
+    False
+    """
+    from .. import plots
     PROJECTOR["on"] = bool(on)
+    plots.use(projector=PROJECTOR["on"])
     return PROJECTOR["on"]
 
 

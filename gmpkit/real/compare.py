@@ -285,7 +285,7 @@ MIRRORS = {
                            "the netpoller, no thread blocks."),
     "cpu_hog": Mirror("cpu_hog", "scn_cpu_hog", dict(hog_ms=50, tight=True, ticks=10, tick_us=1000),
                       (_m("worst_delay_ns", "ticker's worst delay", "ns",
-                          ratio(0.25, 2.5, "sysmon sees a 10 ms slice only at its next round "
+                          ratio(0.25, 5, "sysmon sees a 10 ms slice only at its next round "
                                            "(20 µs to 10 ms later); the model's first preemption "
                                            "returns the hog at once; a busy OS stretches the "
                                            "hog; with a P of its own the ticker waits only for "

@@ -78,7 +78,7 @@ def _source_colour(c):
 
 # ---- Gantt per P: simulated vs real ---------------------------------------------------------
 
-@register("07:gantt")
+@register("07:gantt", real=True)
 def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
     """Panel: the simulator's and real Go's Gantt chart per P, one above the other."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs)}
@@ -129,7 +129,7 @@ def schedtrace_side_by_side(c, lines=8):
             + "\n\nsimulator (run.schedtrace(1)):\n" + "\n".join(sim))
 
 
-@register("07:schedtrace")
+@register("07:schedtrace", real=True)
 def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
     """Panel: global queue and threads over time, real schedtrace vs the simulator."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs)}
@@ -180,7 +180,7 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
 
 # ---- the comparison table as a plot ---------------------------------------------------------
 
-@register("07:compare")
+@register("07:compare", real=True)
 def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="auto"):
     """Panel: every metric, real / simulated, and how many are within tolerance."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs),

@@ -61,11 +61,21 @@ def projector(on=True):
     return PROJECTOR["on"]
 
 
-def register(name):
-    """Decorator: list a panel factory in ``PANELS`` (benchmarked by ``make bench``)."""
+REAL_PANELS: set = set()   # panels that run real measurements (their latency is the machine's)
+
+
+def register(name, real=False):
+    """Decorator: list a panel factory in ``PANELS`` (benchmarked by ``make bench``).
+
+    ``real=True`` marks a panel that measures this machine (forks, threads, Go
+    programs) when a control moves: its latency is the measurement's, not the
+    simulator's, and the benchmark reports it apart from the 150 ms target.
+    """
 
     def deco(fn):
         PANELS[name] = fn
+        if real:
+            REAL_PANELS.add(name)
         return fn
 
     return deco
@@ -204,8 +214,9 @@ def _escape(text):
 def benchmark_panels(repeats=5, names=None):
     """Time "set a control -> figure ready" for every registered panel.
 
-    For each panel, the first numeric control is moved between two values
-    ``repeats`` times.  Returns ``{name: (median_s, worst_s)}``.
+    For each panel, the first numeric control is moved to ``repeats`` different
+    values across its range (never back to a value already drawn, so no cache
+    can answer).  Returns ``{name: (median_s, worst_s)}``; see ``REAL_PANELS``.
     """
     _import_all()
     out = {}
@@ -218,20 +229,29 @@ def benchmark_panels(repeats=5, names=None):
                              (None, None))
         if ctl is None:
             continue
-        a, b = ctl.value, _other_value(ctl)
         times = []
-        for i in range(repeats):
+        for v in _fresh_values(ctl, repeats):
             t0 = time.perf_counter()
-            panel.set(**{ctl_name: b if i % 2 == 0 else a})
+            panel.set(**{ctl_name: v})
             times.append(time.perf_counter() - t0)
-        out[name] = (statistics.median(times), max(times))
+        if times:
+            out[name] = (statistics.median(times), max(times))
     return out
 
 
-def _other_value(ctl):
+def _fresh_values(ctl, n):
+    """Up to ``n`` values of a slider's range, spread out, none equal to its current value."""
     lo, hi, v = ctl.min, ctl.max, ctl.value
     step = getattr(ctl, "step", 1) or 1
-    return v + step if v + step <= hi else v - step
+    count = int(round((hi - lo) / step)) + 1
+    picks = []
+    for k in range(1, n + 1):
+        i = round(k * (count - 1) / (n + 1)) if count > n + 1 else k - 1
+        x = lo + i * step
+        x = type(v)(round(x, 6)) if isinstance(v, float) else int(x)
+        if x != v and x not in picks and lo <= x <= hi:
+            picks.append(x)
+    return picks
 
 
 def _import_all():

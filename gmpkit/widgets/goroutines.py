@@ -102,7 +102,7 @@ def goroutine_memory(n=20000):
             "ulimit_stack": resource.getrlimit(resource.RLIMIT_STACK)[0]}
 
 
-@register("03:goroutine-memory")
+@register("03:goroutine-memory", real=True)
 def memory_panel(n=20000):
     """Panel: memory of one goroutine vs one thread, and of N of each."""
     controls = {"n": slider("blocked goroutines", n, 1000, 100000, step=1000)}
@@ -177,7 +177,7 @@ def create_costs(gomaxprocs=1, repeats=3):
             "thread_over_goroutine": t / g, "process_over_thread": fk / t}
 
 
-@register("03:create")
+@register("03:create", real=True)
 def create_panel(gomaxprocs=1):
     """Panel: creating and destroying a goroutine, a thread, a process."""
     controls = {"gomaxprocs": slider("GOMAXPROCS (goroutines)", gomaxprocs, 1, 2)}
@@ -233,7 +233,7 @@ def handoffs(gomaxprocs=1, repeats=3):
             "python_over_goroutine": py / g}
 
 
-@register("03:handoff")
+@register("03:handoff", real=True)
 def handoff_panel(gomaxprocs=1):
     """Panel: one hand-off between goroutines vs between threads, with the article's claims."""
     controls = {"gomaxprocs": slider("GOMAXPROCS", gomaxprocs, 1, 2)}
@@ -287,7 +287,7 @@ def stack_growth(depth=2000):
             "final_stack": moves[-1]["stack_bytes"] if moves else 2048}
 
 
-@register("03:stack-growth")
+@register("03:stack-growth", real=True)
 def stack_growth_panel(depth=2000):
     """Panel: a goroutine's stack doubles (by copying) as a recursion deepens."""
     controls = {"depth": slider("recursion depth", depth, 10, 20000, step=10)}

@@ -179,7 +179,7 @@ def _fmt_bytes(n):
     return f"{n} B"  # pragma: no cover
 
 
-@register("01:address-space")
+@register("01:address-space", real=True)
 def address_space_panel(process="this Python kernel", scale="log", kernel=True, detail="simplified"):
     """Panel: a real process's address space, low addresses at the bottom."""
     from .. import plots
@@ -266,7 +266,7 @@ OP_COLOURS = {"function call": "#009E73", "system call (getppid)": "#CC79A7",
               "posix_spawn + exec + exit": "#0072B2", "fork + exit": "#D55E00"}
 
 
-@register("01:creation-cost")
+@register("01:creation-cost", real=True)
 def creation_cost_panel(n=8):
     """Panel: total time for N operations of each kind, as N grows."""
     controls = {"n": slider("N (operations)", n, 1, 40)}
@@ -347,7 +347,7 @@ def _fmt_ns(v):
     return f"{v:.3g} ns"
 
 
-@register("01:fork-memory")
+@register("01:fork-memory", real=True)
 def fork_memory_panel(max_mib=256, n=3):
     """Panel: fork slows down as the parent's memory grows; posix_spawn does not."""
     controls = {"max_mib": slider("parent's extra memory up to (MiB)", max_mib, 64, 512, step=64),

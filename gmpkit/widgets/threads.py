@@ -157,7 +157,7 @@ def _fmt_bytes(n):
     return f"{n} B"  # pragma: no cover
 
 
-@register("02:thread-stacks")
+@register("02:thread-stacks", real=True)
 def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
     """Panel: N new threads, their stacks and guard pages in the memory map."""
     from .. import plots
@@ -233,7 +233,7 @@ ARTICLE_THREAD_SWITCH = (1000, 1500)     # the article's "thread switch 1000-150
 ARTICLE_GOROUTINE_SWITCH = 200
 
 
-@register("02:handoff")
+@register("02:handoff", real=True)
 def handoff_panel(n=4000, one_cpu=False):
     """Panel: one hand-off between two threads vs between two processes, measured."""
     controls = {"n": slider("hand-offs per run", n, 1000, 20000, step=1000),

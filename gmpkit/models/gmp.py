@@ -79,6 +79,10 @@ __all__ = ["GMP", "RUNQ_SIZE", "GLOBAL_CHECK_EVERY", "STEAL_TRIES", "FORCE_PREEM
 # A P's local ring (p.runq): big enough that a burst of `go` statements stays
 # local, small enough to be a fixed array that other Ps can steal from lock-free.
 RUNQ_SIZE = 256
+# Schedule rounds runtime.main's own goroutines take on P0 before user code
+# (see GMP.start): enough to leave schedtick 0, where the 61st-tick check fires.
+STARTUP_SCHEDTICKS = 1
+
 # findRunnable: every 61st schedtick, take one G from the global queue first.
 # Otherwise two goroutines respawning each other could keep the local queue
 # busy forever and starve the global queue.  61 is prime, so the check does not
@@ -311,8 +315,19 @@ class GMP(Model):
         return m
 
     def start(self, g):
-        """runtime.main's G is queued on P0 (``newproc`` before mainStarted: no wakep)."""
-        self.runqput(self.allp[0], g, True)
+        """runtime.main's G is queued on P0 (``newproc`` before mainStarted: no wakep).
+
+        Before the user's main runs, the real runtime.main schedules a few system
+        goroutines (init's forcegchelper, gcenable's bgsweep and bgscavenge), so
+        P0's schedtick has moved.  The model leaves those goroutines out but starts
+        P0's schedtick at 1: otherwise ``schedtick % 61 == 0`` would hold for the
+        whole first time slice and a preempted G would be taken straight back
+        from the global queue, which real programs do not show.
+        """
+        p0 = self.allp[0]
+        p0.schedtick = STARTUP_SCHEDTICKS
+        self.counter(p0.tick_name, p0.schedtick)
+        self.runqput(p0, g, True)
         self.engine.at(0, self.schedule, self.allm[0])
 
     # ======================================================================

@@ -149,10 +149,6 @@ EXPECTED = {
                           "its own (the tracer's reader, timers, netpoll), on the same Ps.",
     "sampling": "Real schedtrace samples once per ms; the model knows every instant. A real "
                 "peak is the largest *sample*, so it is at most the true peak.",
-    "schedtick0": "The model starts main from P0's runnext, so P0's schedtick is still 0 when "
-                  "the first time slice ends: the every-61st-tick fairness check fires and a "
-                  "just-preempted G comes straight back from the global queue. Real Go has "
-                  "run its own goroutines first (schedtick > 0), so it runs the next G.",
     "timers": "Real timers fire late by tens of µs (and by ms on a busy machine); the model's "
               "fire exactly when an M looks.",
 }
@@ -286,17 +282,16 @@ MIRRORS = {
     "cpu_hog": Mirror("cpu_hog", "scn_cpu_hog", dict(hog_ms=50, tight=True, ticks=10, tick_us=1000),
                       (_m("worst_delay_ns", "ticker's worst delay", "ns",
                           ratio(0.25, 5, "sysmon sees a 10 ms slice only at its next round "
-                                           "(20 µs to 10 ms later); the model's first preemption "
-                                           "returns the hog at once; a busy OS stretches the "
+                                           "(20 µs to 10 ms later); a busy OS stretches the "
                                            "hog; with a P of its own the ticker waits only for "
                                            "real timer and wake-up latency (up to ms here)",
                                 or_within=10_000_000),
-                          "schedtick0", "timers", "os"),
+                          "timers", "os"),
                        _m("preemptions", "preemptions", "",
                           ratio(0.3, 3, "each 10 ms slice may be seen up to a sysmon round late, "
                                         "and a hog slowed by the OS lives for more slices",
                                 or_within=4),
-                          "schedtick0", "os"),
+                          "os"),
                        _MAKESPAN, _THREADS),
                       "A 50 ms hog without function calls next to a ticker: only asynchronous "
                       "preemption (SIGURG) can stop the hog; asyncpreemptoff=1 turns it off."),

@@ -101,12 +101,13 @@ print("the hog is preempted a few times (one 10 ms slice each), in the model and
 # * The real slices are irregular: sysmon only looks every 20 µs to 10 ms (it backs off when
 #   it finds nothing to do), and the OS may stop the whole thread for a while on a busy
 #   machine. The real chart is often longer than the simulated one for the same reason.
-# * Look at *when the ticker gets in*. In real Go it runs right after the first preemption.
-#   In the simulator the hog comes straight back once, because main started from P0's
-#   `runnext` so P0's `schedtick` is still 0 at that moment and the every-61st-tick fairness
-#   check (`schedtick % 61 == 0`) takes the just-preempted hog from the global queue. Real Go
-#   has run its own goroutines before `main`, so its `schedtick` is not 0. A real difference
-#   between model and reality, found by this comparison: it is listed below as `schedtick0`.
+# * Look at *when the ticker gets in*: right after the first preemption, in both. This very
+#   comparison once caught the model getting it wrong. The model started P0's `schedtick` at
+#   0, because `main` comes from `runnext` (which does not count a tick); at the first
+#   preemption `schedtick % 61 == 0` still held, so the fairness check took the
+#   just-preempted hog straight back from the global queue, and the ticker waited a second
+#   slice. Real Go runs its own goroutines (`forcegchelper`, `bgsweep`, `bgscavenge`) before
+#   `main`, so its `schedtick` has moved. The model now starts P0 at `STARTUP_SCHEDTICKS = 1`.
 # * With `cpu_fanout` and 2 Ps, both split the eight workers four and four (or close); with
 #   `syscall_storm`, the real P rows have gaps where a thread sat in `nanosleep` before sysmon
 #   took its P away.
@@ -282,7 +283,7 @@ for key, why in cmp.EXPECTED.items():
 #   and real syscall costs are left out, so their effects appear as differences with a known
 #   direction.
 # * A fair comparison uses medians of several runs, counts and ratios, and tolerances written
-#   down before looking; a disagreement outside them is a finding (like `schedtick0` here).
+#   down before looking; a disagreement outside them is a finding (like the `schedtick` one above).
 
 # %% [markdown]
 # ## Self-check

@@ -136,3 +136,11 @@ def _(page):
     # and a plain panel control: the overflow burst size
     before, after = move_panel_slider(page, "goroutines spawned in a burst", 420)
     assert before != after
+
+
+@interaction("07_model_vs_reality.ipynb")
+def _(page):
+    # the compare panel: two Ps instead of one re-runs the simulator (and Go, or the
+    # recorded run) and rewrites the summary
+    before, after = move_panel_slider(page, "GOMAXPROCS (procs)", 2)
+    assert before != after

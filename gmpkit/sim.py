@@ -109,6 +109,9 @@ class G:
 
 
 def _make_generator(fn, args, opname):
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_flags & inspect.CO_GENERATOR:   # the common case, fast
+        return fn(*args), fn.__name__
     name = getattr(fn, "__name__", repr(fn))
     if inspect.isgeneratorfunction(fn):
         return fn(*args), name

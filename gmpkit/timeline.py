@@ -138,7 +138,10 @@ class Timeline:
 
         Repeated values are folded, so callers may sample freely.
         """
-        times, values = self._counters.setdefault(name, ([], []))
+        c = self._counters.get(name)
+        if c is None:
+            c = self._counters[name] = ([], [])
+        times, values = c
         if values and values[-1] == value:
             return
         if times and times[-1] == time:

@@ -166,7 +166,9 @@ class GoToolchain:
     def build(self, name) -> Path:
         """Build program ``name`` (once per source and Go version) and return the binary's path."""
         src = program_source(name)
-        key = hashlib.sha256(src.read_bytes() + f"{self.version}/{self.goos}/{self.goarch}".encode()).hexdigest()[:16]
+        srcs = [src, *program_companions(name)]
+        key = hashlib.sha256(b"".join(p.read_bytes() for p in srcs)
+                             + f"{self.version}/{self.goos}/{self.goarch}".encode()).hexdigest()[:16]
         bindir = cache_dir() / "bin"
         bindir.mkdir(parents=True, exist_ok=True)
         out = bindir / f"{name}-{key}"
@@ -174,7 +176,7 @@ class GoToolchain:
             return out
         tmp = bindir / f".{name}-{key}.{os.getpid()}.tmp"
         try:
-            self.go_command(["build", "-o", tmp, src], timeout=300)
+            self.go_command(["build", "-o", tmp, *srcs], timeout=300)
             os.replace(tmp, out)      # atomic: a concurrent build cannot leave half a binary
         finally:
             if tmp.exists():
@@ -346,8 +348,17 @@ def go_version(go=None) -> str:
 # ---- programs ----------------------------------------------------------------
 
 def programs() -> list:
-    """Names of the course's Go programs (``programs/NAME.go``)."""
-    return sorted(p.stem for p in PROGRAMS_DIR.glob("*.go"))
+    """Names of the course's Go programs (``programs/NAME.go``; ``*_lib.go`` are
+    shared code, not programs)."""
+    return sorted(p.stem for p in PROGRAMS_DIR.glob("*.go") if not p.stem.endswith("_lib"))
+
+
+def program_companions(name) -> list:
+    """Shared files built together with program ``name``: ``PREFIX_lib.go`` for a
+    program named ``PREFIX_...`` (e.g. ``scn_lib.go`` for the scenario mirrors)."""
+    prefix = str(name).split("_")[0]
+    lib = PROGRAMS_DIR / f"{prefix}_lib.go"
+    return [lib] if "_" in str(name) and lib.is_file() and lib.stem != name else []
 
 
 def program_source(name) -> Path:

@@ -182,7 +182,11 @@ class Simulation:
         self.main = self.spawn(main, args, "main", parent=None, opname="simulate")
         model.start(self.main)
         if schedtrace is not None:
-            self.engine.at(0, self._trace_tick, int(schedtrace * 1_000_000))
+            period = int(schedtrace * 1_000_000)
+            # A model with a sysmon prints the way the runtime does: from sysmon's
+            # rounds, once at least a period has passed.  Others print on the dot.
+            if not model.drive_schedtrace(period, self.record_schedtrace):
+                self.engine.at(0, self._trace_tick, period)
 
     # ---- goroutines --------------------------------------------------------
     def spawn(self, fn, args, name, parent, opname="go"):
@@ -365,10 +369,14 @@ class Simulation:
                       for g in self.gs.values() if g.status != "dead"}
         return snap
 
-    def _trace_tick(self, period):
+    def record_schedtrace(self):
+        """Record the ``SCHED`` line(s) for this instant (``schedtrace()`` in proc.go)."""
         snap = self.snapshot()
         self.snapshots.append(snap)
         self.schedtrace_lines.extend(render_schedtrace(snap, self.tl, detail=self._trace[1]))
+
+    def _trace_tick(self, period):
+        self.record_schedtrace()
         self.engine.after(period, self._trace_tick, period)
 
 

@@ -129,8 +129,10 @@ class Chan:
             raise GoPanic(f"panic: send on closed channel (goroutine {s.id} [{s.name}] "
                           f"was blocked sending when goroutine {g.id} [{g.name}] closed it)")
         self.closed = True
+        # closechan collects the waiters on a gList (a stack) and then readies
+        # them by popping it: the receiver that blocked last is woken first.
         while self.recvq:
-            r = self.recvq.popleft()
+            r = self.recvq.pop()
             r.resume_value = (None, False) if r.resume_value else None
             sim.ready(r, g)
         return None

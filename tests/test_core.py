@@ -464,3 +464,24 @@ def test_schedtrace_lines_have_the_runtime_format():
     assert dl[0].startswith("SCHED 0ms:") and "gcwaiting=false" in dl[0]
     assert any(line.startswith("  M0: ") for line in dl)
     assert any(re.match(r"  G1: status=\d\(", line) for line in dl)
+
+
+def test_close_wakes_the_last_blocked_receiver_first():
+    # closechan gathers the waiting receivers on a stack (gList) and readies them
+    # by popping it; on one FIFO thread they then run in that order.
+    order = []
+
+    def rx(ch, name):
+        yield ch.recv()
+        order.append(name)
+
+    def main():
+        ch = gk.Chan()
+        for name in "ABCD":
+            yield gk.go(rx, ch, name)
+        yield gk.sleep(us=10)          # all four block, in the order A, B, C, D
+        yield ch.close()
+        yield gk.sleep(us=10)
+
+    sim(main)
+    assert order == ["D", "C", "B", "A"]

@@ -584,3 +584,20 @@ def test_main_returning_cuts_running_goroutines_cleanly():
 
     r = run(main, procs=2)
     assert r.unfinished and r.timeline.run_ns_by_g().get(2, 0) < 500 * US
+
+
+def test_schedtrace_lines_come_from_sysmon_rounds():
+    # GODEBUG=schedtrace is printed by sysmon when it wakes and a period has
+    # passed: once sysmon has backed off (a lone CPU hog gives it nothing to
+    # do but preempt), lines come ~10 ms apart however short the period.
+    import re
+    from gmpkit import scenarios
+    r = scenarios.cpu_hog(hog_ms=50).run(gk.GMP(procs=1), schedtrace=1)
+    times = [int(re.match(r"SCHED (\d+)ms", line).group(1)) for line in r.schedtrace()]
+    assert times[0] == 0
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 1
+    assert max(gaps) >= 9                      # a backed-off sysmon: ~10 ms between lines
+    assert len(times) < r.makespan_ns // 1_000_000 // 2
+    sysmon_rounds = {t // 1_000_000 for t, _ in r.model.sysmon_log}
+    assert set(times) <= sysmon_rounds         # printed only when sysmon ran

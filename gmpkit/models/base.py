@@ -85,6 +85,12 @@ class Model:
     def describe(self):
         return self.name
 
+    def drive_schedtrace(self, period_ns, record):
+        """Offer to call ``record()`` for GODEBUG=schedtrace the way this model's
+        runtime would.  Return True if the model does (GMP: from sysmon), False to
+        let the simulation print on an exact period."""
+        return False
+
     # ---- running a G --------------------------------------------------------
     def run_g(self, m, g):
         """Let ``g`` run on ``m`` until it needs the scheduler, then handle that."""

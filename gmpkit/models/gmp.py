@@ -236,6 +236,16 @@ class GMP(Model):
         "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
         "(no gfree lists, no stacks).",
         "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
+        "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
+        "would have run locally: a little less locality in producer/consumer pairs.",
+        "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "
+        "wake-up): network wake-ups are slightly early.",
+        "runtime.main's own goroutines (forcegchelper, bgsweep, bgscavenge) are left out; "
+        "P0 starts at schedtick 1 to stand for them (real P0s show 4-5 by 1 ms).",
+        "sync.Mutex hands ownership straight to the longest waiter (Go's starvation "
+        "mode); in normal mode a running G may barge in first.",
+        "entersyscallblock (hand the P off at once, for calls known to block) is not "
+        "modelled: every syscall keeps its P until sysmon retakes it.",
     )
 
     def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, **costs):
@@ -243,8 +253,12 @@ class GMP(Model):
         self.procs = check_count("GMP", "procs", procs)
         self.max_parallel = self.procs
         self.async_preempt = bool(async_preempt)
+        # debug.SetMaxThreads may raise the limit above the default 10 000
         self.max_threads = check_count("GMP", "max_threads", max_threads, lo=2,
-                                       hi=MAX_M_COUNT)
+                                       hi=10 * MAX_M_COUNT)
+        self.trace_period = None      # GODEBUG=schedtrace period (ns), when tracing
+        self.trace_record = None
+        self.lasttrace = None
 
     def describe(self):
         return f"GMP(procs={self.procs}, async_preempt={self.async_preempt})"
@@ -843,6 +857,9 @@ class GMP(Model):
         ready = self.netpoll_ready
         self.netpoll_ready = []
         self.netpoll_waiters -= len(ready)
+        # netpollready pushes each ready G onto a gList (a stack), so the list
+        # comes back newest first: the last G whose I/O completed runs first.
+        ready.reverse()
         return ready
 
     def netpoll_block(self, m, poll_until, was_spinning):
@@ -1117,14 +1134,27 @@ class GMP(Model):
         self.sm_delay = min(delay, SYSMON_MAX_US)
         self.sysmon_timer = self.engine.after(self.sm_delay * 1_000, self.sysmon)
 
+    def drive_schedtrace(self, period_ns, record):
+        """GODEBUG=schedtrace: sysmon prints, at its own rounds, once ``period_ns``
+        has passed since the last line -- so a backed-off sysmon prints every
+        10 ms whatever the period -- and it no longer deep-sleeps."""
+        self.trace_period = period_ns
+        self.trace_record = record
+        return True
+
     def sysmon(self):
-        """sysmon: one round of the monitor thread (no P): deep-sleep if all Ps
-        are idle, else poll the network if nobody has for 10 ms, retake Ps from
-        syscalls and preempt long-running Gs."""
+        """sysmon: one round of the monitor thread (no P): print the schedtrace if
+        one is due; deep-sleep if all Ps are idle (not while tracing), else poll
+        the network if nobody has for 10 ms, retake Ps from syscalls and preempt
+        long-running Gs."""
         now = self.engine.now
         self.sysmon_log.append((now, self.sm_delay))
         self.stats_extra["sysmon_wakeups"] += 1
-        if len(self.pidle) == self.procs:
+        if self.trace_record is not None and (self.lasttrace is None
+                                              or self.lasttrace + self.trace_period <= now):
+            self.lasttrace = now
+            self.trace_record()
+        if len(self.pidle) == self.procs and self.trace_record is None:
             nxt = self.timeSleepUntil()
             if nxt is None or nxt > now:
                 self.sysmonwait = True

@@ -106,6 +106,12 @@ def test_switch_cost_threads_pay_the_kernel_switch():
     p.set(goroutine_switch_ns=p.data["goroutine_switch_ns"] + 500)
     assert p.data["models"]["M:N"]["handoff_ns"] > g_before
     assert p.data["models"]["1:1"]["handoff_ns"] == t_before
+    # in the model a goroutine hand-off is exactly the goroutine switch (channel work is free)
+    assert p.data["models"]["M:N"]["handoff_ns"] == p.data["goroutine_switch_ns"]
+    # the goroutine-switch slider reaches past the default kernel switch, so the two can cross
+    assert p.controls["goroutine_switch_ns"].max > before
+    p.set(thread_switch_us=before / 1000, goroutine_switch_ns=p.controls["goroutine_switch_ns"].max)
+    assert p.data["models"]["M:N"]["handoff_ns"] > p.data["models"]["1:1"]["handoff_ns"]
     ax = p.fig.axes[0]
     assert ax.get_yscale() == "log"
     assert len(ax.patches) == 3

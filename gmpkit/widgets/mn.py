@@ -288,7 +288,7 @@ def switch_cost_panel(thread_switch_us=None, goroutine_switch_ns=None):
     controls = {"thread_switch_us": slider("kernel thread switch (µs)", thread_switch_us,
                                            0.5, 20.0, 0.5, kind="float"),
                 "goroutine_switch_ns": slider("goroutine switch (ns)", goroutine_switch_ns,
-                                              50, 2000, 10)}
+                                              50, 5000, 10)}
 
     def comp(thread_switch_us, goroutine_switch_ns):
         return switch_cost(int(round(thread_switch_us * 1000)), goroutine_switch_ns)

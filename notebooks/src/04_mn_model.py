@@ -109,8 +109,9 @@ for k, v in m.items():
 #   in the kernel nobody else can run.
 # * **1:1** draws a row per goroutine: each is a thread. Creating a thread costs the creator
 #   tens of µs (yellow `spawn` bars on main's row M1, `thread_create_ns` measured on this
-#   course's machine), and each thread is an 8 MB stack reservation. The kernel time-slices
-#   them on the 2 CPUs.
+#   course's machine), and each thread is an 8 MiB stack reservation. The kernel time-slices
+#   them on the 2 CPUs. (Thread numbering: in the 1:1 model M1 is `main`'s thread; in the Go
+#   models M0 is `main`'s and M1 is sysmon, as in the real runtime.)
 # * **M:N** draws only a few rows, yet finishes first: goroutines are cheap to create, and when
 #   a goroutine enters a syscall its thread blocks but the runtime gives the P to another
 #   thread (new rows appear). At 100 % syscalls it creates about one thread per blocked
@@ -131,7 +132,7 @@ for k, v in m.items():
 #   thread immediately runs the next runnable goroutine. Waking it (`goready`) is putting it in
 #   a run queue — no system call.
 # * **Creating** a goroutine allocates a 2 KiB stack in user space; creating a thread is a
-#   `clone` system call plus an 8 MB stack mapping.
+#   `clone` system call plus an 8 MiB stack mapping.
 #
 # ### Experiment 2: what one hand-off costs
 #
@@ -164,11 +165,11 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 # * With the default costs, a hand-off between threads costs several times one between
 #   goroutines, and the gap is the kernel's switch. The article's figures (1000–1500 ns vs
 #   ~200 ns) are of the same order; notebooks 02 and 03 measure both on your machine.
-# * A hand-off is more than a switch: the channel operation itself and the wake-up are part of
-#   it, so moving the goroutine-switch slider changes N:1 and M:N by the switch cost, not
-#   proportionally.
-# * Raise the goroutine switch to a few µs and M:N loses its edge: cheap switches are *the*
-#   reason user-level scheduling pays.
+# * In the model a goroutine hand-off costs exactly the goroutine switch (channel work is
+#   free), so N:1 and M:N follow the slider one for one. (In real Go the channel operation and
+#   the wake-up add to it; notebook 03 measures the whole hand-off.)
+# * Push the goroutine switch up and the kernel switch down until they cross: M:N loses its
+#   edge — cheap switches are *the* reason user-level scheduling pays.
 
 # %% [markdown] slide="slide"
 # ## Blocking: system calls vs network I/O
@@ -231,12 +232,17 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 #   cost of creating a thread.
 # * Switch to **netio**: N:1 no longer freezes (the goroutine is parked, its thread is free), and
 #   M:N needs no extra thread. Waiting on the network costs a goroutine, not a thread.
+# * With **netio**, M:N finishes 0.15 ms *after* N:1. Not because of the wait: the last `go`
+#   statement put `w2` in the P's `runnext`, so under M:N it runs its first 150 µs before the
+#   `blocker` even starts (N:1 runs them in creation order). So the blocker's 3 ms wait — which
+#   sets the finish time here, since the workers' 1.8 ms fit inside it — starts and ends
+#   150 µs later.
 
 # %% [markdown] slide="slide"
 # ## Summary
 #
 # * **1:1** gives parallelism and lets the kernel handle blocking, but every goroutine costs a
-#   kernel thread: tens of µs to create, µs per hand-off, 8 MB of reserved stack.
+#   kernel thread: tens of µs to create, µs per hand-off, 8 MiB of reserved stack.
 # * **N:1** makes switches cheap but runs one thing at a time, and one blocking syscall freezes
 #   the whole program.
 # * **M:N** (Go) multiplexes many goroutines onto a few threads: user-level switches and
@@ -248,8 +254,8 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 #
 # ## Self-check
 #
-# Change each `answer`, run the cell, read the feedback. The model computes the expected
-# answer.
+# Replace each `...` with your answer, run the cell, read the feedback. The model computes
+# the expected answer.
 
 # %%
 q1 = Question("04-n1-threads",
@@ -257,7 +263,7 @@ q1 = Question("04-n1-threads",
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["N:1"]["threads"],
               explain=lambda e: f"{e}: N:1 multiplexes every goroutine onto a single kernel thread, "
                                 "so there is no parallelism and a syscall stops everyone.")
-answer = 1
+answer = ...
 print(q1.check(answer, strict=False))
 
 # %%
@@ -266,7 +272,7 @@ q2 = Question("04-11-threads",
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["1:1"]["threads"],
               explain=lambda e: f"{e}: one kernel thread per goroutine — the 8 workers plus the "
                                 "main thread, each with its own stack.")
-answer = 9
+answer = ...
 print(q2.check(answer, strict=False))
 
 # %%
@@ -277,7 +283,7 @@ q3 = Question("04-mn-threads-all-syscalls",
               explain=lambda e: f"{e}: each goroutine blocked in a syscall holds its thread, so "
                                 "the runtime keeps adding threads to run Go code on the 2 Ps — "
                                 "M grows with blocked goroutines, not with GOMAXPROCS.")
-answer = 3
+answer = ...
 print(q3.check(answer, strict=False))
 
 # %% [markdown]
@@ -300,7 +306,7 @@ for model in (gk.Threads, gk.GreenThreads, gk.GMP):
 # | 1:1 model | 1:1模型 | one kernel thread per task |
 # | N:1 model (green threads) | N:1模型（绿色线程） | every task on one kernel thread |
 # | user-level thread | 用户态线程 | a thread of execution scheduled in user space (a goroutine) |
-# | kernel thread | 内核线程 | a thread the kernel schedules (an M) |
+# | OS thread (kernel-scheduled) | 系统线程 / OS 线程 | a thread the kernel schedules (an M) |
 # | blocking | 阻塞 | waiting until something happens; *what* waits (goroutine or thread) is the point |
 # | system call | 系统调用 | a request to the kernel; a blocking one puts the thread to sleep |
 # | network poller | 网络轮询器 | epoll-based part of the runtime that parks goroutines on sockets |

@@ -142,11 +142,13 @@ assert p["makespan_ns"][i16] <= p["makespan_ns"][i4]               # GMP: not sl
 assert g["lock_wait_pct"][i16] > g["lock_wait_pct"][i4] > g["lock_wait_pct"][0]
 free = gm.lock_scaling(d["hold_ns"], thread_create=False)
 assert free["GM"]["jobs_per_ms"][i16] > g["jobs_per_ms"][i16]      # newm under the lock hurt
+assert free["GMP"]["jobs_per_ms"][i16] > 2 * p["jobs_per_ms"][i16]  # GMP's plateau: starting threads
 print("GOMAXPROCS            ", d["procs"])
 print("GM   jobs/ms          ", g["jobs_per_ms"])
 print("GMP  jobs/ms          ", p["jobs_per_ms"])
 print("GM   threads created  ", g["threads"])
 print("GM, thread creation free:", free["GM"]["jobs_per_ms"])
+print("GMP, thread creation free:", free["GMP"]["jobs_per_ms"])
 print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time runs goroutine code, "
       f"{g['lock_wait_pct'][i8]}% is spent waiting for schedlock (GMP: {p['cpu_busy_pct'][i8]}% running)")
 
@@ -155,8 +157,9 @@ print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time ru
 #
 # * GM improves up to 4 processors, then gets **slower** as GOMAXPROCS grows: more Ms means more
 #   of them queueing for `schedlock`, and at 16 more time goes to waiting for the lock than to
-#   running goroutines. GMP's curve flattens (one `main` goroutine hands out every job, so it
-#   cannot go faster than `main`) but never falls.
+#   running goroutines. GMP's curve flattens in this short run because starting its threads
+#   (tens of µs each) is a large part of a sub-millisecond workload; untick the checkbox and
+#   GMP keeps rising too — but it never falls.
 # * **The design doc's symptom, in the model.** At GOMAXPROCS=8 the model's GM spends about a
 #   quarter of the processors' time waiting for `schedlock` and runs goroutine code for about as
 #   long. The doc's server (70 % CPU, 14 % in `runtime.futex`) ran a different workload on real
@@ -178,7 +181,7 @@ print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time ru
 # global queue and `matchmg` hands it to an **idle** M — not to the M that woke it, whose
 # cache holds the data just sent. That costs a thread wake-up (latency) and the data has to
 # travel to another core (locality). The design doc's fix: the waker's P keeps the woken G;
-# today it goes to the P's **`runnext`** slot and runs next on the same thread.
+# today it goes to the P's **`runnext`** slot (since Go 1.5) and runs next on the same thread.
 #
 # ### Experiment 2: where does a woken goroutine run?
 #
@@ -313,21 +316,22 @@ print("  GMP:", p["parks_per_100"])
 #   taken (`exitsyscall_requeues`) and its thread goes to sleep, while another was woken to
 #   fill the slot. GMP parks almost none: the P waits for its thread.
 # * Past sysmon's 20 µs tick the picture changes: GMP retakes the P of a long syscall when
-#   there is other work, and the returning thread often finds no P and parks. That churn is the
-#   price of not leaving a P idle during a long call, and it is paid once per *long* syscall,
-#   where a few µs of wake-up are small next to the call itself.
+#   there is other work, and the returning thread often finds no P and parks. For syscalls of
+#   50 µs and more the model's GMP parks more often than GM: GMP trades churn on long syscalls
+#   for never leaving a P idle. That churn is paid once per *long* syscall, where a few µs of
+#   wake-up are small next to the call itself.
 # * GM's curve falls for long syscalls because so many goroutines are in the kernel at once
 #   that a returning one usually finds a free slot.
 
 # %% [markdown] slide="slide"
-# ## How Go 1.1 answered the four problems
+# ## How GMP answered the four problems (Go 1.1, refined through 1.5)
 #
 # | problem | GMP's answer | where to see it |
 # |---|---|---|
-# | 1. one global lock | per-P run queues (`runq`, lock-free ring); the global queue is a fallback checked every 61st tick | notebook 06 |
-# | 2. G hand-off | the woken G goes to the waker's P (`runnext`); idle Ps *steal* half a queue | experiment 2, notebook 06 |
+# | 1. one global lock | per-P run queues (Go 1.1: one small lock per P; a lock-free 256-slot ring since Go 1.3); the global queue is a fallback, checked every 61st tick since Go 1.2 | notebook 06 |
+# | 2. G hand-off | the woken G goes to the waker's P (in its `runnext` slot, Go 1.5); idle Ps *steal* half a queue | experiment 2, notebook 06 |
 # | 3. per-M mcache | the mcache moved to the P | experiment 3 |
-# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups | experiment 4, notebook 06 |
+# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebook 06 |
 
 # %% [markdown]
 # ## Summary
@@ -339,13 +343,13 @@ print("  GMP:", p["parks_per_100"])
 # * Vyukov's four problems, as the model shows them: (1) throughput falls as GOMAXPROCS grows,
 #   with a growing share of time waiting for `schedlock` (and thread creation under it);
 #   (2) woken goroutines run on another thread, which must be woken first; (3) every thread
-#   in a syscall keeps a 2 MB mcache; (4) short syscalls park and wake threads.
+#   in a syscall keeps a 2 MiB mcache; (4) short syscalls park and wake threads.
 # * GMP's P owns what GM kept globally or per thread: run queue, mcache, the right to run Go
 #   code.
 #
 # ## Self-check
 #
-# Change each `answer`, run the cell, read the feedback.
+# Replace each `...` with your answer, run the cell, read the feedback.
 
 # %%
 q1 = Question("05-gm-ms-syscalls",
@@ -356,7 +360,7 @@ q1 = Question("05-gm-ms-syscalls",
               explain=lambda e: f"{e}: one M per goroutine blocked in a syscall (each holds its "
                                 "thread), plus one running main — Ms are created by matchmg "
                                 "whenever a slot frees up and no idle M exists.")
-answer = 4
+answer = ...
 print(q1.check(answer, strict=False))
 
 # %%
@@ -369,7 +373,7 @@ q2 = Question("05-gm-mcache-mib",
                                 "all 32 are in the kernel at the same moment (the first return "
                                 "before the last enter), so fewer than 33 Ms are needed. GMP "
                                 "holds 4 x 2 = 8 MiB.")
-answer = 64
+answer = ...
 print(q2.check(answer, strict=False))
 
 # %%
@@ -378,7 +382,7 @@ q3 = Question("05-gmp-version",
               answer=lambda: "1.1",
               explain=lambda e: f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
                                 "under Go 1.1; Go 1.2 added preemption, not the P.")
-answer = "1.2"
+answer = ...
 print(q3.check(answer, strict=False))
 
 # %% [markdown]
@@ -401,7 +405,7 @@ for model in (gk.GM, gk.GMP):
 # | global lock | 全局锁 | `schedlock`, taken by every scheduling operation in Go 1.0 |
 # | mutex | 互斥锁 | a lock that lets one thread in at a time |
 # | lock contention | 锁竞争 | threads waiting for a lock another thread holds |
-# | hand-off | 传递 (goroutine hand-off) | `matchmg` giving a goroutine to another thread in `m->nextg` |
+# | hand-off | 交接（文章称 "Goroutine传递"） | `matchmg` giving a goroutine to another thread in `m->nextg` |
 # | locality | 局部性 | running where the data already is (in that core's cache) |
 # | memory cache (mcache) | 内存缓存 (mcache) | a per-M (Go 1.0) or per-P (Go 1.1+) cache of free memory |
 # | system call | 系统调用 | a request to the kernel; a blocking one takes its thread with it |

@@ -147,3 +147,42 @@ def test_site_of_the_course(tmp_path):
     out = tmp_path / "html"
     site.build_site(REPO / "notebooks", out, log=lambda *a: None)
     check_site(out, REPO / "notebooks", REAL_NOTEBOOKS)
+
+
+def test_widget_views_get_a_static_copy_of_their_last_picture(tmp_path):
+    """A panel (a VBox holding an Image and an HTML summary) is shown on the page as
+    its last saved picture and text too, so the page reads without the widget CDN."""
+    from tools.build_site import add_static_views, build_site
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    ctrl = "@jupyter-widgets/controls"
+    state = {
+        "box": {"model_name": "VBoxModel", "model_module": ctrl, "model_module_version": "2.0.0",
+                "state": {"children": ["IPY_MODEL_img", "IPY_MODEL_sum"]}},
+        "img": {"model_name": "ImageModel", "model_module": ctrl, "model_module_version": "2.0.0",
+                "state": {"format": "png"},
+                "buffers": [{"path": ["value"], "encoding": "base64", "data": png}]},
+        "sum": {"model_name": "HTMLModel", "model_module": ctrl, "model_module_version": "2.0.0",
+                "state": {"value": "<b>makespan 1.74 ms</b>"}},
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json":
+                              {"state": state, "version_major": 2, "version_minor": 0}}
+    cell = nbformat.v4.new_code_cell("panel")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
+                                                     "version_minor": 0},
+        "text/plain": "VBox()"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Panel"), cell]
+    src = tmp_path / "nbs"
+    src.mkdir()
+    nbformat.write(nb, src / "01_panel.ipynb")
+    assert add_static_views(nbformat.read(src / "01_panel.ipynb", as_version=4)) == 1
+    build_site(src, tmp_path / "out", log=lambda *_: None)
+    page = (tmp_path / "out" / "01_panel.html").read_text()
+    assert 'class="gmpkit-static-view"' in page
+    assert f"data:image/png;base64,{png}" in page
+    assert "makespan 1.74 ms" in page
+    assert '"model_id": "box"' in page          # the live widget view is still there
+    # the notebook on disk is not changed: the copy is made for the page only
+    assert len(nbformat.read(src / "01_panel.ipynb", as_version=4).cells[1].outputs) == 1

@@ -100,14 +100,86 @@ def relink(body: str) -> str:
     return _IPYNB_HREF.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
 
 
+def _widget_parts(state: dict, model_id: str, seen=None) -> list[tuple[str, str]]:
+    """The pictures (Image widgets) and texts (HTML/Label widgets) under a widget,
+    in display order, from the saved widget state: ``[("img", b64) | ("html", text)]``."""
+    seen = set() if seen is None else seen
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id]
+    name, st = model.get("model_name", ""), model.get("state", {})
+    if name == "ImageModel":
+        for buf in model.get("buffers", []):
+            if buf.get("path") == ["value"] and buf.get("encoding", "base64") == "base64":
+                return [("img", buf["data"])]
+        return []
+    if name in ("HTMLModel", "LabelModel", "HTMLMathModel") and st.get("value"):
+        text = st["value"] if name != "LabelModel" else html.escape(st["value"])
+        return [("html", text)]
+    parts = []
+    for child in st.get("children", []):
+        parts += _widget_parts(state, str(child).removeprefix("IPY_MODEL_"), seen)
+    return parts
+
+
+def add_static_views(nb) -> int:
+    """After each widget view, add a static copy of its last saved picture and text.
+
+    The widget itself is drawn on the page by a script from a CDN; the static copy
+    shows the same last view without it (offline, or where scripts are blocked).
+    When the live widgets do render, a small script on the page hides the copies.
+    Returns how many static views were added.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    added = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outs = []
+        for out in cell.get("outputs", []):
+            outs.append(out)
+            view = out.get("data", {}).get(WIDGET_VIEW) if out.get("output_type") == "display_data" else None
+            parts = _widget_parts(state, view["model_id"]) if view else []
+            if not any(kind == "img" for kind, _ in parts):
+                continue
+            body = "".join(
+                f'<img alt="last saved view" style="max-width:100%" src="data:image/png;base64,{v}">'
+                if kind == "img" else f"<div>{v}</div>" for kind, v in parts)
+            outs.append(nbformat.v4.new_output("display_data", data={"text/html": (
+                f'<div class="gmpkit-static-view">{body}<p style="color:#666;font-size:0.9em">'
+                f"<i>The last saved view of this experiment. Open the notebook in JupyterLab "
+                f"(<code>make lab</code>) to move its controls.</i></p></div>")}))
+            added += 1
+        cell["outputs"] = outs
+    return added
+
+
+# Hide the static copies once the live widgets have been drawn by the widget manager.
+_HIDE_STATIC = """<script>
+(function () {
+  var tries = 0;
+  var timer = setInterval(function () {
+    tries += 1;
+    if (document.querySelector('.jupyter-widgets.widget-image, .widget-image')) {
+      document.querySelectorAll('.gmpkit-static-view').forEach(function (e) { e.style.display = 'none'; });
+      clearInterval(timer);
+    } else if (tries > 40) { clearInterval(timer); }
+  }, 250);
+})();
+</script>"""
+
+
 def render(nb, resources_path: Path) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True)
+    nb = copy.deepcopy(nb)
+    add_static_views(nb)
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"path": str(resources_path)}}
     )
-    return relink(body)
+    return relink(body).replace("</body>", _HIDE_STATIC + "\n</body>", 1)
 
 
 INDEX_CSS = """

@@ -58,8 +58,8 @@ from gmpkit.checks import Question
 #   *virtual* size is several times its *resident* size.
 # * On Linux the kernel does not schedule "processes" at all. It schedules **tasks**; a
 #   process is a group of tasks (threads) that share one address space. `fork` and
-#   `pthread_create` both end in the same system call, `clone`, with different flags
-#   (see notebook 02).
+#   `pthread_create` both end in the same kernel entry, `clone` (or its newer form `clone3`,
+#   which glibc ≥ 2.34 uses for threads), with different flags (see notebook 02).
 
 # %% [markdown] slide="slide"
 # ## 1. A process's address space, for real
@@ -153,9 +153,9 @@ print("this Python kernel has more than one task (thread):", len(tasks) > 1)
 #   kernel does not copy the pages themselves — they are shared and marked *copy-on-write* —
 #   but it does copy the **page tables** that describe them, plus file descriptors, signal
 #   handlers and so on. Then the child usually calls `exec` to load another program.
-# * `posix_spawn()` (glibc implements it with `clone(CLONE_VM | CLONE_VFORK)`) starts the child
-#   *inside* the parent's address space, without copying page tables, and the child execs the
-#   new program at once.
+# * `posix_spawn()` (glibc implements it with `CLONE_VM | CLONE_VFORK`, through `clone3` since
+#   glibc 2.34, `clone` before) starts the child *inside* the parent's address space, without
+#   copying page tables, and the child execs the new program at once.
 #
 # We compare both with two things that stay inside one process: a plain function call, and
 # the cheapest system call there is, `getppid()` (it only reads a number from the kernel).

@@ -93,8 +93,9 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # **What to notice:**
 #
 # * The stack really is 2 KiB: `runtime.stackMin = 2048` in `runtime/stack.go`, since Go 1.4
-#   (1.2 started goroutines with 8 KiB; 1.3 and earlier used segmented stacks). The article is
-#   right about this number.
+#   (Go 1.0–1.2 used segmented stacks, 4 KiB segments in 1.0 and 1.1 and 8 KiB in 1.2; Go 1.3
+#   switched to contiguous stacks copied on growth, starting at 8 KiB; Go 1.4 lowered the start
+#   to 2 KiB). The article is right about this number.
 # * But a goroutine is more than its stack: the `g` descriptor (several hundred bytes), its
 #   bookkeeping and the runtime's free lists bring the total to ~2.7 KiB of `Sys`.
 # * Since Go 1.19 the starting size is not always 2 KiB: with `GODEBUG=adaptivestackstart=1`
@@ -111,8 +112,10 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # `go f()` is `runtime.newproc`: take a `g` from the P's free list (`gfget`) — or allocate one
 # with a 2 KiB stack (`malg`) — set its registers, put it on the run queue. When `f` returns,
 # `runtime.goexit0` puts the `g` back on the free list. No system call at all.
-# A thread costs `clone` plus a stack `mmap` (the Go runtime makes one in `newm` →
-# `newosproc`); a process costs `fork` (notebook 01).
+# A thread costs a `clone` system call (the Go runtime makes one in `newm` → `newosproc`; on
+# Linux without cgo the new M's 16 KiB `g0` stack comes from the runtime's own stack allocator,
+# `allocm` → `malg`, and only with cgo does `pthread_create` map one); a process costs `fork`
+# (notebook 01).
 
 # %% [markdown]
 # **Predict first:** how many goroutines can be created, run and finished in the time the Go
@@ -136,7 +139,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 #   about what one system call costs. An OS thread costs tens of microseconds; a process
 #   milliseconds. Each step is one to two orders of magnitude.
 # * The Python thread bar includes Python's own `Thread` object and its start handshake; the
-#   Go-made thread bar is closer to the raw `clone` + `mmap` + exit cost.
+#   Go-made thread bar is closer to the raw kernel cost of `clone` and thread exit.
 # * This is why "one goroutine per connection" is normal Go style, while "one thread per
 #   connection" needed thread pools.
 
@@ -180,9 +183,12 @@ print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 #   the kernel's scheduler, a context switch, and the runtime's own locked-thread dance. The
 #   reference C figure measured on the course's VM (2.5 µs over a futex) is the floor for any
 #   thread hand-off on such a machine.
-# * So the gap between goroutines and threads is *larger* than the article claims — often
-#   10–50×. With GOMAXPROCS=2 the goroutine hand-off may even get slower: the receiver can be
-#   woken on the other P, and idle Ps spin looking for work.
+# * The Python thread bar is not the thread hand-off of notebook 02: the two Python
+#   measurements use different set-ups; on a shared VM they vary by 2× from run to run.
+# * So the gap between goroutines and threads is *larger* than the article claims — 10× to a
+#   few hundred ×. With GOMAXPROCS=2 the result depends on the machine: on the course's quiet
+#   reference VM it got faster (279 → 166 ns); on a busy one, waking the receiver on the other
+#   P can make it slower.
 
 # %% [markdown] slide="slide"
 # ## 4. A goroutine's stack grows by copying
@@ -191,7 +197,7 @@ print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 # starts small and grows. Every Go function begins with a check (the *prologue*): is there room
 # for my frame below `g.stackguard0`? If not, it calls `runtime.morestack`, which calls
 # `runtime.newstack`: allocate a stack **twice** as large, `copystack` everything into it,
-# fix up every pointer that pointed into the old stack, free the old one, and carry on. (Go 1.3
+# fix up every pointer that pointed into the old stack, free the old one, and carry on. (Go 1.2
 # and earlier chained *segments* instead, which thrashed when a call sat on a segment boundary —
 # the "hot split" problem.) The stack may shrink again at GC time (`shrinkstack`).
 #
@@ -304,7 +310,7 @@ for q in questions:
 #
 # | English | 中文 | meaning here |
 # |---|---|---|
-# | goroutine | 协程 / goroutine | a function running concurrently, scheduled by the Go runtime |
+# | goroutine | goroutine（通常不译；也称 Go 协程） | a function running concurrently, scheduled by the Go runtime |
 # | coroutine | 协程 | a function that can suspend and resume; goroutines are preemptible ones |
 # | thread | 线程 | a kernel-scheduled flow of execution |
 # | runtime | 运行时 | the code linked into every Go program: scheduler, GC, stacks |
@@ -313,7 +319,7 @@ for q in questions:
 # | stack growth (copying) | 栈扩容（拷贝） | `newstack` moves the stack to one twice as large |
 # | guard page | 保护页 | a no-access page below a thread's stack |
 # | context switch | 上下文切换 | a thread switch through the kernel |
-# | hand-off | 交接 | one goroutine or thread waking another and yielding to it |
+# | hand-off | 交接（文章称 "Goroutine传递"） | one goroutine or thread waking another and yielding to it |
 # | user mode / kernel mode | 用户态 / 内核态 | where goroutine switches happen / where thread switches happen |
 # | system call | 系统调用 | an entry into the kernel |
 # | channel | 通道 | Go's typed pipe between goroutines |

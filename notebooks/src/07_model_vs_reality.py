@@ -154,8 +154,10 @@ print("both traces speak the same SCHED format: True")
 # * Both queues jump by hundreds at once and then drain: `runqputslow` moves 128 + 1 Gs
 #   whenever the ring is full, and the other P takes batches from the global queue
 #   (`globrunqget`: at most `len / GOMAXPROCS + 1`, at most 128).
-# * The real peak is a *sample*: sysmon prints once per ms (and later when the machine is
-#   busy — look at the gaps in the real timestamps), so it can only be at most the true peak.
+# * The real peak is a *sample*: sysmon prints at its own rounds, once at least 1 ms has
+#   passed — every ms while it is busy, but every ~10 ms once it has backed off (look at
+#   the gaps in the timestamps; the model's sysmon prints the same way) — so a sampled peak
+#   can only be at most the true peak.
 # * One real P's `schedticks` may stand still for several ms while the global queue keeps
 #   growing: that P is running `main` in its spawn loop, and `schedtick` counts only scheduling
 #   decisions. (On a loaded machine the OS descheduling that thread looks the same.) The model
@@ -273,7 +275,7 @@ for key, why in cmp.EXPECTED.items():
 # | the operating system's scheduler, other programs | real makespan ≥ model, irregular slices | gaps in the real Gantt chart; a P whose `schedticks` stand still |
 # | real cost of system calls and timers | real syscall and sleep durations longer | `syscall_storm` and `netio_server` makespans; ticker latencies |
 # | the runtime's own goroutines and threads | real `threads` a few above the model's | `threads=` at 0 ms in the real schedtrace |
-# | sampling (schedtrace once per ms) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
+# | sampling (schedtrace at sysmon's rounds, ≥ 1 ms apart) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
 
 # %% [markdown] slide="slide"
@@ -354,7 +356,7 @@ for q in questions:
 # | measurement | 测量 | a number from a real Go run on this machine |
 # | error / tolerance | 误差 / 容差 | how far real may be from the model and still agree |
 # | execution trace | 执行追踪 | `runtime/trace`: every goroutine state change, with its M and P |
-# | scheduler trace | 调度追踪 | `GODEBUG=schedtrace=1`: one `SCHED` line per ms from sysmon |
+# | scheduler trace | 调度追踪 | `GODEBUG=schedtrace=1`: a `SCHED` line from sysmon at most once per ms |
 # | garbage collection | 垃圾回收 | the GC, left out of the model |
 # | preemption | 抢占 | stopping a goroutine after its 10 ms time slice |
 # | asynchronous preemption | 异步抢占 | preemption by a signal (SIGURG), Go 1.14+ |

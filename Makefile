@@ -53,7 +53,8 @@ go: env
 
 ## lab: open the course in JupyterLab (notebooks/); `make lab PROJECTOR=1` for a lecture hall
 lab: env go
-	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/
+	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
 test: env go

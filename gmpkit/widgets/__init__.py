@@ -121,6 +121,9 @@ class Panel:
         self.summary = ""
         self.error = None
         for c in self.controls.values():
+            if isinstance(c, W.Checkbox):   # show the whole label, not "newm's clone() happens u…"
+                c.indent = False
+                c.layout.width = "auto"
             c.observe(self._changed, names="value")
         self.update()
 

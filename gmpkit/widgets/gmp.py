@@ -589,7 +589,7 @@ def _draw_burst(d, fig):
     ax1.set_ylabel("Gs queued")
     ax1.set_xlim(0, max(d["spawned"][-1], 1))
     ax1.set_ylim(0, max(RUNQ_SIZE, max(d["global_len"])) + 40)
-    ax1.legend(loc="upper left")
+    ax1.legend(loc="center left", bbox_to_anchor=(0.0, 0.72))  # below the "ring full" line
     ax1.set_title(f"{d['n']} go statements by one G on P0")
     parts = [("runnext", d["runnext"], _OTHER), ("ring", d["ring"], _LOCAL),
              ("global", d["global"], _GLOBAL)]

@@ -56,9 +56,11 @@ def test_thread_stacks_panel_follows_the_slider():
 def test_handoff_measures_threads_and_processes_in_the_same_ballpark():
     d = T.handoff(n=2000, repeats=2)
     assert len(d["threads_ns"]) == len(d["processes_ns"]) == 2
-    # both are a wake-up plus a context switch: microseconds, within 4x of each other
+    # both are a wake-up plus a context switch: microseconds.  A process hand-off is not
+    # much dearer than a thread one; it may even be cheaper, because two Python threads
+    # also fight over one GIL (two processes have one each), so no lower bound.
     assert d["thread_ns"] > 300 and d["process_ns"] > 300
-    assert 0.25 < d["ratio"] < 4
+    assert d["ratio"] < 4
 
 
 def test_handoff_panel_pins_and_unpins():

@@ -10,30 +10,18 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"time"
 )
 
-// compute burns about us microseconds of CPU, calling chunk (a preemption point).
-// calibrate returns loop iterations per microsecond (the best of a few tries:
-// the fastest try is the one the OS did not interrupt).
 func main() {
 	goroutines := flag.Int("goroutines", 8, "workers")
 	workUs := flag.Int("work_us", 1000, "compute per worker, µs")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	ipu := itersPerUs()
+	r := begin(ipu)
 	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(*goroutines)
@@ -45,11 +33,9 @@ func main() {
 	}
 	wg.Wait()
 	makespan := time.Since(start)
-	stop()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.stop()
+	r.report(map[string]any{
 		"scenario": "cpu_fanout", "makespan_ns": makespan.Nanoseconds(),
-		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
 		"goroutines": *goroutines, "work_us": *workUs,
 	})
 }

@@ -11,11 +11,7 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -25,15 +21,10 @@ func main() {
 	tight := flag.Bool("tight", true, "hog has no function calls (no cooperative preemption point)")
 	ticks := flag.Int("ticks", 10, "ticker's sleeps")
 	tickUs := flag.Int("tick_us", 1000, "each sleep, µs")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	ipu := itersPerUs()
+	r := begin(ipu)
 	start := time.Now()
 	var startDelay time.Duration
 	latency := make([]int64, 0, *ticks)
@@ -63,18 +54,16 @@ func main() {
 	}()
 	wg.Wait()
 	makespan := time.Since(start)
-	stop()
+	r.stop()
 	worst := startDelay.Nanoseconds()
 	for _, l := range latency {
 		if l > worst {
 			worst = l
 		}
 	}
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.report(map[string]any{
 		"scenario": "cpu_hog", "makespan_ns": makespan.Nanoseconds(),
 		"latency_ns": latency, "start_delay_ns": startDelay.Nanoseconds(), "worst_delay_ns": worst,
-		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
 		"hog_ms": *hogMs, "tight": *tight, "ticks": *ticks, "tick_us": *tickUs,
 	})
 }

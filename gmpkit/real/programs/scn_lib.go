@@ -1,21 +1,66 @@
 // scn_lib.go is built together with every scn_*.go program (see
 // gmpkit.real.toolchain): the compute loop the mirrors share with the simulator's
-// gk.compute, its calibration, and starting a runtime/trace.
+// gk.compute, its calibration, the runtime/trace of the measured part, and the one
+// JSON line each mirror prints.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"log"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"runtime/trace"
 	"time"
 )
+
+var outFlag = flag.String("o", "", "write a runtime/trace to this file")
 
 var sink int
 
 // -ipu skips the calibration (gmpkit measures it once and passes it on), so the
 // workload starts as soon as the program does, as in the simulator.
 var ipuFlag = flag.Float64("ipu", 0, "loop iterations per µs (0: calibrate first)")
+
+// itersPerUs is -ipu, or the calibrated speed when -ipu is not given.
+func itersPerUs() float64 {
+	if *ipuFlag > 0 {
+		return *ipuFlag
+	}
+	return calibrate()
+}
+
+// run is the measured part of a mirror: the threads that existed before it and
+// the trace (-o) that records it.
+type run struct {
+	ipu       float64
+	threads0  int
+	stopTrace func()
+}
+
+// begin starts the measured part: it notes the threads made so far and starts
+// the trace.
+func begin(ipu float64) *run {
+	threads0 := pprof.Lookup("threadcreate").Count()
+	return &run{ipu: ipu, threads0: threads0, stopTrace: startTrace(*outFlag)}
+}
+
+// stop ends the measured part (and the trace).
+func (r *run) stop() { r.stopTrace() }
+
+// report prints the mirror's metrics as one JSON line, with what every mirror
+// reports: threads created (in all, and before the measured part), the compute
+// speed and GOMAXPROCS.
+func (r *run) report(fields map[string]any) {
+	fields["threads"] = pprof.Lookup("threadcreate").Count()
+	fields["threads_at_start"] = r.threads0
+	fields["iters_per_us"] = r.ipu
+	fields["gomaxprocs"] = runtime.GOMAXPROCS(0)
+	if err := json.NewEncoder(os.Stdout).Encode(fields); err != nil {
+		log.Fatal(err)
+	}
+}
 
 //go:noinline
 func chunk(n int) int {
@@ -26,6 +71,7 @@ func chunk(n int) int {
 	return x
 }
 
+// compute burns about us microseconds of CPU, calling chunk (a preemption point).
 func compute(us int, itersPerUs float64) {
 	n := int(float64(us) * itersPerUs)
 	for n > 0 {
@@ -38,6 +84,8 @@ func compute(us int, itersPerUs float64) {
 	}
 }
 
+// calibrate returns loop iterations per microsecond (the best of a few tries:
+// the fastest try is the one the OS did not interrupt).
 func calibrate() float64 {
 	best := time.Duration(1 << 62)
 	const n = 2_000_000

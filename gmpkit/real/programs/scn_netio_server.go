@@ -12,13 +12,9 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"log"
 	"net"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -43,13 +39,9 @@ func main() {
 	ioUs := flag.Int("io_us", 1000, "server's response time, µs")
 	computeUs := flag.Int("compute_us", 50, "compute after each response, µs")
 	requests := flag.Int("requests", 1, "requests per connection")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
+	ipu := itersPerUs()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -70,8 +62,7 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	r := begin(ipu)
 	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(*connections)
@@ -92,12 +83,10 @@ func main() {
 	}
 	wg.Wait()
 	makespan := time.Since(start)
-	stop()
+	r.stop()
 	ln.Close()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.report(map[string]any{
 		"scenario": "netio_server", "makespan_ns": makespan.Nanoseconds(),
-		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
 		"connections": *connections, "io_us": *ioUs, "compute_us": *computeUs,
 		"requests": *requests,
 	})

@@ -6,11 +6,7 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -18,15 +14,10 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 1000, "round trips")
 	workNs := flag.Int("work_ns", 0, "compute by pong before each answer, ns")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	ipu := itersPerUs()
+	r := begin(ipu)
 	start := time.Now()
 	ping, pong := make(chan int), make(chan int)
 	var wg sync.WaitGroup
@@ -50,12 +41,10 @@ func main() {
 	close(ping)
 	makespan := time.Since(start)
 	wg.Wait()
-	stop()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.stop()
+	r.report(map[string]any{
 		"scenario": "ping_pong", "makespan_ns": makespan.Nanoseconds(),
 		"handoff_ns": float64(t1.Sub(t0).Nanoseconds()) / float64(2**rounds), "final": v,
-		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
 		"rounds": *rounds, "work_ns": *workNs,
 	})
 }

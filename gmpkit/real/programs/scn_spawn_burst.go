@@ -8,11 +8,7 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -20,15 +16,10 @@ import (
 func main() {
 	goroutines := flag.Int("goroutines", 300, "children started in one burst")
 	workUs := flag.Int("work_us", 10, "compute per child, µs")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	ipu := itersPerUs()
+	r := begin(ipu)
 	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(*goroutines)
@@ -41,12 +32,10 @@ func main() {
 	spawned := time.Since(start)
 	wg.Wait()
 	makespan := time.Since(start)
-	stop()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.stop()
+	r.report(map[string]any{
 		"scenario": "spawn_burst", "makespan_ns": makespan.Nanoseconds(),
-		"spawn_ns": spawned.Nanoseconds(),
-		"threads":  pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"spawn_ns":   spawned.Nanoseconds(),
 		"goroutines": *goroutines, "work_us": *workUs,
 	})
 }

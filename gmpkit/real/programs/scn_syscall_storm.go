@@ -9,11 +9,7 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -23,15 +19,10 @@ func main() {
 	goroutines := flag.Int("goroutines", 32, "workers")
 	syscallUs := flag.Int("syscall_us", 1000, "length of each blocking system call, µs")
 	computeUs := flag.Int("compute_us", 50, "compute before and after the call, µs")
-	out := flag.String("o", "", "write a runtime/trace to this file")
 	flag.Parse()
 
-	ipu := *ipuFlag
-	if ipu <= 0 {
-		ipu = calibrate()
-	}
-	threads0 := pprof.Lookup("threadcreate").Count()
-	stop := startTrace(*out)
+	ipu := itersPerUs()
+	r := begin(ipu)
 	start := time.Now()
 	var wg sync.WaitGroup
 	wg.Add(*goroutines)
@@ -46,11 +37,9 @@ func main() {
 	}
 	wg.Wait()
 	makespan := time.Since(start)
-	stop()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{
+	r.stop()
+	r.report(map[string]any{
 		"scenario": "syscall_storm", "makespan_ns": makespan.Nanoseconds(),
-		"threads": pprof.Lookup("threadcreate").Count(), "threads_at_start": threads0,
-		"iters_per_us": ipu, "gomaxprocs": runtime.GOMAXPROCS(0),
 		"goroutines": *goroutines, "syscall_us": *syscallUs, "compute_us": *computeUs,
 	})
 }

@@ -28,7 +28,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-__all__ = ["Question", "Feedback", "WrongAnswer", "Unanswered", "exact", "within"]
+__all__ = ["Question", "Feedback", "WrongAnswer", "Unanswered", "exact", "within",
+           "self_check", "answer_boxes", "reveal"]
 
 
 class Unanswered(AssertionError):
@@ -184,3 +185,23 @@ def _show(v):
     if isinstance(v, float):
         return f"{v:.4g}"
     return repr(v) if isinstance(v, str) else str(v)
+
+
+# ---- a notebook's self-check section ------------------------------------------------
+def self_check(questions, answers):
+    """Print each question and the feedback on ``answers[qid]`` (``...`` = not answered)."""
+    for q in questions:
+        print(q.prompt)
+        print("  ->", q.check(answers[q.qid], strict=False))
+
+
+def answer_boxes(questions):
+    """The same questions as text boxes with Check buttons, in one widget."""
+    import ipywidgets as W
+    return W.VBox([q.widget() for q in questions])
+
+
+def reveal(questions):
+    """Print every question's answer with its explanation."""
+    for q in questions:
+        print(q.qid, "->", q.check(q.expected, strict=False))

@@ -94,3 +94,16 @@ def test_benchmark_panels_reports_every_registered_panel(monkeypatch):
     assert set(res) == {"sq"}
     med, worst = res["sq"]
     assert 0 < med <= worst
+
+
+def test_self_check_section_helpers(capsys):
+    from gmpkit.checks import answer_boxes, reveal, self_check
+    qs = [Question("a", "Two plus two?", answer=lambda: 4, explain=lambda e: "addition."),
+          Question("b", "Ring slots?", answer=lambda: 256, explain=lambda e: "p.runq.")]
+    self_check(qs, {"a": 4, "b": ...})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Two plus two?" and out[1].startswith("  -> Correct: 4.")
+    assert out[2] == "Ring slots?" and "not answered yet" in out[3]
+    reveal(qs)
+    assert capsys.readouterr().out.splitlines()[1].startswith("b -> Correct: 256.")
+    assert len(answer_boxes(qs).children) == 2

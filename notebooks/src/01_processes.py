@@ -27,7 +27,7 @@
 import os
 
 import gmpkit.widgets.processes as processes
-from gmpkit.checks import Question
+from gmpkit.checks import Question, answer_boxes, reveal, self_check
 
 # %% [markdown] slide="slide"
 # ## What the article says
@@ -280,21 +280,17 @@ my_answers = {
     "fork-in-syscalls": ...,
     "fork-grows": ...,
 }
-for q in questions:
-    print(q.prompt)
-    print("  ->", q.check(my_answers[q.qid], strict=False))
+self_check(questions, my_answers)
 
 # %% [markdown]
 # Prefer boxes and buttons? Type into these. To reveal every answer with its explanation,
 # run the cell after them.
 
 # %% tags=["nbval-ignore-output"]
-import ipywidgets as W
-W.VBox([q.widget() for q in questions])
+answer_boxes(questions)
 
 # %% tags=["nbval-ignore-output"]
-for q in questions:
-    print(q.qid, "->", q.check(q.expected, strict=False))
+reveal(questions)
 
 # %% [markdown] slide="slide"
 # ## Glossary

@@ -28,7 +28,7 @@ import os
 import threading
 
 import gmpkit.widgets.threads as threads
-from gmpkit.checks import Question, within
+from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 
 # %% [markdown] slide="slide"
 # ## What the article says
@@ -311,20 +311,16 @@ my_answers = {
     "useful-50-5": ...,
     "process-10x": ...,
 }
-for q in questions:
-    print(q.prompt)
-    print("  ->", q.check(my_answers[q.qid], strict=False))
+self_check(questions, my_answers)
 
 # %% [markdown]
 # The same questions with boxes and buttons, then a cell that reveals all the answers.
 
 # %% tags=["nbval-ignore-output"]
-import ipywidgets as W
-W.VBox([q.widget() for q in questions])
+answer_boxes(questions)
 
 # %% tags=["nbval-ignore-output"]
-for q in questions:
-    print(q.qid, "->", q.check(q.expected, strict=False))
+reveal(questions)
 
 # %% [markdown] slide="slide"
 # ## Glossary

@@ -28,7 +28,7 @@
 
 # %%
 import gmpkit.widgets.goroutines as goroutines
-from gmpkit.checks import Question, within
+from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 
 # %% [markdown]
 # Which Go will the panels use? (The course finds `go` on `PATH`, through `GMPKIT_GO`, or the
@@ -290,20 +290,16 @@ my_answers = {
     "goroutines-per-thread": ...,
     "handoff-ratio": ...,
 }
-for q in questions:
-    print(q.prompt)
-    print("  ->", q.check(my_answers[q.qid], strict=False))
+self_check(questions, my_answers)
 
 # %% [markdown]
 # Boxes and buttons for the same questions, then a cell that reveals every answer.
 
 # %% tags=["nbval-ignore-output"]
-import ipywidgets as W
-W.VBox([q.widget() for q in questions])
+answer_boxes(questions)
 
 # %% tags=["nbval-ignore-output"]
-for q in questions:
-    print(q.qid, "->", q.check(q.expected, strict=False))
+reveal(questions)
 
 # %% [markdown] slide="slide"
 # ## Glossary

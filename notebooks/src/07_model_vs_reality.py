@@ -29,7 +29,7 @@
 
 # %%
 import gmpkit as gk
-from gmpkit.checks import Question, within
+from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 from gmpkit.real import compare as cmp
 from gmpkit.widgets import reality
 
@@ -334,20 +334,16 @@ my_answers = {
     "direction-gc": ...,
     "hog-wait": ...,
 }
-for q in questions:
-    print(q.prompt)
-    print("  ->", q.check(my_answers[q.qid], strict=False))
+self_check(questions, my_answers)
 
 # %% [markdown]
 # Boxes and buttons for the same questions, then a cell that reveals every answer.
 
 # %% tags=["nbval-ignore-output"]
-import ipywidgets as W
-W.VBox([q.widget() for q in questions])
+answer_boxes(questions)
 
 # %% tags=["nbval-ignore-output"]
-for q in questions:
-    print(q.qid, "->", q.check(q.expected, strict=False))
+reveal(questions)
 
 # %% [markdown] slide="slide"
 # ## Glossary

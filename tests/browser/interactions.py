@@ -44,6 +44,17 @@ def interaction(notebook_name: str):
 # --- notebook engineers: add one @interaction per notebook below this line ---
 
 
+def _wait_until_changed(page, locator, old, what):
+    """Wait (no sleep) until ``locator``'s text differs from ``old``; return the new text."""
+    handle = locator.element_handle(timeout=lab.UI_TIMEOUT_MS)
+    try:
+        page.wait_for_function("([el, old]) => el.innerText.trim() !== old.trim()",
+                               arg=[handle, old], timeout=lab.RUN_TIMEOUT_MS)
+    except Exception as exc:
+        raise AssertionError(f"{what} (still {old!r})") from exc
+    return locator.inner_text()
+
+
 def move_panel_slider(page, slider_description, value):
     """Move the slider described ``slider_description`` in its experiment panel and wait
     for that panel's summary (computed in the kernel) to change.
@@ -67,14 +78,9 @@ def move_panel_slider(page, slider_description, value):
     page.keyboard.press("Control+A")
     page.keyboard.type(str(value))
     page.keyboard.press("Enter")
-    handle = summary.element_handle(timeout=lab.UI_TIMEOUT_MS)
-    try:
-        page.wait_for_function("([el, old]) => el.innerText !== old", arg=[handle, before],
-                               timeout=lab.RUN_TIMEOUT_MS)
-    except Exception as exc:
-        raise AssertionError(f"moving {slider_description!r} to {value} did not change the "
-                             f"panel's summary (still {before!r})") from exc
-    after = summary.inner_text()
+    after = _wait_until_changed(page, summary, before,
+                                f"moving {slider_description!r} to {value} did not change "
+                                "the panel's summary")
     assert "Error" not in after, f"the panel reported an error: {after}"
     return before, after
 
@@ -123,15 +129,10 @@ def _(page):
     before = caption.inner_text(timeout=lab.UI_TIMEOUT_MS)
     buttons = panel.locator(".widget-play button")
     buttons.first.click(timeout=lab.UI_TIMEOUT_MS)          # play
-    handle = frame.element_handle(timeout=lab.UI_TIMEOUT_MS)
-    page.wait_for_function("([el, v]) => el.innerText.trim() !== v", arg=[handle, first],
-                           timeout=lab.RUN_TIMEOUT_MS)
+    _wait_until_changed(page, frame, first, "Play did not advance the frame")
     # the caption is written by the kernel for the new frame
-    cap = caption.element_handle(timeout=lab.UI_TIMEOUT_MS)
-    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[cap, before],
-                           timeout=lab.RUN_TIMEOUT_MS)
+    after = _wait_until_changed(page, caption, before, "the kernel did not caption the new frame")
     buttons.nth(1).click(timeout=lab.UI_TIMEOUT_MS)         # pause
-    after = caption.inner_text()
     assert after != before and "Error" not in after
     # and a plain panel control: the overflow burst size
     before, after = move_panel_slider(page, "goroutines spawned in a burst", 420)

@@ -151,20 +151,8 @@ def _wl_mixed():
 
 
 def _wl_burst():
-    """A burst of 14 go statements on P0: the other Ps must steal."""
-
-    def worker(wg):
-        yield gk.compute(us=200)
-        yield wg.done()
-
-    def main(results):
-        wg = WaitGroup()
-        wg.add(14)
-        for _ in range(14):
-            yield gk.go(worker, wg, name="worker")
-        yield wg.wait()
-
-    return main
+    """A burst of 14 go statements on P0: the other Ps must steal (scenarios.cpu_fanout)."""
+    return scenarios.cpu_fanout(goroutines=14, work_us=200).main
 
 
 def _wl_syscall():

@@ -301,11 +301,16 @@ def _m_sentences(before, after):
         o = old.get(m["id"])
         if m["state"] == "sysmon":
             continue
+        on_p = f" on P{m['p']}" if m.get("p") is not None else ""
         if o is None:
-            out.append(("newm", f"new thread M{m['id']} (newm)"))
+            what = {"spinning": f" for P{m['p']}, spinning (looking for work)",
+                    "starting": f" to run P{m['p']}"}.get(m["state"], "") if on_p else ""
+            out.append(("newm", f"new thread M{m['id']} (newm){what}"))
         elif o["state"] != m["state"]:
             if m["state"] == "spinning":
-                out.append(("spin", f"M{m['id']} spins, looking for work"))
+                out.append(("spin", f"M{m['id']} spins{on_p}, looking for work"))
+            elif m["state"] == "starting":
+                out.append(("spin", f"idle M{m['id']} woken to run P{m['p']}"))
             elif m["state"] == "idle" and not m.get("netpoll"):
                 out.append(("park", f"M{m['id']} parks (stopm)"))
         if m["state"] == "running" and m["g"] is not None and (

@@ -41,8 +41,7 @@ import numpy as np
 from .. import ops as gk
 from .. import plots, scenarios
 from ..models.gm import GM
-from ..models.gmp import (FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE,
-                          SYSMON_MIN_US)
+from ..models.gmp import FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE
 from ..sim import Run, Simulation
 from ..sync import Chan, WaitGroup
 from . import PROJECTOR, Panel, register, slider
@@ -283,7 +282,8 @@ def _sentence(e, after):
     if k == "handoff":
         return f"handoffp(P{e.p}): {_HANDOFF.get(e.detail, e.detail)}"
     if k == "preempt":
-        return f"G{e.g} preempted on P{e.p} after 10 ms → tail of the global queue"
+        return (f"G{e.g} preempted on P{e.p}: sysmon saw its time slice "
+                f"({_fmt(FORCE_PREEMPT_NS)}) used up → tail of the global queue")
     if k == "syscall-enter":
         return f"G{e.g} on M{e.m} entered a syscall (M{e.m} keeps P{e.p})"
     if k == "syscall-exit":
@@ -951,10 +951,14 @@ def _draw_syscall(d, fig):
         nx = [x for x, r in sweep[work] if r is None]
         ax1.scatter(nx, [0.5 if work else 0.35] * len(nx), marker="x", s=60, color=color,
                     label=f"never retaken: {label}")
-    ax1.axhline(SYSMON_MIN_US, color="#777777", ls=":", lw=1)
-    ax1.axhline(FORCE_PREEMPT_NS / 1000, color="#777777", ls="--", lw=1)
-    ax1.text(6, SYSMON_MIN_US * 1.15, "one sysmon tick (20 µs)", fontsize="small")
-    ax1.text(400, FORCE_PREEMPT_NS / 1000 * 1.15, "10 ms", fontsize="small")
+    from ..facts import sysmon_tick_ns
+    from ..models.gmp import SYSCALL_RETAKE_NS
+    tick = sysmon_tick_ns(d["procs"])
+    ax1.axhline(tick / 1000, color="#777777", ls=":", lw=1)
+    ax1.axhline(SYSCALL_RETAKE_NS / 1000, color="#777777", ls="--", lw=1)
+    ax1.text(6, tick / 1000 * 1.15, f"one sysmon tick ({_fmt(tick)}, model)", fontsize="small")
+    ax1.text(400, SYSCALL_RETAKE_NS / 1000 * 1.15, f"retake's limit ({_fmt(SYSCALL_RETAKE_NS)})",
+             fontsize="small")
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
@@ -1425,5 +1429,88 @@ type p struct {
     runqtail uint32
     runq     [256]guintptr
     runnext guintptr
+}""",
+    "main": """\
+func main() {
+    ...
+    // Max stack size is 1 GB on 64-bit, 250 MB on 32-bit.
+    if goarch.PtrSize == 8 {
+        maxstacksize = 1000000000
+    } else {
+        maxstacksize = 250000000
+    }
+    ...""",
+    "execute": """\
+func execute(gp *g, inheritTime bool) {
+    mp := getg().m
+    ...
+    mp.curg = gp
+    gp.m = mp
+    ...
+    gogo(&gp.sched)
+}""",
+    "stoplockedm": """\
+func stoplockedm() {
+    ...
+    if gp.m.p != 0 {
+        // Schedule another M to run this p.
+        pp := releasep()
+        handoffp(pp)
+    }
+    ...
+    acquirep(gp.m.nextp.ptr())
+    ...
+}""",
+    "startlockedm": """\
+func startlockedm(gp *g) {
+    ...
+    // directly handoff current P to the locked m
+    incidlelocked(-1)
+    pp := releasep()
+    mp.nextp.set(pp)
+    notewakeup(&mp.park)
+    stopm()
+}""",
+    "type gobuf": """\
+type gobuf struct {
+    sp   uintptr
+    pc   uintptr
+    g    guintptr
+    ctxt unsafe.Pointer
+    lr   uintptr
+    bp   uintptr // for framepointer-enabled architectures
+}""",
+    "type m": """\
+type m struct {
+    g0      *g     // goroutine with scheduling stack
+    curg       *g       // current running goroutine
+    ...
+}""",
+    "retake": """\
+func retake(now int64) uint32 {
+    ...
+        } else if pd.schedwhen+forcePreemptNS <= now {
+            preemptone(pp)
+            sysretake = true
+        }
+        ...
+        thread, ok := setBlockOnExitSyscall(pp)
+        ...
+        // Retake the P if it's there for more than 1 sysmon tick (at least 20us).
+        if syst := int64(pp.syscalltick); !sysretake && int64(pd.syscalltick) != syst {
+            pd.syscalltick = uint32(syst)
+            pd.syscallwhen = now
+            thread.resume()
+            goto done
+        }
+        ...
+        if runqempty(pp) && sched.nmspinning.Load()+sched.npidle.Load() > 0 && pd.syscallwhen+10*1000*1000 > now {
+            thread.resume()
+            goto done
+        }
+        thread.takeP()
+        ...
+        handoffp(pp)
+    ...
 }""",
 }

@@ -77,9 +77,9 @@ print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
 # `maxstacksize`, which `runtime.main` sets to **1 GB on 64-bit** (250 MB on 32-bit);
 # `debug.SetMaxStack` changes it, and a goroutine that needs more dies with "goroutine stack
 # exceeds 1000000000-byte limit". And their *number* is limited by memory: every goroutine
-# holds at least its 2 KiB stack and its `g` (about 2.7 KiB measured in notebook 03), so a
-# million goroutines need gigabytes. The runtime sets no count limit of its own, but memory
-# does.
+# holds at least its 2 KiB stack and its `g` (notebook 03 measures the total), so a million
+# goroutines need gigabytes (computed below). The runtime sets no count limit of its own, but
+# memory does.
 #
 # > M: … 当指定了线程栈，则M.stack->G.stack，M的pc寄存器指向G提供的函数，然后去执行。
 # > (M: … when a thread stack is given, M.stack -> G.stack, and the M's pc register points at
@@ -113,6 +113,11 @@ max_stack = int(main_src.split("maxstacksize = ")[1].split()[0])
 assert max_stack == 10**9 and "g0" in m_src and "sp" in gobuf and "pc" in gobuf
 assert "gogo(&gp.sched)" in ex
 print(f"a goroutine's stack stops at maxstacksize = {max_stack:,} bytes on 64-bit")
+from gmpkit.real.measure import load_recorded
+per_g = load_recorded().median("go.mem.sys_per_g")        # bytes per blocked goroutine
+assert per_g > 2048
+print(f"a million blocked goroutines need about {per_g * 1e6 / 2**30:.1f} GiB "
+      f"({per_g:.0f} B each, the recorded memblocked measurement): memory limits the count")
 print("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC")
 
 # %% [markdown] slide="slide"

@@ -409,9 +409,10 @@ print(f"peak spinning Ms: {sp['peak_spinning']} (GOMAXPROCS={sp['procs']}); thre
 #
 # Since Go 1.1 a G entering a blocking system call **keeps its P** (`entersyscall`): most
 # system calls are short, and handing the P off at once would cost a thread wake-up each time.
-# **sysmon** is a thread with no P. It asks the kernel to sleep `usleep(20)` µs between
-# rounds, gets somewhat more (timer slack and the wake-up: the model uses this machine's
-# figure), and backs off when rounds find nothing to retake. Each round runs `retake`. Its
+# **sysmon** is a thread with no P. Between rounds it calls `usleep(delay)`, starting from the
+# shortest delay `proc.go` asks for (`usleep(20)`); like any short sleep on Linux it wakes
+# somewhat later than asked (timer slack plus the wake-up), and it backs off when its rounds
+# find nothing to retake. The model's tick is printed below. Each round runs `retake`. Its
 # rule for a P whose G is in a system call (in Go 1.27 such a P stays `_Prunning`; older
 # releases marked it `_Psyscall`), from this machine's `proc.go`:
 #
@@ -503,10 +504,10 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 # ## Experiment 7 · The time slice: cooperative vs asynchronous preemption
 #
 # sysmon's `retake` also watches each P's `schedtick`: if it has not moved for
-# `forcePreemptNS` (printed below), the G has had its slice and `preemptone` asks it to stop. *Cooperatively*,
-# by poisoning `stackguard0` so the next function call enters the scheduler — useless for a
-# tight loop without calls. Since **Go 1.14** also *asynchronously*: a **SIGURG** signal
-# interrupts the thread wherever it is. A preempted G goes to the global queue's tail.
+# `forcePreemptNS` (printed below), the G has had its slice and `preemptone` asks it to stop.
+# *Cooperatively*, by poisoning `stackguard0` so the next function call enters the scheduler —
+# useless for a tight loop without calls. Since **Go 1.14** also *asynchronously*: a **SIGURG**
+# signal interrupts the thread wherever it is. A preempted G goes to the global queue's tail.
 #
 # **Predict first:** on one P, a 30 ms tight loop and a goroutine that sleeps 1 ms in a loop.
 # How late does the sleeper wake up, with async preemption on, and with
@@ -588,13 +589,14 @@ print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks 
 #   thread, right after, with its data still in cache. GM handed it to whichever M was idle.
 # * **mcache**: GOMAXPROCS caches, however many threads sit in system calls.
 # * **Churn**: short syscalls keep their P, and idle Ms spin a little before sleeping, so
-#   threads sleep and wake less — fewer, not none. GMP does not remove problem 4: the last line
-#   above shows that for longer syscalls it still parks a thread on many of them, up to nearly
-#   every one (the P was retaken, so the returning thread finds none). It moves the churn to syscalls long enough
-#   for a wake-up to be small beside them.
-# * So GMP *removes* problems 1 and 3 on this workload, *nearly removes* 2, and only *shrinks*
-#   4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are the first
-#   problem made visible.
+#   threads sleep and wake less — fewer, not none. GMP does not remove problem 4: the last
+#   line above shows that for longer syscalls it still parks a thread on many of them, up to
+#   nearly every one (the P was retaken, so the returning thread finds none). It moves the
+#   churn to syscalls long enough for a wake-up to be small beside them.
+# * So, on this workload, GMP *removes* problem 1 (no time waiting for a scheduler lock),
+#   *bounds* problem 3 (GOMAXPROCS caches), *nearly removes* problem 2, and only *shrinks*
+#   problem 4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are
+#   the first problem made visible.
 
 # %% [markdown] slide="slide"
 # ## What the model leaves out

@@ -116,9 +116,13 @@ class RetakeDelay(NamedTuple):
         return f"{lo_n}–{hi}" if lo_u == hi_u else f"{lo}–{hi}"
 
 
+_QUEUED = 8            # Gs queued behind the syscall: enough that a thief cannot empty P0's ring
+_QUEUED_US = 200       # ... before sysmon looks (each runs this long)
+
+
 def _syscall_main(offset_ns, local_work, syscall_ns):
     def worker(wg):
-        yield gk.compute(us=30)
+        yield gk.compute(us=_QUEUED_US)
         yield wg.done()
 
     def main(results):
@@ -129,8 +133,8 @@ def _syscall_main(offset_ns, local_work, syscall_ns):
         if offset_ns:
             yield gk.compute(ns=offset_ns)
         if local_work:
-            wg.add(2)
-            for _ in range(2):
+            wg.add(_QUEUED)
+            for _ in range(_QUEUED):
                 yield gk.go(worker, wg, name="queued")
         results["enter"] = yield gk.now()
         yield gk.syscall(ns=syscall_ns)
@@ -144,16 +148,17 @@ def retake_delay(procs=1, local_work=True, syscall_us=None):
     """Simulate ``main`` making one blocking syscall on P0 and measure, from the
     timeline, how long after the syscall began ``retake`` took the P.
 
-    ``local_work``: two Gs are queued on P0 behind the syscall (else none);
-    ``syscall_us``: its length (default: long enough for every case, 1.5 x the
-    10 ms limit).  The syscall starts at ``_PHASES`` different offsets within
+    ``local_work``: eight Gs are queued on P0 behind the syscall (else none;
+    with other Ps, thieves take half, so P0 still has work when sysmon looks);
+    ``syscall_us``: its length (default: long enough for every case, 3 x the
+    10 ms limit, since a backed-off sysmon may sleep up to 10 ms).  The syscall starts at ``_PHASES`` different offsets within
     one sysmon tick, since where it starts in sysmon's cycle decides whether
     one tick or two pass before sysmon sees it twice.
     """
     _check_procs(procs)
     tick = sysmon_tick_ns(procs)
     syscall_ns = int(syscall_us * 1000) if syscall_us is not None else \
-        syscall_retake_ns() * 3 // 2
+        syscall_retake_ns() * 3
     if syscall_ns <= 0:
         raise ValueError(f"syscall_us must be positive, not {syscall_us!r}")
     samples = []

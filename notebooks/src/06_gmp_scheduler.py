@@ -449,7 +449,7 @@ sysc
 sweep = gmp._syscall_sweep(2)
 work = dict(sweep[True])
 idle = dict(sweep[False])
-tick = gmp_model.SYSMON_MIN_US * 1000
+tick = facts.sysmon_tick_ns(2)           # the model's delivered sysmon tick
 assert all(r is None or r >= tick for r in work.values())
 assert all(r is not None for d, r in work.items() if d * 1000 >= 3 * tick)
 assert all(r is None for d, r in idle.items() if d * 1000 < gmp_model.SYSCALL_RETAKE_NS)
@@ -576,7 +576,7 @@ for key in ("lock_wait_ns", "remote_wakeups", "mcache_bytes", "thread_sleeps", "
 from gmpkit.widgets import gm as gm_widgets
 ch = gm_widgets.churn(10, 4)
 worst, worst_us = max(zip(ch["GMP"]["parks_per_100"], ch["sweep"]))
-assert worst > 50 > ch["GMP"]["parks_per_100"][0]   # long syscalls: GMP still parks threads
+assert worst > 5 * max(ch["GMP"]["parks_per_100"][0], 1)   # long syscalls: GMP still parks threads
 print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks per 100 syscalls "
       f"of {ch['sweep'][0]} µs, but {worst:g} per 100 syscalls of {worst_us} µs")
 
@@ -590,9 +590,9 @@ print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks 
 # * **mcache**: GOMAXPROCS caches, however many threads sit in system calls.
 # * **Churn**: short syscalls keep their P, and idle Ms spin a little before sleeping, so
 #   threads sleep and wake less — fewer, not none. GMP does not remove problem 4: the last
-#   line above shows that for longer syscalls it still parks a thread on many of them, up to
-#   nearly every one (the P was retaken, so the returning thread finds none). It moves the
-#   churn to syscalls long enough for a wake-up to be small beside them.
+#   line above shows that for longer syscalls it still parks a thread on a large share of them
+#   (the P was retaken, so the returning thread finds none). It moves the churn to syscalls
+#   long enough for a wake-up to be small beside them.
 # * So, on this workload, GMP *removes* problem 1 (no time waiting for a scheduler lock),
 #   *bounds* problem 3 (GOMAXPROCS caches), *nearly removes* problem 2, and only *shrinks*
 #   problem 4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are

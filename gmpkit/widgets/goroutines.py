@@ -245,6 +245,10 @@ def like_for_like(gomaxprocs=1, repeats=3):
 
     Returns ``goroutine_ns``, ``futex_ns``, ``ratio`` (futex / goroutine),
     ``recorded`` and ``source``.
+
+    >>> d = like_for_like()                                # doctest: +SKIP
+    >>> d["futex_ns"] > d["goroutine_ns"], d["source"]     # doctest: +SKIP
+    (True, 'both measured here')
     """
     tc, table = go_source()
     futex = None

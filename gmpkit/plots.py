@@ -64,7 +64,8 @@ __all__ = [
     "G_PALETTE", "SERIES_PALETTE", "STATE_STYLE", "KIND_STYLE", "EVENT_MARKERS",
     "g_color", "state_style", "colorblind_distance", "rcparams", "style", "use",
     "time_unit", "fmt_time", "fmt_bytes",
-    "gantt", "queues", "scaling", "compare_bars", "gmp_diagram", "GMPDiagram", "memory_map",
+    "gantt", "queues", "scaling", "compare_bars", "gmp_diagram", "GMPDiagram", "p_label",
+    "memory_map",
 ]
 
 # ---------------------------------------------------------------------------
@@ -93,6 +94,7 @@ STATE_STYLE = {
     "syscall":   ("#D55E00", "//",   "blocked in a system call"),
     "spinning":  ("#56B4E9", "..",   "spinning: looking for work"),
     "idle":      ("#EDEDED", "",     "idle / parked"),
+    "starting":  ("#DDCC77", "..",   "a thread being created or woken to take a handed-over P"),
     "lock-wait": ("#CC79A7", "xx",   "waiting for the scheduler lock"),
     "runnable":  ("#E69F00", "\\\\", "runnable, waiting in a queue"),
     "waiting":   ("#C4C4C4", "--",   "waiting (channel, mutex, ...)"),
@@ -729,6 +731,32 @@ def _glyphs(s, weight="normal", style="normal"):
 _CAP_MID = 0.36   # DejaVu Sans: half the cap height, in units of the font size
 
 
+def p_label(p, m=None):
+    """The word the G-M-P diagram writes after a P's name.
+
+    The P's own ``status``, except when an M holds it: a P held by a spinning M
+    is "spinning" (an M spins only while it holds a P: ``findRunnable`` runs
+    with the P, and ``wakep``/``startm`` hand the P over in ``m.nextp`` before
+    the thread even runs), and a P handed to a thread that is still starting
+    or waking is "handed over" -- neither is idle: it is off the idle list.
+
+    >>> p_label({"id": 1, "status": "idle"}, {"id": 2, "p": 1, "state": "spinning"})
+    'spinning'
+    >>> p_label({"id": 1, "status": "idle"}, {"id": 3, "p": 1, "state": "starting"})
+    'handed over'
+    >>> p_label({"id": 1, "status": "idle"})
+    'idle'
+    """
+    status = p.get("status") or ""
+    if m is None or m.get("p") != p.get("id"):
+        return status
+    if m.get("state") == "spinning":
+        return "spinning"
+    if status == "idle":
+        return "handed over"
+    return status
+
+
 class GMPDiagram:
     """The G-M-P picture of one scheduler snapshot, redrawable for animations.
 
@@ -1055,8 +1083,10 @@ class GMPDiagram:
                 self._text(cx - 0.45, my, "no M", size=0.7, color="#777777", style="italic")
             # the P box; a P whose M is in a syscall is hatched like a syscall
             syscall = status == "syscall" or bool(p.get("in_syscall"))
-            face = "#FFFFFF" if status == "running" else (
-                _lighten(STATE_STYLE["syscall"][0], 0.6) if syscall else "#EDEDED")
+            shown = p_label(p, m)
+            face = "#FFFFFF" if shown == "running" else (
+                _lighten(STATE_STYLE["syscall"][0], 0.6) if syscall else
+                _lighten(STATE_STYLE["spinning"][0], 0.6) if shown == "spinning" else "#EDEDED")
             self._box(cx - 1.6, py - 0.55, 3.2, 1.1, face=face, hatch="//" if syscall else None,
                       lw=2.0, gid=f"P{p.get('id')}")
             self.counts["p_boxes"] += 1
@@ -1064,7 +1094,7 @@ class GMPDiagram:
             tick = p.get("schedtick")
             tick = "" if tick is None else f" · tick {tick}"
             second = f"q {len(runq)}{tick}" if queues else ""
-            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {status}\n{second}".rstrip(),
+            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {shown}\n{second}".rstrip(),
                        ha="left", size=0.75, bg=face)
             if not queues:
                 continue

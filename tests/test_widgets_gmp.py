@@ -6,6 +6,7 @@ not numbers copied from a run.
 """
 
 import math
+import re
 
 import pytest
 
@@ -60,6 +61,60 @@ def test_caption_names_sysmon_retake_and_handoff():
     # after the retake the M in the syscall holds no P
     m = next(m for m in d["snapshots"][i]["ms"] if m["id"] == e.m)
     assert m["state"] == "syscall" and m["p"] is None
+
+
+def _p_words(labels, pid):
+    """The word drawn after "P<pid> " in a diagram's labels."""
+    hits = [l.split("\n")[0][len(f"P{pid} "):] for l in labels if l.startswith(f"P{pid} ")]
+    assert len(hits) == 1, (pid, hits)
+    return hits[0]
+
+
+def test_a_p_held_by_a_spinning_m_is_drawn_as_held_and_spinning_never_idle():
+    """An M spins only while it holds a P (wakep/startm hand it over in nextp):
+    the diagram draws that M above the P and labels the P "spinning"; a P
+    handed to a thread still starting is "handed over". Every frame of every
+    animation workload is checked, and the frames where it matters exist."""
+    from gmpkit import plots
+    checked = handed = 0
+    for workload in G.ANIMATION_WORKLOADS:
+        for procs in (1, 2, 4):
+            d = G.build_frames(workload, procs)
+            diagram = None
+            for snap, cap in zip(d["snapshots"], d["captions"]):
+                holders = {m["p"]: m for m in snap["ms"] if m["p"] is not None}
+                if not any(m["state"] in ("spinning", "starting") for m in holders.values()):
+                    continue
+                if diagram is None:
+                    diagram = plots.GMPDiagram(snap, max_ring=G.MAX_RING)
+                else:
+                    diagram.update(snap)
+                for pid, m in holders.items():
+                    word = _p_words(diagram.labels, pid)
+                    assert f"M{m['id']}\n{m['state']}" in diagram.labels
+                    if m["state"] == "spinning":
+                        checked += 1
+                        assert word == "spinning", (workload, procs, snap["time"], pid, word)
+                    elif m["state"] == "starting":
+                        handed += 1
+                        assert word == "handed over", (workload, procs, snap["time"], pid, word)
+                if " spins" in cap:
+                    assert re.search(r"M\d+ spins on P\d+", cap), cap
+    assert checked > 20 and handed > 5, (checked, handed)
+
+
+def test_the_frames_where_a_spinning_m_waits_for_its_thread_show_the_p_as_spinning():
+    """The case from issue 9: P1 idle in the model's status while spinning M2
+    (still being created) holds it in nextp."""
+    from gmpkit import plots
+    d = G.build_frames("burst + syscalls + netio", 2)
+    i, m = next((i, m) for i, s in enumerate(d["snapshots"]) for m in s["ms"]
+                if m["state"] == "spinning" and s["ps"][m["p"]]["status"] == "idle")
+    labels = plots.GMPDiagram(d["snapshots"][i], max_ring=G.MAX_RING).labels
+    assert _p_words(labels, m["p"]) == "spinning"
+    assert not any(l.startswith(f"P{m['p']} idle") for l in labels)
+    first = next(c for c in d["captions"] if f"M{m['id']}" in c)
+    assert f"for P{m['p']}, spinning" in first, first
 
 
 def test_play_is_linked_to_the_frame_slider_and_workload_change_resets_it():
@@ -162,7 +217,8 @@ def test_wakep_wakes_fewer_threads_than_one_per_new_g_on_8_ps():
 # ---- syscalls ------------------------------------------------------------------------------
 
 def test_retake_after_a_sysmon_tick_with_work_and_after_10ms_without():
-    tick = M.SYSMON_MIN_US * 1000
+    from gmpkit.facts import sysmon_tick_ns
+    tick = sysmon_tick_ns(2)          # the delivered tick: usleep(20) and then some
     short = G.syscall_retake(10, True)
     assert not short["retaken"] and short["exit"] == "fast"
     work = G.syscall_retake(1000, True)
@@ -170,7 +226,7 @@ def test_retake_after_a_sysmon_tick_with_work_and_after_10ms_without():
     assert work["handoff"] == "work"
     idle = G.syscall_retake(5000, False)
     assert not idle["retaken"]
-    late = G.syscall_retake(15000, False)
+    late = G.syscall_retake(25000, False)    # 10 ms + a backed-off sysmon's sleep
     assert late["retaken"] and late["retake_after_ns"] >= M.SYSCALL_RETAKE_NS
 
 

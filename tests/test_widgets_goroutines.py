@@ -105,3 +105,20 @@ def test_stack_growth_without_go_cuts_the_recording_at_the_depth(no_go):
     d = G.stack_growth(depth=100)
     assert d["recorded"] and all(m["depth"] <= 100 for m in d["moves"])
     assert len(G.stack_growth(depth=20000)["moves"]) > len(d["moves"])
+
+
+@needs_go
+def test_like_for_like_a_bare_futex_thread_hand_off_costs_more_but_less_than_the_locked_path():
+    """futexpingpong (two threads, raw futex, no Go scheduler) vs channel ping-pong;
+    pingpong -locked also moves the P each turn, so it costs more than the bare one."""
+    d = G.like_for_like(repeats=3)
+    assert not d["recorded"] and d["source"] == "both measured here"
+    assert d["futex_ns"] > 2 * d["goroutine_ns"]          # the kernel's wake-up and switch
+    locked = G.handoffs(1, repeats=3)["ns"][G.HANDOFF_OPS[1]]
+    assert d["futex_ns"] < locked                          # no P hand-off on the bare path
+
+
+def test_like_for_like_without_go_uses_the_c_reference(no_go):
+    d = G.like_for_like()
+    assert d["recorded"] and d["futex_ns"] == G.C_PTHREAD_HANDOFF_NS["futex"]
+    assert "recorded" in d["source"] and d["ratio"] == d["futex_ns"] / d["goroutine_ns"]

@@ -1310,6 +1310,8 @@ class GMP(Model):
                 state = m.state
             elif m.spinning:
                 state = "spinning"
+            elif m.state in ("starting", "waking") and m.nextp is not None:
+                state = "starting"     # newm / a woken M: on its way to the P in nextp
             else:
                 state = "idle"
             p = m.p or m.nextp

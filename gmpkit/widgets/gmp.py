@@ -41,8 +41,7 @@ import numpy as np
 from .. import ops as gk
 from .. import plots, scenarios
 from ..models.gm import GM
-from ..models.gmp import (FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE,
-                          SYSMON_MIN_US)
+from ..models.gmp import FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE
 from ..sim import Run, Simulation
 from ..sync import Chan, WaitGroup
 from . import PROJECTOR, Panel, register, slider
@@ -283,7 +282,8 @@ def _sentence(e, after):
     if k == "handoff":
         return f"handoffp(P{e.p}): {_HANDOFF.get(e.detail, e.detail)}"
     if k == "preempt":
-        return f"G{e.g} preempted on P{e.p} after 10 ms → tail of the global queue"
+        return (f"G{e.g} preempted on P{e.p}: sysmon saw its time slice "
+                f"({_fmt(FORCE_PREEMPT_NS)}) used up → tail of the global queue")
     if k == "syscall-enter":
         return f"G{e.g} on M{e.m} entered a syscall (M{e.m} keeps P{e.p})"
     if k == "syscall-exit":
@@ -301,11 +301,16 @@ def _m_sentences(before, after):
         o = old.get(m["id"])
         if m["state"] == "sysmon":
             continue
+        on_p = f" on P{m['p']}" if m.get("p") is not None else ""
         if o is None:
-            out.append(("newm", f"new thread M{m['id']} (newm)"))
+            what = {"spinning": f" for P{m['p']}, spinning (looking for work)",
+                    "starting": f" to run P{m['p']}"}.get(m["state"], "") if on_p else ""
+            out.append(("newm", f"new thread M{m['id']} (newm){what}"))
         elif o["state"] != m["state"]:
             if m["state"] == "spinning":
-                out.append(("spin", f"M{m['id']} spins, looking for work"))
+                out.append(("spin", f"M{m['id']} spins{on_p}, looking for work"))
+            elif m["state"] == "starting":
+                out.append(("spin", f"idle M{m['id']} woken to run P{m['p']}"))
             elif m["state"] == "idle" and not m.get("netpoll"):
                 out.append(("park", f"M{m['id']} parks (stopm)"))
         if m["state"] == "running" and m["g"] is not None and (
@@ -881,12 +886,14 @@ def spinning_panel(procs=8):
 # 6. system calls: sysmon's retake, and the netpoller
 # =====================================================================================
 
-SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 15000)
+SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 15000, 25000)
 
 
 def _syscall_main(duration_us, local_work):
     def worker(wg):
-        yield gk.compute(us=30)
+        # long enough that P1, stealing, cannot empty P0's ring before sysmon
+        # looks twice (even with a calibrated, longer sysmon tick)
+        yield gk.compute(us=300)
         yield wg.done()
 
     def main(results):
@@ -946,10 +953,14 @@ def _draw_syscall(d, fig):
         nx = [x for x, r in sweep[work] if r is None]
         ax1.scatter(nx, [0.5 if work else 0.35] * len(nx), marker="x", s=60, color=color,
                     label=f"never retaken: {label}")
-    ax1.axhline(SYSMON_MIN_US, color="#777777", ls=":", lw=1)
-    ax1.axhline(FORCE_PREEMPT_NS / 1000, color="#777777", ls="--", lw=1)
-    ax1.text(6, SYSMON_MIN_US * 1.15, "one sysmon tick (20 µs)", fontsize="small")
-    ax1.text(400, FORCE_PREEMPT_NS / 1000 * 1.15, "10 ms", fontsize="small")
+    from ..facts import sysmon_tick_ns
+    from ..models.gmp import SYSCALL_RETAKE_NS
+    tick = sysmon_tick_ns(d["procs"])
+    ax1.axhline(tick / 1000, color="#777777", ls=":", lw=1)
+    ax1.axhline(SYSCALL_RETAKE_NS / 1000, color="#777777", ls="--", lw=1)
+    ax1.text(6, tick / 1000 * 1.15, f"one sysmon tick ({_fmt(tick)}, model)", fontsize="small")
+    ax1.text(400, SYSCALL_RETAKE_NS / 1000 * 1.15, f"retake's limit ({_fmt(SYSCALL_RETAKE_NS)})",
+             fontsize="small")
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
@@ -974,7 +985,7 @@ def _draw_syscall(d, fig):
 def syscall_panel(duration_us=100, local_work=True):
     """Slider: syscall duration; checkbox: Gs queued on the P."""
     return _Panel("A blocking syscall keeps its P until sysmon retakes it",
-                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 15000, 5),
+                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 25000, 5),
                   "local_work": W.Checkbox(value=local_work, description="2 Gs queued on P0")},
                  compute=lambda duration_us, local_work: syscall_retake(duration_us, local_work),
                  draw=_draw_syscall, figsize=(11, 4.4), margins=dict(wspace=0.3))
@@ -1420,5 +1431,88 @@ type p struct {
     runqtail uint32
     runq     [256]guintptr
     runnext guintptr
+}""",
+    "main": """\
+func main() {
+    ...
+    // Max stack size is 1 GB on 64-bit, 250 MB on 32-bit.
+    if goarch.PtrSize == 8 {
+        maxstacksize = 1000000000
+    } else {
+        maxstacksize = 250000000
+    }
+    ...""",
+    "execute": """\
+func execute(gp *g, inheritTime bool) {
+    mp := getg().m
+    ...
+    mp.curg = gp
+    gp.m = mp
+    ...
+    gogo(&gp.sched)
+}""",
+    "stoplockedm": """\
+func stoplockedm() {
+    ...
+    if gp.m.p != 0 {
+        // Schedule another M to run this p.
+        pp := releasep()
+        handoffp(pp)
+    }
+    ...
+    acquirep(gp.m.nextp.ptr())
+    ...
+}""",
+    "startlockedm": """\
+func startlockedm(gp *g) {
+    ...
+    // directly handoff current P to the locked m
+    incidlelocked(-1)
+    pp := releasep()
+    mp.nextp.set(pp)
+    notewakeup(&mp.park)
+    stopm()
+}""",
+    "type gobuf": """\
+type gobuf struct {
+    sp   uintptr
+    pc   uintptr
+    g    guintptr
+    ctxt unsafe.Pointer
+    lr   uintptr
+    bp   uintptr // for framepointer-enabled architectures
+}""",
+    "type m": """\
+type m struct {
+    g0      *g     // goroutine with scheduling stack
+    curg       *g       // current running goroutine
+    ...
+}""",
+    "retake": """\
+func retake(now int64) uint32 {
+    ...
+        } else if pd.schedwhen+forcePreemptNS <= now {
+            preemptone(pp)
+            sysretake = true
+        }
+        ...
+        thread, ok := setBlockOnExitSyscall(pp)
+        ...
+        // Retake the P if it's there for more than 1 sysmon tick (at least 20us).
+        if syst := int64(pp.syscalltick); !sysretake && int64(pd.syscalltick) != syst {
+            pd.syscalltick = uint32(syst)
+            pd.syscallwhen = now
+            thread.resume()
+            goto done
+        }
+        ...
+        if runqempty(pp) && sched.nmspinning.Load()+sched.npidle.Load() > 0 && pd.syscallwhen+10*1000*1000 > now {
+            thread.resume()
+            goto done
+        }
+        thread.takeP()
+        ...
+        handoffp(pp)
+    ...
 }""",
 }

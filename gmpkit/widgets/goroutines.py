@@ -29,7 +29,7 @@ from ..real.toolchain import GoUnavailable, find_go
 
 __all__ = ["go_source", "recorded_label", "goroutine_memory", "create_costs", "handoffs",
            "stack_growth", "memory_panel", "create_panel", "handoff_panel", "stack_growth_panel",
-           "ARTICLE"]
+           "ARTICLE", "like_for_like"]
 
 # The article's figures, drawn as reference marks.
 ARTICLE = {"goroutine_stack": 2048, "thread_stack": (1 << 20, 8 << 20),
@@ -231,6 +231,43 @@ def handoffs(gomaxprocs=1, repeats=3):
     return {"gomaxprocs": gomaxprocs, "recorded": tc is None, "source": _source_line(tc, table),
             "ns": dict(zip(HANDOFF_OPS, (g, lk, py))), "locked_over_goroutine": lk / g,
             "python_over_goroutine": py / g}
+
+
+def like_for_like(gomaxprocs=1, repeats=3):
+    """One goroutine hand-off vs one bare thread hand-off, both measured here.
+
+    The thread side is ``futexpingpong``: two OS threads passing a turn with raw
+    ``futex`` system calls, the way a C program does (no Go scheduler involved),
+    the partner of the C pthreads reference measured on the course's VM.
+    ``pingpong -locked`` is not like for like: it also hands the P from thread
+    to thread on every turn.  Without Go (or off Linux) the recorded goroutine
+    figure and the C reference are used, and ``recorded`` says so.
+
+    Returns ``goroutine_ns``, ``futex_ns``, ``ratio`` (futex / goroutine),
+    ``recorded`` and ``source``.
+
+    >>> d = like_for_like()                                # doctest: +SKIP
+    >>> d["futex_ns"] > d["goroutine_ns"], d["source"]     # doctest: +SKIP
+    (True, 'both measured here')
+    """
+    tc, table = go_source()
+    futex = None
+    if tc is not None:
+        g, _ = _median_runs(tc, "pingpong", ["-n", "20000"], "ns_per_handoff", repeats, gomaxprocs)
+        try:
+            futex, _ = _median_runs(tc, "futexpingpong", ["-n", "20000"], "ns_per_handoff",
+                                    repeats, gomaxprocs)
+        except Exception:      # not Linux: futexpingpong does not build
+            futex = None
+    else:
+        g = table.median(f"go.handoff.p{min(gomaxprocs, 2)}")
+    measured = futex is not None
+    if not measured:
+        futex = C_PTHREAD_HANDOFF_NS["futex"]
+    return {"gomaxprocs": gomaxprocs, "goroutine_ns": g, "futex_ns": futex,
+            "ratio": futex / g, "recorded": not measured,
+            "source": ("both measured here" if measured else
+                       "thread side: C pthreads over a futex, recorded on the course's VM")}
 
 
 @register("03:handoff", real=True)

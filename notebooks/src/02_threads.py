@@ -45,8 +45,9 @@ from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 # > (A thread gets a large 1–8 MB stack, plus a "guard page" to isolate it from other threads'
 # > stacks.)
 #
-# > 线程切换会消耗1000-1500纳秒 … 一个纳秒平均可以执行12-18条指令。
-# > (A thread switch costs 1000–1500 ns; a CPU executes 12–18 instructions per nanosecond.)
+# > 线程切换会消耗1000-1500纳秒 … 一个纳秒平均可以执行12-18条指令。所以由于线程切换，执行指令的条数会减少12000-18000。
+# > (A thread switch costs 1000–1500 ns; a CPU executes 12–18 instructions per nanosecond, so a
+# > thread switch loses 12 000–18 000 instructions.)
 #
 # Sharing memory: right. The rest needs correcting, and this notebook measures each point:
 #
@@ -58,7 +59,10 @@ from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 # * A thread switch and a process switch save **the same registers**; neither copies the stack
 #   or "the code segment". The only extra work for processes is loading another page-table root
 #   (and the TLB misses that follow). Experiment 2 shows the two hand-offs cost about the same.
-# * The switch figure and the instruction rate are checked below against this machine.
+# * "12–18 instructions per ns" is garbled: the article's own result, 12 000–18 000
+#   instructions lost per switch, is 1000–1500 ns times **about 12** per ns. The "12–18" is that
+#   result, divided by 1000, written back into the rate (checked below).
+# * The switch figure is checked below against this machine.
 
 # %% [markdown] slide="slide"
 # ## 1. Threads share memory, processes do not
@@ -176,9 +180,10 @@ print("a process hand-off is less than 4x a thread hand-off: True")
 # * Either way it costs **microseconds** — thousands of instructions' worth or more — because the
 #   kernel must wake the other thread (`try_to_wake_up`), pick it in the scheduler
 #   (`__schedule`), and switch to it (`context_switch`), often via another CPU.
-# * The bars include two system calls per hand-off and Python's interpreter on each side;
-#   notebook 03 measures a thread hand-off from Go, without Python; it is still microseconds
-#   to tens of microseconds.
+# * The bars include two system calls per hand-off and Python's interpreter (and, for the
+#   threads, its GIL) on each side, so they are upper bounds for a thread switch. Notebook 03
+#   measures a bare thread hand-off (two threads and a `futex`, no Python, no Go scheduler)
+#   next to a goroutine hand-off.
 # * Pinning both sides to one CPU changes what you measure: now every hand-off *must* switch
 #   on that CPU; without pinning, the kernel may wake the other side on the other CPU (an
 #   inter-processor interrupt instead of a local switch).
@@ -186,8 +191,22 @@ print("a process hand-off is less than 4x a thread hand-off: True")
 # %% [markdown]
 # ### "12–18 instructions per nanosecond"?
 #
-# Instructions per ns = clock rate in GHz × instructions per cycle (IPC). The clock rate of
-# this machine's CPU, as the kernel reports it:
+# First, the article's own arithmetic. If the rate were 12–18 per ns, a 1000–1500 ns switch
+# would lose 12 000 to 27 000 instructions, not the 12 000–18 000 it says. Only **one** rate fits
+# its result: about 12 per ns, times 1000 and 1500 ns:
+
+# %%
+switch_ns = (1000, 1500)
+article_lost = (12_000, 18_000)
+print("12-18 per ns x 1000-1500 ns:", (12 * switch_ns[0], 18 * switch_ns[1]), "instructions")
+print("12 per ns    x 1000-1500 ns:", (12 * switch_ns[0], 12 * switch_ns[1]), "instructions")
+assert (12 * switch_ns[0], 12 * switch_ns[1]) == article_lost != (12 * switch_ns[0], 18 * switch_ns[1])
+print("the article's 12 000-18 000 comes from one rate, 12 per ns: True")
+
+# %% [markdown]
+# So read it as "about 12 instructions per ns, so a 1000–1500 ns switch loses about 12 000–18 000
+# instructions". Is 12 per ns itself plausible? Instructions per ns = clock rate in GHz ×
+# instructions per cycle (IPC). The clock rate of this machine's CPU, as the kernel reports it:
 
 # %% tags=["nbval-ignore-output"]
 mhz = max(float(line.split(":")[1]) for line in open("/proc/cpuinfo") if line.startswith("cpu MHz"))
@@ -196,14 +215,13 @@ print(f"{mhz:.0f} MHz: 12 instructions per ns would need {12 / (mhz / 1000):.1f}
 
 # %%
 assert 12 / (mhz / 1000) > 2
-print("the article's 12-18 instructions/ns needs an IPC above 2 on this CPU: True")
+print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 
 # %% [markdown]
 # A modern core *can* retire 4–6 instructions in a cycle on ideal code, but ordinary code
-# (branches, cache misses) averages 1–2. So 12–18 per ns is a peak, not an average; 3–6 per ns
-# is a fairer guess. The article's conclusion — a switch throws away thousands of instructions'
-# worth of time — still holds, and with the hand-off measured above (microseconds to tens of
-# µs on a shared VM) it is tens to hundreds of thousands.
+# (branches, cache misses) averages 1–2. So 12 per ns is a peak, not an average; 3–6 per ns is
+# a fairer guess, and a 1000–1500 ns switch then costs some 3 000–9 000 instructions' worth of
+# time. The article's conclusion — a switch throws away thousands of instructions — holds.
 
 # %% [markdown] slide="slide"
 # ## 4. How switch cost and the time slice eat the CPU (model)
@@ -246,8 +264,8 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # * It hurts when switches are *frequent*: tiny slices, or — the common case — threads that
 #   block and wake all the time (every message passed between threads is a hand-off). A server
 #   that hands each request through several threads pays several microseconds each time.
-#   Goroutines (notebook 03) make that hand-off one to two orders of magnitude cheaper by
-#   doing it in user space.
+#   Goroutines (notebook 03) make that hand-off several times cheaper by doing it in user
+#   space (notebook 03 measures the ratio like for like).
 
 # %% [markdown] slide="slide"
 # ## The article, checked
@@ -259,8 +277,8 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # | thread stacks are 1–8 MB and fixed | virtual 8 MiB by default, *resident* only a few KiB; size is configurable; it cannot grow (experiment 1) |
 # | the guard page isolates stacks from other threads | it is a no-access page that turns a stack overflow into an immediate fault |
 # | a process switch saves registers, stack, code segment…; a huge cost next to threads | both save the same registers; the hand-offs cost about the same (experiment 2) |
-# | a thread switch costs 1000–1500 ns | a hand-off (wake-up + switch) costs microseconds to tens of µs here |
-# | 12–18 instructions per ns | a peak rate; at this CPU's clock it needs an IPC above 2 |
+# | a thread switch costs 1000–1500 ns | the right order for a bare switch; the Python hand-offs above (wake-up + switch + two system calls + the interpreter) are upper bounds; notebook 03 measures a bare futex hand-off |
+# | 12–18 instructions per ns; 12 000–18 000 lost per switch | garbled: about 12 per ns × 1000–1500 ns gives the 12 000–18 000; and 12 per ns is a peak (IPC above 2 at this clock), 3–6 is typical |
 
 # %% [markdown] slide="slide"
 # ## Summary

@@ -55,8 +55,9 @@ from gmpkit.widgets import mn
 #   for a blocking system call.** A `read` of a file, a `fsync`, a cgo call: the kernel puts the
 #   *thread* to sleep, with the goroutine on it, and no user-space scheduler can take it back.
 #   What Go does is hand the thread's **P** to another thread (`entersyscall` keeps the P;
-#   `sysmon`'s `retake` takes it away after ~20 µs and `handoffp` starts a thread for it), so the
-#   *other* goroutines keep running. Experiment 2 shows the blocked thread.
+#   once the syscall has lasted a `sysmon` tick, `retake` takes the P away when other work needs
+#   it, and `handoffp` starts a thread for it), so the *other* goroutines keep running.
+#   Experiment 3 shows the blocked thread.
 
 # %% [markdown] slide="slide"
 # ## Three ways to map goroutines onto threads
@@ -185,11 +186,20 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 #   thread back; the goroutine stays on it. Under N:1 that is the *only* thread.
 #
 # Go's answer (`entersyscall` / `retake` / `handoffp` / `exitsyscall`): the P stays with the
-# thread for a moment (most syscalls are short); if the syscall lasts longer than one `sysmon`
-# tick (20 µs) and there is other work, `sysmon` takes the P away and starts another thread
-# for it. When the syscall returns, the goroutine tries to get a P back; if none is free it
-# goes to the global run queue and its thread goes to sleep.
+# thread for a moment (most syscalls are short). `sysmon`, the runtime's monitor thread, looks
+# at every P each round; its `retake` takes the P away and `handoffp` starts another thread
+# for it under the condition printed below (the full rule from `proc.go`, with the model's
+# numbers for this machine; notebook 06 takes it apart). When the syscall returns, the
+# goroutine tries to get a P back; if none is free it goes to the global run queue and its
+# thread goes to sleep.
 #
+# %%
+from gmpkit import facts
+print(facts.retake_rule() + ".")
+for sentence in facts.retake_sentences(2):
+    print(" *", sentence)
+
+# %% [markdown]
 # ### Experiment 3: who runs while one goroutine waits?
 #
 # A `blocker` goroutine computes 50 µs, then waits 3 ms — in a **syscall** or on the

@@ -22,12 +22,15 @@
 #    what `runqputslow` moves when the ring is full (**129** Gs);
 # 4. explain **work stealing** (half, rounded up) and why only a few Ms **spin**;
 # 5. say when **sysmon** takes a P away from a goroutine stuck in a system call, why network
-#    waits need no thread, and how the **10 ms** time slice is enforced (cooperative vs
-#    asynchronous preemption);
-# 6. show, on one workload, how GMP removes the four problems of Go 1.0's GM scheduler;
-# 7. correct three claims of the source article and sharpen a fourth, with evidence.
+#    waits need no thread, and how the time slice (`forcePreemptNS`) is enforced (cooperative
+#    vs asynchronous preemption);
+# 6. show, on one workload, how far GMP reduces the four problems of Go 1.0's GM scheduler,
+#    and which of them it only shrinks;
+# 7. correct the source article's claims about G, M, P and the scheduler's history, with
+#    evidence from the runtime source.
 
 # %%
+from gmpkit import facts
 from gmpkit.checks import Question
 from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import gmp
@@ -63,6 +66,59 @@ for name, fields in (("g", {"stack", "stackguard0", "sched", "atomicstatus", "m"
 header, text, live = gmp.struct_fields("p", {"runq", "runnext"})
 assert "[256]guintptr" in text and "runnext" in text
 print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
+
+# %% [markdown]
+# ### What the article says about G and M, corrected
+#
+# > G: goroutine的缩写，每次go func()都代表一个G，无限制。
+# > (G: short for goroutine; every `go func()` is a G, "without limit".)
+#
+# **Not without limit.** Each goroutine's stack may grow (by copying, notebook 03) only up to
+# `maxstacksize`, which `runtime.main` sets to **1 GB on 64-bit** (250 MB on 32-bit);
+# `debug.SetMaxStack` changes it, and a goroutine that needs more dies with "goroutine stack
+# exceeds 1000000000-byte limit". And their *number* is limited by memory: every goroutine
+# holds at least its 2 KiB stack and its `g` (notebook 03 measures the total), so a million
+# goroutines need gigabytes (computed below). The runtime sets no count limit of its own, but
+# memory does.
+#
+# > M: … 当指定了线程栈，则M.stack->G.stack，M的pc寄存器指向G提供的函数，然后去执行。
+# > (M: … when a thread stack is given, M.stack -> G.stack, and the M's pc register points at
+# > the function the G provides, which it then executes.)
+#
+# **An M does not take over the G's stack; it switches to it.** Every M has its own goroutine
+# `g0`, whose stack is the thread's *scheduling* stack: `schedule`, `findRunnable` and
+# `execute` run on it. To run a G, `execute` sets `m.curg = gp` and calls `gogo(&gp.sched)`,
+# an assembly routine that loads the **stack pointer and program counter saved in the G's
+# `gobuf`** (plus `g`, `ctxt`, `bp`) into the CPU's registers. From then on the thread runs on
+# the G's stack at the G's saved position — the start of its function for a new G, wherever it
+# stopped for a resumed one. When the G blocks, `mcall` saves SP and PC back into `gp.sched`
+# and switches to `g0`'s stack. The evidence, from this machine's runtime:
+
+# %% tags=["nbval-ignore-output"]
+for what, (header, text, live) in (
+        ("stack limit", gmp.runtime_excerpt("main", keep=[r"Max stack size", r"PtrSize == 8",
+                                                           r"maxstacksize = "])),
+        ("each M's own stack", gmp.struct_fields("m", {"g0", "curg"})),
+        ("what gogo loads", gmp.struct_fields("gobuf", {"sp", "pc", "g", "ctxt", "lr", "bp"})),
+        ("the switch", gmp.runtime_excerpt("execute", keep=[r"curg = gp", r"gogo\("]))):
+    print(f"--- {what}: {header}")
+    print(text, end="\n\n")
+
+# %%
+_, main_src, _ = gmp.runtime_excerpt("main", keep=[r"maxstacksize = "])
+_, m_src, _ = gmp.struct_fields("m", {"g0"})
+_, gobuf, _ = gmp.struct_fields("gobuf", {"sp", "pc"})
+_, ex, _ = gmp.runtime_excerpt("execute", keep=[r"gogo\("])
+max_stack = int(main_src.split("maxstacksize = ")[1].split()[0])
+assert max_stack == 10**9 and "g0" in m_src and "sp" in gobuf and "pc" in gobuf
+assert "gogo(&gp.sched)" in ex
+print(f"a goroutine's stack stops at maxstacksize = {max_stack:,} bytes on 64-bit")
+from gmpkit.real.measure import load_recorded
+per_g = load_recorded().median("go.mem.sys_per_g")        # bytes per blocked goroutine
+assert per_g > 2048
+print(f"a million blocked goroutines need about {per_g * 1e6 / 2**30:.1f} GiB "
+      f"({per_g:.0f} B each, the recorded memblocked measurement): memory limits the count")
+print("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC")
 
 # %% [markdown] slide="slide"
 # ## Where an M looks for work: `findRunnable`, in order
@@ -188,6 +244,10 @@ assert anim.frame.value == first_steal and "stole" in anim.summary
 print(f"{len(frames['snapshots'])} frames; frame {first_steal}:", frames["captions"][first_steal])
 retake = next(i for i, ks in enumerate(frames["kinds"]) if "retake" in ks)
 print(f"frame {retake}:", frames["captions"][retake])
+hogs = gmp.build_frames("tight loops (preemption)", 2)
+first_preempt = next(t for t, ks in zip(hogs["times"], hogs["kinds"]) if "preempt" in ks)
+assert first_preempt >= facts.force_preempt_ns()
+print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_preempt)}")
 
 # %% [markdown]
 # **What to notice:**
@@ -200,8 +260,12 @@ print(f"frame {retake}:", frames["captions"][retake])
 #   **retakes** the P, handing it to another M (`handoffp`) because there is work queued.
 #   Threads are created on demand: M2, M3, M4 ... (M1 is sysmon, which never holds a P).
 # * Network waits (`netio`) park the G on the **netpoller**; no thread blocks for them.
+# * While M2 is still being created, P1 is drawn under it and labelled **spinning**: `wakep`
+#   already took P1 off the idle list and handed it to M2 (`m.nextp`). An M spins only while it
+#   holds a P. A P handed to a thread that is not running yet (after `handoffp`) reads
+#   **handed over**.
 # * Try *tight loops (preemption)* with 2 Ps: the ticker gets the CPU back only when sysmon
-#   preempts a hog (frames at ~11 ms).
+#   preempts a hog (the cell below prints when).
 
 # %% [markdown] slide="slide"
 # ## Experiment 2 · `runnext`, the ring, and overflow to the global queue
@@ -345,10 +409,34 @@ print(f"peak spinning Ms: {sp['peak_spinning']} (GOMAXPROCS={sp['procs']}); thre
 #
 # Since Go 1.1 a G entering a blocking system call **keeps its P** (`entersyscall`): most
 # system calls are short, and handing the P off at once would cost a thread wake-up each time.
-# **sysmon** — a thread with no P that wakes every 20 µs (backing off to 10 ms when idle) —
-# runs `retake`: it takes the P from a syscall that has lasted at least one sysmon tick
-# **and** (the P has queued work, or no P is idle or spinning, or 10 ms have passed), then
-# `handoffp` gives it to another M.
+# **sysmon** is a thread with no P. Between rounds it calls `usleep(delay)`, starting from the
+# shortest delay `proc.go` asks for (`usleep(20)`); like any short sleep on Linux it wakes
+# somewhat later than asked (timer slack plus the wake-up), and it backs off when its rounds
+# find nothing to retake. The model's tick is printed below. Each round runs `retake`. Its
+# rule for a P whose G is in a system call (in Go 1.27 such a P stays `_Prunning`; older
+# releases marked it `_Psyscall`), from this machine's `proc.go`:
+#
+# * sysmon must already have seen **the same** syscall in an earlier round (`pd.syscalltick`
+#   equals `pp.syscalltick`), i.e. it has lasted at least one sysmon tick — or the P's
+#   `schedtick` has not moved for `forcePreemptNS`;
+# * **and** the P has work in its own run queue, **or** no P is idle and no M is spinning,
+#   **or** `10*1000*1000` ns have passed since sysmon first saw the syscall (`pd.syscallwhen`).
+#
+# Then `takeP` and `handoffp` give the P to another M.
+
+# %% tags=["nbval-ignore-output"]
+header, text, live = gmp.runtime_excerpt("retake", keep=[
+    r"schedwhen\+forcePreemptNS", r"sysretake = true", r"1 sysmon tick", r"syscalltick\) != syst",
+    r"runqempty\(pp\) &&", r"takeP\(\)", r"handoffp\(pp\)"])
+print(header)
+print(text)
+
+# %%
+_, rt, _ = gmp.runtime_excerpt("retake", keep=[r"runqempty\(pp\) &&"])
+assert "nmspinning" in rt and "npidle" in rt and "10*1000*1000" in rt
+print("the model, on this machine:", facts.retake_rule() + ".")
+
+# %% [markdown]
 #
 # **Predict first:** `main` makes one blocking syscall on P0, with two Gs queued behind it or
 # with nothing queued; P1 is idle. For which durations is P0 taken away, and how soon?
@@ -361,21 +449,26 @@ sysc
 sweep = gmp._syscall_sweep(2)
 work = dict(sweep[True])
 idle = dict(sweep[False])
-tick = gmp_model.SYSMON_MIN_US * 1000
+tick = facts.sysmon_tick_ns(2)           # the model's delivered sysmon tick
 assert all(r is None or r >= tick for r in work.values())
 assert all(r is not None for d, r in work.items() if d * 1000 >= 3 * tick)
 assert all(r is None for d, r in idle.items() if d * 1000 < gmp_model.SYSCALL_RETAKE_NS)
 assert all(r >= gmp_model.SYSCALL_RETAKE_NS for r in idle.values() if r is not None)
 print("work queued:", {d: r for d, r in work.items()})
 print("nothing queued:", {d: r for d, r in idle.items()})
+for sentence in facts.retake_sentences(2):
+    print(sentence)
 
 # %% [markdown]
 # **What to notice:**
 #
-# * With work queued, the P is retaken after **one to two sysmon ticks (20–40 µs)**; a syscall
+# * With work queued, the P is retaken after **one to two sysmon ticks** (the first sentence
+#   printed above: where the syscall starts in sysmon's cycle decides which); a syscall
 #   shorter than that never loses its P (the `fast` exit path).
-# * With nothing queued and an idle P around, a lost P would gain nothing: sysmon leaves it for
-#   **10 ms** (and, having backed off, notices a little later).
+# * With nothing queued and an idle P around, a lost P would gain nothing: sysmon leaves it
+#   until `retake`'s limit has passed (and, having backed off, notices a little later).
+# * With GOMAXPROCS=1 there is no other P to be idle, so even with nothing queued the P goes
+#   after a tick or two (the third sentence).
 # * When the P is gone, the returning G tries to get it back or grab an idle one
 #   (`exitsyscall`); failing both, it goes to the global queue and its M parks.
 #
@@ -408,13 +501,13 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 #   waiting connections into one `epoll_wait`.
 
 # %% [markdown] slide="slide"
-# ## Experiment 7 · The 10 ms time slice: cooperative vs asynchronous preemption
+# ## Experiment 7 · The time slice: cooperative vs asynchronous preemption
 #
-# sysmon's `retake` also watches each P's `schedtick`: if it has not moved for **10 ms**
-# (`forcePreemptNS`), the G has had its slice and `preemptone` asks it to stop. *Cooperatively*,
-# by poisoning `stackguard0` so the next function call enters the scheduler — useless for a
-# tight loop without calls. Since **Go 1.14** also *asynchronously*: a **SIGURG** signal
-# interrupts the thread wherever it is. A preempted G goes to the global queue's tail.
+# sysmon's `retake` also watches each P's `schedtick`: if it has not moved for
+# `forcePreemptNS` (printed below), the G has had its slice and `preemptone` asks it to stop.
+# *Cooperatively*, by poisoning `stackguard0` so the next function call enters the scheduler —
+# useless for a tight loop without calls. Since **Go 1.14** also *asynchronously*: a **SIGURG**
+# signal interrupts the thread wherever it is. A preempted G goes to the global queue's tail.
 #
 # **Predict first:** on one P, a 30 ms tight loop and a goroutine that sleeps 1 ms in a loop.
 # How late does the sleeper wake up, with async preemption on, and with
@@ -435,12 +528,14 @@ assert calls["first_latency_ns"] == on["first_latency_ns"]
 print(f"first wake-up late by: async {on['first_latency_ns'] / 1e6:.1f} ms, "
       f"asyncpreemptoff {off['first_latency_ns'] / 1e6:.1f} ms, "
       f"loop with calls {calls['first_latency_ns'] / 1e6:.1f} ms")
+print(f"forcePreemptNS = {facts.fmt(facts.force_preempt_ns())}; in the model, "
+      f"{facts.preempt_sentence()}")
 
 # %% [markdown]
 # **What to notice:**
 #
-# * With async preemption the sleeper is late by about one time slice (10 ms, plus however long
-#   sysmon, backing off, takes to look), not by the whole 30 ms.
+# * With async preemption the sleeper is late by about one time slice plus however long
+#   sysmon, backing off, takes to look (the last line above), not by the whole hog.
 # * With `asyncpreemptoff=1` a tight loop keeps the P until it ends — before Go 1.14 such a
 #   loop could even block the garbage collector forever. A loop that makes function calls is
 #   stopped cooperatively just as fast as by the signal.
@@ -478,6 +573,12 @@ assert gmp_["mcache_bytes"] == both.data["procs"] * 2**21 < gm_["mcache_bytes"]
 assert gmp_["thread_sleeps"] < gm_["thread_sleeps"]
 for key in ("lock_wait_ns", "remote_wakeups", "mcache_bytes", "thread_sleeps", "makespan_ns"):
     print(f"{key:15s} GM {gm_[key]:>10,}   GMP {gmp_[key]:>10,}")
+from gmpkit.widgets import gm as gm_widgets
+ch = gm_widgets.churn(10, 4)
+worst, worst_us = max(zip(ch["GMP"]["parks_per_100"], ch["sweep"]))
+assert worst > 5 * max(ch["GMP"]["parks_per_100"][0], 1)   # long syscalls: GMP still parks threads
+print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks per 100 syscalls "
+      f"of {ch['sweep'][0]} µs, but {worst:g} per 100 syscalls of {worst_us} µs")
 
 # %% [markdown]
 # **What to notice:**
@@ -488,8 +589,14 @@ for key in ("lock_wait_ns", "remote_wakeups", "mcache_bytes", "thread_sleeps", "
 #   thread, right after, with its data still in cache. GM handed it to whichever M was idle.
 # * **mcache**: GOMAXPROCS caches, however many threads sit in system calls.
 # * **Churn**: short syscalls keep their P, and idle Ms spin a little before sleeping, so
-#   threads sleep and wake less — fewer, not none. Toggle the model and compare the Gantt
-#   charts: GM's pink `lock-wait` bars are the first problem made visible.
+#   threads sleep and wake less — fewer, not none. GMP does not remove problem 4: the last
+#   line above shows that for longer syscalls it still parks a thread on a large share of them
+#   (the P was retaken, so the returning thread finds none). It moves the churn to syscalls
+#   long enough for a wake-up to be small beside them.
+# * So, on this workload, GMP *removes* problem 1 (no time waiting for a scheduler lock),
+#   *bounds* problem 3 (GOMAXPROCS caches), *nearly removes* problem 2, and only *shrinks*
+#   problem 4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are
+#   the first problem made visible.
 
 # %% [markdown] slide="slide"
 # ## What the model leaves out
@@ -512,10 +619,13 @@ for item in gmp_model.GMP.SIMPLIFIES:
 # * The local ring is lock-free: only the owner adds; takers (owner or thieves) CAS the head.
 # * Only a few Ms **spin**: `wakep` wakes one when none spins; spinners stay under half the busy
 #   Ps.
-# * A syscall keeps its P until **sysmon** retakes it (after ≥ 20 µs if there is work, else
-#   after 10 ms); network waits park only the G, on the netpoller.
-# * A G running **10 ms** without yielding is preempted: cooperatively at a function call, or by
-#   **SIGURG** (Go 1.14+) anywhere.
+# * A syscall keeps its P until **sysmon** retakes it: after one to two sysmon ticks if the P
+#   has work or no other P is idle or spinning, otherwise only after `retake`'s long limit;
+#   network waits park only the G, on the netpoller.
+# * A G running a whole time slice (`forcePreemptNS`) without yielding is preempted:
+#   cooperatively at a function call, or by **SIGURG** (Go 1.14+) anywhere.
+# * G is not "without limit" (stack ≤ `maxstacksize`, count ≤ memory); an M runs the scheduler
+#   on its own `g0` stack and `gogo` switches to the G's saved SP and PC.
 
 # %% [markdown]
 # ## Self-check
@@ -562,7 +672,8 @@ q4 = Question(
     "sysmon retake the P (True/False)?",
     answer=lambda: gmp.syscall_retake(5000, False)["retaken"],
     explain=lambda exp: ("retake leaves a syscall's P alone when its queue is empty and some "
-                         "P is idle or spinning, until the syscall is 10 ms old."))
+                         "P is idle or spinning, until sysmon first saw the syscall "
+                         f"{facts.fmt(facts.syscall_retake_ns())} ago."))
 print(q4.check(..., strict=False))
 
 # %% [markdown]
@@ -582,8 +693,8 @@ print(q4.check(..., strict=False))
 # | hand-off of a P | 移交 P / 解绑 | `handoffp` |
 # | system call | 系统调用 | `entersyscall`, `exitsyscall` |
 # | network poller | 网络轮询器 | `netpoll`, `injectglist` |
-# | preemption | 抢占 | `preemptone`, `forcePreemptNS` = 10 ms |
+# | preemption | 抢占 | `preemptone`, `forcePreemptNS` |
 # | cooperative / asynchronous preemption | 协作式抢占 / 异步抢占（信号 SIGURG） | `stackguard0`, `preemptM` |
 # | lock-free | 无锁 | `runqhead` CAS, `runqtail` store-release |
-# | time slice | 时间片 | `forcePreemptNS` = 10 ms (sysmon watches `schedtick`) |
+# | time slice | 时间片 | `forcePreemptNS` (sysmon watches `schedtick`) |
 # | fairness | 公平性 | `schedtick % 61` |

@@ -24,16 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..checks import Feedback, Question, Unanswered, WrongAnswer, exact
+from . import common
 from . import workload as wl
+from .common import HW_COSTS, fmt_ns
 from .variants import check_id, rng_for
 
 __all__ = ["Problem", "WorkloadTask", "Homework", "assignment", "question", "REGISTRY",
            "AssignmentInfo", "HW_COSTS", "answer_name", "plain"]
 
-# Fixed, round costs for every homework model, printed with the problems: the
-# expected answers must not move when data/costs.json is re-measured.
-HW_COSTS = {"goroutine_switch_ns": 200, "goroutine_create_ns": 200, "thread_create_ns": 20_000,
-            "kernel_switch_ns": 5_000, "syscall_overhead_ns": 0}
+MODES = ("practice", "graded")
 
 
 @dataclass
@@ -41,19 +40,30 @@ class AssignmentInfo:
     number: int
     title: str
     questions: list = field(default_factory=list)   # [(qid, title, factory)]
+    points: dict = field(default_factory=dict)      # qid -> points (default 1)
+    hints: dict = field(default_factory=dict)       # qid -> mechanism hint (graded mode)
 
 
 REGISTRY: dict[int, AssignmentInfo] = {}
 
 
-def question(number, qid, title):
-    """Register ``factory(rng) -> Problem`` as question ``qid`` of assignment ``number``."""
+def question(number, qid, title, points=1, hint=None):
+    """Register ``factory(rng) -> Problem`` as question ``qid`` of assignment ``number``.
+
+    ``points`` is the question's weight in the gradebook; a question whose
+    answer is a list (a finish order, several parts) earns partial credit,
+    the share of its items in the right place.  ``hint`` is the mechanism a
+    graded-mode check cell points at (default: the title).
+    """
 
     def deco(factory):
         info = REGISTRY[number]
         if any(q == qid for q, _, _ in info.questions):
             raise ValueError(f"assignment {number} already has a question {qid!r}")
         info.questions.append((qid, title, factory))
+        info.points[qid] = points
+        if hint:
+            info.hints[qid] = hint
         return factory
 
     return deco
@@ -118,11 +128,53 @@ class WorkloadTask:
         return Feedback(self.qid, ok, None, given, text)
 
 
-class Homework:
-    """One student's assignment: the seeded problems and their checks."""
+class Recorded:
+    """A graded-mode check: it records the answer and holds no expected answer."""
 
-    def __init__(self, number, student_id, quiet=False):
+    def __init__(self, qid, title, hint):
+        self.qid, self.title, self.hint = qid, title, hint
+
+    @property
+    def expected(self):
+        raise AttributeError(f"{self.qid}: this is a graded notebook: the expected answer is "
+                             f"computed by the grader, not in your notebook")
+
+    def check(self, given, strict=True):
+        if given is Ellipsis:
+            msg = (f"{self.qid}: not answered yet -- replace ... with your answer, then run the "
+                   f"cell again.")
+            if strict:
+                raise Unanswered(msg)
+            return Feedback(self.qid, False, None, given, msg)
+        try:
+            shown = repr(plain(given))
+        except (TypeError, ValueError):
+            msg = (f"{self.qid}: {type(given).__name__} is not plain data: give a number, a "
+                   f"string or a list, which the grader can read.")
+            if strict:
+                raise WrongAnswer(msg)
+            return Feedback(self.qid, False, None, given, msg)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        return Feedback(self.qid, None, None, given,
+                        f"{self.qid}: recorded {shown}. It is graded after the deadline. Before "
+                        f"you go on, check your reasoning against the mechanism: {self.hint}")
+
+
+class Homework:
+    """One student's assignment: the seeded problems and their checks.
+
+    ``mode="practice"`` (self-study, the default): a check computes the
+    model's answer and explains it.  ``mode="graded"``: the notebook holds
+    no expected answers; a check records the answer and names the mechanism
+    to think about; the grader computes the answers in its own process.
+    """
+
+    def __init__(self, number, student_id, quiet=False, mode="practice"):
         from . import assignments  # noqa: F401 - registers the questions
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode = mode
         if number not in REGISTRY:
             raise ValueError(f"no homework assignment {number!r}; there are "
                              f"{', '.join(map(str, sorted(REGISTRY)))}")
@@ -145,12 +197,17 @@ class Homework:
                 if q == qid:
                     p = factory(rng_for(self.student_id, self.number, qid))
                     p.qid, p.title = qid, title
+                    if self.mode == "graded":     # no way to the expected answer from here
+                        p.check = Recorded(qid, title, self.info.hints.get(qid, title))
                     self._problems[qid] = p
                     break
             else:
                 raise KeyError(f"assignment {self.number} has no question {qid!r}; "
                                f"its questions are {', '.join(self.qids)}")
         return self._problems[qid]
+
+    def points(self, qid):
+        return self.info.points.get(qid, 1)
 
     def params(self, qid):
         """The problem's numbers (solution cells derive the answer from them)."""
@@ -180,7 +237,6 @@ class Homework:
         ``"green"``, ``"threads"`` (cpus=), ``"gm"`` (procs=), ``"gmp"`` (procs=).
         """
         if isinstance(model, str):
-            from . import common
             make = {"green": common.green, "threads": common.threads, "gm": common.gm,
                     "gmp": common.gmp}[model]
             model = make(**params) if model in ("green",) else make(params.pop(
@@ -211,17 +267,12 @@ def summarise(run):
     return f"{run.timeline.meta.get('model')}: " + ", ".join(parts)
 
 
-def fmt_ns(ns):
-    if ns >= 1_000_000:
-        return f"{ns / 1e6:,.3f} ms"
-    if ns >= 1_000:
-        return f"{ns / 1e3:,.1f} µs"
-    return f"{ns} ns"
+def assignment(number, student_id, mode="practice"):
+    """The assignment ``number`` for ``student_id`` (raises StudentIdError if the id is bad).
 
-
-def assignment(number, student_id):
-    """The assignment ``number`` for ``student_id`` (raises StudentIdError if the id is bad)."""
-    return Homework(number, student_id)
+    ``mode="graded"`` is what graded student notebooks call (see :class:`Homework`).
+    """
+    return Homework(number, student_id, mode=mode)
 
 
 def make_question(qid, prompt, answer, explain, compare=exact, hint=None):

@@ -19,7 +19,8 @@ def _rr_workload(rng):
     return spec, works
 
 
-@question(N, "q1", "Round robin: who finishes first?")
+@question(N, "q1", "Round robin: who finishes first?", points=2,
+          hint="a time slice each, in queue order; an unfinished thread goes to the tail")
 def q1(rng):
     spec, works = _rr_workload(rng)
     slice_ms = rng.choice([2, 3])
@@ -41,7 +42,8 @@ def q1(rng):
     return Problem("q1", "", text, q, dict(spec=spec, works_ms=works, slice_ms=slice_ms))
 
 
-@question(N, "q2", "Counting context switches")
+@question(N, "q2", "Counting context switches",
+          hint="a switch is paid each time a CPU puts a different thread on")
 def q2(rng):
     spec, works = _rr_workload(rng)
     slice_ms = rng.choice([2, 3])
@@ -64,7 +66,8 @@ def q2(rng):
     return Problem("q2", "", text, q, dict(spec=spec, works_ms=works, slice_ms=slice_ms))
 
 
-@question(N, "q3", "Makespan with switch costs")
+@question(N, "q3", "Makespan with switch costs", points=2,
+          hint="total work plus every switch, shared by the CPUs")
 def q3(rng):
     n = rng.randint(3, 6)
     work = rng.randint(4, 12)

@@ -13,7 +13,8 @@ GM_LINE = "schedlock_hold_ns=200, schedlock_spin_ns=1,000, kernel_switch_ns=5,00
           "thread_create_ns=20,000"
 
 
-@question(N, "q1", "One global FIFO queue")
+@question(N, "q1", "One global FIFO queue", points=2,
+          hint="one global queue, first in first out, behind one lock")
 def q1(rng):
     k = rng.randint(4, 5)
     names = "ABCDE"[:k]

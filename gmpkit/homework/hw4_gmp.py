@@ -11,7 +11,8 @@ REGISTRY[N] = AssignmentInfo(N, "GMP: local queues, stealing, syscalls and preem
 COSTS = "goroutine_switch_ns=200, goroutine_create_ns=200, thread_create_ns=20,000"
 
 
-@question(N, "q1", "runnext, the ring and the global queue")
+@question(N, "q1", "runnext, the ring and the global queue", points=2,
+          hint="runnext first, then the local ring in order, then the global queue")
 def q1(rng):
     k = rng.randint(4, 6)
     names = "ABCDEF"[:k]
@@ -143,7 +144,8 @@ def q5(rng):
     return Problem("q5", "", text, q, dict(hog_ms=hog, async_preempt=asyncp))
 
 
-@question(N, "q6", "Write a workload: make P1 steal")
+@question(N, "q6", "Write a workload: make P1 steal", points=2,
+          hint="an idle P steals half of another P's ring")
 def q6(rng):
     k = rng.randint(1, 3)
     prompt = (f"Write a workload that makes P1 steal from P0 exactly {k} time(s) under "

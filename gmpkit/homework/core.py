@@ -1,13 +1,14 @@
-"""Assignments, their seeded problems, and the checks behind the check cells.
+"""Questions, their seeded problems, and the checks behind the check cells.
 
 An assignment module (``hw1`` ... ``hw5``) registers question factories with
-:func:`question`.  A factory gets the student's :class:`random.Random` and
+:func:`question`.  This module imports no assignment module (they import it);
+:mod:`.handout` puts them together into one student's :class:`Homework`.  A factory gets the student's :class:`random.Random` and
 returns a :class:`Problem`: the text shown to the student (the workload and
 the model configuration, printed readably), the parameters (for solution
 cells), and a check -- a :class:`gmpkit.checks.Question` whose answer the
 model computes, or a :class:`WorkloadTask` that runs the student's workload.
 
-In a notebook::
+In a notebook (see :mod:`.handout`)::
 
     hw = assignment(4, STUDENT_ID)     # validates the id, prints a header
     hw.show("q1")                      # the problem
@@ -24,13 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..checks import Feedback, Question, Unanswered, WrongAnswer, exact
-from . import common
 from . import workload as wl
 from .common import HW_COSTS, fmt_ns
-from .variants import check_id, rng_for
 
-__all__ = ["Problem", "WorkloadTask", "Homework", "assignment", "question", "REGISTRY",
-           "AssignmentInfo", "HW_COSTS", "answer_name", "plain"]
+__all__ = ["Problem", "WorkloadTask", "Recorded", "question", "REGISTRY", "MODES",
+           "AssignmentInfo", "HW_COSTS", "answer_name", "plain", "summarise", "make_question"]
 
 MODES = ("practice", "graded")
 
@@ -161,95 +160,6 @@ class Recorded:
                         f"you go on, check your reasoning against the mechanism: {self.hint}")
 
 
-class Homework:
-    """One student's assignment: the seeded problems and their checks.
-
-    ``mode="practice"`` (self-study, the default): a check computes the
-    model's answer and explains it.  ``mode="graded"``: the notebook holds
-    no expected answers; a check records the answer and names the mechanism
-    to think about; the grader computes the answers in its own process.
-    """
-
-    def __init__(self, number, student_id, quiet=False, mode="practice"):
-        from . import assignments  # noqa: F401 - registers the questions
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-        self.mode = mode
-        if number not in REGISTRY:
-            raise ValueError(f"no homework assignment {number!r}; there are "
-                             f"{', '.join(map(str, sorted(REGISTRY)))}")
-        self.info = REGISTRY[number]
-        self.number = number
-        self.student_id = check_id(student_id)
-        self._problems: dict[str, Problem] = {}
-        if not quiet:
-            print(f"Assignment {number}: {self.info.title}\n"
-                  f"Student {self.student_id!r}: {len(self.info.questions)} questions, "
-                  f"with numbers generated from your id.")
-
-    @property
-    def qids(self):
-        return [q for q, _, _ in self.info.questions]
-
-    def problem(self, qid) -> Problem:
-        if qid not in self._problems:
-            for q, title, factory in self.info.questions:
-                if q == qid:
-                    p = factory(rng_for(self.student_id, self.number, qid))
-                    p.qid, p.title = qid, title
-                    if self.mode == "graded":     # no way to the expected answer from here
-                        p.check = Recorded(qid, title, self.info.hints.get(qid, title))
-                    self._problems[qid] = p
-                    break
-            else:
-                raise KeyError(f"assignment {self.number} has no question {qid!r}; "
-                               f"its questions are {', '.join(self.qids)}")
-        return self._problems[qid]
-
-    def points(self, qid):
-        return self.info.points.get(qid, 1)
-
-    def params(self, qid):
-        """The problem's numbers (solution cells derive the answer from them)."""
-        return dict(self.problem(qid).params)
-
-    def show(self, qid):
-        p = self.problem(qid)
-        print(f"{qid}: {p.title}\n\n{p.text}")
-
-    def check(self, qid, answer):
-        """Print the feedback; raise Unanswered / WrongAnswer when not right."""
-        fb = self.problem(qid).check.check(answer, strict=True)
-        print(fb.text)
-
-    def feedback(self, qid, answer) -> Feedback:
-        """The feedback on ``answer``, never raising (the grader's call)."""
-        try:
-            return self.problem(qid).check.check(answer, strict=False)
-        except Exception as e:  # noqa: BLE001
-            return Feedback(qid, False, None, answer,
-                            f"{qid}: the answer could not be checked: {type(e).__name__}: {e}")
-
-    def try_workload(self, spec, model="gmp", **params):
-        """Run a workload and print what the scheduler did (for experimenting).
-
-        ``model`` is a model object or a name with the homework's costs:
-        ``"green"``, ``"threads"`` (cpus=), ``"gm"`` (procs=), ``"gmp"`` (procs=).
-        """
-        if isinstance(model, str):
-            make = {"green": common.green, "threads": common.threads, "gm": common.gm,
-                    "gmp": common.gmp}[model]
-            model = make(**params) if model in ("green",) else make(params.pop(
-                "cpus" if model == "threads" else "procs", 2), **params)
-        print(wl.describe(spec))
-        r = wl.run(spec, model)
-        print(summarise(r))
-        return r
-
-    def __repr__(self):
-        return f"<Homework {self.number} for {self.student_id!r}>"
-
-
 def summarise(run):
     """One paragraph of what a run did: makespan and the scheduler's counts."""
     st = run.stats
@@ -265,14 +175,6 @@ def summarise(run):
             v = st[k]
             parts.append(f"{label} {fmt_ns(v) if k == 'makespan_ns' else v}")
     return f"{run.timeline.meta.get('model')}: " + ", ".join(parts)
-
-
-def assignment(number, student_id, mode="practice"):
-    """The assignment ``number`` for ``student_id`` (raises StudentIdError if the id is bad).
-
-    ``mode="graded"`` is what graded student notebooks call (see :class:`Homework`).
-    """
-    return Homework(number, student_id, mode=mode)
 
 
 def make_question(qid, prompt, answer, explain, compare=exact, hint=None):

@@ -133,7 +133,7 @@ def preload():
     global _RELEASED
     if _RELEASED is None:
         from . import assignments  # noqa: F401 - registers every question now
-        from . import core, integrity, reports  # noqa: F401
+        from . import core, handout, integrity, reports  # noqa: F401
         _RELEASED = released.load()
     return _RELEASED
 
@@ -339,7 +339,8 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
 
 
 def _score(res, n, graded_id, info, names, audit, answers):
-    from .core import Homework, WorkloadTask
+    from .core import WorkloadTask
+    from .handout import Homework
     hw = Homework(n, graded_id, quiet=True)
     for qid, q in info["questions"].items():
         var, pts = names[qid], q.get("points", 1)

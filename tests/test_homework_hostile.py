@@ -148,6 +148,13 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     nb.cells[i].source = f"answer_q1 = {json.dumps(order[:-2] + order[-2:][::-1])}"
     save(nb, "m3.ipynb")
 
+    # n4: the limits -- a 100 MB file, 200 processes, a flood of output
+    nb = filled("n4")
+    add(nb, 2, "open('big', 'wb').write(b'x' * 100_000_000)")
+    add(nb, 3, f"""import subprocess
+procs = [subprocess.Popen(["sh", "-c", "sleep 60; :", {MARK!r}]) for _ in range(200)]""")
+    add(nb, 4, "for _ in range(200_000):\n    print('x' * 250)")
+    save(nb, "n4.ipynb")
     watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework", ROOT / "tools"]
     before = tree_hash(*watched), tree_hash(d)
     results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=lambda *a: None,
@@ -227,6 +234,14 @@ def test_dead_kernel_keeps_credit(hostile):
     assert g7.score == HW1_POINTS and g7.flags == []
     assert any("kernel died" in p and "SIGSEGV" in p for p in g7.problems), g7.problems
     assert any("MemoryError" in p for p in g7.problems), g7.problems
+
+
+@needs_sandbox
+def test_limits_on_files_processes_and_output(hostile):
+    n4 = hostile["res"]["n4"]
+    assert (n4.score, n4.flags) == (HW1_POINTS, [])
+    assert any("File too large" in p for p in n4.problems), n4.problems
+    assert any("BlockingIOError" in p and "unavailable" in p for p in n4.problems), n4.problems
 
 
 @needs_sandbox

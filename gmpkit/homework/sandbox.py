@@ -126,6 +126,18 @@ class _Cgroup:
         return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sh"]
 
     def remove(self):
+        """Kill anything still in the cgroups (belt and braces), then remove them."""
+        for p in self.paths:
+            try:
+                with open(os.path.join(p, "cgroup.procs")) as f:
+                    pids = [int(x) for x in f.read().split()]
+            except OSError:
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for p in self.paths:
             for _ in range(50):
                 try:

@@ -391,3 +391,9 @@ def test_limits_and_clipping():
 @pytest.mark.parametrize("module", [grade, integrity, reports, runner, source, released])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
+
+
+def test_folders_holding_python_or_gmpkit_are_never_hidden(tmp_path):
+    assert sandbox.hideable(tmp_path)
+    assert not sandbox.hideable(ROOT)                       # the package lives there
+    assert not sandbox.hideable(Path(sandbox.sys.prefix))   # so does the venv

@@ -448,6 +448,10 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
     hide = [str(folder.resolve()), str(out.parent.resolve())]
     if os.path.realpath(tempfile.gettempdir()) != "/tmp":
         hide.append(tempfile.gettempdir())
+    for h in [h for h in hide if not sandbox.hideable(h)]:
+        hide.remove(h)
+        log(f"note: {h} holds Python or gmpkit, so submissions can read it (not write it); "
+            f"put submissions and reports in folders of their own to hide them")
     subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [])
     jobs = max(1, jobs or os.cpu_count() or 1)
 

@@ -22,20 +22,31 @@ Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
   container with cgroup v1 ``pids``/``memory``) each submission also gets its
   own cgroup with ``pids.max`` and ``memory.limit_in_bytes``.
 
-:func:`probe` says whether bubblewrap works here and, if not, why.  On this
-course's CI container (root in Docker) plain ``bwrap --unshare-all
---die-with-parent --ro-bind / / true`` works, as root and as ``nobody``;
-where unprivileged user namespaces are disabled
-(``kernel.unprivileged_userns_clone=0`` or ``user.max_user_namespaces=0``),
-:func:`probe` reports that and ``grade`` refuses to run without
-``--no-sandbox``.
+:func:`probe` says whether bubblewrap works here and, if not, why.
+
+Where it was checked: the course's CI container (Debian, root in Docker, cgroup
+v1, bubblewrap 0.8) runs ``bwrap --unshare-all --die-with-parent --ro-bind / /
+true`` as root with no extra flags.  Two things found there shaped the flags:
+
+* as root, ``--unshare-all`` alone leaves the sandbox with every capability
+  (it could remount the read-only view), hence the explicit ``--unshare-user
+  --uid 65534 --gid 65534 --cap-drop ALL``;
+* the venv's Python lives under ``/root`` (mode 0700), so dropping to the
+  host's ``nobody`` before bwrap cannot even start Python; mapping uid 65534
+  *inside* a user namespace keeps file access while removing privilege.
+
+As an ordinary user, bubblewrap needs unprivileged user namespaces
+(``kernel.unprivileged_userns_clone=1``, ``user.max_user_namespaces`` > 0;
+Ubuntu 24.04's AppArmor restriction needs a profile for ``bwrap``).  Where they
+are off, :func:`probe` reports bubblewrap's own message and ``grade`` refuses
+to run without ``--no-sandbox``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import pwd
 import select
 import shutil
 import signal
@@ -101,13 +112,13 @@ def _cgroup_dirs():
 
 class _Cgroup:
     """A per-submission cgroup (v1) capping processes and memory, when we may create one."""
-    _n = 0
+    _ids = itertools.count(1)            # next() is atomic: safe across grading threads
 
     def __init__(self, limits):
         self.paths = []
-        _Cgroup._n += 1
+        n = next(_Cgroup._ids)
         for ctl, base in _cgroup_dirs():
-            path = os.path.join(base, f"gmpkit-grade-{os.getpid()}-{_Cgroup._n}")
+            path = os.path.join(base, f"gmpkit-grade-{os.getpid()}-{n}")
             try:
                 os.mkdir(path)
                 if ctl == "pids":
@@ -173,13 +184,21 @@ def probe(refresh=False):
             return _PROBE
     if p.returncode != 0 or p.stdout.strip() != "ok":
         err = (p.stderr.strip().splitlines() or ["no message"])[-1][:300]
-        _PROBE = (f"bubblewrap is installed but cannot set up the sandbox here ({err}); on a "
-                  f"host, allow user namespaces (sysctl kernel.unprivileged_userns_clone=1 / "
-                  f"user.max_user_namespaces>0); in Docker, run with --privileged or a seccomp "
-                  f"profile that allows unshare")
+        _PROBE = (f"bubblewrap is installed but cannot set up the sandbox here ({err}); "
+                  f"bubblewrap needs user namespaces: on a host, sysctl "
+                  f"kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0; in "
+                  f"Docker, a seccomp profile that allows unshare (or --privileged)")
         return _PROBE
     _PROBE = ""
     return None
+
+
+def hideable(path):
+    """Whether ``path`` can be hidden from submissions without hiding Python or gmpkit."""
+    path = os.path.realpath(path)
+    needed = [os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
+              os.path.dirname(os.path.dirname(os.path.realpath(__file__)))]
+    return not any(n == path or n.startswith(path.rstrip("/") + "/") for n in needed)
 
 
 def _bwrap_cmd(bwrap, home, hide=()):

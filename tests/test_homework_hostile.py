@@ -298,10 +298,16 @@ def test_sandbox_view(tmp_path):
     cells = ["import os, socket\nanswer_q1 = [os.getuid(), os.getcwd()]",
              f"open({str(ROOT / 'README.md')!r}, 'a')",
              "s = socket.socket(); s.settimeout(2); s.connect(('1.1.1.1', 80))",
-             "open('mine.txt', 'w').write('ok'); answer_q2 = open('mine.txt').read()"]
-    run = sandbox.run_cells(cells, ["answer_q1", "answer_q2"], set(), sandbox.Limits(),
-                            time.monotonic() + 60)
+             "open('mine.txt', 'w').write('ok'); answer_q2 = open('mine.txt').read()",
+             f"answer_q3 = sorted(os.listdir({os.path.expanduser('~')!r}))"]
+    run = sandbox.run_cells(cells, ["answer_q1", "answer_q2", "answer_q3"], set(),
+                            sandbox.Limits(), time.monotonic() + 60)
     ans = run.export["answers"]
+    # the grader's home shows only the way to Python / the venv / the project, if anything
+    home = os.path.realpath(os.path.expanduser("~"))
+    ways = {Path(os.path.relpath(n, home)).parts[0] for n in sandbox._needed()
+            if n.startswith(home + "/")}
+    assert set(ans["answer_q3"]["value"]) == ways
     assert ans["answer_q1"]["value"] == [65534, sandbox.HOME]
     assert ans["answer_q2"]["value"] == "ok"
     errs = {k: (e, v) for k, e, v in run.errors}

@@ -5,11 +5,13 @@ Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
 * ``--unshare-all``: its own user, PID, IPC, UTS, cgroup and **network**
   namespaces (only a loopback device that reaches nothing outside);
 * ``--ro-bind / /``: a read-only view of the system, the venv and the
-  project; the submissions folder, the report folder and the grader's own
-  temporary folder are hidden behind empty tmpfs mounts (no student can read
-  or change another's notebook, or the grades);
-* a private writable home (``/home/student``, a fresh host temp dir, also
-  the working directory) and a private ``/tmp``;
+  project; users' homes (``/root``, ``/home``, the grader's ``~``), the
+  submissions folder, the report folder and the grader's own temporary
+  folder are hidden behind empty tmpfs mounts (no student can read the
+  grader's keys, or read or change another's notebook or the grades), and only
+  Python, the venv and the folder holding gmpkit are mounted back, read-only;
+* a private writable home (``/tmp/home``, a fresh host temp dir, also the
+  working directory) inside a private ``/tmp``;
 * ``--new-session`` and ``--die-with-parent``, and a PID namespace: when the
   runner ends or is killed, bubblewrap's init dies and the kernel kills every
   process left in the namespace -- a ``start_new_session`` child included;
@@ -58,7 +60,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Limits", "SandboxUnavailable", "probe", "run_cells"]
 
-HOME = "/home/student"
+HOME = "/tmp/home"             # the submission's home and working directory (private)
 MAX_PROTOCOL = 4 * 1024 * 1024        # bytes read from one run's protocol pipe
 MAX_LINE = 256 * 1024
 
@@ -196,9 +198,22 @@ def probe(refresh=False):
 def hideable(path):
     """Whether ``path`` can be hidden from submissions without hiding Python or gmpkit."""
     path = os.path.realpath(path)
-    needed = [os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix),
-              os.path.dirname(os.path.dirname(os.path.realpath(__file__)))]
-    return not any(n == path or n.startswith(path.rstrip("/") + "/") for n in needed)
+    return not any(_under(n, path) for n in _needed())
+
+
+def _needed():
+    """Paths a submission must read: Python, the venv, and the folder holding gmpkit."""
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), pkg_parent})
+
+
+def _homes():
+    return sorted({p for p in ("/root", "/home", os.path.realpath(os.path.expanduser("~")))
+                   if p and p != "/" and os.path.isdir(p)})
+
+
+def _under(path, folder):
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _bwrap_cmd(bwrap, home, hide=()):
@@ -206,10 +221,16 @@ def _bwrap_cmd(bwrap, home, hide=()):
            "--cap-drop", "ALL", "--die-with-parent", "--new-session",
            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
            "--tmpfs", "/run"]
+    homes = _homes()
+    for h in homes:                      # users' homes: keys, tokens, other projects
+        cmd += ["--tmpfs", h]
+    for n in _needed():                  # ... except what the runner needs, read-only
+        if any(_under(n, h) for h in homes):
+            cmd += ["--ro-bind", n, n]
     for path in hide:
         if path and os.path.isdir(path):
             cmd += ["--tmpfs", os.path.realpath(path)]
-    cmd += ["--tmpfs", "/home", "--bind", home, HOME, "--chdir", HOME, "--hostname", "sandbox"]
+    cmd += ["--bind", home, HOME, "--chdir", HOME, "--hostname", "sandbox"]
     return cmd
 
 

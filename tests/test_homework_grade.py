@@ -6,7 +6,9 @@ cases that need isolation.
 """
 
 import csv
+import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,6 +20,8 @@ from gmpkit.homework.grade import grade_folder
 HW = 1
 STUDENT = build.STUDENT_DIR / "hw1_threads.ipynb"
 SANDBOX = sandbox.probe() is None
+ROOT = Path(__file__).resolve().parents[1]
+STATE = {}
 HW1_POINTS = 7           # q1 2, q2 1, q3 2, q4 1, q5 1 (gmpkit/homework/hw1_threads.py)
 
 
@@ -80,9 +84,27 @@ def graded(tmp_path_factory):
     (d / "jack").mkdir()
     save(filled("jack", number=4, student=build.STUDENT_DIR / "hw4_gmp.ipynb"), "jack/hw4.ipynb")
     out = d / "report" / "grades.csv"
+    watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework"]
+    before = tree_hash(*watched), tree_hash(d)
     results = grade_folder(d, out, cell_timeout=4, total_timeout=40, log=lambda *a: None,
                            sandbox_ok=SANDBOX)
+    STATE["unchanged"] = (tree_hash(*watched), tree_hash(d, skip=[out.parent])) == before
     return {r.student_id: r for r in results}, out
+
+
+def tree_hash(*dirs, skip=()):
+    """``{path: sha256}`` of every file under ``dirs`` (caches and ``skip`` folders left out)."""
+    h = {}
+    for d in dirs:
+        for p in sorted(Path(d).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and not any(
+                    Path(s) in p.parents for s in skip):
+                h[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return h
+
+
+def test_grading_changed_no_file(graded):
+    assert STATE["unchanged"]      # the project, and the submissions (reports aside)
 
 
 def test_correct_and_wrong_answers(graded):

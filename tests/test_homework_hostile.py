@@ -9,7 +9,6 @@ say why (``.ci/run`` installs it, so in CI they run).
 
 import csv
 import doctest
-import hashlib
 import json
 import os
 import signal
@@ -22,22 +21,12 @@ import pytest
 from gmpkit.homework import Homework, build, grade, sandbox
 from gmpkit.homework import integrity, released, reports, runner, source
 from gmpkit.homework.grade import grade_folder
-from test_homework_grade import HW1_POINTS, cell_with, filled
+from test_homework_grade import HW1_POINTS, cell_with, filled, tree_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "gmpkit-hostile-7f3a"       # in the command line of every process a submission starts
 WHY = sandbox.probe()
 needs_sandbox = pytest.mark.skipif(WHY is not None, reason=f"no sandbox here: {WHY}")
-
-
-def tree_hash(*dirs, skip=()):
-    h = {}
-    for d in dirs:
-        for p in sorted(Path(d).rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts and not any(
-                    Path(s) in p.parents for s in skip):
-                h[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return h
 
 
 def marked_processes():

@@ -2,10 +2,11 @@
 
 An assignment module (``hw1`` ... ``hw5``) registers question factories with
 :func:`question`.  This module imports no assignment module (they import it);
-:mod:`.handout` puts them together into one student's :class:`Homework`.  A factory gets the student's :class:`random.Random` and
-returns a :class:`Problem`: the text shown to the student (the workload and
-the model configuration, printed readably), the parameters (for solution
-cells), and a check -- a :class:`gmpkit.checks.Question` whose answer the
+:mod:`.handout` puts them together into one student's :class:`Homework`.
+A factory gets the student's :class:`random.Random` and returns a
+:class:`Problem`: the text shown to the student (the workload and the model
+configuration, printed readably), the parameters (for solution cells), and a
+check -- a :class:`gmpkit.checks.Question` whose answer the
 model computes, or a :class:`WorkloadTask` that runs the student's workload.
 
 In a notebook (see :mod:`.handout`)::

@@ -94,7 +94,8 @@ def q3(rng):
                                            slice_ms=1))
 
 
-@question(N, "q4", "How much of the CPU is useful?")
+@question(N, "q4", "How much of the CPU is useful?",
+          hint='each slice of work is followed by one switch: useful = slice / (slice + switch)')
 def q4(rng):
     slice_us = rng.choice([500, 1000, 2000, 3000])
     switch_us = rng.choice([5, 10, 25, 50, 100])
@@ -125,7 +126,8 @@ def q4(rng):
     return Problem("q4", "", text, q, dict(slice_us=slice_us, switch_us=switch_us))
 
 
-@question(N, "q5", "Virtual memory of threads")
+@question(N, "q5", "Virtual memory of threads",
+          hint='every thread, main included, reserves a full stack plus a guard page')
 def q5(rng):
     n = rng.randint(5, 60)
     spec = [("go", [("sleep", 1000)], "T", n), ("wait",)]

@@ -286,7 +286,8 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
         rfd, wfd = os.pipe()
         runner = [sys.executable, "-I", "-m", "gmpkit.homework.runner", str(wfd)]
         if sandbox:
-            cmd = cg.enter_cmd() + _prlimit(limits) + _bwrap_cmd(shutil.which("bwrap"), home, hide) + runner
+            cmd = (cg.enter_cmd() + _prlimit(limits)
+                   + _bwrap_cmd(shutil.which("bwrap"), home, hide) + runner)
             env = _env(HOME)
         else:
             cmd, env = runner, _env(home)

@@ -289,10 +289,8 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
             cmd = (cg.enter_cmd() + _prlimit(limits)
                    + _bwrap_cmd(shutil.which("bwrap"), home, hide) + runner)
             env = _env(HOME)
-        else:
-            cmd, env = runner, _env(home)
-            env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.dirname(
-                os.path.abspath(__file__))))
+        else:                            # --no-sandbox: limits, but no isolation
+            cmd, env = _prlimit(limits) + runner, _env(home)
         try:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,

@@ -127,3 +127,41 @@ def test_student_version_runs_up_to_the_first_check_which_teaches(master):
     assert err.ename == "Unanswered"
     assert "not answered yet" in err.evalue and "replace ..." in err.evalue
     assert "Unanswered" in str(info.value)
+
+
+def test_no_import_cycles_in_the_homework_package():
+    """Every relative import, at module or function level: the graph has no cycle."""
+    import ast
+    from pathlib import Path
+    pkg = Path(build.__file__).parent
+    graph = {}
+    for f in pkg.glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+                deps |= {n for n in names if (pkg / f"{n}.py").exists()}
+        graph[f.stem] = deps
+
+    def reach(start, node, seen):
+        for d in graph.get(node, ()):
+            if d == start:
+                return True
+            if d not in seen:
+                seen.add(d)
+                if reach(start, d, seen):
+                    return True
+        return False
+
+    assert graph["core"] and graph["handout"]          # the walk saw the imports
+    assert [m for m in graph if reach(m, m, set())] == []
+
+
+def test_a_missing_assignment_module_is_an_error():
+    import ast
+    from pathlib import Path
+    src = (Path(build.__file__).parent / "assignments.py").read_text()
+    assert "except" not in src and "ModuleNotFoundError" not in src.split('"""')[-1]
+    tree = ast.parse(src)
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert imported == {m.stem for m in MASTERS}       # every master's module, imported plainly

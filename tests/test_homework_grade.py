@@ -1,17 +1,28 @@
-"""The grader: one folder of awkward submissions, graded once, each case checked."""
+"""The grader: one folder of awkward submissions, graded once, each case checked.
+
+These cases grade the same with or without the sandbox, so they run without it
+where bubblewrap cannot (saying so); tests/test_homework_hostile.py holds the
+cases that need isolation.
+"""
 
 import csv
+import hashlib
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from gmpkit.homework import Homework, build
+from gmpkit.homework import Homework, build, sandbox
 from gmpkit.homework.core import WorkloadTask
 from gmpkit.homework.grade import grade_folder
 
 HW = 1
 STUDENT = build.STUDENT_DIR / "hw1_threads.ipynb"
+SANDBOX = sandbox.probe() is None
+ROOT = Path(__file__).resolve().parents[1]
+STATE = {}
+HW1_POINTS = 7           # q1 2, q2 1, q3 2, q4 1, q5 1 (gmpkit/homework/hw1_threads.py)
 
 
 def filled(sid, wrong=(), notebook_id=None, student=STUDENT, number=HW):
@@ -73,29 +84,48 @@ def graded(tmp_path_factory):
     (d / "jack").mkdir()
     save(filled("jack", number=4, student=build.STUDENT_DIR / "hw4_gmp.ipynb"), "jack/hw4.ipynb")
     out = d / "report" / "grades.csv"
-    results = grade_folder(d, out, cell_timeout=4, total_timeout=40, log=lambda *a: None)
+    watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework"]
+    before = tree_hash(*watched), tree_hash(d)
+    results = grade_folder(d, out, cell_timeout=4, total_timeout=40, log=lambda *a: None,
+                           sandbox_ok=SANDBOX)
+    STATE["unchanged"] = (tree_hash(*watched), tree_hash(d, skip=[out.parent])) == before
     return {r.student_id: r for r in results}, out
+
+
+def tree_hash(*dirs, skip=()):
+    """``{path: sha256}`` of every file under ``dirs`` (caches and ``skip`` folders left out)."""
+    h = {}
+    for d in dirs:
+        for p in sorted(Path(d).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and not any(
+                    Path(s) in p.parents for s in skip):
+                h[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return h
+
+
+def test_grading_changed_no_file(graded):
+    assert STATE["unchanged"]      # the project, and the submissions (reports aside)
 
 
 def test_correct_and_wrong_answers(graded):
     res, _ = graded
-    assert (res["alice"].score, res["alice"].total, res["alice"].problems) == (5, 5, [])
+    assert (res["alice"].score, res["alice"].total, res["alice"].problems) == (7, 7, [])
     bob = res["bob"]
-    assert bob.score == 4 and not bob.questions["q2"].ok
+    assert bob.score == 6 and not bob.questions["q2"].ok
     assert "you said 12345" in bob.questions["q2"].feedback          # feedback teaches
 
 
 def test_infinite_loop_is_cut_and_the_rest_graded(graded):
     carol = graded[0]["carol"]
     assert any("timed out" in p for p in carol.problems)
-    assert carol.score == 5
+    assert carol.score == 7
 
 
 def test_deleted_and_tampered_checks_fail_and_fake_pass_is_ignored(graded):
     dave = graded[0]["dave"]
     assert dave.questions["q3"].status == "check cell deleted" and not dave.questions["q3"].ok
     assert dave.questions["q1"].status == "check cell modified" and not dave.questions["q1"].ok
-    assert dave.score == 3
+    assert dave.score == 7 - 2 - 2        # q1 (2 points) and q3 (2 points) lost
     assert any("q3: check cell deleted" in p for p in dave.problems)
 
 
@@ -113,7 +143,7 @@ def test_invalid_json_is_reported(graded):
 
 def test_errors_reordering_and_extra_cells(graded):
     hank = graded[0]["hank"]
-    assert hank.score == 5
+    assert hank.score == 7
     assert any("SyntaxError" in p for p in hank.problems)
     assert any("ZeroDivisionError" in p for p in hank.problems)
 
@@ -123,7 +153,7 @@ def test_rigged_eq_and_empty_id(graded):
     assert not ivan.questions["q2"].ok and "not plain data" in ivan.questions["q2"].feedback
     assert any("mismatch" in p for p in ivan.problems)
     assert any("StudentIdError" in p and "empty" in p for p in ivan.problems)
-    assert ivan.score == 4                  # graded with the file name's id
+    assert ivan.score == 6                  # graded with the file name's id
 
 
 def test_reports(graded):
@@ -131,26 +161,65 @@ def test_reports(graded):
     rows = list(csv.DictReader(out.open()))
     assert {r["student_id"] for r in rows} == set(res)
     alice = next(r for r in rows if r["student_id"] == "alice")
-    assert alice["score"] == "5" and alice["q1"] == "1" and alice["q1_feedback"].startswith("Correct")
+    assert alice["score"] == "7" and alice["hw1-q1"] == "2"
+    assert alice["hw1-q1_feedback"].startswith("Correct")
+    jack = next(r for r in rows if r["student_id"] == "jack")
+    assert jack["hw4-q1"] == "2" and jack["hw1-q1"] == ""     # mixed folder: own columns
     md = out.with_suffix(".md").read_text()
     assert "| alice |" in md and "Pass rate per question" in md and "check cell deleted" in md
+    book = list(csv.DictReader((out.parent / "gradebook.csv").open()))
+    assert book[0]["student_id"] == "(points possible)" and book[0]["hw1 total"] == "7"
+    assert next(r for r in book if r["student_id"] == "alice")["total"] == "7"
+
+
+def test_per_student_feedback_files(graded):
+    _, out = graded
+    md = (out.parent / "feedback" / "bob.md").read_text()
+    assert "### q2. Counting context switches" in md and "your answer: `12345`" in md
+    assert "verdict: wrong, 0 of 1 points" in md and "you said 12345" in md
+    page = (out.parent / "feedback" / "bob.html").read_text()
+    assert page.startswith("<!doctype html>") and "<h3>q2. Counting context switches</h3>" in page
 
 
 def test_empty_folder(tmp_path):
-    results = grade_folder(tmp_path, log=lambda *a: None)
+    results = grade_folder(tmp_path, log=lambda *a: None, sandbox_ok=SANDBOX)
     assert results == []
     assert "No submissions found" in (tmp_path / "grades.md").read_text()
     assert (tmp_path / "grades.csv").read_text().startswith("student_id,file")
 
 
-def test_cli(tmp_path, capsys):
+@pytest.mark.skipif(not SANDBOX, reason=f"no sandbox here: {sandbox.probe()}")
+def test_cli(tmp_path):
     from gmpkit.homework.__main__ import main
-    assert main(["grade", str(tmp_path), "--out", str(tmp_path / "g.csv")]) == 0
-    assert (tmp_path / "g.md").exists()
+    nbformat.write(filled("alice"), tmp_path / "alice.ipynb")
+    out = tmp_path / "report" / "g.csv"
+    assert main(["grade", str(tmp_path), "--out", str(out), "--format", "canvas",
+                 "--format", "moodle"]) == 0
+    rows = list(csv.reader((out.parent / "gradebook-canvas.csv").open()))
+    assert rows[:3] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Homework 1"],
+                        ["Points Possible", "", "", "", "", "7"],
+                        ["alice", "", "alice", "", "", "7"]]
+    rows = list(csv.reader((out.parent / "gradebook-moodle.csv").open()))
+    assert rows[0] == ["ID number", "Homework 1", "Homework 1 feedback"]
+    assert rows[1][:2] == ["alice", "7"]
 
+
+def test_cli_refuses_without_a_sandbox(tmp_path, monkeypatch, capsys):
+    from gmpkit.homework.__main__ import main
+    monkeypatch.setattr(sandbox, "probe", lambda refresh=False: "bwrap is not installed")
+    nbformat.write(filled("alice"), tmp_path / "alice.ipynb")
+    assert main(["grade", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing" in err and "bwrap is not installed" in err and "--no-sandbox" in err
+    assert not (tmp_path / "grades.csv").exists()
+    assert main(["grade", str(tmp_path), "--no-sandbox"]) == 0
+    md = (tmp_path / "grades.md").read_text()
+    assert md.splitlines()[0].startswith("**WARNING: graded WITHOUT a sandbox")
+    assert next(csv.DictReader((tmp_path / "grades.csv").open()))["sandbox"] == "NONE"
+    assert "| alice |" in md
 
 
 def test_another_assignment_with_a_workload_answer(graded):
     jack = graded[0]["jack"]
-    assert jack.assignment == 4 and (jack.score, jack.total) == (6, 6), jack.problems
+    assert jack.assignment == 4 and (jack.score, jack.total) == (8, 8), jack.problems
     assert jack.questions["q6"].feedback.startswith("Correct: P1 stole")

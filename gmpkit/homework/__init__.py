@@ -7,7 +7,8 @@ from the masters in ``notebooks/homework/src``; ``python -m gmpkit.homework
 grade DIR`` grades a folder of submissions.  See ``notebooks/homework/README.md``.
 """
 
-from .core import HW_COSTS, Homework, Problem, WorkloadTask, assignment
+from .core import HW_COSTS, Problem, WorkloadTask
+from .handout import Homework, assignment
 from .variants import DEMO_ID, StudentIdError, check_id, seed_for
 from .workload import WorkloadSpecError, describe as describe_workload, run as run_workload
 from ..checks import Unanswered, WrongAnswer

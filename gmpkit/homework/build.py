@@ -7,7 +7,15 @@ whose check cells are tagged ``check``.  From it:
 * ``student/hwN_name.ipynb``: each solution cell replaced by a stub
   (``answer_q1 = ...  # your prediction``), not executed: a clean start;
 * ``solutions/hwN_name.ipynb``: everything, executed with the demo id, so its
-  outputs are the reference strict nbval compares against.
+  outputs are the reference strict nbval compares against;
+* with ``--mode graded``: ``graded/hwN_name.ipynb`` (or ``--out DIR``), the
+  student version whose setup cell says ``assignment(N, STUDENT_ID,
+  mode="graded")``: its check cells record answers instead of revealing the
+  model's (the check cells themselves are unchanged, so they hash the same).
+
+Building also records every master's check-cell hashes, points and answer
+names in the package's ``data/released.json`` (see :mod:`.released`), which
+is all the grader reads at run time.
 
 :func:`stale` rebuilds both in memory and lists what differs from the
 committed files (the freshness test).
@@ -18,30 +26,31 @@ from __future__ import annotations
 import ast
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
+
+from . import released, source
 
 ROOT = Path(__file__).resolve().parents[2]
 HW_DIR = ROOT / "notebooks" / "homework"
 SRC_DIR = HW_DIR / "src"
 STUDENT_DIR = HW_DIR / "student"
 SOLUTION_DIR = HW_DIR / "solutions"
+GRADED_DIR = HW_DIR / "graded"
 CHECK_RE = re.compile(r"""\bhw\.check\(\s*["'](q\d+)["']\s*,\s*(\w+)\s*\)""")
+SETUP_RE = re.compile(r"""^(hw\s*=\s*assignment\(\s*\d+\s*,\s*STUDENT_ID)\s*\)\s*$""", re.M)
 
-__all__ = ["masters", "assignment_of", "student_notebook", "solution_notebook", "build_all",
-           "stale", "stub_for", "check_cells"]
-
-
-def _nbbuild():
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from tools import nbbuild
-    return nbbuild
+__all__ = ["masters", "assignment_of", "student_notebook", "solution_notebook",
+           "graded_notebook", "build_all", "stale", "stub_for", "check_cells", "release_data"]
 
 
 def masters():
+    """The master sources; a clear error when this is not a course checkout."""
+    if not SRC_DIR.is_dir():
+        raise FileNotFoundError(
+            f"no homework masters at {SRC_DIR}: building needs a checkout of the course "
+            f"repository (grading does not: it reads the package's data/released.json)")
     return sorted(SRC_DIR.glob("hw[0-9]*_*.py"))
 
 
@@ -89,7 +98,7 @@ def check_cells(nb):
 
 
 def _base(src):
-    nb = _nbbuild().to_notebook(src)
+    nb = source.to_notebook(src)
     nb.metadata["gmpkit"] = {"assignment": assignment_of(src), "master": src.name}
     return nb
 
@@ -105,12 +114,27 @@ def student_notebook(src):
     return nb
 
 
+def graded_notebook(src):
+    """The student version for graded use: the setup cell asks for ``mode="graded"``."""
+    nb = student_notebook(src)
+    nb.metadata["gmpkit"]["version"] = "graded"
+    n = 0
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.source, k = SETUP_RE.subn(r'\1, mode="graded")', c.source)
+            n += k
+    if n != 1:
+        raise ValueError(f"{src.name}: expected one setup cell `hw = assignment(N, STUDENT_ID)`, "
+                         f"found {n}")
+    return nb
+
+
 def solution_notebook(src, run=True):
     nb = _base(src)
     nb.metadata["gmpkit"]["version"] = "solution"
     if run:
         SOLUTION_DIR.mkdir(parents=True, exist_ok=True)
-        _nbbuild().execute(nb, SOLUTION_DIR)
+        _execute(nb, SOLUTION_DIR)
         for c in nb.cells:
             _coalesce_streams(c)
         for i, c in enumerate(nb.cells):
@@ -118,6 +142,14 @@ def solution_notebook(src, run=True):
             if errs:
                 raise RuntimeError(f"{src.name}: solution cell {i} raised {errs[0]['ename']}: "
                                    f"{errs[0]['evalue']}")
+    return nb
+
+
+def _execute(nb, cwd, timeout=120):
+    from nbclient import NotebookClient
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(cwd)}}, record_timing=False,
+                   store_widget_state=True).execute()
     return nb
 
 
@@ -139,17 +171,82 @@ def _write(nb, path):
     nbformat.write(nb, path)
 
 
-def build_all(names=None, run=True, log=print):
-    """Write student/ and solutions/ for every master (or those whose stem is in ``names``)."""
+def build_all(names=None, run=True, log=print, mode="practice", out=None):
+    """Write student/ and solutions/ for every master (or those whose stem is in ``names``).
+
+    ``mode="graded"`` writes only the graded student versions, to ``out``
+    (default ``notebooks/homework/graded``).  Either way the package's
+    ``released.json`` gains the masters' current check-cell hashes.
+    """
     done = []
     for src in masters():
         if names and src.stem not in names and f"hw{assignment_of(src)}" not in names:
             continue
-        _write(student_notebook(src), STUDENT_DIR / f"{src.stem}.ipynb")
-        _write(solution_notebook(src, run=run), SOLUTION_DIR / f"{src.stem}.ipynb")
-        log(f"built {src.stem}: student/{src.stem}.ipynb, solutions/{src.stem}.ipynb")
+        if mode == "graded":
+            target = Path(out or GRADED_DIR) / f"{src.stem}.ipynb"
+            _write(graded_notebook(src), target)
+            log(f"built {src.stem}: {target} (graded: no answers in the notebook)")
+        else:
+            _write(student_notebook(src), STUDENT_DIR / f"{src.stem}.ipynb")
+            _write(solution_notebook(src, run=run), SOLUTION_DIR / f"{src.stem}.ipynb")
+            log(f"built {src.stem}: student/{src.stem}.ipynb, solutions/{src.stem}.ipynb")
         done.append(src.stem)
+    write_release_data()
     return done
+
+
+def release_data(previous=None):
+    """The ``released.json`` content for the current masters, merged with ``previous``.
+
+    Hashes of earlier check/setup/solution cells are kept (append-only).
+    """
+    from . import assignments  # noqa: F401 - registers every assignment
+    from .core import REGISTRY
+    prev = (previous or {}).get("assignments", {})
+    out = {}
+    for src in masters():
+        n = assignment_of(src)
+        nb = source.to_notebook(src)
+        old = prev.get(str(n), {})
+        info = REGISTRY[n]
+        qs = {}
+        for qid, (_, s) in check_cells(nb).items():
+            oq = old.get("questions", {}).get(qid, {})
+            title = next((t for q, t, _ in info.questions if q == qid), qid)
+            qs[qid] = {"var": CHECK_RE.search(s).group(2), "title": title,
+                       "points": info.points.get(qid, 1),
+                       "checks": _merge(oq.get("checks", []), released.normalised_hash(s))}
+        setup = [c.source for c in nb.cells if c.cell_type == "code" and SETUP_RE.search(c.source)]
+        sols = [c.source for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+        setups = old.get("setup", [])
+        for s in setup:
+            setups = _merge(setups, released.normalised_hash(s))
+            setups = _merge(setups, released.normalised_hash(
+                SETUP_RE.sub(r'\1, mode="graded")', s)))
+        solutions = old.get("solutions", [])
+        for s in sols:
+            solutions = _merge(solutions, released.normalised_hash(s))
+        out[str(n)] = {"master": src.stem, "title": info.title, "questions": qs,
+                       "setup": setups, "solutions": solutions}
+    return {"about": "written by `python -m gmpkit.homework build`; hashes are append-only "
+                     "(see gmpkit/homework/released.py)", "assignments": out}
+
+
+def _merge(hashes, h):
+    return list(hashes) + ([h] if h not in hashes else [])
+
+
+def _released_path():
+    return Path(__file__).resolve().parent / released.RELEASED
+
+
+def write_release_data():
+    path = _released_path()
+    prev = json.loads(path.read_text()) if path.exists() else None
+    data = release_data(prev)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
 
 
 def _cells(nb):
@@ -179,6 +276,11 @@ def stale():
         for nbp in d.glob("*.ipynb"):
             if not (SRC_DIR / f"{nbp.stem}.py").exists():
                 probs.append(f"{nbp.relative_to(ROOT)} has no master")
+    path = _released_path()
+    have = json.loads(path.read_text()) if path.exists() else None
+    if have is None or release_data(have) != have:
+        probs.append(f"gmpkit/homework/{released.RELEASED} does not record the current masters "
+                     f"(run python -m gmpkit.homework build)")
     return probs
 
 
@@ -186,13 +288,6 @@ def master_check_sources(number):
     """``{qid: source}`` of the check cells in assignment ``number``'s master."""
     for src in masters():
         if assignment_of(src) == number:
-            nb = _nbbuild().to_notebook(src)
+            nb = source.to_notebook(src)
             return {q: s for q, (_, s) in check_cells(nb).items()}
     raise ValueError(f"no master for assignment {number}")
-
-
-def master_json(number):
-    """Cheap metadata of a master for the grader: check sources and answer names."""
-    checks = master_check_sources(number)
-    return json.loads(json.dumps({q: {"source": s, "var": CHECK_RE.search(s).group(2)}
-                                  for q, s in checks.items()}))

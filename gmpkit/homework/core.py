@@ -1,13 +1,15 @@
-"""Assignments, their seeded problems, and the checks behind the check cells.
+"""Questions, their seeded problems, and the checks behind the check cells.
 
 An assignment module (``hw1`` ... ``hw5``) registers question factories with
-:func:`question`.  A factory gets the student's :class:`random.Random` and
-returns a :class:`Problem`: the text shown to the student (the workload and
-the model configuration, printed readably), the parameters (for solution
-cells), and a check -- a :class:`gmpkit.checks.Question` whose answer the
+:func:`question`.  This module imports no assignment module (they import it);
+:mod:`.handout` puts them together into one student's :class:`Homework`.
+A factory gets the student's :class:`random.Random` and returns a
+:class:`Problem`: the text shown to the student (the workload and the model
+configuration, printed readably), the parameters (for solution cells), and a
+check -- a :class:`gmpkit.checks.Question` whose answer the
 model computes, or a :class:`WorkloadTask` that runs the student's workload.
 
-In a notebook::
+In a notebook (see :mod:`.handout`)::
 
     hw = assignment(4, STUDENT_ID)     # validates the id, prints a header
     hw.show("q1")                      # the problem
@@ -25,15 +27,12 @@ from typing import Any, Callable
 
 from ..checks import Feedback, Question, Unanswered, WrongAnswer, exact
 from . import workload as wl
-from .variants import check_id, rng_for
+from .common import HW_COSTS, fmt_ns
 
-__all__ = ["Problem", "WorkloadTask", "Homework", "assignment", "question", "REGISTRY",
-           "AssignmentInfo", "HW_COSTS", "answer_name", "plain"]
+__all__ = ["Problem", "WorkloadTask", "Recorded", "question", "REGISTRY", "MODES",
+           "AssignmentInfo", "HW_COSTS", "answer_name", "plain", "summarise", "make_question"]
 
-# Fixed, round costs for every homework model, printed with the problems: the
-# expected answers must not move when data/costs.json is re-measured.
-HW_COSTS = {"goroutine_switch_ns": 200, "goroutine_create_ns": 200, "thread_create_ns": 20_000,
-            "kernel_switch_ns": 5_000, "syscall_overhead_ns": 0}
+MODES = ("practice", "graded")
 
 
 @dataclass
@@ -41,19 +40,30 @@ class AssignmentInfo:
     number: int
     title: str
     questions: list = field(default_factory=list)   # [(qid, title, factory)]
+    points: dict = field(default_factory=dict)      # qid -> points (default 1)
+    hints: dict = field(default_factory=dict)       # qid -> mechanism hint (graded mode)
 
 
 REGISTRY: dict[int, AssignmentInfo] = {}
 
 
-def question(number, qid, title):
-    """Register ``factory(rng) -> Problem`` as question ``qid`` of assignment ``number``."""
+def question(number, qid, title, points=1, hint=None):
+    """Register ``factory(rng) -> Problem`` as question ``qid`` of assignment ``number``.
+
+    ``points`` is the question's weight in the gradebook; a question whose
+    answer is a list (a finish order, several parts) earns partial credit,
+    the share of its items in the right place.  ``hint`` is the mechanism a
+    graded-mode check cell points at (default: the title).
+    """
 
     def deco(factory):
         info = REGISTRY[number]
         if any(q == qid for q, _, _ in info.questions):
             raise ValueError(f"assignment {number} already has a question {qid!r}")
         info.questions.append((qid, title, factory))
+        info.points[qid] = points
+        if hint:
+            info.hints[qid] = hint
         return factory
 
     return deco
@@ -118,80 +128,37 @@ class WorkloadTask:
         return Feedback(self.qid, ok, None, given, text)
 
 
-class Homework:
-    """One student's assignment: the seeded problems and their checks."""
+class Recorded:
+    """A graded-mode check: it records the answer and holds no expected answer."""
 
-    def __init__(self, number, student_id, quiet=False):
-        from . import assignments  # noqa: F401 - registers the questions
-        if number not in REGISTRY:
-            raise ValueError(f"no homework assignment {number!r}; there are "
-                             f"{', '.join(map(str, sorted(REGISTRY)))}")
-        self.info = REGISTRY[number]
-        self.number = number
-        self.student_id = check_id(student_id)
-        self._problems: dict[str, Problem] = {}
-        if not quiet:
-            print(f"Assignment {number}: {self.info.title}\n"
-                  f"Student {self.student_id!r}: {len(self.info.questions)} questions, "
-                  f"with numbers generated from your id.")
+    def __init__(self, qid, title, hint):
+        self.qid, self.title, self.hint = qid, title, hint
 
     @property
-    def qids(self):
-        return [q for q, _, _ in self.info.questions]
+    def expected(self):
+        raise AttributeError(f"{self.qid}: this is a graded notebook: the expected answer is "
+                             f"computed by the grader, not in your notebook")
 
-    def problem(self, qid) -> Problem:
-        if qid not in self._problems:
-            for q, title, factory in self.info.questions:
-                if q == qid:
-                    p = factory(rng_for(self.student_id, self.number, qid))
-                    p.qid, p.title = qid, title
-                    self._problems[qid] = p
-                    break
-            else:
-                raise KeyError(f"assignment {self.number} has no question {qid!r}; "
-                               f"its questions are {', '.join(self.qids)}")
-        return self._problems[qid]
-
-    def params(self, qid):
-        """The problem's numbers (solution cells derive the answer from them)."""
-        return dict(self.problem(qid).params)
-
-    def show(self, qid):
-        p = self.problem(qid)
-        print(f"{qid}: {p.title}\n\n{p.text}")
-
-    def check(self, qid, answer):
-        """Print the feedback; raise Unanswered / WrongAnswer when not right."""
-        fb = self.problem(qid).check.check(answer, strict=True)
-        print(fb.text)
-
-    def feedback(self, qid, answer) -> Feedback:
-        """The feedback on ``answer``, never raising (the grader's call)."""
+    def check(self, given, strict=True):
+        if given is Ellipsis:
+            msg = (f"{self.qid}: not answered yet -- replace ... with your answer, then run the "
+                   f"cell again.")
+            if strict:
+                raise Unanswered(msg)
+            return Feedback(self.qid, False, None, given, msg)
         try:
-            return self.problem(qid).check.check(answer, strict=False)
-        except Exception as e:  # noqa: BLE001
-            return Feedback(qid, False, None, answer,
-                            f"{qid}: the answer could not be checked: {type(e).__name__}: {e}")
-
-    def try_workload(self, spec, model="gmp", **params):
-        """Run a workload and print what the scheduler did (for experimenting).
-
-        ``model`` is a model object or a name with the homework's costs:
-        ``"green"``, ``"threads"`` (cpus=), ``"gm"`` (procs=), ``"gmp"`` (procs=).
-        """
-        if isinstance(model, str):
-            from . import common
-            make = {"green": common.green, "threads": common.threads, "gm": common.gm,
-                    "gmp": common.gmp}[model]
-            model = make(**params) if model in ("green",) else make(params.pop(
-                "cpus" if model == "threads" else "procs", 2), **params)
-        print(wl.describe(spec))
-        r = wl.run(spec, model)
-        print(summarise(r))
-        return r
-
-    def __repr__(self):
-        return f"<Homework {self.number} for {self.student_id!r}>"
+            shown = repr(plain(given))
+        except (TypeError, ValueError):
+            msg = (f"{self.qid}: {type(given).__name__} is not plain data: give a number, a "
+                   f"string or a list, which the grader can read.")
+            if strict:
+                raise WrongAnswer(msg)
+            return Feedback(self.qid, False, None, given, msg)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        return Feedback(self.qid, None, None, given,
+                        f"{self.qid}: recorded {shown}. It is graded after the deadline. Before "
+                        f"you go on, check your reasoning against the mechanism: {self.hint}")
 
 
 def summarise(run):
@@ -209,19 +176,6 @@ def summarise(run):
             v = st[k]
             parts.append(f"{label} {fmt_ns(v) if k == 'makespan_ns' else v}")
     return f"{run.timeline.meta.get('model')}: " + ", ".join(parts)
-
-
-def fmt_ns(ns):
-    if ns >= 1_000_000:
-        return f"{ns / 1e6:,.3f} ms"
-    if ns >= 1_000:
-        return f"{ns / 1e3:,.1f} µs"
-    return f"{ns} ns"
-
-
-def assignment(number, student_id):
-    """The assignment ``number`` for ``student_id`` (raises StudentIdError if the id is bad)."""
-    return Homework(number, student_id)
 
 
 def make_question(qid, prompt, answer, explain, compare=exact, hint=None):

@@ -1,361 +1,325 @@
-"""Grade a folder of submitted homework notebooks.
+"""Grade a folder of submitted homework notebooks, each in a sandbox.
 
 Layout (the convention students follow)::
 
     SUBMISSIONS/<student_id>.ipynb            one notebook per student, or
-    SUBMISSIONS/<student_id>/<anything>.ipynb  a folder per student
+    SUBMISSIONS/<student_id>/<anything>.ipynb  a folder per student (several assignments)
 
 The file or folder name is the student id the grader trusts; ``STUDENT_ID``
 in the notebook must match it (a mismatch is reported, and the answers are
 checked against the *file name's* problems, so a copied notebook fails).
 
-Each notebook runs in isolation: its own kernel (nbclient), started in a
-fresh temporary directory with a minimal environment (no user site packages,
-HOME and TMPDIR inside the temporary directory, proxies pointing nowhere, and
-a first hidden cell that makes Python sockets refuse to connect), a per-cell
-timeout, a total timeout, and the kernel killed at the end.  Cells that fail
-do not stop the run.
+**Isolation.**  Before any submission runs, the grader imports its own code
+and every assignment module, and reads ``data/released.json`` from the
+package.  Each notebook's cells then run in :mod:`.runner` under bubblewrap
+(:mod:`.sandbox`): no network, a read-only system and project, the
+submissions and report folders hidden, a private home, resource limits, and
+the whole process tree killed at the end.  Without a working sandbox
+:func:`grade_folder` refuses (``SandboxUnavailable``) unless
+``sandbox=False`` (``--no-sandbox``), and then every report's first line
+says the grading was not isolated.
 
-Results do not come from anything the notebook prints.  After the student's
-cells, the grader appends one cell that exports the answer variables
-(``answer_qN`` / ``workload_qN``) and ``STUDENT_ID`` as JSON, and re-runs every
-check itself, in the grader's process, against the problems generated for
-the file name's id.  Printing "Correct" proves nothing, and an object with a
-rigged ``__eq__`` does not survive JSON.  A question also fails when its check
-cell was deleted or changed: check cells are found by their ``check`` tag and
-by their content (``hw.check("qN", ...)``) and compared with the master's.
+**Results** never come from anything the notebook prints.  The runner
+exports the answer variables (``answer_qN`` / ``workload_qN``) as JSON after
+every cell -- a kernel killed by a segfault or the memory limit keeps the
+credit of what it answered before -- and the grader re-runs every check in
+its own process against the problems generated for the file name's id.
+A question also fails when its check cell was deleted or changed: check
+cells are matched by content against the hashes of every *released*
+version of the master's check cell (``released.json``), so fixing a master
+after release does not fail old submissions.
 
-Outputs: ``grades.csv`` (one row per notebook: per-question pass/fail and
-feedback, score, problems) and ``grades.md`` next to it (summary table,
-per-question pass rates, per-student feedback).
+**Points** come from the masters (``question(..., points=)``); a list answer
+(a finish order) earns partial credit, the share of items in place.
+**Integrity flags** (see :mod:`.integrity`): solution notebooks, identical
+answers under different ids, near-identical workloads.  Reports: see
+:mod:`.reports`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
-import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .build import CHECK_RE, check_cells, master_check_sources
-from .core import Homework
+from . import released, sandbox
+from .build import CHECK_RE
 from .variants import StudentIdError, check_id, normalise_id
 
-__all__ = ["grade_folder", "grade_notebook", "find_submissions", "Result", "write_reports"]
+__all__ = ["grade_folder", "grade_notebook", "find_submissions", "Result", "QResult",
+           "SandboxUnavailable", "preload"]
 
-EXPORT_MARK = "GMPKIT-HOMEWORK-EXPORT "
+SandboxUnavailable = sandbox.SandboxUnavailable
 # A failed check is the question's result, not a problem with the submission.
 QUIET_ERRORS = ("WrongAnswer", "Unanswered", "KeyboardInterrupt")
-GUARD_CELL = '''\
-import socket as _gmpkit_socket
-def _gmpkit_no_network(*args, **kwargs):
-    raise OSError("network access is disabled while grading")
-for _gmpkit_name in ("connect", "connect_ex", "sendto", "sendmsg"):
-    setattr(_gmpkit_socket.socket, _gmpkit_name, _gmpkit_no_network)
-_gmpkit_socket.create_connection = _gmpkit_no_network
-_gmpkit_socket.getaddrinfo = _gmpkit_no_network
-del _gmpkit_name, _gmpkit_socket, _gmpkit_no_network
-'''
-EXPORT_CELL = '''\
-def _gmpkit_export(names):
-    import json
-    g = globals()
-    out = {"student_id": g.get("STUDENT_ID", None) if isinstance(g.get("STUDENT_ID"), str) else None,
-           "answers": {}}
-    for name in names:
-        if name not in g:
-            out["answers"][name] = {"state": "missing"}
-            continue
-        v = g[name]
-        if v is Ellipsis:
-            out["answers"][name] = {"state": "unanswered"}
-            continue
-        try:
-            out["answers"][name] = {"state": "given",
-                                    "value": json.loads(json.dumps(v, allow_nan=False))}
-        except Exception:
-            out["answers"][name] = {"state": "unexportable", "type": type(v).__name__}
-    print(%r + json.dumps(out))
-_gmpkit_export(%r)
-'''
+MAX_ECHO = 200              # characters of a student's answer shown in any report
+MAX_FEEDBACK = 1200         # characters of one question's feedback
+
+
+def clip(text, n=MAX_ECHO):
+    """``text`` cut to ``n`` characters, saying how much was cut.
+
+    >>> clip("x" * 10, 8)
+    'xxx…(+7)'
+    """
+    text = str(text)
+    if len(text) <= n:
+        return text
+    tail = f"…(+{len(text) - n + len(str(len(text))) + 3})"
+    keep = max(0, n - len(tail))
+    return text[:keep] + f"…(+{len(text) - keep})"
+
+
+def _clip_middle(text, n=MAX_FEEDBACK):
+    text = str(text)
+    if len(text) <= n:
+        return text
+    half = (n - 9) // 2
+    return text[:half] + " […] " + text[-half:]
 
 
 @dataclass
 class QResult:
     ok: bool
-    status: str          # pass | wrong | unanswered | missing | check deleted | check modified | ...
+    status: str          # pass | partial | wrong | unanswered | missing | check deleted | ...
     feedback: str
+    points: float = 1
+    earned: float = 0
+    answer: str = ""     # the student's answer, clipped to MAX_ECHO characters
+    title: str = ""
 
 
 @dataclass
 class Result:
     file: str
     student_id: str | None = None          # the id graded (from the file name)
-    notebook_id: str | None = None         # STUDENT_ID found in the notebook
+    notebook_id: str | None = None         # STUDENT_ID found in the notebook (clipped)
     assignment: int | None = None
     questions: dict = field(default_factory=dict)   # qid -> QResult
     problems: list = field(default_factory=list)
+    flags: list = field(default_factory=list)       # integrity flags
     seconds: float = 0.0
+    sandboxed: bool = True
+    answers: dict = field(default_factory=dict, repr=False)    # qid -> JSON value given
+    expected: dict = field(default_factory=dict, repr=False)   # qid -> canonical JSON
+    kinds: dict = field(default_factory=dict, repr=False)      # qid -> predict | workload
 
     @property
     def score(self):
-        return sum(q.ok for q in self.questions.values())
+        return round(sum(q.earned for q in self.questions.values()), 2)
 
     @property
     def total(self):
-        return len(self.questions)
+        return sum(q.points for q in self.questions.values())
+
+    def column(self, qid):
+        """The gradebook column of a question: ``hw1-q1`` (mixed folders never collide)."""
+        return f"hw{self.assignment}-{qid}"
 
 
 # ---------------------------------------------------------------------------
-def find_submissions(folder):
+_RELEASED = None
+
+
+def preload():
+    """Import every assignment and read released.json, before any submission runs."""
+    global _RELEASED
+    if _RELEASED is None:
+        from . import assignments  # noqa: F401 - registers every question now
+        from . import core, handout, integrity, reports  # noqa: F401
+        _RELEASED = released.load()
+    return _RELEASED
+
+
+def find_submissions(folder, exclude=()):
     """``[(path, id from the name)]``: top-level notebooks and one level of folders."""
     folder = Path(folder)
+    skip = {Path(p).resolve() for p in exclude}
     subs = []
     for p in sorted(folder.iterdir()):
-        if p.name.startswith("."):
+        if p.name.startswith(".") or p.resolve() in skip:
             continue
         if p.is_file() and p.suffix == ".ipynb":
             subs.append((p, p.stem))
-        elif p.is_dir():
+        elif p.is_dir() and not p.is_symlink():
             for q in sorted(p.glob("*.ipynb")):
-                if not q.name.startswith("."):
+                if not q.name.startswith(".") and q.is_file():
                     subs.append((q, p.name))
     return subs
 
 
 def _detect_assignment(nb, path):
     meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
-    if isinstance(meta.get("assignment"), int):
+    if isinstance(meta, dict) and isinstance(meta.get("assignment"), int):
         return meta["assignment"]
     for c in nb.cells:
-        m = re.search(r"\bassignment\(\s*(\d+)\s*,", c.get("source", ""))
+        m = re.search(r"\bassignment\(\s*(\d+)\s*,", str(c.get("source", "")))
         if m:
             return int(m.group(1))
     m = re.search(r"hw(\d+)", Path(path).name)
     return int(m.group(1)) if m else None
 
 
-def _norm(src):
-    return "\n".join(line.rstrip() for line in src.strip().splitlines())
-
-
-def audit_checks(nb, master):
-    """``{qid: problem or None}``: each master check cell is present unchanged, or why not."""
+def audit_checks(nb, info):
+    """``{qid: problem or None}``: a released version of each check cell is present, or why not."""
     found = {}
     for i, c in enumerate(nb.cells):
         if c.cell_type != "code":
             continue
-        tagged = "check" in c.metadata.get("tags", [])
-        qids = set(CHECK_RE.findall(c.source) and [m for m, _ in CHECK_RE.findall(c.source)])
+        qids = {m for m, _ in CHECK_RE.findall(c.source)}
         qids |= set(re.findall(r"""check\(\s*["'](q\d+)["']""", c.source))
+        h = released.normalised_hash(c.source)
         for qid in qids:
-            if qid in master:
-                found.setdefault(qid, []).append((i, _norm(c.source) == _norm(master[qid]), tagged))
+            if qid in info["questions"]:
+                found.setdefault(qid, []).append((i, h in info["questions"][qid]["checks"]))
     out = {}
-    for qid, src in master.items():
+    for qid, q in info["questions"].items():
         cells = found.get(qid, [])
-        if any(same for _, same, _ in cells):
+        if any(same for _, same in cells):
             out[qid] = None
         elif cells:
             out[qid] = (f"check cell modified (cell {cells[0][0]}): it must read "
-                        f"{src.strip()!r}")
+                        f"hw.check({qid!r}, {q['var']})")
         else:
             out[qid] = "check cell deleted"
     return out
 
 
+def solution_flags(nb, info):
+    """Why this looks like a handed-in solution notebook (``[]`` if it does not)."""
+    meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
+    why = []
+    if isinstance(meta, dict) and meta.get("version") == "solution":
+        why.append('its metadata says "version": "solution"')
+    sols = set(info.get("solutions", []))
+    n = sum(released.normalised_hash(c.source) in sols for c in nb.cells if c.cell_type == "code")
+    if n:
+        why.append(f"{n} cell(s) identical to the published solution")
+    return [f"solution notebook: {' and '.join(why)}"] if why else []
+
+
 # ---------------------------------------------------------------------------
-def _clean_env(workdir):
-    venv_bin = os.path.dirname(sys.executable)
-    root = str(Path(__file__).resolve().parents[2])
-    dead = "http://127.0.0.1:9"
-    env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": workdir,
-           "TMPDIR": workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONNOUSERSITE": "1",
-           "PYTHONPATH": root, "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(workdir, ".mpl"),
-           "IPYTHONDIR": os.path.join(workdir, ".ipython"), "GMPKIT_GRADING": "1",
-           "no_proxy": "", "NO_PROXY": ""}
-    for k in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy"):
-        env[k] = env[k.upper()] = dead
-    return env
+def execute(cells, names, limits, use_sandbox=True, hide=(), max_restarts=3):
+    """Run the code cells; return ``(export | None, notes, errors)``.
 
-
-def _error_of(cell):
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "error":
-            return o.get("ename", "Error"), o.get("evalue", "")
-    return None
-
-
-def execute_isolated(nb, names, cell_timeout=60, total_timeout=300, max_restarts=3):
-    """Run ``nb``'s code cells in a fresh kernel; return ``(export dict | None, notes)``.
-
-    A cell that times out is skipped: the kernel is killed and a new one re-runs the
-    cells before it (an interrupted kernel's replies can no longer be trusted to match
-    their cells), then goes on after it.  At most ``max_restarts`` times, and never
-    beyond ``total_timeout``.
+    A cell that times out or kills the runner is skipped and the notebook re-run
+    without it (at most ``max_restarts`` times, never beyond the total timeout).
+    Answers exported before a death are kept when a later run does not set them.
     """
-    notes = []
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))   # never modify the caller's copy
-    index = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    user_cells = [nb.cells[i] for i in index]
-    guard = nbformat.v4.new_code_cell(GUARD_CELL)
-    export = nbformat.v4.new_code_cell(EXPORT_CELL % (EXPORT_MARK, list(names)))
-    cells = [guard] + user_cells + [export]
-    where = lambda k: f"cell {index[k - 1]}" if 0 < k <= len(index) else "a grader cell"  # noqa: E731
-    deadline = time.monotonic() + total_timeout
-    skip = set()
+    notes, skip, exports = [], set(), []
+    deadline = time.monotonic() + limits.total_timeout
+    run = None
     for attempt in range(max_restarts + 1):
-        timed_out = _attempt(cells, skip, cell_timeout, deadline, notes, where)
-        if timed_out is None:
+        run = sandbox.run_cells(cells, names, skip, limits, deadline, use_sandbox, hide)
+        if run.export is not None:
+            exports.append(run.export)
+        if run.note and not (run.finished or run.died_in is not None):
+            notes.append(run.note)
+        bad = run.timed_out if run.timed_out is not None else run.died_in
+        if run.total_timeout and run.timed_out is None:
+            notes.append("total time limit reached: the rest of the notebook did not run")
             break
-        skip.add(timed_out)
-        notes.append(f"{where(timed_out)} timed out after {cell_timeout} s (an infinite loop?)"
-                     f": skipped, the notebook re-run without it")
-        if time.monotonic() > deadline - 5 or attempt == max_restarts:
-            notes.append("gave up: time limit reached" if attempt < max_restarts else
-                         f"gave up after {max_restarts} timeouts")
+        if bad is None:
             break
-    text = "".join(o.get("text", "") for o in cells[-1].get("outputs", [])
-                   if o.get("output_type") == "stream")
-    for line in text.splitlines():
-        if line.startswith(EXPORT_MARK):
-            try:
-                return json.loads(line[len(EXPORT_MARK):]), notes
-            except ValueError:
-                break
-    notes.append("the answers could not be read back from the notebook")
-    return None, notes
-
-
-def _attempt(cells, skip, cell_timeout, deadline, notes, where):
-    """One run in a new kernel; returns the index of a cell that timed out, or None."""
-    import subprocess
-
-    from jupyter_core.utils import run_sync
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    for c in cells:
-        c.outputs, c.execution_count = [], None
-    raised = {}                   # error text -> the cells that raised it
-    try:
-        return _run_cells(cells, skip, cell_timeout, deadline, notes, where, raised)
-    finally:
-        for text, at in raised.items():
-            cells_txt = at[0] if len(at) == 1 else f"{len(at)} cells ({', '.join(at[:3])}...)"
-            notes.append(f"{cells_txt} raised {text}")
-
-
-def _run_cells(cells, skip, cell_timeout, deadline, notes, where, raised):
-    import subprocess
-
-    from jupyter_core.utils import run_sync
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    run_nb = nbformat.v4.new_notebook()
-    run_nb.cells = cells
-    with tempfile.TemporaryDirectory(prefix="gmpkit-grade-") as workdir:
-        client = NotebookClient(run_nb, timeout=cell_timeout, kernel_name="python3",
-                                allow_errors=True, interrupt_on_timeout=False,
-                                record_timing=False, startup_timeout=60, iopub_timeout=5,
-                                shutdown_kernel="immediate",
-                                resources={"metadata": {"path": workdir}})
-        client.timeout_func = lambda cell: max(1, int(min(cell_timeout,
-                                                           deadline - time.monotonic())))
-        try:
-            with client.setup_kernel(env=_clean_env(workdir), cwd=workdir,
-                                     stderr=subprocess.DEVNULL):
-                for i, cell in enumerate(cells):
-                    last = i == len(cells) - 1
-                    if i in skip:
-                        continue
-                    if time.monotonic() > deadline and not last:
-                        notes.append(f"{where(i)} not run: total time limit reached")
-                        continue
-                    if last:
-                        client.timeout_func = lambda cell: 30
-                    try:
-                        client.execute_cell(cell, i)
-                    except CellTimeoutError:
-                        if last:
-                            notes.append("the grader's export cell timed out")
-                            return None
-                        return i
-                    except DeadKernelError:
-                        notes.append(f"the kernel died in {where(i)}")
-                        return None
-                    err = _error_of(cell)
-                    if err and 0 < i < len(cells) - 1 and err[0] not in QUIET_ERRORS:
-                        raised.setdefault(f"{err[0]}: {err[1][:100]}", []).append(where(i))
-        except Exception as e:  # noqa: BLE001 - a kernel that will not start, etc.
-            notes.append(f"could not run the notebook: {type(e).__name__}: {e}")
-        finally:
-            try:
-                if client.km is not None and client.km.has_kernel:
-                    run_sync(client.km.shutdown_kernel)(now=True)
-            except Exception:  # noqa: BLE001
-                pass
-    return None
+        skip.add(bad)
+        if run.timed_out is not None:
+            notes.append(f"cell {bad} timed out after {limits.cell_timeout:g} s (an infinite "
+                         f"loop?): skipped, the notebook re-run without it")
+        else:
+            notes.append(f"the kernel died in cell {bad} ({run.note}): answers set before it "
+                         f"are kept; skipped, the notebook re-run without it")
+        if run.total_timeout or time.monotonic() > deadline - 1:
+            notes.append("gave up: total time limit reached")
+            break
+        if attempt == max_restarts:
+            notes.append(f"gave up after {max_restarts} restarts")
+    if not exports:
+        notes.append("the answers could not be read back from the notebook")
+        return None, notes, (run.errors if run else [])
+    final = json.loads(json.dumps(exports[-1]))
+    for earlier in reversed(exports[:-1]):
+        for name, a in earlier.get("answers", {}).items():
+            if final["answers"].get(name, {}).get("state") != "given" and a.get("state") == "given":
+                final["answers"][name] = a
+        if final.get("student_id") is None:
+            final["student_id"] = earlier.get("student_id")
+    return final, notes, run.errors
 
 
 # ---------------------------------------------------------------------------
-def grade_notebook(path, file_id, assignment=None, cell_timeout=60, total_timeout=300,
-                   root=None):
+def grade_notebook(path, file_id, assignment=None, limits=None, root=None, use_sandbox=True,
+                   hide=()):
     """Grade one submission; never raises."""
+    preload()
     t0 = time.monotonic()
     rel = str(Path(path).relative_to(root)) if root else str(path)
-    res = Result(file=rel)
+    res = Result(file=rel, sandboxed=use_sandbox)
     try:
-        _grade(res, Path(path), file_id, assignment, cell_timeout, total_timeout)
+        _grade(res, Path(path), file_id, assignment, limits or sandbox.Limits(), use_sandbox,
+               hide)
     except Exception as e:  # noqa: BLE001 - the grader must survive any submission
-        res.problems.append(f"grader error: {type(e).__name__}: {e}")
+        res.problems.append(f"grader error: {type(e).__name__}: {clip(e)}")
     res.seconds = round(time.monotonic() - t0, 1)
     return res
 
 
-def _grade(res, path, file_id, assignment, cell_timeout, total_timeout):
+def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
     try:
         sid = check_id(file_id)
     except StudentIdError:
         sid = None
-        res.problems.append(f"the file/folder name {file_id!r} is not a valid student id")
-    res.student_id = sid or normalise_id(file_id)
+        res.problems.append(f"the file/folder name {clip(file_id, 80)!r} is not a valid "
+                            f"student id")
+    res.student_id = sid or clip(normalise_id(file_id), 80)
     try:
         raw = path.read_text(encoding="utf-8")
         nb = nbformat.reads(raw, as_version=4)
+        if not isinstance(nb.cells, list):
+            raise ValueError("no cell list")
     except Exception as e:  # noqa: BLE001
-        res.assignment = assignment
+        res.assignment = assignment or _detect_assignment(nbformat.v4.new_notebook(), path)
         res.problems.append(f"not a readable notebook ({type(e).__name__}: "
-                            f"{str(e).splitlines()[0][:120] if str(e) else ''})")
+                            f"{clip(str(e).splitlines()[0] if str(e) else '', 120)})")
         _fail_all(res, "not graded: the notebook could not be read")
         return
     n = assignment or _detect_assignment(nb, path)
     res.assignment = n
-    try:
-        master = master_check_sources(n) if n is not None else None
-    except ValueError:
-        master = None
-    if master is None:
+    info = _RELEASED.get(n)
+    if info is None:
         res.problems.append("could not tell which assignment this is (give --assignment)")
         return
-    names = {q: CHECK_RE.search(s).group(2) for q, s in master.items()}
-    audit = audit_checks(nb, master)
+    res.flags += solution_flags(nb, info)
+    meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
+    if isinstance(meta, dict) and meta.get("version") == "graded":
+        if not any('mode="graded"' in c.source for c in nb.cells if c.cell_type == "code"):
+            res.flags.append("graded notebook switched to practice mode (setup cell edited)")
+    names = {q: v["var"] for q, v in info["questions"].items()}
+    audit = audit_checks(nb, info)
     for qid, why in audit.items():
         if why:
             res.problems.append(f"{qid}: {why}")
-    exported, notes = execute_isolated(nb, sorted(set(names.values())), cell_timeout,
-                                       total_timeout)
-    res.problems += notes
-    if exported is not None:
-        res.notebook_id = exported.get("student_id")
+    code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    exported, notes, errors = execute([s for _, s in code], sorted(set(names.values())), limits,
+                                      use_sandbox, hide)
+    # Cell numbers in messages are the notebook's, not the runner's.
+    res.problems += [re.sub(r"\bcell (\d+)", lambda m: f"cell {code[int(m.group(1))][0]}", t)
+                     for t in notes]
+    raised = {}
+    for k, ename, evalue in errors:
+        if ename not in QUIET_ERRORS:
+            raised.setdefault(f"{ename}: {clip(evalue, 100)}", []).append(f"cell {code[k][0]}")
+    for text, at in list(raised.items())[:10]:
+        where = at[0] if len(at) == 1 else f"{len(at)} cells ({', '.join(at[:3])}...)"
+        res.problems.append(f"{where} raised {text}")
+    if exported is not None and isinstance(exported.get("student_id"), str):
+        res.notebook_id = clip(exported["student_id"], 80)
     if res.notebook_id is None:
         res.problems.append("no STUDENT_ID found in the notebook")
     elif sid and normalise_id(res.notebook_id) != sid:
@@ -369,108 +333,141 @@ def _grade(res, path, file_id, assignment, cell_timeout, total_timeout):
         except StudentIdError:
             graded_id = None
     if graded_id is None:
-        _fail_all(res, "not graded: no valid student id", master)
+        _fail_all(res, "not graded: no valid student id")
         return
+    _score(res, n, graded_id, info, names, audit, (exported or {}).get("answers", {}))
+
+
+def _score(res, n, graded_id, info, names, audit, answers):
+    from .core import WorkloadTask
+    from .handout import Homework
     hw = Homework(n, graded_id, quiet=True)
-    answers = (exported or {}).get("answers", {})
-    for qid in master:
-        var = names[qid]
-        a = answers.get(var, {"state": "missing"})
-        if audit[qid]:
-            res.questions[qid] = QResult(False, audit[qid].split(" (")[0].split(":")[0],
-                                         f"{audit[qid]}; the question counts as failed")
-            continue
+    for qid, q in info["questions"].items():
+        var, pts = names[qid], q.get("points", 1)
+        a = answers.get(var, {"state": "missing"}) if isinstance(answers, dict) else {}
+        a = a if isinstance(a, dict) else {"state": "missing"}
+        qr = QResult(False, "", "", points=pts, title=q.get("title", qid))
+        res.questions[qid] = qr
+        prob = hw.problem(qid)
+        res.kinds[qid] = prob.kind
+        if not isinstance(prob.check, WorkloadTask):
+            try:
+                res.expected[qid] = json.dumps(prob.check.expected, sort_keys=True)
+            except Exception:  # noqa: BLE001
+                pass
         state = a.get("state")
         if state == "given":
+            res.answers[qid] = a.get("value")
+            qr.answer = clip(json.dumps(a.get("value")))
+        if audit[qid]:
+            qr.status = audit[qid].split(" (")[0].split(":")[0]
+            qr.feedback = f"{audit[qid]}; the question counts as failed"
+            continue
+        if state == "given":
             fb = hw.feedback(qid, a["value"])
-            res.questions[qid] = QResult(fb.ok, "pass" if fb.ok else "wrong", fb.text)
+            qr.ok = bool(fb.ok)
+            qr.earned = pts if qr.ok else _partial(a["value"], fb.expected) * pts
+            qr.earned = round(qr.earned, 2)
+            qr.status = "pass" if qr.ok else ("partial" if qr.earned else "wrong")
+            text = str(fb.text)
+            if len(qr.answer) >= MAX_ECHO:       # never echo a huge answer in full
+                text = text.replace(_show_like(a["value"]), qr.answer)
+            qr.feedback = _clip_middle(text)
+            if qr.status == "partial":
+                qr.feedback += f" (partial credit: {qr.earned:g} of {pts:g} points)"
         elif state == "unanswered":
-            res.questions[qid] = QResult(False, "unanswered", f"{var} is still ...")
+            qr.status, qr.feedback = "unanswered", f"{var} is still ..."
         elif state == "unexportable":
-            res.questions[qid] = QResult(False, "wrong", f"{var} is a {a.get('type')}, not "
-                                         f"plain data (a number, string or list)")
+            qr.status = "wrong"
+            qr.feedback = (f"{var} is a {clip(a.get('type'), 60)}, not plain data (a number, "
+                           f"string or list)")
+        elif state == "too large":
+            qr.status = "wrong"
+            qr.feedback = f"{var} is too large to be an answer ({a.get('size')} bytes of JSON)"
         else:
-            res.questions[qid] = QResult(False, "missing",
-                                         f"{var} was never set (or the notebook did not run)")
+            qr.status, qr.feedback = "missing", f"{var} was never set (or the notebook did not run)"
 
 
-def _fail_all(res, why, master=None):
-    if master is None and res.assignment is not None:
-        try:
-            master = master_check_sources(res.assignment)
-        except ValueError:
-            master = None
-    for qid in (master or {}):
-        res.questions[qid] = QResult(False, "not graded", why)
+def _show_like(value):
+    from ..checks import _show
+    try:
+        return str(_show(value))
+    except Exception:  # noqa: BLE001
+        return repr(value)
+
+
+def _partial(given, expected):
+    """The share of a list answer's items in the right place (0 for anything else).
+
+    >>> _partial(["A", "C", "B"], ["A", "B", "C"])
+    0.3333333333333333
+    >>> _partial(3, 4), _partial(["A"], ["A", "B"])
+    (0, 0)
+    """
+    if (isinstance(given, list) and isinstance(expected, (list, tuple)) and expected
+            and len(given) == len(expected)):
+        from ..checks import exact
+        return sum(bool(exact(g, e)) for g, e in zip(given, expected)) / len(expected)
+    return 0
+
+
+def _fail_all(res, why):
+    info = (_RELEASED or {}).get(res.assignment)
+    for qid, q in (info or {}).get("questions", {}).items():
+        res.questions[qid] = QResult(False, "not graded", why, points=q.get("points", 1),
+                                     title=q.get("title", qid))
 
 
 # ---------------------------------------------------------------------------
 def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeout=300,
-                 log=print):
-    """Grade every submission in ``folder``; write CSV + Markdown; return the Results."""
+                 log=print, sandbox_ok=True, jobs=None, formats=("csv",), limits=None):
+    """Grade every submission in ``folder``; write the reports; return the Results.
+
+    ``sandbox_ok=False`` is ``--no-sandbox``: run without isolation (the
+    reports say so).  With ``sandbox_ok=True`` and no working sandbox this
+    raises :class:`SandboxUnavailable` before running anything.
+    """
+    from . import integrity, reports
     folder = Path(folder)
     if not folder.is_dir():
         raise SystemExit(f"{folder}: no such folder")
-    out = Path(out) if out else folder / "grades.csv"
-    subs = [(p, i) for p, i in find_submissions(folder)
-            if p.resolve() != out.resolve()]
-    results = []
-    for path, fid in subs:
-        log(f"grading {path.relative_to(folder)} ...")
-        r = grade_notebook(path, fid, assignment, cell_timeout, total_timeout, root=folder)
-        log(f"  {r.student_id}: {r.score}/{r.total}" + (f"  ({'; '.join(r.problems)})"
-                                                        if r.problems else ""))
-        results.append(r)
-    write_reports(results, out, folder)
-    log(f"wrote {out} and {out.with_suffix('.md')} ({len(results)} submissions)")
-    return results
-
-
-def write_reports(results, out, folder=None):
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    qids = sorted({q for r in results for q in r.questions}, key=lambda q: int(q[1:]))
-    with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["student_id", "file", "assignment", "notebook_id"]
-                   + [x for q in qids for x in (q, f"{q}_feedback")]
-                   + ["score", "max", "problems"])
-        for r in results:
-            row = [r.student_id, r.file, r.assignment, r.notebook_id]
-            for q in qids:
-                qr = r.questions.get(q)
-                row += ([1 if qr.ok else 0, qr.feedback] if qr else ["", ""])
-            w.writerow(row + [r.score, r.total, "; ".join(r.problems)])
-    md = [f"# Homework grades", ""]
-    if folder is not None:
-        md.append(f"Submissions in `{folder}`: {len(results)}.")
-        md.append("")
-    if not results:
-        md.append("No submissions found (expected `<student_id>.ipynb` or "
-                  "`<student_id>/<name>.ipynb`).")
+    if sandbox_ok:
+        why = sandbox.probe()
+        if why:
+            raise SandboxUnavailable(
+                f"refusing to run untrusted notebooks without a sandbox: {why}. Pass "
+                f"--no-sandbox to grade anyway (only for notebooks you trust; the reports will "
+                f"say they were graded without isolation).")
     else:
-        md += ["| student | file | assignment | " + " | ".join(qids) + " | score | problems |",
-               "|---|---|---|" + "---|" * len(qids) + "---|---|"]
-        for r in results:
-            marks = ["✔" if r.questions.get(q) and r.questions[q].ok else
-                     ("✘" if q in r.questions else "") for q in qids]
-            probs = "; ".join(r.problems).replace("|", "\\|")
-            md.append(f"| {r.student_id} | {r.file} | {r.assignment or '?'} | "
-                      + " | ".join(marks) + f" | {r.score}/{r.total} | {probs} |")
-        md += ["", "## Pass rate per question", ""]
-        for q in qids:
-            had = [r for r in results if q in r.questions]
-            ok = sum(r.questions[q].ok for r in had)
-            md.append(f"- {q}: {ok}/{len(had)}")
-        md += ["", "## Feedback per student", ""]
-        for r in results:
-            md.append(f"### {r.student_id} ({r.file}): {r.score}/{r.total}")
-            md.append("")
-            for p in r.problems:
-                md.append(f"- **problem:** {p}")
-            for q in qids:
-                if q in r.questions:
-                    qr = r.questions[q]
-                    md.append(f"- {q} {'✔' if qr.ok else '✘'} ({qr.status}): {qr.feedback}")
-            md.append("")
-    out.with_suffix(".md").write_text("\n".join(md) + "\n", encoding="utf-8")
+        log("WARNING: grading WITHOUT a sandbox (--no-sandbox): submissions run with your "
+            "user's access to files and network")
+    preload()
+    limits = limits or sandbox.Limits(cell_timeout=cell_timeout, total_timeout=total_timeout)
+    out = Path(out) if out else folder / "grades.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    hide = [str(folder.resolve()), str(out.parent.resolve())]
+    if os.path.realpath(tempfile.gettempdir()) != "/tmp":
+        hide.append(tempfile.gettempdir())
+    for h in [h for h in hide if not sandbox.hideable(h)]:
+        hide.remove(h)
+        log(f"note: {h} holds Python or gmpkit, so submissions can read it (not write it); "
+            f"put submissions and reports in folders of their own to hide them")
+    subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [])
+    jobs = max(1, jobs or os.cpu_count() or 1)
+
+    def one(item):
+        path, fid = item
+        r = grade_notebook(path, fid, assignment, limits, folder, sandbox_ok, hide)
+        log(f"graded {r.file}: {r.student_id} {r.score:g}/{r.total:g}"
+            + (f"  ({'; '.join(r.problems)[:300]})" if r.problems else ""))
+        return r
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, subs))
+    pairs = integrity.flag(results)
+    written = reports.write_all(results, out, folder, formats=formats, sandboxed=sandbox_ok,
+                                pairs=pairs)
+    log(f"graded {len(results)} submissions in {time.monotonic() - t0:.1f} s with {jobs} "
+        f"worker(s); wrote {', '.join(str(p) for p in written)}")
+    return results

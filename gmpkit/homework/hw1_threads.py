@@ -19,7 +19,8 @@ def _rr_workload(rng):
     return spec, works
 
 
-@question(N, "q1", "Round robin: who finishes first?")
+@question(N, "q1", "Round robin: who finishes first?", points=2,
+          hint="a time slice each, in queue order; an unfinished thread goes to the tail")
 def q1(rng):
     spec, works = _rr_workload(rng)
     slice_ms = rng.choice([2, 3])
@@ -41,7 +42,8 @@ def q1(rng):
     return Problem("q1", "", text, q, dict(spec=spec, works_ms=works, slice_ms=slice_ms))
 
 
-@question(N, "q2", "Counting context switches")
+@question(N, "q2", "Counting context switches",
+          hint="a switch is paid each time a CPU puts a different thread on")
 def q2(rng):
     spec, works = _rr_workload(rng)
     slice_ms = rng.choice([2, 3])
@@ -64,7 +66,8 @@ def q2(rng):
     return Problem("q2", "", text, q, dict(spec=spec, works_ms=works, slice_ms=slice_ms))
 
 
-@question(N, "q3", "Makespan with switch costs")
+@question(N, "q3", "Makespan with switch costs", points=2,
+          hint="total work plus every switch, shared by the CPUs")
 def q3(rng):
     n = rng.randint(3, 6)
     work = rng.randint(4, 12)
@@ -91,7 +94,8 @@ def q3(rng):
                                            slice_ms=1))
 
 
-@question(N, "q4", "How much of the CPU is useful?")
+@question(N, "q4", "How much of the CPU is useful?",
+          hint='each slice of work is followed by one switch: useful = slice / (slice + switch)')
 def q4(rng):
     slice_us = rng.choice([500, 1000, 2000, 3000])
     switch_us = rng.choice([5, 10, 25, 50, 100])
@@ -122,7 +126,8 @@ def q4(rng):
     return Problem("q4", "", text, q, dict(slice_us=slice_us, switch_us=switch_us))
 
 
-@question(N, "q5", "Virtual memory of threads")
+@question(N, "q5", "Virtual memory of threads",
+          hint='every thread, main included, reserves a full stack plus a guard page')
 def q5(rng):
     n = rng.randint(5, 60)
     spec = [("go", [("sleep", 1000)], "T", n), ("wait",)]

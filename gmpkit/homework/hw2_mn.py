@@ -20,7 +20,8 @@ def _blocking_workload(rng):
     return spec, dict(a_us=a, b1_us=b1, b2_us=b2, syscall_ms=sys_ms, c_us=c)
 
 
-@question(N, "q1", "N:1: one blocking system call")
+@question(N, "q1", "N:1: one blocking system call",
+          hint='N:1 has one thread: a blocking system call stops every goroutine')
 def q1(rng):
     spec, prm = _blocking_workload(rng)
     text = problem_text(spec, "GreenThreads() (N:1: one kernel thread), goroutine_switch_ns=200",
@@ -38,7 +39,8 @@ def q1(rng):
     return Problem("q1", "", text, q, prm)
 
 
-@question(N, "q2", "M:N: the same workload on GMP")
+@question(N, "q2", "M:N: the same workload on GMP",
+          hint='under M:N a system call blocks only its own M; idle Ps get Ms that steal')
 def q2(rng):
     spec, prm = _blocking_workload(rng)
     procs = rng.choice([2, 4])
@@ -64,7 +66,8 @@ def q2(rng):
     return Problem("q2", "", text, q, dict(prm, procs=procs))
 
 
-@question(N, "q3", "Network I/O on an event loop")
+@question(N, "q3", "Network I/O on an event loop",
+          hint='without an event loop a network read blocks the one thread like a system call')
 def q3(rng):
     io, cpu = rng.randint(2, 8) * 500, rng.randint(2, 8) * 500
     poller = rng.choice([True, False])
@@ -87,7 +90,8 @@ def q3(rng):
     return Problem("q3", "", text, q, dict(io_us=io, cpu_us=cpu, io_poller=poller))
 
 
-@question(N, "q4", "How many threads does GMP create?")
+@question(N, "q4", "How many threads does GMP create?",
+          hint='sysmon retakes the P of a long system call and handoffp starts another M')
 def q4(rng):
     n = rng.randint(3, 9)
     spec = [("go", [("syscall", 1000)], "S", n), ("wait",)]
@@ -108,7 +112,8 @@ def q4(rng):
     return Problem("q4", "", text, q, dict(n=n))
 
 
-@question(N, "q5", "Write a workload: make N:1 slow")
+@question(N, "q5", "Write a workload: make N:1 slow",
+          hint='what makes the single thread of N:1 wait while others could run')
 def q5(rng):
     ratio = rng.choice([3, 4, 5])
     procs = rng.choice([2, 4])

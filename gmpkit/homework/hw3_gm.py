@@ -13,7 +13,8 @@ GM_LINE = "schedlock_hold_ns=200, schedlock_spin_ns=1,000, kernel_switch_ns=5,00
           "thread_create_ns=20,000"
 
 
-@question(N, "q1", "One global FIFO queue")
+@question(N, "q1", "One global FIFO queue", points=2,
+          hint="one global queue, first in first out, behind one lock")
 def q1(rng):
     k = rng.randint(4, 5)
     names = "ABCDE"[:k]
@@ -38,7 +39,8 @@ def q1(rng):
     return Problem("q1", "", text, q, dict(spec=spec, yielders=sorted(yielders)))
 
 
-@question(N, "q2", "More processors, slower program?")
+@question(N, "q2", "More processors, slower program?",
+          hint="every park and wake takes Go 1.0's one scheduler lock")
 def q2(rng):
     kind = rng.choice(["channels", "cpu"])
     if kind == "channels":
@@ -77,7 +79,8 @@ def q2(rng):
     return Problem("q2", "", text, q, dict(kind=kind))
 
 
-@question(N, "q3", "Memory caches stuck in system calls")
+@question(N, "q3", "Memory caches stuck in system calls",
+          hint='in Go 1.0 the memory cache belongs to the M, also while it sits in a syscall')
 def q3(rng):
     n = rng.randint(3, 8)
     spec = [("go", [("syscall", 2000)], "S", n), ("go", [("compute", 500)], "W", 2), ("wait",)]
@@ -97,7 +100,8 @@ def q3(rng):
     return Problem("q3", "", text, q, dict(n=n, mcache_mib=2))
 
 
-@question(N, "q4", "Write a workload: thread churn at syscall exit")
+@question(N, "q4", "Write a workload: thread churn at syscall exit",
+          hint='what happens to an M when its system call ends and the G must be scheduled again')
 def q4(rng):
     k = rng.randint(3, 6)
     max_g = k + 2

@@ -11,7 +11,8 @@ REGISTRY[N] = AssignmentInfo(N, "GMP: local queues, stealing, syscalls and preem
 COSTS = "goroutine_switch_ns=200, goroutine_create_ns=200, thread_create_ns=20,000"
 
 
-@question(N, "q1", "runnext, the ring and the global queue")
+@question(N, "q1", "runnext, the ring and the global queue", points=2,
+          hint="runnext first, then the local ring in order, then the global queue")
 def q1(rng):
     k = rng.randint(4, 6)
     names = "ABCDEF"[:k]
@@ -36,7 +37,8 @@ def q1(rng):
     return Problem("q1", "", text, q, dict(spec=spec, names=list(names), yielders=sorted(yielders)))
 
 
-@question(N, "q2", "A full ring overflows")
+@question(N, "q2", "A full ring overflows",
+          hint='runnext holds one, the ring 256; a full ring moves half of it to the global queue')
 def q2(rng):
     n = rng.randint(270, 800)
     spec = [("go", [("compute", 10)], "g", n), ("wait",)]
@@ -56,7 +58,8 @@ def q2(rng):
     return Problem("q2", "", text, q, dict(n=n))
 
 
-@question(N, "q3", "Stealing half")
+@question(N, "q3", "Stealing half",
+          hint="a P with nothing to run steals half of another P's ring, rounded up")
 def q3(rng):
     n = rng.randint(4, 40)
     spec = [("go", [("compute", 200)], "g", n), ("wait",)]
@@ -81,7 +84,8 @@ def q3(rng):
     return Problem("q3", "", text, q, dict(n=n))
 
 
-@question(N, "q4", "When does sysmon retake the P?")
+@question(N, "q4", "When does sysmon retake the P?",
+          hint="sysmon's wake-ups, and how long a syscall must last before its P is retaken")
 def q4(rng):
     b, c = rng.randint(2, 9) * 50, rng.randint(2, 12) * 50
     sys_ms = rng.randint(1, 3)
@@ -113,7 +117,8 @@ def q4(rng):
     return Problem("q4", "", text, q, dict(b_us=b, c_us=c, syscall_ms=sys_ms))
 
 
-@question(N, "q5", "Preempting a tight loop")
+@question(N, "q5", "Preempting a tight loop",
+          hint='a loop without function calls can only be stopped by asynchronous preemption')
 def q5(rng):
     hog = rng.randint(15, 40)
     asyncp = rng.choice([True, False])
@@ -143,7 +148,8 @@ def q5(rng):
     return Problem("q5", "", text, q, dict(hog_ms=hog, async_preempt=asyncp))
 
 
-@question(N, "q6", "Write a workload: make P1 steal")
+@question(N, "q6", "Write a workload: make P1 steal", points=2,
+          hint="an idle P steals half of another P's ring")
 def q6(rng):
     k = rng.randint(1, 3)
     prompt = (f"Write a workload that makes P1 steal from P0 exactly {k} time(s) under "

@@ -29,7 +29,8 @@ def _row(m):
     return f"  {m.name:<22} {m.median:>14,.0f} {m.unit:<3} {m.label}"
 
 
-@question(N, "q1", "Reading the measurements")
+@question(N, "q1", "Reading the measurements",
+          hint='user-space goroutine operations vs operations that need the kernel')
 def q1(rng):
     a, b = rng.choice(PAIRS)
     t = _table()
@@ -49,7 +50,9 @@ def q1(rng):
     return Problem("q1", "", text, q, dict(a=a, b=b))
 
 
-@question(N, "q2", "The model's hand-off vs the measured one")
+@question(N, "q2", "The model's hand-off vs the measured one",
+          hint="a hand-off in the model is one goroutine switch; "
+               "error = (model - measured) / measured")
 def q2(rng):
     switch = rng.choice([100, 150, 250, 300, 400])
     rounds = rng.choice([50, 100])
@@ -84,7 +87,8 @@ def q2(rng):
                                            measured_ns=real))
 
 
-@question(N, "q3", "Reading a real schedtrace")
+@question(N, "q3", "Reading a real schedtrace",
+          hint='schedtrace: runqueue= is the global queue, the brackets are the per-P rings')
 def q3(rng):
     from ..real.recorded import read_trace
     from ..real.schedtrace import schedtrace_snapshots
@@ -109,7 +113,8 @@ def q3(rng):
     return Problem("q3", "", text, q, dict(time_ms=snap.time_ns // 1_000_000))
 
 
-@question(N, "q4", "What the model leaves out")
+@question(N, "q4", "What the model leaves out",
+          hint='GMP.SIMPLIFIES lists what the model leaves out')
 def q4(rng):
     left_out = rng.choice([x for x in GMP.SIMPLIFIES if x.startswith("No ") or "left out" in x
                            or "does not" in x or "never" in x] or list(GMP.SIMPLIFIES))
@@ -131,7 +136,8 @@ def q4(rng):
     return Problem("q4", "", text, q, dict(options=options))
 
 
-@question(N, "q5", "Goroutines per thread stack")
+@question(N, "q5", "Goroutines per thread stack",
+          hint="a thread's fixed stack (plus guard page) against a goroutine's measured size")
 def q5(rng):
     key = rng.choice(["go.mem.sys_per_g", "go.mem.stack_per_g"])
     t = _table()

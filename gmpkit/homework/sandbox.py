@@ -1,0 +1,396 @@
+"""Run one submission's cells in a bubblewrap sandbox (or, if asked, without one).
+
+Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
+
+* ``--unshare-all``: its own user, PID, IPC, UTS, cgroup and **network**
+  namespaces (only a loopback device that reaches nothing outside);
+* ``--ro-bind / /``: a read-only view of the system, the venv and the
+  project; users' homes (``/root``, ``/home``, the grader's ``~``), the
+  submissions folder, the report folder and the grader's own temporary
+  folder are hidden behind empty tmpfs mounts (no student can read the
+  grader's keys, or read or change another's notebook or the grades), and only
+  Python, the venv and the folder holding gmpkit are mounted back, read-only;
+* a private writable home (``/tmp/home``, a fresh host temp dir, also the
+  working directory) inside a private ``/tmp``;
+* ``--new-session`` and ``--die-with-parent``, and a PID namespace: when the
+  runner ends or is killed, bubblewrap's init dies and the kernel kills every
+  process left in the namespace -- a ``start_new_session`` child included;
+* inside, uid ``nobody`` in its own user namespace with every capability
+  dropped (``--unshare-user --uid 65534 --cap-drop ALL``), even when the
+  grader runs as root;
+* resource limits (``prlimit`` before bwrap starts): address space, CPU
+  seconds, file size, number of processes, no core files.  Root ignores
+  ``RLIMIT_NPROC``, so when the grader may create cgroups (root in a
+  container with cgroup v1 ``pids``/``memory``) each submission also gets its
+  own cgroup with ``pids.max`` and ``memory.limit_in_bytes``.
+
+:func:`probe` says whether bubblewrap works here and, if not, why.
+
+Where it was checked: the course's CI container (Debian, root in Docker, cgroup
+v1, bubblewrap 0.8) runs ``bwrap --unshare-all --die-with-parent --ro-bind / /
+true`` as root with no extra flags.  Two things found there shaped the flags:
+
+* as root, ``--unshare-all`` alone leaves the sandbox with every capability
+  (it could remount the read-only view), hence the explicit ``--unshare-user
+  --uid 65534 --gid 65534 --cap-drop ALL``;
+* the venv's Python lives under ``/root`` (mode 0700), so dropping to the
+  host's ``nobody`` before bwrap cannot even start Python; mapping uid 65534
+  *inside* a user namespace keeps file access while removing privilege.
+
+As an ordinary user, bubblewrap needs unprivileged user namespaces
+(``kernel.unprivileged_userns_clone=1``, ``user.max_user_namespaces`` > 0;
+Ubuntu 24.04's AppArmor restriction needs a profile for ``bwrap``).  Where they
+are off, :func:`probe` reports bubblewrap's own message and ``grade`` refuses
+to run without ``--no-sandbox``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+__all__ = ["Limits", "SandboxUnavailable", "probe", "run_cells"]
+
+HOME = "/tmp/home"             # the submission's home and working directory (private)
+MAX_PROTOCOL = 4 * 1024 * 1024        # bytes read from one run's protocol pipe
+MAX_LINE = 256 * 1024
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap cannot run here; the message says why and what to do."""
+
+
+@dataclass
+class Limits:
+    """Per-submission limits (all configurable from ``grade``)."""
+    cell_timeout: float = 60          # wall seconds per cell
+    total_timeout: float = 300        # wall seconds per notebook
+    memory_mb: int = 4096             # address space (RLIMIT_AS)
+    cpu_seconds: int | None = None    # RLIMIT_CPU (default: total_timeout + 10)
+    max_processes: int = 64           # RLIMIT_NPROC for the sandbox's user
+    max_file_mb: int = 64             # RLIMIT_FSIZE: the biggest file a submission may write
+
+
+@dataclass
+class RunResult:
+    """What one run (one sandbox) reported."""
+    export: dict | None = None                    # the last export received
+    errors: list = field(default_factory=list)    # [(cell index, ename, evalue)]
+    timed_out: int | None = None                  # cell index that hit the cell timeout
+    died_in: int | None = None                    # cell index during which the runner died
+    finished: bool = False
+    total_timeout: bool = False
+    note: str = ""
+
+
+_PROBE = None
+
+
+def _cgroup_dirs():
+    """Writable cgroup v1 ``pids``/``memory`` roots (root in a container), or []."""
+    out = []
+    for ctl in ("pids", "memory"):
+        base = f"/sys/fs/cgroup/{ctl}"
+        try:
+            with open("/proc/self/cgroup") as f:
+                rel = next((ln.split(":", 2)[2].strip() for ln in f
+                            if ln.split(":")[1] == ctl), "/")
+        except (OSError, IndexError):
+            continue
+        path = os.path.join(base, rel.lstrip("/"))
+        if os.path.isdir(path) and os.access(path, os.W_OK):
+            out.append((ctl, path))
+    return out
+
+
+class _Cgroup:
+    """A per-submission cgroup (v1) capping processes and memory, when we may create one."""
+    _ids = itertools.count(1)            # next() is atomic: safe across grading threads
+
+    def __init__(self, limits):
+        self.paths = []
+        n = next(_Cgroup._ids)
+        for ctl, base in _cgroup_dirs():
+            path = os.path.join(base, f"gmpkit-grade-{os.getpid()}-{n}")
+            try:
+                os.mkdir(path)
+                if ctl == "pids":
+                    _write(path, "pids.max", limits.max_processes)
+                else:
+                    _write(path, "memory.limit_in_bytes", limits.memory_mb * 1024 * 1024)
+                self.paths.append(path)
+            except OSError:
+                continue
+
+    def enter_cmd(self):
+        """A shell prefix that moves itself into the cgroups, then execs the rest."""
+        if not self.paths:
+            return []
+        moves = " && ".join(f"echo $$ > {p}/cgroup.procs" for p in self.paths)
+        return ["/bin/sh", "-c", f'{moves} && exec "$@"', "sh"]
+
+    def remove(self):
+        """Kill anything still in the cgroups (belt and braces), then remove them."""
+        for p in self.paths:
+            try:
+                with open(os.path.join(p, "cgroup.procs")) as f:
+                    pids = [int(x) for x in f.read().split()]
+            except OSError:
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        for p in self.paths:
+            for _ in range(50):
+                try:
+                    os.rmdir(p)
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def _write(path, name, value):
+    with open(os.path.join(path, name), "w") as f:
+        f.write(str(value))
+
+
+def probe(refresh=False):
+    """``None`` if the sandbox works here, else the reason it does not (a sentence)."""
+    global _PROBE
+    if _PROBE is not None and not refresh:
+        return _PROBE or None
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        _PROBE = ("bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: "
+                  "apt-get install bubblewrap)")
+        return _PROBE
+    with tempfile.TemporaryDirectory(prefix="gmpkit-probe-") as home:
+        cmd = _prlimit(Limits()) + _bwrap_cmd(bwrap, home, hide=()) + [
+            sys.executable, "-I", "-c", "import socket; print('ok')"]
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                               start_new_session=True)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            _PROBE = f"bubblewrap could not start: {e}"
+            return _PROBE
+    if p.returncode != 0 or p.stdout.strip() != "ok":
+        err = (p.stderr.strip().splitlines() or ["no message"])[-1][:300]
+        _PROBE = (f"bubblewrap is installed but cannot set up the sandbox here ({err}); "
+                  f"bubblewrap needs user namespaces: on a host, sysctl "
+                  f"kernel.unprivileged_userns_clone=1 and user.max_user_namespaces>0; in "
+                  f"Docker, a seccomp profile that allows unshare (or --privileged)")
+        return _PROBE
+    _PROBE = ""
+    return None
+
+
+def hideable(path):
+    """Whether ``path`` can be hidden from submissions without hiding Python or gmpkit."""
+    path = os.path.realpath(path)
+    return not any(_under(n, path) for n in _needed())
+
+
+def _needed():
+    """Paths a submission must read: Python, the venv, and the folder holding gmpkit."""
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), pkg_parent})
+
+
+def _homes():
+    return sorted({p for p in ("/root", "/home", os.path.realpath(os.path.expanduser("~")))
+                   if p and p != "/" and os.path.isdir(p)})
+
+
+def _under(path, folder):
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _bwrap_cmd(bwrap, home, hide=()):
+    cmd = [bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+           "--cap-drop", "ALL", "--die-with-parent", "--new-session",
+           "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+           "--tmpfs", "/run"]
+    homes = _homes()
+    for h in homes:                      # users' homes: keys, tokens, other projects
+        cmd += ["--tmpfs", h]
+    for n in _needed():                  # ... except what the runner needs, read-only
+        if any(_under(n, h) for h in homes):
+            cmd += ["--ro-bind", n, n]
+    for path in hide:
+        if path and os.path.isdir(path):
+            cmd += ["--tmpfs", os.path.realpath(path)]
+    cmd += ["--bind", home, HOME, "--chdir", HOME, "--hostname", "sandbox"]
+    return cmd
+
+
+def _env(home):
+    venv_bin = os.path.dirname(sys.executable)
+    dead = "http://127.0.0.1:9"
+    env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp",
+           "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONNOUSERSITE": "1",
+           "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           "MPLCONFIGDIR": f"{home}/.mpl", "IPYTHONDIR": f"{home}/.ipython",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "GMPKIT_GRADING": "1",
+           "no_proxy": "", "NO_PROXY": ""}
+    for k in ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy"):
+        env[k] = env[k.upper()] = dead
+    return env
+
+
+def _prlimit(limits):
+    """``prlimit`` options (util-linux) for the sandbox: set before bwrap starts, inherited."""
+    cpu = limits.cpu_seconds or int(limits.total_timeout) + 10
+    mb = 1024 * 1024
+    return [shutil.which("prlimit") or "prlimit", f"--as={limits.memory_mb * mb}",
+            f"--cpu={cpu}", f"--fsize={limits.max_file_mb * mb}", "--core=0",
+            f"--nproc={limits.max_processes}", "--"]
+
+
+
+
+def _kill(proc):
+    """Kill the sandbox's whole process group (bwrap; its PID namespace goes with it)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
+    """Run ``cells`` (sources) once, skipping the indexes in ``skip``; return a RunResult.
+
+    ``deadline`` is a ``time.monotonic()`` value for the whole notebook.
+    Without ``sandbox`` the runner is only a separate process in a temp dir
+    (``grade --no-sandbox``): NO isolation from the grader's files or network.
+    """
+    res = RunResult()
+    job = json.dumps({"cells": cells, "names": names, "skip": sorted(skip)}).encode()
+    cg = _Cgroup(limits) if sandbox else None
+    with tempfile.TemporaryDirectory(prefix="gmpkit-sub-") as home:
+        rfd, wfd = os.pipe()
+        runner = [sys.executable, "-I", "-m", "gmpkit.homework.runner", str(wfd)]
+        if sandbox:
+            cmd = (cg.enter_cmd() + _prlimit(limits)
+                   + _bwrap_cmd(shutil.which("bwrap"), home, hide) + runner)
+            env = _env(HOME)
+        else:                            # --no-sandbox: limits, but no isolation
+            cmd, env = _prlimit(limits) + runner, _env(home)
+        try:
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, cwd=home, pass_fds=(wfd,),
+                start_new_session=True)
+        except OSError as e:
+            if cg:
+                cg.remove()
+            os.close(rfd)
+            os.close(wfd)
+            res.note = f"could not start the sandbox: {e}"
+            return res
+        os.close(wfd)
+        try:
+            try:
+                proc.stdin.write(job)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            _read_protocol(proc, rfd, res, limits, deadline)
+        finally:
+            os.close(rfd)
+            _kill(proc)
+            if cg:
+                cg.remove()
+    return res
+
+
+def _read_protocol(proc, rfd, res, limits, deadline):
+    buf, total, current, started = b"", 0, None, time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            res.total_timeout = True
+            if current is not None:
+                res.timed_out = current
+            return
+        wait = deadline - now
+        if current is not None:
+            wait = min(wait, started + limits.cell_timeout - now)
+            if wait <= 0:
+                res.timed_out = current
+                return
+        ready, _, _ = select.select([rfd], [], [], max(0.01, wait))
+        if not ready:
+            continue
+        chunk = os.read(rfd, 65536)
+        if not chunk:                              # the runner exited (or died)
+            if not res.finished:
+                res.died_in = current
+                rc = proc.wait()
+                res.note = _death(rc)
+            return
+        total += len(chunk)
+        if total > MAX_PROTOCOL:
+            res.note = "the notebook produced too much grader output; stopped"
+            res.died_in = current
+            return
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            msg = _parse(line)
+            if msg is None:
+                continue
+            if "start" in msg and isinstance(msg["start"], int):
+                current, started = msg["start"], time.monotonic()
+            elif "done" in msg and isinstance(msg["done"], int):
+                current = None
+                if isinstance(msg.get("export"), dict):
+                    res.export = msg["export"]
+                err = msg.get("error")
+                if isinstance(err, list) and len(err) == 2:
+                    res.errors.append((msg["done"], str(err[0])[:80], str(err[1])[:200]))
+            elif msg.get("end") is True:
+                res.finished = True
+        if len(buf) > MAX_LINE:
+            buf = b""
+
+
+def _parse(line):
+    if len(line) > MAX_LINE:
+        return None
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        return None
+    return msg if isinstance(msg, dict) else None
+
+
+def _death(rc):
+    if rc is None:
+        return "the kernel stopped"
+    if rc > 128:                 # bwrap reports a child killed by a signal as 128 + signal
+        rc = -(rc - 128)
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = str(-rc)
+        why = {"SIGKILL": " (out of memory or CPU time?)", "SIGSEGV": " (a crash)",
+               "SIGXCPU": " (the CPU time limit)", "SIGXFSZ": " (the file size limit)"}
+        return f"the kernel was killed by {name}{why.get(name, '')}"
+    return f"the kernel exited with status {rc}"

@@ -1,0 +1,394 @@
+"""Hostile submissions: one folder graded once in the sandbox, then each attack checked.
+
+Every case asserts the exact score and flags, and the module checks that nothing
+outside the sandbox changed: the hashes of the project's package and homework files
+and of the submissions folder, no process left behind, no connection to a listener
+the test holds open on the host.  Without a working bubblewrap these tests skip and
+say why (``.ci/run`` installs it, so in CI they run).
+"""
+
+import csv
+import doctest
+import json
+import os
+import signal
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gmpkit.homework import Homework, build, grade, sandbox
+from gmpkit.homework import integrity, released, reports, runner, source
+from gmpkit.homework.grade import grade_folder
+from test_homework_grade import HW1_POINTS, cell_with, filled, tree_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+MARK = "gmpkit-hostile-7f3a"       # in the command line of every process a submission starts
+WHY = sandbox.probe()
+needs_sandbox = pytest.mark.skipif(WHY is not None, reason=f"no sandbox here: {WHY}")
+
+
+def marked_processes():
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if MARK.encode() in (d / "cmdline").read_bytes():
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
+
+
+def add(nb, i, src):
+    nb.cells.insert(i, nbformat.v4.new_code_cell(src))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    if WHY is not None:
+        pytest.skip(f"no sandbox here: {WHY}")
+    d = tmp_path_factory.mktemp("hostile")
+    report = tmp_path_factory.mktemp("report") / "grades.csv"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    hw_module = ROOT / "gmpkit" / "homework" / "hw1_threads.py"
+    save = lambda nb, name: nbformat.write(nb, d / name)  # noqa: E731
+
+    # a1: tries to rig the grader (append to an assignment module), to overwrite another
+    # student's notebook and the grades, and to plant a module on the grader's path.
+    nb = filled("a1")
+    add(nb, 2, f"""
+for target, text in [({str(hw_module)!r}, "\\nREGISTRY.clear()\\n"),
+                     ({str(d / 'z9.ipynb')!r}, "{{}}"), ({str(report)!r}, "pwned"),
+                     ({str(ROOT / 'gmpkit' / 'homework' / 'evil.py')!r}, "x = 1")]:
+    try:
+        open(target, "a").write(text)
+    except OSError as e:
+        print(e)
+""")
+    save(nb, "a1.ipynb")
+    # z9: all wrong, graded after a1 (sorted): must score 0, whatever a1 did
+    save(filled("z9", wrong=("q1", "q2", "q3", "q4", "q5")), "z9.ipynb")
+    # b2: a process that leaves its session and tries to outlive the kernel
+    nb = filled("b2")
+    add(nb, 2, f"""
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time\\nwhile True: time.sleep(0.2)", {MARK!r}],
+                 start_new_session=True)
+""")
+    save(nb, "b2.ipynb")
+    # c3: the network, three ways: Python's socket, _socket, and a subprocess
+    nb = filled("c3")
+    add(nb, 2, f"""
+import _socket, socket, subprocess, sys
+for how in ("socket", "_socket"):
+    try:
+        s = (socket.socket() if how == "socket" else _socket.socket())
+        s.settimeout(2)
+        s.connect(("127.0.0.1", {port}))
+        print("connected with", how)
+    except OSError as e:
+        print(how, e)
+subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', {port}), 2)"])
+subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('1.1.1.1', 80), 2)"])
+""")
+    save(nb, "c3.ipynb")
+    # d4: a 10 MB answer; e5: a spreadsheet formula as the notebook's id, and as a file name
+    nb = filled("d4")
+    nb.cells[cell_with(nb, "answer_q2 = ")].source = "answer_q2 = 'x' * 10_000_000"
+    save(nb, "d4.ipynb")
+    save(filled("e5", notebook_id="=HYPERLINK(A1)&'x'"), "e5.ipynb")
+    save(filled("e6"), '=HYPERLINK("http-evil","x").ipynb')
+    # f6: the published solution, resubmitted with the student's own id
+    nb = nbformat.read(build.SOLUTION_DIR / "hw1_threads.ipynb", as_version=4)
+    nb.cells[0].source = 'STUDENT_ID = "f6"'
+    save(nb, "f6.ipynb")
+    # g7: a kernel that segfaults after q1 and q2, and a memory bomb
+    nb = filled("g7")
+    add(nb, cell_with(nb, "answer_q3 = "), "import ctypes\nctypes.string_at(0)")
+    add(nb, 2, "big = bytearray(16 * 1024 ** 3)")
+    save(nb, "g7.ipynb")
+    # h8: copies h9's answers (different problems); both flagged
+    nb = filled("h9")
+    save(nb, "h9.ipynb")
+    nb = filled("h9")
+    nb.cells[0].source = 'STUDENT_ID = "h8"'
+    save(nb, "h8.ipynb")
+    # k1/k2: hw4 with the same workload answer for q6 (renamed goroutines)
+    hw4 = build.STUDENT_DIR / "hw4_gmp.ipynb"
+    (d / "k1").mkdir()
+    (d / "k2").mkdir()
+    save(filled("k1", number=4, student=hw4), "k1/hw4.ipynb")
+    nb = filled("k2", number=4, student=hw4)
+    k1_workload = Homework(4, "k1", quiet=True).problem("q6").check.example
+    copied = json.loads(json.dumps(k1_workload).replace('"w"', '"v"'))  # renamed goroutines
+    nb.cells[cell_with(nb, "workload_q6 = ")].source = f"workload_q6 = {json.dumps(copied)}"
+    save(nb, "k2/hw4.ipynb")
+    # m3: partial credit (q1's finish order with the last two swapped)
+    nb = filled("m3")
+    i = cell_with(nb, "answer_q1 = ")
+    order = json.loads(nb.cells[i].source.split(" = ", 1)[1])
+    nb.cells[i].source = f"answer_q1 = {json.dumps(order[:-2] + order[-2:][::-1])}"
+    save(nb, "m3.ipynb")
+
+    # n4: the limits -- a 100 MB file, 200 processes, a flood of output
+    nb = filled("n4")
+    add(nb, 2, "open('big', 'wb').write(b'x' * 100_000_000)")
+    add(nb, 3, f"""import subprocess
+procs = [subprocess.Popen(["sh", "-c", "sleep 60; :", {MARK!r}]) for _ in range(200)]""")
+    add(nb, 4, "for _ in range(200_000):\n    print('x' * 250)")
+    save(nb, "n4.ipynb")
+    watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework", ROOT / "tools"]
+    before = tree_hash(*watched), tree_hash(d)
+    results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=lambda *a: None,
+                           formats=("csv", "canvas", "moodle"))
+    after = tree_hash(*watched), tree_hash(d)
+    try:
+        conn = listener.accept()
+    except BlockingIOError:
+        conn = None
+    listener.close()
+    return {"res": {r.student_id: r for r in results}, "before": before, "after": after,
+            "conn": conn, "report": report, "folder": d, "order": order, "copied": copied,
+            "left": marked_processes()}
+
+
+@needs_sandbox
+def test_nothing_outside_the_sandbox_changed(hostile):
+    assert hostile["after"][0] == hostile["before"][0]         # project files
+    assert hostile["after"][1] == hostile["before"][1]         # submissions folder
+    assert not (ROOT / "gmpkit" / "homework" / "evil.py").exists()
+    assert hostile["left"] == []                               # no process survived
+    assert hostile["conn"] is None                             # no connection reached the host
+
+
+@needs_sandbox
+def test_tampering_cannot_change_other_grades(hostile):
+    res = hostile["res"]
+    assert (res["a1"].score, res["a1"].flags) == (HW1_POINTS, [])
+    assert (res["z9"].score, res["z9"].total) == (0, HW1_POINTS)
+    rows = list(csv.DictReader(hostile["report"].open()))
+    assert {r["student_id"] for r in rows} >= {"a1", "z9"}      # the grades were not replaced
+
+
+@needs_sandbox
+def test_escaping_process_and_network(hostile):
+    res = hostile["res"]
+    assert (res["b2"].score, res["b2"].flags) == (HW1_POINTS, [])
+    assert (res["c3"].score, res["c3"].flags) == (HW1_POINTS, [])
+
+
+@needs_sandbox
+def test_huge_answer_keeps_reports_small_and_readable(hostile):
+    d4 = hostile["res"]["d4"]
+    assert d4.score == HW1_POINTS - 1 and d4.questions["q2"].status == "wrong"
+    assert "too large" in d4.questions["q2"].feedback
+    assert hostile["report"].stat().st_size < 60_000
+    assert hostile["report"].with_suffix(".md").stat().st_size < 80_000
+    rows = list(csv.DictReader(hostile["report"].open()))     # Python's csv reads it back
+    assert len(rows) == len(hostile["res"])
+
+
+@needs_sandbox
+def test_formulas_are_escaped(hostile):
+    rows = list(csv.reader(hostile["report"].open()))
+    cells = [c for row in rows for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t")]
+    assert "'=HYPERLINK(A1)&'x'" in cells                                  # notebook_id column
+    assert "'=hyperlink(\"http-evil\",\"x\")" in cells                  # student_id column
+    res = hostile["res"]
+    assert res["e5"].score == HW1_POINTS and any("mismatch" in p for p in res["e5"].problems)
+    e6 = res['=hyperlink("http-evil","x")']
+    assert e6.score == HW1_POINTS and any("not a valid student id" in p for p in e6.problems)
+    assert "graded with the notebook's id 'e6'" in e6.problems
+
+
+@needs_sandbox
+def test_solution_notebook_is_flagged(hostile):
+    f6 = hostile["res"]["f6"]
+    assert f6.score == HW1_POINTS                            # flags never change a score
+    assert len(f6.flags) == 1 and f6.flags[0].startswith("solution notebook")
+    assert '"version": "solution"' in f6.flags[0] and "5 cell(s) identical" in f6.flags[0]
+
+
+@needs_sandbox
+def test_dead_kernel_keeps_credit(hostile):
+    g7 = hostile["res"]["g7"]
+    assert g7.score == HW1_POINTS and g7.flags == []
+    assert any("kernel died" in p and "SIGSEGV" in p for p in g7.problems), g7.problems
+    assert any("MemoryError" in p for p in g7.problems), g7.problems
+
+
+@needs_sandbox
+def test_limits_on_files_processes_and_output(hostile):
+    n4 = hostile["res"]["n4"]
+    assert (n4.score, n4.flags) == (HW1_POINTS, [])
+    assert any("File too large" in p for p in n4.problems), n4.problems
+    assert any("BlockingIOError" in p and "unavailable" in p for p in n4.problems), n4.problems
+
+
+@needs_sandbox
+def test_identical_answers_under_different_ids(hostile):
+    res = hostile["res"]
+    assert res["h9"].score == HW1_POINTS and res["h8"].score < HW1_POINTS
+    assert len(res["h8"].flags) == 1 and "identical answers to" in res["h8"].flags[0]
+    assert "as h9" in res["h8"].flags[0] and "as h8" in res["h9"].flags[0]
+    assert res["a1"].flags == [] and res["b2"].flags == []
+
+
+@needs_sandbox
+def test_similar_workloads_and_mixed_assignments(hostile):
+    res = hostile["res"]
+    assert (res["k1"].score, res["k1"].total) == (8, 8)
+    assert len(res["k1"].flags) == 1 and res["k1"].flags[0].startswith("hw4-q6 workload")
+    assert "similar to k2's" in res["k1"].flags[0] and "similar to k1's" in res["k2"].flags[0]
+    ok = Homework(4, "k2", quiet=True).feedback("q6", hostile["copied"]).ok
+    assert res["k2"].score == 8 - (0 if ok else 2)
+    sim = (hostile["report"].parent / "similarity.md").read_text()
+    assert "hw4-q6: k1" in sim and "k2" in sim
+    head = next(csv.reader(hostile["report"].open()))
+    assert "hw1-q1" in head and "hw4-q1" in head and "q1" not in head
+
+
+@needs_sandbox
+def test_partial_credit(hostile):
+    m3 = hostile["res"]["m3"]
+    n = len(hostile["order"])
+    q1 = m3.questions["q1"]
+    assert q1.status == "partial" and q1.earned == round(2 * (n - 2) / n, 2)
+    assert m3.score == round(HW1_POINTS - 2 + 2 * (n - 2) / n, 2)
+
+
+@needs_sandbox
+def test_lms_exports(hostile):
+    where = hostile["report"].parent
+    canvas = list(csv.reader((where / "gradebook-canvas.csv").open()))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                         "Homework 1", "Homework 4"]
+    assert canvas[1][5:] == ["7", "8"]
+    k1 = next(r for r in canvas if r[0] == "k1")
+    assert k1[5:] == ["", "8"]
+    book = list(csv.DictReader((where / "gradebook.csv").open()))
+    a1 = next(r for r in book if r["student_id"] == "a1")
+    assert (a1["hw1 total"], a1["total"], a1["max"]) == ("7", "7", "15")
+
+
+# ---------------------------------------------------------------------------
+@needs_sandbox
+def test_sandbox_view(tmp_path):
+    """What a cell sees: uid nobody, a private home, a read-only project, no network."""
+    import time
+    cells = ["import os, socket\nanswer_q1 = [os.getuid(), os.getcwd()]",
+             f"open({str(ROOT / 'README.md')!r}, 'a')",
+             "s = socket.socket(); s.settimeout(2); s.connect(('1.1.1.1', 80))",
+             "open('mine.txt', 'w').write('ok'); answer_q2 = open('mine.txt').read()",
+             f"answer_q3 = sorted(os.listdir({os.path.expanduser('~')!r}))"]
+    run = sandbox.run_cells(cells, ["answer_q1", "answer_q2", "answer_q3"], set(),
+                            sandbox.Limits(), time.monotonic() + 60)
+    ans = run.export["answers"]
+    # the grader's home shows only the way to Python / the venv / the project, if anything
+    home = os.path.realpath(os.path.expanduser("~"))
+    ways = {Path(os.path.relpath(n, home)).parts[0] for n in sandbox._needed()
+            if n.startswith(home + "/")}
+    assert set(ans["answer_q3"]["value"]) == ways
+    assert ans["answer_q1"]["value"] == [65534, sandbox.HOME]
+    assert ans["answer_q2"]["value"] == "ok"
+    errs = {k: (e, v) for k, e, v in run.errors}
+    assert "Read-only file system" in errs[1][1]
+    assert errs[2][0] in ("OSError", "TimeoutError") and "unreachable" in errs[2][1].lower()
+
+
+def test_check_cells_of_every_released_version_are_accepted(monkeypatch):
+    info = json.loads(json.dumps(grade.preload()[1]))
+    old = 'hw.check("q1", answer_q1)   # the version released in spring'
+    nb = filled("alice")
+    nb.cells[cell_with(nb, 'hw.check("q1"')].source = old
+    assert grade.audit_checks(nb, info)["q1"].startswith("check cell modified")
+    info["questions"]["q1"]["checks"].append(released.normalised_hash(old))
+    assert grade.audit_checks(nb, info)["q1"] is None
+    # building keeps the hashes of earlier releases (append-only)
+    data = json.loads(json.dumps(build.release_data()))
+    data["assignments"]["1"]["questions"]["q1"]["checks"].insert(0, "0" * 64)
+    again = build.release_data(data)
+    assert again["assignments"]["1"]["questions"]["q1"]["checks"][0] == "0" * 64
+    assert again["assignments"]["1"]["questions"]["q1"]["checks"][1:] == \
+        build.release_data()["assignments"]["1"]["questions"]["q1"]["checks"]
+
+
+def test_released_data_missing_is_an_error_naming_it(monkeypatch, tmp_path):
+    class Gone:
+        def joinpath(self, name):
+            return tmp_path / name
+    monkeypatch.setattr(released.resources, "files", lambda pkg: Gone())
+    with pytest.raises(released.ReleasedDataMissing, match="data/released.json is missing"):
+        released.load()
+
+
+def test_graded_mode(tmp_path, capsys):
+    src = build.SRC_DIR / "hw1_threads.py"
+    nb = build.graded_notebook(src)
+    assert nb.metadata["gmpkit"]["version"] == "graded"
+    setup = next(c.source for c in nb.cells if "assignment(" in c.source)
+    assert 'assignment(1, STUDENT_ID, mode="graded")' in setup
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    # its check cells are the released ones, so the grader accepts them
+    info = grade.preload()[1]
+    assert all(v is None for v in grade.audit_checks(nb, info).values())
+    from gmpkit.homework import Unanswered, assignment
+    hw = assignment(1, "s77", mode="graded")
+    with pytest.raises(AttributeError, match="computed by the grader"):
+        hw.problem("q1").check.expected
+    with pytest.raises(Unanswered):
+        hw.check("q1", ...)
+    capsys.readouterr()
+    hw.check("q1", ["A", "B"])
+    out = capsys.readouterr().out
+    assert out.startswith("q1: recorded ['A', 'B']") and "mechanism" in out
+    practice = assignment(1, "s77").problem("q1").check.expected
+    assert str(practice) not in out
+
+
+@pytest.mark.skipif(WHY is not None, reason=f"no sandbox here: {WHY}")
+def test_graded_notebook_is_graded_by_the_grader(tmp_path):
+    def graded_filled(sid):
+        nb = build.graded_notebook(build.SRC_DIR / "hw1_threads.py")
+        want = {c.source.split(" = ")[0]: c.source for c in filled(sid).cells
+                if "answer" in c.metadata.get("tags", [])}
+        for c in nb.cells:
+            if "answer" in c.metadata.get("tags", []):
+                c.source = want[c.source.splitlines()[-1].split(" = ")[0]]
+        nb.cells[0].source = f'STUDENT_ID = "{sid}"'
+        return nb
+
+    nbformat.write(graded_filled("s77"), tmp_path / "s77.ipynb")
+    tampered = graded_filled("s78")
+    for c in tampered.cells:
+        c.source = c.source.replace(', mode="graded"', "")
+    nbformat.write(tampered, tmp_path / "s78.ipynb")
+    res = {r.student_id: r for r in grade_folder(tmp_path, tmp_path / "out" / "g.csv",
+                                                 log=lambda *a: None)}
+    assert (res["s77"].score, res["s77"].flags) == (HW1_POINTS, [])
+    assert res["s78"].flags == ["graded notebook switched to practice mode (setup cell edited)"]
+
+
+def test_limits_and_clipping():
+    assert len(grade.clip("x" * 10_000_000)) == grade.MAX_ECHO
+    assert runner.export({"answer_q1": "x" * 100_000}, ["answer_q1"])["answers"]["answer_q1"] == \
+        {"state": "too large", "size": 100_002}
+
+
+@pytest.mark.parametrize("module", [grade, integrity, reports, runner, source, released])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
+
+
+def test_folders_holding_python_or_gmpkit_are_never_hidden(tmp_path):
+    assert sandbox.hideable(tmp_path)
+    assert not sandbox.hideable(ROOT)                       # the package lives there
+    assert not sandbox.hideable(Path(sandbox.sys.prefix))   # so does the venv

@@ -19,6 +19,9 @@ NBVAL_ARGS   ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sani
                 --nbval-cell-timeout=20
 PYTEST_ARGS  ?=
 PROJECTOR    ?= 0
+# LAB_ARGS: the course's JupyterLab defaults (tools/lab/overrides.json: no news or update
+#           pop-up over the panels); a learner's own settings still take precedence.
+LAB_ARGS     ?= --LabApp.app_settings_dir=$(CURDIR)/tools/lab
 PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
@@ -53,7 +56,7 @@ go: env
 
 ## lab: open the course in JupyterLab (notebooks/); `make lab PROJECTOR=1` for a lecture hall
 lab: env go
-	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ \
+	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ $(LAB_ARGS) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
@@ -82,7 +85,7 @@ html: env
 
 ## slides: reveal.js slides of each lecture notebook in build/slides
 slides: env
-	$(PY) tools/build_slides.py --notebooks notebooks --out build/slides \
+	$(PY) -m tools.build_slides --notebooks notebooks --out build/slides \
 	  $(if $(REVEAL_PREFIX),--reveal-prefix $(REVEAL_PREFIX))
 
 ## clean: remove build output and caches (keeps .venv)

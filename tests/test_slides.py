@@ -73,3 +73,29 @@ def test_decks_of_the_course(tmp_path):
     assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in REAL_LECTURES]
     few = [d.name for d in decks if sections(d) <= 1]
     assert not few, f"decks with a single slide (add ## headings or slide metadata): {few}"
+
+
+def test_decks_load_nothing_from_the_network(lectures, tmp_path):
+    """Every script and style sheet a deck loads is a relative path that exists next to it
+    (the vendored copies), so the decks work in a classroom without a network."""
+    out = tmp_path / "offline"
+    slides.build_slides(lectures, out, log=lambda *a: None)
+    html = (out / "02_threads.slides.html").read_text(encoding="utf-8")
+    refs = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
+    refs += re.findall(r'"(_vendor/[^"]+\.js)"', html)  # the modules require.js loads
+    assert refs, "the deck loads no script at all?"
+    remote = [r for r in refs if re.match(r"[a-z]+:", r) or r.startswith("//")]
+    assert remote == []
+    missing = [r for r in refs if not (out / r).is_file()]
+    assert missing == []
+    assert "mathjax" not in html.lower() and "unpkg" not in html
+
+
+def test_vendored_assets_carry_their_licences():
+    vendor = slides.VENDOR
+    for pkg, licence in [("reveal.js", "LICENSE"), ("jquery", "LICENSE.txt")]:
+        assert "Permission is hereby granted" in (vendor / pkg / licence).read_text()
+    assert "Released under MIT license" in (vendor / "requirejs" / "require.js").read_text()[:400]
+    listed = (vendor / "README.md").read_text()
+    for pkg in ("reveal.js", "requirejs", "jquery"):
+        assert pkg in listed

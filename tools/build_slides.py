@@ -10,10 +10,12 @@ edited): a markdown cell that starts with a ``#`` or ``##`` heading opens a new 
 that starts with ``###`` a sub-slide (down arrow), every other cell continues the current
 slide. Slides scroll when their content is taller than the screen.
 
-reveal.js: by default the pages load reveal.js 4 (and require.js) from a CDN, nbconvert's
-default. ``--reveal-prefix`` points them at another copy instead, e.g. a folder holding
-reveal.js's ``dist/`` and ``plugin/`` (``npm pack reveal.js@4.0.2`` gives one) for a
-classroom without a network.
+Offline: every script a deck needs (reveal.js, require.js, jQuery) is vendored in
+``tools/vendor`` with its licence (see its README) and copied to ``<out>/_vendor``; the decks
+use the course's template (``tools/templates/gmpkit_reveal``), which loads nothing from the
+network: no MathJax, no mermaid, no widget renderer. Widgets show their last saved picture
+and summary as static HTML, as on the static site. ``--reveal-prefix`` points the decks at
+another reveal.js 4 copy (a URL or a path) instead of the vendored one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,6 +31,9 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
+VENDOR = REPO / "tools" / "vendor"
+TEMPLATES = REPO / "tools" / "templates"
+VENDOR_DIR = "_vendor"  # where the decks find the vendored scripts, relative to them
 _HEADING = re.compile(r"^\s*(#{1,6})\s+\S")
 
 
@@ -63,16 +69,25 @@ def build_slides(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "slid
     """Write one ``<stem>.slides.html`` per lecture notebook; return their paths."""
     from nbconvert import SlidesExporter
 
+    from tools.build_site import add_static_views
+
     notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    kwargs = {"reveal_scroll": True}
-    if reveal_prefix:
-        kwargs["reveal_url_prefix"] = reveal_prefix
-    exporter = SlidesExporter(**kwargs)
+    shutil.copytree(VENDOR, out_dir / VENDOR_DIR, dirs_exist_ok=True)
+    exporter = SlidesExporter(
+        template_name="gmpkit_reveal",
+        extra_template_basedirs=[str(TEMPLATES)],
+        reveal_scroll=True,
+        reveal_theme="white",
+        reveal_url_prefix=reveal_prefix or f"{VENDOR_DIR}/reveal.js",
+        require_js_url=f"{VENDOR_DIR}/requirejs/require.js",
+        jquery_url=f"{VENDOR_DIR}/jquery/jquery.min.js",
+    )
     written = []
     for nb_path in find_lectures(notebook_dir):
         t0 = time.monotonic()
         nb = with_slide_metadata(nbformat.read(nb_path, as_version=4))
+        add_static_views(nb)
         body, _ = exporter.from_notebook_node(
             nb, resources={"metadata": {"path": str(nb_path.parent)}}
         )
@@ -88,7 +103,7 @@ def main(argv=None) -> int:
     ap.add_argument("--notebooks", type=Path, default=REPO / "notebooks")
     ap.add_argument("--out", type=Path, default=REPO / "build" / "slides")
     ap.add_argument("--reveal-prefix", default=None,
-                    help="URL or relative path of a reveal.js 4 copy (default: nbconvert's CDN)")
+                    help="URL or relative path of a reveal.js 4 copy (default: the vendored one)")
     args = ap.parse_args(argv)
     if not args.notebooks.is_dir():
         print(f"no notebook folder at {args.notebooks}", file=sys.stderr)

@@ -145,3 +145,33 @@ def _(page):
     # recorded run) and rewrites the summary
     before, after = move_panel_slider(page, "GOMAXPROCS (procs)", 2)
     assert before != after
+
+
+@interaction("09_real_tools.ipynb")
+def _(page):
+    # schedtrace: two CPU-bound goroutines instead of six runs the real program again (or
+    # reads the recording) and rewrites the summary
+    before, after = move_panel_slider(page, "CPU-bound goroutines", 2)
+    assert before != after
+    # go tool trace: the notebook links the viewer's pages; open "View trace by proc" from
+    # JupyterLab as a learner would, and the goroutine analysis after it
+    nb = page.locator(".jp-NotebookPanel:visible").first
+    links = nb.locator("a.gmpkit-trace-ui")
+    if links.count() == 0:  # no Go: the recorded pictures stand in, with the red note
+        pictures = nb.locator(".gmpkit-trace-viewer-recorded img")
+        assert pictures.count() >= 2, "neither the viewer's links nor its recorded pictures"
+        return
+    proc = nb.locator('a.gmpkit-trace-ui[data-page="proc"]').first
+    with page.context.expect_page(timeout=lab.UI_TIMEOUT_MS) as opened:
+        proc.click()
+    viewer = opened.value
+    try:
+        viewer.wait_for_selector("tr-ui-timeline-track-view", timeout=lab.RUN_TIMEOUT_MS)
+        viewer.wait_for_function("() => document.body.innerText.includes('Proc 1')",
+                                 timeout=lab.UI_TIMEOUT_MS)
+        lab.assert_not_blank(lab.screenshot(viewer, "09_real_tools-trace-viewer"))
+        href = nb.locator('a.gmpkit-trace-ui[data-page="goroutines"]').first.get_attribute("href")
+        viewer.goto(href)
+        assert "main.main.func3" in viewer.inner_text("body")
+    finally:
+        viewer.close()

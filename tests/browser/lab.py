@@ -101,8 +101,11 @@ class LabServer:
     the kernels down, then the server's process group, then anything still alive.
     """
 
-    def __init__(self, root: Path, startup_timeout: float = 90.0):
+    def __init__(self, root: Path, startup_timeout: float = 90.0, user_settings=None,
+                 extra_args=()):
         self.root = Path(root)
+        self.user_settings = USER_SETTINGS if user_settings is None else user_settings
+        self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -113,7 +116,8 @@ class LabServer:
 
     def _write_settings(self) -> Path:
         settings = self.home / "user-settings"
-        for rel, values in USER_SETTINGS.items():
+        settings.mkdir(parents=True, exist_ok=True)
+        for rel, values in self.user_settings.items():
             path = settings / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values, indent=2))
@@ -149,6 +153,7 @@ class LabServer:
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={workspaces}",
+            *self.extra_args,
         ]
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(

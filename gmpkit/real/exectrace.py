@@ -51,7 +51,7 @@ from ..timeline import Timeline
 from .errors import TraceParseError, as_text
 
 __all__ = ["parse_exectrace", "run_exectrace", "exectrace_or_recorded", "exectrace_text", "strip_stacks",
-           "SYSTEM_WAIT_REASONS"]
+           "SYSTEM_WAIT_REASONS", "SYSTEM_PREFIXES"]
 
 G_STATES = ("Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall")
 P_STATES = ("Undetermined", "NotExist", "Running", "Idle")
@@ -77,7 +77,10 @@ class _Ev:
         self.res = self.rid = self.old = self.new = self.reason = self.start_fn = None
 
 
-def _lex(text):
+SYSTEM_PREFIXES = ("runtime.", "runtime/")
+
+
+def _lex(text, system_prefixes=SYSTEM_PREFIXES):
     """Pass 1: validate every line; return events, gomaxprocs and the system goroutines."""
     events, procs, system = [], None, {}
     gstate, pstate = {}, {}
@@ -105,7 +108,7 @@ def _lex(text):
                 if (stack_kind == "TransitionStack=" and ev.res == "G" and ev.old == "NotExist"):
                     ev.start_fn = fm.group(1)
                     fn = fm.group(1)
-                    if fn.startswith("runtime.") or fn.startswith("runtime/"):
+                    if fn.startswith(tuple(system_prefixes)):
                         system.setdefault(ev.rid, f"started in {fn}")
             continue
         stack_of = None
@@ -162,14 +165,18 @@ def _lex(text):
     return events, procs, system
 
 
-def parse_exectrace(text, *, keep_system=False, meta=None) -> Timeline:
+def parse_exectrace(text, *, keep_system=False, meta=None,
+                    system_prefixes=SYSTEM_PREFIXES) -> Timeline:
     """Turn ``go tool trace -d=parsed`` output into a :class:`Timeline`.
 
-    ``keep_system=True`` keeps the runtime's own goroutines.  Malformed,
+    ``keep_system=True`` keeps the runtime's own goroutines: those whose start
+    function begins with one of ``system_prefixes`` (``runtime.``, ``runtime/``;
+    :mod:`gmpkit.real.tracego` adds its tracer's) or that wait the way only
+    system goroutines wait.  Malformed,
     inconsistent (a G leaving a state it is not in) or truncated input raises
     :class:`TraceParseError` with the line number and text.
     """
-    events, procs, system = _lex(text)
+    events, procs, system = _lex(text, system_prefixes)
     if not any(ev.kind == "StateTransition" for ev in events):
         raise TraceParseError("no StateTransition events found (is this `go tool trace -d=parsed` output?)")
     if keep_system:

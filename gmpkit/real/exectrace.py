@@ -70,11 +70,12 @@ _FRAME_RE = re.compile(r"\t(\S.*?) @ 0x[0-9a-f]+")
 
 class _Ev:
     __slots__ = ("lineno", "line", "m", "p", "g", "kind", "time", "res", "rid", "old", "new",
-                 "reason", "start_fn")
+                 "reason", "start_fn", "restated")
 
     def __init__(self, lineno, line, m, p, g, kind, time):
         self.lineno, self.line, self.m, self.p, self.g, self.kind, self.time = lineno, line, m, p, g, kind, time
         self.res = self.rid = self.old = self.new = self.reason = self.start_fn = None
+        self.restated = False
 
 
 SYSTEM_PREFIXES = ("runtime.", "runtime/")
@@ -84,6 +85,7 @@ def _lex(text, system_prefixes=SYSTEM_PREFIXES):
     """Pass 1: validate every line; return events, gomaxprocs and the system goroutines."""
     events, procs, system = [], None, {}
     gstate, pstate = {}, {}
+    gen, seen_gen = 0, {}     # generation number; generation of each G/P's last transition
     last_t = None
     stack_of = None          # the event whose stack block we are in
     stack_kind = None
@@ -143,8 +145,15 @@ def _lex(text, system_prefixes=SYSTEM_PREFIXES):
             if ev.old != "Undetermined" and have is not None and have != ev.old:
                 raise TraceParseError(f"{'G' if ev.res == 'G' else 'P'}{ev.rid} is {have}, "
                                       f"cannot leave {ev.old}", lineno, line)
+            key = (ev.res, ev.rid)
             if ev.old == ev.new:
-                raise TraceParseError(f"transition from {ev.old} to itself", lineno, line)
+                # A trace longer than a generation (about a second) restates, just after each
+                # Sync, the state of every P and G that is running: "Running->Running".
+                # Anywhere else a transition to the same state is damage.
+                if seen_gen.get(key) == gen:
+                    raise TraceParseError(f"transition from {ev.old} to itself", lineno, line)
+                ev.restated = True
+            seen_gen[key] = gen
             table[ev.rid] = ev.new
             if ev.res == "G" and ev.new == "Waiting" and ev.reason in SYSTEM_WAIT_REASONS:
                 system.setdefault(ev.rid, f"waits: {ev.reason}")
@@ -159,6 +168,7 @@ def _lex(text, system_prefixes=SYSTEM_PREFIXES):
         # (Label events are no guide: "GC (fractional)" labels also land on user
         # goroutines that were caught doing mark work.)
         elif kind == "Sync":
+            gen += 1
             if not rest.startswith("N="):
                 raise TraceParseError("Sync needs N=", lineno, line)
         events.append(ev)
@@ -218,7 +228,7 @@ def parse_exectrace(text, *, keep_system=False, meta=None,
     for ev in events:
         t = ev.time - t0
         m = mid(ev.m)
-        if ev.kind != "StateTransition":
+        if ev.kind != "StateTransition" or ev.restated:
             continue
         if ev.res == "P":
             prev = pcur.pop(ev.rid, None)

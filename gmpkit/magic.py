@@ -2,15 +2,16 @@
 
 Load it once with ``%load_ext gmpkit``; then a cell::
 
-    %%go --procs 2 --timeout 10 --schedtrace=1ms --name pool
+    %%go --procs 2 --timeout 10 --schedtrace=1ms --godebug asyncpreemptoff=1 --name pool
     package main
     ...
 
 builds and runs the cell's program with :func:`gmpkit.real.tracego.trace_go`,
 shows what it printed (and what went wrong, if anything: a compile error as
 the compiler prints it with the cell's line numbers, a timeout, output cut),
-and stores the :class:`~gmpkit.real.tracego.TracedRun` in the notebook
-variable named by ``--name`` (default ``go_run``).  Arguments after ``--``
+and stores the :class:`~gmpkit.real.tracego.TracedRun` (or the
+:class:`Problem` that stopped it) in the notebook variable named by
+``--name`` (default ``go_run``).  Arguments after ``--``
 are passed to the program: ``%%go --procs 4 -- -n 100``.
 
 Without Go, the cell says how to install it (and a ``--recorded NAME`` cell
@@ -40,6 +41,7 @@ def _parser():
     p.add_argument("--procs", type=int, default=2, help="GOMAXPROCS (default 2)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before it is stopped")
     p.add_argument("--schedtrace", default=None, help="also GODEBUG=schedtrace, e.g. 1ms")
+    p.add_argument("--godebug", default=None, help="runtime settings, e.g. asyncpreemptoff=1")
     p.add_argument("--name", default="go_run", help="variable that receives the TracedRun")
     p.add_argument("--recorded", default=None,
                    help="without Go, show the run recorded under this name")
@@ -62,7 +64,7 @@ def parse_args(line):
     if not ns.name.isidentifier():
         raise ValueError(f"%%go: --name {ns.name!r} is not a Python variable name")
     return {"procs": ns.procs, "timeout": ns.timeout, "schedtrace": ns.schedtrace,
-            "name": ns.name, "recorded": ns.recorded, "max_output": ns.max_output,
+            "name": ns.name, "recorded": ns.recorded, "godebug": ns.godebug, "max_output": ns.max_output,
             "args": prog_args}
 
 
@@ -74,7 +76,7 @@ def go_cell(line, cell, namespace=None):
     from .real import tracego
     opts = parse_args(line)
     kw = dict(procs=opts["procs"], timeout=opts["timeout"], args=opts["args"],
-              schedtrace=opts["schedtrace"],
+              schedtrace=opts["schedtrace"], godebug=opts["godebug"],
               name=opts["name"] if opts["name"] != "go_run" else "cell")
     if opts["max_output"]:
         kw["max_output"] = opts["max_output"]
@@ -84,21 +86,23 @@ def go_cell(line, cell, namespace=None):
         else:
             run = tracego.trace_go(cell, **kw)
     except tracego.GoCompileError as e:
-        return Problem("compile error", str(e))
+        run = Problem("compile error", e.compiler_output, kind="compile")
     except GoSourceError as e:
-        return Problem("not a Go program gmpkit can run", str(e))
+        run = Problem("not a Go program gmpkit can run", str(e), kind="source")
     except GoUnavailable as e:
-        return Problem("no Go toolchain", str(e))
+        run = Problem("no Go toolchain", str(e), kind="no-go")
     if namespace is not None:
         namespace[opts["name"]] = run
     return run
 
 
 class Problem:
-    """What a ``%%go`` cell shows when it cannot run: a title and the message, in red."""
+    """What a ``%%go`` cell shows when it cannot run: a title and the message, in red.
 
-    def __init__(self, title, message):
-        self.title, self.message = title, message
+    ``kind`` is ``"compile"``, ``"source"`` or ``"no-go"``."""
+
+    def __init__(self, title, message, kind=""):
+        self.title, self.message, self.kind = title, message, kind
 
     def __repr__(self):
         return f"%%go: {self.title}\n{self.message}"

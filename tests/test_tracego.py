@@ -346,3 +346,30 @@ def test_magic_stores_the_run_under_its_name():
     ns = {}
     run = go_cell("--procs 1 --name hello", HELLO, ns)
     assert ns["hello"] is run and isinstance(run, TracedRun) and run.procs == 1
+
+
+@needs_go
+def test_godebug_turns_async_preemption_off():
+    on = trace_go(SPIN, procs=1, timeout=0.6)
+    off = trace_go(SPIN, procs=1, timeout=0.6, godebug="asyncpreemptoff=1")
+    assert on.stats["preemptions"] >= 5
+    # without the signal, the spinning main is never preempted (stopping it needs the kill)
+    assert off.stats.get("preemptions", 0) <= 1 or off.partial_reason == "killed"
+    with pytest.raises(ValueError, match="asyncpreemptoff=1"):
+        trace_go(SPIN, godebug="bad value")
+
+
+def test_notebook_go_cells_are_the_recorded_sources():
+    """The guided %%go cells of notebook 10 hold exactly the recorded programs' sources."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "notebooks/src/10_your_program.py").read_text()
+    cells = re.split(r"^# %%.*$", text, flags=re.M)
+    found = {}
+    for c in cells:
+        m = re.match(r"\s*%%go .*--recorded (\w+)\n", c)
+        if m:
+            found[m.group(1)] = c[m.end():].strip("\n")
+    assert set(found) == set(GUIDED)
+    for name, body in found.items():
+        assert body == GUIDED[name]["source"].strip("\n"), name

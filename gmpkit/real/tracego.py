@@ -644,14 +644,15 @@ def _assemble(*, source, name, procs, args, timeout, stdout, stderr, returncode,
 
 
 def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cell",
-             max_output=DEFAULT_MAX_OUTPUT, go=None) -> TracedRun:
+             max_output=DEFAULT_MAX_OUTPUT, godebug=None, go=None) -> TracedRun:
     """Build, run and trace the Go program ``source``; return a :class:`TracedRun`.
 
     ``procs`` is GOMAXPROCS; ``timeout`` (s) stops the program (its trace so far
     is kept, marked partial); ``args`` are its command-line arguments;
     ``schedtrace`` (``"1ms"``, ``10`` ...) also sets ``GODEBUG=schedtrace``;
     ``name`` names the file in compiler messages; ``max_output`` bytes per
-    stream are kept, and a program printing more is stopped (``output_cut``).
+    stream are kept, and a program printing more is stopped (``output_cut``);
+    ``godebug`` adds runtime settings (``"asyncpreemptoff=1"``).
 
     Raises :class:`GoSourceError` (not ``package main``, no ``func main``),
     :class:`GoCompileError` (with the compiler's messages, the cell's line
@@ -669,8 +670,14 @@ def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cel
     tc = find_go(go)
     binary, renamed, cached = build_user_program(source, name, tc)
     extra = {"GOMAXPROCS": str(int(procs))}
-    if every:
-        extra["GODEBUG"] = f"schedtrace={every}"
+    debug = [f"schedtrace={every}"] if every else []
+    if godebug:
+        if not re.fullmatch(r"[a-z0-9]+=[A-Za-z0-9]+(,[a-z0-9]+=[A-Za-z0-9]+)*", str(godebug)):
+            raise ValueError(f"godebug={godebug!r}: write settings like asyncpreemptoff=1 "
+                             f"(comma-separated, no spaces)")
+        debug.append(str(godebug))
+    if debug:
+        extra["GODEBUG"] = ",".join(debug)
     with tempfile.TemporaryDirectory(prefix="gmpkit-run-") as d:
         out = Path(d) / "trace.out"
         extra["GMPKIT_TRACE_OUT"] = str(out)

@@ -170,6 +170,11 @@ func gmpkitStop(how string) {
 		}
 		b, _ := json.Marshal(info)
 		os.WriteFile(gmpkitTracePath+".json", b, 0o644)
+		// With schedtrace on, give sysmon time to print a last SCHED line: a short
+		// program may otherwise end before it prints any. (After the trace's stop.)
+		if ms, err := strconv.Atoi(os.Getenv("GMPKIT_SCHEDTRACE_MS")); err == nil && ms > 0 {
+			time.Sleep(time.Duration(max(3*ms, 12)) * time.Millisecond)
+		}
 	})
 }
 
@@ -400,7 +405,8 @@ class TracedRun:
         elif self.returncode not in (0, None):
             bits.append(f"exit status {self.returncode}")
         if self.timeline is not None:
-            bits.append(f"{self.stats.get('goroutines', 0)} goroutines "
+            n = self.stats.get("goroutines", 0)
+            bits.append(f"{n} goroutine{'' if n == 1 else 's'} "
                         f"({self.stats.get('runtime_goroutines', 0)} of the runtime's not counted)")
             bits.append(f"traced for {_fmt_ns(self.makespan_ns)}")
         return ", ".join(bits)
@@ -671,6 +677,8 @@ def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cel
     binary, renamed, cached = build_user_program(source, name, tc)
     extra = {"GOMAXPROCS": str(int(procs))}
     debug = [f"schedtrace={every}"] if every else []
+    if every:
+        extra["GMPKIT_SCHEDTRACE_MS"] = str(every)
     if godebug:
         if not re.fullmatch(r"[a-z0-9]+=[A-Za-z0-9]+(,[a-z0-9]+=[A-Za-z0-9]+)*", str(godebug)):
             raise ValueError(f"godebug={godebug!r}: write settings like asyncpreemptoff=1 "

@@ -452,7 +452,8 @@ class RunComparison:
 
     def summary(self):
         n_ok = sum(1 for m in self.judged if m.ok)
-        src = "recorded" if getattr(self.real, "recorded", False) else "run here"
+        src = ("recorded, not on your machine" if getattr(self.real, "recorded", False)
+               else "on this machine")
         return (f"{getattr(self.real, 'name', 'program')}: {n_ok} of {len(self.judged)} "
                 f"metrics within tolerance (real run {src})")
 

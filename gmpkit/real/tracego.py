@@ -703,7 +703,10 @@ def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cel
                              if parsed.stderr.strip() else "the trace file could not be read")
             trace_text = _NAMELESS_FRAME.sub("", strip_stacks(parsed.stdout))
         elif not report:
-            notes.append("no trace was written")
+            notes.append("no trace was written: the program was killed before the tracer "
+                         "flushed anything (it could not be stopped gracefully, e.g. a loop "
+                         "without function calls under asyncpreemptoff=1 keeps the runtime "
+                         "from stopping the world)" if res["killed"] else "no trace was written")
     stdout = res["stdout"].decode("utf-8", errors="replace")
     stderr_all = res["stderr"].decode("utf-8", errors="replace")
     stderr, sched = _split_stderr(stderr_all, every)

@@ -373,3 +373,17 @@ def test_notebook_go_cells_are_the_recorded_sources():
     assert set(found) == set(GUIDED)
     for name, body in found.items():
         assert body == GUIDED[name]["source"].strip("\n"), name
+
+
+def test_traced_run_methods_draw():
+    run = recorded_run("prodcons")
+    fig = run.lanes(by="M")
+    assert fig.axes[0].get_title().startswith("prodcons (real Go, GOMAXPROCS=2): what each thread (M)")
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows and all(r.startswith("M") for r in rows)
+    anim = run.animation()
+    assert anim.data["snapshots"][-1]["time"] <= run.timeline.end_time
+    assert "recorded" in anim.widget.children[1].value     # says it is not from this machine
+    text = repr(run)
+    assert "recorded on" in text and "consumed, by parity" in text
+    assert "blocked (by reason)" in run._repr_html_()

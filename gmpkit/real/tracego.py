@@ -92,6 +92,7 @@ TRACER_FILE = "0gmpkit_trace.go"
 DEFAULT_MAX_OUTPUT = 1 << 20          # bytes kept per stream
 SHOWN_OUTPUT = 20_000                 # characters shown per stream in a notebook
 STOP_GRACE_S = 3.0
+MAX_TRACE_BYTES = 64 << 20            # binary trace files larger than this are not parsed
 EXIT_STOPPED = 124
 RECORDED_DIR = "yourprog"             # data/yourprog/NAME.json.gz
 
@@ -693,7 +694,12 @@ def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cel
         report_path = Path(str(out) + ".json")
         report = json.loads(report_path.read_text()) if report_path.is_file() else {}
         trace_text, notes = "", []
-        if out.is_file() and out.stat().st_size > 0:
+        size = out.stat().st_size if out.is_file() else 0
+        if size > MAX_TRACE_BYTES:
+            notes.append(f"the execution trace is {size / 2**20:.0f} MiB, too big to show in a "
+                         f"notebook (the limit is {MAX_TRACE_BYTES // 2**20} MiB): do less work, "
+                         f"or lower --timeout")
+        elif size > 0:
             parsed = _run_process([str(tc.go), "tool", "trace", "-d=parsed", str(out)],
                                   env=tc.env(), timeout=300, cwd=d, max_output=1 << 30,
                                   what="go tool trace", check=False)
@@ -702,7 +708,7 @@ def trace_go(source, procs=2, timeout=30, args=(), *, schedtrace=None, name="cel
                              "be read is shown: " + parsed.stderr.strip().splitlines()[-1][:200]
                              if parsed.stderr.strip() else "the trace file could not be read")
             trace_text = _NAMELESS_FRAME.sub("", strip_stacks(parsed.stdout))
-        elif not report:
+        elif size == 0 and not report:
             notes.append("no trace was written: the program was killed before the tracer "
                          "flushed anything (it could not be stopped gracefully, e.g. a loop "
                          "without function calls under asyncpreemptoff=1 keeps the runtime "

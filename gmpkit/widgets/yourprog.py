@@ -75,7 +75,17 @@ def _at(spans, t):
     return None
 
 
-def snapshot_at(tl, t, by_g=None, p_spans=None, wait_reason=None, names=None):
+def _m_first(by_g):
+    """When each M first ran or made a system call for a G."""
+    first = {}
+    for spans in by_g.values():
+        for s in spans:
+            if s.m >= 0 and s.start < first.get(s.m, s.start + 1):
+                first[s.m] = s.start
+    return first
+
+
+def snapshot_at(tl, t, by_g=None, p_spans=None, wait_reason=None, names=None, m_first=None):
     """The scheduler state at ``t`` of a real timeline, in the snapshot schema of
     :meth:`gmpkit.sim.Simulation.snapshot` (what the trace does not record is empty,
     and ``queues_unknown`` tells the diagram not to draw rings)."""
@@ -122,12 +132,11 @@ def snapshot_at(tl, t, by_g=None, p_spans=None, wait_reason=None, names=None):
                 st = "syscall"
         ps.append({"id": pid, "status": st, "m": m, "runnext": None, "runq": [],
                    "schedtick": None, "timers": 0})
-    for s_list in by_g.values():   # Ms seen so far but doing nothing we can see
-        for s in s_list:
-            if s.start > t:
-                break
-            if s.m >= 0 and s.m not in ms:
-                ms[s.m] = {"id": s.m, "p": None, "g": None, "state": "idle"}
+    if m_first is None:
+        m_first = _m_first(by_g)
+    for m, first in m_first.items():   # Ms seen so far but doing nothing we can see
+        if first <= t and m not in ms:
+            ms[m] = {"id": m, "p": None, "g": None, "state": "idle"}
     return {"time": int(t), "model": "real", "queues_unknown": True,
             "queue_label": "runnable\n(queue not\nin trace)",
             "ps": ps, "ms": [ms[k] for k in sorted(ms)],
@@ -213,13 +222,14 @@ def real_frames(run, cap=MAX_FRAMES):
     snaps, caps, evs = [], [], []
     j = 0
     names = dict(tl.g_names)
+    m_first = _m_first(by_g)
     for i, t in enumerate(times):
         grp = []
         while j < len(events) and events[j].time <= t:
             if events[j].kind not in ("acquirep", "releasep"):
                 grp.append(events[j])
             j += 1
-        snap = snapshot_at(tl, t, by_g, p_spans, wait_reason, names)
+        snap = snapshot_at(tl, t, by_g, p_spans, wait_reason, names, m_first)
         caps.append("start of the trace" if i == 0 else _caption(grp, snaps[-1], snap))
         snaps.append(snap)
         evs.append(grp)
@@ -445,8 +455,7 @@ class RunComparison:
         return all(m.ok for m in self.judged)
 
     def rows(self):
-        from ..real.compare import _fmt
-        return [(m.label, _fmt(m.sim, m.unit), _fmt(m.real, m.unit),
+        return [(m.label, _value(m.sim, m.unit), _value(m.real, m.unit),
                  "" if m.ratio is None else f"{m.ratio:.2f}", m.tolerance.describe(m.unit),
                  m.verdict) for m in self.metrics]
 
@@ -490,6 +499,16 @@ class RunComparison:
                     legend=False, title=f"real Go: {getattr(self.real, 'name', 'program')}"
                     + (" (recorded)" if getattr(self.real, "recorded", False) else ""))
         return fig
+
+
+def _value(v, unit):
+    if v is None:
+        return "—"
+    if unit == "ns":
+        return plots.fmt_time(int(v))
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.2f}"
+    return f"{int(v):,}"
 
 
 def compare_runs(real, sim):

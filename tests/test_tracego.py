@@ -387,3 +387,25 @@ def test_traced_run_methods_draw():
     text = repr(run)
     assert "recorded on" in text and "consumed, by parity" in text
     assert "blocked (by reason)" in run._repr_html_()
+
+
+TWO_GENERATIONS = """\
+M=-1 P=-1 G=-1 Sync Time=100 N=1
+M=7 P=-1 G=-1 StateTransition Time=1000 ProcID=0 Undetermined->Running Reason=""
+M=7 P=0 G=-1 StateTransition Time=1000 GoID=1 Undetermined->Running Reason=""
+M=-1 P=-1 G=-1 Sync Time=2000 N=2
+M=7 P=0 G=1 StateTransition Time=2001 ProcID=0 Running->Running Reason=""
+M=7 P=0 G=1 StateTransition Time=2002 GoID=1 Running->Running Reason=""
+M=7 P=0 G=1 StateTransition Time=3000 GoID=1 Running->NotExist Reason=""
+"""
+
+
+def test_generation_restatements_are_not_transitions():
+    """A trace longer than one generation restates running Gs and Ps after each Sync."""
+    tl = parse_exectrace(TWO_GENERATIONS)
+    g1 = [(s.state, s.start, s.end) for s in tl.spans if s.lane == "G" and s.g == 1]
+    assert g1 == [("running", 900, 2900)]          # one span, not cut at the restatement
+    from gmpkit.real import TraceParseError
+    bad = TWO_GENERATIONS.replace("M=-1 P=-1 G=-1 Sync Time=2000 N=2\n", "")
+    with pytest.raises(TraceParseError, match="to itself"):
+        parse_exectrace(bad)                        # without the Sync it is damage

@@ -409,3 +409,42 @@ def test_generation_restatements_are_not_transitions():
     bad = TWO_GENERATIONS.replace("M=-1 P=-1 G=-1 Sync Time=2000 N=2\n", "")
     with pytest.raises(TraceParseError, match="to itself"):
         parse_exectrace(bad)                        # without the Sync it is damage
+
+
+def test_load_ext_registers_the_cell_magic():
+    registered = {}
+
+    class FakeShell:
+        user_ns = {}
+
+        def register_magic_function(self, fn, magic_kind, magic_name):
+            registered[(magic_kind, magic_name)] = fn
+
+    shell = FakeShell()
+    gk.load_ipython_extension(shell)
+    go = registered[("cell", "go")]
+    out = go("--name lib", "package lib\n")
+    assert shell.user_ns["lib"] is out and out.kind == "source"
+
+
+from hypothesis import given, settings, strategies as st   # noqa: E402
+
+_PIECES = st.sampled_from([
+    "main", "mainly", "x.main", "main()", '"main"', "'m'", "`main\nmain`", "// main()\n",
+    "/* func main() */", "\n", " ", "{", "}", "é", "0x1F", "1.5e3", "var main = 1\n",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=30))
+def test_rename_round_trips(pieces):
+    src = "package main\n\n" + "".join(pieces) + "\nfunc main() {}\n"
+    try:   # an unbalanced "{" may hide func main inside a block: then it is refused
+        r = rename_main(src, "zz9Renamed")
+    except GoSourceError as e:
+        assert "func main" in str(e) or "not terminated" in str(e)
+        return
+    assert r.text.replace("zz9Renamed", "main") == src           # only `main` changed
+    assert r.text.count("\n") == src.count("\n")                # same lines
+    idents = [t.text for t in tokens(src)[2:]]
+    assert r.text.count("zz9Renamed") == idents.count("main")    # every identifier, no more

@@ -448,3 +448,17 @@ def test_rename_round_trips(pieces):
     assert r.text.count("\n") == src.count("\n")                # same lines
     idents = [t.text for t in tokens(src)[2:]]
     assert r.text.count("zz9Renamed") == idents.count("main")    # every identifier, no more
+
+
+def test_caption_names_who_waits_and_on_what():
+    from gmpkit.widgets.yourprog import who_waits
+    run = recorded_run("prodcons")
+    a = real_animation(run)
+    lines = [who_waits(snap) for snap in a.data["snapshots"]]
+    a.frame.value = 5
+    assert a.state_line == lines[5] and lines[5] in a.caption.value
+    assert any("on sync" in ln for ln in lines) and any("on chan send" in ln for ln in lines)
+    snap = {"ms": [{"id": 3, "g": 2, "state": "syscall", "p": None}],
+            "gs": {2: {"status": "syscall", "wait": ""}, 4: {"status": "waiting", "wait": "select"},
+                   5: {"status": "waiting", "wait": "select"}}}
+    assert who_waits(snap) == "in a syscall: G2 (M3) · waiting: G4 G5 on select"

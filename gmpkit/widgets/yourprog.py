@@ -32,7 +32,7 @@ from .reality import p_view
 
 __all__ = ["real_frames", "real_animation", "RealAnimation", "lanes_figure",
            "schedtrace_figure", "SCHEDTRACE_FIELDS", "compare_runs", "RunComparison",
-           "MAX_FRAMES", "NETWORK_WAITS", "SLEEP_WAITS"]
+           "MAX_FRAMES", "NETWORK_WAITS", "SLEEP_WAITS", "who_waits", "snapshot_at"]
 
 MAX_FRAMES = 240
 NETWORK_WAITS = ("network", "IO wait")
@@ -293,8 +293,10 @@ class RealAnimation:
         self.index = i
         cap = d["captions"][i]
         self.summary = f"frame {i}/{len(d['snapshots']) - 1} at {plots.fmt_time(snap['time'])}: {cap}"
+        self.state_line = who_waits(snap)
         self.caption.value = (f"<div style='font-size:1.15em'><b>t = {plots.fmt_time(snap['time'])}"
-                              f"</b> — {html.escape(cap)}</div>")
+                              f"</b> — {html.escape(cap)}</div>"
+                              f"<div style='color:#333'>{html.escape(self.state_line)}</div>")
         self.summary_label.value = f"<b>{html.escape(self.summary)}</b>"
         return self
 
@@ -316,6 +318,23 @@ class RealAnimation:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
+
+
+def who_waits(snap):
+    """One line naming the Gs that are not running: in a system call (on which M), and
+    waiting (on what), e.g. ``in a syscall: G2 (M3) · waiting: G4 G5 on chan receive``."""
+    parts = []
+    sys_gs = [f"G{m['g']} (M{m['id']})" for m in snap["ms"] if m["state"] == "syscall"]
+    if sys_gs:
+        parts.append("in a syscall: " + ", ".join(sys_gs))
+    by_reason = {}
+    for g, info in sorted(snap["gs"].items()):
+        if info["status"] == "waiting":
+            by_reason.setdefault(info["wait"] or "?", []).append(f"G{g}")
+    if by_reason:
+        parts.append("waiting: " + "; ".join(f"{' '.join(gs)} on {why}"
+                                             for why, gs in sorted(by_reason.items())))
+    return " · ".join(parts) or "no G is waiting or in a system call"
 
 
 def real_animation(run, **kw):

@@ -14,7 +14,7 @@ from gmpkit.magic import go_cell, parse_args
 from gmpkit.real.exectrace import parse_exectrace
 from gmpkit.real.gosource import GoSourceError, map_compiler_output, rename_main, tokens
 from gmpkit.real.guided import GUIDED
-from gmpkit.real.testing import GO, needs_go
+from gmpkit.real.testing import needs_go
 from gmpkit.real.tracego import (GoCompileError, TracedRun, make_timeline, parse_every,
                                  recorded_path, recorded_run, trace_go)
 from gmpkit.widgets.yourprog import (compare_runs, real_frames, real_animation, lanes_figure,

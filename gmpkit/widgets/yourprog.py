@@ -25,9 +25,9 @@ from collections import OrderedDict
 import ipywidgets as W
 
 from .. import plots
-from ..real.compare import EXPECTED, HEAD, Metric, absolute, at_least, ratio, INFO
+from ..real.compare import EXPECTED, HEAD, INFO, Metric, absolute, ratio
 from ..real.tracego import TRACE_CANNOT_SHOW
-from . import PROJECTOR, render_png
+from . import PROJECTOR
 from .reality import p_view
 
 __all__ = ["real_frames", "real_animation", "RealAnimation", "lanes_figure",

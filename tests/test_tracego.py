@@ -333,11 +333,13 @@ def test_panic_and_os_exit():
 
 @needs_go
 def test_builds_are_cached_by_content():
-    a = trace_go(HELLO, name="h1")
-    b = trace_go(HELLO, name="h1")
-    assert b.cached_build and b.stdout == "hello\n"
-    c = trace_go(HELLO.replace("hello", "hello again"), name="h1")
-    assert not c.cached_build and c.stdout == "hello again\n"
+    import uuid
+    fresh = HELLO.replace("hello", f"hello {uuid.uuid4().hex}")   # never built before
+    a = trace_go(fresh, name="h1")
+    b = trace_go(fresh, name="h1")
+    assert not a.cached_build and b.cached_build and b.stdout == a.stdout != "hello\n"
+    c = trace_go(HELLO, name="h1")
+    assert c.stdout == "hello\n"                     # other content, other binary
     assert a.stats["goroutines"] == 1
 
 

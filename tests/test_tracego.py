@@ -464,3 +464,15 @@ def test_caption_names_who_waits_and_on_what():
             "gs": {2: {"status": "syscall", "wait": ""}, 4: {"status": "waiting", "wait": "select"},
                    5: {"status": "waiting", "wait": "select"}}}
     assert who_waits(snap) == "in a syscall: G2 (M3) · waiting: G4 G5 on select"
+
+
+def test_old_builds_are_pruned(tmp_path):
+    import os
+    from gmpkit.real.tracego import _prune
+    for i in range(5):
+        p = tmp_path / f"prog-{i}"
+        p.write_bytes(b"x")
+        os.utime(p, (1000 + i, 1000 + i))
+    (tmp_path / "other").write_bytes(b"x")
+    _prune(tmp_path, keep=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "prog-3", "prog-4"]

@@ -237,6 +237,7 @@ def build_user_program(source, name="cell", tc=None):
     bindir.mkdir(parents=True, exist_ok=True)
     out = bindir / f"prog-{key}"
     if out.exists():
+        os.utime(out)                  # most recently used: kept longest
         return out, renamed, True
     with tempfile.TemporaryDirectory(prefix="gmpkit-go-") as d:
         d = Path(d)
@@ -252,7 +253,22 @@ def build_user_program(source, name="cell", tc=None):
             msg = map_compiler_output(res.stderr + res.stdout, renamed, f"{name}.go")
             raise GoCompileError(msg, name)
         os.replace(tmp, out)
+    _prune(bindir)
     return out, renamed, False
+
+
+KEEP_BUILDS = 64
+
+
+def _prune(bindir, keep=KEEP_BUILDS):
+    """Keep the ``keep`` most recently used builds of learners' programs (each is a few MB,
+    and every edit of a cell makes a new one)."""
+    progs = sorted(bindir.glob("prog-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in progs[keep:]:
+        try:
+            p.unlink()
+        except OSError:
+            pass
 
 
 # ---- running ---------------------------------------------------------------------------

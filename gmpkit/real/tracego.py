@@ -227,6 +227,7 @@ def build_user_program(source, name="cell", tc=None):
     ``cache_dir()/usergo``.  A compile error raises :class:`GoCompileError`.
     """
     tc = tc or find_go()
+    source = source.rstrip() + "\n"     # trailing blank lines do not make another build
     renamed = rename_main(source, USER_MAIN)
     if re.search(r"\bgmpkit[A-Z_]", renamed.text.replace(USER_MAIN, "")):
         raise GoSourceError("identifiers starting with `gmpkit` are reserved for the tracer "

@@ -85,7 +85,7 @@ from .toolchain import GoProgramError, GoUnavailable, _run_process, cache_dir, f
 
 __all__ = ["trace_go", "TracedRun", "GoCompileError", "GoSourceError", "TRACER_SOURCE",
            "parse_every", "recorded_run", "trace_go_or_recorded", "RECORDED_DIR",
-           "TRACE_CANNOT_SHOW"]
+           "TRACE_CANNOT_SHOW", "recorded_path", "make_timeline", "build_user_program"]
 
 USER_MAIN = "gmpkitUserMain"
 TRACER_FILE = "0gmpkit_trace.go"

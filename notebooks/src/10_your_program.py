@@ -146,8 +146,10 @@ assert running_at_once <= 2
 print("7 goroutines (main + 6), never more than 2 running at once (GOMAXPROCS=2): True")
 
 # %% [markdown]
-# **What to notice:** the worker pool makes exactly the goroutines its source says; the nine
-# or so the runtime needs are not hidden, they are reported apart (`stats["runtime_goroutines"]`).
+# **What to notice:** the worker pool makes exactly the goroutines its source says. The
+# runtime's own (the sweeper, the scavenger, the finalizer goroutine ...) and the tracer's
+# (its reader, and the one that watches for gmpkit's stop request), about nine in all, are
+# not hidden: they are reported apart (`stats["runtime_goroutines"]`).
 # The `blocked` line counts *why* goroutines waited: `chan receive` (workers waiting for jobs,
 # main waiting for results), `chan send` (the feeder, when all workers are busy), `sync`
 # (the closer in `wg.Wait`).

@@ -643,7 +643,12 @@ def _assemble(*, source, name, procs, args, timeout, stdout, stderr, returncode,
             tl = make_timeline(trace_text, meta={"recorded": recorded, "partial": partial,
                                                  "program": name})
         except TraceParseError as e:
-            notes.append(f"the execution trace could not be read ({e}); no timeline")
+            if partial_reason == "killed":
+                notes.append("the program was killed before the tracer finished any part of "
+                             "its trace (a loop the runtime cannot preempt also keeps the tracer "
+                             f"from flushing); no timeline ({e})")
+            else:
+                notes.append(f"the execution trace could not be read ({e}); no timeline")
     if tl is not None and partial:
         last = {}
         for s in tl.spans:

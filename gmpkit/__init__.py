@@ -31,5 +31,18 @@ __all__ = [
     "compute", "syscall", "netio", "sleep", "gosched", "now", "go",
     "Chan", "Mutex", "WaitGroup", "GoPanic",
     "simulate", "Simulation", "Run", "Deadlock", "WorkloadError", "SimulationLimit",
-    "Timeline", "InvariantError", "Model", "GreenThreads", "Threads", "GM", "GMP",
+    "Timeline", "InvariantError", "Model", "GreenThreads", "Threads", "GM", "GMP", "compare_runs",
 ]
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext gmpkit``: registers the ``%%go`` cell magic (see :mod:`gmpkit.magic`)."""
+    from .magic import load_ipython_extension as load
+    load(ipython)
+
+
+def compare_runs(real, sim, **kw):
+    """A real traced run and a simulated Run on one time axis, with metrics and
+    tolerances (see :func:`gmpkit.widgets.yourprog.compare_runs`)."""
+    from .widgets.yourprog import compare_runs as _compare_runs
+    return _compare_runs(real, sim, **kw)

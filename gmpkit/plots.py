@@ -822,8 +822,9 @@ class GMPDiagram:
 
     @staticmethod
     def _has_local_queues(snap):
-        """1:1 threads have CPUs but no per-CPU run queue or runnext slot."""
-        return snap.get("model") != "Threads"
+        """1:1 threads have CPUs but no per-CPU run queue or runnext slot; a real
+        execution trace does not record them (``queues_unknown``)."""
+        return snap.get("model") != "Threads" and not snap.get("queues_unknown")
 
     # ---- drawing primitives -------------------------------------------------
     def _add(self, artist):
@@ -941,7 +942,8 @@ class GMPDiagram:
         gq = list(snap.get("global") or [])
         qy = top - 0.8
         self._box(0.1, top - 1.5, w - 0.2, 1.4, face="#F4F4F4", gid="global")
-        qname = "kernel\nrun queue" if model == "Threads" else "global\nrun queue"
+        qname = snap.get("queue_label") or (
+            "kernel\nrun queue" if model == "Threads" else "global\nrun queue")
         self._text(0.3, qy, f"{qname} ({len(gq)})", size=0.8, ha="left", weight="bold")
         if "mcpu" in snap:   # GM: how many Ms may run Go code at once
             self._text(w - 0.3, top - 1.3, f"mcpu {snap['mcpu']} / mcpumax "

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["01_processes", "02_threads", "03_goroutines", "04_mn_model",
-            "05_gm_scheduler", "06_gmp_scheduler", "07_model_vs_reality"]
+            "05_gm_scheduler", "06_gmp_scheduler", "07_model_vs_reality", "10_your_program"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -12,6 +12,7 @@ from .toolchain import (GoProgramError, GoTimeout, GoToolchain, GoUnavailable, R
 from .errors import TraceParseError
 from .schedtrace import parse_schedtrace, run_schedtrace, schedtrace_or_recorded
 from .exectrace import parse_exectrace, run_exectrace, exectrace_or_recorded
+from .tracego import TracedRun, GoCompileError, GoSourceError, trace_go, trace_go_or_recorded
 from .measure import (Measurement, Measurements, load_recorded, measure_all,
                       measurements_or_recorded, write_costs)
 
@@ -21,5 +22,5 @@ __all__ = [
     "TraceParseError", "parse_schedtrace", "run_schedtrace", "schedtrace_or_recorded",
     "parse_exectrace", "run_exectrace", "exectrace_or_recorded",
     "Measurement", "Measurements", "measure_all", "measurements_or_recorded", "load_recorded",
-    "write_costs",
+    "write_costs", "trace_go", "trace_go_or_recorded", "TracedRun", "GoCompileError", "GoSourceError",
 ]

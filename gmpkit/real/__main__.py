@@ -8,7 +8,13 @@ import sys
 from .toolchain import GoUnavailable, prepare
 
 try:
-    prepare(out=print)
+    tc = prepare(out=print)
+    # warm the build cache for %%go cells (the tracer file and the guided programs), so a
+    # notebook's first cell does not compile the standard library's trace and pprof code
+    from .guided import GUIDED
+    from .tracego import build_user_program
+    for name, g in GUIDED.items():
+        print(f"  built {name} (notebook 10): {build_user_program(g['source'], name, tc)[0]}")
 except GoUnavailable as e:
     print(f"gmpkit: {e}", file=sys.stderr)
     sys.exit(1)

@@ -51,7 +51,7 @@ from ..timeline import Timeline
 from .errors import TraceParseError, as_text
 
 __all__ = ["parse_exectrace", "run_exectrace", "exectrace_or_recorded", "exectrace_text", "strip_stacks",
-           "SYSTEM_WAIT_REASONS"]
+           "SYSTEM_WAIT_REASONS", "SYSTEM_PREFIXES"]
 
 G_STATES = ("Undetermined", "NotExist", "Runnable", "Running", "Waiting", "Syscall")
 P_STATES = ("Undetermined", "NotExist", "Running", "Idle")
@@ -70,17 +70,22 @@ _FRAME_RE = re.compile(r"\t(\S.*?) @ 0x[0-9a-f]+")
 
 class _Ev:
     __slots__ = ("lineno", "line", "m", "p", "g", "kind", "time", "res", "rid", "old", "new",
-                 "reason", "start_fn")
+                 "reason", "start_fn", "restated")
 
     def __init__(self, lineno, line, m, p, g, kind, time):
         self.lineno, self.line, self.m, self.p, self.g, self.kind, self.time = lineno, line, m, p, g, kind, time
         self.res = self.rid = self.old = self.new = self.reason = self.start_fn = None
+        self.restated = False
 
 
-def _lex(text):
+SYSTEM_PREFIXES = ("runtime.", "runtime/")
+
+
+def _lex(text, system_prefixes=SYSTEM_PREFIXES):
     """Pass 1: validate every line; return events, gomaxprocs and the system goroutines."""
     events, procs, system = [], None, {}
     gstate, pstate = {}, {}
+    gen, seen_gen = 0, {}     # generation number; generation of each G/P's last transition
     last_t = None
     stack_of = None          # the event whose stack block we are in
     stack_kind = None
@@ -105,7 +110,7 @@ def _lex(text):
                 if (stack_kind == "TransitionStack=" and ev.res == "G" and ev.old == "NotExist"):
                     ev.start_fn = fm.group(1)
                     fn = fm.group(1)
-                    if fn.startswith("runtime.") or fn.startswith("runtime/"):
+                    if fn.startswith(tuple(system_prefixes)):
                         system.setdefault(ev.rid, f"started in {fn}")
             continue
         stack_of = None
@@ -140,8 +145,15 @@ def _lex(text):
             if ev.old != "Undetermined" and have is not None and have != ev.old:
                 raise TraceParseError(f"{'G' if ev.res == 'G' else 'P'}{ev.rid} is {have}, "
                                       f"cannot leave {ev.old}", lineno, line)
+            key = (ev.res, ev.rid)
             if ev.old == ev.new:
-                raise TraceParseError(f"transition from {ev.old} to itself", lineno, line)
+                # A trace longer than a generation (about a second) restates, just after each
+                # Sync, the state of every P and G that is running: "Running->Running".
+                # Anywhere else a transition to the same state is damage.
+                if seen_gen.get(key) == gen:
+                    raise TraceParseError(f"transition from {ev.old} to itself", lineno, line)
+                ev.restated = True
+            seen_gen[key] = gen
             table[ev.rid] = ev.new
             if ev.res == "G" and ev.new == "Waiting" and ev.reason in SYSTEM_WAIT_REASONS:
                 system.setdefault(ev.rid, f"waits: {ev.reason}")
@@ -156,20 +168,25 @@ def _lex(text):
         # (Label events are no guide: "GC (fractional)" labels also land on user
         # goroutines that were caught doing mark work.)
         elif kind == "Sync":
+            gen += 1
             if not rest.startswith("N="):
                 raise TraceParseError("Sync needs N=", lineno, line)
         events.append(ev)
     return events, procs, system
 
 
-def parse_exectrace(text, *, keep_system=False, meta=None) -> Timeline:
+def parse_exectrace(text, *, keep_system=False, meta=None,
+                    system_prefixes=SYSTEM_PREFIXES) -> Timeline:
     """Turn ``go tool trace -d=parsed`` output into a :class:`Timeline`.
 
-    ``keep_system=True`` keeps the runtime's own goroutines.  Malformed,
+    ``keep_system=True`` keeps the runtime's own goroutines: those whose start
+    function begins with one of ``system_prefixes`` (``runtime.``, ``runtime/``;
+    :mod:`gmpkit.real.tracego` adds its tracer's) or that wait the way only
+    system goroutines wait.  Malformed,
     inconsistent (a G leaving a state it is not in) or truncated input raises
     :class:`TraceParseError` with the line number and text.
     """
-    events, procs, system = _lex(text)
+    events, procs, system = _lex(text, system_prefixes)
     if not any(ev.kind == "StateTransition" for ev in events):
         raise TraceParseError("no StateTransition events found (is this `go tool trace -d=parsed` output?)")
     if keep_system:
@@ -211,7 +228,7 @@ def parse_exectrace(text, *, keep_system=False, meta=None) -> Timeline:
     for ev in events:
         t = ev.time - t0
         m = mid(ev.m)
-        if ev.kind != "StateTransition":
+        if ev.kind != "StateTransition" or ev.restated:
             continue
         if ev.res == "P":
             prev = pcur.pop(ev.rid, None)

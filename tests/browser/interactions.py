@@ -175,3 +175,29 @@ def _(page):
         assert "main.main.func3" in viewer.inner_text("body")
     finally:
         viewer.close()
+
+@interaction("10_your_program.ipynb")
+def _(page):
+    # the G-M-P diagram replaying the worker pool's REAL execution trace: Play advances the
+    # frame, the kernel draws the diagram for it and captions what the trace recorded
+    nb = page.locator(".jp-NotebookPanel:visible").first
+    panel = nb.locator(".gmpkit-panel").filter(has=page.locator(".gmpkit-gmp-frame")).first
+    panel.scroll_into_view_if_needed(timeout=lab.UI_TIMEOUT_MS)
+    note = panel.inner_text(timeout=lab.UI_TIMEOUT_MS)
+    assert "What the trace cannot show" in note and "runnext" in note
+    frame = panel.locator(".gmpkit-gmp-frame .widget-readout").first
+    caption = panel.locator(".gmpkit-gmp-caption").first
+    summary = panel.locator(".gmpkit-summary").first
+    first = frame.inner_text(timeout=lab.UI_TIMEOUT_MS).strip()
+    before = caption.inner_text(timeout=lab.UI_TIMEOUT_MS)
+    before_summary = summary.inner_text(timeout=lab.UI_TIMEOUT_MS)
+    assert "start of the trace" in before
+    buttons = panel.locator(".widget-play button")
+    buttons.first.click(timeout=lab.UI_TIMEOUT_MS)          # play
+    _wait_until_changed(page, frame, first, "Play did not advance the real trace's frame")
+    after = _wait_until_changed(page, caption, before, "the kernel did not caption the new frame")
+    after_summary = _wait_until_changed(page, summary, before_summary,
+                                        "the kernel did not redraw the frame")
+    buttons.nth(1).click(timeout=lab.UI_TIMEOUT_MS)         # pause
+    assert after != before and "Error" not in after
+    assert after_summary.startswith("frame ") and "frame 0/" not in after_summary

@@ -72,11 +72,14 @@ def path(relpath: str) -> Path:
     p = data_dir() / rel
     if not p.is_file():
         folder = p.parent
-        have = sorted(q.name for q in folder.iterdir() if q.is_file()) if folder.is_dir() else []
+        if folder.is_dir():
+            have = sorted(q.name for q in folder.iterdir() if q.is_file())
+            there = f"that folder holds: {', '.join(have)}" if have else "that folder holds no files"
+        else:
+            there = "its folder is missing too"
         raise MissingDataError(
-            f"gmpkit/data/{rel} is missing ({p}); "
-            + (f"that folder holds: {', '.join(have)}" if have else "its folder is missing too")
-            + ". Restore it from the repository (git checkout -- gmpkit/data) or reinstall gmpkit.")
+            f"gmpkit/data/{rel} is missing ({p}); {there}. "
+            "Restore it from the repository (git checkout -- gmpkit/data) or reinstall gmpkit.")
     return p
 
 

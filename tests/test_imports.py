@@ -5,6 +5,7 @@ from the interpreter, not from a reader.
 """
 
 import ast
+import re
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "gmpkit"
@@ -102,3 +103,42 @@ def test_relative_imports_resolve():
 def test_no_import_circles():
     found = [c for c in cycles(graph()) if c not in KNOWN]
     assert not found, "import circles: " + "; ".join(" <-> ".join(sorted(c)) for c in found)
+
+
+# DESIGN.md's layer diagram, top to bottom: a module imports only from its own layer and above.
+LAYERS = ["gmpkit.resources", "gmpkit.units", "gmpkit.engine", "gmpkit.ops", "gmpkit.sync",
+          "gmpkit.timeline", "gmpkit.costs", "gmpkit.models", "gmpkit.sim", "gmpkit",
+          "gmpkit.scenarios", "gmpkit.plots", "gmpkit.real", "gmpkit.checks", "gmpkit.widgets",
+          "gmpkit.homework", "gmpkit.bench"]
+
+
+def layer(module):
+    """Index in LAYERS of the longest entry that is ``module`` or a package holding it."""
+    best = None
+    for i, prefix in enumerate(LAYERS):
+        if module == prefix or module.startswith(prefix + "."):
+            if best is None or len(prefix) > len(LAYERS[best]):
+                best = i
+    return best
+
+
+def test_layer_lookup():
+    assert LAYERS[layer("gmpkit.models.gmp")] == "gmpkit.models"
+    assert LAYERS[layer("gmpkit.__main__")] == "gmpkit"
+    assert layer("numpy") is None
+
+
+def test_imports_follow_the_layers_of_design_md():
+    design = (PKG.parent / "DESIGN.md").read_text(encoding="utf-8")
+    for name in LAYERS:
+        short = name.split(".", 1)[1] if "." in name else "__init__.py"
+        assert re.search(rf"^{re.escape(short)}(\.py|/)?\s", design, re.M), f"{short} not in DESIGN.md's layers"
+    upward = []
+    for mod, deps in graph().items():
+        if mod in ("gmpkit.__main__",):      # the command line sits on top of everything
+            continue
+        for dep in deps:
+            a, b = layer(mod), layer(dep)
+            if a is not None and b is not None and b > a:
+                upward.append(f"{mod} -> {dep}")
+    assert not upward, "imports against DESIGN.md's layers: " + "; ".join(sorted(upward))

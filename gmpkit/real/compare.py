@@ -247,7 +247,8 @@ MIRRORS = {
                          _m("makespan_ns", "makespan", "ns",
                             ratio(0.3, 5, "the makespan is 2 x rounds hand-offs: the model's "
                                           "switch cost (measured on GOMAXPROCS=1) can be slower "
-                                          "than real Go on 2 Ps (166 ns in GO_SCHEDULER §10)"),
+                                          "than real Go on 2 Ps (166 ns in DESIGN.md's "
+                                          "reference measurements)"),
                             "os"),
                          _THREADS),
                         "2000 round trips over unbuffered channels: every hand-off is a "

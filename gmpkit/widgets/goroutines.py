@@ -35,7 +35,7 @@ __all__ = ["go_source", "recorded_label", "goroutine_memory", "create_costs", "h
 # The article's figures, drawn as reference marks.
 ARTICLE = {"goroutine_stack": 2048, "thread_stack": (1 << 20, 8 << 20),
            "goroutine_switch_ns": 200, "thread_switch_ns": (1000, 1500)}
-# GO_SCHEDULER.md §10 (the course's 2-vCPU VM): C pthreads, one hand-off.
+# DESIGN.md, "Reference measurements" (a quiet 2-vCPU VM): C pthreads, one hand-off.
 C_PTHREAD_HANDOFF_NS = {"pipe": 2960, "futex": 2470}
 
 

@@ -15,7 +15,7 @@ from gmpkit.models import gmp as gmpmod
 MS = 1_000_000
 US = 1_000
 
-# Fixed costs so the timings below do not move when data/costs.json changes.
+# Fixed costs so the timings below do not move when gmpkit/data/costs.json changes.
 COSTS = dict(goroutine_switch_ns=170, goroutine_create_ns=200, thread_create_ns=15_000,
              kernel_switch_ns=2_700, syscall_overhead_ns=100)
 

@@ -788,5 +788,5 @@ def compare(scenario, procs=2, runs=3, real="auto", async_preempt=True, **params
                       sched_text, runs)
 
 
-if __name__ == "__main__":   # python -m gmpkit.real.compare: record data/compare
+if __name__ == "__main__":   # python -m gmpkit.real.compare: record gmpkit/data/compare
     record_all()

@@ -2,7 +2,7 @@
 
 Panels (each runs one of the course's Go programs, ``gmpkit/real/programs``,
 in a fresh process; without Go they show the table recorded in
-``data/measurements`` and say so on screen):
+``gmpkit/data/measurements`` and say so on screen):
 
 * ``03:goroutine-memory`` -- N blocked goroutines (``memblocked``): bytes each,
   next to a thread's stack (virtual and resident, measured in this process).

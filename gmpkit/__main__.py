@@ -7,4 +7,4 @@ try:
     tc = find_go()
     print(f"Go: {tc.version} ({tc.goos}/{tc.goarch}) at {tc.go}, found via {tc.found_by}")
 except Exception as e:  # noqa: BLE001 - report whatever is missing, plainly
-    print(f"Go: not available ({e}).\nThe course will use the recorded data in data/.")
+    print(f"Go: not available ({e}).\nThe course will use the data recorded in gmpkit/data/.")

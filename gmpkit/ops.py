@@ -25,7 +25,8 @@ import math
 from numbers import Real
 
 __all__ = ["Op", "Compute", "Syscall", "NetIO", "Sleep", "Gosched", "Now", "Go",
-           "compute", "syscall", "netio", "sleep", "gosched", "now", "go", "duration_ns"]
+           "compute", "syscall", "netio", "sleep", "gosched", "now", "go", "duration_ns",
+           "BLOCKED", "EXITED"]
 
 _UNITS = {"ns": 1, "us": 1_000, "ms": 1_000_000}
 # One simulated day: longer durations are almost certainly a unit mistake.
@@ -208,3 +209,31 @@ def go(fn, *args, name=None):
     if name is not None and not isinstance(name, str):
         raise TypeError(f"go(..., name={name!r}): name must be a string")
     return Go(fn, args, name)
+
+
+# ---- what Simulation.advance() returns besides an op ------------------------------------------
+# A goroutine never yields these; the simulation returns them to the model when the G parked
+# on a sync object (BLOCKED) or its function returned (EXITED). They live here, beside the ops
+# they stand with, so that the models (models/base.py) and the simulation (sim.py) both import
+# them from below instead of from each other.
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+class _Blocked(_Marker):
+    __slots__ = ()
+
+
+class _Exited(_Marker):
+    __slots__ = ()
+
+
+BLOCKED = _Blocked("BLOCKED")  # advance(): the G parked on a sync object
+EXITED = _Exited("EXITED")     # advance(): the G's function returned

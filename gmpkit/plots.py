@@ -60,6 +60,8 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .units import fmt_bytes  # noqa: F401  (re-exported: plots.fmt_bytes)
+
 __all__ = [
     "G_PALETTE", "SERIES_PALETTE", "STATE_STYLE", "KIND_STYLE", "EVENT_MARKERS",
     "g_color", "state_style", "colorblind_distance", "rcparams", "style", "use",
@@ -325,16 +327,6 @@ def fmt_time(ns):
             v = ns / scale
             return f"{v:.3g} {name}" if scale != 1 else f"{int(round(v))} ns"
     return f"{ns} ns"  # pragma: no cover
-
-
-def fmt_bytes(n):
-    """``fmt_bytes(8 << 20) == '8 MiB'``."""
-    n = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
-        if abs(n) < 1024 or unit == "EiB":
-            return f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def _time_axis(ax, t0, t1, axis="x"):

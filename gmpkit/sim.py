@@ -26,34 +26,13 @@ import inspect
 from types import GeneratorType
 
 from .engine import Engine, SimulationLimit
-from .ops import Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
+from .models.base import Model
+from .ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
 from .sync import BLOCK, GoPanic, SyncOp
 from .timeline import Timeline
 
 __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
            "SimulationLimit", "GoPanic", "BLOCKED", "EXITED"]
-
-
-class _Marker:
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return self.name
-
-
-class _Blocked(_Marker):
-    __slots__ = ()
-
-
-class _Exited(_Marker):
-    __slots__ = ()
-
-
-BLOCKED = _Blocked("BLOCKED")  # advance(): the G parked on a sync object
-EXITED = _Exited("EXITED")     # advance(): the G's function returned
 
 
 class Deadlock(RuntimeError):
@@ -144,7 +123,6 @@ class Simulation:
 
     def __init__(self, main, *args, model=None, seed=0, max_time=60_000_000_000,
                  max_events=20_000_000, schedtrace=None, scheddetail=False):
-        from .models.base import Model
         if model is None:
             raise ValueError("simulate(main, model=...) needs a model, e.g. model=gk.GMP(procs=4)")
         if not isinstance(model, Model):

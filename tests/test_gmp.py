@@ -1,4 +1,4 @@
-"""The GMP model against the facts of GO_SCHEDULER.md (Go 1.27.3 proc.go).
+"""The GMP model against Go 1.27.3's runtime/proc.go (each test names the mechanism it checks).
 
 Each test builds a small workload whose outcome depends on one mechanism, so
 it fails if that mechanism is wrong.  Every run also passes check_invariants.
@@ -6,7 +6,6 @@ it fails if that mechanism is wrong.  Every run also passes check_invariants.
 
 import re
 from collections import deque
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,8 @@ from gmpkit.models import gmp as gmpmod
 
 MS = 1_000_000
 US = 1_000
-SAMPLE = Path("/work/shared/design/samples/schedtrace.txt")
 
-# Fixed costs so the timings below do not move when data/costs.json changes.
+# Fixed costs so the timings below do not move when gmpkit/data/costs.json changes.
 COSTS = dict(goroutine_switch_ns=170, goroutine_create_ns=200, thread_create_ns=15_000,
              kernel_switch_ns=2_700, syscall_overhead_ns=100)
 
@@ -540,7 +538,8 @@ SCHED_RE = re.compile(
 
 
 def test_schedtrace_lines_match_the_real_format_field_for_field():
-    real = SAMPLE.read_text().splitlines()
+    from gmpkit.real.recorded import read_trace
+    real = read_trace("schedtrace_demo")[0].splitlines()   # recorded from real Go, with provenance
     assert real and all(SCHED_RE.match(line) for line in real)
     r = gk.simulate(busy_workload(), model=gmp(4), seed=1, schedtrace=0.1)
     lines = r.schedtrace()

@@ -1,7 +1,7 @@
 """Model vs reality: the GMP model agrees with real Go within the stated tolerances.
 
 Every scenario with a Go mirror is compared live (when Go is installed) and on
-the runs recorded in data/compare (always).  Where the model leaves something
+the runs recorded in gmpkit/data/compare (always).  Where the model leaves something
 out on purpose, the test checks the expected *direction* of the difference.
 """
 

@@ -1,15 +1,14 @@
 """Measurements: the table object, recorded data and costs.json, and sanity ratios."""
 
-import json
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
 
-from gmpkit.real.measure import (COST_SOURCES, REFERENCE, Measurement, Measurements, Progress, load_recorded,
+from gmpkit import resources
+from gmpkit.real.measure import (ASSUMED, COST_SOURCES, REFERENCE, Measurement, Measurements, Progress, load_recorded,
                                  measure_go, measure_python, write_costs)
-from gmpkit.real.recorded import data_dir
 
 from gmpkit.real.testing import GO
 
@@ -87,12 +86,15 @@ def test_recorded_measurements_have_provenance():
 
 
 def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
-    costs = json.loads((data_dir() / "costs.json").read_text())
+    costs = resources.read_json("costs.json")
     t = load_recorded()
     again = write_costs(t, tmp_path / "costs.json")
     assert again == costs                   # regenerating gives the committed file
     assert isinstance(costs.pop("_policy"), str)
-    assert set(costs) == set(COST_SOURCES)
+    assert set(costs) == set(COST_SOURCES) | set(ASSUMED)
+    for name in ASSUMED:
+        entry = costs.pop(name)
+        assert entry["value_ns"] == ASSUMED[name][0] and entry["measured_on"].startswith("not measured")
     for name, entry in costs.items():
         here = entry.get("this_machine", entry)
         for e in (entry, here):
@@ -101,7 +103,7 @@ def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
         assert here["source"].startswith("median of ")
         assert here["value_ns"] == round(COST_SOURCES[name][0](t))
         if name in REFERENCE:
-            assert entry["value_ns"] == REFERENCE[name][0] and "§10" in entry["measured_on"]
+            assert entry["value_ns"] == REFERENCE[name][0] and "DESIGN.md" in entry["measured_on"]
     # the measured order of magnitude agrees with the reference where both exist
     for name in REFERENCE:
         ratio = costs[name]["this_machine"]["value_ns"] / costs[name]["value_ns"]
@@ -109,6 +111,7 @@ def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
     # the plain format (no reference) is the brief's: value_ns, source, measured_on, date
     plain = write_costs(t, tmp_path / "plain.json", prefer_reference=False)
     assert all(set(e) == {"value_ns", "source", "measured_on", "date"} for e in plain.values())
+    assert set(plain) == set(COST_SOURCES) | set(ASSUMED)
 
 
 def test_python_measurements_run_and_are_ordered():

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from gmpkit.models import gmp as M
+from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import PANELS
-from gmpkit.widgets import gmp as G
+from gmpkit.widgets import gmp as gmp_panels
 
 
 def titles(fig):
@@ -22,15 +22,15 @@ def titles(fig):
 # ---- the animation -------------------------------------------------------------------------
 
 def test_animation_frames_follow_the_simulation_in_time_and_stay_capped():
-    d = G.build_frames("burst + syscalls + netio", 2)
-    assert 2 < len(d["snapshots"]) <= G.MAX_FRAMES
+    d = gmp_panels.build_frames("burst + syscalls + netio", 2)
+    assert 2 < len(d["snapshots"]) <= gmp_panels.MAX_FRAMES
     assert d["times"] == sorted(d["times"])
     assert len(d["captions"]) == len(d["snapshots"]) == len(d["events"])
 
 
 def test_many_frames_are_merged_to_the_cap():
-    d = G.build_frames("burst + syscalls + netio", 2, cap=10)
-    full = G.build_frames("burst + syscalls + netio", 2)
+    d = gmp_panels.build_frames("burst + syscalls + netio", 2, cap=10)
+    full = gmp_panels.build_frames("burst + syscalls + netio", 2)
     assert len(d["snapshots"]) <= 10
     assert d["snapshots"][-1]["time"] == full["snapshots"][-1]["time"]
     assert sum(len(e) for e in d["events"]) == sum(len(e) for e in full["events"])
@@ -54,7 +54,7 @@ def test_setting_the_frame_redraws_and_the_caption_names_the_steal():
 
 
 def test_caption_names_sysmon_retake_and_handoff():
-    d = G.build_frames("long syscall (sysmon retake)", 2)
+    d = gmp_panels.build_frames("long syscall (sysmon retake)", 2)
     i = next(k for k, ks in enumerate(d["kinds"]) if "retake" in ks)
     e = next(e for e in d["events"][i] if e.kind == "retake")
     assert f"sysmon retook P{e.p} from M{e.m}" in d["captions"][i]
@@ -77,16 +77,16 @@ def test_a_p_held_by_a_spinning_m_is_drawn_as_held_and_spinning_never_idle():
     animation workload is checked, and the frames where it matters exist."""
     from gmpkit import plots
     checked = handed = 0
-    for workload in G.ANIMATION_WORKLOADS:
+    for workload in gmp_panels.ANIMATION_WORKLOADS:
         for procs in (1, 2, 4):
-            d = G.build_frames(workload, procs)
+            d = gmp_panels.build_frames(workload, procs)
             diagram = None
             for snap, cap in zip(d["snapshots"], d["captions"]):
                 holders = {m["p"]: m for m in snap["ms"] if m["p"] is not None}
                 if not any(m["state"] in ("spinning", "starting") for m in holders.values()):
                     continue
                 if diagram is None:
-                    diagram = plots.GMPDiagram(snap, max_ring=G.MAX_RING)
+                    diagram = plots.GMPDiagram(snap, max_ring=gmp_panels.MAX_RING)
                 else:
                     diagram.update(snap)
                 for pid, m in holders.items():
@@ -107,10 +107,10 @@ def test_the_frames_where_a_spinning_m_waits_for_its_thread_show_the_p_as_spinni
     """The case from issue 9: P1 idle in the model's status while spinning M2
     (still being created) holds it in nextp."""
     from gmpkit import plots
-    d = G.build_frames("burst + syscalls + netio", 2)
+    d = gmp_panels.build_frames("burst + syscalls + netio", 2)
     i, m = next((i, m) for i, s in enumerate(d["snapshots"]) for m in s["ms"]
                 if m["state"] == "spinning" and s["ps"][m["p"]]["status"] == "idle")
-    labels = plots.GMPDiagram(d["snapshots"][i], max_ring=G.MAX_RING).labels
+    labels = plots.GMPDiagram(d["snapshots"][i], max_ring=gmp_panels.MAX_RING).labels
     assert _p_words(labels, m["p"]) == "spinning"
     assert not any(l.startswith(f"P{m['p']} idle") for l in labels)
     first = next(c for c in d["captions"] if f"M{m['id']}" in c)
@@ -122,19 +122,19 @@ def test_play_is_linked_to_the_frame_slider_and_workload_change_resets_it():
     p.play.value = 3
     assert p.frame.value == 3 and p.data["frame"] == 3
     p.set(workload="network I/O (netpoller)")
-    n = len(G.build_frames("network I/O (netpoller)", 2)["snapshots"])
+    n = len(gmp_panels.build_frames("network I/O (netpoller)", 2)["snapshots"])
     assert p.frame.max == p.play.max == n - 1 and p.frame.value == 0
     assert "gmpkit-gmp-frame" in p.frame._dom_classes
     assert "gmpkit-gmp-caption" in p.caption._dom_classes
 
 
 def test_netpoller_frames_show_gs_waiting_for_io():
-    d = G.build_frames("network I/O (netpoller)", 2)
+    d = gmp_panels.build_frames("network I/O (netpoller)", 2)
     assert max(len(s["netpoll"]) for s in d["snapshots"]) == 8
 
 
 def test_preemption_workload_caption_says_preempted():
-    d = G.build_frames("tight loops (preemption)", 1)
+    d = gmp_panels.build_frames("tight loops (preemption)", 1)
     caps = [c for c, ks in zip(d["captions"], d["kinds"]) if "preempt" in ks]
     assert caps and all("preempted" in c for c in caps)
 
@@ -143,13 +143,13 @@ def test_preemption_workload_caption_says_preempted():
 
 @pytest.mark.parametrize("n", [100, 257, 258, 300, 600])
 def test_burst_overflows_move_half_the_ring_plus_one(n):
-    b = G.burst(n)
-    expected = math.ceil(max(0, n - 1 - M.RUNQ_SIZE) / (M.RUNQ_SIZE // 2 + 1))
+    b = gmp_panels.burst(n)
+    expected = math.ceil(max(0, n - 1 - gmp_model.RUNQ_SIZE) / (gmp_model.RUNQ_SIZE // 2 + 1))
     assert b["overflows"] == expected
-    assert all(x == M.RUNQ_SIZE // 2 + 1 for x in b["batches"])
-    assert b["global"] == expected * G.OVERFLOW_BATCH
+    assert all(x == gmp_model.RUNQ_SIZE // 2 + 1 for x in b["batches"])
+    assert b["global"] == expected * gmp_panels.OVERFLOW_BATCH
     assert b["runnext"] + b["ring"] + b["global"] == n
-    assert max(b["ring_len"]) <= M.RUNQ_SIZE
+    assert max(b["ring_len"]) <= gmp_model.RUNQ_SIZE
 
 
 def test_overflow_panel_slider_changes_the_figure():
@@ -162,19 +162,19 @@ def test_overflow_panel_slider_changes_the_figure():
 # ---- fairness ------------------------------------------------------------------------------
 
 def test_global_g_runs_every_61st_schedtick_while_the_ring_is_long():
-    f = G.fairness(200)
+    f = gmp_panels.fairness(200)
     long_ring = [g for g, left in zip(f["gaps"], f["local_left_at_turn"]) if left >= 61]
     # the first gap is shorter by the ticks P0 had before the yielder first ran
     # (runtime.main's own goroutines: STARTUP_SCHEDTICKS); then every 61st tick
-    assert long_ring[0] == M.GLOBAL_CHECK_EVERY - 1 - M.STARTUP_SCHEDTICKS
-    assert len(long_ring) >= 2 and set(long_ring[1:]) == {M.GLOBAL_CHECK_EVERY - 1}
-    assert all(g <= M.GLOBAL_CHECK_EVERY - 1 for g in f["gaps"])
+    assert long_ring[0] == gmp_model.GLOBAL_CHECK_EVERY - 1 - gmp_model.STARTUP_SCHEDTICKS
+    assert len(long_ring) >= 2 and set(long_ring[1:]) == {gmp_model.GLOBAL_CHECK_EVERY - 1}
+    assert all(g <= gmp_model.GLOBAL_CHECK_EVERY - 1 for g in f["gaps"])
 
 
 def test_fairness_panel_follows_the_slider():
     p = PANELS["06:fairness"]().set(local=80)
     assert p.data["local"] == 80
-    assert p.data["gaps"][0] == M.GLOBAL_CHECK_EVERY - 1 - M.STARTUP_SCHEDTICKS
+    assert p.data["gaps"][0] == gmp_model.GLOBAL_CHECK_EVERY - 1 - gmp_model.STARTUP_SCHEDTICKS
     assert "80 Gs in P0's local ring" in titles(p.fig)[0]
 
 
@@ -182,7 +182,7 @@ def test_fairness_panel_follows_the_slider():
 
 @pytest.mark.parametrize("queued", [1, 2, 9, 20, 64])
 def test_each_steal_takes_half_rounded_up(queued):
-    s = G.stealing(queued)
+    s = gmp_panels.stealing(queued)
     assert s["steals"]
     first = s["first"]
     assert first["victim"] == 0 and first["before"] == queued
@@ -203,14 +203,14 @@ def test_stealing_panel_summary_follows_the_slider():
 
 @pytest.mark.parametrize("procs", [2, 4, 8])
 def test_spinning_ms_stay_under_half_the_busy_ps(procs):
-    sp = G.spinning(procs)
+    sp = gmp_panels.spinning(procs)
     for n, busy in zip(sp["spinning"], sp["busy"]):
         assert n <= max(1, math.ceil(busy / 2))
     assert sp["peak_spinning"] < procs - 1 or procs == 2
 
 
 def test_wakep_wakes_fewer_threads_than_one_per_new_g_on_8_ps():
-    sp = G.spinning(8)
+    sp = gmp_panels.spinning(8)
     assert sp["thread_starts"] < sp["submissions"]
 
 
@@ -219,15 +219,15 @@ def test_wakep_wakes_fewer_threads_than_one_per_new_g_on_8_ps():
 def test_retake_after_a_sysmon_tick_with_work_and_after_10ms_without():
     from gmpkit.facts import sysmon_tick_ns
     tick = sysmon_tick_ns(2)          # the delivered tick: usleep(20) and then some
-    short = G.syscall_retake(10, True)
+    short = gmp_panels.syscall_retake(10, True)
     assert not short["retaken"] and short["exit"] == "fast"
-    work = G.syscall_retake(1000, True)
+    work = gmp_panels.syscall_retake(1000, True)
     assert work["retaken"] and tick <= work["retake_after_ns"] <= 3 * tick
     assert work["handoff"] == "work"
-    idle = G.syscall_retake(5000, False)
+    idle = gmp_panels.syscall_retake(5000, False)
     assert not idle["retaken"]
-    late = G.syscall_retake(25000, False)    # 10 ms + a backed-off sysmon's sleep
-    assert late["retaken"] and late["retake_after_ns"] >= M.SYSCALL_RETAKE_NS
+    late = gmp_panels.syscall_retake(25000, False)    # 10 ms + a backed-off sysmon's sleep
+    assert late["retaken"] and late["retake_after_ns"] >= gmp_model.SYSCALL_RETAKE_NS
 
 
 def test_syscall_panel_checkbox_changes_the_answer():
@@ -238,7 +238,7 @@ def test_syscall_panel_checkbox_changes_the_answer():
 
 
 def test_netio_keeps_threads_flat_syscalls_do_not():
-    small, big = G.syscall_vs_netio(2), G.syscall_vs_netio(32)
+    small, big = gmp_panels.syscall_vs_netio(2), gmp_panels.syscall_vs_netio(32)
     assert big["netio"]["peak"] == small["netio"]["peak"] <= big["procs"] + 2
     assert big["syscall"]["peak"] > small["syscall"]["peak"]
 
@@ -246,10 +246,10 @@ def test_netio_keeps_threads_flat_syscalls_do_not():
 # ---- preemption ----------------------------------------------------------------------------
 
 def test_async_preemption_bounds_the_delay_a_tight_loop_causes():
-    on = G.preemption(30, True, True)
-    off = G.preemption(30, False, True)
-    coop = G.preemption(30, False, False)
-    assert M.FORCE_PREEMPT_NS <= on["first_latency_ns"] < 30_000_000
+    on = gmp_panels.preemption(30, True, True)
+    off = gmp_panels.preemption(30, False, True)
+    coop = gmp_panels.preemption(30, False, False)
+    assert gmp_model.FORCE_PREEMPT_NS <= on["first_latency_ns"] < 30_000_000
     assert off["first_latency_ns"] > on["first_latency_ns"] + 10_000_000
     assert coop["first_latency_ns"] == on["first_latency_ns"]
 
@@ -265,7 +265,7 @@ def test_preemption_panel_toggle():
 # ---- GM vs GMP -----------------------------------------------------------------------------
 
 def test_gm_vs_gmp_four_problems():
-    d = G.gm_vs_gmp("GMP", 4)
+    d = gmp_panels.gm_vs_gmp("GMP", 4)
     gm, gp = d["GM"], d["GMP"]
     assert gp["lock_wait_ns"] == 0 < gm["lock_wait_ns"]
     assert gp["remote_wakeups"] < gm["remote_wakeups"]
@@ -284,7 +284,7 @@ def test_gm_vs_gmp_toggle_switches_the_gantt():
 # ---- helpers -------------------------------------------------------------------------------
 
 def test_find_runnable_order_comes_from_the_model_in_order():
-    steps = G.find_runnable_order()
+    steps = gmp_panels.find_runnable_order()
     text = " | ".join(steps).lower()
     order = [text.index(w) for w in ("timers", "every 61st", "local: runnext", "global: a batch", "network",
                                      "steal", "park")]
@@ -299,9 +299,9 @@ def test_runtime_excerpt_falls_back_with_a_label(monkeypatch):
 
     monkeypatch.setattr(tc, "runtime_source_lines", no_go)
     monkeypatch.setattr(tc, "find_go", no_go)
-    header, text, live = G.runtime_excerpt("runqgrab")
+    header, text, live = gmp_panels.runtime_excerpt("runqgrab")
     assert not live and "recorded" in header and "n - n/2" in text and "not your machine" in text
-    header, text, live = G.struct_fields("p", {"runq"})
+    header, text, live = gmp_panels.struct_fields("p", {"runq"})
     assert not live and "[256]guintptr" in text
 
 

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from gmpkit.widgets import PANELS
-from gmpkit.widgets import processes as P
+from gmpkit.widgets import processes as process_panels
 
 MAPS = [
     {"start": 0x400000, "end": 0x401000, "perms": "r--p", "path": "/usr/bin/prog"},
@@ -25,14 +25,14 @@ MAPS = [
 
 
 def test_classify_names_each_kind_of_mapping():
-    regs = P.classify(MAPS, exe="/usr/bin/prog")
+    regs = process_panels.classify(MAPS, exe="/usr/bin/prog")
     kinds = [r[3] for r in regs]
     assert kinds == ["data", "code", "heap", "guard", "anon", "lib", "lib", "stack", "vdso"]
     assert regs[5][2] == "libc.so.6"
 
 
 def test_simplify_merges_runs_of_libraries_but_not_different_kinds():
-    regs = P.simplify(P.classify(MAPS, exe="/usr/bin/prog"))
+    regs = process_panels.simplify(process_panels.classify(MAPS, exe="/usr/bin/prog"))
     libs = [r for r in regs if r[3] == "lib"]
     assert len(libs) == 1 and libs[0][2] == "2 file mappings"
     assert libs[0][:2] == (0x7f0000801000, 0x7f0000901000)
@@ -40,16 +40,16 @@ def test_simplify_merges_runs_of_libraries_but_not_different_kinds():
 
 
 def test_kernel_half_fills_everything_above_the_canonical_hole():
-    regs = P._with_kernel_half([(0x1000, 0x2000, "a", "code"),
+    regs = process_panels._with_kernel_half([(0x1000, 0x2000, "a", "code"),
                                 (0xFFFFFFFFFF600000, 0xFFFFFFFFFF601000, "[vsyscall]", "vdso")])
     kernel = [r for r in regs if r[3] == "kernel"]
-    assert kernel[0][0] == P.KERNEL_START and kernel[-1][1] == 1 << 64
-    covered = sum(e - s for s, e, _l, k in regs if s >= P.KERNEL_START)
-    assert covered == (1 << 64) - P.KERNEL_START
+    assert kernel[0][0] == process_panels.KERNEL_START and kernel[-1][1] == 1 << 64
+    covered = sum(e - s for s, e, _l, k in regs if s >= process_panels.KERNEL_START)
+    assert covered == (1 << 64) - process_panels.KERNEL_START
 
 
 def test_read_maps_of_this_process_sees_its_stack_and_libc():
-    maps = P.read_maps()
+    maps = process_panels.read_maps()
     assert any(m["path"] == "[stack]" for m in maps)
     assert any("libc" in m["path"] for m in maps)
     assert all(m["start"] < m["end"] for m in maps)
@@ -61,14 +61,14 @@ def test_address_space_panel_draws_this_process():
     d = p.data
     assert d["pid"] == os.getpid()
     assert d["kinds"]["stack"] == 1 and d["kinds"].get("code", 0) >= 1
-    assert d["highest_user_address"] <= P.USER_TOP
+    assert d["highest_user_address"] <= process_panels.USER_TOP
     assert "mappings" in p.fig.axes[0].get_title()
     assert any(r[3] == "kernel" for r in d["drawn"])
     assert len(d["drawn"]) < d["mappings"]          # simplified drawing
 
 
 def test_address_space_panel_switches_to_a_small_c_program_and_cleans_up():
-    p = P.address_space_panel(kernel=False, detail="every mapping")
+    p = process_panels.address_space_panel(kernel=False, detail="every mapping")
     big = p.data["mappings"]
     p.set(process="a small C program (sleep)")
     d = p.data
@@ -83,7 +83,7 @@ def test_address_space_panel_switches_to_a_small_c_program_and_cleans_up():
 
 
 def test_creation_cost_panel_measures_n_creations():
-    p = P.creation_cost_panel(n=3)
+    p = process_panels.creation_cost_panel(n=3)
     assert p.error is None, p.summary
     d = p.data
     assert len(d["forks_ns"]) == 3 and len(d["spawns_ns"]) == 3
@@ -100,7 +100,7 @@ def test_creation_cost_panel_measures_n_creations():
 
 
 def test_fork_memory_panel_forks_a_bigger_parent_more_slowly():
-    p = P.fork_memory_panel(max_mib=512, n=5)
+    p = process_panels.fork_memory_panel(max_mib=512, n=5)
     assert p.error is None, p.summary
     d = p.data
     assert d["sizes_mib"] == [0, 128, 256, 512]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from numbers import Integral
 
 from ..costs import default_costs
-from ..ops import Compute, Go, Gosched, NetIO, Sleep, Syscall
+from ..ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Sleep, Syscall
 
 __all__ = ["Model", "check_count"]
 
@@ -105,8 +105,8 @@ class Model:
         return {
             Compute: self.do_compute, Go: self.do_go, Syscall: self.do_syscall,
             NetIO: self.do_netio, Sleep: self.do_sleep, Gosched: self.do_gosched,
-            type(_BLOCKED): lambda m, g, op: self.do_blocked(m, g),
-            type(_EXITED): lambda m, g, op: self.do_exit(m, g),
+            type(BLOCKED): lambda m, g, op: self.do_blocked(m, g),
+            type(EXITED): lambda m, g, op: self.do_exit(m, g),
         }
 
     # ---- recording helpers --------------------------------------------------
@@ -120,5 +120,3 @@ class Model:
     def counter(self, name, value):
         self.tl.sample(name, self.engine.now, value)
 
-
-from ..sim import BLOCKED as _BLOCKED, EXITED as _EXITED  # noqa: E402

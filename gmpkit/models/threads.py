@@ -39,7 +39,7 @@ What costs what
   once (its last CPU if idle, else the lowest-numbered idle one).
 * Every time a thread is put on a CPU (after a wake-up, a preemption, or a
   new thread's first run) the CPU pays ``kernel_switch_ns`` (default 2.7 µs:
-  the measured pthread hand-off over a futex, GO_SCHEDULER.md §10).  A thread
+  the measured pthread hand-off over a futex: DESIGN.md, "Reference measurements").  A thread
   that keeps its CPU (its slice ends but nobody waits) pays nothing.
 
 The default time slice, 3 ms, is what Linux's CFS gives each of two runnable

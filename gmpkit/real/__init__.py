@@ -3,7 +3,7 @@
 Everything here turns a real Go run into the same :class:`~gmpkit.timeline.Timeline`
 the simulator produces, or into a table of measured costs.  When Go is not
 installed the functions raise :class:`GoUnavailable`, and the ``*_or_recorded``
-helpers fall back to the data recorded in ``data/`` on the course's machine.
+helpers fall back to the data recorded on the course's machine (``gmpkit/data/``).
 """
 
 from .toolchain import (GoProgramError, GoTimeout, GoToolchain, GoUnavailable, RunResult,

@@ -28,7 +28,7 @@ runtime's own goroutines and threads) the result says so
 least the simulator's, because ...") rather than a band.
 
 ``real="auto"`` runs Go when it is installed and otherwise uses the runs
-recorded in ``data/compare`` (``real="recorded"`` forces that); the result says
+recorded in ``gmpkit/data/compare`` (``real="recorded"`` forces that); the result says
 plainly which (:attr:`Comparison.source_line`).
 
 >>> c = compare("spawn_burst", procs=2, runs=3)            # doctest: +SKIP
@@ -51,7 +51,8 @@ from pathlib import Path
 
 from ..timeline import Timeline
 from .exectrace import parse_exectrace, strip_stacks
-from .recorded import data_dir, provenance
+from .. import resources
+from .recorded import provenance
 from .schedtrace import parse_schedtrace
 from .toolchain import GoUnavailable, find_go
 
@@ -246,7 +247,8 @@ MIRRORS = {
                          _m("makespan_ns", "makespan", "ns",
                             ratio(0.3, 5, "the makespan is 2 x rounds hand-offs: the model's "
                                           "switch cost (measured on GOMAXPROCS=1) can be slower "
-                                          "than real Go on 2 Ps (166 ns in GO_SCHEDULER §10)"),
+                                          "than real Go on 2 Ps (166 ns in DESIGN.md's "
+                                          "reference measurements)"),
                             "os"),
                          _THREADS),
                         "2000 round trips over unbuffered channels: every hand-off is a "
@@ -488,38 +490,37 @@ def _config_name(scenario, procs, async_preempt):
 
 
 def compare_dir():
-    return data_dir() / "compare"
+    """The folder of recorded real runs, ``gmpkit/data/compare`` (see :mod:`gmpkit.resources`)."""
+    return resources.data_dir() / "compare"
 
 
 def recorded_configs():
-    """``[(scenario, procs, async_preempt), ...]`` recorded in ``data/compare``."""
+    """``[(scenario, procs, async_preempt), ...]`` recorded in ``gmpkit/data/compare``."""
     out = []
-    for p in sorted(compare_dir().glob("*.json")):
-        meta = json.loads(p.read_text())
+    for n in resources.names("compare", ".json"):
+        meta = resources.read_json(f"compare/{n}")
         out.append((meta["scenario"], meta["procs"], meta["async_preempt"]))
     return out
 
 
 def _load_recorded(scenario, procs, async_preempt, params):
     name = _config_name(scenario, procs, async_preempt)
-    path = compare_dir() / f"{name}.json"
-    if not path.is_file():
+    if f"{name}.json" not in resources.names("compare", ".json"):
         have = ", ".join(f"{s} procs={p}{'' if a else ' asyncpreemptoff'}"
                          for s, p, a in recorded_configs())
         raise FileNotFoundError(f"no recorded real runs for {scenario} with procs={procs}"
                                 f"{'' if async_preempt else ' and asyncpreemptoff=1'} "
-                                f"({path}); recorded: {have or 'none'}")
-    rec = json.loads(path.read_text())
+                                f"(gmpkit/data/compare/{name}.json); recorded: {have or 'none'}")
+    rec = resources.read_json(f"compare/{name}.json")
     if rec["params"] != params:
         raise ValueError(f"the recorded runs of {scenario} used {rec['params']}, not {params}: "
                          f"compare recorded data at the recorded parameters")
-    trace_path = path.with_suffix(".exectrace.txt.gz")
-    text = gzip.decompress(trace_path.read_bytes()).decode() if trace_path.is_file() else ""
+    text = gzip.decompress(resources.read_bytes(f"compare/{name}.exectrace.txt.gz")).decode()
     return rec, text
 
 
 def record(scenario, procs=2, async_preempt=True, runs=3):
-    """Run the Go mirror ``runs`` times and save the raw outputs to ``data/compare``:
+    """Run the Go mirror ``runs`` times and save the raw outputs to ``gmpkit/data/compare``:
     ``NAME.json`` (provenance, parameters, each run's JSON and schedtrace) and
     ``NAME.exectrace.txt.gz`` (the median run's execution trace, stacks stripped)."""
     tc = find_go()
@@ -527,8 +528,6 @@ def record(scenario, procs=2, async_preempt=True, runs=3):
     results = [real_run(scenario, procs, async_preempt, tc=tc, trace=mirror.trace_params is None)
                for _ in range(runs)]
     med = _median_index([m["makespan_ns"] for m, _ in results])
-    d = compare_dir()
-    d.mkdir(parents=True, exist_ok=True)
     name = _config_name(scenario, procs, async_preempt)
     meta = provenance(results[med][1]["command"], tc)
     rec = {"scenario": scenario, "procs": procs, "async_preempt": async_preempt,
@@ -536,10 +535,10 @@ def record(scenario, procs=2, async_preempt=True, runs=3):
            "median_run": med,
            "runs": [{"json": raw["json"], "schedtrace": raw["schedtrace"], "command": raw["command"]}
                     for _, raw in results]}
-    (d / f"{name}.json").write_text(json.dumps(rec, indent=1, sort_keys=True) + "\n")
+    path = resources.write_json(f"compare/{name}.json", rec, sort_keys=True)
     text = results[med][1]["exectrace"] or _traced_run(scenario, procs, async_preempt, {}, tc)[1]
-    (d / f"{name}.exectrace.txt.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
-    return d / f"{name}.json"
+    resources.write_bytes(f"compare/{name}.exectrace.txt.gz", gzip.compress(text.encode(), mtime=0))
+    return path
 
 
 RECORD_PLAN = [(s, p, True) for s in MIRRORS for p in (1, 2)] + [("cpu_hog", 1, False),
@@ -789,5 +788,5 @@ def compare(scenario, procs=2, runs=3, real="auto", async_preempt=True, **params
                       sched_text, runs)
 
 
-if __name__ == "__main__":   # python -m gmpkit.real.compare: record data/compare
+if __name__ == "__main__":   # python -m gmpkit.real.compare: record gmpkit/data/compare
     record_all()

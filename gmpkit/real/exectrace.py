@@ -348,7 +348,7 @@ def run_exectrace(program="tracedemo", args=(), *, gomaxprocs=2, timeout=120, go
 
 
 def exectrace_or_recorded(**kw) -> Timeline:
-    """A fresh real execution trace when Go is here, else ``data/traces/exectrace_demo.txt``.
+    """A fresh real execution trace when Go is here, else ``gmpkit/data/traces/exectrace_demo.txt``.
 
     ``tl.meta["recorded"]`` tells which one you got.
     """

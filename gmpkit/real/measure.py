@@ -13,8 +13,8 @@ memory per blocked goroutine, stack growth).
 >>> table                  # doctest: +SKIP
 >>> table.median("go.handoff.p1") < table.median("py.handoff.threads")  # doctest: +SKIP
 True
->>> table.save("data/measurements/this_machine.json")       # doctest: +SKIP
->>> Measurements.load("data/measurements/this_machine.json").plot()   # doctest: +SKIP
+>>> table.save("/tmp/this_machine.json")       # doctest: +SKIP
+>>> Measurements.load("/tmp/this_machine.json").plot()   # doctest: +SKIP
 
 Add a Go measurement by adding a :class:`GoBench` to :data:`GO_BENCHES`
 (the program's JSON output field becomes the measured value).
@@ -34,7 +34,8 @@ import timeit
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .recorded import data_dir, provenance
+from .. import resources
+from .recorded import provenance
 
 __all__ = ["Measurement", "Measurements", "GoBench", "GO_BENCHES", "PY_BENCHES", "measure_all",
            "measure_python", "measure_go", "load_recorded", "measurements_or_recorded",
@@ -540,8 +541,8 @@ RECORDED = "this_machine.json"
 
 
 def load_recorded(name=RECORDED) -> Measurements:
-    """The measurements recorded on the course's machine (``data/measurements/NAME``)."""
-    return Measurements.load(data_dir() / "measurements" / name)
+    """The measurements recorded on the course's machine (``gmpkit/data/measurements/NAME``)."""
+    return Measurements.from_dict(resources.read_json(f"measurements/{name}"))
 
 
 def measurements_or_recorded(quick=True, **kw) -> Measurements:
@@ -555,20 +556,20 @@ def measurements_or_recorded(quick=True, **kw) -> Measurements:
 
 
 COST_SOURCES = {
-    # name: (how it is derived, GO_SCHEDULER.md §10 reference or None)
+    # name: (how it is derived, what it is, the reference figure (DESIGN.md) or None)
     "goroutine_switch_ns": (lambda t: t.median("go.handoff.p1"),
                             "go.handoff.p1: unbuffered channel ping-pong, one hand-off, GOMAXPROCS=1",
-                            "GO_SCHEDULER.md §10: 279 ns (GOMAXPROCS=1), 166 ns (GOMAXPROCS=2)"),
+                            "reference: 279 ns (GOMAXPROCS=1), 166 ns (GOMAXPROCS=2)"),
     "goroutine_create_ns": (lambda t: t.median("go.spawn.p1"),
                             "go.spawn.p1: goroutine create+run+exit in batches of 100, GOMAXPROCS=1",
-                            "GO_SCHEDULER.md §10: 227 ns (GOMAXPROCS=1), 186 ns (GOMAXPROCS=2)"),
+                            "reference: 227 ns (GOMAXPROCS=1), 186 ns (GOMAXPROCS=2)"),
     "thread_create_ns": (lambda t: t.median("go.thread.create"),
                          "go.thread.create: the Go runtime creating (and destroying) an OS thread",
                          None),
     "kernel_switch_ns": (lambda t: t.median("py.handoff.processes"),
                          "py.handoff.processes: one hand-off between two processes blocked on pipes "
                          "(a kernel wake-up and context switch, plus a little Python)",
-                         "GO_SCHEDULER.md §10: C pthreads 2.96 µs over a pipe, 2.47 µs over a futex"),
+                         "reference: C pthreads 2.96 µs over a pipe, 2.47 µs over a futex"),
     "syscall_overhead_ns": (lambda t: t.median("go.syscall"),
                             "go.syscall: getppid (a system call that does almost nothing) through "
                             "syscall.Syscall: kernel entry/exit plus entersyscall/exitsyscall", None),
@@ -576,12 +577,29 @@ COST_SOURCES = {
                           "py.process.fork: fork + child exit + waitpid from Python", None),
     "locked_handoff_ns": (lambda t: t.median("go.handoff.locked.p1"),
                           "go.handoff.locked.p1: channel hand-off between two LockOSThread'ed goroutines",
-                          "GO_SCHEDULER.md §10: 11.6 µs (GOMAXPROCS=1), 17.0 µs (GOMAXPROCS=2)"),
+                          "reference: 11.6 µs (GOMAXPROCS=1), 17.0 µs (GOMAXPROCS=2)"),
+    "goroutine_bytes": (lambda t: t.median("go.mem.sys_per_g"),
+                        "go.mem.sys_per_g: runtime Sys bytes per blocked goroutine (100 000 of them)",
+                        "reference: 2048 B stack + 639 B heap = 2.76 KB"),
 }
 
+# Costs that are not measured by the course: each is an assumption with its primary source.
+ASSUMED = {
+    "thread_stack_bytes": (8 * 1024 * 1024, "glibc's default pthread stack: RLIMIT_STACK, 8192 KiB "
+                                            "(`ulimit -s`), see pthread_create(3)"),
+    "mcache_bytes": (2 * 1024 * 1024, "Vyukov, 'Scalable Go Scheduler Design Doc' (2012): an M's "
+                                      "mcache can be up to 2 MB"),
+    "schedlock_hold_ns": (200, "assumed hold time of Go 1.0's schedlock per scheduling operation "
+                               "(Go 1.0 does not build on today's systems, so it is not measured)"),
+    "schedlock_spin_ns": (1_000, "Go 1.0 src/pkg/runtime/lock_futex.c runtime·lock: a waiter spins "
+                                 "4 x procyield(30) and osyields once before it sleeps in futex; "
+                                 "order of magnitude"),
+}
+ASSUMED_ON = "not measured: an assumption, stated with its source"
 
-# GO_SCHEDULER.md §10 (a quiet 2-vCPU VM, Go 1.27.3, medians of 9): used as the default
-# where it has a figure, because the course's build machine is shared and loaded.
+
+# The reference measurements of DESIGN.md (a quiet 2-vCPU VM, Go 1.27.3, medians of 9): used
+# as the default where they have a figure, because the course's build machine is shared and loaded.
 REFERENCE = {
     "goroutine_switch_ns": (279, "unbuffered channel ping-pong, one hand-off = one goroutine "
                                  "switch on one P, GOMAXPROCS=1"),
@@ -589,23 +607,26 @@ REFERENCE = {
     "kernel_switch_ns": (2470, "C pthreads, one hand-off over a futex (2.96 us over a pipe)"),
     "locked_handoff_ns": (11600, "channel hand-off between two LockOSThread'ed goroutines, GOMAXPROCS=1"),
 }
-REFERENCE_ON = "GO_SCHEDULER.md §10 reference measurement: 2-vCPU VM, Go 1.27.3, median of 9 (quiet machine)"
+REFERENCE_ON = ("reference measurement (DESIGN.md, 'Reference measurements'): 2-vCPU VM, Go 1.27.3, "
+                "median of 9 (quiet machine)")
 REFERENCE_DATE = "2026-11"
-COSTS_POLICY = ("Defaults of the simulator's costs. Where GO_SCHEDULER.md §10 has a reference measurement "
-                "(a quiet 2-vCPU VM) it is used, and the figure measured on the course's build machine is "
-                "kept beside it under 'this_machine'; the others were measured with gmpkit.real.measure on "
-                "that machine. Notebook outputs depend on these numbers: change them deliberately and "
-                "rebuild the notebooks.")
+COSTS_POLICY = ("Defaults of the simulator's costs. Where DESIGN.md's reference measurements (a quiet "
+                "2-vCPU VM) have a figure it is used, and the figure measured on the course's build machine "
+                "is kept beside it under 'this_machine'; the others were measured with gmpkit.real.measure "
+                "on that machine, except the assumptions marked 'not measured', which cite their source. "
+                "Notebook outputs depend on these numbers: change them deliberately and rebuild the "
+                "notebooks.")
 
 
 def write_costs(table: Measurements, path=None, *, prefer_reference=True):
-    """Write the simulator's default costs (``data/costs.json``) from a measured table.
+    """Write the simulator's default costs (``gmpkit/data/costs.json``) from a measured table.
 
     Format: ``{"name": {"value_ns": int, "source": str, "measured_on": str,
     "date": str}}``; :mod:`gmpkit.costs` reads it.  With ``prefer_reference``
-    the quiet-machine figures of GO_SCHEDULER.md §10 are the values where they
+    the quiet-machine reference figures (DESIGN.md) are the values where they
     exist, and this machine's measurement is kept under ``"this_machine"``;
-    ``"_policy"`` says so.
+    ``"_policy"`` says so.  The costs the course does not measure
+    (:data:`ASSUMED`) are written with their source.
     """
     p = table.provenance
     on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
@@ -629,10 +650,14 @@ def write_costs(table: Measurements, path=None, *, prefer_reference=True):
                          "date": REFERENCE_DATE, "this_machine": here}
         else:
             out[name] = here
+    for name, (value, why) in ASSUMED.items():
+        out[name] = {"value_ns": value, "source": why, "measured_on": ASSUMED_ON, "date": ""}
     if prefer_reference:
         out["_policy"] = COSTS_POLICY
-    path = Path(path) if path else data_dir() / "costs.json"
-    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    if path:
+        Path(path).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    else:
+        resources.write_json("costs.json", out, ensure_ascii=False)
     return out
 
 
@@ -642,12 +667,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=9)
-    ap.add_argument("--out", default=str(data_dir() / "measurements" / RECORDED))
-    ap.add_argument("--costs", default=str(data_dir() / "costs.json"))
+    ap.add_argument("--out", default=None, help=f"default: gmpkit/data/measurements/{RECORDED}")
+    ap.add_argument("--costs", default=None, help="default: gmpkit/data/costs.json")
     a = ap.parse_args(argv)
     table = measure_all(a.repeats, quick=a.quick)
     table.provenance["command"] = "python -m gmpkit.real.measure " + " ".join(argv or sys.argv[1:])
-    table.save(a.out)
+    if a.out:
+        table.save(a.out)
+    else:
+        resources.write_json(f"measurements/{RECORDED}", table.to_dict())
     write_costs(table, a.costs)
     print(table)
 

@@ -1,4 +1,4 @@
-"""Record small real traces into ``data/traces`` (run on the course machine).
+"""Record small real traces into ``gmpkit/data/traces`` (run on the course machine, in a checkout).
 
 ``python -m gmpkit.real.record`` writes, each with a ``.json`` provenance file:
 

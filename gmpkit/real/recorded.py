@@ -1,27 +1,25 @@
-"""Recorded real data (``data/traces``, ``data/measurements``) and its provenance.
+"""Recorded real traces (``gmpkit/data/traces``) and the provenance of every recording.
 
 Each recorded trace ``NAME.txt`` has a sidecar ``NAME.json`` saying where it
-came from (Go version, OS, CPU, command, date).  The data folder is the
-repository's ``data/``; ``$GMPKIT_DATA`` overrides it.
+came from (Go version, OS, CPU, command, date).  Files are read and written
+through :mod:`gmpkit.resources`, so they ship inside the package.
+
+>>> text, meta = read_trace("schedtrace_demo")
+>>> text.startswith("SCHED"), "go_version" in meta
+(True, True)
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import platform
 import sys
-from pathlib import Path
+
+from .. import resources
+from ..resources import data_dir
 
 __all__ = ["data_dir", "read_trace", "write_trace", "provenance", "cpu_model"]
-
-
-def data_dir() -> Path:
-    """The folder holding ``traces/`` and ``measurements/``."""
-    if os.environ.get("GMPKIT_DATA"):
-        return Path(os.environ["GMPKIT_DATA"])
-    return Path(__file__).resolve().parents[2] / "data"
 
 
 def cpu_model() -> str:
@@ -64,20 +62,18 @@ def provenance(command="", go=None) -> dict:
 
 
 def read_trace(name):
-    """``(text, provenance)`` of recorded trace ``data/traces/NAME.txt``."""
-    path = data_dir() / "traces" / f"{name}.txt"
-    if not path.is_file():
-        have = sorted(p.stem for p in (data_dir() / "traces").glob("*.txt"))
-        raise FileNotFoundError(f"no recorded trace {path}; recorded ones: {', '.join(have) or 'none'}")
-    meta_path = path.with_suffix(".json")
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    return path.read_text(encoding="utf-8"), meta
+    """``(text, provenance)`` of recorded trace ``gmpkit/data/traces/NAME.txt``.
+
+    The provenance sidecar ``NAME.json`` is required too: a trace without it is an error.
+    """
+    have = [n[:-4] for n in resources.names("traces", ".txt")]
+    if name not in have:
+        raise resources.MissingDataError(
+            f"no recorded trace gmpkit/data/traces/{name}.txt; recorded ones: {', '.join(have) or 'none'}")
+    return resources.read_text(f"traces/{name}.txt"), resources.read_json(f"traces/{name}.json")
 
 
 def write_trace(name, text, meta):
-    """Save a trace and its provenance as ``data/traces/NAME.txt`` + ``NAME.json``."""
-    d = data_dir() / "traces"
-    d.mkdir(parents=True, exist_ok=True)
-    (d / f"{name}.txt").write_text(text, encoding="utf-8")
-    (d / f"{name}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
-    return d / f"{name}.txt"
+    """Save a trace and its provenance as ``gmpkit/data/traces/NAME.txt`` + ``NAME.json``."""
+    resources.write_json(f"traces/{name}.json", meta, sort_keys=True)
+    return resources.write_text(f"traces/{name}.txt", text)

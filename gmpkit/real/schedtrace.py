@@ -241,7 +241,7 @@ def parse_schedtrace(text, *, strict=True, meta=None) -> Timeline:
     block; ``tl.meta["detail"]`` says whether P/M/G lines were present.
     Malformed input raises :class:`TraceParseError` (line number and text).
 
-    >>> tl = parse_schedtrace(open("data/traces/schedtrace_demo.txt").read())  # doctest: +SKIP
+    >>> tl = parse_schedtrace(read_trace("schedtrace_demo")[0])  # doctest: +SKIP
     >>> print(tl.schedtrace(50)[1])                                            # doctest: +SKIP
     SCHED 50ms: gomaxprocs=2 idleprocs=0 threads=5 ...
     """
@@ -295,7 +295,7 @@ def run_schedtrace(program="schedload", args=(), *, every_ms=50, detail=False, g
 
 
 def schedtrace_or_recorded(detail=False, **kw) -> Timeline:
-    """A fresh real schedtrace when Go is here, else the one recorded in ``data/traces``.
+    """A fresh real schedtrace when Go is here, else the one recorded in ``gmpkit/data/traces``.
 
     ``tl.meta["recorded"]`` tells which one you got.
     """

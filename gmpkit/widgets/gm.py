@@ -30,6 +30,7 @@ import numpy as np
 from .. import GM, GMP, WaitGroup, compute, go, syscall
 from .. import plots, scenarios
 from ..costs import default_costs
+from ..units import fmt_bytes
 from . import Panel, register, slider
 
 __all__ = ["tracked", "syscall_loop", "lock_scaling", "handoff", "mcache", "churn",
@@ -346,7 +347,7 @@ def mcache_panel(in_syscalls=16, procs=4):
                       colors={f"{GM_LABEL}: all Ms' mcaches": COLORS[GM_LABEL],
                               f"{GM_LABEL}: held by Ms in syscalls": "#CC79A7",
                               f"{GMP_LABEL}: one per P": COLORS[GMP_LABEL]},
-                      title=f"mcache of {plots.fmt_bytes(d['mcache_bytes'])} each, "
+                      title=f"mcache of {fmt_bytes(d['mcache_bytes'])} each, "
                             f"GOMAXPROCS={d['procs']}")
         ax.axvline(d["in_syscalls"], color="#777777", linestyle=":")
         ax.set_ylim(bottom=0)

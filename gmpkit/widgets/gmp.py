@@ -38,7 +38,7 @@ from functools import lru_cache
 import ipywidgets as W
 import numpy as np
 
-from .. import ops as gk
+from .. import ops
 from .. import plots, scenarios
 from ..models.gm import GM
 from ..models.gmp import FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE
@@ -121,29 +121,29 @@ def _wl_mixed():
     """Compute workers, two blocking syscalls and two network waits."""
 
     def worker(wg):
-        yield gk.compute(us=150)
+        yield ops.compute(us=150)
         yield wg.done()
 
     def sys_g(wg):
-        yield gk.compute(us=20)
-        yield gk.syscall(us=400)
-        yield gk.compute(us=20)
+        yield ops.compute(us=20)
+        yield ops.syscall(us=400)
+        yield ops.compute(us=20)
         yield wg.done()
 
     def net_g(wg):
-        yield gk.netio(us=250)
-        yield gk.compute(us=30)
+        yield ops.netio(us=250)
+        yield ops.compute(us=30)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(10)
         for _ in range(2):
-            yield gk.go(sys_g, wg, name="syscall")
+            yield ops.go(sys_g, wg, name="syscall")
         for _ in range(2):
-            yield gk.go(net_g, wg, name="netio")
+            yield ops.go(net_g, wg, name="netio")
         for _ in range(6):
-            yield gk.go(worker, wg, name="worker")
+            yield ops.go(worker, wg, name="worker")
         yield wg.wait()
 
     return main
@@ -158,20 +158,20 @@ def _wl_syscall():
     """One long blocking syscall while its P still has Gs queued."""
 
     def worker(wg):
-        yield gk.compute(us=300)
+        yield ops.compute(us=300)
         yield wg.done()
 
     def blocker(wg):
-        yield gk.syscall(us=1500)
-        yield gk.compute(us=50)
+        yield ops.syscall(us=1500)
+        yield ops.compute(us=50)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(5)
         for _ in range(4):
-            yield gk.go(worker, wg, name="worker")
-        yield gk.go(blocker, wg, name="syscall")
+            yield ops.go(worker, wg, name="worker")
+        yield ops.go(blocker, wg, name="syscall")
         yield wg.wait()
 
     return main
@@ -181,15 +181,15 @@ def _wl_netio():
     """Eight connections waiting on the network, then a little work each."""
 
     def conn(wg, i):
-        yield gk.netio(us=200 + 50 * i)
-        yield gk.compute(us=40)
+        yield ops.netio(us=200 + 50 * i)
+        yield ops.compute(us=40)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(8)
         for i in range(8):
-            yield gk.go(conn, wg, i, name="conn")
+            yield ops.go(conn, wg, i, name="conn")
         yield wg.wait()
 
     return main
@@ -199,21 +199,21 @@ def _wl_hog():
     """Four tight loops (no function calls) and a goroutine that wants to run every 1 ms."""
 
     def hog(wg):
-        yield gk.compute(ms=25, tight=True)
+        yield ops.compute(ms=25, tight=True)
         yield wg.done()
 
     def ticker(wg):
         for _ in range(3):
-            yield gk.sleep(us=1000)
-            yield gk.compute(us=20)
+            yield ops.sleep(us=1000)
+            yield ops.compute(us=20)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(5)
-        yield gk.go(ticker, wg, name="ticker")
+        yield ops.go(ticker, wg, name="ticker")
         for _ in range(4):
-            yield gk.go(hog, wg, name="hog")
+            yield ops.go(hog, wg, name="hog")
         yield wg.wait()
 
     return main
@@ -524,15 +524,15 @@ def animation_panel(workload="burst + syscalls + netio", procs=2):
 
 def _burst_main(n):
     def child(wg):
-        yield gk.compute(us=10)
+        yield ops.compute(us=10)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(n)
         for _ in range(n):
-            yield gk.go(child, wg)
-        yield gk.compute(us=5)     # still running: the queues hold still for a look
+            yield ops.go(child, wg)
+        yield ops.compute(us=5)     # still running: the queues hold still for a look
         yield wg.wait()
 
     return main
@@ -611,23 +611,23 @@ def overflow_panel(n=300):
 
 def _fairness_main(local, rounds, work_us):
     def worker(wg):
-        yield gk.compute(us=work_us)
+        yield ops.compute(us=work_us)
         yield wg.done()
 
     def yielder(wg, results):
         for _ in range(rounds):
-            results.setdefault("yields", []).append((yield gk.now()))
-            yield gk.gosched()           # to the tail of the global queue
-            results.setdefault("turns", []).append((yield gk.now()))
-            yield gk.compute(us=1)
+            results.setdefault("yields", []).append((yield ops.now()))
+            yield ops.gosched()           # to the tail of the global queue
+            results.setdefault("turns", []).append((yield ops.now()))
+            yield ops.compute(us=1)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(local + 1)
-        yield gk.go(yielder, wg, results, name="yielder")
+        yield ops.go(yielder, wg, results, name="yielder")
         for _ in range(local):
-            yield gk.go(worker, wg, name="local")
+            yield ops.go(worker, wg, name="local")
         yield wg.wait()
 
     return main
@@ -706,14 +706,14 @@ def fairness_panel(local=200):
 
 def _stealing_main(n, work_us):
     def worker(wg):
-        yield gk.compute(us=work_us)
+        yield ops.compute(us=work_us)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(n)
         for _ in range(n):
-            yield gk.go(worker, wg, name="worker")
+            yield ops.go(worker, wg, name="worker")
         yield wg.wait()
 
     return main
@@ -795,15 +795,15 @@ def stealing_panel(queued=9, procs=4):
 
 def _trickle_main(n, every_us, work_us):
     def worker(wg):
-        yield gk.compute(us=work_us)
+        yield ops.compute(us=work_us)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(n)
         for _ in range(n):
-            yield gk.go(worker, wg)
-            yield gk.compute(us=every_us)
+            yield ops.go(worker, wg)
+            yield ops.compute(us=every_us)
         yield wg.wait()
 
     return main
@@ -893,19 +893,19 @@ def _syscall_main(duration_us, local_work):
     def worker(wg):
         # long enough that P1, stealing, cannot empty P0's ring before sysmon
         # looks twice (even with a calibrated, longer sysmon tick)
-        yield gk.compute(us=300)
+        yield ops.compute(us=300)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         # A P's very first syscall matches sysmon's zero-initialised record and
         # can be retaken at first sight; one short syscall first avoids that.
-        yield gk.syscall(ns=100)
+        yield ops.syscall(ns=100)
         if local_work:
             wg.add(2)
             for _ in range(2):
-                yield gk.go(worker, wg, name="queued")
-        yield gk.syscall(us=duration_us)
+                yield ops.go(worker, wg, name="queued")
+        yield ops.syscall(us=duration_us)
         yield wg.wait()
 
     return main
@@ -1056,15 +1056,15 @@ def netio_panel(n=16):
 
 def _hog_main(hog_ms, tight, ticks):
     def hog(wg):
-        yield gk.compute(ms=hog_ms, tight=tight)
+        yield ops.compute(ms=hog_ms, tight=tight)
         yield wg.done()
 
     def ticker(wg, results):
         lat = results.setdefault("latency_ns", [])
         for _ in range(ticks):
-            due = (yield gk.now()) + 1_000_000
-            yield gk.sleep(us=1000)
-            ran = yield gk.now()
+            due = (yield ops.now()) + 1_000_000
+            yield ops.sleep(us=1000)
+            ran = yield ops.now()
             lat.append(ran - due)
             results.setdefault("ticks", []).append((due, ran))
         yield wg.done()
@@ -1072,8 +1072,8 @@ def _hog_main(hog_ms, tight, ticks):
     def main(results):
         wg = WaitGroup()
         wg.add(2)
-        yield gk.go(hog, wg, name="hog")
-        yield gk.go(ticker, wg, results, name="ticker")
+        yield ops.go(hog, wg, name="hog")
+        yield ops.go(ticker, wg, results, name="ticker")
         yield wg.wait()
 
     return main
@@ -1153,17 +1153,17 @@ def server_mix(pairs=8, rounds=20, work_us=5, syscall_every=2, syscall_us=10):
             v, ok = yield req.recv_ok()
             if not ok:
                 return
-            yield gk.compute(us=work_us)
+            yield ops.compute(us=work_us)
             i += 1
             if i % syscall_every == 0:
-                yield gk.syscall(us=syscall_us)
+                yield ops.syscall(us=syscall_us)
             yield resp.send(v)
 
     def client(req, resp, wg):
         for r in range(rounds):
             yield req.send(r)
             yield resp.recv()
-            yield gk.compute(us=work_us)
+            yield ops.compute(us=work_us)
         yield req.close()
         yield wg.done()
 
@@ -1172,8 +1172,8 @@ def server_mix(pairs=8, rounds=20, work_us=5, syscall_every=2, syscall_us=10):
         wg.add(pairs)
         for _ in range(pairs):
             req, resp = Chan(), Chan()
-            yield gk.go(server, req, resp, name="server")
-            yield gk.go(client, req, resp, wg, name="client")
+            yield ops.go(server, req, resp, name="server")
+            yield ops.go(client, req, resp, wg, name="client")
         yield wg.wait()
 
     return main

@@ -2,7 +2,7 @@
 
 Panels (each runs one of the course's Go programs, ``gmpkit/real/programs``,
 in a fresh process; without Go they show the table recorded in
-``data/measurements`` and say so on screen):
+``gmpkit/data/measurements`` and say so on screen):
 
 * ``03:goroutine-memory`` -- N blocked goroutines (``memblocked``): bytes each,
   next to a thread's stack (virtual and resident, measured in this process).
@@ -24,6 +24,7 @@ import statistics
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..units import fmt_bytes
 from .processes import _fmt_ns, plain_log_ticks, time_forks
 from ..real.toolchain import GoUnavailable, find_go
 
@@ -34,7 +35,7 @@ __all__ = ["go_source", "recorded_label", "goroutine_memory", "create_costs", "h
 # The article's figures, drawn as reference marks.
 ARTICLE = {"goroutine_stack": 2048, "thread_stack": (1 << 20, 8 << 20),
            "goroutine_switch_ns": 200, "thread_switch_ns": (1000, 1500)}
-# GO_SCHEDULER.md §10 (the course's 2-vCPU VM): C pthreads, one hand-off.
+# DESIGN.md, "Reference measurements" (a quiet 2-vCPU VM): C pthreads, one hand-off.
 C_PTHREAD_HANDOFF_NS = {"pipe": 2960, "futex": 2470}
 
 
@@ -57,14 +58,6 @@ def recorded_label(table):
 
 def _source_line(tc, table):
     return f"measured here with {tc.version}" if tc is not None else recorded_label(table)
-
-
-def _fmt_bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:.0f} B" if unit == "B" else f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def _median_runs(tc, program, args, field, repeats, gomaxprocs=None):
@@ -119,7 +112,7 @@ def memory_panel(n=20000):
         colours = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00"]
         bars = ax1.barh(range(4), vals, color=colours, edgecolor="black",
                         hatch=["", "..", "//", ""])
-        ax1.bar_label(bars, labels=[_fmt_bytes(v) for v in vals], padding=3, fontsize=11)
+        ax1.bar_label(bars, labels=[fmt_bytes(v) for v in vals], padding=3, fontsize=11)
         ax1.set_yticks(range(4))
         ax1.set_yticklabels(labels, fontsize=10)
         ax1.invert_yaxis()
@@ -127,7 +120,7 @@ def memory_panel(n=20000):
         ax1.set_xlim(500, max(vals) * 40)
         ticks = [1 << 10, 64 << 10, 8 << 20]
         ax1.set_xticks(ticks)
-        plain_log_ticks(ax1, "x", lambda v, _p: _fmt_bytes(v))
+        plain_log_ticks(ax1, "x", lambda v, _p: fmt_bytes(v))
         ax1.axvline(ARTICLE["goroutine_stack"], color="#333333", linestyle=":",
                     label="article: 2 KB per goroutine")
         ax1.legend(frameon=False, fontsize=9, loc="upper right")
@@ -137,15 +130,15 @@ def memory_panel(n=20000):
         tl = ["goroutines", "threads\n(resident)", "threads\n(virtual)"]
         b2 = ax2.bar(tl, [t / 2**20 for t in tot], color=["#56B4E9", "#E69F00", "#D55E00"],
                      edgecolor="black")
-        ax2.bar_label(b2, labels=[_fmt_bytes(t) for t in tot], padding=2, fontsize=10)
+        ax2.bar_label(b2, labels=[fmt_bytes(t) for t in tot], padding=2, fontsize=10)
         ax2.set_yscale("log")
         plain_log_ticks(ax2, "y")
         ax2.set_ylabel("MiB (log scale)")
         ax2.set_title(f"{n:,} of them")
         fig.suptitle(d["source"], fontsize=10, color="#b2182b" if d["recorded"] else "#333333")
         return (f"one blocked goroutine: {g['stack']:.0f} B of stack, {g['sys']:.0f} B in all; "
-                f"one idle thread: {_fmt_bytes(d['thread_virtual'])} virtual, "
-                f"{_fmt_bytes(d['thread_resident'])} resident ({d['source']})")
+                f"one idle thread: {fmt_bytes(d['thread_virtual'])} virtual, "
+                f"{fmt_bytes(d['thread_resident'])} resident ({d['source']})")
 
     return Panel("03 · Memory: a goroutine vs a thread", controls, compute, draw,
                  figsize=(10, 4.5),
@@ -341,7 +334,7 @@ def stack_growth_panel(depth=2000):
         ax.plot([m["depth"] for m in d["moves"]], [m["used_bytes"] for m in d["moves"]], "o",
                 color="#D55E00", label="bytes in use when it overflowed")
         ax.set_yscale("log", base=2)
-        plain_log_ticks(ax, "y", lambda v, _p: _fmt_bytes(v))
+        plain_log_ticks(ax, "y", lambda v, _p: fmt_bytes(v))
         ax.set_xlabel("recursion depth (frames)")
         ax.set_ylabel("bytes (log₂ scale)")
         ax.grid(True, alpha=0.3)
@@ -349,7 +342,7 @@ def stack_growth_panel(depth=2000):
         ax.set_title(f"{len(d['moves'])} copies by runtime.newstack ({d['source']})", fontsize=10,
                      color="#b2182b" if d["recorded"] else "#333333")
         return (f"depth {d['depth']}: the stack was copied {len(d['moves'])} times, "
-                f"2 KiB -> {_fmt_bytes(d['final_stack'])}")
+                f"2 KiB -> {fmt_bytes(d['final_stack'])}")
 
     return Panel("03 · A goroutine's stack grows by copying", controls, compute, draw,
                  figsize=(9, 4))

@@ -25,6 +25,7 @@ import timeit
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..units import fmt_bytes
 
 __all__ = ["read_maps", "classify", "simplify", "address_space", "time_forks", "time_spawns",
            "per_call_ns", "per_syscall_ns", "address_space_panel", "creation_cost_panel",
@@ -171,14 +172,6 @@ def _with_kernel_half(regions):
     return out
 
 
-def _fmt_bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
 @register("01:address-space", real=True)
 def address_space_panel(process="this Python kernel", scale="log", kernel=True, detail="simplified"):
     """Panel: a real process's address space, low addresses at the bottom."""
@@ -208,8 +201,8 @@ def address_space_panel(process="this Python kernel", scale="log", kernel=True, 
         who = "this Python kernel" if d["process"] == "this Python kernel" else "`sleep` (C)"
         plots.memory_map(d["drawn"], ax=ax, scale=d["scale"], merge=True, max_labels=28,
                          title=f"Address space of {who}: {d['mappings']} mappings")
-        return (f"{d['process']}: {d['mappings']} mappings, {_fmt_bytes(d['virtual_bytes'])} "
-                f"virtual, {_fmt_bytes(d['resident_bytes'])} resident; highest user address "
+        return (f"{d['process']}: {d['mappings']} mappings, {fmt_bytes(d['virtual_bytes'])} "
+                f"virtual, {fmt_bytes(d['resident_bytes'])} resident; highest user address "
                 f"{d['highest_user_address']:#x} (user space ends at {USER_TOP:#x})")
 
     return Panel("01 · A real address space, from /proc/<pid>/maps", controls, compute, draw,

@@ -2,7 +2,7 @@
 
 Panels (each runs :func:`gmpkit.real.compare.compare`: the GMP model and the
 scenario's Go mirror, ``gmpkit/real/programs/scn_*.go``; without Go the real
-side is the runs recorded in ``data/compare``, and the panel says so in red):
+side is the runs recorded in ``gmpkit/data/compare``, and the panel says so in red):
 
 * ``07:gantt`` -- what each P ran over time, simulated above, real (from the
   execution trace) below; goroutines numbered and coloured alike in both.

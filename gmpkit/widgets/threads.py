@@ -24,6 +24,7 @@ import threading
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..units import fmt_bytes
 from .processes import _fmt_ns, classify, plain_log_ticks, read_maps
 
 __all__ = ["thread_stacks", "smaps_rss", "handoff", "switch_cost", "thread_stacks_panel",
@@ -149,14 +150,6 @@ def _status_kib(key):
     return 0
 
 
-def _fmt_bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:.3g} {unit}" if unit != "B" else f"{n:.0f} B"
-        n /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
 @register("02:thread-stacks", real=True)
 def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
     """Panel: N new threads, their stacks and guard pages in the memory map."""
@@ -188,14 +181,14 @@ def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
         ax2.invert_yaxis()
         ticks = [4 << 10, 64 << 10, 1 << 20, 8 << 20]
         ax2.set_xticks(ticks)
-        ax2.set_xticklabels([_fmt_bytes(t) for t in ticks])
+        ax2.set_xticklabels([fmt_bytes(t) for t in ticks])
         ax2.xaxis.set_minor_formatter(__import__("matplotlib.ticker").ticker.NullFormatter())
         ax2.set_xlabel("bytes (log scale)")
         ax2.set_title("Each stack: reserved vs used")
         ax2.legend(frameon=False, loc="lower right", fontsize=9)
-        return (f"{d['n']} threads: {d['n']} stacks of {_fmt_bytes(d['stacks'][0]['mapping_size'])} "
-                f"+ {d['guards']} guard pages of {_fmt_bytes(d['stacks'][0]['guard_mapped'])}; "
-                f"{_fmt_bytes(d['virtual_bytes'])} virtual, {_fmt_bytes(d['resident_bytes'])} resident")
+        return (f"{d['n']} threads: {d['n']} stacks of {fmt_bytes(d['stacks'][0]['mapping_size'])} "
+                f"+ {d['guards']} guard pages of {fmt_bytes(d['stacks'][0]['guard_mapped'])}; "
+                f"{fmt_bytes(d['virtual_bytes'])} virtual, {fmt_bytes(d['resident_bytes'])} resident")
 
     return Panel("02 · New threads, new stacks (and guard pages)", controls, compute, draw,
                  figsize=(10, 5.5),

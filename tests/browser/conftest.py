@@ -1,8 +1,9 @@
 """Fixtures for real-browser tests: one JupyterLab server and one headless chromium per
 session, a fresh page per test. Everything started here is stopped here, also on failure.
 
-The server's root is a temporary copy of ``notebooks/`` (plus a link to ``data/``), so
-running a notebook in the browser can never change a committed file.
+The server's root is a temporary copy of ``notebooks/`` (recorded data comes from the
+installed package, gmpkit/data), so running a notebook in the browser can never change a
+committed file.
 """
 
 from __future__ import annotations
@@ -32,8 +33,6 @@ def lab_root(tmp_path_factory, browser_available):
         shutil.copytree(notebooks, root / "notebooks", ignore=COPY_IGNORE)
     else:
         (root / "notebooks").mkdir()
-    if (lab.REPO / "data").is_dir():
-        (root / "data").symlink_to(lab.REPO / "data")
     return root
 
 

@@ -240,7 +240,9 @@ def _kill_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def launch_browser(playwright):
-    """Debian's chromium, headless, with no network chatter (see TESTING.md)."""
+    """Debian's chromium, headless, with no network chatter (CHROMIUM_ARGS: no background
+    networking, component updates, sync or QUIC: the machine reaches no host but the
+    local JupyterLab)."""
     return playwright.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=60_000
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "gmpkit"
 
 # Circles another change removes (homework is issue 10's grader part); empty this when it lands.
-KNOWN = {frozenset({"gmpkit.homework.common", "gmpkit.homework.core"})}
+KNOWN: set = set()   # no import circle is tolerated
 
 
 def module_name(path):
@@ -108,8 +108,11 @@ def test_no_import_circles():
 # DESIGN.md's layer diagram, top to bottom: a module imports only from its own layer and above.
 LAYERS = ["gmpkit.resources", "gmpkit.units", "gmpkit.engine", "gmpkit.ops", "gmpkit.sync",
           "gmpkit.timeline", "gmpkit.costs", "gmpkit.models", "gmpkit.sim", "gmpkit",
-          "gmpkit.scenarios", "gmpkit.plots", "gmpkit.real", "gmpkit.checks", "gmpkit.widgets",
-          "gmpkit.homework", "gmpkit.bench"]
+          "gmpkit.scenarios", "gmpkit.plots", "gmpkit.diagrams", "gmpkit.facts", "gmpkit.real",
+          "gmpkit.checks", "gmpkit.widgets", "gmpkit.homework", "gmpkit.magic", "gmpkit.bench"]
+# The package's face reaches up twice, each time only when called: gk.compare_runs (issue 14)
+# and IPython's extension hook for `%load_ext gmpkit`, which must live in the package root.
+FACADE = {("gmpkit", "gmpkit.widgets.yourprog"), ("gmpkit", "gmpkit.magic")}
 
 
 def layer(module):
@@ -139,6 +142,6 @@ def test_imports_follow_the_layers_of_design_md():
             continue
         for dep in deps:
             a, b = layer(mod), layer(dep)
-            if a is not None and b is not None and b > a:
+            if a is not None and b is not None and b > a and (mod, dep) not in FACADE:
                 upward.append(f"{mod} -> {dep}")
     assert not upward, "imports against DESIGN.md's layers: " + "; ".join(sorted(upward))

@@ -93,7 +93,8 @@ def test_every_costs_entry_has_provenance():
 def test_no_module_reads_files_next_to_the_package():
     """Data is found through gmpkit.resources, never relative to a module's own file."""
     allowed = {"resources.py", "real/toolchain.py",   # toolchain: the Go programs, package data too
-               "homework/build.py", "homework/grade.py"}   # issue 10's grader part
+               "homework/build.py",      # writes the masters' released.json beside itself
+               "homework/sandbox.py"}    # mounts the folder holding gmpkit into the sandbox
     offenders = []
     for p in PKG.rglob("*.py"):
         rel = str(p.relative_to(PKG))

@@ -383,7 +383,7 @@ def test_traced_run_methods_draw():
     assert fig.axes[0].get_title().startswith("prodcons (real Go, GOMAXPROCS=2): what each thread (M)")
     rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert rows and all(r.startswith("M") for r in rows)
-    anim = run.animation()
+    anim = real_animation(run)
     assert anim.data["snapshots"][-1]["time"] <= run.timeline.end_time
     assert "recorded" in anim.widget.children[1].value     # says it is not from this machine
     text = repr(run)

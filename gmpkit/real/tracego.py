@@ -447,17 +447,6 @@ class TracedRun:
                                + (" — PARTIAL" if self.partial else ""))
         return gantt(self.timeline, by=by, **kw)
 
-    def animation(self):
-        """The G-M-P diagram replaying this trace (a Play widget; see
-        :func:`gmpkit.widgets.yourprog.real_animation`)."""
-        from ..widgets.yourprog import real_animation
-        return real_animation(self)
-
-    def schedtrace_plot(self):
-        """The schedtrace counters over time, each field explained in the legend."""
-        from ..widgets.yourprog import schedtrace_figure
-        return schedtrace_figure(self)
-
     # ---- display ---------------------------------------------------------
     def _streams(self):
         out = []

@@ -70,7 +70,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 #
 # Options: `%%go --procs 2 --timeout 30 --schedtrace=1ms --name NAME -- ARGS`. The run is
 # stored in the variable `NAME` (a `TracedRun`: `.timeline`, `.stats`, `.schedtrace`,
-# `.stdout`, `.animation()`, `.lanes()`); `--recorded NAME` shows the recorded run when Go is
+# `.stdout`, `.lanes()`; `yourprog.real_animation(NAME)` replays it); `--recorded NAME` shows the recorded run when Go is
 # absent.
 
 # %% [markdown] slide="slide"

@@ -240,6 +240,8 @@ class Simulation:
                 op.g = self.spawn(op.fn, op.args, op.name, parent=g)
                 g.resume_value = op.g.id
                 return op
+            if t is Sleep and op.ns <= 0:
+                continue   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
             if t in (Syscall, NetIO, Sleep, Gosched):
                 return op
             raise WorkloadError(self._bad_op_message(g, op))

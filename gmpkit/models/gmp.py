@@ -291,7 +291,8 @@ class GMP(Model):
         self.netpoll_m = None         # the M blocked in netpoll (sched.lastpoll == 0)
         self.lastpoll = 0
         self.netpoll_waiters = 0      # Gs parked on the netpoller
-        self.netpoll_ready = []       # I/O completed, not yet returned by netpoll
+        self.netpoll_pending = []     # heap of (completes at, seq, g): I/O in flight
+        self.io_seq = 0
         self.timer_seq = 0
         self.curm = None              # the M whose code is running now (getg().m)
         self._inject = None           # collecting Gs marked runnable by injectglist
@@ -853,9 +854,15 @@ class GMP(Model):
             self.wakep()
 
     def netpoll(self):
-        """netpoll(0): the Gs whose I/O has completed (and forget them)."""
-        ready = self.netpoll_ready
-        self.netpoll_ready = []
+        """netpoll(0): every G whose I/O has completed by now (and forget them).
+
+        Like one epoll_wait, it returns all descriptors ready at this instant,
+        whichever of their completion events the engine has processed yet."""
+        pending = self.netpoll_pending
+        now = self.engine.now
+        ready = []
+        while pending and pending[0][0] <= now:
+            ready.append(heapq.heappop(pending)[2])
         self.netpoll_waiters -= len(ready)
         # netpollready pushes each ready G onto a gList (a stack), so the list
         # comes back newest first: the last G whose I/O completed runs first.
@@ -869,7 +876,7 @@ class GMP(Model):
         self.netpoll_m = m
         m.poll_until = poll_until
         m.was_spinning = was_spinning
-        if self.netpoll_ready:
+        if self._io_ready():
             m.poll_timer = self.engine.after(0, self._netpoll_return, m)
         elif poll_until:
             m.poll_timer = self.engine.at(poll_until, self._netpoll_return, m)
@@ -903,10 +910,15 @@ class GMP(Model):
             self.becomeSpinning(m)
         self.schedule(m)
 
-    def _io_done(self, g):
-        """The kernel reports ``g``'s I/O ready; an M blocked in netpoll wakes."""
-        self.netpoll_ready.append(g)
-        if self.netpoll_m is not None:
+    def _io_ready(self):
+        """Whether some G's I/O has completed and not yet been polled."""
+        pending = self.netpoll_pending
+        return bool(pending) and pending[0][0] <= self.engine.now
+
+    def _io_done(self):
+        """The kernel reports an I/O ready; an M blocked in netpoll wakes (unless
+        a poll at this instant already took every completion)."""
+        if self.netpoll_m is not None and self._io_ready():
             self._netpoll_return(self.netpoll_m)
 
     def injectglist(self, gs, pp, first=None):
@@ -1049,7 +1061,9 @@ class GMP(Model):
         self.sim.park(g, "IO wait", sync=False)
         m.curg = None
         self.netpoll_waiters += 1
-        self.engine.after(op.ns, self._io_done, g)
+        self.io_seq += 1
+        heapq.heappush(self.netpoll_pending, (self.engine.now + op.ns, self.io_seq, g))
+        self.engine.after(op.ns, self._io_done)
         self.schedule(m)
 
     # ---- system calls ------------------------------------------------------

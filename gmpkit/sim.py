@@ -27,7 +27,7 @@ from types import GeneratorType
 
 from .engine import Engine, SimulationLimit
 from .ops import Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
-from .sync import BLOCK, GoPanic, SyncOp
+from .sync import BLOCK, GoPanic, GoYield, Spin, SyncOp
 from .timeline import Timeline
 
 __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
@@ -81,7 +81,7 @@ class G:
 
     __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
                  "asked_ns", "created", "ended", "left", "tight", "since", "m", "p",
-                 "timer", "preempt", "sync_parked")
+                 "timer", "preempt", "sync_parked", "retry")
 
     def __init__(self, gid, name, gen, now, parent):
         self.id = gid
@@ -102,6 +102,7 @@ class G:
         self.timer = None
         self.preempt = False
         self.sync_parked = False
+        self.retry = None      # a sync op to apply again when it next runs (Mutex.Lock)
 
     def __repr__(self):
         w = f" ({self.wait})" if self.wait else ""
@@ -205,6 +206,11 @@ class Simulation:
     def advance(self, g):
         """Run ``g``'s code up to its next scheduler operation; see the module doc."""
         self.current = g
+        if g.retry is not None:   # back in Mutex.lockSlow's loop after a spin or a wake-up
+            op, g.retry = g.retry, None
+            r = self._apply(g, op)
+            if r is not None:
+                return r
         gen = g.gen
         engine = self.engine
         while True:
@@ -228,10 +234,9 @@ class Simulation:
                 g.asked_ns += op.ns
                 return op
             if t is SyncOp:
-                r = op.apply(self, g)
-                if r is BLOCK:
-                    return BLOCKED
-                g.resume_value = r
+                r = self._apply(g, op)
+                if r is not None:
+                    return r
                 continue
             if t is Now:
                 g.resume_value = engine.now
@@ -245,6 +250,24 @@ class Simulation:
             if t in (Syscall, NetIO, Sleep, Gosched):
                 return op
             raise WorkloadError(self._bad_op_message(g, op))
+
+    def _apply(self, g, op):
+        """Apply sync op ``op`` for ``g``: None if ``g`` goes on (its result is in
+        ``g.resume_value``), else what the scheduler must do: BLOCKED, a Spin (run,
+        then apply ``op`` again) or a GoYield (the unlocker yields its P)."""
+        r = op.apply(self, g)
+        if r is BLOCK:
+            return BLOCKED
+        t = type(r)
+        if t is Spin:
+            g.asked_ns += r.ns
+            g.retry = op
+            return r
+        if t is GoYield:
+            g.resume_value = None
+            return r
+        g.resume_value = r
+        return None
 
     def _bad_op_message(self, g, op):
         hint = ""

@@ -114,3 +114,136 @@ def test_completions_at_different_instants_are_separate_polls():
     sizes = _poll_sizes(model)
     gk.simulate(main, model=model)
     assert [n for _, n in sizes] == [1, 1, 1]
+
+
+# ---- sync.Mutex: normal mode (barging, spinning) and starvation mode --------------------
+def _mutex_run(model, holder_rounds, hold_us, gap_us=0):
+    """G 'holder' locks/unlocks ``holder_rounds`` times (holding ``hold_us``, then
+    ``gap_us`` unlocked); G 'waiter' wants the lock once, while the holder holds
+    it the first time (the holder keeps the lock until the waiter has arrived,
+    then holds it ``hold_us`` more).  Returns ``(got, mu, run)``: ``got`` has the
+    waiter's arrival and acquisition times and the holder's lock times."""
+    got = {"holder": []}
+    mu = gk.Mutex()
+
+    def holder(wg):
+        for r in range(holder_rounds):
+            yield mu.lock()
+            got["holder"].append((yield gk.now()))
+            while r == 0 and "arrived" not in got:
+                yield gk.compute(ns=100)
+            yield gk.compute(us=hold_us)
+            yield mu.unlock()
+            if gap_us:
+                yield gk.compute(us=gap_us)
+        yield wg.done()
+
+    def waiter(wg):
+        while not got["holder"]:
+            yield gk.compute(ns=100)
+        got["arrived"] = yield gk.now()
+        yield mu.lock()
+        got["waiter"] = yield gk.now()
+        yield mu.unlock()
+        yield wg.done()
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(2)
+        yield gk.go(holder, wg)
+        yield gk.go(waiter, wg)
+        yield wg.wait()
+
+    run = gk.simulate(main, model=model)
+    run.timeline.check_invariants()
+    return got, mu, run
+
+
+def waiter_parked(run):
+    """Whether the waiter (G3) was ever parked and woken."""
+    return any(e.kind == "ready" and e.g == 3 for e in run.timeline.events)
+
+
+def test_normal_mode_a_running_g_barges_in_before_the_woken_waiter():
+    """Normal mode: Unlock wakes the waiter but does not give it the lock; the
+    holder, still running, takes it straight back (5 rounds of 100 µs, under the
+    1 ms starvation threshold).  A hand-off on every unlock would let the waiter
+    in after the first round."""
+    got, mu, run = _mutex_run(gk.GMP(procs=2), holder_rounds=5, hold_us=100)
+    assert waiter_parked(run)
+    assert got["waiter"] > got["holder"][-1]
+    assert mu.barges >= 1 and mu.handoffs == 0 and not mu.starving
+
+
+def test_a_spinning_g_takes_a_briefly_held_lock_without_parking():
+    """runtime_canSpin: with GOMAXPROCS=2 and the owner running on the other P, a
+    G wanting the lock spins (procyield(30) rounds) and takes it the moment it is
+    freed: it never parks, so nobody has to wake it."""
+    spin = 730
+    got, mu, run = _mutex_run(gk.GMP(procs=2, mutex_spin_ns=spin), holder_rounds=1,
+                              hold_us=1, gap_us=50)
+    assert 1 <= mu.spins <= 4
+    assert not waiter_parked(run)
+    # it got the lock within one spin round of the holder's unlock
+    unlock = got["arrived"] + 1_000
+    assert unlock <= got["waiter"] <= unlock + spin + 100
+
+
+def test_no_spinning_with_one_p_or_on_a_long_hold():
+    """canSpin is false with GOMAXPROCS=1, and after 4 rounds the G parks."""
+    _, mu1, run1 = _mutex_run(gk.GMP(procs=1), holder_rounds=1, hold_us=1, gap_us=50)
+    assert mu1.spins == 0 and waiter_parked(run1)
+    _, mu2, run2 = _mutex_run(gk.GMP(procs=2), holder_rounds=1, hold_us=100, gap_us=50)
+    assert mu2.spins == 4 and waiter_parked(run2)
+
+
+def test_starvation_mode_hands_the_lock_over_after_1ms_and_the_unlocker_yields():
+    """A waiter that keeps losing to a barging holder waits more than
+    starvationThresholdNs (1 ms), sets starvation mode, and the next Unlock hands
+    it the lock and yields (goyield) instead of letting the holder take it back."""
+    hold = 200_000
+    got, mu, run = _mutex_run(gk.GMP(procs=2), holder_rounds=20, hold_us=hold // 1000)
+    assert mu.handoffs == 1
+    # it waited > 1 ms; it noticed at its next wake-up (an unlock) and got the
+    # lock at the unlock after that
+    waited = got["waiter"] - got["arrived"]
+    assert 1_000_000 < waited <= 1_000_000 + 2 * hold + 10_000
+    assert got["holder"][0] < got["waiter"] < got["holder"][-1]
+    assert not mu.starving         # the last waiter leaves starvation mode
+    # goyield: the holder went to its P's local queue, not the global one
+    assert not [e for e in run.timeline.events if e.kind == "gosched"]
+
+
+def test_go_1_0_mutex_has_no_starvation_mode():
+    """GM models Go 1.0, whose Mutex had neither spinning nor starvation mode: the
+    same waiter waits for the holder's whole loop."""
+    got, mu, _ = _mutex_run(gk.GM(procs=2), holder_rounds=20, hold_us=200)
+    assert got["waiter"] > got["holder"][-1]
+    assert mu.handoffs == 0 and mu.spins == 0
+
+
+def test_mutex_still_excludes_under_every_model():
+    inside = []
+
+    def worker(mu, wg):
+        for _ in range(3):
+            yield mu.lock()
+            inside.append(1)
+            assert len(inside) == 1, "two goroutines inside the critical section"
+            yield gk.compute(us=30)
+            inside.pop()
+            yield mu.unlock()
+            yield gk.compute(us=5)
+        yield wg.done()
+
+    def main():
+        mu, wg = gk.Mutex(), gk.WaitGroup()
+        wg.add(6)
+        for _ in range(6):
+            yield gk.go(worker, mu, wg)
+        yield wg.wait()
+
+    for make in (lambda: gk.GMP(procs=4), lambda: gk.GM(procs=4),
+                 lambda: gk.Threads(cpus=4), gk.GreenThreads):
+        run = gk.simulate(main, model=make())
+        run.timeline.check_invariants()

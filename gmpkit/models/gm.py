@@ -183,6 +183,10 @@ class GM(Model):
         "Go 1.0's segmented stacks and the G free list cost nothing here.",
     )
 
+    # Go 1.0's sync.Mutex: normal mode only (no spinning before Go 1.5, no
+    # starvation mode before Go 1.9); a woken waiter that loses re-queues at the tail.
+    MUTEX_STARVATION = False
+
     def __init__(self, procs=1, **costs):
         super().__init__(**costs)
         self.procs = check_count("GM", "procs", procs)

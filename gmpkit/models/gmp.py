@@ -69,7 +69,7 @@ import heapq
 from collections import deque
 from math import gcd
 
-from ..sync import GoPanic
+from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
 
 __all__ = ["GMP", "RUNQ_SIZE", "GLOBAL_CHECK_EVERY", "STEAL_TRIES", "FORCE_PREEMPT_NS",
@@ -242,8 +242,11 @@ class GMP(Model):
         "wake-up): network wake-ups are slightly early.",
         "runtime.main's own goroutines (forcegchelper, bgsweep, bgscavenge) are left out; "
         "P0 starts at schedtick 1 to stand for them (real P0s show 4-5 by 1 ms).",
-        "sync.Mutex hands ownership straight to the longest waiter (Go's starvation "
-        "mode); in normal mode a running G may barge in first.",
+        "sync.Mutex: both modes are modelled (normal: barging, up to 4 spins of "
+        "procyield(30) = mutex_spin_ns each, woken waiters re-queue first; starvation after "
+        "1 ms: hand-off and goyield), but the lock word's CAS races never fail, and the "
+        "machine is assumed to have at least GOMAXPROCS CPUs (numCPUStartup > 1 whenever "
+        "procs > 1).",
         "entersyscallblock (hand the P off at once, for calls known to block) is not "
         "modelled: every syscall keeps its P until sysmon retakes it.",
     )
@@ -1024,6 +1027,23 @@ class GMP(Model):
         m.p.preempt = False
         self.event("preempt", g=g.id, m=m.id, p=m.p.id, detail=f"left={g.left}")
         self._requeue_global(m, g)
+
+    def do_goyield(self, m, g, op):
+        """goyield_m: after a starvation-mode Mutex hand-off (the waiter is on
+        runnext), ``g`` goes to the tail of its P's *local* queue; schedule."""
+        g.status = "runnable"
+        m.curg = None
+        self.runqput(m.p, g, False)
+        self.schedule(m)
+
+    def mutex_can_spin(self, g, iters):
+        """sync_runtime_canSpin: fewer than 4 spins so far, GOMAXPROCS > 1 with
+        another P running (``gomaxprocs > npidle + nmspinning + 1``), and nothing
+        in the spinning G's own local queue."""
+        if iters >= ACTIVE_SPIN or self.procs <= len(self.pidle) + self.nmspinning + 1:
+            return False
+        m = self.curm
+        return m is not None and m.p is not None and self.runqempty(m.p)
 
     def _requeue_global(self, m, g):
         g.status = "runnable"

@@ -12,7 +12,8 @@ from gmpkit import scenarios
 
 # The fallback costs of gmpkit/costs.py (GO_SCHEDULER.md §10 and assumptions).
 PINNED = dict(goroutine_switch_ns=170, goroutine_create_ns=200, kernel_switch_ns=2_700,
-              thread_create_ns=15_000, schedlock_hold_ns=200, schedlock_spin_ns=1_000)
+              thread_create_ns=15_000, schedlock_hold_ns=200, schedlock_spin_ns=1_000,
+              thread_clone_ns=6_000, syscall_overhead_ns=400)
 
 
 def gm(procs, **kw):
@@ -114,9 +115,18 @@ def test_matchmg_hands_new_goroutines_to_new_ms():
     assert st["handoffs"] == 4 and handoffs[3].g == 1 and handoffs[3].m != 0
     for gid, m in ((2, 1), (3, 2), (4, 3)):
         assert {s.m for s in running(run, gid)} == {m}
-    # newm ran under schedlock: the creator's hold grew by thread_create_ns
+    # newm ran under schedlock: the creator's hold grew by clone()'s share of a
+    # thread creation, not by the whole create (+ destroy)
     holds = [s.end - s.start for s in m_spans(run, 0) if s.state == "sched"]
-    assert PINNED["thread_create_ns"] in holds
+    assert PINNED["thread_clone_ns"] in holds
+    assert not [h for h in holds if h >= PINNED["thread_create_ns"]]
+    # each new M starts thread_create_ns after its newm began, then takes the lock
+    # itself (schedule(nil)) to pick up its nextg
+    spawns = [e.time for e in run.timeline.events_of("handoff")[:3]]
+    for t, m in zip(spawns, (1, 2, 3)):
+        first = min(s.start for s in m_spans(run, m))
+        assert first >= t + PINNED["thread_create_ns"]
+        assert [s for s in m_spans(run, m) if s.state == "sched"]
 
 
 def ping_pong_pairs(pairs, rounds=50):
@@ -332,3 +342,43 @@ def test_bad_costs_are_refused_clearly():
 def test_model_lists_what_it_models_and_simplifies():
     for text in gk.GM.MODELS + gk.GM.SIMPLIFIES:
         assert isinstance(text, str) and text.endswith(".")
+
+
+def test_mwakeup_second_handoff_wakes_the_first_m_under_the_lock():
+    """Go 1.0's mnextg/schedunlock: a section that hands Gs to two parked Ms wakes
+    the first at once, while still holding schedlock (its futex call lengthens
+    the hold), and remembers only the last in ``mwakeup`` for after the unlock."""
+    from gmpkit.models.gm import _TIMER
+
+    def child():
+        yield gk.sleep(us=10)
+
+    def main():
+        for _ in range(3):
+            yield gk.go(child)
+        yield gk.sleep(ms=2)
+
+    def extra():
+        yield gk.compute(us=5)
+
+    sim = gk.Simulation(main, model=gm(4))
+    sim.run(until=1_000_000)
+    model = sim.model
+    assert len(model.midle) == 4 and model.mcpu == 0
+    a, b = (sim.spawn(extra, (), f"x{i}", parent=None) for i in range(2))
+    expected = [model.midle[-1], model.midle[-2]]       # mget pops the last parked
+
+    def section(m):          # e.g. starttheworld: two queued Gs, two free slots
+        model.gput(a)
+        model.gput(b)
+        model.matchmg(m)
+
+    t0 = sim.time
+    model.schedlock(_TIMER, section)
+    run = sim.run()
+    hold, futex = PINNED["schedlock_hold_ns"], PINNED["syscall_overhead_ns"]
+    wake = {m.id: min(s.start for s in m_spans(run, m.id)
+                      if s.state == "switch" and s.start >= t0) for m in expected}
+    assert run.stats["wakeups_under_lock"] == 1
+    assert wake[expected[0].id] == t0 + hold                 # under the lock
+    assert wake[expected[1].id] == t0 + hold + futex         # after the unlock

@@ -29,9 +29,16 @@ hand-off
 
 How the lock is modelled
 ------------------------
-Each critical section holds ``schedlock`` for ``schedlock_hold_ns`` (a
-section that creates a thread holds it ``thread_create_ns`` longer: Go 1.0
-called ``newm`` under the lock).  A thread that finds the lock held does what
+Each critical section holds ``schedlock`` for ``schedlock_hold_ns``.  A
+section that creates a thread holds it ``thread_clone_ns`` longer: Go 1.0's
+``matchmg`` called ``newm`` under the lock, and ``newm`` returns once
+``clone()`` has created the thread (the new thread then starts on its own,
+``thread_create_ns`` after ``newm`` began, and takes the lock itself in
+``schedule(nil)``).  Waking an idle M handed a G follows ``mnextg`` and
+``schedunlock``: the M to wake is remembered in ``mwakeup``; if a second one
+is handed a G in the same section, the first is woken at once, under the
+lock (its futex wake, costed as ``syscall_overhead_ns``, lengthens the hold),
+and only the last is woken after the unlock.  A thread that finds the lock held does what
 ``runtime·lock`` in Go 1.0's ``lock_futex.c`` does: it spins for
 ``schedlock_spin_ns`` (4 rounds of 30 ``PAUSE`` instructions, then one
 ``sched_yield``), and if the lock has not come its way by then it sleeps in
@@ -173,10 +180,17 @@ class GM(Model):
         "sees the release first wins), and spinning takes no CPU away from running "
         "goroutines (the machine is assumed to have a core for every thread).",
         "Every critical section holds the lock for the same time, schedlock_hold_ns "
-        "(plus thread_create_ns when it creates a thread).",
+        "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
+        "wake-up it does under the lock).",
         "Timers and network I/O completions ready their goroutine through the global lock "
         "without an M of their own; Go 1.0 ran them on a timer goroutine and a poll-server "
         "goroutine blocked in epoll.",
+        "So a CPU hog does not delay timers here. In Go 1.0 the timer goroutine (timerproc) "
+        "was an ordinary goroutine: when its sleep ended it needed a free CPU slot "
+        "(mcpu < mcpumax) to run, so with GOMAXPROCS=1 a goroutine that never blocks "
+        "delayed every time.Sleep and timer in the program until it blocked.",
+        "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
+        "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
         "Network I/O simply parks the goroutine until it completes (no poll-server thread "
         "in a system call).",
         "No garbage collector, no stop-the-world, no LockOSThread, no cgo.",
@@ -211,13 +225,13 @@ class GM(Model):
         self.lastm = {}              # gid -> the M it last ran on
         self.wokenby = {}            # gid -> the M whose G readied it
         self.insyscall = 0
-        self._extra_hold = 0
-        self._mwakeup: list[_M] = []
+        self._extra_hold = 0          # ns the current section holds the lock beyond the hold
+        self._mwakeup = None          # mwakeup: the M to wake after the unlock
         self.st = {"lock_acquisitions": 0, "lock_contended": 0, "lock_sleeps": 0,
                    "lock_futex_wakeups": 0, "lock_wait_ns": 0, "lock_spin_ns": 0, "lock_hold_ns": 0, "migrations": 0, "remote_wakeups": 0,
                    "thread_parks": 0, "thread_wakeups": 0, "exitsyscall_requeues": 0,
                    "mcache_bytes_peak": 0, "ms_in_syscall_peak": 0,
-                   "mcache_bytes_in_syscall_peak": 0, "gfree": 0}
+                   "mcache_bytes_in_syscall_peak": 0, "gfree": 0, "wakeups_under_lock": 0}
         self.counter("mcpu", 0)
         self.counter("idlethreads", 0)
 
@@ -305,11 +319,11 @@ class GM(Model):
 
     def _critical(self, m, section, args):
         self._extra_hold = 0
-        self._mwakeup = []
+        self._mwakeup = None
         cont = section(m, *args)
         extra, wake = self._extra_hold, self._mwakeup
         if extra:
-            # newm ran under the lock: the clone() is part of the hold
+            # newm's clone() and futex wake-ups ran under the lock: part of the hold
             now = self.engine.now
             self.st["lock_hold_ns"] += extra
             if m is not _TIMER:
@@ -320,28 +334,32 @@ class GM(Model):
             self.schedunlock(m, cont, wake)
 
     def schedunlock(self, m, cont, wake):
-        """``schedunlock()``: release the lock, then wake the Ms handed a G.
-
-        As in Go 1.0, the ``notewakeup`` of an M given a G in ``m->nextg``
-        happens after the unlock; a woken thread starts ``kernel_switch_ns``
-        later, a new one enters the scheduler at once (it was just created).
-        """
+        """``schedunlock()``: release the lock, then wake ``mwakeup``, the last idle
+        M handed a G in this section (earlier ones were woken under the lock by
+        :meth:`mnextg`).  A woken thread runs ``kernel_switch_ns`` later."""
         now = self.engine.now
         self._lock_release()
         if m is not _TIMER and m.state == "idle":
             m.since = now                 # parked in nextgandunlock
-        for mp in wake:
-            if mp.state == "new":
-                mp.state = "running"
-                self.schedule(mp, None)   # mstart -> schedule(nil)
-            else:
-                self.span("idle", mp.since, now, m=mp.id)
-                ks = self.costs["kernel_switch_ns"]
-                self.span("switch", now, now + ks, m=mp.id, g=mp.nextg.id)
-                mp.state = "running"
-                self.engine.after(ks, self._wakeup, mp)
+        if wake is not None:
+            self._notewakeup(wake, now)
         if cont is not None:
             self.engine.after(0, *cont)
+
+    def _notewakeup(self, mp, when):
+        """``notewakeup(&mp->havenextg)`` at ``when``: the idle M runs its ``nextg``
+        ``kernel_switch_ns`` later."""
+        self.span("idle", mp.since, when, m=mp.id)
+        ks = self.costs["kernel_switch_ns"]
+        self.span("switch", when, when + ks, m=mp.id, g=mp.nextg.id)
+        mp.state = "running"
+        self.engine.at(when + ks, self._wakeup, mp)
+
+    def _mstart(self, m):
+        """The new thread runs ``mstart`` -> ``schedule(nil)``: it takes the lock and
+        finds the G matchmg left in ``m->nextg``."""
+        m.state = "running"
+        self.schedule(m, None)
 
     # ---- the queues (sched must be locked) ----------------------------------------
     def gput(self, g):
@@ -392,20 +410,32 @@ class GM(Model):
         return m
 
     def newm(self):
-        """``runtime·newm()``: create a thread, under the lock (it extends the hold)."""
+        """``runtime·newm()``, called by matchmg under the lock: allocate the M and
+        ``clone()`` the thread, which lengthens the hold by ``thread_clone_ns``.
+        The new thread starts ``thread_create_ns`` after newm began."""
         m = self._allocm()
-        self._extra_hold += self.costs["thread_create_ns"]
+        c = self.costs
+        start = self.engine.now + self._extra_hold
+        self._extra_hold += min(c["thread_clone_ns"], c["thread_create_ns"])
+        self.engine.at(start + c["thread_create_ns"], self._mstart, m)
         return m
 
     def mnextg(self, mp, g, by):
-        """``mnextg(m, g)``: hand ``g`` to ``mp`` in ``m->nextg`` (mcpu already counted);
-        the thread is woken after the unlock."""
+        """``mnextg(m, g)``: hand ``g`` to ``mp`` in ``m->nextg`` (mcpu already
+        counted).  If ``mp`` is parked waiting for a G (``waitnextg``), it becomes
+        ``mwakeup``, to be woken after the unlock; an ``mwakeup`` already set by
+        this section is woken now, under the lock."""
         mp.nextg = g
         mp.curg = g
         g.m = mp.id
         self.sim.stats["handoffs"] += 1
         self.event("handoff", g=g.id, m=mp.id, other=by.id)
-        self._mwakeup.append(mp)
+        if mp.state == "idle":
+            if self._mwakeup is not None:
+                self.st["wakeups_under_lock"] += 1
+                self._notewakeup(self._mwakeup, self.engine.now + self._extra_hold)
+                self._extra_hold += self.costs["syscall_overhead_ns"]
+            self._mwakeup = mp
 
     def matchmg(self, m):
         """``matchmg()``: while Gs wait and ``mcpu < mcpumax``, pair the queue's head

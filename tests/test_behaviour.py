@@ -247,3 +247,44 @@ def test_mutex_still_excludes_under_every_model():
                  lambda: gk.Threads(cpus=4), gk.GreenThreads):
         run = gk.simulate(main, model=make())
         run.timeline.check_invariants()
+
+
+# ---- work conservation (Timeline.check_invariants) --------------------------------------
+def test_work_conservation_catches_a_model_that_never_wakes_an_idle_p():
+    """A GMP whose wakep does nothing leaves Ps idle, with nobody spinning, while
+    the Gs main spawned wait in P0's ring: the invariant names the stretch."""
+    from gmpkit import scenarios
+
+    class NoWakep(gk.GMP):
+        def wakep(self):
+            pass
+
+    sc = scenarios.cpu_fanout()
+    sc.run(gk.GMP(procs=4)).timeline.check_invariants()          # the real one passes
+    broken = sc.run(NoWakep(procs=4)).timeline
+    with pytest.raises(gk.InvariantError, match="work conservation: from t="):
+        broken.check_invariants()
+
+
+def test_work_conservation_allows_exactly_the_wake_up_latency():
+    from gmpkit.timeline import Timeline
+
+    def tl(idle_for):
+        t = Timeline(procs=2)
+        t.wake_latency_ns = 1000
+        t.sample("spinningthreads", 0, 0)
+        t.sample("idleprocs", 0, 1)
+        t.sample("runqueue", 100, 3)                    # work queued at t=100 ...
+        t.sample("runq[0]", 100, 0)
+        t.sample("idleprocs", 100 + idle_for, 0)        # ... a P takes it this much later
+        t.sample("runqueue", 100 + idle_for, 2)
+        t.add_span("running", 0, 5000, m=0, p=0, g=1)
+        return t
+
+    assert tl(1000).check_invariants() is True
+    problems = tl(1001).check_invariants(raise_=False)
+    assert problems != True and "from t=100 to t=1101" in problems[0]
+    # a spinning M covers the wait: it is on its way
+    t = tl(5000)
+    t.sample("spinningthreads", 100, 1)
+    assert t.check_invariants() is True

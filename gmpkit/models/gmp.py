@@ -304,6 +304,9 @@ class GMP(Model):
         self.sysmon_timer = None
         self.sm_idle = 0
         self.sm_delay = 0
+        # Work conservation (Timeline.check_invariants): queued work may wait
+        # with an idle P and nobody spinning at most as long as waking an M.
+        self.tl.wake_latency_ns = max(self.wake_ns, self.thread_ns) + self.switch_ns
 
         m0 = self._newm_record()
         p0 = self.allp[0]

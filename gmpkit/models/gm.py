@@ -185,10 +185,11 @@ class GM(Model):
         "Timers and network I/O completions ready their goroutine through the global lock "
         "without an M of their own; Go 1.0 ran them on a timer goroutine and a poll-server "
         "goroutine blocked in epoll.",
-        "So a CPU hog does not delay timers here. In Go 1.0 the timer goroutine (timerproc) "
-        "was an ordinary goroutine: when its sleep ended it needed a free CPU slot "
-        "(mcpu < mcpumax) to run, so with GOMAXPROCS=1 a goroutine that never blocks "
-        "delayed every time.Sleep and timer in the program until it blocked.",
+        "So here a sleeper joins the run queue on time even when every CPU slot is busy. In "
+        "Go 1.0 the timer goroutine (timerproc) was an ordinary goroutine that needed a free "
+        "slot (mcpu < mcpumax) itself: goroutines that never block held back every timer, "
+        "and sleepers were queued only when timerproc got a slot, behind everything queued "
+        "meanwhile.",
         "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
         "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
         "Network I/O simply parks the goroutine until it completes (no poll-server thread "

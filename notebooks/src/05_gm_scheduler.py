@@ -394,8 +394,9 @@ print(q3.check(answer, strict=False))
 # ## What the models simplify
 #
 # One of GM's simplifications hides an effect on timers: in Go 1.0 the timer goroutine was an
-# ordinary goroutine that needed a free CPU slot to run, so with GOMAXPROCS=1 one goroutine that
-# never blocked delayed every `time.Sleep` in the program; the model wakes sleepers without it.
+# ordinary goroutine that needed a free CPU slot to run, so goroutines that never blocked held
+# back every `time.Sleep` in the program (a sleeper was queued only once the timer goroutine got a
+# slot, behind everything queued meanwhile); the model queues sleepers on time without it.
 
 # %%
 for model in (gk.GM, gk.GMP):

@@ -88,8 +88,11 @@ Counters ``runqueue`` (global queue), ``threads``, ``idlethreads``, ``mcpu``.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 
+from ..ops import Syscall
+from ..sync import Chan
 from .base import Model, check_count
 
 __all__ = ["GM"]
@@ -174,6 +177,10 @@ class GM(Model):
         "Every thread has its own memory cache, including threads blocked in system calls; "
         "threads are never destroyed.",
         "No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits.",
+        "Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
+        "started by the first sleep; it sleeps in a system call until the next timer (woken "
+        "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
+        "goroutines that never block hold back every timer.",
     )
     SIMPLIFIES = (
         "Spinning threads get the lock in arrival order (on real hardware whichever core "
@@ -182,14 +189,9 @@ class GM(Model):
         "Every critical section holds the lock for the same time, schedlock_hold_ns "
         "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
         "wake-up it does under the lock).",
-        "Timers and network I/O completions ready their goroutine through the global lock "
-        "without an M of their own; Go 1.0 ran them on a timer goroutine and a poll-server "
-        "goroutine blocked in epoll.",
-        "So here a sleeper joins the run queue on time even when every CPU slot is busy. In "
-        "Go 1.0 the timer goroutine (timerproc) was an ordinary goroutine that needed a free "
-        "slot (mcpu < mcpumax) itself: goroutines that never block held back every timer, "
-        "and sleepers were queued only when timerproc got a slot, behind everything queued "
-        "meanwhile.",
+        "Network I/O completions ready their goroutine through the global lock without an "
+        "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll.",
+        "Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels).",
         "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
         "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
         "Network I/O simply parks the goroutine until it completes (no poll-server thread "
@@ -226,6 +228,14 @@ class GM(Model):
         self.lastm = {}              # gid -> the M it last ran on
         self.wokenby = {}            # gid -> the M whose G readied it
         self.insyscall = 0
+        # Go 1.0's timers (time.goc): one heap, served by the timerproc goroutine
+        self.timers = []             # heap of (when, seq, g)
+        self.timer_seq = 0
+        self.timerproc = None        # timers.timerproc, created by the first sleep
+        self.tp_sleeping = False     # timers.sleeping: in notetsleep (a syscall)
+        self.tp_rescheduling = False  # timers.rescheduling: parked, no timers
+        self.tp_wake = None          # the private channel timerproc parks on
+        self.tp_woken = False        # notewakeup came before the sleep started
         self._extra_hold = 0          # ns the current section holds the lock beyond the hold
         self._mwakeup = None          # mwakeup: the M to wake after the unlock
         self.st = {"lock_acquisitions": 0, "lock_contended": 0, "lock_sleeps": 0,
@@ -603,17 +613,23 @@ class GM(Model):
     def _syscall(self, m, g, op):
         now = self.engine.now
         m.state = "syscall"
+        m.since = now
         self.insyscall += 1
         peak = max(self.st["ms_in_syscall_peak"], self.insyscall)
         self.st["ms_in_syscall_peak"] = peak
         self.st["mcache_bytes_in_syscall_peak"] = peak * self.costs["mcache_bytes"]
-        self.span("syscall", now, now + op.ns, m=m.id, g=g.id)
-        self.engine.after(op.ns, self.exitsyscall, m, g)
+        ns = op.ns
+        if g is self.timerproc and self.tp_woken:     # notewakeup already came
+            self.tp_woken = False
+            ns = 0
+        g.timer = self.engine.after(ns, self.exitsyscall, m, g)
 
     def exitsyscall(self, m, g):
         """``runtime·exitsyscall``: ``mcpu++`` atomically; under ``mcpumax`` keep
         running.  Else the G is marked ``readyonstop`` and the M goes through
         ``schedule``: the G to the global queue, the M (usually) to sleep."""
+        g.timer = None
+        self.span("syscall", m.since, self.engine.now, m=m.id, g=g.id)
         self.event("syscall-exit", g=g.id, m=m.id)
         self.insyscall -= 1
         m.state = "running"
@@ -633,9 +649,71 @@ class GM(Model):
         self.schedule(m, g)
 
     def do_sleep(self, m, g, op):
-        self.sim.park(g, "sleep", sync=False)
-        self.engine.after(op.ns, self.sim.ready, g, None)
+        """``runtime·tsleep`` (Go 1.0's time.goc): add a timer and park ``g``.
+
+        ``addtimer`` starts the timer goroutine with the first timer; when the new
+        timer is the earliest, it wakes timerproc: out of its ``notetsleep`` (a
+        futex wait inside entersyscall/exitsyscall) or, if it had no timers and
+        parked, with ``runtime·ready``.  Either way timerproc must get a CPU slot
+        to run the timer, like any goroutine."""
+        sim = self.sim
+        sim.park(g, "sleep", sync=False)
+        when = self.engine.now + op.ns
+        self.timer_seq += 1
+        heapq.heappush(self.timers, (when, self.timer_seq, g))
+        if self.timerproc is None:
+            self.tp_wake = Chan(name="timers")
+            self.timerproc = sim.spawn(self._timerproc, (), "timerproc", parent=g)
+            self.schedlock(m, self._ready_locked, self.timerproc, (self.schedule, m, g))
+            return
+        if self.timers[0][2] is g:                   # the earliest timer now
+            if self.tp_sleeping:
+                self.tp_sleeping = False
+                self._notewakeup_timers()
+            if self.tp_rescheduling:
+                self.tp_rescheduling = False
+                Chan._send(self.tp_wake, sim, g, None)   # runtime·ready(timers.timerproc)
+                self._drain_pending(m, (self.schedule, m, g))
+                return
         self.schedule(m, g)
+
+    def _drain_pending(self, m, cont):
+        """Pay the ``runtime·ready`` calls ``m``'s G made (one lock section each), then
+        ``cont``."""
+        if m.pending:
+            w = m.pending.popleft()
+            self.schedlock(m, self._ready_locked, w, (self._drain_pending, m, cont))
+        else:
+            cont[0](*cont[1:])
+
+    def _notewakeup_timers(self):
+        """``notewakeup(&timers.waitnote)``: end timerproc's sleep; its thread runs
+        ``kernel_switch_ns`` later (then exitsyscall needs a CPU slot)."""
+        tp = self.timerproc
+        if tp.timer is None:               # not yet in its sleep: it will not start it
+            self.tp_woken = True
+            return
+        tp.timer.cancel()
+        m = self.ms[tp.m]
+        tp.timer = self.engine.after(self.costs["kernel_switch_ns"], self.exitsyscall, m, tp)
+
+    def _timerproc(self):
+        """Go 1.0's ``timerproc`` goroutine: run the expired timers (each readies its
+        sleeper, ``runtime·ready``); then sleep in a syscall until the next one, or
+        park when there is none."""
+        sim, me = self.sim, self.timerproc
+        while True:
+            now = self.engine.now
+            while self.timers and self.timers[0][0] <= now:
+                _, _, g = heapq.heappop(self.timers)
+                sim.ready(g, me)
+            if not self.timers:
+                self.tp_rescheduling = True
+                yield self.tp_wake.recv()
+                continue
+            self.tp_sleeping = True
+            yield Syscall(self.timers[0][0] - now)
+            self.tp_sleeping = False
 
     def do_gosched(self, m, g, op):
         """``runtime·Gosched``: back to the tail of the global queue."""
@@ -644,6 +722,8 @@ class GM(Model):
         self.schedule(m, g)
 
     def do_blocked(self, m, g):
+        if g is self.timerproc:
+            g.wait = "timer goroutine (idle)"      # its parking reason in Go 1.0
         self.schedule(m, g)
 
     def do_exit(self, m, g):
@@ -654,6 +734,8 @@ class GM(Model):
         for m in self.ms:
             if m.state == "idle":
                 self.span("idle", m.since, now, m=m.id)
+            elif m.state == "syscall" and m.curg is not None:
+                self.span("syscall", m.since, now, m=m.id, g=m.curg.id)
         for w in self.lock_waiting.values():
             if w.m is not _TIMER:
                 self.span("lock-wait", w.since, now, m=w.m.id,

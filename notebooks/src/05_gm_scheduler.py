@@ -393,10 +393,10 @@ print(q3.check(answer, strict=False))
 # %% [markdown]
 # ## What the models simplify
 #
-# One of GM's simplifications hides an effect on timers: in Go 1.0 the timer goroutine was an
-# ordinary goroutine that needed a free CPU slot to run, so goroutines that never blocked held
-# back every `time.Sleep` in the program (a sleeper was queued only once the timer goroutine got a
-# slot, behind everything queued meanwhile); the model queues sleepers on time without it.
+# Not a simplification, but easy to miss: Go 1.0's timers were run by an ordinary goroutine,
+# `timerproc`, which needs a free CPU slot like any other. Goroutines that never block hold back
+# every `time.Sleep` in the program: a sleeper is woken only once `timerproc` gets a slot, behind
+# everything queued meanwhile. The model has that goroutine too (it shows up as `timerproc`).
 
 # %%
 for model in (gk.GM, gk.GMP):

@@ -234,9 +234,13 @@ class Simulation:
                 g.asked_ns += op.ns
                 return op
             if t is SyncOp:
-                r = self._apply(g, op)
-                if r is not None:
-                    return r
+                r = op.apply(self, g)
+                if r is BLOCK:
+                    return BLOCKED
+                tr = type(r)
+                if tr is Spin or tr is GoYield:
+                    return self._sync_needs_scheduler(g, op, r)
+                g.resume_value = r
                 continue
             if t is Now:
                 g.resume_value = engine.now
@@ -259,15 +263,21 @@ class Simulation:
         if r is BLOCK:
             return BLOCKED
         t = type(r)
-        if t is Spin:
-            g.asked_ns += r.ns
-            g.retry = op
-            return r
-        if t is GoYield:
-            g.resume_value = None
-            return r
+        if t is Spin or t is GoYield:
+            return self._sync_needs_scheduler(g, op, r)
         g.resume_value = r
         return None
+
+    @staticmethod
+    def _sync_needs_scheduler(g, op, r):
+        """A Mutex op that needs the scheduler: a Spin (the G runs it, then tries
+        ``op`` again) or a GoYield (the unlocker yields its P to the waiter)."""
+        if type(r) is Spin:
+            g.asked_ns += r.ns
+            g.retry = op
+        else:
+            g.resume_value = None
+        return r
 
     def _bad_op_message(self, g, op):
         hint = ""

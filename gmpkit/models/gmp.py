@@ -213,6 +213,9 @@ class GMP(Model):
         "global queue tail",
         "netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
         "M blocked in netpoll, and queued by injectglist",
+        "sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
+        "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
+        "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)",
         "timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
         "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
         "goes to runnext of the P that ran the timer",

@@ -8,7 +8,7 @@ where.  They meet in three calls:
   instant operations (``now``, sync operations that need not wait, ``go``'s
   bookkeeping) are done here, at the current instant.  It returns the next
   operation the model must schedule (Compute, Syscall, NetIO, Sleep, Gosched,
-  Go) or BLOCKED / EXITED.
+  Go; a Mutex may also ask for a Spin or a GoYield) or BLOCKED / EXITED.
 * ``sim.park(g, reason)`` / ``sim.ready(g, waker)`` -- a G stops / becomes
   runnable; ``ready`` calls ``model.ready`` so the model can queue it.
 

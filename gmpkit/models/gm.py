@@ -99,7 +99,7 @@ __all__ = ["GM"]
 
 
 class _Anon:
-    """The lock holder for timer and network completions (no M lane)."""
+    """The lock holder for network completions (no M lane; see SIMPLIFIES)."""
 
     id = -1
     state = "running"

@@ -180,7 +180,8 @@ def netio(ns=None, us=None, ms=None):
 
 
 def sleep(ns=None, us=None, ms=None):
-    """``time.Sleep``: park on a timer for the given time."""
+    """``time.Sleep``: park on a timer for the given time.  A zero duration returns
+    at once without parking, as ``time.Sleep(0)`` does (``timeSleep``: ``if ns <= 0``)."""
     return Sleep(duration_ns("sleep", ns, us, ms))
 
 

@@ -8,7 +8,7 @@ where.  They meet in three calls:
   instant operations (``now``, sync operations that need not wait, ``go``'s
   bookkeeping) are done here, at the current instant.  It returns the next
   operation the model must schedule (Compute, Syscall, NetIO, Sleep, Gosched,
-  Go) or BLOCKED / EXITED.
+  Go; a Mutex may also ask for a Spin or a GoYield) or BLOCKED / EXITED.
 * ``sim.park(g, reason)`` / ``sim.ready(g, waker)`` -- a G stops / becomes
   runnable; ``ready`` calls ``model.ready`` so the model can queue it.
 
@@ -28,7 +28,7 @@ from types import GeneratorType
 from .engine import Engine, SimulationLimit
 from .models.base import Model
 from .ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
-from .sync import BLOCK, GoPanic, SyncOp
+from .sync import BLOCK, GoPanic, GoYield, Spin, SyncOp
 from .timeline import Timeline
 
 __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
@@ -60,7 +60,7 @@ class G:
 
     __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
                  "asked_ns", "created", "ended", "left", "tight", "since", "m", "p",
-                 "timer", "preempt", "sync_parked")
+                 "timer", "preempt", "sync_parked", "retry")
 
     def __init__(self, gid, name, gen, now, parent):
         self.id = gid
@@ -81,6 +81,7 @@ class G:
         self.timer = None
         self.preempt = False
         self.sync_parked = False
+        self.retry = None      # a sync op to apply again when it next runs (Mutex.Lock)
 
     def __repr__(self):
         w = f" ({self.wait})" if self.wait else ""
@@ -183,6 +184,11 @@ class Simulation:
     def advance(self, g):
         """Run ``g``'s code up to its next scheduler operation; see the module doc."""
         self.current = g
+        if g.retry is not None:   # back in Mutex.lockSlow's loop after a spin or a wake-up
+            op, g.retry = g.retry, None
+            r = self._apply(g, op)
+            if r is not None:
+                return r
         gen = g.gen
         engine = self.engine
         while True:
@@ -209,6 +215,9 @@ class Simulation:
                 r = op.apply(self, g)
                 if r is BLOCK:
                     return BLOCKED
+                tr = type(r)
+                if tr is Spin or tr is GoYield:
+                    return self._sync_needs_scheduler(g, op, r)
                 g.resume_value = r
                 continue
             if t is Now:
@@ -218,9 +227,35 @@ class Simulation:
                 op.g = self.spawn(op.fn, op.args, op.name, parent=g)
                 g.resume_value = op.g.id
                 return op
+            if t is Sleep and op.ns <= 0:
+                continue   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
             if t in (Syscall, NetIO, Sleep, Gosched):
                 return op
             raise WorkloadError(self._bad_op_message(g, op))
+
+    def _apply(self, g, op):
+        """Apply sync op ``op`` for ``g``: None if ``g`` goes on (its result is in
+        ``g.resume_value``), else what the scheduler must do: BLOCKED, a Spin (run,
+        then apply ``op`` again) or a GoYield (the unlocker yields its P)."""
+        r = op.apply(self, g)
+        if r is BLOCK:
+            return BLOCKED
+        t = type(r)
+        if t is Spin or t is GoYield:
+            return self._sync_needs_scheduler(g, op, r)
+        g.resume_value = r
+        return None
+
+    @staticmethod
+    def _sync_needs_scheduler(g, op, r):
+        """A Mutex op that needs the scheduler: a Spin (the G runs it, then tries
+        ``op`` again) or a GoYield (the unlocker yields its P to the waiter)."""
+        if type(r) is Spin:
+            g.asked_ns += r.ns
+            g.retry = op
+        else:
+            g.resume_value = None
+        return r
 
     def _bad_op_message(self, g, op):
         hint = ""

@@ -14,11 +14,38 @@ from __future__ import annotations
 
 from collections import deque
 
-from .ops import Op
+from .ops import Compute, Gosched, Op
 
-__all__ = ["Chan", "Mutex", "WaitGroup", "SyncOp", "GoPanic", "BLOCK"]
+__all__ = ["Chan", "Mutex", "WaitGroup", "SyncOp", "GoPanic", "BLOCK", "Spin", "GoYield",
+           "STARVATION_THRESHOLD_NS", "ACTIVE_SPIN"]
 
 BLOCK = object()  # returned by SyncOp.apply when the G parked
+
+# internal/sync/mutex.go: a waiter that waited longer than this switches the
+# mutex to starvation mode.
+STARVATION_THRESHOLD_NS = 1_000_000
+# runtime (lock_spinbit.go): sync.Mutex spins at most active_spin rounds of
+# procyield(active_spin_cnt = 30).
+ACTIVE_SPIN = 4
+
+
+class Spin(Compute):
+    """A sync.Mutex spin round (``procyield(30)``): the G keeps its CPU for ``ns``,
+    then tries the lock again.  Returned by ``SyncOp.apply``; the model runs it
+    as a compute."""
+
+    __slots__ = ()
+    opname = "spin"
+
+
+class GoYield(Gosched):
+    """``goyield``: after a starvation-mode hand-off the unlocker yields its P to
+    the waiter it handed the lock to (GMP: to its P's local queue, not the global)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "goyield()"
 
 
 class GoPanic(RuntimeError):
@@ -141,20 +168,55 @@ class Chan:
 class Mutex:
     """``sync.Mutex``: ``yield mu.lock()`` ... ``yield mu.unlock()``.
 
-    Simplified: ownership is handed straight to the longest waiter (Go's
-    starvation mode); Go's normal mode lets a running G barge in first.
+    Go's two modes (``internal/sync/mutex.go``):
+
+    * **Normal mode.**  Waiters queue FIFO, but a woken waiter does not own the
+      lock: it must win it like anyone else, and a G that is already running
+      (one that just unlocked, or a newcomer) usually wins.  A G that finds the
+      lock held may first *spin* a few rounds (``runtime_canSpin``: at most 4
+      rounds of ``procyield(30)``, only with another P running the owner and
+      nothing in its own run queue) and take the lock the moment it is freed,
+      without parking.  A woken waiter that loses queues again at the front.
+    * **Starvation mode.**  A waiter that waited more than 1 ms
+      (``starvationThresholdNs``) switches the mutex to starvation mode: Unlock
+      hands ownership straight to the first waiter and yields its P to it
+      (``semrelease1(handoff=true)`` then ``goyield``); newcomers neither spin
+      nor barge, they queue at the back.  It returns to normal mode when the
+      waiter that gets it waited less than 1 ms or is the last one.
+
+    What it needs from the model (see :class:`gmpkit.models.base.Model`):
+    ``mutex_can_spin(g, iters)`` (whether a spin round is possible now), the
+    ``mutex_spin_ns`` cost (one round, run as a ``Spin`` compute of the G), a
+    handler for ``GoYield``, and ``MUTEX_STARVATION`` (False: the Go 1.0 mutex,
+    normal mode only, FIFO re-queue).
+
+    >>> import gmpkit as gk
+    >>> def main():
+    ...     mu = gk.Mutex()
+    ...     yield mu.lock()
+    ...     yield mu.unlock()
+    >>> gk.simulate(main, model=gk.GMP(procs=2)).stats["goroutines"]
+    1
     """
 
-    __slots__ = ("owner", "waiters", "name")
+    __slots__ = ("owner", "waiters", "name", "woken", "starving", "slow", "handoffs",
+                 "barges", "spins")
 
     def __init__(self, name=None):
-        self.owner = None
-        self.waiters: deque = deque()
+        self.owner = None       # the G holding it (mutexLocked), or None
+        self.waiters: deque = deque()   # the semaphore queue of parked Gs
+        self.woken = False      # mutexWoken: a G is awake and trying (no need to wake another)
+        self.starving = False   # mutexStarving
+        self.slow = {}          # G -> [iters, awoke, starving, waitStartTime, just_woken]
         self.name = name
+        self.handoffs = 0       # starvation-mode hand-offs
+        self.barges = 0         # a running G took the lock while a woken waiter was on its way
+        self.spins = 0          # spin rounds
 
     def __repr__(self):
         state = f"held by G{self.owner.id}" if self.owner else "unlocked"
-        return f"Mutex({state}, {len(self.waiters)} waiting)"
+        mode = ", starving" if self.starving else ""
+        return f"Mutex({state}, {len(self.waiters)} waiting{mode})"
 
     def lock(self):
         return SyncOp(self, Mutex._lock)
@@ -163,13 +225,49 @@ class Mutex:
         return SyncOp(self, Mutex._unlock)
 
     def _lock(self, sim, g, _):
-        if self.owner is None:
+        """Lock, then lockSlow's loop; applied again after each spin or wake-up."""
+        now = sim.engine.now
+        st = self.slow.get(g)
+        if st is None:
+            if self.owner is None and not self.starving:   # the fast path (or a barge)
+                if self.woken:
+                    self.barges += 1
+                self.owner = g
+                return None
+            st = self.slow[g] = [0, False, False, 0, False]
+        iters, awoke, starving, wait_start, just_woken = st
+        model = sim.model
+        if just_woken:                  # back from runtime_SemacquireMutex
+            starving = starving or now - wait_start > STARVATION_THRESHOLD_NS
+            if self.owner is g:         # handed over in starvation mode
+                if not starving or not self.waiters:
+                    self.starving = False
+                del self.slow[g]
+                return None
+            awoke, iters = True, 0
+        if (self.owner is not None and not self.starving
+                and model.mutex_can_spin(g, iters)):
+            if not awoke and not self.woken and self.waiters:
+                self.woken = awoke = True   # tell Unlock not to wake anyone: we are here
+            st[:] = [iters + 1, awoke, starving, wait_start, False]
+            self.spins += 1
+            return Spin(model.costs["mutex_spin_ns"])
+        if awoke:
+            self.woken = False
+        if self.owner is None and not self.starving:
             self.owner = g
+            del self.slow[g]
             return None
-        if self.owner is g:
-            # Go has no re-entrant mutex: this goroutine now waits on itself.
-            pass
-        self.waiters.append(g)
+        if starving and self.owner is not None and model.MUTEX_STARVATION:
+            self.starving = True
+        # queue: a waiter that already waited goes to the front (LIFO), in Go 1.9+
+        if wait_start and model.MUTEX_STARVATION:
+            self.waiters.appendleft(g)
+        else:
+            self.waiters.append(g)
+        if not wait_start:
+            wait_start = now
+        st[:] = [0, False, starving, wait_start, False]
         sim.park(g, "sync.Mutex.Lock", self)
         return BLOCK
 
@@ -177,13 +275,29 @@ class Mutex:
         if self.owner is None:
             raise GoPanic(f"fatal error: sync: unlock of unlocked mutex "
                           f"(goroutine {g.id} [{g.name}])")
-        if self.waiters:
-            w = self.waiters.popleft()
-            self.owner = w
-            sim.ready(w, g)
-        else:
-            self.owner = None
-        return None
+        self.owner = None
+        if not self.waiters:
+            return None
+        if not self.starving:
+            # unlockSlow, normal mode: wake one waiter unless someone is already
+            # awake and trying; the waiter must still win the lock.
+            if self.woken:
+                return None
+            self.woken = True
+            self._wake(sim, g)
+            return None
+        # starvation mode: hand the lock to the first waiter and yield to it
+        w = self._wake(sim, g)
+        self.owner = w
+        self.handoffs += 1
+        return GoYield()
+
+    def _wake(self, sim, g):
+        w = self.waiters.popleft()
+        self.slow[w][4] = True          # just_woken: it re-runs lockSlow when it runs
+        w.retry = SyncOp(self, Mutex._lock)
+        sim.ready(w, g)
+        return w
 
 
 class WaitGroup:

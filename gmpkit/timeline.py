@@ -102,6 +102,10 @@ class Timeline:
         # checker can prove no work was lost or invented.
         self.expected_run_ns: dict[int, int] | None = None
         self.partial_gs: set[int] = set()   # Gs cut off by the end of the run
+        # The model's own wake-up latency (ns): how long queued work may wait
+        # while a P is idle and no M spins, before work conservation is broken.
+        # Set by a model with Ps (GMP); None skips that check.
+        self.wake_latency_ns: int | None = None
         # Columnar storage: a run may hold millions of records, so numbers go
         # into flat int64 arrays (5 per record) and strings into lists of
         # shared (interned) str objects.
@@ -255,7 +259,11 @@ class Timeline:
         * at most ``max_parallel`` Gs run at once (when known);
         * every G's running time equals the compute it asked for (when the
           simulator recorded ``expected_run_ns``);
-        * no P's local ring (counters ``runq[i]``) ever exceeds 256.
+        * no P's local ring (counters ``runq[i]``) ever exceeds 256;
+        * work conservation (when the model set ``wake_latency_ns``): no P sits
+          idle, with no M spinning, for longer than that while runnable Gs wait
+          in the global queue or a ring (counters ``idleprocs``,
+          ``spinningthreads``, ``runqueue``, ``runq[i]``).
 
         With ``raise_=False`` the list of problems is returned instead.
         """
@@ -328,9 +336,43 @@ class Timeline:
                 big = max(values) if values else 0
                 if big > RUNQ_SIZE:
                     problems.append(f"{name} reached {big}, more than the {RUNQ_SIZE}-slot ring")
+        if self.wake_latency_ns is not None:
+            problems.extend(self._idle_while_work_waits(self.wake_latency_ns))
         if problems and raise_:
             raise InvariantError("timeline breaks its invariants:\n  " + "\n  ".join(problems[:20]))
         return True if not problems else problems
+
+    def _idle_while_work_waits(self, limit):
+        """Stretches longer than ``limit`` ns with an idle P, no spinning M and
+        runnable Gs queued (global queue or rings), as problem strings."""
+        queues = [n for n in self._counters if n == "runqueue" or n.startswith("runq[")]
+        if "idleprocs" not in self._counters or not queues:
+            return []
+        names = ["idleprocs", "spinningthreads"] + queues
+        changes = sorted((t, i, v) for i, n in enumerate(names)
+                         for t, v in zip(*self._counters.get(n, ([], []))))
+        cur = [0] * len(names)
+        since = None
+        out = []
+        k = 0
+        while k < len(changes):
+            t = changes[k][0]
+            while k < len(changes) and changes[k][0] == t:   # every change at this instant
+                cur[changes[k][1]] = changes[k][2]
+                k += 1
+            bad = cur[0] > 0 and cur[1] == 0 and sum(cur[2:]) > 0
+            if bad and since is None:
+                since = t
+            elif not bad and since is not None:
+                if t - since > limit:
+                    out.append(f"work conservation: from t={since} to t={t} ns a P was idle, no M "
+                               f"was spinning, and runnable Gs waited ({t - since} ns, more than "
+                               f"the model's wake-up latency of {limit} ns)")
+                since = None
+        if since is not None and self.end_time - since > limit:
+            out.append(f"work conservation: from t={since} ns to the end ({self.end_time}) a P "
+                       f"was idle, no M was spinning, and runnable Gs waited")
+        return out[:5]
 
     # ---- schedtrace ------------------------------------------------------
     def schedtrace(self, every_ms=1, *, start_ms=None, end_ms=None):

@@ -13,7 +13,8 @@ from gmpkit import scenarios
 # Fixed costs (round figures near the reference measurements of DESIGN.md, and the
 # assumed schedlock times of costs.json), so re-measuring costs.json cannot move these tests.
 PINNED = dict(goroutine_switch_ns=170, goroutine_create_ns=200, kernel_switch_ns=2_700,
-              thread_create_ns=15_000, schedlock_hold_ns=200, schedlock_spin_ns=1_000)
+              thread_create_ns=15_000, schedlock_hold_ns=200, schedlock_spin_ns=1_000,
+              thread_clone_ns=6_000, syscall_overhead_ns=400)
 
 
 def gm(procs, **kw):
@@ -68,11 +69,14 @@ def test_single_fifo_global_queue_and_gosched_goes_to_its_tail():
 
     run = gk.simulate(main, model=gm(1))
     # main keeps the only slot until it sleeps (no preemption): the five wait in
-    # spawn order; each Gosched sends its G to the tail, behind the other four.
+    # spawn order, then the timer goroutine main's sleep started; each Gosched
+    # sends its G to the tail, behind the others.
     assert order == [0, 1, 2, 3, 4] * 2
-    assert max(run.timeline.counter("runqueue")[1]) == 5
+    assert max(run.timeline.counter("runqueue")[1]) == 6
     assert run.timeline.count("gosched") == 5
-    assert run.stats["ms"] == 1
+    # timerproc sleeps in a system call on the thread that ran it, so one more M
+    # runs the rest
+    assert run.stats["ms"] == 2
 
 
 def test_every_scheduling_operation_holds_the_lock():
@@ -115,9 +119,18 @@ def test_matchmg_hands_new_goroutines_to_new_ms():
     assert st["handoffs"] == 4 and handoffs[3].g == 1 and handoffs[3].m != 0
     for gid, m in ((2, 1), (3, 2), (4, 3)):
         assert {s.m for s in running(run, gid)} == {m}
-    # newm ran under schedlock: the creator's hold grew by thread_create_ns
+    # newm ran under schedlock: the creator's hold grew by clone()'s share of a
+    # thread creation, not by the whole create (+ destroy)
     holds = [s.end - s.start for s in m_spans(run, 0) if s.state == "sched"]
-    assert PINNED["thread_create_ns"] in holds
+    assert PINNED["thread_clone_ns"] in holds
+    assert not [h for h in holds if h >= PINNED["thread_create_ns"]]
+    # each new M starts thread_create_ns after its newm began, then takes the lock
+    # itself (schedule(nil)) to pick up its nextg
+    spawns = [e.time for e in run.timeline.events_of("handoff")[:3]]
+    for t, m in zip(spawns, (1, 2, 3)):
+        first = min(s.start for s in m_spans(run, m))
+        assert first >= t + PINNED["thread_create_ns"]
+        assert [s for s in m_spans(run, m) if s.state == "sched"]
 
 
 def ping_pong_pairs(pairs, rounds=50):
@@ -333,3 +346,117 @@ def test_bad_costs_are_refused_clearly():
 def test_model_lists_what_it_models_and_simplifies():
     for text in gk.GM.MODELS + gk.GM.SIMPLIFIES:
         assert isinstance(text, str) and text.endswith(".")
+
+
+def test_mwakeup_second_handoff_wakes_the_first_m_under_the_lock():
+    """Go 1.0's mnextg/schedunlock: a section that hands Gs to two parked Ms wakes
+    the first at once, while still holding schedlock (its futex call lengthens
+    the hold), and remembers only the last in ``mwakeup`` for after the unlock."""
+    from gmpkit.models.gm import _TIMER
+
+    def child():
+        yield gk.sleep(us=10)
+
+    def main():
+        for _ in range(3):
+            yield gk.go(child)
+        yield gk.sleep(ms=2)
+
+    def extra():
+        yield gk.compute(us=5)
+
+    sim = gk.Simulation(main, model=gm(4))
+    sim.run(until=1_000_000)
+    model = sim.model
+    # four Ms parked idle, one (timerproc's) asleep in its timer syscall
+    assert len(model.midle) >= 2 and model.mcpu == 0
+    a, b = (sim.spawn(extra, (), f"x{i}", parent=None) for i in range(2))
+    expected = [model.midle[-1], model.midle[-2]]       # mget pops the last parked
+
+    def section(m):          # e.g. starttheworld: two queued Gs, two free slots
+        model.gput(a)
+        model.gput(b)
+        model.matchmg(m)
+
+    t0 = sim.time
+    model.schedlock(_TIMER, section)
+    run = sim.run()
+    hold, futex = PINNED["schedlock_hold_ns"], PINNED["syscall_overhead_ns"]
+    wake = {m.id: min(s.start for s in m_spans(run, m.id)
+                      if s.state == "switch" and s.start >= t0) for m in expected}
+    assert run.stats["wakeups_under_lock"] == 1
+    assert wake[expected[0].id] == t0 + hold                 # under the lock
+    assert wake[expected[1].id] == t0 + hold + futex         # after the unlock
+
+
+def test_timers_wait_for_the_timer_goroutine_to_get_a_cpu_slot():
+    """Go 1.0's timerproc is an ordinary goroutine: when its sleep ends it needs a
+    CPU slot to run the expired timer.  With GOMAXPROCS=1 a hog queued before it
+    holds back the sleeper's wake-up itself (its 'ready'), not just its run; and
+    the woken sleeper queues behind a G that became runnable meanwhile."""
+    seen = {}
+
+    def sleeper():
+        yield gk.sleep(us=100)
+        seen["sleeper"] = yield gk.now()
+
+    def hog(late):
+        yield gk.compute(ms=1)
+        yield gk.go(late)                  # runnable at ~1 ms, before the timer runs
+        yield gk.compute(ms=4)
+
+    def late():
+        seen["late"] = yield gk.now()
+        yield gk.compute(us=10)
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(2)
+        yield gk.go(lambda: _then_done(sleeper(), wg), name="sleeper")
+        yield gk.go(lambda: _then_done(hog(late), wg), name="hog")
+        yield wg.wait()
+
+    run = gk.simulate(main, model=gm(1))
+    run.timeline.check_invariants()
+    sleeper_g = next(g for g, n in run.timeline.g_names.items() if n == "sleeper")
+    woken = [e.time for e in run.timeline.events_of("ready") if e.g == sleeper_g]
+    hog_g = next(g for g, n in run.timeline.g_names.items() if n == "hog")
+    hog_end = max(s.end for s in run.timeline.spans if s.state == "running" and s.g == hog_g)
+    assert hog_end >= 5_000_000
+    assert woken and woken[0] >= hog_end                   # not at 100 µs: after the hog
+    assert seen["late"] < seen["sleeper"]
+    # the timer goroutine is on the timeline: it first ran when the hog let go
+    tp = next(g for g, n in run.timeline.g_names.items() if n == "timerproc")
+    assert min(s.start for s in run.timeline.spans if s.g == tp) >= hog_end
+
+
+def _then_done(gen, wg):
+    yield from gen
+    yield wg.done()
+
+
+def test_timerproc_is_woken_for_an_earlier_timer_and_readied_after_parking():
+    """addtimer: a new earliest timer wakes timerproc out of its timed sleep
+    (notewakeup), and wakes it with runtime·ready once it parked for lack of timers;
+    either way every sleeper runs soon after its deadline when a slot is free."""
+    late = {}
+
+    def sleeper(name, start_us, sleep_us):
+        yield gk.sleep(us=start_us)
+        t0 = yield gk.now()
+        yield gk.sleep(us=sleep_us)
+        late[name] = (yield gk.now()) - t0 - sleep_us * 1000
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(3)
+        for args in (("a", 1, 1000), ("b", 100, 200), ("c", 2000, 100)):
+            yield gk.go(lambda a=args: _then_done(sleeper(*a), wg))
+        yield wg.wait()
+
+    run = gk.simulate(main, model=gm(2))
+    run.timeline.check_invariants()
+    assert set(late) == {"a", "b", "c"}
+    # b's 200 µs timer, earlier than a's, cut timerproc's sleep short (else b would
+    # have waited ~700 µs more); c came after timerproc had parked with no timers
+    assert all(0 <= v < 20_000 for v in late.values()), late

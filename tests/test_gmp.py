@@ -75,10 +75,33 @@ def test_costs_can_be_overridden_and_unknown_costs_rejected():
 
 def test_model_documents_what_it_models_and_simplifies():
     assert len(gk.GMP.SIMPLIFIES) >= 5 and len(gk.GMP.MODELS) >= 5
-    assert gmpmod.GLOBAL_CHECK_EVERY == 61 and gmpmod.RUNQ_SIZE == 256
-    assert gmpmod.STEAL_TRIES == 4 and gmpmod.FORCE_PREEMPT_NS == 10 * MS
-    assert (gmpmod.SYSMON_MIN_US, gmpmod.SYSMON_MAX_US, gmpmod.SYSMON_IDLE_ROUNDS) == (20, 10_000, 50)
-    assert gmpmod.MAX_M_COUNT == 10_000
+
+
+def test_constants_are_the_installed_runtimes():
+    """The model's constants, read against the Go runtime source installed with
+    the course's toolchain (not against literals copied into this test)."""
+    from gmpkit.real import toolchain
+    from gmpkit.sync import ACTIVE_SPIN, STARVATION_THRESHOLD_NS
+
+    try:
+        src = toolchain.find_go().goroot / "src"
+    except toolchain.GoUnavailable as e:
+        pytest.skip(str(e))
+    read = lambda rel: (src / rel).read_text()                       # noqa: E731
+    proc, rt2 = read("runtime/proc.go"), read("runtime/runtime2.go")
+    mutex, spin = read("internal/sync/mutex.go"), read("runtime/lock_spinbit.go")
+    assert f"pp.schedtick%{gmpmod.GLOBAL_CHECK_EVERY} == 0" in proc
+    assert f"runq     [{gmpmod.RUNQ_SIZE}]guintptr" in rt2
+    assert f"const stealTries = {gmpmod.STEAL_TRIES}" in proc
+    ms = gmpmod.FORCE_PREEMPT_NS // 1_000_000
+    assert f"const forcePreemptNS = {ms} * 1000 * 1000" in proc
+    assert f"delay = {gmpmod.SYSMON_MIN_US}\n" in proc
+    assert f"idle > {gmpmod.SYSMON_IDLE_ROUNDS} {{" in proc
+    assert f"if delay > {gmpmod.SYSMON_MAX_US // 1000}*1000 {{" in proc
+    assert f"sched.maxmcount = {gmpmod.MAX_M_COUNT}\n" in proc
+    assert f"starvationThresholdNs = 1e{len(str(STARVATION_THRESHOLD_NS)) - 1}" in mutex
+    assert str(STARVATION_THRESHOLD_NS) == "1" + "0" * (len(str(STARVATION_THRESHOLD_NS)) - 1)
+    assert f"active_spin     = {ACTIVE_SPIN} " in spin
 
 
 # ---- local run queue: runnext and the ring -----------------------------------

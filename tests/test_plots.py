@@ -2,7 +2,6 @@
 them with the timeline / snapshot it was given."""
 
 import itertools
-import time
 
 import matplotlib
 
@@ -227,7 +226,7 @@ def test_gantt_empty_timeline_draws():
     fig.savefig(__import__("io").BytesIO(), format="png")
 
 
-def test_gantt_100k_spans_is_fast():
+def test_gantt_100k_spans_caps_its_labels():
     rng = np.random.default_rng(0)
     t = Timeline(procs=8)
     states = ["running"] * 6 + ["switch", "spawn", "syscall", "spinning", "idle"]
@@ -239,14 +238,19 @@ def test_gantt_100k_spans_is_fast():
             d = int(durations[k])
             t.add_span(states[k % len(states)], now, now + d, m=m, p=m, g=int(gids[k]))
             now += d
-    t0 = time.perf_counter()
     fig = plots.gantt(t, by="M")
     fig.canvas.draw()
-    elapsed = time.perf_counter() - t0
-    print(f"gantt of 100k spans: build + draw {elapsed:.2f} s")
-    n_text = len(fig.axes[0].texts)
-    assert n_text <= plots._MAX_LABELS
-    assert elapsed < 30
+    # 100k spans would be 100k labels; only the widest _MAX_LABELS get one
+    # (how long drawing takes is a benchmark's business, not a test's)
+    assert len(fig.axes[0].texts) <= plots._MAX_LABELS
+    # spans wide enough for a label each: more of them than the cap
+    wide = Timeline(procs=8)
+    for m in range(8):
+        for k in range(20):
+            wide.add_span("running", 1000 * k, 1000 * (k + 1), m=m, p=m, g=1 + k % 9)
+    fig = plots.gantt(wide, by="M")
+    assert 8 * 20 > plots._MAX_LABELS
+    assert len(fig.axes[0].texts) == plots._MAX_LABELS
 
 
 def test_gantt_of_gmp_run():
@@ -454,20 +458,21 @@ def test_diagram_of_real_models_mid_run():
         d.fig.canvas.draw()
 
 
-def test_diagram_redraw_is_fast():
+def test_diagram_update_redraws_in_place():
+    """Updating the diagram reuses its figure and does not pile up artists (the
+    speed of a redraw is measured by the benchmarks, not asserted here)."""
     snap = gmp_snapshot()
     snap["ps"][1]["runq"] = list(range(20, 28))
     d = plots.GMPDiagram(snap)
+    fig = d.fig
     d.fig.canvas.draw()
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
+    sizes = []
+    for _ in range(3):
         d.update(snap)
         d.fig.canvas.draw()
-        times.append(time.perf_counter() - t0)
-    print(f"diagram update + draw (4 Ps, {d.counts['g_circles']} Gs): "
-          f"median {1000 * np.median(times):.0f} ms, best {1000 * min(times):.0f} ms")
-    assert np.median(times) < 2.0      # generous: catches pathological slowness only
+        sizes.append(sum(len(ax.get_children()) for ax in d.fig.axes))
+    assert d.fig is fig
+    assert len(set(sizes)) == 1, sizes
 
 
 def test_diagram_in_given_axes_and_str_keys():

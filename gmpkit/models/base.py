@@ -14,6 +14,7 @@ from numbers import Integral
 
 from ..costs import default_costs
 from ..ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Sleep, Syscall
+from ..sync import GoYield, Spin
 
 __all__ = ["Model", "check_count"]
 
@@ -42,6 +43,10 @@ class Model:
     name = "model"
     SIMPLIFIES: tuple[str, ...] = ()
     MODELS: tuple[str, ...] = ()   # what the model does reproduce
+    # sync.Mutex under this runtime (gmpkit/sync.py asks the model):
+    # MUTEX_STARVATION: Go 1.9+'s starvation mode (a waiter that waited > 1 ms
+    # gets the lock handed over; a waiter that lost a race queues first again).
+    MUTEX_STARVATION = True
 
     def __init__(self, costs=None, **cost_overrides):
         self.sim = None
@@ -91,6 +96,18 @@ class Model:
         let the simulation print on an exact period."""
         return False
 
+    # ---- what sync.Mutex needs from a model ----------------------------------
+    def mutex_can_spin(self, g, iters):
+        """runtime_canSpin: may ``g`` (running, wanting a held Mutex) spin once more
+        after ``iters`` spins?  Only a model with processors to spin on says yes;
+        the default is never (a spin needs another CPU running the owner)."""
+        return False
+
+    def do_goyield(self, m, g, op):
+        """goyield (starvation-mode Unlock): ``g`` lets the G it handed the lock to
+        run now.  Default: as Gosched; GMP puts ``g`` on its P's local queue."""
+        self.do_gosched(m, g, op)
+
     # ---- running a G --------------------------------------------------------
     def run_g(self, m, g):
         """Let ``g`` run on ``m`` until it needs the scheduler, then handle that."""
@@ -105,6 +122,7 @@ class Model:
         return {
             Compute: self.do_compute, Go: self.do_go, Syscall: self.do_syscall,
             NetIO: self.do_netio, Sleep: self.do_sleep, Gosched: self.do_gosched,
+            Spin: self.do_compute, GoYield: self.do_goyield,
             type(BLOCKED): lambda m, g, op: self.do_blocked(m, g),
             type(EXITED): lambda m, g, op: self.do_exit(m, g),
         }

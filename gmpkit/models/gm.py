@@ -29,9 +29,16 @@ hand-off
 
 How the lock is modelled
 ------------------------
-Each critical section holds ``schedlock`` for ``schedlock_hold_ns`` (a
-section that creates a thread holds it ``thread_create_ns`` longer: Go 1.0
-called ``newm`` under the lock).  A thread that finds the lock held does what
+Each critical section holds ``schedlock`` for ``schedlock_hold_ns``.  A
+section that creates a thread holds it ``thread_clone_ns`` longer: Go 1.0's
+``matchmg`` called ``newm`` under the lock, and ``newm`` returns once
+``clone()`` has created the thread (the new thread then starts on its own,
+``thread_create_ns`` after ``newm`` began, and takes the lock itself in
+``schedule(nil)``).  Waking an idle M handed a G follows ``mnextg`` and
+``schedunlock``: the M to wake is remembered in ``mwakeup``; if a second one
+is handed a G in the same section, the first is woken at once, under the
+lock (its futex wake, costed as ``syscall_overhead_ns``, lengthens the hold),
+and only the last is woken after the unlock.  A thread that finds the lock held does what
 ``runtime·lock`` in Go 1.0's ``lock_futex.c`` does: it spins for
 ``schedlock_spin_ns`` (4 rounds of 30 ``PAUSE`` instructions, then one
 ``sched_yield``), and if the lock has not come its way by then it sleeps in
@@ -81,15 +88,18 @@ Counters ``runqueue`` (global queue), ``threads``, ``idlethreads``, ``mcpu``.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 
+from ..ops import Syscall
+from ..sync import Chan
 from .base import Model, check_count
 
 __all__ = ["GM"]
 
 
 class _Anon:
-    """The lock holder for timer and network completions (no M lane)."""
+    """The lock holder for network completions (no M lane; see SIMPLIFIES)."""
 
     id = -1
     state = "running"
@@ -167,21 +177,32 @@ class GM(Model):
         "Every thread has its own memory cache, including threads blocked in system calls; "
         "threads are never destroyed.",
         "No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits.",
+        "Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
+        "started by the first sleep; it sleeps in a system call until the next timer (woken "
+        "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
+        "goroutines that never block hold back every timer.",
     )
     SIMPLIFIES = (
         "Spinning threads get the lock in arrival order (on real hardware whichever core "
         "sees the release first wins), and spinning takes no CPU away from running "
         "goroutines (the machine is assumed to have a core for every thread).",
         "Every critical section holds the lock for the same time, schedlock_hold_ns "
-        "(plus thread_create_ns when it creates a thread).",
-        "Timers and network I/O completions ready their goroutine through the global lock "
-        "without an M of their own; Go 1.0 ran them on a timer goroutine and a poll-server "
-        "goroutine blocked in epoll.",
+        "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
+        "wake-up it does under the lock).",
+        "Network I/O completions ready their goroutine through the global lock without an "
+        "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll.",
+        "Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels).",
+        "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
+        "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
         "Network I/O simply parks the goroutine until it completes (no poll-server thread "
         "in a system call).",
         "No garbage collector, no stop-the-world, no LockOSThread, no cgo.",
         "Go 1.0's segmented stacks and the G free list cost nothing here.",
     )
+
+    # Go 1.0's sync.Mutex: normal mode only (no spinning before Go 1.5, no
+    # starvation mode before Go 1.9); a woken waiter that loses re-queues at the tail.
+    MUTEX_STARVATION = False
 
     def __init__(self, procs=1, **costs):
         super().__init__(**costs)
@@ -207,13 +228,21 @@ class GM(Model):
         self.lastm = {}              # gid -> the M it last ran on
         self.wokenby = {}            # gid -> the M whose G readied it
         self.insyscall = 0
-        self._extra_hold = 0
-        self._mwakeup: list[_M] = []
+        # Go 1.0's timers (time.goc): one heap, served by the timerproc goroutine
+        self.timers = []             # heap of (when, seq, g)
+        self.timer_seq = 0
+        self.timerproc = None        # timers.timerproc, created by the first sleep
+        self.tp_sleeping = False     # timers.sleeping: in notetsleep (a syscall)
+        self.tp_rescheduling = False  # timers.rescheduling: parked, no timers
+        self.tp_wake = None          # the private channel timerproc parks on
+        self.tp_woken = False        # notewakeup came before the sleep started
+        self._extra_hold = 0          # ns the current section holds the lock beyond the hold
+        self._mwakeup = None          # mwakeup: the M to wake after the unlock
         self.st = {"lock_acquisitions": 0, "lock_contended": 0, "lock_sleeps": 0,
                    "lock_futex_wakeups": 0, "lock_wait_ns": 0, "lock_spin_ns": 0, "lock_hold_ns": 0, "migrations": 0, "remote_wakeups": 0,
                    "thread_parks": 0, "thread_wakeups": 0, "exitsyscall_requeues": 0,
                    "mcache_bytes_peak": 0, "ms_in_syscall_peak": 0,
-                   "mcache_bytes_in_syscall_peak": 0, "gfree": 0}
+                   "mcache_bytes_in_syscall_peak": 0, "gfree": 0, "wakeups_under_lock": 0}
         self.counter("mcpu", 0)
         self.counter("idlethreads", 0)
 
@@ -301,11 +330,11 @@ class GM(Model):
 
     def _critical(self, m, section, args):
         self._extra_hold = 0
-        self._mwakeup = []
+        self._mwakeup = None
         cont = section(m, *args)
         extra, wake = self._extra_hold, self._mwakeup
         if extra:
-            # newm ran under the lock: the clone() is part of the hold
+            # newm's clone() and futex wake-ups ran under the lock: part of the hold
             now = self.engine.now
             self.st["lock_hold_ns"] += extra
             if m is not _TIMER:
@@ -316,28 +345,32 @@ class GM(Model):
             self.schedunlock(m, cont, wake)
 
     def schedunlock(self, m, cont, wake):
-        """``schedunlock()``: release the lock, then wake the Ms handed a G.
-
-        As in Go 1.0, the ``notewakeup`` of an M given a G in ``m->nextg``
-        happens after the unlock; a woken thread starts ``kernel_switch_ns``
-        later, a new one enters the scheduler at once (it was just created).
-        """
+        """``schedunlock()``: release the lock, then wake ``mwakeup``, the last idle
+        M handed a G in this section (earlier ones were woken under the lock by
+        :meth:`mnextg`).  A woken thread runs ``kernel_switch_ns`` later."""
         now = self.engine.now
         self._lock_release()
         if m is not _TIMER and m.state == "idle":
             m.since = now                 # parked in nextgandunlock
-        for mp in wake:
-            if mp.state == "new":
-                mp.state = "running"
-                self.schedule(mp, None)   # mstart -> schedule(nil)
-            else:
-                self.span("idle", mp.since, now, m=mp.id)
-                ks = self.costs["kernel_switch_ns"]
-                self.span("switch", now, now + ks, m=mp.id, g=mp.nextg.id)
-                mp.state = "running"
-                self.engine.after(ks, self._wakeup, mp)
+        if wake is not None:
+            self._notewakeup(wake, now)
         if cont is not None:
             self.engine.after(0, *cont)
+
+    def _notewakeup(self, mp, when):
+        """``notewakeup(&mp->havenextg)`` at ``when``: the idle M runs its ``nextg``
+        ``kernel_switch_ns`` later."""
+        self.span("idle", mp.since, when, m=mp.id)
+        ks = self.costs["kernel_switch_ns"]
+        self.span("switch", when, when + ks, m=mp.id, g=mp.nextg.id)
+        mp.state = "running"
+        self.engine.at(when + ks, self._wakeup, mp)
+
+    def _mstart(self, m):
+        """The new thread runs ``mstart`` -> ``schedule(nil)``: it takes the lock and
+        finds the G matchmg left in ``m->nextg``."""
+        m.state = "running"
+        self.schedule(m, None)
 
     # ---- the queues (sched must be locked) ----------------------------------------
     def gput(self, g):
@@ -388,20 +421,32 @@ class GM(Model):
         return m
 
     def newm(self):
-        """``runtime·newm()``: create a thread, under the lock (it extends the hold)."""
+        """``runtime·newm()``, called by matchmg under the lock: allocate the M and
+        ``clone()`` the thread, which lengthens the hold by ``thread_clone_ns``.
+        The new thread starts ``thread_create_ns`` after newm began."""
         m = self._allocm()
-        self._extra_hold += self.costs["thread_create_ns"]
+        c = self.costs
+        start = self.engine.now + self._extra_hold
+        self._extra_hold += min(c["thread_clone_ns"], c["thread_create_ns"])
+        self.engine.at(start + c["thread_create_ns"], self._mstart, m)
         return m
 
     def mnextg(self, mp, g, by):
-        """``mnextg(m, g)``: hand ``g`` to ``mp`` in ``m->nextg`` (mcpu already counted);
-        the thread is woken after the unlock."""
+        """``mnextg(m, g)``: hand ``g`` to ``mp`` in ``m->nextg`` (mcpu already
+        counted).  If ``mp`` is parked waiting for a G (``waitnextg``), it becomes
+        ``mwakeup``, to be woken after the unlock; an ``mwakeup`` already set by
+        this section is woken now, under the lock."""
         mp.nextg = g
         mp.curg = g
         g.m = mp.id
         self.sim.stats["handoffs"] += 1
         self.event("handoff", g=g.id, m=mp.id, other=by.id)
-        self._mwakeup.append(mp)
+        if mp.state == "idle":
+            if self._mwakeup is not None:
+                self.st["wakeups_under_lock"] += 1
+                self._notewakeup(self._mwakeup, self.engine.now + self._extra_hold)
+                self._extra_hold += self.costs["syscall_overhead_ns"]
+            self._mwakeup = mp
 
     def matchmg(self, m):
         """``matchmg()``: while Gs wait and ``mcpu < mcpumax``, pair the queue's head
@@ -568,17 +613,23 @@ class GM(Model):
     def _syscall(self, m, g, op):
         now = self.engine.now
         m.state = "syscall"
+        m.since = now
         self.insyscall += 1
         peak = max(self.st["ms_in_syscall_peak"], self.insyscall)
         self.st["ms_in_syscall_peak"] = peak
         self.st["mcache_bytes_in_syscall_peak"] = peak * self.costs["mcache_bytes"]
-        self.span("syscall", now, now + op.ns, m=m.id, g=g.id)
-        self.engine.after(op.ns, self.exitsyscall, m, g)
+        ns = op.ns
+        if g is self.timerproc and self.tp_woken:     # notewakeup already came
+            self.tp_woken = False
+            ns = 0
+        g.timer = self.engine.after(ns, self.exitsyscall, m, g)
 
     def exitsyscall(self, m, g):
         """``runtime·exitsyscall``: ``mcpu++`` atomically; under ``mcpumax`` keep
         running.  Else the G is marked ``readyonstop`` and the M goes through
         ``schedule``: the G to the global queue, the M (usually) to sleep."""
+        g.timer = None
+        self.span("syscall", m.since, self.engine.now, m=m.id, g=g.id)
         self.event("syscall-exit", g=g.id, m=m.id)
         self.insyscall -= 1
         m.state = "running"
@@ -598,9 +649,71 @@ class GM(Model):
         self.schedule(m, g)
 
     def do_sleep(self, m, g, op):
-        self.sim.park(g, "sleep", sync=False)
-        self.engine.after(op.ns, self.sim.ready, g, None)
+        """``runtime·tsleep`` (Go 1.0's time.goc): add a timer and park ``g``.
+
+        ``addtimer`` starts the timer goroutine with the first timer; when the new
+        timer is the earliest, it wakes timerproc: out of its ``notetsleep`` (a
+        futex wait inside entersyscall/exitsyscall) or, if it had no timers and
+        parked, with ``runtime·ready``.  Either way timerproc must get a CPU slot
+        to run the timer, like any goroutine."""
+        sim = self.sim
+        sim.park(g, "sleep", sync=False)
+        when = self.engine.now + op.ns
+        self.timer_seq += 1
+        heapq.heappush(self.timers, (when, self.timer_seq, g))
+        if self.timerproc is None:
+            self.tp_wake = Chan(name="timers")
+            self.timerproc = sim.spawn(self._timerproc, (), "timerproc", parent=g)
+            self.schedlock(m, self._ready_locked, self.timerproc, (self.schedule, m, g))
+            return
+        if self.timers[0][2] is g:                   # the earliest timer now
+            if self.tp_sleeping:
+                self.tp_sleeping = False
+                self._notewakeup_timers()
+            if self.tp_rescheduling:
+                self.tp_rescheduling = False
+                Chan._send(self.tp_wake, sim, g, None)   # runtime·ready(timers.timerproc)
+                self._drain_pending(m, (self.schedule, m, g))
+                return
         self.schedule(m, g)
+
+    def _drain_pending(self, m, cont):
+        """Pay the ``runtime·ready`` calls ``m``'s G made (one lock section each), then
+        ``cont``."""
+        if m.pending:
+            w = m.pending.popleft()
+            self.schedlock(m, self._ready_locked, w, (self._drain_pending, m, cont))
+        else:
+            cont[0](*cont[1:])
+
+    def _notewakeup_timers(self):
+        """``notewakeup(&timers.waitnote)``: end timerproc's sleep; its thread runs
+        ``kernel_switch_ns`` later (then exitsyscall needs a CPU slot)."""
+        tp = self.timerproc
+        if tp.timer is None:               # not yet in its sleep: it will not start it
+            self.tp_woken = True
+            return
+        tp.timer.cancel()
+        m = self.ms[tp.m]
+        tp.timer = self.engine.after(self.costs["kernel_switch_ns"], self.exitsyscall, m, tp)
+
+    def _timerproc(self):
+        """Go 1.0's ``timerproc`` goroutine: run the expired timers (each readies its
+        sleeper, ``runtime·ready``); then sleep in a syscall until the next one, or
+        park when there is none."""
+        sim, me = self.sim, self.timerproc
+        while True:
+            now = self.engine.now
+            while self.timers and self.timers[0][0] <= now:
+                _, _, g = heapq.heappop(self.timers)
+                sim.ready(g, me)
+            if not self.timers:
+                self.tp_rescheduling = True
+                yield self.tp_wake.recv()
+                continue
+            self.tp_sleeping = True
+            yield Syscall(self.timers[0][0] - now)
+            self.tp_sleeping = False
 
     def do_gosched(self, m, g, op):
         """``runtime·Gosched``: back to the tail of the global queue."""
@@ -609,6 +722,8 @@ class GM(Model):
         self.schedule(m, g)
 
     def do_blocked(self, m, g):
+        if g is self.timerproc:
+            g.wait = "timer goroutine (idle)"      # its parking reason in Go 1.0
         self.schedule(m, g)
 
     def do_exit(self, m, g):
@@ -619,6 +734,8 @@ class GM(Model):
         for m in self.ms:
             if m.state == "idle":
                 self.span("idle", m.since, now, m=m.id)
+            elif m.state == "syscall" and m.curg is not None:
+                self.span("syscall", m.since, now, m=m.id, g=m.curg.id)
         for w in self.lock_waiting.values():
             if w.m is not _TIMER:
                 self.span("lock-wait", w.since, now, m=w.m.id,

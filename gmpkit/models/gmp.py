@@ -69,7 +69,7 @@ import heapq
 from collections import deque
 from math import gcd
 
-from ..sync import GoPanic
+from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
 
 __all__ = ["GMP", "RUNQ_SIZE", "GLOBAL_CHECK_EVERY", "STEAL_TRIES", "FORCE_PREEMPT_NS",
@@ -213,6 +213,9 @@ class GMP(Model):
         "global queue tail",
         "netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
         "M blocked in netpoll, and queued by injectglist",
+        "sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
+        "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
+        "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)",
         "timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
         "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
         "goes to runnext of the P that ran the timer",
@@ -242,8 +245,11 @@ class GMP(Model):
         "wake-up): network wake-ups are slightly early.",
         "runtime.main's own goroutines (forcegchelper, bgsweep, bgscavenge) are left out; "
         "P0 starts at schedtick 1 to stand for them (real P0s show 4-5 by 1 ms).",
-        "sync.Mutex hands ownership straight to the longest waiter (Go's starvation "
-        "mode); in normal mode a running G may barge in first.",
+        "sync.Mutex: both modes are modelled (normal: barging, up to 4 spins of "
+        "procyield(30) = mutex_spin_ns each, woken waiters re-queue first; starvation after "
+        "1 ms: hand-off and goyield), but the lock word's CAS races never fail, and the "
+        "machine is assumed to have at least GOMAXPROCS CPUs (numCPUStartup > 1 whenever "
+        "procs > 1).",
         "entersyscallblock (hand the P off at once, for calls known to block) is not "
         "modelled: every syscall keeps its P until sysmon retakes it.",
     )
@@ -291,7 +297,8 @@ class GMP(Model):
         self.netpoll_m = None         # the M blocked in netpoll (sched.lastpoll == 0)
         self.lastpoll = 0
         self.netpoll_waiters = 0      # Gs parked on the netpoller
-        self.netpoll_ready = []       # I/O completed, not yet returned by netpoll
+        self.netpoll_pending = []     # heap of (completes at, seq, g): I/O in flight
+        self.io_seq = 0
         self.timer_seq = 0
         self.curm = None              # the M whose code is running now (getg().m)
         self._inject = None           # collecting Gs marked runnable by injectglist
@@ -300,6 +307,9 @@ class GMP(Model):
         self.sysmon_timer = None
         self.sm_idle = 0
         self.sm_delay = 0
+        # Work conservation (Timeline.check_invariants): queued work may wait
+        # with an idle P and nobody spinning at most as long as waking an M.
+        self.tl.wake_latency_ns = max(self.wake_ns, self.thread_ns) + self.switch_ns
 
         m0 = self._newm_record()
         p0 = self.allp[0]
@@ -853,9 +863,15 @@ class GMP(Model):
             self.wakep()
 
     def netpoll(self):
-        """netpoll(0): the Gs whose I/O has completed (and forget them)."""
-        ready = self.netpoll_ready
-        self.netpoll_ready = []
+        """netpoll(0): every G whose I/O has completed by now (and forget them).
+
+        Like one epoll_wait, it returns all descriptors ready at this instant,
+        whichever of their completion events the engine has processed yet."""
+        pending = self.netpoll_pending
+        now = self.engine.now
+        ready = []
+        while pending and pending[0][0] <= now:
+            ready.append(heapq.heappop(pending)[2])
         self.netpoll_waiters -= len(ready)
         # netpollready pushes each ready G onto a gList (a stack), so the list
         # comes back newest first: the last G whose I/O completed runs first.
@@ -869,7 +885,7 @@ class GMP(Model):
         self.netpoll_m = m
         m.poll_until = poll_until
         m.was_spinning = was_spinning
-        if self.netpoll_ready:
+        if self._io_ready():
             m.poll_timer = self.engine.after(0, self._netpoll_return, m)
         elif poll_until:
             m.poll_timer = self.engine.at(poll_until, self._netpoll_return, m)
@@ -903,10 +919,15 @@ class GMP(Model):
             self.becomeSpinning(m)
         self.schedule(m)
 
-    def _io_done(self, g):
-        """The kernel reports ``g``'s I/O ready; an M blocked in netpoll wakes."""
-        self.netpoll_ready.append(g)
-        if self.netpoll_m is not None:
+    def _io_ready(self):
+        """Whether some G's I/O has completed and not yet been polled."""
+        pending = self.netpoll_pending
+        return bool(pending) and pending[0][0] <= self.engine.now
+
+    def _io_done(self):
+        """The kernel reports an I/O ready; an M blocked in netpoll wakes (unless
+        a poll at this instant already took every completion)."""
+        if self.netpoll_m is not None and self._io_ready():
             self._netpoll_return(self.netpoll_m)
 
     def injectglist(self, gs, pp, first=None):
@@ -1013,6 +1034,23 @@ class GMP(Model):
         self.event("preempt", g=g.id, m=m.id, p=m.p.id, detail=f"left={g.left}")
         self._requeue_global(m, g)
 
+    def do_goyield(self, m, g, op):
+        """goyield_m: after a starvation-mode Mutex hand-off (the waiter is on
+        runnext), ``g`` goes to the tail of its P's *local* queue; schedule."""
+        g.status = "runnable"
+        m.curg = None
+        self.runqput(m.p, g, False)
+        self.schedule(m)
+
+    def mutex_can_spin(self, g, iters):
+        """sync_runtime_canSpin: fewer than 4 spins so far, GOMAXPROCS > 1 with
+        another P running (``gomaxprocs > npidle + nmspinning + 1``), and nothing
+        in the spinning G's own local queue."""
+        if iters >= ACTIVE_SPIN or self.procs <= len(self.pidle) + self.nmspinning + 1:
+            return False
+        m = self.curm
+        return m is not None and m.p is not None and self.runqempty(m.p)
+
     def _requeue_global(self, m, g):
         g.status = "runnable"
         m.curg = None
@@ -1049,7 +1087,9 @@ class GMP(Model):
         self.sim.park(g, "IO wait", sync=False)
         m.curg = None
         self.netpoll_waiters += 1
-        self.engine.after(op.ns, self._io_done, g)
+        self.io_seq += 1
+        heapq.heappush(self.netpoll_pending, (self.engine.now + op.ns, self.io_seq, g))
+        self.engine.after(op.ns, self._io_done)
         self.schedule(m)
 
     # ---- system calls ------------------------------------------------------

@@ -45,6 +45,8 @@ class GreenThreads(Model):
 
     name = "N:1 green threads"
     SIMPLIFIES = (
+        "gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms); with one "
+        "CPU it never spins",
         "one CPU, one kernel thread: nothing runs in parallel",
         "cooperative only: no time slice, a goroutine runs until it blocks, yields or exits",
         "one FIFO run queue; switch cost is a constant",

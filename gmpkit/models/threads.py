@@ -117,6 +117,8 @@ class Threads(Model):
         "thread off its CPU, which then runs another thread.",
     )
     SIMPLIFIES = (
+        "gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "
+        "than a pthread mutex's, and never spins.",
         "The kernel scheduler is plain round robin with one fixed time slice; real CFS/EEVDF "
         "track virtual run time, shrink the slice as more threads wait, and let a woken "
         "thread preempt a running one.",

@@ -597,6 +597,17 @@ ASSUMED = {
 }
 ASSUMED_ON = "not measured: an assumption, stated with its source"
 
+# Measured once, apart from measure_all(), by a small C program on the course's build machine
+# (what the C library and the CPU cost, not Go): value, what was timed, where.
+MEASURED_APART = {
+    "thread_clone_ns": (6_000, "pthread_create returning to its caller (the part of creating a "
+                               "thread the creator waits for): median of 2001 runs, 5.9-6.0 us; "
+                               "create + join 16.4 us"),
+    "mutex_spin_ns": (730, "procyield(30), 30 PAUSE instructions: one sync.Mutex spin round; "
+                           "median of 201 x 10000, 0.71-0.74 us"),
+}
+MEASURED_APART_ON = "AMD EPYC, 2 cores, Linux: the course's build machine, a C program (2026-11)"
+
 
 # The reference measurements of DESIGN.md (a quiet 2-vCPU VM, Go 1.27.3, medians of 9): used
 # as the default where they have a figure, because the course's build machine is shared and loaded.
@@ -652,6 +663,9 @@ def write_costs(table: Measurements, path=None, *, prefer_reference=True):
             out[name] = here
     for name, (value, why) in ASSUMED.items():
         out[name] = {"value_ns": value, "source": why, "measured_on": ASSUMED_ON, "date": ""}
+    for name, (value, why) in MEASURED_APART.items():
+        out[name] = {"value_ns": value, "source": why, "measured_on": MEASURED_APART_ON,
+                     "date": "2026-11"}
     if prefer_reference:
         out["_policy"] = COSTS_POLICY
     if path:

@@ -227,8 +227,12 @@ def lock_scaling_panel(hold_ns=200, thread_create=True):
         ax2.set_title("Where the processors' time went")
         ax2.legend(frameon=False, fontsize=9, loc="upper right")
         gm, gmp = d["GM"]["jobs_per_ms"], d["GMP"]["jobs_per_ms"]
-        return (f"GM peaks at GOMAXPROCS={d['GM']['best_procs']} ({max(gm):g} jobs/ms) and falls to "
-                f"{gm[-1]:g} at {d['procs'][-1]}; GMP reaches {gmp[-1]:g}")
+        if d["GM"]["best_procs"] != d["procs"][-1]:
+            return (f"GM peaks at GOMAXPROCS={d['GM']['best_procs']} ({max(gm):g} jobs/ms) and "
+                    f"falls to {gm[-1]:g} at {d['procs'][-1]}; GMP reaches {gmp[-1]:g}")
+        return (f"GM reaches {gm[-1]:g} jobs/ms at GOMAXPROCS={d['procs'][-1]}, with "
+                f"{d['GM']['lock_wait_pct'][-1]:g}% of the processors' time waiting for "
+                f"schedlock; GMP reaches {gmp[-1]:g}")
 
     return Panel("05 · Problem 1: one lock for the whole scheduler", controls,
                  lock_scaling, draw, figsize=(11, 4.6),

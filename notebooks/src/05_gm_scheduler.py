@@ -153,7 +153,7 @@ fig
 # creation free and see the lock alone.
 #
 # **Predict first:** GM at GOMAXPROCS 16 vs GOMAXPROCS 4: faster, the same, or slower? And GMP?
-# Then untick the checkbox: which part of GM's collapse was thread creation under the lock?
+# Then untick the checkbox: how much of GM's cost was starting new threads?
 
 # %% tags=["nbval-ignore-output"]
 panel = gm.lock_scaling_panel()
@@ -164,12 +164,15 @@ d = panel.data
 g, p = d["GM"], d["GMP"]
 i4, i8, i16 = (d["procs"].index(n) for n in (4, 8, 16))
 assert set(g["total"] + p["total"]) == {g["total"][0]}             # every job done, in both
-assert g["makespan_ns"][i16] > g["makespan_ns"][i4]                # GM: more procs, slower
+assert g["cpu_busy_pct"] == sorted(g["cpu_busy_pct"], reverse=True)  # GM: each proc buys less
 assert p["makespan_ns"][i16] <= p["makespan_ns"][i4]               # GMP: not slower
 assert g["lock_wait_pct"][i16] > g["lock_wait_pct"][i4] > g["lock_wait_pct"][0]
 free = gm.lock_scaling(d["hold_ns"], thread_create=False)
-assert free["GM"]["jobs_per_ms"][i16] > g["jobs_per_ms"][i16]      # newm under the lock hurt
+assert free["GM"]["jobs_per_ms"][i16] > g["jobs_per_ms"][i16]      # starting threads cost GM
 assert free["GMP"]["jobs_per_ms"][i16] > 2 * p["jobs_per_ms"][i16]  # GMP's plateau: starting threads
+slow = gm.lock_scaling(2000)                                        # a 2 µs hold
+assert slow["GM"]["jobs_per_ms"][i16] <= 1.01 * slow["GM"]["jobs_per_ms"][i8]   # stops scaling
+assert slow["GM"]["lock_wait_pct"][i8] >= 10                       # a double-digit share waits
 print("GOMAXPROCS            ", d["procs"])
 print("GM   jobs/ms          ", g["jobs_per_ms"])
 print("GMP  jobs/ms          ", p["jobs_per_ms"])
@@ -178,26 +181,27 @@ print("GM, thread creation free:", free["GM"]["jobs_per_ms"])
 print("GMP, thread creation free:", free["GMP"]["jobs_per_ms"])
 print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time runs goroutine code, "
       f"{g['lock_wait_pct'][i8]}% is spent waiting for schedlock (GMP: {p['cpu_busy_pct'][i8]}% running)")
+print("GM, 2 µs hold, jobs/ms  ", slow["GM"]["jobs_per_ms"])
+print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 
 # %% [markdown]
 # **What to notice:**
 #
-# * GM improves up to 4 processors, then gets **slower** as GOMAXPROCS grows: more Ms means more
-#   of them queueing for `schedlock`, and at 16 more time goes to waiting for the lock than to
-#   running goroutines. GMP's curve flattens in this short run because starting its threads
-#   (tens of µs each) is a large part of a sub-millisecond workload; untick the checkbox and
-#   GMP keeps rising too — but it never falls.
-# * **The design doc's symptom, in the model.** At GOMAXPROCS=8 the model's GM spends about a
-#   quarter of the processors' time waiting for `schedlock` and runs goroutine code for about as
-#   long. The doc's server (70 % CPU, 14 % in `runtime.futex`) ran a different workload on real
-#   hardware, so the numbers are not comparable one for one; what the model reproduces is the
-#   *mechanism*: a double-digit share of time lost on the one lock, growing with cores.
-# * **Untick the checkbox.** A large part of the collapse in this short run comes from Go 1.0
-#   creating threads while holding the lock: every `clone` (tens of µs) stalls all scheduling.
-#   With thread creation free, GM scales on this workload at the default hold time; raise the
-#   hold towards 2 µs and the lock alone stops it scaling past GOMAXPROCS = 8. Both are
-#   problem 1: *centralised state under one lock*.
-# * With thread creation free, the model's GM even beats GMP at 16. Do not read too much into
+# * At the default hold GM still gets faster up to 16 processors, but each added processor buys
+#   less: the share of the processors' time running goroutine code falls steadily, as more of it
+#   goes to hand-offs (idle threads being woken) and, at 16, to waiting for `schedlock`. GMP's
+#   curve flattens in this short run because starting its threads (tens of µs each) is a large
+#   part of a sub-millisecond workload; untick the checkbox and GMP keeps rising too.
+# * **Drag the hold to 2 µs.** Now GM stops scaling past GOMAXPROCS = 8, and waiting for
+#   `schedlock` takes a double-digit share of the processors' time, growing with cores: the
+#   mechanism behind the design doc's server (70 % CPU on 8 cores, 14 % of the profile in
+#   `runtime.futex`). The doc's workload and hardware differ, so the numbers are not comparable
+#   one for one. Both are problem 1: *centralised state under one lock*.
+# * **Untick the checkbox.** Go 1.0 created new threads inside `matchmg`, under the lock, but only
+#   the `clone()` call itself (a few µs) holds it; the new thread starts on its own tens of µs
+#   later and then queues for the lock like everyone else. With thread creation free, GM scales
+#   further: in this short run, starting threads is a real part of its cost.
+# * The model's GM even beats GMP at 16 on this workload. Do not read too much into
 #   that: the model charges nothing for the cold caches of problem 2, and its lock waiters spin
 #   without taking CPU from anyone (see "What the models simplify" below).
 
@@ -377,8 +381,9 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 #   run queue, idle Ms, and `mcpu`/`mcpumax` limiting how many Ms run Go code.
 # * It was the scheduler of **Go 1.0.x only**: GMP shipped in **Go 1.1** (2013); Go 1.2 added
 #   preemption.
-# * Vyukov's four problems, as the model shows them: (1) throughput falls as GOMAXPROCS grows,
-#   with a growing share of time waiting for `schedlock` (and thread creation under it);
+# * Vyukov's four problems, as the model shows them: (1) each added processor buys less, and
+#   with a longer lock hold throughput stops growing, as a growing share of time goes to
+#   waiting for `schedlock`;
 #   (2) woken goroutines run on another thread, which must be woken first; (3) every thread
 #   in a syscall keeps a 2 MiB mcache; (4) short syscalls park and wake threads.
 # * GMP's P owns what GM kept globally or per thread: run queue, mcache, the right to run Go
@@ -424,6 +429,11 @@ print(q3.check(answer, strict=False))
 
 # %% [markdown]
 # ## What the models simplify
+#
+# Not a simplification, but easy to miss: Go 1.0's timers were run by an ordinary goroutine,
+# `timerproc`, which needs a free CPU slot like any other. Goroutines that never block hold back
+# every `time.Sleep` in the program: a sleeper is woken only once `timerproc` gets a slot, behind
+# everything queued meanwhile. The model has that goroutine too (it shows up as `timerproc`).
 
 # %%
 for model in (gk.GM, gk.GMP):

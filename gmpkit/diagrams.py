@@ -220,7 +220,7 @@ def thread_mappings(ax=None):
     _box(ax, tx[2] - 0.55, 2.1, 1.1, 0.45, "no P", face="#FFFFFF", edge="#999999", size=0.75,
          color="#666666")
     _kthreads(ax, tx, y=1.3, labels=["M0", "M1", "M2"])
-    ax.text(tx[2], 0.95, "in a syscall", ha="center", fontsize=_fs(0.75), color=_OI[1])
+    ax.text(tx[2], 0.95, "in a syscall (P retaken)", ha="center", fontsize=_fs(0.75), color=_OI[1])
     cpus = _cpus(ax, 10.9, 2, w=1.4)
     for x, c in zip(tx[:2], cpus):
         _arrow(ax, (x, 1.3), (c, 0.55), style="-", ls=":")
@@ -303,7 +303,7 @@ def gmp_structure(ax=None):
     _box(ax, 14.6, 3.2, 0.9, 0.4, "M3", face=_KERNEL_THREAD, size=0.75)
     _box(ax, 14.4, 6.2, 1.3, 0.7, "M2", face=_KERNEL_THREAD, size=0.9, weight="bold")
     _g(ax, 16.3, 6.55, 9, r=0.3)
-    ax.text(14.4, 7.15, "in a system call: no P", fontsize=_fs(0.8), color=_OI[1], ha="left")
+    ax.text(14.4, 7.15, "in a system call, P retaken: no P", fontsize=_fs(0.8), color=_OI[1], ha="left")
     _box(ax, 0.6, 0.0, 8.5, 1.6, "", face="#E8F4FA", lw=1.2)
     ax.text(0.75, 1.3, "netpoller (epoll): goroutines parked on network I/O", fontsize=_fs(0.8),
             va="center")
@@ -345,7 +345,7 @@ def syscall_handoff(ax=None):
     ax.text(-0.55, 9.0, "time\n↓", fontsize=_fs(0.8), va="top")
     steps = [
         (8.4, "G1", "M1", "G1 runs on M1, which holds P0", "-"),
-        (7.5, "G1", "P0", "entersyscall: P0 → _Psyscall (M1 keeps it)", "-|>"),
+        (7.5, "G1", "P0", "entersyscall: G1 → _Gsyscall; P0 stays _Prunning (M1 keeps it)", "-|>"),
         (6.5, "sysmon", "P0", "retake: in a syscall ≥ 1 sysmon tick, and work waits", "-|>"),
         (5.5, "P0", "M2", "handoffp → startm: M2 takes P0", "-|>"),
         (4.5, "M2", "G2", "M2 runs G2 while M1 is still blocked", "-|>"),
@@ -371,7 +371,7 @@ def syscall_handoff(ax=None):
     ax.text(xs["M1"] - 0.3, 5.35, "blocked in\nthe kernel", ha="right", va="center",
             fontsize=_fs(0.75), color=_OI[1])
     ax.text(5.8, -0.2, "A short syscall returns before sysmon looks: M1 still holds P0 and "
-            "G1 simply carries on (exitsyscallfast).", ha="center", fontsize=_fs(0.8),
+            "G1 simply carries on (exitsyscall's fast path).", ha="center", fontsize=_fs(0.8),
             style="italic")
     _title(ax, "A long system call: the P is handed to another thread")
     return fig

@@ -21,7 +21,7 @@ MUST_SAY = {
     "gmp_structure": ["global run queue", "sched.lock", "runnext", "local ring", "idle Ps",
                       "idle Ms", "netpoller", "sysmon", "no P", "steals half"],
     "syscall_handoff": ["entersyscall", "retake", "handoffp", "startm", "exitsyscall",
-                        "global run queue", "stopm", "exitsyscallfast"],
+                        "global run queue", "stopm", "fast path"],
 }
 
 ALLOWED_FACES = ({c.upper() for c in plots.SERIES_PALETTE} | {c.upper() for c in plots.G_PALETTE}

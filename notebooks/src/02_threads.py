@@ -59,9 +59,10 @@ from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 # * A thread switch and a process switch save **the same registers**; neither copies the stack
 #   or "the code segment". The only extra work for processes is loading another page-table root
 #   (and the TLB misses that follow). Experiment 2 shows the two hand-offs cost about the same.
-# * "12–18 instructions per ns" is garbled: the article's own result, 12 000–18 000
-#   instructions lost per switch, is 1000–1500 ns times **about 12** per ns. The "12–18" is that
-#   result, divided by 1000, written back into the rate (checked below).
+# * "12–18 instructions per ns" and "12 000–18 000 lost" do not fit a 1000–1500 ns switch,
+#   which would lose 12 000–27 000. The 12 000–18 000 is 1000 ns × 12–18 per ns, with the
+#   1500 ns end dropped. The rate itself is used consistently: the article's goroutine switch,
+#   200 ns ≈ 2400–3600 instructions, is also 12–18 per ns (checked below).
 # * The switch figure is checked below against this machine.
 
 # %% [markdown] slide="slide"
@@ -92,8 +93,8 @@ print(shared)
 #
 # Each thread needs a stack for its function calls. glibc's `pthread_create` (which Python's
 # `threading` uses) maps one with `mmap`, sized by `ulimit -s` unless the program asks for
-# another size, and makes its lowest page inaccessible with `mprotect(PROT_NONE)`: the guard
-# page. Then it calls `clone3` (older glibc: `clone`) with `CLONE_VM` (share the address
+# another size: it maps the whole stack with `PROT_NONE`, then `mprotect`s all but the lowest
+# page to read/write, so that page stays inaccessible: the guard page. Then it calls `clone3` (older glibc: `clone`) with `CLONE_VM` (share the address
 # space), `CLONE_FILES`, `CLONE_SIGHAND` and friends — the same kernel entry `fork` uses, with
 # sharing flags.
 #
@@ -192,20 +193,22 @@ print("a process hand-off is less than 4x a thread hand-off: True")
 # ### "12–18 instructions per nanosecond"?
 #
 # First, the article's own arithmetic. If the rate were 12–18 per ns, a 1000–1500 ns switch
-# would lose 12 000 to 27 000 instructions, not the 12 000–18 000 it says. Only **one** rate fits
-# its result: about 12 per ns, times 1000 and 1500 ns:
+# would lose 12 000 to 27 000 instructions, not the 12 000–18 000 it says. Its 12 000–18 000 is
+# 12–18 per ns times 1000 ns only; its goroutine figure, 200 ns ≈ 2400–3600 instructions, uses
+# the same 12–18 per ns:
 
 # %%
-switch_ns = (1000, 1500)
-article_lost = (12_000, 18_000)
-print("12-18 per ns x 1000-1500 ns:", (12 * switch_ns[0], 18 * switch_ns[1]), "instructions")
-print("12 per ns    x 1000-1500 ns:", (12 * switch_ns[0], 12 * switch_ns[1]), "instructions")
-assert (12 * switch_ns[0], 12 * switch_ns[1]) == article_lost != (12 * switch_ns[0], 18 * switch_ns[1])
-print("the article's 12 000-18 000 comes from one rate, 12 per ns: True")
+rate = (12, 18)                      # instructions per ns, as the article says
+print("12-18 per ns x 1000-1500 ns:", (rate[0] * 1000, rate[1] * 1500), "instructions")
+print("12-18 per ns x 1000 ns:     ", (rate[0] * 1000, rate[1] * 1000), "instructions")
+print("12-18 per ns x 200 ns:      ", (rate[0] * 200, rate[1] * 200), "instructions")
+assert (rate[0] * 1000, rate[1] * 1000) == (12_000, 18_000)   # the article's thread figure
+assert (rate[0] * 200, rate[1] * 200) == (2_400, 3_600)       # and its goroutine figure
+assert (rate[0] * 1000, rate[1] * 1500) != (12_000, 18_000)   # the 1500 ns end was dropped
 
 # %% [markdown]
-# So read it as "about 12 instructions per ns, so a 1000–1500 ns switch loses about 12 000–18 000
-# instructions". Is 12 per ns itself plausible? Instructions per ns = clock rate in GHz ×
+# So the article means 12–18 instructions per ns and dropped the 1500 ns end (at 1500 ns its own
+# rate gives 18 000–27 000). Is 12–18 per ns itself plausible? Instructions per ns = clock rate in GHz ×
 # instructions per cycle (IPC). The clock rate of this machine's CPU, as the kernel reports it:
 
 # %% tags=["nbval-ignore-output"]
@@ -219,7 +222,7 @@ print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 
 # %% [markdown]
 # A modern core *can* retire 4–6 instructions in a cycle on ideal code, but ordinary code
-# (branches, cache misses) averages 1–2. So 12 per ns is a peak, not an average; 3–6 per ns is
+# (branches, cache misses) averages 1–2. So 12–18 per ns is a peak or beyond, not an average; 3–6 per ns is
 # a fairer guess, and a 1000–1500 ns switch then costs some 3 000–9 000 instructions' worth of
 # time. The article's conclusion — a switch throws away thousands of instructions — holds.
 
@@ -278,7 +281,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # | the guard page isolates stacks from other threads | it is a no-access page that turns a stack overflow into an immediate fault |
 # | a process switch saves registers, stack, code segment…; a huge cost next to threads | both save the same registers; the hand-offs cost about the same (experiment 2) |
 # | a thread switch costs 1000–1500 ns | the right order for a bare switch; the Python hand-offs above (wake-up + switch + two system calls + the interpreter) are upper bounds; notebook 03 measures a bare futex hand-off |
-# | 12–18 instructions per ns; 12 000–18 000 lost per switch | garbled: about 12 per ns × 1000–1500 ns gives the 12 000–18 000; and 12 per ns is a peak (IPC above 2 at this clock), 3–6 is typical |
+# | 12–18 instructions per ns; 12 000–18 000 lost per switch | inconsistent: 12 000–18 000 is 12–18 per ns × 1000 ns only (1500 ns would give 18 000–27 000); and 12–18 per ns is a peak or beyond (IPC above 2 at this clock), 3–6 is typical |
 
 # %% [markdown] slide="slide"
 # ## Summary

@@ -354,7 +354,7 @@ reveal(questions)
 # | stack growth (copying) | 栈扩容（拷贝） | `newstack` moves the stack to one twice as large |
 # | guard page | 保护页 | a no-access page below a thread's stack |
 # | context switch | 上下文切换 | a thread switch through the kernel |
-# | hand-off | 交接（文章称 "Goroutine传递"） | one goroutine or thread waking another and yielding to it |
+# | hand-off | 交接 | one goroutine or thread waking another and yielding to it |
 # | user mode / kernel mode | 用户态 / 内核态 | where goroutine switches happen / where thread switches happen |
 # | system call | 系统调用 | an entry into the kernel |
 # | channel | 通道 | Go's typed pipe between goroutines |

@@ -385,7 +385,7 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 #   with a longer lock hold throughput stops growing, as a growing share of time goes to
 #   waiting for `schedlock`;
 #   (2) woken goroutines run on another thread, which must be woken first; (3) every thread
-#   in a syscall keeps a 2 MiB mcache; (4) short syscalls park and wake threads.
+#   in a syscall keeps its mcache (up to 2 MB by the design doc's count; the model charges 2 MiB); (4) short syscalls park and wake threads.
 # * GMP's P owns what GM kept globally or per thread: run queue, mcache, the right to run Go
 #   code.
 #

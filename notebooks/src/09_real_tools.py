@@ -173,8 +173,9 @@ assert facts["start_functions"].get("main.main.func3") == 3   # the three CPU-bo
 assert len(facts["syscalls"]) >= 1
 
 # %% [markdown]
-# **What to notice:** the blocking system call (▼) holds its thread; if sysmon looks while a
-# goroutine waits for a P, it retakes the P (◆) and another thread runs it. The CPU-bound
+# **What to notice:** the blocking system call (▼) holds its thread. Once the call has lasted
+# a sysmon tick, sysmon retakes the P (◆) if a goroutine waits for it or no P is idle, and
+# after 10 ms in any case; another thread then runs the waiting work. The CPU-bound
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
 # %% [markdown] slide="subslide"
@@ -220,7 +221,7 @@ finds = [
              answer=lambda: call["lost_p"],
              explain=lambda e: ("yes: sysmon's retake took the P and handoffp gave it to another "
                                 "thread" if e else "no: the call returned to the same P "
-                                "(exitsyscallfast), or nobody needed the P meanwhile")),
+                                "(exitsyscall's fast path: sysmon had not retaken it)")),
     Question("preemptions", "preemptions in the whole trace",
              answer=lambda: sum(facts["preemptions"].values()),
              explain=lambda e: f"{e}: the CPU-bound goroutines ran past their 10 ms time slice "

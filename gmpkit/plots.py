@@ -162,7 +162,7 @@ def state_style(state):
     """state_style(state) -> (colour, hatch, description in the learner's language);
     unknown states get a grey."""
     color, hatch, desc = STATE_STYLE.get(state, _UNKNOWN_STATE)
-    return color, hatch, tr(desc)
+    return color, hatch, tr(desc)   # i18n: descriptions are N_-marked above
 
 
 def _text_color(color):
@@ -470,7 +470,7 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
         patch.set_gid(f"state:{name}")
         ax.add_artist(patch)
         handles.append(mpatches.Patch(facecolor=color, hatch=hatch or None, edgecolor="#333333",
-                                      label=trc("state", name)))
+                                      label=trc("state", name)))  # i18n: STATE_STYLE keys
 
     # goroutine ids on running bars wide enough to hold them
     if label_gs:

@@ -83,7 +83,7 @@ def test_tr_formats_in_both_languages_and_falls_back_to_english():
 # the UI catalogue
 # ---------------------------------------------------------------------------
 
-def ui_strings(root=PKG):
+def ui_strings(root=PKG, base=REPO):
     """{catalogue key: [file:line]} for every tr/trc/N_ call in gmpkit, and a list of calls
     whose text is not a plain string literal and whose line lacks an ``# i18n:`` comment
     saying where its values are declared (a tool cannot look those up)."""
@@ -96,7 +96,7 @@ def ui_strings(root=PKG):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("tr", "trc", "N_")):
                 continue
-            where = f"{path.relative_to(REPO)}:{node.lineno}"
+            where = f"{path.relative_to(base)}:{node.lineno}"
             args = node.args[:2] if node.func.id == "trc" else node.args[:1]
             if not args or not all(isinstance(a, ast.Constant) and isinstance(a.value, str)
                                    for a in args):
@@ -135,12 +135,7 @@ def test_every_ui_string_has_chinese_and_every_entry_is_used():
 def test_the_checker_sees_a_missing_translation(tmp_path):
     (tmp_path / "m.py").write_text('from gmpkit.i18n import tr\nx = tr("no such text {n}", n=1)\n'
                                    'y = tr(f"{x}")\n')
-    global REPO
-    old, REPO = REPO, tmp_path
-    try:
-        used, bad = ui_strings(tmp_path)
-    finally:
-        REPO = old
+    used, bad = ui_strings(tmp_path, base=tmp_path)
     assert "no such text {n}" in used and "no such text {n}" not in i18n.catalogue()
     assert bad == ["m.py:3"]
 
@@ -312,6 +307,22 @@ def test_chinese_renders_without_cjk_system_fonts():
     # the control: the same figure without the shipped font draws boxes, and the check says so
     r = _render(strings, "bare")
     assert r.returncode != 0 and "missing from font(s)" in r.stderr
+
+
+def test_english_figures_look_exactly_as_before_the_cjk_fallback():
+    import matplotlib as mpl
+    from gmpkit import plots
+    from gmpkit.widgets import render_png
+    assert mpl.rcParams["font.family"][-1] == i18n.FONT_FAMILY
+    tl = gk.simulate(_main_with_syscall, model=gk.GMP(procs=2), seed=1).timeline
+
+    def png():
+        return render_png(plots.gantt(tl, by="M", title="GMP — syscall hand-off"))
+
+    with_fallback = png()
+    with mpl.rc_context({"font.family": ["sans-serif"]}):
+        without = png()
+    assert with_fallback == without
 
 
 def test_the_font_files_are_package_data_in_the_wheel(tmp_path):

@@ -58,6 +58,9 @@ import nbformat
 
 from tools.nbbuild import CELL_RE, parse
 
+USAGE = """usage:
+    python -m tools.bilingual check SRC.py ...                 # twin problems, exit 1 if any
+    python -m tools.bilingual split SRC.py --lang zh OUT.ipynb  # one edition, not executed"""
 LANGS = ("en", "zh")
 KEY = "lang"
 LANGUAGE_CELL = {"zh": 'import gmpkit as gk\ngk.set_language("zh")'}
@@ -173,7 +176,7 @@ def main(argv=None):
         nb = edition(read(Path(argv[1]).read_text(encoding="utf-8")), argv[3])
         nbformat.write(nb, argv[4])
         return 0
-    print(__doc__.split("\n\n")[3])
+    print(USAGE)
     return 2
 
 

@@ -113,7 +113,7 @@ def render(notebook, lang="en", sources=SOURCES):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in ("check", "render"):
-        print(__doc__.split("\n\n")[0])
+        print("\n\n".join(__doc__.split("\n\n")[:2]))
         return 2
     if argv[0] == "render":
         if len(argv) < 2:

@@ -30,8 +30,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "compute", "syscall", "netio", "sleep", "gosched", "now", "go",
+    "set_language", "language",
     "Chan", "Mutex", "WaitGroup", "GoPanic",
     "simulate", "Simulation", "Run", "Deadlock", "WorkloadError", "SimulationLimit",
     "Timeline", "InvariantError", "Model", "GreenThreads", "Threads", "GM", "GMP",
-    "set_language", "language",
 ]

@@ -47,6 +47,7 @@ import os
 import re
 import warnings
 from functools import lru_cache
+from importlib import resources as _resources
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "catalogue",
@@ -54,7 +55,7 @@ __all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "catalogu
            "LANG_DIR"]
 
 LANGUAGES = ("en", "zh")
-LANG_DIR = Path(__file__).with_name("lang")
+LANG_DIR = Path(str(_resources.files("gmpkit.lang")))   # package data, found like any resource
 CATALOGUE_FILE = LANG_DIR / "zh.json"
 TERMS_FILE = LANG_DIR / "terms.json"
 # The shipped font subset (tools/cjkfont.py makes it): family name and files.

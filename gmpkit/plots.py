@@ -60,10 +60,6 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .i18n import N_, register_fonts, tr, trc
-
-register_fonts()   # Chinese glyphs from the shipped CJK subset, Latin still DejaVu Sans
-
 __all__ = [
     "G_PALETTE", "SERIES_PALETTE", "STATE_STYLE", "KIND_STYLE", "EVENT_MARKERS",
     "g_color", "state_style", "colorblind_distance", "rcparams", "style", "use",
@@ -71,6 +67,11 @@ __all__ = [
     "gantt", "queues", "scaling", "compare_bars", "gmp_diagram", "GMPDiagram", "p_label",
     "memory_map",
 ]
+
+# Chinese glyphs come from the CJK subset shipped with gmpkit, after DejaVu Sans (gmpkit.i18n)
+from .i18n import N_, register_fonts, tr, trc  # noqa: E402
+
+register_fonts()
 
 # ---------------------------------------------------------------------------
 # palette

@@ -24,11 +24,13 @@ from .sync import Chan, Mutex, WaitGroup, GoPanic
 from .sim import simulate, Simulation, Run, Deadlock, WorkloadError, SimulationLimit
 from .timeline import Timeline, InvariantError
 from .models import Model, GreenThreads, Threads, GM, GMP
+from .i18n import set_language, language
 
 __version__ = "0.1.0"
 
 __all__ = [
     "compute", "syscall", "netio", "sleep", "gosched", "now", "go",
+    "set_language", "language",
     "Chan", "Mutex", "WaitGroup", "GoPanic",
     "simulate", "Simulation", "Run", "Deadlock", "WorkloadError", "SimulationLimit",
     "Timeline", "InvariantError", "Model", "GreenThreads", "Threads", "GM", "GMP", "compare_runs",

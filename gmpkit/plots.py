@@ -70,6 +70,11 @@ __all__ = [
     "memory_map",
 ]
 
+# Chinese glyphs come from the CJK subset shipped with gmpkit, after DejaVu Sans (gmpkit.i18n)
+from .i18n import N_, register_fonts, tr, trc  # noqa: E402
+
+register_fonts()
+
 # ---------------------------------------------------------------------------
 # palette
 # ---------------------------------------------------------------------------
@@ -89,23 +94,23 @@ SERIES_LINESTYLES = ("-", "--", "-.", ":")
 # Scheduler states: (face colour, hatch, what it means).  "running" is drawn
 # in the goroutine's own colour; the colour here is only its legend swatch.
 STATE_STYLE = {
-    "running":   ("#117733", "",     "running a G's own code (colour = goroutine)"),
-    "spawn":     ("#F0E442", "++",   "creating a goroutine (newproc)"),
-    "switch":    ("#000000", "",     "context switch"),
-    "sched":     ("#4D4D4D", "||",   "in the scheduler"),
-    "syscall":   ("#D55E00", "//",   "blocked in a system call"),
-    "spinning":  ("#56B4E9", "..",   "spinning: looking for work"),
-    "idle":      ("#EDEDED", "",     "idle / parked"),
-    "starting":  ("#DDCC77", "..",   "a thread being created or woken to take a handed-over P"),
-    "lock-wait": ("#CC79A7", "xx",   "waiting for the scheduler lock"),
-    "runnable":  ("#E69F00", "\\\\", "runnable, waiting in a queue"),
-    "waiting":   ("#C4C4C4", "--",   "waiting (channel, mutex, ...)"),
-    "blocked":   ("#8A8A8A", "||",   "thread blocked"),
-    "sleep":     ("#0072B2", "..",   "sleeping on a timer"),
-    "netio":     ("#009E73", "oo",   "parked on the netpoller"),
-    "sysmon":    ("#FFFFFF", "|",    "sysmon: the monitor thread (never holds a P)"),
+    "running":   ("#117733", "",     N_("running a G's own code (colour = goroutine)")),
+    "spawn":     ("#F0E442", "++",   N_("creating a goroutine (newproc)")),
+    "switch":    ("#000000", "",     N_("context switch")),
+    "sched":     ("#4D4D4D", "||",   N_("in the scheduler")),
+    "syscall":   ("#D55E00", "//",   N_("blocked in a system call")),
+    "spinning":  ("#56B4E9", "..",   N_("spinning: looking for work")),
+    "idle":      ("#EDEDED", "",     N_("idle / parked")),
+    "starting":  ("#DDCC77", "..",   N_("a thread being created or woken to take a handed-over P")),
+    "lock-wait": ("#CC79A7", "xx",   N_("waiting for the scheduler lock")),
+    "runnable":  ("#E69F00", "\\\\", N_("runnable, waiting in a queue")),
+    "waiting":   ("#C4C4C4", "--",   N_("waiting (channel, mutex, ...)")),
+    "blocked":   ("#8A8A8A", "||",   N_("thread blocked")),
+    "sleep":     ("#0072B2", "..",   N_("sleeping on a timer")),
+    "netio":     ("#009E73", "oo",   N_("parked on the netpoller")),
+    "sysmon":    ("#FFFFFF", "|",    N_("sysmon: the monitor thread (never holds a P)")),
 }
-_UNKNOWN_STATE = ("#999999", "**", "other")
+_UNKNOWN_STATE = ("#999999", "**", N_("other"))
 
 # Point events that gantt() can mark: kind -> (marker, face colour, legend text).
 EVENT_MARKERS = {
@@ -157,8 +162,10 @@ def _g_rgba(gids):
 
 
 def state_style(state):
-    """state_style(state) -> (colour, hatch, description); unknown states get a grey."""
-    return STATE_STYLE.get(state, _UNKNOWN_STATE)
+    """state_style(state) -> (colour, hatch, description in the learner's language);
+    unknown states get a grey."""
+    color, hatch, desc = STATE_STYLE.get(state, _UNKNOWN_STATE)
+    return color, hatch, tr(desc)   # i18n: descriptions are N_-marked above
 
 
 def _text_color(color):
@@ -446,7 +453,7 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
             coll.set_gid("state:running")
             ax.add_collection(coll, autolim=False)
             handles.append(mpatches.Patch(facecolor=g_color(1), edgecolor="white",
-                                          label="running (colour, label: G)"))
+                                          label=tr("running (colour, label: G)")))
             continue
         # one compound path per state: hatching 100k separate bars would take
         # Agg half a minute, one hatched path takes a second
@@ -456,7 +463,7 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
         patch.set_gid(f"state:{name}")
         ax.add_artist(patch)
         handles.append(mpatches.Patch(facecolor=color, hatch=hatch or None, edgecolor="#333333",
-                                      label=name))
+                                      label=trc("state", name)))  # i18n: STATE_STYLE keys
 
     # goroutine ids on running bars wide enough to hold them
     if label_gs:

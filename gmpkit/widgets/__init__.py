@@ -34,6 +34,8 @@ from typing import Callable
 import ipywidgets as W
 from matplotlib.figure import Figure
 
+from ..i18n import tr
+
 __all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register",
            "render_png"]
 
@@ -141,8 +143,8 @@ class Panel:
         """
         for k in values:
             if k not in self.controls:
-                raise KeyError(f"panel {self.title!r} has no control {k!r}; it has "
-                               f"{', '.join(self.controls)}")
+                raise KeyError(tr("panel {title!r} has no control {name!r}; it has {names}",
+                                  title=self.title, name=k, names=", ".join(self.controls)))
         hold = self.controls
         for k, v in values.items():
             # one redraw per set() call: silence observers until the last value

@@ -31,6 +31,8 @@ _FALLBACK = {
     "kernel_switch_ns": (2_700, "GO_SCHEDULER.md §10: C pthreads hand-off over pipe/futex, 2.47-2.96 us"),
     "locked_handoff_ns": (11_600, "GO_SCHEDULER.md §10: channel hand-off between LockOSThread'ed goroutines"),
     "syscall_overhead_ns": (100, "order of magnitude of entersyscall+exitsyscall (no local measurement)"),
+    "usleep_overhead_ns": (67_000, "GO_SCHEDULER.md §2: usleep(20) takes about 87 µs on a 2-vCPU Linux VM "
+                           "(50 µs timer slack plus the wake-up), 67 µs more than asked"),
     "process_create_ns": (500_000, "order of magnitude of fork+exec+wait (no local measurement)"),
     "schedlock_hold_ns": (200, "assumed hold time of Go 1.0's schedlock per scheduling operation"),
     "schedlock_spin_ns": (1_000, "Go 1.0 lock_futex.c: a waiter spins 4 x procyield(30) and osyields once "

@@ -439,7 +439,7 @@ def churn_panel(syscall_us=10, procs=4):
         ax2.xaxis.set_major_locator(FixedLocator([5, 20, 100, 500]))
         ax2.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
         ax2.xaxis.set_minor_locator(NullLocator())
-        ax2.axvline(20, color="#777777", linestyle=":")
+        ax2.axvline(GMP().sysmon_tick_ns / 1000, color="#777777", linestyle=":")
         ax2.axvline(d["syscall_us"], color="black", linewidth=0.8)
         ax2.set_ylim(bottom=0)
         return (f"{d['syscalls']} syscalls of {d['syscall_us']} µs: GM parked a thread "
@@ -448,5 +448,6 @@ def churn_panel(syscall_us=10, procs=4):
 
     return Panel("05 · Problem 4: threads put to sleep and woken around syscalls",
                  controls, churn, draw, figsize=(11, 4.6),
-                 notice="Dotted line: sysmon's 20 µs tick. GMP leaves a shorter syscall its P, "
+                 notice="Dotted line: sysmon's tick (usleep(20) as this machine delivers it). "
+                        "GMP leaves a shorter syscall its P, "
                         "so nothing is parked or woken; GM releases its slot on every syscall.")

@@ -881,12 +881,14 @@ def spinning_panel(procs=8):
 # 6. system calls: sysmon's retake, and the netpoller
 # =====================================================================================
 
-SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 15000)
+SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 20000, 30000)
 
 
 def _syscall_main(duration_us, local_work):
+    # The queued Gs compute long enough that P1's thief, once started, is still
+    # busy with the first when sysmon looks a second time (~170 µs in).
     def worker(wg):
-        yield gk.compute(us=30)
+        yield gk.compute(us=300)
         yield wg.done()
 
     def main(results):
@@ -946,9 +948,11 @@ def _draw_syscall(d, fig):
         nx = [x for x, r in sweep[work] if r is None]
         ax1.scatter(nx, [0.5 if work else 0.35] * len(nx), marker="x", s=60, color=color,
                     label=f"never retaken: {label}")
-    ax1.axhline(SYSMON_MIN_US, color="#777777", ls=":", lw=1)
+    tick_us = GMP().sysmon_tick_ns / 1000
+    ax1.axhline(tick_us, color="#777777", ls=":", lw=1)
     ax1.axhline(FORCE_PREEMPT_NS / 1000, color="#777777", ls="--", lw=1)
-    ax1.text(6, SYSMON_MIN_US * 1.15, "one sysmon tick (20 µs)", fontsize="small")
+    ax1.text(6, tick_us * 1.15, f"one sysmon tick (usleep({SYSMON_MIN_US}) lasts {tick_us:.0f} µs)",
+             fontsize="small")
     ax1.text(400, FORCE_PREEMPT_NS / 1000 * 1.15, "10 ms", fontsize="small")
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
@@ -974,7 +978,7 @@ def _draw_syscall(d, fig):
 def syscall_panel(duration_us=100, local_work=True):
     """Slider: syscall duration; checkbox: Gs queued on the P."""
     return _Panel("A blocking syscall keeps its P until sysmon retakes it",
-                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 15000, 5),
+                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 30000, 5),
                   "local_work": W.Checkbox(value=local_work, description="2 Gs queued on P0")},
                  compute=lambda duration_us, local_work: syscall_retake(duration_us, local_work),
                  draw=_draw_syscall, figsize=(11, 4.4), margins=dict(wspace=0.3))

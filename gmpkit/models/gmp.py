@@ -194,6 +194,11 @@ class GMP(Model):
     max_threads : int
         ``runtime/debug.SetMaxThreads`` (default 10 000): more Ms is a fatal
         "thread exhaustion".
+    idle_threads : int
+        Ms already started and parked on the idle list when ``main`` begins
+        (default 0: only M0 and sysmon).  Real Go has usually made one or two
+        by then, for its own goroutines; the model-vs-reality comparison sets
+        this to what the real program reported, so both start alike.
     goroutine_switch_ns, goroutine_create_ns, thread_create_ns, kernel_switch_ns,
     syscall_overhead_ns, usleep_overhead_ns : int
         Costs, see the module docstring.  ``usleep_overhead_ns=0`` gives the
@@ -258,8 +263,10 @@ class GMP(Model):
         "modelled: every syscall keeps its P until sysmon retakes it.",
     )
 
-    def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, **costs):
+    def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, idle_threads=0,
+                 **costs):
         super().__init__(**costs)
+        self.idle_threads = check_count("GMP", "idle_threads", idle_threads, lo=0, hi=MAX_M_COUNT)
         self.procs = check_count("GMP", "procs", procs)
         self.max_parallel = self.procs
         self.async_preempt = bool(async_preempt)
@@ -329,9 +336,13 @@ class GMP(Model):
             self.pidleput(pp)
         self.sysmon_m = self._newm_record()
         self.sysmon_m.state = "sysmon"
+        for _ in range(self.idle_threads):      # started before main, now parked (stopm)
+            m = self._newm_record()
+            m.state = "idle"
+            self.midle.append(m)
         self.counter("needspinning", 0)
         self.counter("spinningthreads", 0)
-        self.counter("idlethreads", 0)
+        self.counter("idlethreads", len(self.midle))
         self.counter("runqueue", 0)
         for pp in self.allp:
             self.counter(pp.runq_name, 0)

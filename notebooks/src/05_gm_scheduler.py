@@ -299,7 +299,8 @@ d = panel.data
 g, p = d["GM"], d["GMP"]
 assert d["syscall_us"] < 20                       # shorter than sysmon's tick
 assert g["parks"] > 5 * max(p["parks"], 1)        # GM parks a thread on most syscalls
-assert g["requeues"] > 0 and p["retakes"] == 0    # GM's exitsyscall found no slot; sysmon retook nothing
+assert g["requeues"] > 0                          # GM's exitsyscall found no slot
+assert p["retakes"] <= d["procs"]                 # sysmon retook at most each P's very first syscall
 long = gm.churn(200, d["procs"])
 assert long["GMP"]["retakes"] > 0                 # long syscalls: GMP hands the P off too
 print(f"{d['syscalls']} syscalls of {d['syscall_us']} µs, GOMAXPROCS={d['procs']}:")

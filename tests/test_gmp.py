@@ -264,6 +264,24 @@ def test_syscall_p_is_retaken_after_a_sysmon_tick_when_it_has_local_work():
     assert r.stats["threads_peak"] == 3      # M0, sysmon, the M started by handoffp
 
 
+@pytest.mark.parametrize("idle", [0, 2])
+def test_threads_parked_before_main_are_woken_before_new_ones_are_made(idle):
+    # GMP(idle_threads=n): Ms the runtime made and parked before main (real Go has one
+    # or two); handoffp's startm wakes one (mget) instead of creating a thread (newm)
+    def main():
+        yield gk.syscall(us=1)
+        yield gk.go(noop, None, None, 10)
+        yield gk.syscall(ms=1)
+
+    r = run(main, procs=1, idle_threads=idle)
+    assert r.timeline.value_at("threads", 0) == 2 + idle
+    assert r.timeline.value_at("idlethreads", 0) == idle
+    assert events(r, "retake")
+    assert r.stats["threads_peak"] == 2 + max(idle, 1)      # a new M only when none was idle
+    with pytest.raises(ValueError, match="idle_threads"):
+        gk.GMP(idle_threads=-1)
+
+
 def test_syscall_p_is_not_retaken_before_10ms_without_work_when_a_p_is_idle():
     def main():
         yield gk.syscall(ms=30)

@@ -84,7 +84,7 @@ func schedstat() (cpu, wait int64) {
 // report prints the mirror's metrics as one JSON line, with what every mirror
 // reports: threads created (in all, and before the measured part), the compute
 // speed, GOMAXPROCS, and the CPU time the threads got and the time they waited
-// for a CPU during the measured part.
+// for a CPU during the measured part and before it (the program's start-up).
 func (r *run) report(fields map[string]any) {
 	fields["threads"] = pprof.Lookup("threadcreate").Count()
 	fields["threads_at_start"] = r.threads0
@@ -92,6 +92,8 @@ func (r *run) report(fields map[string]any) {
 	fields["gomaxprocs"] = runtime.GOMAXPROCS(0)
 	fields["cpu_ns"] = r.cpu
 	fields["os_wait_ns"] = r.wait
+	fields["startup_cpu_ns"] = r.cpu0
+	fields["startup_wait_ns"] = r.wait0
 	if err := json.NewEncoder(os.Stdout).Encode(fields); err != nil {
 		log.Fatal(err)
 	}

@@ -251,6 +251,11 @@ class GMP(Model):
         "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
         "(no gfree lists, no stacks).",
         "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
+        "Every sysmon sleep lasts the request plus one measured overshoot "
+        "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
+        "the workload (real rounds jitter by microseconds; notebook 07's short_syscalls "
+        "shows where that matters). sysmon also starts at the workload's start, fresh: "
+        "a real program that took long to start may begin with sysmon already backed off.",
         "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
         "would have run locally: a little less locality in producer/consumer pairs.",
         "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "

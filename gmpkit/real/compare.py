@@ -1164,11 +1164,13 @@ def compare(scenario, procs=2, runs=5, real="auto", async_preempt=True, sim_cost
 
 def uncalibrated_costs():
     """The simulator's side as it was before calibration: sysmon wakes exactly every
-    20 µs, a nanosleep syscall lasts exactly what it asks for, and the model starts
-    with M0 and sysmon only."""
+    20 µs, a nanosleep syscall lasts exactly what it asks for, a hand-off costs the
+    default (reference) figure, and the model starts with M0 and sysmon only."""
     from ..costs import default_costs
+    base = default_costs()
     return {"usleep_overhead_ns": 0, "idle_threads": 0,
-            "syscall_overhead_ns": default_costs()["syscall_overhead_ns"]}
+            "syscall_overhead_ns": base["syscall_overhead_ns"],
+            "goroutine_switch_ns": base["goroutine_switch_ns"]}
 
 
 def before_after(configs=None, real="recorded"):
@@ -1184,11 +1186,17 @@ def before_after(configs=None, real="recorded"):
         after = compare(s, procs=p, real=real, async_preempt=a)
         before = compare(s, procs=p, real=real, async_preempt=a,
                          sim_costs=uncalibrated_costs())
+        def judged(m):
+            r = m.ratio
+            return m.verdict + ("" if not r else f" (sim/real {1 / r:.2f})")
+
         for mb, ma in zip(before.metrics, after.metrics):
-            if ma.verdict == "shown" and not ma.numeric:
+            if (ma.verdict == "shown" and not ma.numeric) or ma.key == "os_wait_share":
                 continue
             rows.append((after.title, ma.label, _fmt(ma.real, ma.unit), _fmt(mb.sim, mb.unit),
-                         mb.verdict, _fmt(ma.sim, ma.unit), ma.verdict))
+                         judged(mb), _fmt(ma.sim, ma.unit), judged(ma)))
+        rows.append((after.title, "CPU lost to other programs (real, median)",
+                     f"{after.metric('os_wait_share').real:.0%}", "", "", "", ""))
     return rows
 
 

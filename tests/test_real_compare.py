@@ -12,7 +12,6 @@ import json
 
 import pytest
 
-from gmpkit.costs import default_costs
 from gmpkit.real import compare as cmp
 from gmpkit.real.compare import (EXPECTED, MIRRORS, VERDICTS, Band, Comparison, Metric, band,
                                  compare, not_modelled, recorded_configs, renumber_goroutines,

@@ -1008,6 +1008,10 @@ class Comparison:
         ax.set_xticklabels([m.label.replace(" ", "\n", 1) if len(m.label) > 14 else m.label
                             for m in ms])
         ax.set_xlim(-0.6, len(ms) - 0.4)
+        lo_y, hi_y = ax.get_ylim()
+        ticks = [t for t in (0.001, 0.01, 0.1, 0.25, 0.5, 0.67, 1, 1.5, 2, 4, 10, 100, 1000)
+                 if lo_y <= t <= hi_y]
+        ax.set_yticks(ticks)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel("simulator / real Go (real = 1)")

@@ -349,7 +349,7 @@ def test_table_html_plot_and_dict():
 def test_recorded_data_has_provenance_and_is_small():
     d = cmp.compare_dir()
     total = sum(p.stat().st_size for p in d.iterdir())
-    assert total < 600_000, f"data/compare holds {total} bytes"
+    assert total < 400_000, f"data/compare holds {total} bytes"
     assert set(recorded_configs()) >= set(CONFIGS)
     for p in d.glob("*.json"):
         rec = json.loads(p.read_text())

@@ -29,7 +29,7 @@ COSTS_FILE = "costs.json"   # inside gmpkit/data; see gmpkit.resources
 REQUIRED = ("goroutine_switch_ns", "goroutine_create_ns", "thread_create_ns", "kernel_switch_ns",
             "locked_handoff_ns", "syscall_overhead_ns", "process_create_ns", "schedlock_hold_ns",
             "schedlock_spin_ns", "thread_stack_bytes", "goroutine_bytes", "mcache_bytes",
-            "thread_clone_ns", "mutex_spin_ns")
+            "thread_clone_ns", "mutex_spin_ns", "usleep_overhead_ns")
 
 
 @lru_cache(maxsize=1)

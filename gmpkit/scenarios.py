@@ -21,7 +21,7 @@ from . import ops as gk
 from .sync import Chan, Mutex, WaitGroup
 
 __all__ = ["Scenario", "SCENARIOS", "get", "cpu_fanout", "ping_pong", "syscall_storm",
-           "netio_server", "cpu_hog", "spawn_burst", "lock_heavy", "mixed"]
+           "short_syscalls", "netio_server", "cpu_hog", "spawn_burst", "lock_heavy", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,34 @@ def syscall_storm(goroutines=32, syscall_us=1000, compute_us=50):
                     dict(goroutines=goroutines, syscall_us=syscall_us, compute_us=compute_us),
                     go_program="syscall_storm",
                     teaches="a blocking syscall takes its thread; the runtime adds threads")
+
+
+def short_syscalls(goroutines=32, rounds=4, syscall_us=100, compute_us=20):
+    """Goroutines each make ``rounds`` short blocking calls, with a little compute
+    before each: a call that sysmon sees on two of its rounds loses its P, a
+    shorter one keeps it (the ``exitsyscall`` fast path)."""
+    _positive("goroutines", goroutines)
+    _positive("rounds", rounds)
+
+    def worker(wg):
+        for _ in range(rounds):
+            yield gk.compute(us=compute_us)
+            yield gk.syscall(us=syscall_us)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(goroutines)
+        for _ in range(goroutines):
+            yield gk.go(worker, wg)
+        yield wg.wait()
+
+    return Scenario("short_syscalls",
+                    f"{goroutines} goroutines x {rounds} short syscalls of {syscall_us} µs", main,
+                    dict(goroutines=goroutines, rounds=rounds, syscall_us=syscall_us,
+                         compute_us=compute_us),
+                    go_program="short_syscalls",
+                    teaches="only syscalls that outlive a sysmon tick cost a thread hand-off")
 
 
 def netio_server(connections=32, io_us=1000, compute_us=50, requests=1):
@@ -285,8 +313,8 @@ def mixed(goroutines=16, seed_work_us=200):
                     teaches="all mechanisms together")
 
 
-SCENARIOS = {f.__name__: f for f in (cpu_fanout, ping_pong, syscall_storm, netio_server,
-                                     cpu_hog, spawn_burst, lock_heavy, mixed)}
+SCENARIOS = {f.__name__: f for f in (cpu_fanout, ping_pong, syscall_storm, short_syscalls,
+                                     netio_server, cpu_hog, spawn_burst, lock_heavy, mixed)}
 
 
 def get(name, **params):

@@ -7,7 +7,7 @@ import pytest
 matplotlib.use("Agg")
 
 from gmpkit import resources
-from gmpkit.real.measure import (ASSUMED, COST_SOURCES, REFERENCE, Measurement, Measurements, Progress, load_recorded,
+from gmpkit.real.measure import (ASSUMED, COST_SOURCES, MEASURED_APART, REFERENCE, Measurement, Measurements, Progress, load_recorded,
                                  measure_go, measure_python, write_costs)
 
 from gmpkit.real.testing import GO
@@ -91,10 +91,13 @@ def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
     again = write_costs(t, tmp_path / "costs.json")
     assert again == costs                   # regenerating gives the committed file
     assert isinstance(costs.pop("_policy"), str)
-    assert set(costs) == set(COST_SOURCES) | set(ASSUMED)
+    assert set(costs) == set(COST_SOURCES) | set(ASSUMED) | set(MEASURED_APART)
     for name in ASSUMED:
         entry = costs.pop(name)
         assert entry["value_ns"] == ASSUMED[name][0] and entry["measured_on"].startswith("not measured")
+    for name in MEASURED_APART:
+        entry = costs.pop(name)
+        assert entry["value_ns"] == MEASURED_APART[name][0] and "C program" in entry["measured_on"]
     for name, entry in costs.items():
         here = entry.get("this_machine", entry)
         for e in (entry, here):

@@ -135,7 +135,9 @@ def test_churn_short_syscalls_park_gm_threads_not_gmp():
     assert p.data["syscall_us"] < 20
     assert g["parks"] > q["parks"]
     assert g["requeues"] > 0
-    assert q["retakes"] == 0
+    # only a P's very first syscall can be taken at sysmon's first sight of it
+    # (its sysmontick still matches the zero record), so at most one per P
+    assert q["retakes"] <= p.data["procs"]
     assert len(p.fig.axes) == 2
     sweep = p.data["sweep"]
     assert len(g["parks_per_100"]) == len(sweep) == len(q["parks_per_100"])

@@ -48,6 +48,13 @@ def test_schedtrace_panel_shows_the_global_queue_in_both(no_go):
     d = p.data
     assert d["sim_peak_runqueue"] >= 129 and d["real_peak_runqueue"] > 0
     assert d["real_samples"] >= 3
+    # every series spans its run: a thread count that never changes is a line across
+    # the run, not one point on a 0-0.0005 ms axis
+    for who in ("real", "sim"):
+        for name in ("threads", "runqueue"):
+            t, v = d["series"][(who, name)]
+            assert len(t) >= 2 and t[-1] == d[f"{who}_end_ns"] >= 1_000_000, (who, name, t)
+    assert p.fig.axes[1].get_xlim()[1] >= 1.0        # the threads plot, in ms
     text = R.schedtrace_side_by_side(d["comparison"], lines=4)
     assert text.count("SCHED") == 8 and "gomaxprocs=2" in text
 
@@ -56,7 +63,13 @@ def test_compare_panel_verdicts_and_async_switch(no_go):
     p = R.compare_panel(scenario="cpu_hog", procs=1)
     assert p.error is None, p.summary
     on = p.data["metrics"]["worst_delay_ns"]
-    assert p.data["ok"] and all(v is not False for v in p.data["verdicts"].values())
+    assert p.data["ok"] and "outside" not in p.data["verdicts"].values()
+    assert set(p.data["verdicts"].values()) <= set(cmp.VERDICTS)
+    # the figure draws the metrics the summary counts, each with its verdict
+    ax = p.fig.axes[0]
+    assert len(ax.get_xticklabels()) == len(p.data["plotted"])
+    judged = p.data["counts"]["within"] + p.data["counts"]["outside"]
+    assert f"of {judged} judged" in ax.get_title() and f"of {judged} judged" in p.summary
     p.set(async_preempt=False)
     off = p.data["metrics"]["worst_delay_ns"]
     assert p.data["async_preempt"] is False

@@ -34,8 +34,11 @@ spinning
     An M with a P but no G, looking for work (stealing).  At most one is woken
     at a time (``wakep``), and no more than half the busy Ps may spin.
 sysmon
-    A monitor thread without a P: it wakes every 20 µs (backing off to 10 ms
-    when idle), retakes Ps from long syscalls and preempts long-running Gs.
+    A monitor thread without a P: it asks to sleep 20 µs between rounds
+    (backing off to 10 ms when idle), retakes Ps from long syscalls and
+    preempts long-running Gs.  A sleep lasts longer than asked: the kernel
+    adds its timer slack and the wake-up (``usleep_overhead_ns``, measured on
+    this machine: a 20 µs request takes about 85 µs on Linux).
 netpoller
     epoll/kqueue: Gs waiting on network I/O park without holding a thread;
     whoever polls (a scheduling M, sysmon, or an M blocked in ``netpoll``)
@@ -45,7 +48,9 @@ Costs (override per model, e.g. ``gk.GMP(procs=4, goroutine_switch_ns=0)``):
 ``goroutine_switch_ns`` per G switch on an M (a ``switch`` span),
 ``goroutine_create_ns`` per ``go`` (a ``spawn`` span on the parent's M),
 ``thread_create_ns`` before a new M runs, ``kernel_switch_ns`` for an idle M
-to be woken (futex), ``syscall_overhead_ns`` added to every syscall.
+to be woken (futex), ``syscall_overhead_ns`` added to every syscall,
+``usleep_overhead_ns`` added to each of sysmon's sleeps (what a short
+``nanosleep`` takes beyond the request: timer slack plus wake-up).
 
 >>> import gmpkit as gk
 >>> def main():
@@ -96,6 +101,8 @@ STEAL_TRIES = 4
 FORCE_PREEMPT_NS = 10_000_000
 # sysmon: sleep 20 µs between rounds; after 50 rounds without retaking a P,
 # double the sleep each round, up to 10 ms (an idle program costs ~nothing).
+# These are the *requested* sleeps (usleep's argument); each really lasts
+# usleep_overhead_ns longer (timer slack + wake-up, a measured cost).
 SYSMON_MIN_US = 20
 SYSMON_MAX_US = 10_000
 SYSMON_IDLE_ROUNDS = 50
@@ -187,9 +194,15 @@ class GMP(Model):
     max_threads : int
         ``runtime/debug.SetMaxThreads`` (default 10 000): more Ms is a fatal
         "thread exhaustion".
+    idle_threads : int
+        Ms already started and parked on the idle list when ``main`` begins
+        (default 0: only M0 and sysmon).  Real Go has usually made one or two
+        by then, for its own goroutines; the model-vs-reality comparison sets
+        this to what the real program reported, so both start alike.
     goroutine_switch_ns, goroutine_create_ns, thread_create_ns, kernel_switch_ns,
-    syscall_overhead_ns : int
-        Costs, see the module docstring.
+    syscall_overhead_ns, usleep_overhead_ns : int
+        Costs, see the module docstring.  ``usleep_overhead_ns=0`` gives the
+        idealised sysmon that wakes exactly every 20 µs.
     """
 
     name = "GMP"
@@ -206,8 +219,10 @@ class GMP(Model):
         "syscalls keep the P; sysmon retakes it after a sysmon tick when there is work or "
         "nobody idle, or after 10 ms; handoffp's rules; exitsyscall fast path, oldp, idle P, "
         "or global queue + stopm",
-        "sysmon: 20 µs sleep, doubling after 50 idle rounds up to 10 ms, deep sleep when "
-        "all Ps are idle, woken by syscalls; netpoll when the last poll is > 10 ms old",
+        "sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
+        "lasting the request plus this machine's measured overshoot (timer slack + "
+        "wake-up, usleep_overhead_ns); deep sleep when all Ps are idle, woken by "
+        "syscalls; netpoll when the last poll is > 10 ms old",
         "preemption after 10 ms on one schedtick: cooperative at the next call, "
         "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
         "global queue tail",
@@ -239,6 +254,11 @@ class GMP(Model):
         "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
         "(no gfree lists, no stacks).",
         "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
+        "Every sysmon sleep lasts the request plus one measured overshoot "
+        "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
+        "the workload (real rounds jitter by microseconds; notebook 07's short_syscalls "
+        "shows where that matters). sysmon also starts at the workload's start, fresh: "
+        "a real program that took long to start may begin with sysmon already backed off.",
         "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
         "would have run locally: a little less locality in producer/consumer pairs.",
         "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "
@@ -254,8 +274,10 @@ class GMP(Model):
         "modelled: every syscall keeps its P until sysmon retakes it.",
     )
 
-    def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, **costs):
+    def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, idle_threads=0,
+                 **costs):
         super().__init__(**costs)
+        self.idle_threads = check_count("GMP", "idle_threads", idle_threads, lo=0, hi=MAX_M_COUNT)
         self.procs = check_count("GMP", "procs", procs)
         self.max_parallel = self.procs
         self.async_preempt = bool(async_preempt)
@@ -269,6 +291,16 @@ class GMP(Model):
     def describe(self):
         return f"GMP(procs={self.procs}, async_preempt={self.async_preempt})"
 
+    @property
+    def sysmon_tick_ns(self):
+        """How long sysmon's shortest round lasts: ``usleep(20)`` as delivered,
+        20 µs plus ``usleep_overhead_ns``.
+
+        >>> GMP(usleep_overhead_ns=0).sysmon_tick_ns
+        20000
+        """
+        return SYSMON_MIN_US * 1000 + self.costs["usleep_overhead_ns"]
+
     # ======================================================================
     # setup
     # ======================================================================
@@ -281,6 +313,7 @@ class GMP(Model):
         self.thread_ns = c["thread_create_ns"]
         self.wake_ns = c["kernel_switch_ns"]
         self.syscall_ns = c["syscall_overhead_ns"]
+        self.usleep_ns = c["usleep_overhead_ns"]
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
                   "sysmon_wakeups"):
@@ -302,7 +335,7 @@ class GMP(Model):
         self.timer_seq = 0
         self.curm = None              # the M whose code is running now (getg().m)
         self._inject = None           # collecting Gs marked runnable by injectglist
-        self.sysmon_log = []          # (time, slept µs) of every sysmon round
+        self.sysmon_log = []          # (time, requested sleep µs) of every sysmon round
         self.sysmonwait = False
         self.sysmon_timer = None
         self.sm_idle = 0
@@ -318,9 +351,13 @@ class GMP(Model):
             self.pidleput(pp)
         self.sysmon_m = self._newm_record()
         self.sysmon_m.state = "sysmon"
+        for _ in range(self.idle_threads):      # started before main, now parked (stopm)
+            m = self._newm_record()
+            m.state = "idle"
+            self.midle.append(m)
         self.counter("needspinning", 0)
         self.counter("spinningthreads", 0)
-        self.counter("idlethreads", 0)
+        self.counter("idlethreads", len(self.midle))
         self.counter("runqueue", 0)
         for pp in self.allp:
             self.counter(pp.runq_name, 0)
@@ -1163,8 +1200,10 @@ class GMP(Model):
     # sysmon
     # ======================================================================
     def _sysmon_sleep(self):
-        """sysmon's usleep(delay): 20 µs; after 50 idle rounds double each round,
-        up to 10 ms."""
+        """sysmon's usleep(delay): ask for 20 µs; after 50 idle rounds double the
+        request each round, up to 10 ms.  The sleep lasts the request plus
+        ``usleep_overhead_ns``: usleep is one nanosleep(2), and the kernel wakes
+        the thread up to its timer slack late, then it must get a CPU again."""
         if self.sm_idle == 0:
             delay = SYSMON_MIN_US
         elif self.sm_idle > SYSMON_IDLE_ROUNDS:
@@ -1172,7 +1211,7 @@ class GMP(Model):
         else:
             delay = self.sm_delay
         self.sm_delay = min(delay, SYSMON_MAX_US)
-        self.sysmon_timer = self.engine.after(self.sm_delay * 1_000, self.sysmon)
+        self.sysmon_timer = self.engine.after(self.sm_delay * 1_000 + self.usleep_ns, self.sysmon)
 
     def drive_schedtrace(self, period_ns, record):
         """GODEBUG=schedtrace: sysmon prints, at its own rounds, once ``period_ns``

@@ -7,7 +7,8 @@ operations) and reported as the median per operation with its spread
 threads or two processes over pipes); the course's Go programs measure the
 runtime's side (goroutine creation, channel hand-off with and without
 ``LockOSThread``, thread creation by the runtime, ``entersyscall`` overhead,
-memory per blocked goroutine, stack growth).
+memory per blocked goroutine, stack growth, and what sysmon's short sleep
+really lasts).
 
 >>> table = measure_all(quick=True, progress=False)        # doctest: +SKIP
 >>> table                  # doctest: +SKIP
@@ -35,10 +36,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import resources
+from ..resources import data_dir
 from .recorded import provenance
 
 __all__ = ["Measurement", "Measurements", "GoBench", "GO_BENCHES", "PY_BENCHES", "measure_all",
-           "measure_python", "measure_go", "load_recorded", "measurements_or_recorded",
+           "measure_some", "measure_python", "measure_go", "load_recorded", "measurements_or_recorded",
            "write_costs", "Progress"]
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -452,6 +454,16 @@ GO_BENCHES = [
              "go.syscall.raw": ("raw_syscall_ns", "getppid via RawSyscall (Go, no scheduler)", "ns", "syscall"),
              "go.syscall": ("syscall_ns", "getppid via Syscall (Go, entersyscall/exitsyscall)", "ns", "syscall")},
             gomaxprocs=2),
+    # sysmon's usleep(20) is one raw nanosleep(2) from a thread without a P
+    # (runtime/sys_linux_amd64.s): programs/usleep.go makes the same call on a
+    # locked thread.  (Not time.Sleep, which goes through the runtime's timers
+    # and netpoll; not Python's time.sleep, which adds the interpreter.)
+    GoBench("usleep", ("-us", "20,100,1000"), ("-us", "20,100,1000", "-budget", "15ms"),
+            {"go.usleep.20": ("median_ns_20", "sysmon's usleep(20): a raw 20 µs nanosleep really takes",
+                              "ns", "syscall"),
+             "go.usleep.100": ("median_ns_100", "a raw 100 µs nanosleep really takes", "ns", "syscall"),
+             "go.usleep.1000": ("median_ns_1000", "a raw 1 ms nanosleep really takes", "ns", "syscall")},
+            gomaxprocs=1),
     GoBench("memblocked", ("-n", "100000"), ("-n", "20000"),
             {"go.mem.sys_per_g": ("sys_per_g", "memory (Sys) per blocked goroutine", "B", "memory"),
              "go.mem.stack_per_g": ("stack_inuse_per_g", "stack in use per blocked goroutine", "B", "memory"),
@@ -573,6 +585,12 @@ COST_SOURCES = {
     "syscall_overhead_ns": (lambda t: t.median("go.syscall"),
                             "go.syscall: getppid (a system call that does almost nothing) through "
                             "syscall.Syscall: kernel entry/exit plus entersyscall/exitsyscall", None),
+    "usleep_overhead_ns": (lambda t: t.median("go.usleep.20") - 20_000,
+                           "go.usleep.20: sysmon's usleep(20) (a raw nanosleep of 20 µs on a locked "
+                           "thread, runtime/sys_linux_amd64.s) minus the 20 µs asked for: the kernel's "
+                           "timer slack plus the wake-up",
+                           "GO_SCHEDULER.md §2: usleep(20) ≈ 87 µs, nanosleep(100 µs) ≈ 167 µs, "
+                           "nanosleep(1 ms) ≈ 1.07 ms on a 2-vCPU VM (a near-constant ~67 µs over)"),
     "process_create_ns": (lambda t: t.median("py.process.fork"),
                           "py.process.fork: fork + child exit + waitpid from Python", None),
     "locked_handoff_ns": (lambda t: t.median("go.handoff.locked.p1"),
@@ -629,6 +647,14 @@ COSTS_POLICY = ("Defaults of the simulator's costs. Where DESIGN.md's reference 
                 "notebooks.")
 
 
+def _measured_on(p):
+    on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
+          f"{p.get('go_version') or 'no Go'}")
+    if p.get("loadavg"):
+        on += f", load average {p['loadavg'][0]} at the start (a shared machine: noisy)"
+    return on
+
+
 def write_costs(table: Measurements, path=None, *, prefer_reference=True):
     """Write the simulator's default costs (``gmpkit/data/costs.json``) from a measured table.
 
@@ -637,24 +663,30 @@ def write_costs(table: Measurements, path=None, *, prefer_reference=True):
     the quiet-machine reference figures (DESIGN.md) are the values where they
     exist, and this machine's measurement is kept under ``"this_machine"``;
     ``"_policy"`` says so.  The costs the course does not measure
-    (:data:`ASSUMED`) are written with their source.
+    (:data:`ASSUMED`, :data:`MEASURED_APART`) are written with their source. Costs the
+    table cannot give (it lacks their measurement) keep the entry the file already has,
+    so measuring one thing (``--only``) updates only its own costs.
     """
     p = table.provenance
-    on = (f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
-          f"{p.get('go_version') or 'no Go'}")
-    if p.get("loadavg"):
-        on += f", load average {p['loadavg'][0]} at the start (a shared machine: noisy)"
-    out = {}
+    on = _measured_on(p)
+    path = Path(path) if path else data_dir() / "costs.json"
+    try:
+        out = json.loads(path.read_text())
+    except (OSError, ValueError):
+        out = {}
     for name, (get, how, ref) in COST_SOURCES.items():
         try:
             value = get(table)
         except KeyError:
             continue
-        src = f"median of {len(table[how.split(':')[0]].samples)} runs of {how}"
+        row = table[how.split(':')[0]]
+        src = f"median of {len(row.samples)} runs of {how}"
         if ref:
             src += f"; cross-check {ref}"
-        here = {"value_ns": int(round(value)), "source": src, "measured_on": on,
-                "date": p.get("date", "")}
+        mp = row.params.get("provenance")      # a row measured apart (measure_some)
+        here = {"value_ns": int(round(value)), "source": src,
+                "measured_on": _measured_on(mp) if mp else on,
+                "date": (mp or p).get("date", "")}
         if prefer_reference and name in REFERENCE:
             v, what = REFERENCE[name]
             out[name] = {"value_ns": v, "source": what, "measured_on": REFERENCE_ON,
@@ -666,24 +698,55 @@ def write_costs(table: Measurements, path=None, *, prefer_reference=True):
     for name, (value, why) in MEASURED_APART.items():
         out[name] = {"value_ns": value, "source": why, "measured_on": MEASURED_APART_ON,
                      "date": "2026-11"}
+    out.pop("_policy", None)
     if prefer_reference:
         out["_policy"] = COSTS_POLICY
-    if path:
-        Path(path).write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-    else:
-        resources.write_json("costs.json", out, ensure_ascii=False)
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     return out
 
 
+def measure_some(names, repeats=9, *, quick=False, go=None, out=None, costs=None):
+    """Measure only the Go measurements ``names`` (e.g. ``["go.usleep.20"]``) and
+    merge them into the recorded table (``out``) and ``costs.json`` (``costs``):
+    each new row carries its own provenance (``params["provenance"]``), the costs
+    it gives are rewritten, every other entry is kept.  Returns the new table."""
+    from .toolchain import find_go
+    tc = find_go(go)
+    known = {n for b in GO_BENCHES for n in b.fields}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise KeyError(f"no Go measurement {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    prov = provenance(f"gmpkit.real.measure.measure_some({list(names)}, repeats={repeats}, "
+                      f"quick={quick})", tc)
+    items, _ = measure_go(repeats, quick, go=go, only=names)
+    items = [m for m in items if m.name in names]
+    new = Measurements(items, provenance=prov)
+    out = Path(out) if out else data_dir() / "measurements" / RECORDED
+    table = Measurements.load(out) if out.is_file() else Measurements(provenance=prov)
+    for m in items:
+        table.add(Measurement(m.name, m.label, m.unit, m.group, m.samples, m.command,
+                              dict(m.params, provenance=prov)))
+    table.save(out)
+    write_costs(new, costs)
+    return new
+
+
 def main(argv=None):
-    """``python -m gmpkit.real.measure [--quick]``: measure, record and write costs.json."""
+    """``python -m gmpkit.real.measure [--quick] [--only NAME,...]``: measure, record
+    and write costs.json (with ``--only``: just those Go measurements, merged in)."""
     import argparse
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=9)
-    ap.add_argument("--out", default=None, help=f"default: gmpkit/data/measurements/{RECORDED}")
-    ap.add_argument("--costs", default=None, help="default: gmpkit/data/costs.json")
+    ap.add_argument("--only", default="", help="comma-separated Go measurement names, "
+                                               "e.g. go.usleep.20,go.usleep.100,go.usleep.1000")
+    ap.add_argument("--out", default=str(data_dir() / "measurements" / RECORDED))
+    ap.add_argument("--costs", default=str(data_dir() / "costs.json"))
     a = ap.parse_args(argv)
+    if a.only:
+        print(measure_some([n.strip() for n in a.only.split(",") if n.strip()], a.repeats,
+                           quick=a.quick, out=a.out, costs=a.costs))
+        return
     table = measure_all(a.repeats, quick=a.quick)
     table.provenance["command"] = "python -m gmpkit.real.measure " + " ".join(argv or sys.argv[1:])
     if a.out:

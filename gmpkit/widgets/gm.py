@@ -454,6 +454,6 @@ def churn_panel(syscall_us=10, procs=4):
 
     return Panel("05 · Problem 4: threads put to sleep and woken around syscalls",
                  controls, churn, draw, figsize=(11, 4.6),
-                 notice="Dotted line: sysmon's tick in the model (measured from its rounds). "
+                 notice="Dotted line: sysmon's tick in the model (usleep(20) as this machine delivers it, measured from the model's rounds). "
                         "GMP leaves a shorter syscall its P, "
                         "so nothing is parked or woken; GM releases its slot on every syscall.")

@@ -886,10 +886,12 @@ def spinning_panel(procs=8):
 # 6. system calls: sysmon's retake, and the netpoller
 # =====================================================================================
 
-SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 15000, 25000)
+SYSCALL_GRID_US = (5, 10, 20, 40, 100, 1000, 5000, 9000, 13000, 20000, 30000)
 
 
 def _syscall_main(duration_us, local_work):
+    # The queued Gs compute long enough that P1's thief, once started, is still
+    # busy with the first when sysmon looks a second time (~170 µs in).
     def worker(wg):
         # long enough that P1, stealing, cannot empty P0's ring before sysmon
         # looks twice (even with a calibrated, longer sysmon tick)
@@ -985,7 +987,7 @@ def _draw_syscall(d, fig):
 def syscall_panel(duration_us=100, local_work=True):
     """Slider: syscall duration; checkbox: Gs queued on the P."""
     return _Panel("A blocking syscall keeps its P until sysmon retakes it",
-                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 25000, 5),
+                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 30000, 5),
                   "local_work": W.Checkbox(value=local_work, description="2 Gs queued on P0")},
                  compute=lambda duration_us, local_work: syscall_retake(duration_us, local_work),
                  draw=_draw_syscall, figsize=(11, 4.4), margins=dict(wspace=0.3))

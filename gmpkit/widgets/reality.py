@@ -8,8 +8,9 @@ side is the runs recorded in ``gmpkit/data/compare``, and the panel says so in r
   execution trace) below; goroutines numbered and coloured alike in both.
 * ``07:schedtrace`` -- the global queue and the thread count over time: the
   real ``GODEBUG=schedtrace=1`` samples next to the simulator's.
-* ``07:compare`` -- every metric of the comparison as real / simulated, with
-  the verdict against the model's stated tolerance.
+* ``07:compare`` -- every metric of the comparison as simulated / real, its
+  band around the real value, and the verdict ("within", "outside", "not
+  modelled"); where one is outside, the panel's text says why.
 
 Comparisons are cached per configuration for the session (a real run takes
 about a second), so moving between panels does not rerun Go.
@@ -39,7 +40,7 @@ def comparison(scenario, procs=2, async_preempt=True, real="auto"):
     """:func:`compare` for one configuration, computed once per session."""
     key = (scenario, int(procs), bool(async_preempt), real)
     if key not in _CACHE:
-        _CACHE[key] = compare(scenario, procs=int(procs), runs=3, real=real,
+        _CACHE[key] = compare(scenario, procs=int(procs), runs=5, real=real,
                               async_preempt=bool(async_preempt))
     return _CACHE[key]
 
@@ -143,13 +144,19 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
         for who, tl in (("real", rt), ("sim", st)):
             for name in ("runqueue", "threads"):
                 t, v = tl.counter(name) if name in tl.counter_names else ([0], [0])
-                series[(who, name)] = ([int(x) for x in t], [int(x) for x in v])
+                t, v = [int(x) for x in t], [int(x) for x in v]
+                # a counter is sampled when it changes: hold its last value to the
+                # end of the run, so a flat line is drawn as one (not as a point)
+                if tl.end_time and tl.end_time > t[-1]:
+                    t, v = t + [int(tl.end_time)], v + [v[-1]]
+                series[(who, name)] = (t, v)
         return {"scenario": scenario, "procs": procs, "comparison": c, "series": series,
                 "real_peak_runqueue": max(series[("real", "runqueue")][1]),
                 "sim_peak_runqueue": max(series[("sim", "runqueue")][1]),
                 "real_threads": max(series[("real", "threads")][1]),
                 "sim_threads": max(series[("sim", "threads")][1]),
-                "real_samples": len(rt.meta["snapshots"])}
+                "real_samples": len(rt.meta["snapshots"]),
+                "real_end_ns": int(rt.end_time or 0), "sim_end_ns": int(st.end_time or 0)}
 
     def draw(d, fig):
         c = d["comparison"]
@@ -182,7 +189,8 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
 
 @register("07:compare", real=True)
 def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="auto"):
-    """Panel: every metric, real / simulated, and how many are within tolerance."""
+    """Panel: every metric, simulated / real, its band and verdict, and why a metric
+    is outside its band or not modelled."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs),
                 "async_preempt": W.Checkbox(value=async_preempt,
                                             description="asynchronous preemption "
@@ -193,7 +201,9 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         c = comparison(scenario, procs, async_preempt, real=real)
         return {"scenario": scenario, "procs": procs, "async_preempt": async_preempt,
                 "comparison": c, "ok": c.ok, "mode": c.mode,
-                "verdicts": {m.key: m.ok for m in c.metrics},
+                "verdicts": {m.key: m.verdict for m in c.metrics},
+                "counts": c.counts(), "plotted": [m.key for m in c.plotted()],
+                "why": c.explain(),
                 "metrics": {m.key: (m.sim, m.real) for m in c.metrics}}
 
     def draw(d, fig):
@@ -201,6 +211,9 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         ax = fig.subplots()
         c.plot(ax=ax)
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
-        return c.summary()
+        return " ".join([c.summary() + "."] + d["why"])
 
-    return Panel("07 · Model vs reality: the metrics", controls, compute, draw, figsize=(10, 4.5))
+    return Panel("07 · Model vs reality: the metrics", controls, compute, draw, figsize=(10, 4.5),
+                 notice="Each marker is simulator / real Go for one metric (1 = the same); the "
+                        "shaded bar is the band it must fall in. 'not modelled' metrics are "
+                        "never counted as agreeing.")

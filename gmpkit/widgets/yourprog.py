@@ -12,8 +12,8 @@
   each field explained in the legend (:data:`SCHEDTRACE_FIELDS`).
 * :func:`compare_runs` -- a :class:`~gmpkit.real.tracego.TracedRun` and a
   simulated :class:`~gmpkit.sim.Run` in the same lanes on one time axis, with
-  metrics judged by tolerances built from :mod:`gmpkit.real.compare`
-  (:class:`~gmpkit.real.compare.Tolerance`, :class:`~gmpkit.real.compare.Metric`).
+  metrics judged by two-sided bands built from :mod:`gmpkit.real.compare`
+  (:class:`~gmpkit.real.compare.Band`, :class:`~gmpkit.real.compare.Metric`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections import OrderedDict
 import ipywidgets as W
 
 from .. import plots
-from ..real.compare import EXPECTED, HEAD, INFO, Metric, absolute, ratio
+from ..real.compare import EXPECTED, HEAD, INFO, Metric, ratio_band, share
 from ..real.tracego import TRACE_CANNOT_SHOW
 from . import PROJECTOR
 from .reality import p_view
@@ -428,28 +428,28 @@ def _share(busy):
     return max(busy) / total if total else None
 
 
-# Tolerances for a learner's own program and its mirror: built with the constructors of
-# gmpkit.real.compare, wider than the course's mirrors (whose Go twins were written with
-# the model in mind).
+# Bands for a learner's own program and its mirror (sim / real, two-sided, no escape clause):
+# built with the constructors of gmpkit.real.compare, wider than the course's mirrors (whose
+# Go twins were written with the model in mind).
 RUN_METRICS = (
     ("goroutines", "goroutines (main included)", "",
-     absolute(0, "a mirror creates the goroutines the program creates: no more, no fewer"), ()),
+     share(0, "a mirror creates the goroutines the program creates: no more, no fewer"), ()),
     ("makespan_ns", "makespan", "ns",
-     ratio(0.5, 4, "the mirror's compute times are the learner's estimate; the model leaves "
-                   "out GC and the OS, which only add time"), ("gc", "os")),
+     ratio_band(0.25, 2, "the mirror's compute times are the learner's estimate; the model "
+                         "leaves out GC and the OS, which only add time"), ("gc", "os")),
     ("threads", "threads (Ms)", "",
-     ratio(0.5, 3, "real Go starts a few threads of its own before main", or_within=4),
+     ratio_band(1 / 3, 2, "real Go starts a few threads of its own before main"),
      ("runtime_threads",)),
     ("p_share", "busiest P's share of the work", "",
-     absolute(0.25, "the OS may pause one P's thread; Go's own goroutines use Ps too"), ("os",)),
+     share(0.25, "the OS may pause one P's thread; Go's own goroutines use Ps too"), ("os",)),
     ("preemptions", "preemptions", "",
-     ratio(0.3, 3, "a 10 ms slice may be seen up to a sysmon round late", or_within=4), ("os",)),
+     ratio_band(1 / 3, 10 / 3, "a 10 ms slice may be seen up to a sysmon round late"), ("os",)),
     ("syscalls", "system calls", "", INFO, ("syscall",)),
 )
 
 
 class RunComparison:
-    """A real run and a simulated one: metrics (each with a tolerance and verdict) and a
+    """A real run and a simulated one: metrics (each with a band and verdict) and a
     picture of both in the same lanes on one time axis."""
 
     def __init__(self, real, sim, metrics):
@@ -475,7 +475,7 @@ class RunComparison:
 
     def rows(self):
         return [(m.label, _value(m.sim, m.unit), _value(m.real, m.unit),
-                 "" if m.ratio is None else f"{m.ratio:.2f}", m.tolerance.describe(m.unit),
+                 f"{m.sim / m.real:.2f}" if m.numeric and m.real else "", m.band.describe(m.unit),
                  m.verdict) for m in self.metrics]
 
     def summary(self):
@@ -483,7 +483,7 @@ class RunComparison:
         src = ("recorded, not on your machine" if getattr(self.real, "recorded", False)
                else "on this machine")
         return (f"{getattr(self.real, 'name', 'program')}: {n_ok} of {len(self.judged)} "
-                f"metrics within tolerance (real run {src})")
+                f"metrics within their bands (real run {src})")
 
     def __repr__(self):
         rows = [HEAD] + self.rows()
@@ -492,10 +492,10 @@ class RunComparison:
         return "\n".join(lines)
 
     def _repr_html_(self):
-        colour = {"within": "#1a7f37", "outside": "#b2182b", "—": "#555555"}
+        colour = {"within": "#1a7f37", "outside": "#b2182b"}
         head = "".join(f"<th style='text-align:left'>{h}</th>" for h in HEAD)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:5])
-                       + f"<td style='color:{colour[r[5]]};font-weight:bold'>{r[5]}</td></tr>"
+                       + f"<td style='color:{colour.get(r[5], '#555555')};font-weight:bold'>{r[5]}</td></tr>"
                        for r in self.rows())
         exp = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
                       for k, v in self.expected.items())
@@ -554,6 +554,6 @@ def compare_runs(real, sim):
     metrics = []
     for key, label, unit, tol, expected in RUN_METRICS:
         s, r = sim_v[key], real_v[key]
-        metrics.append(Metric(key, label, unit, s, r, tol, tol.check(s, r), expected,
+        metrics.append(Metric(key, label, unit, s, r, tol, tol.verdict(s, r), expected,
                               [r] if r is not None else []))
     return RunComparison(real, sim, metrics)

@@ -25,7 +25,7 @@
 # 2. say what an execution trace records (every goroutine state change, with its M and P) and
 #    what it cannot show (the order of the run queues, `runnext`, spinning, steals);
 # 3. write a gmpkit workload that mirrors a real program, compare the two with stated
-#    tolerances, and explain each difference by what the model leaves out;
+#    two-sided bands, and explain each difference by what the model leaves out;
 # 4. recognise bad input quickly: a compile error, a program that never ends, one that prints
 #    too much.
 

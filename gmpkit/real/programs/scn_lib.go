@@ -7,6 +7,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"runtime"
@@ -37,26 +38,62 @@ type run struct {
 	ipu       float64
 	threads0  int
 	stopTrace func()
+	cpu0      int64
+	wait0     int64
+	cpu, wait int64
 }
 
 // begin starts the measured part: it notes the threads made so far and starts
 // the trace.
 func begin(ipu float64) *run {
 	threads0 := pprof.Lookup("threadcreate").Count()
-	return &run{ipu: ipu, threads0: threads0, stopTrace: startTrace(*outFlag)}
+	cpu, wait := schedstat()
+	return &run{ipu: ipu, threads0: threads0, stopTrace: startTrace(*outFlag), cpu0: cpu, wait0: wait}
 }
 
 // stop ends the measured part (and the trace).
-func (r *run) stop() { r.stopTrace() }
+func (r *run) stop() {
+	cpu, wait := schedstat()
+	r.cpu, r.wait = cpu-r.cpu0, wait-r.wait0
+	r.stopTrace()
+}
+
+// schedstat sums, over this process's threads, the CPU time they got and the
+// time they spent runnable but waiting for a CPU (ns), from Linux's
+// /proc/self/task/*/schedstat.  The wait is the operating system's share of a
+// slow run: other programs held the CPUs.  Zeros where there is no /proc.
+func schedstat() (cpu, wait int64) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0, 0
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		var c, w int64
+		if _, err := fmt.Sscan(string(b), &c, &w); err == nil {
+			cpu += c
+			wait += w
+		}
+	}
+	return cpu, wait
+}
 
 // report prints the mirror's metrics as one JSON line, with what every mirror
 // reports: threads created (in all, and before the measured part), the compute
-// speed and GOMAXPROCS.
+// speed, GOMAXPROCS, and the CPU time the threads got and the time they waited
+// for a CPU during the measured part and before it (the program's start-up).
 func (r *run) report(fields map[string]any) {
 	fields["threads"] = pprof.Lookup("threadcreate").Count()
 	fields["threads_at_start"] = r.threads0
 	fields["iters_per_us"] = r.ipu
 	fields["gomaxprocs"] = runtime.GOMAXPROCS(0)
+	fields["cpu_ns"] = r.cpu
+	fields["os_wait_ns"] = r.wait
+	fields["startup_cpu_ns"] = r.cpu0
+	fields["startup_wait_ns"] = r.wait0
 	if err := json.NewEncoder(os.Stdout).Encode(fields); err != nil {
 		log.Fatal(err)
 	}

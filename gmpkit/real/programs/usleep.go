@@ -1,0 +1,100 @@
+// usleep measures what sysmon's sleep really takes on this machine.
+//
+// sysmon (runtime/proc.go) sleeps between rounds with usleep(delay): 20 µs
+// at first, doubling after 50 idle rounds, up to 10 ms.  On Linux the
+// runtime's usleep (sys_linux_amd64.s) is one raw nanosleep(2) system call
+// made by sysmon's own thread, which holds no P.  This program does the same:
+// on a thread of its own (LockOSThread), it calls nanosleep through
+// RawSyscall (no entersyscall, like the runtime's assembly) and times each
+// call with the monotonic clock.  The kernel wakes the thread no earlier than
+// asked, plus up to the thread's timer slack (50 µs by default,
+// prctl(PR_GET_TIMERSLACK)) that lets it merge wake-ups, plus the time to
+// wake up and get a CPU again.
+//
+// Output: one JSON line: for each requested sleep (-us, a comma-separated list
+// of µs), the median, 10th and 90th percentile of what it really took (ns),
+// the thread's timer slack, and how many sleeps a signal cut short (left out).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+const prGetTimerslack = 30 // PR_GET_TIMERSLACK, <linux/prctl.h>
+
+// sleepOnce makes one raw nanosleep(2) of ns nanoseconds and returns how long
+// it took, and false if a signal cut it short (EINTR: this goroutine looks
+// like a running one to sysmon, which may preempt it with SIGURG after 10 ms;
+// sysmon's own thread gets no such signal).
+func sleepOnce(ns int64) (int64, bool) {
+	ts := syscall.NsecToTimespec(ns)
+	t0 := time.Now()
+	_, _, errno := syscall.RawSyscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
+	return time.Since(t0).Nanoseconds(), errno == 0
+}
+
+func percentile(sorted []int64, q float64) int64 {
+	return sorted[int(q*float64(len(sorted)-1)+0.5)]
+}
+
+func main() {
+	list := flag.String("us", "20,100,1000", "requested sleeps, µs, comma-separated")
+	budget := flag.Duration("budget", 60*time.Millisecond, "time to spend on each requested sleep")
+	maxN := flag.Int("n", 400, "at most this many sleeps per request")
+	flag.Parse()
+
+	runtime.LockOSThread() // one thread, like sysmon's
+	slack, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, prGetTimerslack, 0, 0)
+	for i := 0; i < 20; i++ { // warm up
+		sleepOnce(20_000)
+	}
+	type row struct {
+		RequestedNs int64 `json:"requested_ns"`
+		N           int   `json:"n"`
+		MedianNs    int64 `json:"median_ns"`
+		P10Ns       int64 `json:"p10_ns"`
+		P90Ns       int64 `json:"p90_ns"`
+	}
+	out := map[string]any{"timer_slack_ns": slack}
+	var rows []row
+	interrupted := 0
+	for _, f := range strings.Split(*list, ",") {
+		us, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || us <= 0 {
+			os.Stderr.WriteString("usleep: -us wants positive integers, e.g. -us 20,100,1000\n")
+			os.Exit(2)
+		}
+		req := int64(us) * 1000
+		n := int(budget.Nanoseconds() / (req + 60_000))
+		if n > *maxN {
+			n = *maxN
+		}
+		if n < 5 {
+			n = 5
+		}
+		took := make([]int64, 0, n)
+		for tries := 0; len(took) < n && tries < 2*n; tries++ {
+			if d, ok := sleepOnce(req); ok {
+				took = append(took, d)
+			} else {
+				interrupted++
+			}
+		}
+		sort.Slice(took, func(a, b int) bool { return took[a] < took[b] })
+		r := row{req, len(took), percentile(took, 0.5), percentile(took, 0.1), percentile(took, 0.9)}
+		rows = append(rows, r)
+		out["median_ns_"+strconv.Itoa(us)] = r.MedianNs
+	}
+	out["sleeps"] = rows
+	out["interrupted"] = interrupted
+	json.NewEncoder(os.Stdout).Encode(out)
+}

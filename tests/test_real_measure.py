@@ -114,7 +114,7 @@ def test_costs_json_is_derived_from_the_recorded_table(tmp_path):
     # the plain format (no reference) is the brief's: value_ns, source, measured_on, date
     plain = write_costs(t, tmp_path / "plain.json", prefer_reference=False)
     assert all(set(e) == {"value_ns", "source", "measured_on", "date"} for e in plain.values())
-    assert set(plain) == set(COST_SOURCES) | set(ASSUMED)
+    assert set(plain) == set(COST_SOURCES) | set(ASSUMED) | set(MEASURED_APART)
 
 
 def test_python_measurements_run_and_are_ordered():

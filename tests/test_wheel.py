@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from gmpkit import scenarios
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = "notebooks/04_mn_model.ipynb"
 
@@ -135,7 +137,7 @@ def test_wheel_reproduces_the_editable_install(wheel_python):
     for key in ("costs", "sims", "measured", "traces", "recorded_configs", "compare", "notebook_cells"):
         assert installed[key] == editable[key], f"{key} differs between the wheel and the editable install"
     assert installed["costs"]["goroutine_switch_ns"][0] == editable["costs"]["goroutine_switch_ns"][0]
-    assert len(installed["sims"]) == 32 and installed["notebook_cells"]
+    assert len(installed["sims"]) == 4 * len(scenarios.SCENARIOS) and installed["notebook_cells"]
 
 
 def test_wheel_carries_every_data_file(wheel_python):

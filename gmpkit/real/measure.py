@@ -589,8 +589,9 @@ COST_SOURCES = {
                            "go.usleep.20: sysmon's usleep(20) (a raw nanosleep of 20 µs on a locked "
                            "thread, runtime/sys_linux_amd64.s) minus the 20 µs asked for: the kernel's "
                            "timer slack plus the wake-up",
-                           "GO_SCHEDULER.md §2: usleep(20) ≈ 87 µs, nanosleep(100 µs) ≈ 167 µs, "
-                           "nanosleep(1 ms) ≈ 1.07 ms on a 2-vCPU VM (a near-constant ~67 µs over)"),
+                           "reference (DESIGN.md, 'Reference measurements'): usleep(20) ≈ 87 µs, "
+                           "nanosleep(100 µs) ≈ 167 µs, nanosleep(1 ms) ≈ 1.07 ms on a 2-vCPU VM "
+                           "(a near-constant ~67 µs over)"),
     "process_create_ns": (lambda t: t.median("py.process.fork"),
                           "py.process.fork: fork + child exit + waitpid from Python", None),
     "locked_handoff_ns": (lambda t: t.median("go.handoff.locked.p1"),

@@ -45,7 +45,7 @@ from ..models.gmp import (FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE,
                           SYSMON_MIN_US)
 from ..sim import Run, Simulation
 from ..sync import Chan, WaitGroup
-from . import PROJECTOR, Panel, register, slider
+from . import PROJECTOR, Laps, Panel, register, render_png, slider
 
 __all__ = [
     "ANIMATION_WORKLOADS", "build_frames", "animation_panel", "AnimationPanel",
@@ -80,11 +80,13 @@ class _Panel(Panel):
         from matplotlib.figure import Figure
         key = tuple(sorted(self.values.items()))
         hit = self._cache.get(key)
+        clock = self.timings = Laps()
         if hit is None:
             fig = Figure(figsize=self.figsize, dpi=self.dpi)
             try:
                 with plots.style(projector=PROJECTOR["on"]):
                     data = self.compute(**self.values)
+                    clock.lap("simulate")
                     summary = self.draw(data, fig) or ""
                     fig.subplots_adjust(**self._margins)
                 error = None
@@ -92,9 +94,7 @@ class _Panel(Panel):
                 data, error, summary = None, e, f"{type(e).__name__}: {e}"
                 fig.clear()
                 fig.text(0.02, 0.5, summary, wrap=True, fontsize=12, color="#b2182b")
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-            hit = (data, fig, summary, error, buf.getvalue())
+            hit = (data, fig, summary, error, render_png(fig, clock))
             if error is None:
                 self._cache[key] = hit
                 while len(self._cache) > 24:
@@ -457,8 +457,10 @@ class AnimationPanel(Panel):
 
     def update(self):
         """Recompute (cached) and redraw only the diagram: reuses one figure."""
+        clock = self.timings = Laps()
         try:
             self.data = self.compute(**self.values)
+            clock.lap("simulate")
             self.error = None
         except Exception as e:  # pragma: no cover - shown in place
             self.error = e
@@ -480,9 +482,7 @@ class AnimationPanel(Panel):
                 self._diagram.title = (f"{d['workload']} · GOMAXPROCS={d['procs']} · "
                                        f"t = {_fmt(snap['time'])}")
                 self._diagram.update(snap)
-            buf = io.BytesIO()
-            self._fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-            self._png[key] = (buf.getvalue(), dict(self._diagram.counts))
+            self._png[key] = (render_png(self._fig, clock), dict(self._diagram.counts))
             while len(self._png) > 64:
                 self._png.popitem(last=False)
         self.fig = self._fig
@@ -499,8 +499,7 @@ class AnimationPanel(Panel):
         head = W.HTML(f"<h4 style='margin:4px 0'>{_html(self.title)}</h4>")
         box = W.VBox([head, W.HBox([self.workload, self.procs]),
                       W.HBox([self.play, self.frame]), self.caption, self.image])
-        box.add_class("gmpkit-panel")
-        return box
+        return self._tag(box)
 
 
 def _html(s):

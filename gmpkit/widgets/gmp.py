@@ -45,7 +45,8 @@ from ..models.gmp import (FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE,
                           SYSMON_MIN_US)
 from ..sim import Run, Simulation
 from ..sync import Chan, WaitGroup
-from . import PROJECTOR, Laps, Panel, register, render_png, slider
+from . import PROJECTOR, Laps, Panel, defer_gc, register, render_png, slider
+from .processes import plain_log_ticks
 
 __all__ = [
     "ANIMATION_WORKLOADS", "build_frames", "animation_panel", "AnimationPanel",
@@ -448,7 +449,8 @@ class AnimationPanel(Panel):
 
     def _changed(self, change):
         if not self._quiet:
-            self.update()
+            with defer_gc():
+                self.update()
 
     def _draw(self, data, fig):
         i = data["frame"]
@@ -952,6 +954,8 @@ def _draw_syscall(d, fig):
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
+    plain_log_ticks(ax1, "x")
+    plain_log_ticks(ax1, "y")
     ax1.set_xlabel("syscall duration (µs)")
     ax1.set_ylabel("P retaken after (µs)")
     ax1.set_ylim(0.3, 40_000)

@@ -220,6 +220,12 @@ def main(argv=None):
                             rows.append((label, info["real"], res))
                             print(f"  {label:<22} {' '.join(f'{ms:.0f}' for ms, _ in res)} ms",
                                   flush=True)
+                        # the collector held off during redraws (gmpkit.widgets.defer_gc)
+                        # must be back on once the kernel is idle
+                        page.wait_for_function(lab._KERNEL_IDLE, timeout=60_000)
+                        page.wait_for_timeout(300)
+                        gc_on = page.evaluate(_EXECUTE, "import gc; assert gc.isenabled()")
+                        print(f"  garbage collector on after the moves: {gc_on == 'ok'}")
                     finally:
                         ctx.close()
                         try:

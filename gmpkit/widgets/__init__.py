@@ -32,7 +32,6 @@ import gc
 import io
 import os
 import re
-import statistics
 import time
 from typing import Callable
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import inspect
-import io
 import math
 import re
 from collections import OrderedDict

@@ -22,6 +22,7 @@ where.  They meet in three calls:
 
 from __future__ import annotations
 
+import heapq
 import inspect
 from types import GeneratorType
 
@@ -33,6 +34,9 @@ from .timeline import Timeline
 
 __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
            "SimulationLimit", "GoPanic", "BLOCKED", "EXITED"]
+
+
+_SCHED_OPS = frozenset((Syscall, NetIO, Sleep, Gosched))
 
 
 class Deadlock(RuntimeError):
@@ -123,7 +127,8 @@ class Simulation:
     """
 
     def __init__(self, main, *args, model=None, seed=0, max_time=60_000_000_000,
-                 max_events=20_000_000, schedtrace=None, scheddetail=False):
+                 max_events=20_000_000, schedtrace=None, scheddetail=False, record="full",
+                 sample_every=100):
         if model is None:
             raise ValueError("simulate(main, model=...) needs a model, e.g. model=gk.GMP(procs=4)")
         if not isinstance(model, Model):
@@ -151,12 +156,16 @@ class Simulation:
         self.stats = {"goroutines": 0, "threads_created": 0, "context_switches": 0,
                       "steals": 0, "handoffs": 0, "preemptions": 0}
         self.tl = Timeline(procs=model.procs, source="sim", max_parallel=model.max_parallel,
-                           meta={"model": model.describe(), "seed": seed})
+                           meta={"model": model.describe(), "seed": seed},
+                           record=record, sample_every=sample_every)
         self.snapshots: list[dict] = []
         self.schedtrace_lines: list[str] = []
         self._trace = (schedtrace, scheddetail)
         if schedtrace is not None and not (isinstance(schedtrace, (int, float)) and schedtrace > 0):
             raise ValueError(f"schedtrace={schedtrace!r}: give the period in ms, e.g. schedtrace=1")
+        if schedtrace is not None and record != "full":
+            raise ValueError(f"schedtrace= reads the queue counters at every line, which "
+                             f"record={record!r} does not keep; use record='full' with it")
         model.setup(self)
         self.main = self.spawn(main, args, "main", parent=None, opname="simulate")
         model.start(self.main)
@@ -189,11 +198,12 @@ class Simulation:
             r = self._apply(g, op)
             if r is not None:
                 return r
-        gen = g.gen
+        send = g.gen.send
         engine = self.engine
+        value = g.resume_value
         while True:
             try:
-                op = gen.send(g.resume_value)
+                op = send(value)
             except StopIteration:
                 self._exit(g)
                 return EXITED
@@ -218,18 +228,19 @@ class Simulation:
                 tr = type(r)
                 if tr is Spin or tr is GoYield:
                     return self._sync_needs_scheduler(g, op, r)
-                g.resume_value = r
+                value = r
                 continue
+            if t in _SCHED_OPS:
+                if t is Sleep and op.ns <= 0:
+                    value = None   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
+                    continue
+                return op
             if t is Now:
-                g.resume_value = engine.now
+                value = engine.now
                 continue
             if t is Go:
                 op.g = self.spawn(op.fn, op.args, op.name, parent=g)
                 g.resume_value = op.g.id
-                return op
-            if t is Sleep and op.ns <= 0:
-                continue   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
-            if t in (Syscall, NetIO, Sleep, Gosched):
                 return op
             raise WorkloadError(self._bad_op_message(g, op))
 
@@ -336,8 +347,7 @@ class Simulation:
     def run(self, until=None):
         """Run to the end (or until simulated time ``until`` ns); returns self or a Run."""
         if until is None:
-            while self.step():
-                pass
+            self._run_to_end()
             return Run(self)
         while not self.finished:
             nxt = self.engine.peek()
@@ -346,6 +356,37 @@ class Simulation:
                 break
             self.step()
         return self
+
+    def _run_to_end(self):
+        """``while self.step(): pass`` with Engine.step inlined (the same checks,
+        in the same order, without two method calls per event)."""
+        if self.finished:
+            return
+        engine = self.engine
+        heap = engine._heap
+        pop = heapq.heappop
+        max_time, max_events = engine.max_time, engine.max_events
+        while True:
+            if not heap:
+                if not self.step():     # nothing left: deadlock, stall or the end
+                    return
+                continue
+            when, _, t = pop(heap)
+            if t.cancelled:
+                continue
+            if when > max_time:
+                heapq.heappush(heap, (when, 0, t))
+                engine.step()           # raises SimulationLimit with the full story
+            engine.now = when
+            engine.events += 1
+            if engine.events > max_events:
+                engine.tick(0)
+            t.fn(*t.args)
+            if self.n_parked >= self.n_alive and not self.finished:
+                self._check_dead()
+            if self.finished:
+                self._finish()
+                return
 
     def _finish(self):
         now = self.engine.now
@@ -359,7 +400,7 @@ class Simulation:
         st["ops"] = self.ops
         for name, key in (("threads", "threads_peak"), ("runqueue", "global_queue_peak")):
             if name in tl._counters:
-                st[key] = int(max(tl._counters[name][1]))
+                st[key] = int(tl.peak(name))
             else:
                 st.setdefault(key, 0)
         st["unfinished"] = sum(1 for g in self.gs.values() if g.status != "dead")
@@ -468,7 +509,8 @@ class Run:
 
 
 def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
-             max_events=20_000_000, schedtrace=None, scheddetail=False):
+             max_events=20_000_000, schedtrace=None, scheddetail=False, record="full",
+             sample_every=100):
     """Run ``main(*args)`` as goroutine 1 under ``model``; return a :class:`Run`.
 
     Parameters
@@ -478,6 +520,19 @@ def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
     max_time, max_events : limits that stop a runaway run with a clear error.
     schedtrace : float ms or None -- record ``SCHED`` lines as GODEBUG=schedtrace does.
     scheddetail : bool -- with ``schedtrace``, record the per-P/M/G form.
+    record : ``"full"`` (default: every span, event and counter change),
+        ``"counters"`` (totals only: events per kind, time per state, each G's
+        running time, counters' last value and peak; memory stays flat however
+        long the run) or ``"sampled"`` (the totals plus one span and one event in
+        every ``sample_every``).  The schedule itself is the same in every mode.
+
+    >>> import gmpkit as gk
+    >>> def main():
+    ...     for _ in range(1000):
+    ...         yield gk.compute(us=1)
+    >>> run = gk.simulate(main, model=gk.GMP(procs=2), record="counters")
+    >>> len(run.timeline.spans), run.timeline.run_ns_by_g()[1]
+    (0, 1000000)
 
     Raises Deadlock ("all goroutines are asleep"), GoPanic (Go's own panics),
     WorkloadError (a goroutine yielded something that is not an operation, or
@@ -485,4 +540,5 @@ def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
     """
     return Simulation(main, *args, model=model, seed=seed, max_time=max_time,
                       max_events=max_events, schedtrace=schedtrace,
-                      scheddetail=scheddetail).run()
+                      scheddetail=scheddetail, record=record,
+                      sample_every=sample_every).run()

@@ -92,7 +92,10 @@ class Timeline:
         Free-form provenance (model name, seed, Go version, command ...).
     """
 
-    def __init__(self, *, procs=None, source="sim", max_parallel=None, meta=None):
+    RECORD_MODES = ("full", "counters", "sampled")
+
+    def __init__(self, *, procs=None, source="sim", max_parallel=None, meta=None,
+                 record="full", sample_every=100):
         self.procs = procs
         self.source = source
         self.max_parallel = max_parallel
@@ -118,12 +121,101 @@ class Timeline:
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
         self.end_time = 0
+        self.record = record
+        if record != "full":
+            self._set_record(record, sample_every)
+
+    # ---- recording modes for very long runs -----------------------------------
+    def _set_record(self, record, sample_every):
+        """Switch to a lighter recording: ``"counters"`` keeps only totals (events
+        per kind, time per span state, each G's running time, each counter's last
+        value and peak); ``"sampled"`` keeps those and one span and one event in
+        every ``sample_every``.  Memory then stays flat (counters) or grows
+        ``sample_every`` times slower (sampled) as the run gets longer."""
+        if record not in self.RECORD_MODES:
+            raise ValueError(f"record={record!r}: choose one of "
+                             f"{', '.join(map(repr, self.RECORD_MODES))} (full is the default)")
+        if isinstance(sample_every, bool) or not isinstance(sample_every, int) \
+                or sample_every < 1:
+            raise ValueError(f"sample_every={sample_every!r} must be an int >= 1, "
+                             f"e.g. sample_every=100 keeps one span in 100")
+        self.sample_every = sample_every if record == "sampled" else 0
+        self.event_counts: dict[str, int] = defaultdict(int)
+        self.span_ns: dict[str, int] = defaultdict(int)     # state -> total ns (all lanes)
+        self.n_spans = 0
+        self.n_events = 0
+        self._run_ns: dict[int, int] = defaultdict(int)
+        self._peaks: dict[str, object] = {}
+        full_span, full_event = Timeline.add_span, Timeline.add_event
+        every = self.sample_every
+
+        def add_span(state, start, end, *, lane="M", m=-1, p=-1, g=-1):
+            self.n_spans += 1
+            self.span_ns[state] += end - start
+            if state == "running" and lane == "M" and g >= 0:
+                self._run_ns[g] += end - start
+            if every and self.n_spans % every == 1 % every:
+                full_span(self, state, start, end, lane=lane, m=m, p=p, g=g)
+            elif end > self.end_time:
+                self.end_time = int(end)
+
+        def add_event(kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
+            self.n_events += 1
+            self.event_counts[kind] += 1
+            if every and self.n_events % every == 1 % every:
+                full_event(self, kind, time, g=g, m=m, p=p, other=other, detail=detail)
+            elif time > self.end_time:
+                self.end_time = int(time)
+
+        def sample(name, time, value):
+            c = self._counters.get(name)
+            if c is None:
+                self._counters[name] = ([int(time)], [value])
+                self._peaks[name] = None
+                return
+            if c[0][0] != time:    # the last value stood for a while: it counts
+                pk = self._peaks[name]
+                if pk is None or c[1][0] > pk:
+                    self._peaks[name] = c[1][0]
+                c[0][0] = int(time)
+            c[1][0] = value            # (a value replaced at the same instant never stood)
+
+        self.add_span = add_span
+        self._add_m_span = lambda state, start, end, m, p, g: add_span(
+            state, start, end, lane="M", m=m, p=p, g=g)
+        self.add_event = add_event
+        self.sample = self._sample = sample
+
+    def _need_full(self, what):
+        if self.record == "counters" or (self.record == "sampled" and what == "counters"):
+            raise ValueError(
+                f"{what} needs the full record, but this run was recorded with "
+                f"record={self.record!r}; run it again with record='full' (the default)")
+
+    def peak(self, name, default=0):
+        """The largest value counter ``name`` reached (every recording mode keeps it)."""
+        if self.record != "full":
+            if name not in self._peaks:
+                return default
+            pk, last = self._peaks[name], self._counters[name][1][0]
+            return last if pk is None or last > pk else pk
+        c = self._counters.get(name)
+        return max(c[1]) if c and c[1] else default
 
     # ---- recording -------------------------------------------------------
     def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
         """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
         self._sp_state.append(state)
         self._sp_lane.append(lane)
+        self._sp.extend((start, end, m, p, g))
+        if end > self.end_time:
+            self.end_time = int(end)
+        self._arrays = None
+
+    def _add_m_span(self, state, start, end, m, p, g):
+        """add_span(lane="M") with positional arguments: the simulator's hot path."""
+        self._sp_state.append(state)
+        self._sp_lane.append("M")
         self._sp.extend((start, end, m, p, g))
         if end > self.end_time:
             self.end_time = int(end)
@@ -142,6 +234,9 @@ class Timeline:
 
         Repeated values are folded, so callers may sample freely.
         """
+        self._sample(name, time, value)
+
+    def _sample(self, name, time, value):
         c = self._counters.get(name)
         if c is None:
             c = self._counters[name] = ([], [])
@@ -182,7 +277,9 @@ class Timeline:
         return [Event(*e) for e in self._event_tuples() if e[0] == kind]
 
     def count(self, kind):
-        """How many events of ``kind`` were recorded."""
+        """How many events of ``kind`` happened (in every recording mode)."""
+        if self.record != "full":
+            return self.event_counts.get(kind, 0)
         return self._ev_kind.count(kind)
 
     @property
@@ -191,6 +288,7 @@ class Timeline:
 
     def counter(self, name):
         """``(times, values)`` numpy arrays of a counter's changes."""
+        self._need_full("counter()")
         if name not in self._counters:
             raise KeyError(f"no counter {name!r}; this timeline has: "
                            f"{', '.join(self.counter_names) or 'none'}")
@@ -199,6 +297,8 @@ class Timeline:
 
     def value_at(self, name, time, default=0):
         """The value counter ``name`` had at ``time`` (its last change <= time)."""
+        if self.record != "full":
+            self._need_full("value_at()")
         if name not in self._counters:
             return default
         times, values = self._counters[name]
@@ -227,6 +327,8 @@ class Timeline:
 
     def run_ns_by_g(self):
         """Total ``running`` time of each G on the M lane."""
+        if self.record != "full":
+            return dict(self._run_ns)
         out: dict[int, int] = defaultdict(int)
         for st, s, e, lane, m, p, g in self._span_tuples():
             if st == "running" and lane == "M" and g >= 0:
@@ -241,6 +343,8 @@ class Timeline:
         return sorted(ids)
 
     def __len__(self):
+        if self.record != "full":
+            return self.n_spans + self.n_events
         return len(self._sp_state) + len(self._ev_kind)
 
     def __repr__(self):
@@ -264,6 +368,9 @@ class Timeline:
           idle, with no M spinning, for longer than that while runnable Gs wait
           in the global queue or a ring (counters ``idleprocs``,
           ``spinningthreads``, ``runqueue``, ``runq[i]``).
+
+        A run recorded with ``record="counters"`` has no spans, so only the
+        running-time and ring checks apply; ``"sampled"`` checks its sample.
 
         With ``raise_=False`` the list of problems is returned instead.
         """
@@ -333,7 +440,7 @@ class Timeline:
 
         for name, (times, values) in self._counters.items():
             if name.startswith("runq["):
-                big = max(values) if values else 0
+                big = self.peak(name)
                 if big > RUNQ_SIZE:
                     problems.append(f"{name} reached {big}, more than the {RUNQ_SIZE}-slot ring")
         if self.wake_latency_ns is not None:
@@ -385,6 +492,7 @@ class Timeline:
         """
         if every_ms <= 0:
             raise ValueError(f"schedtrace every_ms must be > 0, got {every_ms}")
+        self._need_full("schedtrace()")
         procs = self.procs or 0
         t_ms = 0 if start_ms is None else start_ms
         stop_ms = (self.end_time // 1_000_000) if end_ms is None else end_ms

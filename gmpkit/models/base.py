@@ -71,6 +71,7 @@ class Model:
         self.rng = sim.engine.rng
         self.stats_extra: dict = {}
         self._handlers = self._make_handlers()
+        self._advance = sim.advance    # bound once: run_g is on every G's path
 
     def start(self, g):
         raise NotImplementedError
@@ -111,7 +112,7 @@ class Model:
     # ---- running a G --------------------------------------------------------
     def run_g(self, m, g):
         """Let ``g`` run on ``m`` until it needs the scheduler, then handle that."""
-        op = self.sim.advance(g)
+        op = self._advance(g)
         self._handlers[type(op)](m, g, op)
 
     def dispatch(self, m, g, op):
@@ -130,11 +131,11 @@ class Model:
     # ---- recording helpers --------------------------------------------------
     def span(self, state, start, end, m=-1, p=-1, g=-1):
         if end > start:
-            self.tl.add_span(state, start, end, lane="M", m=m, p=p, g=g)
+            self.tl._add_m_span(state, start, end, m, p, g)
 
     def event(self, kind, g=-1, m=-1, p=-1, other=-1, detail=""):
         self.tl.add_event(kind, self.engine.now, g=g, m=m, p=p, other=other, detail=detail)
 
     def counter(self, name, value):
-        self.tl.sample(name, self.engine.now, value)
+        self.tl._sample(name, self.engine.now, value)
 

@@ -1029,9 +1029,11 @@ class GMP(Model):
     # what a goroutine does
     # ======================================================================
     def do_compute(self, m, g, op):
-        g.left = op.ns
+        g.left = left = op.ns
         g.tight = op.tight
-        self._start_compute(m, g)
+        engine = self.engine            # _start_compute, inlined: the hottest path
+        g.since = engine.now
+        g.timer = engine.after(left, self._compute_done, m, g)
 
     def _start_compute(self, m, g):
         g.since = self.engine.now
@@ -1039,7 +1041,8 @@ class GMP(Model):
 
     def _compute_done(self, m, g):
         now = self.engine.now
-        self.span("running", g.since, now, m=m.id, p=m.p.id, g=g.id)
+        if now > g.since:
+            self.tl._add_m_span("running", g.since, now, m.id, m.p.id, g.id)
         g.left = 0
         g.timer = None
         self._run(m, g)

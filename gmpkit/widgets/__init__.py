@@ -25,9 +25,13 @@ functions that build a Panel with sensible defaults.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import gc
 import io
 import os
-import statistics
+import re
 import time
 from typing import Callable
 
@@ -37,7 +41,7 @@ from matplotlib.figure import Figure
 from ..i18n import tr
 
 __all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register",
-           "render_png"]
+           "render_png", "defer_gc", "clear_caches", "Laps"]
 
 # Lecture-hall mode from the start when JupyterLab was opened with
 # `make lab PROJECTOR=1` (or GMPKIT_PROJECTOR=1 in the environment).
@@ -75,10 +79,17 @@ def register(name, real=False):
     """
 
     def deco(fn):
-        PANELS[name] = fn
+        @functools.wraps(fn)
+        def factory(*args, **kwargs):
+            panel = fn(*args, **kwargs)
+            # the browser latency benchmark finds a panel by these (CSS classes)
+            panel.panel_id, panel.real = name, real
+            return panel
+
+        PANELS[name] = factory
         if real:
             REAL_PANELS.add(name)
-        return fn
+        return factory
 
     return deco
 
@@ -120,6 +131,7 @@ class Panel:
         self.notice = notice
         self.data = None
         self.fig = None
+        self._layouts = {}      # layout key -> axes positions found by constrained layout
         self.summary = ""
         self.error = None
         for c in self.controls.values():
@@ -134,7 +146,8 @@ class Panel:
         return {k: c.value for k, c in self.controls.items()}
 
     def _changed(self, change):
-        self.update()
+        with defer_gc():
+            self.update()
 
     def set(self, **values):
         """Set controls (as a learner would) and return self once redrawn.
@@ -158,18 +171,31 @@ class Panel:
 
     def update(self):
         """Recompute and redraw with the controls' current values."""
-        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        clock = self.timings = Laps()
+        fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        key = None
         try:
             self.data = self.compute(**self.values)
+            clock.lap("simulate")
             self.summary = self.draw(self.data, fig) or ""
             self.error = None
+            key = _layout_key(fig)
         except Exception as e:  # show the learner what went wrong, in place
             self.error = e
             self.summary = f"{type(e).__name__}: {e}"
             fig.clear()
             fig.text(0.02, 0.5, self.summary, wrap=True, fontsize=12, color="#b2182b")
         self.fig = fig
-        self.image.value = render_png(fig)
+        layout = self._layouts.get(key) if key is not None else None
+        if layout is None:
+            fig.set_layout_engine("constrained")
+            self.image.value = render_png(fig, clock)
+            if key is not None:
+                self._layouts[key] = _layout_of(fig)
+                fig.set_layout_engine("none")   # keep what it found; later draws stay put
+        else:
+            _apply_layout(fig, layout)
+            self.image.value = render_png(fig, clock)
         style = "color:#b2182b" if self.error else ""
         self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
         return self
@@ -181,7 +207,17 @@ class Panel:
         if self.notice:
             parts.append(W.HTML(f"<i>{_escape(self.notice)}</i>"))
         box = W.VBox(parts)
+        return self._tag(box)
+
+    def _tag(self, box):
+        """CSS classes for browser tests: ``gmpkit-panel``, ``gmpkit-id-<06-stealing>``
+        and ``gmpkit-real`` for a panel that measures this machine."""
         box.add_class("gmpkit-panel")
+        pid = getattr(self, "panel_id", None)
+        if pid:
+            box.add_class("gmpkit-id-" + re.sub(r"[^A-Za-z0-9-]+", "-", pid))
+        if getattr(self, "real", False):
+            box.add_class("gmpkit-real")
         return box
 
     def _ipython_display_(self):
@@ -192,7 +228,113 @@ class Panel:
         return f"<Panel {self.title!r}: {self.summary}>"
 
 
-def render_png(fig):
+# ---- constrained layout, computed once per arrangement -------------------------------
+# Constrained layout is the costliest part of drawing a panel (it measures every tick
+# label before the real draw measures them again).  A panel's arrangement rarely
+# changes when a slider moves, so the positions it finds are kept and reused as long
+# as nothing that sizes the margins changed: the axes grid, the number of lines of
+# every title and label, the longest tick label on each axis, and the legends' texts.
+
+def _text_shape(t):
+    s = t.get_text() if t is not None and t.get_visible() else ""
+    return (s.count("\n"), len(s) if "\n" in s else min(len(s), 1))
+
+
+def _layout_key(fig):
+    """What decides where constrained layout puts the axes (cheap to compute)."""
+    key = [tuple(fig.get_size_inches()), fig.dpi]
+    for st in (fig._suptitle, fig._supxlabel, fig._supylabel):
+        key.append(_text_shape(st))
+    for ax in fig.axes:
+        ss = ax.get_subplotspec()
+        key.append((ss.get_geometry() if ss is not None else tuple(ax.get_position().bounds),
+                    ax.get_visible(), ax.axison,
+                    _text_shape(ax.title), _text_shape(ax._left_title),
+                    _text_shape(ax._right_title),
+                    _text_shape(ax.xaxis.label), _text_shape(ax.yaxis.label)))
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():
+                continue
+            try:
+                locs = [x for x in axis.get_majorticklocs()]
+                lo, hi = sorted(axis.get_view_interval())
+                labels = axis.get_major_formatter().format_ticks(
+                    [x for x in locs if lo <= x <= hi])
+            except Exception:   # an unusual axis: never reuse a layout for it
+                return None
+            key.append((axis.get_label_position(), axis.get_ticks_position(),
+                        max((len(x) for x in labels), default=0), len(labels) > 0))
+        leg = ax.get_legend()
+        if leg is not None:
+            key.append(tuple(t.get_text() for t in leg.get_texts()))
+    for leg in fig.legends:
+        key.append(tuple(t.get_text() for t in leg.get_texts()))
+    return tuple(key)
+
+
+def _layout_of(fig):
+    pos = [(ax.get_position(original=True), ax.get_position(original=False))
+           for ax in fig.axes]
+    sup = [t.get_position() if t is not None else None
+           for t in (fig._suptitle, fig._supxlabel, fig._supylabel)]
+    return pos, sup
+
+
+def _apply_layout(fig, layout):
+    pos, sup = layout
+    for ax, (orig, active) in zip(fig.axes, pos):
+        ax._set_position(orig, which="original")
+        ax._set_position(active, which="active")
+    for t, p in zip((fig._suptitle, fig._supxlabel, fig._supylabel), sup):
+        if t is not None and p is not None:
+            t.set_position(p)
+
+
+@contextlib.contextmanager
+def defer_gc():
+    """Hold Python's cyclic garbage collector off while a moved control is answered.
+
+    A full collection in a kernel holding a course's worth of figures and timelines
+    takes 100-200 ms; when one fell inside a redraw it doubled that move's latency.
+    Inside a running kernel the collector is switched back on from the event loop
+    50 ms after the new picture left (the collection then happens while the learner
+    looks at it); without an event loop (tests, ``make bench``) at once.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            gc.enable()
+        else:
+            loop.call_later(0.05, gc.enable)
+
+
+class Laps(dict):
+    """Where an update's time went: ``lap(name)`` adds the time since the last lap.
+
+    >>> c = Laps(); c.lap("simulate"); sorted(c)
+    ['simulate']
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._t = time.perf_counter()
+
+    def lap(self, name):
+        now = time.perf_counter()
+        self[name] = self.get(name, 0.0) + now - self._t
+        self._t = now
+
+
+def render_png(fig, clock=None):
     """PNG bytes of ``fig``, drawn once.
 
     ``savefig`` draws a constrained-layout figure twice (a layout pass, then the
@@ -200,28 +342,70 @@ def render_png(fig):
     light PNG compression keeps encoding cheap.  Together they halve the time
     from moving a slider to a new picture.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    canvas = FigureCanvasAgg(fig)
+    canvas = _shared_canvas(fig)
     canvas.draw()
+    if clock is not None:
+        clock.lap("draw")      # the panel's artists and their rasterising
     w, h = canvas.get_width_height(physical=True)
     img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
     img.save(buf, format="png", compress_level=1)
+    if clock is not None:
+        clock.lap("encode")
     return buf.getvalue()
+
+
+_RENDERERS: dict = {}   # (width, height, dpi) -> a RendererAgg reused by every panel
+
+
+def _shared_canvas(fig):
+    """An Agg canvas for ``fig`` that draws with a renderer shared by all figures
+    of the same size.
+
+    Matplotlib caches text metrics and parsed mathtext per renderer; a new
+    canvas per picture means a new renderer, so every tick label was measured
+    and parsed afresh on every slider move.  Panels draw one picture at a time
+    and read the pixels out at once, so one renderer per size is safe.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class SharedCanvas(FigureCanvasAgg):
+        def get_renderer(self):
+            w, h = self.get_width_height(physical=True)
+            key = (w, h, self.figure.dpi)
+            r = _RENDERERS.get(key)
+            if r is None:
+                if len(_RENDERERS) > 8:
+                    _RENDERERS.clear()
+                r = _RENDERERS[key] = RendererAgg(w, h, self.figure.dpi)
+            self.renderer = r
+            return r
+
+    global _SharedCanvas
+    if _SharedCanvas is None:
+        _SharedCanvas = SharedCanvas
+    return _SharedCanvas(fig)
+
+
+_SharedCanvas = None
 
 
 def _escape(text):
     return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def benchmark_panels(repeats=5, names=None):
+def benchmark_panels(repeats=10, names=None):
     """Time "set a control -> figure ready" for every registered panel.
 
-    For each panel, the first numeric control is moved to ``repeats`` different
-    values across its range (never back to a value already drawn, so no cache
-    can answer).  Returns ``{name: (median_s, worst_s)}``; see ``REAL_PANELS``.
+    For each panel, the first numeric control is moved ``repeats`` times to
+    values spread over its range, never to the value it shows.  A slider with
+    fewer values than that comes back to values it showed before; the caches
+    (pictures and simulations of settings already seen) are then emptied
+    first, so no move is answered from a cache of an earlier move.  Returns ``{name: {"simulate": [s, ...], "draw": [...],
+    "encode": [...], "total": [...]}}`` (see ``Laps``; ``REAL_PANELS`` are
+    the panels that measure this machine).
     """
     _import_all()
     out = {}
@@ -234,14 +418,46 @@ def benchmark_panels(repeats=5, names=None):
                              (None, None))
         if ctl is None:
             continue
-        times = []
-        for v in _fresh_values(ctl, repeats):
+        spread = _fresh_values(ctl, repeats) + [ctl.value]
+        seen = {ctl.value}
+        res = {"simulate": [], "draw": [], "encode": [], "total": []}
+        for k in range(repeats * 2):
+            if len(res["total"]) == repeats:
+                break
+            v = spread[k % len(spread)]
+            if v == ctl.value:
+                continue
+            if v in seen:
+                clear_caches(panel)
+            seen.add(v)
+            # the collection a kernel makes while the learner looks at the last picture
+            # (see defer_gc); here, outside the timed interval
+            gc.collect()
             t0 = time.perf_counter()
-            panel.set(**{ctl_name: v})
-            times.append(time.perf_counter() - t0)
-        if times:
-            out[name] = (statistics.median(times), max(times))
+            with defer_gc():
+                panel.set(**{ctl_name: v})
+                dt = time.perf_counter() - t0
+            res["total"].append(dt)
+            laps = getattr(panel, "timings", None) or {}
+            for phase in ("simulate", "draw", "encode"):
+                res[phase].append(laps.get(phase, 0.0))
+        if res["total"]:
+            out[name] = res
     return out
+
+
+def clear_caches(panel=None):
+    """Forget cached simulations and pictures (of one panel, and module-level ones)."""
+    import functools
+    import sys
+    for attr in ("_cache", "_png"):
+        c = getattr(panel, attr, None)
+        if hasattr(c, "clear"):
+            c.clear()
+    for mod in [m for k, m in sys.modules.items() if k.startswith(__name__ + ".")]:
+        for obj in vars(mod).values():
+            if isinstance(obj, functools._lru_cache_wrapper):
+                obj.cache_clear()
 
 
 def _fresh_values(ctl, n):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import inspect
-import io
 import math
 import re
 from collections import OrderedDict
@@ -44,7 +43,8 @@ from ..models.gm import GM
 from ..models.gmp import FORCE_PREEMPT_NS, GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE
 from ..sim import Run, Simulation
 from ..sync import Chan, WaitGroup
-from . import PROJECTOR, Panel, register, slider
+from . import PROJECTOR, Laps, Panel, defer_gc, register, render_png, slider
+from .processes import plain_log_ticks
 
 __all__ = [
     "ANIMATION_WORKLOADS", "build_frames", "animation_panel", "AnimationPanel",
@@ -79,11 +79,13 @@ class _Panel(Panel):
         from matplotlib.figure import Figure
         key = tuple(sorted(self.values.items()))
         hit = self._cache.get(key)
+        clock = self.timings = Laps()
         if hit is None:
             fig = Figure(figsize=self.figsize, dpi=self.dpi)
             try:
                 with plots.style(projector=PROJECTOR["on"]):
                     data = self.compute(**self.values)
+                    clock.lap("simulate")
                     summary = self.draw(data, fig) or ""
                     fig.subplots_adjust(**self._margins)
                 error = None
@@ -91,9 +93,7 @@ class _Panel(Panel):
                 data, error, summary = None, e, f"{type(e).__name__}: {e}"
                 fig.clear()
                 fig.text(0.02, 0.5, summary, wrap=True, fontsize=12, color="#b2182b")
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-            hit = (data, fig, summary, error, buf.getvalue())
+            hit = (data, fig, summary, error, render_png(fig, clock))
             if error is None:
                 self._cache[key] = hit
                 while len(self._cache) > 24:
@@ -453,7 +453,8 @@ class AnimationPanel(Panel):
 
     def _changed(self, change):
         if not self._quiet:
-            self.update()
+            with defer_gc():
+                self.update()
 
     def _draw(self, data, fig):
         i = data["frame"]
@@ -462,8 +463,10 @@ class AnimationPanel(Panel):
 
     def update(self):
         """Recompute (cached) and redraw only the diagram: reuses one figure."""
+        clock = self.timings = Laps()
         try:
             self.data = self.compute(**self.values)
+            clock.lap("simulate")
             self.error = None
         except Exception as e:  # pragma: no cover - shown in place
             self.error = e
@@ -485,9 +488,7 @@ class AnimationPanel(Panel):
                 self._diagram.title = (f"{d['workload']} · GOMAXPROCS={d['procs']} · "
                                        f"t = {_fmt(snap['time'])}")
                 self._diagram.update(snap)
-            buf = io.BytesIO()
-            self._fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-            self._png[key] = (buf.getvalue(), dict(self._diagram.counts))
+            self._png[key] = (render_png(self._fig, clock), dict(self._diagram.counts))
             while len(self._png) > 64:
                 self._png.popitem(last=False)
         self.fig = self._fig
@@ -504,8 +505,7 @@ class AnimationPanel(Panel):
         head = W.HTML(f"<h4 style='margin:4px 0'>{_html(self.title)}</h4>")
         box = W.VBox([head, W.HBox([self.workload, self.procs]),
                       W.HBox([self.play, self.frame]), self.caption, self.image])
-        box.add_class("gmpkit-panel")
-        return box
+        return self._tag(box)
 
 
 def _html(s):
@@ -966,6 +966,8 @@ def _draw_syscall(d, fig):
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
+    plain_log_ticks(ax1, "x")
+    plain_log_ticks(ax1, "y")
     ax1.set_xlabel("syscall duration (µs)")
     ax1.set_ylabel("P retaken after (µs)")
     ax1.set_ylim(0.3, 40_000)

@@ -35,7 +35,7 @@ PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help env env-test go lab test test-fast test-browser bench html slides clean
+.PHONY: help env env-test go lab test test-fast test-browser bench bench-browser html slides clean
 
 ## help: list the targets (this text)
 help:
@@ -95,6 +95,10 @@ bench: env
 	@if $(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("gmpkit.bench") is None)' 2>/dev/null; \
 	then $(PY) -m gmpkit.bench; \
 	else echo "gmpkit.bench is missing: no benchmarks yet."; exit 1; fi
+
+## bench-browser: slider-to-picture latency of every simulated panel in JupyterLab (chromium)
+bench-browser: env-test go
+	$(PY) tests/browser/bench_latency.py $(BENCH_ARGS)
 
 ## html: static website of the course in build/html (EXECUTE=1 reruns notebooks first)
 html: env

@@ -147,6 +147,9 @@ class LabServer:
             "--allow-root",
             "--ServerApp.token=",
             "--ServerApp.password=",
+            # kernels are shut down through the REST API between tests (DELETE needs this
+            # with no token; the server listens on 127.0.0.1 only)
+            "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={self.root}",
             "--ServerApp.terminals_enabled=False",
             "--LabApp.expose_app_in_browser=True",

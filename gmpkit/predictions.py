@@ -396,6 +396,11 @@ class CourseTally(Tally):
             return self.predictions[qid]
         return self.add(self.catalog[qid]())
 
+    def follow(self, qid, panel):
+        """The experiment ``panel`` has run: lock and resolve prediction ``qid`` and
+        return the panel with the prediction's result under it."""
+        return self.ask(qid).follow(panel)
+
 
 def tally(notebook) -> CourseTally:
     """The prediction tally of a lecture notebook (by its file stem)."""

@@ -24,9 +24,11 @@
 
 # %%
 import gmpkit as gk
-from gmpkit import plots, scenarios
-from gmpkit.checks import Question
+from gmpkit import plots, predictions, scenarios
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.widgets import gm
+
+tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## What the article says, and what to correct
@@ -129,10 +131,13 @@ fig
 # Then untick the checkbox: which part of GM's collapse was thread creation under the lock?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.lock_scaling_panel()
-panel
+tally.ask("05-scaling")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.lock_scaling_panel()
+tally.follow("05-scaling", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 i4, i8, i16 = (d["procs"].index(n) for n in (4, 8, 16))
@@ -195,10 +200,13 @@ print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time ru
 # under GM? Under GMP? Which one wakes sleeping threads more often?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.handoff_panel()
-panel
+tally.ask("05-remote")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.handoff_panel()
+tally.follow("05-remote", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert g["wakeups"] > 100 and p["wakeups"] > 100
@@ -244,10 +252,13 @@ for name, v in (("GM ", g), ("GMP", p)):
 # How many does GMP hold — and how many threads does GMP create?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.mcache_panel()
-panel
+tally.ask("05-mcache")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.mcache_panel()
+tally.follow("05-mcache", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 h = d["here"]
 mib = 1024 * 1024
@@ -291,10 +302,13 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # the 80 syscalls? GMP? Then slide to 100 µs: does GMP still avoid parking threads?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.churn_panel()
-panel
+tally.ask("05-churn")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.churn_panel()
+tally.follow("05-churn", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert d["syscall_us"] < 20                       # shorter than sysmon's tick
@@ -349,9 +363,13 @@ print("  GMP:", p["parks_per_100"])
 #
 # ## Self-check
 #
-# Replace each `...` with your answer, run the cell, read the feedback.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 q1 = Question("05-gm-ms-syscalls",
               "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
               "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
@@ -360,10 +378,6 @@ q1 = Question("05-gm-ms-syscalls",
               explain=lambda e: f"{e}: one M per goroutine blocked in a syscall (each holds its "
                                 "thread), plus one running main — Ms are created by matchmg "
                                 "whenever a slot frees up and no idle M exists.")
-answer = ...
-print(q1.check(answer, strict=False))
-
-# %%
 q2 = Question("05-gm-mcache-mib",
               "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
               "mcache do GM's Ms hold in total?",
@@ -373,17 +387,23 @@ q2 = Question("05-gm-mcache-mib",
                                 "all 32 are in the kernel at the same moment (the first return "
                                 "before the last enter), so fewer than 33 Ms are needed. GMP "
                                 "holds 4 x 2 = 8 MiB.")
-answer = ...
-print(q2.check(answer, strict=False))
-
-# %%
 q3 = Question("05-gmp-version",
               "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
               answer=lambda: "1.1",
               explain=lambda e: f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
                                 "under Go 1.1; Go 1.2 added preemption, not the P.")
-answer = ...
-print(q3.check(answer, strict=False))
+questions = [q1, q2, q3]
+
+# %%
+my_answers = {
+    "05-gm-ms-syscalls": ...,
+    "05-gm-mcache-mib": ...,
+    "05-gmp-version": ...,
+}
+self_check(questions, my_answers)
+
+# %% tags=["nbval-ignore-output"]
+answer_boxes(questions, tally)
 
 # %% [markdown]
 # ## What the models simplify

@@ -28,9 +28,12 @@
 # 7. correct three claims of the source article and sharpen a fourth, with evidence.
 
 # %%
-from gmpkit.checks import Question
+from gmpkit import predictions
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import gmp
+
+tally = predictions.tally("06_gmp_scheduler")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## G, M and P — from the runtime's own structures
@@ -59,7 +62,7 @@ for name, fields in (("g", {"stack", "stackguard0", "sched", "atomicstatus", "m"
     print(header)
     print(text, end="\n\n")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 header, text, live = gmp.struct_fields("p", {"runq", "runnext"})
 assert "[256]guintptr" in text and "runnext" in text
 print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
@@ -116,7 +119,7 @@ except Exception as e:     # no Go here: say so
     print("Go is not installed here; recorded from go1.27.3's proc.go, line 35:")
     print("proc.go: 35  // Design doc at https://golang.org/s/go11sched.")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 design_doc = "https://golang.org/s/go11sched"
 assert "go11" in design_doc
 print("the design document the runtime cites is named for Go 1.1:", design_doc)
@@ -139,7 +142,7 @@ for name, keep in (("runqput", [r"runnext\.cas\(", r"LoadAcq", r"StoreRel", r"ru
     print(header)
     print(text, end="\n\n")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 _, grab, _ = gmp.runtime_excerpt("runqgrab", keep=[r"n - n/2", r"CasRel"])
 assert "n - n/2" in grab and "CasRel" in grab
 print("runqgrab takes n - n/2 (half, rounded up) and commits with a CAS on runqhead")
@@ -174,10 +177,13 @@ print("runqgrab takes n - n/2 (half, rounded up) and commits with a CAS on runqh
 # system call?
 
 # %% tags=["nbval-ignore-output"]
-anim = gmp.animation_panel()
-anim
+tally.ask("06-animation")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+anim = gmp.animation_panel()
+tally.follow("06-animation", anim)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 frames = anim.data
 kinds = [k for ks in frames["kinds"] for k in ks]
 assert "steal" in kinds and "retake" in kinds and "syscall-enter" in kinds
@@ -215,10 +221,13 @@ print(f"frame {retake}:", frames["captions"][retake])
 # queue? And with 600?
 
 # %% tags=["nbval-ignore-output"]
-overflow = gmp.overflow_panel()
-overflow
+tally.ask("06-overflow")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+overflow = gmp.overflow_panel()
+tally.follow("06-overflow", overflow)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 b = overflow.data
 assert b["runnext"] + b["ring"] + b["global"] == b["n"]
 assert all(x == gmp.OVERFLOW_BATCH == gmp_model.RUNQ_SIZE // 2 + 1 for x in b["batches"])
@@ -248,10 +257,13 @@ print(f"{b['n']} go statements: runnext {b['runnext']}, ring {b['ring']}, "
 # the yielder runs again?
 
 # %% tags=["nbval-ignore-output"]
-fair = gmp.fairness_panel()
-fair
+tally.ask("06-fairness")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+fair = gmp.fairness_panel()
+tally.follow("06-fairness", fair)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 f = fair.data
 full = [g for g, left in zip(f["gaps"], f["local_left_at_turn"]) if left > f["every"]]
 # the first gap is shorter by the ticks P0 already had (runtime.main's own goroutines,
@@ -283,10 +295,13 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 # **Predict first:** P0's ring holds 9 Gs. How many does the first thief take? The second?
 
 # %% tags=["nbval-ignore-output"]
-steal = gmp.stealing_panel()
-steal
+tally.ask("06-steal")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+steal = gmp.stealing_panel()
+tally.follow("06-steal", steal)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 s = steal.data
 assert s["steals"], "somebody stole"
 for st in s["steals"]:
@@ -316,10 +331,13 @@ print("steals (thief <- victim: ring before, taken):",
 # same time, at most?
 
 # %% tags=["nbval-ignore-output"]
-spin = gmp.spinning_panel()
-spin
+tally.ask("06-spinning")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+spin = gmp.spinning_panel()
+tally.follow("06-spinning", spin)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 sp = spin.data
 for n_spin, busy in zip(sp["spinning"], sp["busy"]):
     assert n_spin <= max(1, -(-busy // 2)), (n_spin, busy)
@@ -354,10 +372,13 @@ print(f"peak spinning Ms: {sp['peak_spinning']} (GOMAXPROCS={sp['procs']}); thre
 # with nothing queued; P1 is idle. For which durations is P0 taken away, and how soon?
 
 # %% tags=["nbval-ignore-output"]
-sysc = gmp.syscall_panel()
-sysc
+tally.ask("07-retake")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+sysc = gmp.syscall_panel()
+tally.follow("07-retake", sysc)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 sweep = gmp._syscall_sweep(2)
 work = dict(sweep[True])
 idle = dict(sweep[False])
@@ -386,10 +407,13 @@ print("nothing queued:", {d: r for d, r in idle.items()})
 # syscall, then on the network (GOMAXPROCS=2). How many threads in each case?
 
 # %% tags=["nbval-ignore-output"]
-net = gmp.netio_panel()
-net
+tally.ask("07-netio")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+net = gmp.netio_panel()
+tally.follow("07-netio", net)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 nv = net.data
 assert nv["netio"]["peak"] <= nv["procs"] + 2             # Ps' Ms + sysmon, whatever n
 assert nv["syscall"]["peak"] > nv["netio"]["peak"]
@@ -421,10 +445,13 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 # `GODEBUG=asyncpreemptoff=1`?
 
 # %% tags=["nbval-ignore-output"]
-pre = gmp.preemption_panel()
-pre
+tally.ask("07-preempt")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+pre = gmp.preemption_panel()
+tally.follow("07-preempt", pre)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 on = gmp.preemption(30, True, True)
 off = gmp.preemption(30, False, True)
 calls = gmp.preemption(30, False, False)
@@ -465,10 +492,13 @@ print(f"first wake-up late by: async {on['first_latency_ns'] / 1e6:.1f} ms, "
 # shrink?
 
 # %% tags=["nbval-ignore-output"]
-both = gmp.gm_vs_gmp_panel()
-both
+tally.ask("07-gm-vs-gmp")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+both = gmp.gm_vs_gmp_panel()
+tally.follow("07-gm-vs-gmp", both)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 both.set(model="GM")
 gm_, gmp_ = both.data["GM"], both.data["GMP"]
 assert both.summary.startswith("showing GM")
@@ -520,9 +550,13 @@ for item in gmp_model.GMP.SIMPLIFIES:
 # %% [markdown]
 # ## Self-check
 #
-# Replace `...` with your answer and run the cell; the model computes the expected answer.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 q1 = Question(
     "burst-global",
     "One G runs 300 `go` statements in a burst on GOMAXPROCS=1. How many Gs are in the global "
@@ -532,17 +566,11 @@ q1 = Question(
                          f"runqputslow move half the ring plus the new G: {exp} = 128 + 1."),
     hint=lambda given, exp: ("you counted every G past 256, but the ring moves in batches of "
                              "129" if given == 300 - 257 else None))
-print(q1.check(..., strict=False))
-
-# %%
 q2 = Question(
     "steal-9",
     "An idle P steals from a P with 9 Gs in its ring. How many Gs does it take?",
     answer=lambda: gmp.stealing(9)["first"]["taken"],
     explain=lambda exp: f"runqgrab takes n - n/2 = 9 - 4 = {exp}: half, rounded up.")
-print(q2.check(..., strict=False))
-
-# %%
 q3 = Question(
     "fairness-61",
     "P0's ring holds 200 Gs; a G that keeps calling runtime.Gosched waits in the global queue "
@@ -553,9 +581,6 @@ q3 = Question(
                          f"one shorter: P0's schedtick starts at 1, STARTUP_SCHEDTICKS.)"),
     hint=lambda given, exp: ("that is the first gap, before the pattern settles"
                              if given == exp - 1 else None))
-print(q3.check(..., strict=False))
-
-# %%
 q4 = Question(
     "retake-idle",
     "A G makes a 5 ms blocking syscall; its P has nothing queued and another P is idle. Does "
@@ -563,7 +588,19 @@ q4 = Question(
     answer=lambda: gmp.syscall_retake(5000, False)["retaken"],
     explain=lambda exp: ("retake leaves a syscall's P alone when its queue is empty and some "
                          "P is idle or spinning, until the syscall is 10 ms old."))
-print(q4.check(..., strict=False))
+questions = [q1, q2, q3, q4]
+
+# %%
+my_answers = {
+    "burst-global": ...,
+    "steal-9": ...,
+    "fairness-61": ...,
+    "retake-idle": ...,
+}
+self_check(questions, my_answers)
+
+# %% tags=["nbval-ignore-output"]
+answer_boxes(questions, tally)
 
 # %% [markdown]
 # ## Glossary

@@ -269,18 +269,18 @@ _06 = {
     "06-steal": lambda: Prediction(
         "06-steal", "P0's ring holds 9 Gs. How many does the first thief take?", "number",
         answer=lambda d: d["steals"][0]["taken"],
-        explain=lambda d: "runqgrab takes n - n/2: half, rounded up, so 9 - 4 = 5."),
+        explain=lambda d: "half, rounded up: runqgrab takes n - n/2, so 9 - 4 = 5."),
     "06-spinning": lambda: Prediction(
-        "06-spinning", "Without spinning Ms, how many more thread wake-ups does the trickle "
-        "need (× the count with spinning)?", "choice",
+        "06-spinning", "Without spinning Ms, how many times as many thread wake-ups does the "
+        "ping-pong need as with them?", "choice",
         options=["about the same", "about 2×", "about 5×", "about 10×"],
         answer=lambda d: nearest(d["off"]["wakeups"] / max(1, d["on"]["wakeups"]),
                                  ["about the same", "about 2×", "about 5×", "about 10×"], _times),
         explain=lambda d: f"with spinning: {d['on']['wakeups']} wake-ups; without: "
-                          f"{d['off']['wakeups']}. A spinning M finds the next G itself, with "
-                          "no futex wake; without it, every new G waits for a sleeping thread "
-                          f"(start latency {d['on']['latency_us']:.1f} vs "
-                          f"{d['off']['latency_us']:.1f} µs on average)."),
+                          f"{d['off']['wakeups']}. Each send readies the partner and calls "
+                          "wakep. Without spinning that always wakes a thread, which finds "
+                          "nothing: the G runs from its waker's runnext. With spinning, wakep "
+                          "wakes nobody while one M is already on its way."),
 }
 
 

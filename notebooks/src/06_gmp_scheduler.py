@@ -327,8 +327,15 @@ print("steals (thief <- victim: ring before, taken):",
 # Ps). The alternative `proc.go` rejects — "unpark an additional thread whenever we ready a
 # goroutine and there is an idle P" — would wake a thread for every new G.
 #
-# **Predict first:** a producer starts a short G every 15 µs on 8 Ps. How many Ms spin at the
-# same time, at most?
+# Waking an idle M is not free: a `futex` system call on the waker's side, a kernel
+# wake-up and a context switch on the sleeper's. The panel runs each workload twice: under
+# `gk.GMP` as Go does it, and under `GMP(spinning=False)`, the rejected design, with no
+# spinning Ms. It counts the **thread wake-ups**, the **wasted** ones (the woken M found no G
+# and went back to sleep), and how long a G waits between becoming runnable and running.
+#
+# **Predict first:** two goroutines bounce a value over channels 200 times on 8 Ps; every
+# send makes the partner runnable, and `ready` calls `wakep`. How many more threads does the
+# rejected design wake than Go does?
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("06-spinning")
@@ -339,24 +346,35 @@ tally.follow("06-spinning", spin)
 
 # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 sp = spin.data
-for n_spin, busy in zip(sp["spinning"], sp["busy"]):
+on, off = sp["on"], sp["off"]
+for n_spin, busy in zip(on["spinning"], on["busy"]):
     assert n_spin <= max(1, -(-busy // 2)), (n_spin, busy)
-assert sp["thread_starts"] <= sp["submissions"] and sp["peak_spinning"] < sp["procs"] - 1
-print(f"peak spinning Ms: {sp['peak_spinning']} (GOMAXPROCS={sp['procs']}); thread wake-ups "
-      f"{sp['thread_starts']} vs {sp['submissions']} for one per new G")
+assert off["peak_spinning"] == 0 and off["wakeups"] >= 2 * on["wakeups"] > 0
+assert off["futile"] >= off["wakeups"] and on["futile"] >= on["wakeups"] - 1
+bursts = gmp.spinning(sp["procs"], "bursts")
+assert bursts["on"]["wakeups"] < bursts["off"]["wakeups"]
+assert bursts["on"]["latency_us"] > bursts["off"]["latency_us"]
+print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups']} without; "
+      f"bursts: {bursts['on']['wakeups']} vs {bursts['off']['wakeups']}, mean start latency "
+      f"{bursts['on']['latency_us']:.1f} vs {bursts['off']['latency_us']:.1f} µs")
 
 # %% [markdown]
 # **What to notice:**
 #
-# * The spinning line stays far below the 7 idle Ps: one spinner at a time is enough to pick up
-#   a trickle of work, and every spinner burns a CPU.
-# * Note that the wake-up count barely drops with a G every 15 µs: the saving is in concurrent
-#   spinners, one instead of seven, each of which would burn a CPU.
-# * A spinner that finds work stops spinning and calls `wakep` again, so if more work keeps
-#   arriving, more threads join one by one.
-# * In this model scheduling code takes no time, so two Ms are rarely caught spinning at the
-#   same instant; the cap matters most when many Ps run dry together (the model still applies
-#   it, see `findRunnable` step 6 above).
+# * **Ping-pong:** without spinning, every send wakes a thread, and every one of those wake-ups
+#   is wasted: the readied G sits in its waker's `runnext` and runs on that P a moment later.
+#   With spinning, `wakep` wakes nobody while one M is already on its way (it is counted in
+#   `nmspinning`), so fewer than half as many threads are woken for nothing. The start
+#   latency is the same either way: `runnext` did the real work.
+# * **Bursts** (switch the workload): 8 `go` statements at once. Go wakes one spinner; when it
+#   finds work it stops spinning and calls `wakep` again, so thieves join one by one and
+#   there are fewer wake-ups than without spinning. The price is visible too: the new Gs
+#   start later than when every idle P gets a thread at once.
+# * Every spinner burns a CPU while it looks, which is why at most half the busy Ps may have
+#   one (`2 * nmspinning < GOMAXPROCS - npidle`).
+# * In this model scheduling code takes no time, so an M "spins" only while its wake-up is in
+#   flight. Real spinners also search for a few µs before they sleep, and catch work that
+#   arrives meanwhile: real Go saves more wake-ups than the model shows.
 
 # %% [markdown] slide="slide"
 # ## Experiment 6 · System calls: sysmon's retake, and the netpoller

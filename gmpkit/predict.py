@@ -189,6 +189,17 @@ class Prediction:
                     "model says.")
         return f"Locked in: {_show(self.given)}. Now run the experiment below to see what the model says."
 
+    def status_line(self) -> str:
+        """What the prediction widget says: never the model's answer, which is shown
+        under the experiment (so a saved notebook does not give it away up front)."""
+        if not self.locked:
+            return ""
+        if self.outcome is None:
+            return self.check()
+        mine = "no prediction" if self.given is None else _show(self.given) + self._u()
+        return (f"Locked in: {mine}. The experiment below shows the model's answer beside it, "
+                "and why.")
+
     # ---- the model's side --------------------------------------------------------
     def resolve(self, data) -> Outcome:
         """The experiment ran with ``data``: lock, compute the model's answer, compare.
@@ -312,10 +323,8 @@ class Prediction:
 
         def refresh(_=None):
             field.disabled = button.disabled = self.locked
-            if self.outcome is not None:
-                status.value = self.result_html()
-            elif self.locked:
-                status.value = f"<i>{_esc(self.check())}</i>"
+            if self.locked:
+                status.value = f"<i>{_esc(self.status_line())}</i>"
 
         def changed(change):
             if self.locked:

@@ -113,7 +113,9 @@ def test_widget_typing_and_check_button_lock_the_input():
     button.click()
     assert p.locked and field.disabled and button.disabled
     p.resolve({"n": 4})
-    assert "right" in view.children[2].value       # the widget shows the outcome too
+    status = view.children[2].value
+    assert "Locked in: 8" in status and "below" in status
+    assert "the model says" not in status, "the answer belongs under the experiment, not here"
 
 
 def test_tally_counts_saves_and_keeps_locks(tmp_path):

@@ -377,9 +377,6 @@ CATALOG = {
     "05_gm_scheduler": _05, "06_gmp_queues": _06, "07_gmp_syscalls": _07,
     "08_model_vs_reality": _08,
 }
-# Until the 06 split lands the old names hold the same questions.
-CATALOG["06_gmp_scheduler"] = {**_06, **_07}
-CATALOG["07_model_vs_reality"] = _08
 
 
 class CourseTally(Tally):

@@ -197,7 +197,7 @@ def differences(src: Path):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_scheduler")
+    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_queues")
     ap.add_argument("--no-execute", action="store_true")
     ap.add_argument("--check", action="store_true", help="only compare sources and notebooks")
     args = ap.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Notebook 06 (the GMP scheduler): an animated G-M-P diagram and one panel per mechanism.
+"""Notebooks 06 and 07 (the GMP scheduler): an animated G-M-P diagram and one panel per mechanism.
 
 Every panel runs the :class:`~gmpkit.models.gmp.GMP` model (a miniature of
 ``runtime/proc.go``) on a small seeded workload, so what it shows is

@@ -255,7 +255,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **create/destroy** | threads expensive (kernel), goroutines cheap | goroutine a few hundred ns; Go-made thread tens of µs; process ms (experiment 2) |
 # | **switch** | thread 1000–1500 ns; goroutine ~200 ns, "3 registers" | goroutine hand-off a few hundred ns; thread hand-off several µs or more; `gobuf` has six fields and the time is mostly scheduler work (experiment 3) |
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
-# | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 06) does the event-loop work that callback code did by hand |
+# | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
 # %% [markdown] slide="slide"
 # ## Summary

@@ -8,7 +8,7 @@
 # where Go's runtime cannot keep a thread from blocking: the blocking system call.
 #
 # Everything here is simulated by `gmpkit`'s models, so every number is deterministic and
-# the same on every machine. Notebook 07 checks the models against real Go.
+# the same on every machine. Notebook 08 checks the models against real Go.
 
 # %% [markdown]
 # ## Learning goals
@@ -72,7 +72,7 @@ tally = predictions.tally("04_mn_model")   # your predictions in this notebook
 #
 # N:1 makes switching cheap and the kernel unaware; 1:1 gets parallelism and kernel-managed
 # blocking, at the price of a kernel thread (stack, switch, creation) per task. M:N tries to
-# have both — at the price of a scheduler inside the runtime, which is what notebooks 05 and 06
+# have both — at the price of a scheduler inside the runtime, which is what notebooks 05 to 07
 # are about.
 
 # %% [markdown]

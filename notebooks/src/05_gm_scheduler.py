@@ -345,7 +345,7 @@ print("  GMP:", p["parks_per_100"])
 # | 1. one global lock | per-P run queues (Go 1.1: one small lock per P; a lock-free 256-slot ring since Go 1.3); the global queue is a fallback, checked every 61st tick since Go 1.2 | notebook 06 |
 # | 2. G hand-off | the woken G goes to the waker's P (in its `runnext` slot, Go 1.5); idle Ps *steal* half a queue | experiment 2, notebook 06 |
 # | 3. per-M mcache | the mcache moved to the P | experiment 3 |
-# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebook 06 |
+# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebooks 06 and 07 |
 
 # %% [markdown]
 # ## Summary

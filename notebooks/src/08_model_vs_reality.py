@@ -1,7 +1,7 @@
 # %% [markdown] slide="slide"
-# # 07 · Model vs reality: the simulator checked against real Go
+# # 08 · Model vs reality: the simulator checked against real Go
 #
-# Notebooks 04–06 taught the scheduler with a simulator, `gk.GMP`, a miniature of
+# Notebooks 04–07 taught the scheduler with a simulator, `gk.GMP`, a miniature of
 # `runtime/proc.go`. A model is only worth learning from if it behaves like the thing it
 # models. This notebook checks it: each of the course's scenarios has a **Go twin** — a real
 # Go program doing the same work (`gmpkit/real/programs/scn_*.go`) — and we run both, read the
@@ -34,7 +34,7 @@ from gmpkit.checks import Question, within, answer_boxes, self_check
 from gmpkit.real import compare as cmp
 from gmpkit.widgets import reality
 
-tally = predictions.tally("07_model_vs_reality")   # your predictions in this notebook
+tally = predictions.tally("08_model_vs_reality")   # your predictions in this notebook
 
 # %% [markdown]
 # Which Go runs the real side? (Programs are built once and cached in `~/.cache/gmpkit`.)

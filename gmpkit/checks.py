@@ -195,10 +195,28 @@ def self_check(questions, answers):
         print("  ->", q.check(answers[q.qid], strict=False))
 
 
-def answer_boxes(questions):
-    """The same questions as text boxes with Check buttons, in one widget."""
+def answer_boxes(questions, tally=None):
+    """The same questions as text boxes with Check buttons, then a *Show all answers*
+    button (the model computes the answers only when it is pressed), then, if given,
+    the notebook's prediction tally (:mod:`gmpkit.predict`) with its Save button."""
     import ipywidgets as W
-    return W.VBox([q.widget() for q in questions])
+    out = W.HTML()
+    button = W.Button(description="Show all answers",
+                      tooltip="compute every answer with the model and explain it")
+
+    def clicked(_):
+        out.value = "<br>".join(f"<b>{_esc(q.prompt)}</b><br>{_esc(q.check(q.expected, strict=False))}"
+                                for q in questions)
+
+    button.on_click(clicked)
+    parts = [q.widget() for q in questions] + [W.VBox([button, out])]
+    if tally is not None:
+        parts.append(W.VBox([W.HTML("<b>Your predictions in this notebook</b>"), tally.widget]))
+    return W.VBox(parts)
+
+
+def _esc(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def reveal(questions):

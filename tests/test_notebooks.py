@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["01_processes", "02_threads", "03_goroutines", "04_mn_model",
-            "05_gm_scheduler", "06_gmp_scheduler", "07_model_vs_reality", "10_your_program"]
+            "05_gm_scheduler", "06_gmp_queues", "07_gmp_syscalls", "08_model_vs_reality",
+            "09_real_tools", "10_your_program"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -76,11 +77,49 @@ def test_each_experiment_is_a_panel_followed_by_an_assert(path):
     for i, c in enumerate(cells):
         if c["cell_type"] != "code":
             continue
+        # an experiment's cell shows its panel through the prediction it resolves
         if "nbval-ignore-output" in c.get("metadata", {}).get("tags", []) and \
-                re.search(r"gmpkit\.widgets|widgets\.\w+\.|panel", "".join(c["source"]), re.I):
+                re.search(r"^tally\.follow\(", "".join(c["source"]), re.M):
             panels += 1
             nxt = next((d for d in cells[i + 1:] if d["cell_type"] == "code"), None)
             assert nxt is not None and "assert" in "".join(nxt["source"]), \
                 f"{path.name} cell {i}: a panel must be followed by an assert cell"
     assert panels >= 2, f"{path.name} has {panels} widget experiments; at least 2 needed"
     assert nb["metadata"].get("widgets"), "widget state was not saved (the static site needs it)"
+
+
+MAX_CELLS = 45          # one 45-60 minute lecture
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_lecture_sized(path):
+    n = len(load(path)["cells"])
+    assert n <= MAX_CELLS, f"{path.name} has {n} cells; split it (a lecture is <= {MAX_CELLS})"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_learners_see_no_test_scaffolding(path):
+    """Assert cells (nbval needs them) are collapsed in JupyterLab and tagged for removal
+    from the site and slides; the self-check questions, whose code holds the answers, too."""
+    for i, c in enumerate(load(path)["cells"]):
+        if c["cell_type"] != "code":
+            continue
+        src = "".join(c["source"])
+        scaffolding = re.search(r"^\s*assert\b", src, re.M) or "Question(" in src
+        if not scaffolding:
+            continue
+        meta = c.get("metadata", {})
+        assert "remove-cell" in meta.get("tags", []), f"{path.name} cell {i}: not tagged remove-cell"
+        assert meta.get("jupyter", {}).get("source_hidden") is True, \
+            f"{path.name} cell {i}: its source is shown in JupyterLab"
+        assert meta.get("jupyter", {}).get("outputs_hidden") is True, \
+            f"{path.name} cell {i}: its output (which states the answers) is shown in JupyterLab"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_one_self_check_style(path):
+    """Every lecture: a dict of answers checked by self_check, then the boxes with the tally."""
+    code = text_of(load(path), "code")
+    assert "self_check(questions, my_answers)" in code
+    assert "answer_boxes(questions, tally)" in code
+    assert "reveal(" not in code, "answers are shown on request (the boxes' button), not printed"

@@ -111,4 +111,13 @@ def test_self_check_section_helpers(capsys):
     assert out[2] == "Ring slots?" and "not answered yet" in out[3]
     reveal(qs)
     assert capsys.readouterr().out.splitlines()[1].startswith("b -> Correct: 256.")
-    assert len(answer_boxes(qs).children) == 2
+    calls = []
+    lazy = Question("c", "Computed?", answer=lambda: calls.append(1) or 7, explain=lambda e: "lazy.")
+    boxes = answer_boxes(qs + [lazy])
+    assert len(boxes.children) == 4                 # 3 questions + the "Show all answers" row
+    button, shown = boxes.children[-1].children
+    assert calls == [] and shown.value == "", "answers are computed only when asked"
+    button.click()
+    assert calls == [1] and "Correct: 7." in shown.value and "Correct: 256." in shown.value
+    from gmpkit.predict import Tally
+    assert len(answer_boxes(qs, Tally("demo")).children) == 4

@@ -147,6 +147,28 @@ def test_site_of_the_course(tmp_path):
     out = tmp_path / "html"
     site.build_site(REPO / "notebooks", out, log=lambda *a: None)
     check_site(out, REPO / "notebooks", REAL_NOTEBOOKS)
+    for nb in REAL_NOTEBOOKS:
+        if nb.parent.name == "notebooks":                       # the lectures
+            page = (out / site.page_name(nb, REPO / "notebooks")).read_text(encoding="utf-8")
+            assert not SHOWN_ASSERT.search(page), f"{nb.name}: the page shows an assert line"
+
+
+# pygments marks the keyword: <span class="k">assert</span>
+SHOWN_ASSERT = __import__("re").compile(r">assert</span>")
+
+
+def test_cells_tagged_remove_cell_stay_off_the_page(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    nb = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell("assert 1 + 1 == 2")
+    hidden.metadata["tags"] = ["remove-cell"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson"), hidden,
+                nbformat.v4.new_code_cell("assert 'shown' in 'shown here'")]
+    nbformat.write(nb, nbdir / "01_lesson.ipynb")
+    site.build_site(nbdir, tmp_path / "html", log=lambda *a: None)
+    page = (tmp_path / "html" / "01_lesson.html").read_text(encoding="utf-8")
+    assert len(SHOWN_ASSERT.findall(page)) == 1 and "shown here" in page and "1 + 1" not in page
 
 
 def test_widget_views_get_a_static_copy_of_their_last_picture(tmp_path):

@@ -99,3 +99,25 @@ def test_vendored_assets_carry_their_licences():
     listed = (vendor / "README.md").read_text()
     for pkg in ("reveal.js", "requirejs", "jquery"):
         assert pkg in listed
+
+
+def test_cells_tagged_remove_cell_are_not_on_a_slide(tmp_path):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    nb = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell("assert 1 + 1 == 2")
+    hidden.metadata["tags"] = ["remove-cell"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson"), hidden,
+                nbformat.v4.new_code_cell("assert 'shown' in 'shown here'")]
+    nbformat.write(nb, nbdir / "01_lesson.ipynb")
+    slides.build_slides(nbdir, tmp_path / "s", log=lambda *a: None)
+    deck = (tmp_path / "s" / "01_lesson.slides.html").read_text(encoding="utf-8")
+    assert len(re.findall(r">assert</span>", deck)) == 1 and "1 + 1" not in deck
+
+
+@pytest.mark.skipif(not REAL_LECTURES, reason="no course notebooks yet")
+def test_no_lecture_deck_shows_an_assert_line(tmp_path):
+    slides.build_slides(REPO / "notebooks", tmp_path / "s", log=lambda *a: None)
+    shown = [d.name for d in sorted((tmp_path / "s").glob("*.html"))
+             if re.search(r">assert</span>", d.read_text(encoding="utf-8"))]
+    assert not shown, f"decks showing assert lines: {shown}"

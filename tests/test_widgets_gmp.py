@@ -201,17 +201,47 @@ def test_stealing_panel_summary_follows_the_slider():
 
 # ---- spinning ------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("workload", ["ping-pong", "bursts"])
 @pytest.mark.parametrize("procs", [2, 4, 8])
-def test_spinning_ms_stay_under_half_the_busy_ps(procs):
-    sp = gmp_panels.spinning(procs)
-    for n, busy in zip(sp["spinning"], sp["busy"]):
+def test_spinning_ms_stay_under_half_the_busy_ps(procs, workload):
+    sp = gmp_panels.spinning(procs, workload)
+    on, off = sp["on"], sp["off"]
+    for n, busy in zip(on["spinning"], on["busy"]):
         assert n <= max(1, math.ceil(busy / 2))
-    assert sp["peak_spinning"] < procs - 1 or procs == 2
+    assert off["peak_spinning"] == 0, "GMP(spinning=False) has no spinning Ms"
+    assert on["runnable"] == off["runnable"] > 0
 
 
-def test_wakep_wakes_fewer_threads_than_one_per_new_g_on_8_ps():
-    sp = gmp_panels.spinning(8)
-    assert sp["thread_starts"] < sp["submissions"]
+def test_without_spinning_a_ping_pong_wakes_threads_for_nothing():
+    sp = gmp_panels.spinning(8, "ping-pong")
+    on, off = sp["on"], sp["off"]
+    assert off["wakeups"] >= 2 * on["wakeups"] > 0
+    # runnext: the readied G runs on its waker's P, so the woken thread finds nothing
+    assert on["futile"] >= on["wakeups"] - 1 and off["futile"] >= off["wakeups"]
+    assert on["latency_us"] == off["latency_us"] < 1
+
+
+def test_spinning_saves_wakeups_in_bursts_and_pays_in_start_latency():
+    sp = gmp_panels.spinning(8, "bursts")
+    on, off = sp["on"], sp["off"]
+    assert on["wakeups"] < off["wakeups"]
+    assert on["latency_us"] > off["latency_us"], "the fan-out of spinners is one after another"
+
+
+def test_spinning_is_a_bool_and_shows_in_describe():
+    assert "spinning=False" in gmp_model.GMP(procs=2, spinning=False).describe()
+    with pytest.raises(TypeError, match="spinning must be True or False"):
+        gmp_model.GMP(procs=2, spinning="no")
+    with pytest.raises(ValueError, match="workload must be one of"):
+        gmp_panels.spinning(4, "trickle")
+
+
+def test_spinning_panel_summary_follows_the_workload():
+    p = PANELS["06:spinning"]()
+    assert p.summary.startswith("thread wake-ups: ")
+    before = p.summary
+    p.set(workload="bursts: 10 x 8 go statements")
+    assert p.summary != before and "wasted: 0 vs 0" in p.summary
 
 
 # ---- syscalls ------------------------------------------------------------------------------

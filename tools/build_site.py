@@ -14,6 +14,7 @@ JupyterLab writes that state only with "Save Widget State Automatically" on; nbc
 always writes it, so ``--execute`` runs each notebook first (on a copy, never touching the
 committed file) and is the reliable way to get every widget on the page.
 
+Cells tagged ``remove-cell`` (the assert cells nbval needs) are left out.
 Links between notebooks (``02_threads.ipynb#...``) become links between pages; images
 referenced by markdown are embedded as data URIs.
 """
@@ -170,11 +171,21 @@ _HIDE_STATIC = """<script>
 </script>"""
 
 
+HIDDEN_TAG = "remove-cell"   # test scaffolding (assert cells): kept for nbval, not for readers
+
+
+def without_hidden_cells(nb):
+    """A copy of ``nb`` without the cells tagged ``remove-cell`` (see tools/nbbuild.py)."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if HIDDEN_TAG not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
 def render(nb, resources_path: Path) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True)
-    nb = copy.deepcopy(nb)
+    nb = without_hidden_cells(nb)
     add_static_views(nb)
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"path": str(resources_path)}}

@@ -8,7 +8,7 @@ stored outputs. A notebook whose cells carry ``slideshow`` metadata is used as i
 One without any gets it assigned on an in-memory copy (the committed notebook is never
 edited): a markdown cell that starts with a ``#`` or ``##`` heading opens a new slide, one
 that starts with ``###`` a sub-slide (down arrow), every other cell continues the current
-slide. Slides scroll when their content is taller than the screen.
+slide. Cells tagged ``remove-cell`` (assert cells) are left out. Slides scroll when their content is taller than the screen.
 
 Offline: every script a deck needs (reveal.js, require.js, jQuery) is vendored in
 ``tools/vendor`` with its licence (see its README) and copied to ``<out>/_vendor``; the decks
@@ -60,6 +60,14 @@ def with_slide_metadata(nb):
     return nb
 
 
+def without_hidden_cells(nb):
+    """A copy of ``nb`` without the cells tagged ``remove-cell`` (assert cells: nbval
+    needs them, an audience does not)."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if "remove-cell" not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
 def find_lectures(notebook_dir: Path) -> list[Path]:
     return sorted(Path(notebook_dir).glob("*.ipynb"))
 
@@ -86,7 +94,7 @@ def build_slides(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "slid
     written = []
     for nb_path in find_lectures(notebook_dir):
         t0 = time.monotonic()
-        nb = with_slide_metadata(nbformat.read(nb_path, as_version=4))
+        nb = with_slide_metadata(without_hidden_cells(nbformat.read(nb_path, as_version=4)))
         add_static_views(nb)
         body, _ = exporter.from_notebook_node(
             nb, resources={"metadata": {"path": str(nb_path.parent)}}

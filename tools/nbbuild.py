@@ -17,6 +17,17 @@ in the "percent" format, so they diff and review like code::
 Markdown cells may carry ``slide`` metadata for ``make slides``:
 ``# %% [markdown] slide="slide"`` (or "subslide", "fragment", "skip", "notes").
 
+Any other cell metadata is written as jupytext writes it, ``key=<JSON>`` after
+the marker, so the sources stay readable by jupytext.  The course uses it for
+the test scaffolding learners should not see (assert cells, which nbval needs)::
+
+    # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+    assert panel.data["global"] == 129
+
+``jupyter.source_hidden`` / ``outputs_hidden`` collapse the cell in JupyterLab
+(a thin bar the learner can click open); the ``remove-cell`` tag leaves it out of
+the static site (tools/build_site.py) and the slides (tools/build_slides.py).
+
 ``python -m tools.nbbuild [NAME ...]`` writes ``notebooks/<name>.ipynb`` and
 executes it in the notebook's folder (as JupyterLab and nbval do), storing
 outputs and widget state, so the committed notebook reads well on a web page
@@ -59,18 +70,48 @@ def target_for(src: Path) -> Path:
     return src.parent.parent / f"{src.stem}.ipynb"
 
 
-def _meta(rest):
-    meta = {}
-    tags = re.search(r'tags=\[([^\]]*)\]', rest)
-    if tags:
-        meta["tags"] = [t.strip().strip("'\"") for t in tags.group(1).split(",") if t.strip()]
-    slide = re.search(r'slide="([a-z-]+)"', rest)
-    if slide:
-        meta["slideshow"] = {"slide_type": slide.group(1)}
+HIDDEN_TAG = "remove-cell"
+HIDDEN_HEADER = '# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}'
+_KEY = re.compile(r"\s*([A-Za-z_][\w.-]*)=")
+
+
+def _meta(rest, where="cell header"):
+    """Cell metadata from what follows ``# %%`` (and ``[markdown]``).
+
+    jupytext's ``key=<JSON value>`` pairs; ``slide="x"`` becomes
+    ``slideshow.slide_type``.
+
+    >>> _meta(' tags=["a", "b"] jupyter={"source_hidden": true}')
+    {'tags': ['a', 'b'], 'jupyter': {'source_hidden': True}}
+    >>> _meta(' slide="slide"')
+    {'slideshow': {'slide_type': 'slide'}}
+    """
+    import json
+    meta, pos, dec = {}, 0, json.JSONDecoder()
+    rest = rest.rstrip()
+    while pos < len(rest):
+        m = _KEY.match(rest, pos)
+        if not m:
+            raise SystemExit(f"{where}: cannot read {rest[pos:].strip()!r}: write metadata as "
+                             'key=<JSON>, e.g. tags=["nbval-ignore-output"]')
+        try:
+            value, end = dec.raw_decode(rest, m.end())
+        except json.JSONDecodeError as e:
+            raise SystemExit(f"{where}: the value of {m.group(1)} is not JSON ({e.msg}); "
+                             'quote strings with double quotes, e.g. slide="slide"') from None
+        meta[m.group(1)] = value
+        pos = end
+    if "slide" in meta:
+        meta["slideshow"] = {"slide_type": meta.pop("slide")}
     return meta
 
 
-def parse(text):
+def is_hidden(cell) -> bool:
+    """A cell kept for the tests but not shown to learners (tag ``remove-cell``)."""
+    return HIDDEN_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def parse(text, where="source"):
     """Split a percent-format source into nbformat cells."""
     cells, kind, meta, lines = [], None, {}, []
 
@@ -87,12 +128,12 @@ def parse(text):
         else:
             cells.append(nbformat.v4.new_code_cell("\n".join(lines), metadata=meta))
 
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines(), 1):
         m = CELL_RE.match(line)
         if m:
             flush()
             kind = "markdown" if m.group("md") else "code"
-            meta, lines = _meta(m.group("rest")), []
+            meta, lines = _meta(m.group("rest"), f"{where}:{n}"), []
         elif kind is not None:
             lines.append(line)
     flush()
@@ -101,7 +142,7 @@ def parse(text):
 
 def to_notebook(src: Path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = parse(src.read_text())
+    nb.cells = parse(src.read_text(), src.name)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     # nbformat gives each new cell a random id; make ids stable (and diffable).
@@ -149,12 +190,14 @@ def differences(src: Path):
             out.append(f"{target.name} cell {i} differs from {src.name}")
         if a.metadata.get("tags", []) != b.metadata.get("tags", []):
             out.append(f"{target.name} cell {i} tags differ from {src.name}")
+        if a.metadata.get("jupyter", {}) != b.metadata.get("jupyter", {}):
+            out.append(f"{target.name} cell {i} hidden/collapsed state differs from {src.name}")
     return out
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_scheduler")
+    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_queues")
     ap.add_argument("--no-execute", action="store_true")
     ap.add_argument("--check", action="store_true", help="only compare sources and notebooks")
     args = ap.parse_args(argv)

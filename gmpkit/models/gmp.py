@@ -160,7 +160,7 @@ class M:
     """A machine, an OS thread (``m`` in runtime2.go)."""
 
     __slots__ = ("id", "p", "nextp", "oldp", "curg", "lastg", "spinning", "state", "since",
-                 "syscalltick", "poll_until", "poll_timer", "was_spinning")
+                 "syscalltick", "poll_until", "poll_timer", "was_spinning", "woken")
 
     def __init__(self, mid, now):
         self.id = mid
@@ -176,6 +176,7 @@ class M:
         self.poll_until = 0       # blocked in netpoll: when its timeout ends (0 = none)
         self.poll_timer = None
         self.was_spinning = False
+        self.woken = False        # started by startm and has not run a G since
 
     def __repr__(self):
         return f"<M{self.id} {self.state} p={self.p.id if self.p else None} g={self.curg}>"
@@ -275,10 +276,17 @@ class GMP(Model):
     )
 
     def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, idle_threads=0,
+                 spinning=True,
                  **costs):
         super().__init__(**costs)
         self.idle_threads = check_count("GMP", "idle_threads", idle_threads, lo=0, hi=MAX_M_COUNT)
         self.procs = check_count("GMP", "procs", procs)
+        # spinning=False is the design proc.go rejects ("unpark an additional thread
+        # whenever we ready a goroutine and there is an idle P"): no spinning Ms, so
+        # wakep wakes an idle M for every readied G while a P is idle.  For teaching.
+        if not isinstance(spinning, bool):
+            raise TypeError(f"GMP: spinning must be True or False, not {spinning!r}")
+        self.spinning_enabled = spinning
         self.max_parallel = self.procs
         self.async_preempt = bool(async_preempt)
         # debug.SetMaxThreads may raise the limit above the default 10 000
@@ -289,7 +297,8 @@ class GMP(Model):
         self.lasttrace = None
 
     def describe(self):
-        return f"GMP(procs={self.procs}, async_preempt={self.async_preempt})"
+        extra = "" if self.spinning_enabled else ", spinning=False"
+        return f"GMP(procs={self.procs}, async_preempt={self.async_preempt}{extra})"
 
     @property
     def sysmon_tick_ns(self):
@@ -316,7 +325,7 @@ class GMP(Model):
         self.usleep_ns = c["usleep_overhead_ns"]
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
-                  "sysmon_wakeups"):
+                  "sysmon_wakeups", "futile_wakeups"):
             st[k] = 0
         self.allp = [P(i) for i in range(self.procs)]
         # randomOrder: a start and a stride coprime with procs visit every P once.
@@ -592,7 +601,15 @@ class GMP(Model):
 
         Only one M is woken at a time (the CAS of nmspinning from 0 to 1); when
         it finds work it calls wakep again, so wake-ups fan out.
+
+        With ``spinning=False`` (the rejected design) every call wakes an M for
+        an idle P, whether or not another M is already on its way.
         """
+        if not self.spinning_enabled:
+            pp = self.pidleget()
+            if pp is not None:
+                self.startm(pp, False)
+            return
         if self.nmspinning != 0:
             return
         self._set_nmspinning(1)
@@ -618,6 +635,7 @@ class GMP(Model):
             self.counter("idlethreads", len(self.midle))
             m.spinning = spinning
             m.nextp = pp
+            m.woken = True
             self._set_state(m, "spinning" if spinning else "waking")
             self.engine.after(self.wake_ns, self._mstart, m)
         else:
@@ -628,6 +646,7 @@ class GMP(Model):
         m = self._newm_record()
         m.spinning = spinning
         m.nextp = pp
+        m.woken = True
         m.state = "spinning" if spinning else "starting"
         self.engine.after(self.thread_ns, self._mstart, m)
 
@@ -639,7 +658,13 @@ class GMP(Model):
         self.schedule(m)
 
     def stopm(self, m):
-        """stopm: park ``m`` (no P, not spinning) on the idle M list until startm."""
+        """stopm: park ``m`` (no P, not spinning) on the idle M list until startm.
+
+        An M that was woken and parks again without running a G counts as a
+        ``futile_wakeups``: a futex wake (or a thread creation) for nothing."""
+        if m.woken:
+            m.woken = False
+            self.stats_extra["futile_wakeups"] += 1
         self._set_state(m, "idle")
         self.midle.append(m)
         self.counter("idlethreads", len(self.midle))
@@ -655,6 +680,9 @@ class GMP(Model):
         self.sim.stats["handoffs"] += 1
         if not self.runqempty(pp) or self.globalq:
             why = "work"
+            self.startm(pp, False)
+        elif self.nmspinning + len(self.pidle) == 0 and not self.spinning_enabled:
+            why = "spinning"
             self.startm(pp, False)
         elif self.nmspinning + len(self.pidle) == 0:
             why = "spinning"
@@ -696,6 +724,7 @@ class GMP(Model):
         inherits the current one (it came from runnext)."""
         pp = m.p
         self._set_state(m, "running")
+        m.woken = False
         m.curg = g
         g.m = m.id
         g.p = pp.id
@@ -753,8 +782,9 @@ class GMP(Model):
                     self.injectglist(ready, pp, first=g)
                     return g, False
             # Steal, if already spinning or fewer than half the busy Ps spin.
-            if m.spinning or 2 * self.nmspinning < self.procs - len(self.pidle):
-                if not m.spinning:
+            if (m.spinning or not self.spinning_enabled
+                    or 2 * self.nmspinning < self.procs - len(self.pidle)):
+                if not m.spinning and self.spinning_enabled:
                     self.becomeSpinning(m)
                 g, inherit, new_work = self.stealWork(m)
                 if g is not None:

@@ -1,4 +1,4 @@
-"""Notebook 06 (the GMP scheduler): an animated G-M-P diagram and one panel per mechanism.
+"""Notebooks 06 and 07 (the GMP scheduler): an animated G-M-P diagram and one panel per mechanism.
 
 Every panel runs the :class:`~gmpkit.models.gmp.GMP` model (a miniature of
 ``runtime/proc.go``) on a small seeded workload, so what it shows is
@@ -793,17 +793,24 @@ def stealing_panel(queued=9, procs=4):
 # 5. spinning Ms
 # =====================================================================================
 
-def _trickle_main(n, every_us, work_us):
+SPIN_WORKLOADS = {
+    "ping-pong: 200 channel hand-offs": "ping-pong",
+    "bursts: 10 x 8 go statements": "bursts",
+}
+
+
+def _bursts_main(rounds=10, burst=8, gap_us=100, work_us=40):
     def worker(wg):
         yield ops.compute(us=work_us)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
-        wg.add(n)
-        for _ in range(n):
-            yield ops.go(worker, wg)
-            yield ops.compute(us=every_us)
+        wg.add(rounds * burst)
+        for _ in range(rounds):
+            for _ in range(burst):
+                yield ops.go(worker, wg)
+            yield ops.compute(us=gap_us)
         yield wg.wait()
 
     return main
@@ -819,67 +826,97 @@ def thread_wakeups(tl):
     return int(-d[d < 0].sum())
 
 
-@lru_cache(maxsize=32)
-def spinning(procs, n=40, every_us=15, work_us=40):
-    """A producer on P0 starts a short G every ``every_us``; the other Ps are idle.
+def start_latencies(tl):
+    """For every G made runnable (``spawn`` or ``ready``), the time until it next ran (ns)."""
+    starts = {}
+    for sp in tl.spans:
+        if sp.state == "running":
+            starts.setdefault(sp.g, []).append(sp.start)
+    for v in starts.values():
+        v.sort()
+    out = []
+    for e in tl.events:
+        if e.kind in ("spawn", "ready") and e.g in starts:
+            i = bisect.bisect_left(starts[e.g], e.time)
+            if i < len(starts[e.g]):
+                out.append(starts[e.g][i] - e.time)
+    return out
 
-    Returns the timeline of ``busy`` Ps (procs - idleprocs) and ``spinning``
-    Ms and their peaks; ``submissions`` (go statements and wake-ups made while
-    some P was idle: what the rejected "wake a thread for every new G while a
-    P is idle" rule would wake) against ``thread_starts`` (wake-ups of idle
-    Ms plus new Ms: what wakep's "only if nobody spins" rule did).
-    """
-    run = Simulation(_trickle_main(n, every_us, work_us), {}, model=GMP(procs=procs),
-                     seed=SEED).run()
+
+def _spin_run(workload, procs, spinning):
+    model = GMP(procs=procs, spinning=spinning)
+    if workload == "ping-pong":
+        run = scenarios.ping_pong(rounds=200, work_ns=2000).run(model, seed=SEED)
+    else:
+        run = Simulation(_bursts_main(), {}, model=model, seed=SEED).run()
     tl = run.timeline
+    lat = start_latencies(tl)
     ts, _ = tl.counter("spinningthreads")
     ti, _ = tl.counter("idleprocs")
     times = np.union1d(ts, ti)
     spin = np.array([tl.value_at("spinningthreads", t) for t in times], dtype=int)
     busy = procs - np.array([tl.value_at("idleprocs", t) for t in times], dtype=int)
-    subs = sum(1 for e in tl.events if e.kind in ("spawn", "ready")
-               and tl.value_at("idleprocs", e.time) > 0)
-    starts = thread_wakeups(tl) + run.stats["threads_created"] - 2   # minus M0 and sysmon
-    return {"procs": procs, "times": times.tolist(), "spinning": spin.tolist(),
-            "busy": busy.tolist(), "peak_spinning": int(spin.max()),
-            "peak_busy": int(busy.max()), "submissions": subs, "thread_starts": starts,
-            "threads": run.stats["threads"], "end": run.makespan_ns}
+    return {"wakeups": thread_wakeups(tl),
+            "created": run.stats["threads_created"] - 2,          # minus M0 and sysmon
+            "futile": run.stats["futile_wakeups"],
+            "latency_us": float(np.mean(lat)) / 1000 if lat else 0.0,
+            "latency_max_us": max(lat) / 1000 if lat else 0.0,
+            "runnable": len(lat), "makespan_us": run.makespan_ns / 1000,
+            "spinning": spin.tolist(), "busy": busy.tolist(),
+            "peak_spinning": int(spin.max()) if len(spin) else 0}
+
+
+@lru_cache(maxsize=32)
+def spinning(procs=8, workload="ping-pong"):
+    """The same workload under GMP with spinning Ms (``on``, real Go) and under the
+    design proc.go rejects, ``GMP(spinning=False)`` (``off``): wake an idle M for
+    every readied G while a P is idle.
+
+    Each side reports ``wakeups`` (idle Ms woken: a futex wake each), ``created``
+    (new Ms), ``futile`` (Ms woken or created that parked again without running
+    a G), the mean and worst time from "runnable" to "running" (``latency_us``,
+    ``latency_max_us``), and the spinning/busy series of the run.
+    """
+    if workload not in SPIN_WORKLOADS.values():
+        raise ValueError(f"workload must be one of {', '.join(SPIN_WORKLOADS.values())}, "
+                         f"not {workload!r}")
+    return {"procs": procs, "workload": workload,
+            "on": _spin_run(workload, procs, True), "off": _spin_run(workload, procs, False)}
 
 
 def _draw_spinning(d, fig):
-    ax, ax2 = fig.subplots(1, 2, width_ratios=(2.2, 1))
-    t = np.array(d["times"] + [d["end"]]) / 1000
-    busy = d["busy"] + d["busy"][-1:]
-    spin = d["spinning"] + d["spinning"][-1:]
-    ax.step(t, busy, where="post", color="#000000", lw=1.5, label="busy Ps (not idle)")
-    ax.step(t, np.array(busy) / 2, where="post", color="#777777", lw=1.2, ls=":",
-            label="half the busy Ps: the cap for spinning")
-    ax.step(t, spin, where="post", color=_LOCAL, lw=2.5, label="spinning Ms")
-    ax.axhline(d["procs"] - 1, color=_GLOBAL, ls="--", lw=1,
-               label=f"idle Ps that could each get a thread ({d['procs'] - 1})")
-    ax.set_xlabel("time (µs)")
-    ax.set_ylabel("count")
-    ax.set_ylim(0, d["procs"] + 0.5)
-    ax.set_xlim(0, d["end"] / 1000)
-    ax.legend(loc="upper right", fontsize="small")
-    ax.set_title(f"GOMAXPROCS={d['procs']}: a producer starts a 40 µs G every 15 µs")
-    bars = ax2.bar(["wake per\nnew G", "wakep\n(actual)"],
-                   [d["submissions"], d["thread_starts"]], color=[_GLOBAL, _LOCAL],
-                   edgecolor="black", hatch=["//", ""])
-    ax2.bar_label(bars)
-    ax2.set_title("thread wake-ups")
-    return (f"peak spinning Ms: {d['peak_spinning']} with {d['procs']} Ps; thread "
-            f"wake-ups: {d['thread_starts']} (waking one per new G while a P is idle "
-            f"would be {d['submissions']})")
+    axes = fig.subplots(1, 3)
+    on, off = d["on"], d["off"]
+    rows = (("thread wake-ups\n(futex wakes)", "wakeups", "{:.0f}"),
+            ("wasted wake-ups\n(found no G, slept again)", "futile", "{:.0f}"),
+            ("mean start latency (µs)\nrunnable -> running", "latency_us", "{:.1f}"))
+    for ax, (title, key, fmt) in zip(axes, rows):
+        bars = ax.bar(["spinning\n(Go)", "no spinning\n(rejected)"], [on[key], off[key]],
+                      color=[_LOCAL, _GLOBAL], edgecolor="black", hatch=["", "//"])
+        ax.bar_label(bars, labels=[fmt.format(on[key]), fmt.format(off[key])])
+        ax.set_title(title, fontsize="medium")
+        ax.set_ylim(0, max(on[key], off[key], 1) * 1.25)
+        ax.set_yticks([])
+    name = next(k for k, v in SPIN_WORKLOADS.items() if v == d["workload"])
+    axes[0].set_ylabel(f"{name.split(':')[0]}, GOMAXPROCS={d['procs']}")
+    ratio = off["wakeups"] / max(1, on["wakeups"])
+    return (f"thread wake-ups: {on['wakeups']} with spinning, {off['wakeups']} without "
+            f"({ratio:.1f}x); wasted: {on['futile']} vs {off['futile']}; mean start latency "
+            f"{on['latency_us']:.1f} vs {off['latency_us']:.1f} µs")
 
 
 @register("06:spinning")
-def spinning_panel(procs=8):
-    """Slider: GOMAXPROCS."""
-    return _Panel("Spinning Ms: enough to find work, not one per idle P",
-                 {"procs": slider("GOMAXPROCS (Ps)", procs, 2, 8)},
-                 compute=lambda procs: spinning(procs), draw=_draw_spinning,
-                 figsize=(10, 4.2))
+def spinning_panel(procs=8, workload="ping-pong"):
+    """Spinning Ms vs the rejected "wake a thread per readied G" design."""
+    label = next(k for k, v in SPIN_WORKLOADS.items() if v == workload)
+    controls = {"procs": slider("GOMAXPROCS (Ps)", procs, 2, 8),
+                "workload": W.Dropdown(options=list(SPIN_WORKLOADS), value=label,
+                                       description="workload",
+                                       style={"description_width": "initial"})}
+    return _Panel("Waking idle Ms: with spinning Ms, and without",
+                  controls, compute=lambda procs, workload: spinning(procs, SPIN_WORKLOADS[workload]),
+                  draw=_draw_spinning, figsize=(10, 3.4),
+                  margins=dict(left=0.05, top=0.82, bottom=0.16, wspace=0.15))
 
 
 # =====================================================================================

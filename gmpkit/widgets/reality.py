@@ -1,4 +1,4 @@
-"""Notebook 07 (model vs reality): the simulator next to real Go, scenario by scenario.
+"""Notebook 08 (model vs reality): the simulator next to real Go, scenario by scenario.
 
 Panels (each runs :func:`gmpkit.real.compare.compare`: the GMP model and the
 scenario's Go mirror, ``gmpkit/real/programs/scn_*.go``; without Go the real
@@ -110,7 +110,7 @@ def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
                 f"{fmt_time(d['sim_end_ns'])}, real trace {fmt_time(d['real_end_ns'] or 0)} "
                 f"({'recorded' if c.recorded else 'measured here'})")
 
-    return Panel("07 · What each P ran: simulator vs real Go", controls, compute, draw,
+    return Panel("08 · What each P ran: simulator vs real Go", controls, compute, draw,
                  figsize=(10, 6.5),
                  notice="Same goroutine, same colour: real goroutines are renumbered in the "
                         "order they were created, as the simulator numbers them.")
@@ -181,7 +181,7 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
                 f"{d['real_peak_runqueue']} (largest of {d['real_samples']} samples); threads: "
                 f"simulator {d['sim_threads']}, real {d['real_threads']}")
 
-    return Panel("07 · schedtrace: real samples vs the simulator", controls, compute, draw,
+    return Panel("08 · schedtrace: real samples vs the simulator", controls, compute, draw,
                  figsize=(10, 4))
 
 
@@ -213,7 +213,7 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
         return " ".join([c.summary() + "."] + d["why"])
 
-    return Panel("07 · Model vs reality: the metrics", controls, compute, draw, figsize=(10, 4.5),
+    return Panel("08 · Model vs reality: the metrics", controls, compute, draw, figsize=(10, 4.5),
                  notice="Each marker is simulator / real Go for one metric (1 = the same); the "
                         "shaded bar is the band it must fall in. 'not modelled' metrics are "
                         "never counted as agreeing.")

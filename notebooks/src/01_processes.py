@@ -27,7 +27,10 @@
 import os
 
 import gmpkit.widgets.processes as processes
-from gmpkit.checks import Question, answer_boxes, reveal, self_check
+from gmpkit import predictions
+from gmpkit.checks import Question, answer_boxes, self_check
+
+tally = predictions.tally("01_processes")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## What the article says
@@ -81,10 +84,13 @@ with open("/proc/self/maps") as f:
 # a few percent, or far less than one millionth?
 
 # %% tags=["nbval-ignore-output"]
-panel = processes.address_space_panel()
-panel
+tally.ask("01-stack")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = processes.address_space_panel()
+tally.follow("01-stack", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 space = panel.data
 kinds = space["kinds"]
 assert kinds["stack"] == 1 and kinds["heap"] == 1 and kinds["code"] >= 1
@@ -166,10 +172,13 @@ print("this Python kernel has more than one task (thread):", len(tasks) > 1)
 # costs the same) or curve upwards (later forks cost more)?
 
 # %% tags=["nbval-ignore-output"]
-cost_panel = processes.creation_cost_panel()
-cost_panel
+tally.ask("01-fork-syscalls")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+cost_panel = processes.creation_cost_panel()
+tally.follow("01-fork-syscalls", cost_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 per_op = cost_panel.data["per_op_ns"]
 assert per_op["system call (getppid)"] > per_op["function call"]
 assert per_op["fork + exit"] > 20 * per_op["system call (getppid)"]
@@ -199,10 +208,13 @@ print("function call < system call < process creation: True")
 # `fork` get slower? By a little or a lot? And `posix_spawn`?
 
 # %% tags=["nbval-ignore-output"]
-memory_panel = processes.fork_memory_panel()
-memory_panel
+tally.ask("01-fork-memory")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+memory_panel = processes.fork_memory_panel()
+tally.follow("01-fork-memory", memory_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 grow = memory_panel.data
 assert grow["fork_ns"][-1] > grow["fork_ns"][0], "fork grows with the parent"
 assert grow["fork_added_ns"] > grow["spawn_added_ns"], "fork grows faster than posix_spawn"
@@ -245,10 +257,13 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # %% [markdown]
 # ## Self-check
 #
-# Replace each `...` with your answer and run the cell. The expected answers come from the
-# measurements above, so they are about *your* machine.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def _powers_of_ten(ratio):
     import math
     return 10 ** round(math.log10(ratio))
@@ -274,6 +289,8 @@ questions = [
              explain=lambda e: "fork copies the parent's page-table entries, one per touched page; "
                                "posix_spawn shares the address space until exec and copies none."),
 ]
+
+# %%
 my_answers = {
     "stack-above-heap": ...,
     "user-bits": ...,
@@ -282,15 +299,8 @@ my_answers = {
 }
 self_check(questions, my_answers)
 
-# %% [markdown]
-# Prefer boxes and buttons? Type into these. To reveal every answer with its explanation,
-# run the cell after them.
-
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions)
+answer_boxes(questions, tally)
 
 # %% [markdown] slide="slide"
 # ## Glossary

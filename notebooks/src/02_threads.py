@@ -28,7 +28,10 @@ import os
 import threading
 
 import gmpkit.widgets.threads as threads
-from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
+from gmpkit import predictions
+from gmpkit.checks import Question, within, answer_boxes, self_check
+
+tally = predictions.tally("02_threads")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## What the article says
@@ -111,10 +114,13 @@ print("ulimit -s on this machine:", os.popen("sh -c 'ulimit -s'").read().strip()
 # or a few pages?
 
 # %% tags=["nbval-ignore-output"]
-stack_panel = threads.thread_stacks_panel()
-stack_panel
+tally.ask("02-stack")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+stack_panel = threads.thread_stacks_panel()
+tally.follow("02-stack", stack_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 st = stack_panel.data
 limit = st["default_stack_bytes"]
 assert len(st["stacks"]) == st["n"] and st["guards"] == st["n"]
@@ -161,10 +167,13 @@ print("resident is under 1/16 of each stack: True")
 # sides to one CPU": faster or slower?
 
 # %% tags=["nbval-ignore-output"]
-handoff_panel = threads.handoff_panel()
-handoff_panel
+tally.ask("02-handoff")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+handoff_panel = threads.handoff_panel()
+tally.follow("02-handoff", handoff_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 ho = handoff_panel.data
 assert ho["thread_ns"] > 300 and ho["process_ns"] > 300
 # no lower bound: the threads share one GIL, so the process side can come out several times cheaper
@@ -216,7 +225,7 @@ mhz = max(float(line.split(":")[1]) for line in open("/proc/cpuinfo") if line.st
 print(f"{mhz:.0f} MHz: 12 instructions per ns would need {12 / (mhz / 1000):.1f} instructions "
       f"every cycle; 18 would need {18 / (mhz / 1000):.1f}")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert 12 / (mhz / 1000) > 2
 print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 
@@ -245,11 +254,14 @@ print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 # problem at that slice?
 
 # %% tags=["nbval-ignore-output"]
+tally.ask("02-slice")
+
+# %% tags=["nbval-ignore-output"]
 measured_c_us = max(0.5, round(ho["thread_ns"] / 500) / 2)        # µs, to the nearest 0.5
 model_panel = threads.switch_cost_panel(slice_us=50, switch_us=min(measured_c_us, 20.0))
-model_panel
+tally.follow("02-slice", model_panel)
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 md = model_panel.data
 assert abs(md["useful_sim"] - md["useful_formula"]) < 0.02
 assert threads.switch_cost(3000, 5.0)["useful_sim"] > 0.99
@@ -297,9 +309,13 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # %% [markdown]
 # ## Self-check
 #
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 def _power_of_ten(x):
     import math
     return 10 ** round(math.log10(x))
@@ -326,6 +342,8 @@ questions = [
              explain=lambda e: f"Measured: x{ho['ratio']:.2f}. Both save the same registers; the "
                                "page-table switch adds little on a CPU with PCID."),
 ]
+
+# %%
 my_answers = {
     "guard-bytes": ...,
     "virtual-over-resident": ...,
@@ -334,14 +352,8 @@ my_answers = {
 }
 self_check(questions, my_answers)
 
-# %% [markdown]
-# The same questions with boxes and buttons, then a cell that reveals all the answers.
-
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions)
+answer_boxes(questions, tally)
 
 # %% [markdown] slide="slide"
 # ## Glossary

@@ -28,7 +28,10 @@
 
 # %%
 import gmpkit.widgets.goroutines as goroutines
-from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
+from gmpkit import predictions
+from gmpkit.checks import Question, within, answer_boxes, self_check
+
+tally = predictions.tally("03_goroutines")   # your predictions in this notebook
 
 # %% [markdown]
 # Which Go will the panels use? (The course finds `go` on `PATH`, through `GMPKIT_GO`, or the
@@ -76,10 +79,13 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # total, or the *resident* memory of 20 000 idle threads' stacks?
 
 # %% tags=["nbval-ignore-output"]
-mem_panel = goroutines.memory_panel()
-mem_panel
+tally.ask("03-memory")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+mem_panel = goroutines.memory_panel()
+tally.follow("03-memory", mem_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 mem = mem_panel.data
 g = mem["goroutine"]
 assert 1900 <= g["stack"] <= 8192
@@ -122,10 +128,13 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # runtime takes to create and destroy one OS thread: 10, 100, 1000?
 
 # %% tags=["nbval-ignore-output"]
-create_panel = goroutines.create_panel()
-create_panel
+tally.ask("03-create")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+create_panel = goroutines.create_panel()
+tally.follow("03-create", create_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 cr = create_panel.data["ns"]
 g_ns, t_ns, py_ns, fork_ns = (cr[k] for k in goroutines.CREATE_OPS)
 assert t_ns > 10 * g_ns, "an OS thread costs more than 10 goroutines"
@@ -160,10 +169,13 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # same, or larger? Then try GOMAXPROCS=2.
 
 # %% tags=["nbval-ignore-output"]
-handoff_panel = goroutines.handoff_panel()
-handoff_panel
+tally.ask("03-handoff")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+handoff_panel = goroutines.handoff_panel()
+tally.follow("03-handoff", handoff_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 ho = handoff_panel.data
 g_ho, locked_ho, py_ho = (ho["ns"][k] for k in goroutines.HANDOFF_OPS)
 assert locked_ho > 3 * g_ho, "a goroutine hand-off is at least 3x cheaper than a thread hand-off"
@@ -248,10 +260,13 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 # copied on the way to depth 2000? What size will it end at?
 
 # %% tags=["nbval-ignore-output"]
-growth_panel = goroutines.stack_growth_panel()
-growth_panel
+tally.ask("03-growth")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+growth_panel = goroutines.stack_growth_panel()
+tally.follow("03-growth", growth_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 moves = growth_panel.data["moves"]
 sizes = [m["stack_bytes"] for m in moves]
 assert sizes[0] == 4096 and all(b == 2 * a for a, b in zip(sizes, sizes[1:]))
@@ -279,7 +294,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **create/destroy** | threads expensive (kernel), goroutines cheap | goroutine a few hundred ns; Go-made thread tens of µs; process ms (experiment 2) |
 # | **switch** | thread 1000–1500 ns; goroutine ~200 ns, "3 registers" | goroutine hand-off a few hundred ns; a bare thread hand-off (futex) a few µs, several times more — the article's ratio holds; `LockOSThread` costs more because the P moves too; `gobuf` has six fields and the time is mostly scheduler work (experiment 3) |
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
-# | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 06) does the event-loop work that callback code did by hand |
+# | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
 # %% [markdown] slide="slide"
 # ## Summary
@@ -297,9 +312,13 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # %% [markdown]
 # ## Self-check
 #
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 import math
 
 questions = [
@@ -323,6 +342,8 @@ questions = [
                                "hand-off stays in user space; a thread hand-off goes through the "
                                "kernel's futex wake-up and scheduler."),
 ]
+
+# %%
 my_answers = {
     "first-copy": ...,
     "copies-to-1mib": ...,
@@ -331,14 +352,8 @@ my_answers = {
 }
 self_check(questions, my_answers)
 
-# %% [markdown]
-# Boxes and buttons for the same questions, then a cell that reveals every answer.
-
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions)
+answer_boxes(questions, tally)
 
 # %% [markdown] slide="slide"
 # ## Glossary

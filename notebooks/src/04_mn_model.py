@@ -8,7 +8,7 @@
 # where Go's runtime cannot keep a thread from blocking: the blocking system call.
 #
 # Everything here is simulated by `gmpkit`'s models, so every number is deterministic and
-# the same on every machine. Notebook 07 checks the models against real Go.
+# the same on every machine. Notebook 08 checks the models against real Go.
 
 # %% [markdown]
 # ## Learning goals
@@ -27,8 +27,11 @@
 
 # %%
 import gmpkit as gk
-from gmpkit.checks import Question
+from gmpkit import predictions
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.widgets import mn
+
+tally = predictions.tally("04_mn_model")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## What the article says
@@ -70,7 +73,7 @@ from gmpkit.widgets import mn
 #
 # N:1 makes switching cheap and the kernel unaware; 1:1 gets parallelism and kernel-managed
 # blocking, at the price of a kernel thread (stack, switch, creation) per task. M:N tries to
-# have both — at the price of a scheduler inside the runtime, which is what notebooks 05 and 06
+# have both — at the price of a scheduler inside the runtime, which is what notebooks 05 to 07
 # are about.
 
 # %% [markdown]
@@ -85,10 +88,13 @@ from gmpkit.widgets import mn
 # share to 100 %: which model suffers most, and does M:N still need only 2 threads?
 
 # %% tags=["nbval-ignore-output"]
-panel = mn.three_models_panel()
-panel
+tally.ask("04-finish")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = mn.three_models_panel()
+tally.follow("04-finish", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 m = d["models"]
 assert m["N:1"]["threads"] == 1                          # N:1: one thread, whatever happens
@@ -147,10 +153,13 @@ for k, v in m.items():
 # M:N still win?
 
 # %% tags=["nbval-ignore-output"]
-panel = mn.switch_cost_panel()
-panel
+tally.ask("04-switch")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = mn.switch_cost_panel()
+tally.follow("04-switch", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 h = {k: v["handoff_ns"] for k, v in d["models"].items()}
 assert all(v["final"] == d["rounds"] for v in d["models"].values())   # the ball came back every time
@@ -210,10 +219,13 @@ for sentence in facts.retake_sentences(2):
 # during the 3 ms wait? And with `netio`? Under M:N, how many threads appear in each case?
 
 # %% tags=["nbval-ignore-output"]
-panel = mn.blocking_panel()
-panel
+tally.ask("04-block")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = mn.blocking_panel()
+tally.follow("04-block", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 n1, mn_ = d["models"]["N:1"], d["models"]["M:N"]
 assert d["kind"] == "syscall"
@@ -264,28 +276,23 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 #
 # ## Self-check
 #
-# Replace each `...` with your answer, run the cell, read the feedback. The model computes
-# the expected answer.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 q1 = Question("04-n1-threads",
               "Under N:1, how many OS threads run the 8-goroutine program of experiment 1?",
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["N:1"]["threads"],
               explain=lambda e: f"{e}: N:1 multiplexes every goroutine onto a single kernel thread, "
                                 "so there is no parallelism and a syscall stops everyone.")
-answer = ...
-print(q1.check(answer, strict=False))
-
-# %%
 q2 = Question("04-11-threads",
               "Under 1:1, how many threads does the same program use (count main's)?",
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["1:1"]["threads"],
               explain=lambda e: f"{e}: one kernel thread per goroutine — the 8 workers plus the "
                                 "main thread, each with its own stack.")
-answer = ...
-print(q2.check(answer, strict=False))
-
-# %%
 q3 = Question("04-mn-threads-all-syscalls",
               "Under M:N with GOMAXPROCS=2, when all 8 workers make a 1 ms syscall, how many "
               "threads does the runtime end up with (sysmon included)?",
@@ -293,8 +300,18 @@ q3 = Question("04-mn-threads-all-syscalls",
               explain=lambda e: f"{e}: each goroutine blocked in a syscall holds its thread, so "
                                 "the runtime keeps adding threads to run Go code on the 2 Ps — "
                                 "M grows with blocked goroutines, not with GOMAXPROCS.")
-answer = ...
-print(q3.check(answer, strict=False))
+questions = [q1, q2, q3]
+
+# %%
+my_answers = {
+    "04-n1-threads": ...,
+    "04-11-threads": ...,
+    "04-mn-threads-all-syscalls": ...,
+}
+self_check(questions, my_answers)
+
+# %% tags=["nbval-ignore-output"]
+answer_boxes(questions, tally)
 
 # %% [markdown]
 # ## What the models simplify

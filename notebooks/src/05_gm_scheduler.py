@@ -24,9 +24,11 @@
 
 # %%
 import gmpkit as gk
-from gmpkit import facts, plots, scenarios
-from gmpkit.checks import Question
+from gmpkit import facts, plots, predictions, scenarios
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.widgets import gm
+
+tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebook
 
 # %% [markdown] slide="slide"
 # ## What the article says, and what to correct
@@ -156,10 +158,13 @@ fig
 # Then untick the checkbox: how much of GM's cost was starting new threads?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.lock_scaling_panel()
-panel
+tally.ask("05-scaling")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.lock_scaling_panel()
+tally.follow("05-scaling", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 i4, i8, i16 = (d["procs"].index(n) for n in (4, 8, 16))
@@ -226,10 +231,13 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 # under GM? Under GMP? Which one wakes sleeping threads more often?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.handoff_panel()
-panel
+tally.ask("05-remote")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.handoff_panel()
+tally.follow("05-remote", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert g["wakeups"] > 100 and p["wakeups"] > 100
@@ -275,10 +283,13 @@ for name, v in (("GM ", g), ("GMP", p)):
 # How many does GMP hold — and how many threads does GMP create?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.mcache_panel()
-panel
+tally.ask("05-mcache")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.mcache_panel()
+tally.follow("05-mcache", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 h = d["here"]
 mib = 1024 * 1024
@@ -323,10 +334,13 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # the 80 syscalls? GMP? Then slide to 100 µs: does GMP still avoid parking threads?
 
 # %% tags=["nbval-ignore-output"]
-panel = gm.churn_panel()
-panel
+tally.ask("05-churn")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+panel = gm.churn_panel()
+tally.follow("05-churn", panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert d["syscall_us"] * 1000 < facts.sysmon_tick_ns(d["procs"])   # shorter than sysmon's tick
@@ -372,7 +386,7 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # | 1. one global lock | per-P run queues (Go 1.1: one small lock per P; a lock-free 256-slot ring since Go 1.3); the global queue is a fallback, checked every 61st tick since Go 1.2 | notebook 06 |
 # | 2. G hand-off | the woken G goes to the waker's P (in its `runnext` slot, Go 1.5); idle Ps *steal* half a queue | experiment 2, notebook 06 |
 # | 3. per-M mcache | the mcache moved to the P | experiment 3 |
-# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebook 06 |
+# | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebooks 06 and 07 |
 
 # %% [markdown]
 # ## Summary
@@ -391,9 +405,13 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 #
 # ## Self-check
 #
-# Replace each `...` with your answer, run the cell, read the feedback.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 q1 = Question("05-gm-ms-syscalls",
               "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
               "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
@@ -402,10 +420,6 @@ q1 = Question("05-gm-ms-syscalls",
               explain=lambda e: f"{e}: one M per goroutine blocked in a syscall (each holds its "
                                 "thread), plus one running main — Ms are created by matchmg "
                                 "whenever a slot frees up and no idle M exists.")
-answer = ...
-print(q1.check(answer, strict=False))
-
-# %%
 q2 = Question("05-gm-mcache-mib",
               "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
               "mcache do GM's Ms hold in total?",
@@ -415,17 +429,23 @@ q2 = Question("05-gm-mcache-mib",
                                 "all 32 are in the kernel at the same moment (the first return "
                                 "before the last enter), so fewer than 33 Ms are needed. GMP "
                                 "holds 4 x 2 = 8 MiB.")
-answer = ...
-print(q2.check(answer, strict=False))
-
-# %%
 q3 = Question("05-gmp-version",
               "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
               answer=lambda: "1.1",
               explain=lambda e: f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
                                 "under Go 1.1; Go 1.2 added preemption, not the P.")
-answer = ...
-print(q3.check(answer, strict=False))
+questions = [q1, q2, q3]
+
+# %%
+my_answers = {
+    "05-gm-ms-syscalls": ...,
+    "05-gm-mcache-mib": ...,
+    "05-gmp-version": ...,
+}
+self_check(questions, my_answers)
+
+# %% tags=["nbval-ignore-output"]
+answer_boxes(questions, tally)
 
 # %% [markdown]
 # ## What the models simplify

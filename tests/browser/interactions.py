@@ -116,7 +116,7 @@ def _(page):
     assert before != after
 
 
-@interaction("06_gmp_scheduler.ipynb")
+@interaction("06_gmp_queues.ipynb")
 def _(page):
     # press Play on the G-M-P animation: the frame advances and the kernel redraws the
     # diagram and writes a new caption for the frame
@@ -139,7 +139,14 @@ def _(page):
     assert before != after
 
 
-@interaction("07_model_vs_reality.ipynb")
+@interaction("07_gmp_syscalls.ipynb")
+def _(page):
+    # the syscall panel: a longer syscall is retaken (or not) at another time
+    before, after = move_panel_slider(page, "syscall duration (µs)", 5000)
+    assert before != after
+
+
+@interaction("08_model_vs_reality.ipynb")
 def _(page):
     # the compare panel: two Ps instead of one re-runs the simulator (and Go, or the
     # recorded run) and rewrites the summary

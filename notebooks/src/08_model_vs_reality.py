@@ -1,7 +1,7 @@
 # %% [markdown] slide="slide"
-# # 07 · Model vs reality: the simulator checked against real Go
+# # 08 · Model vs reality: the simulator checked against real Go
 #
-# Notebooks 04–06 taught the scheduler with a simulator, `gk.GMP`, a miniature of
+# Notebooks 04–07 taught the scheduler with a simulator, `gk.GMP`, a miniature of
 # `runtime/proc.go`. A model is only worth learning from if it behaves like the thing it
 # models. This notebook checks it: each of the course's scenarios has a **Go twin** — a real
 # Go program doing the same work (`gmpkit/real/programs/scn_*.go`) — and we run both, read the
@@ -32,9 +32,12 @@
 
 # %%
 import gmpkit as gk
-from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
+from gmpkit import predictions
+from gmpkit.checks import Question, within, answer_boxes, self_check
 from gmpkit.real import compare as cmp
 from gmpkit.widgets import reality
+
+tally = predictions.tally("08_model_vs_reality")   # your predictions in this notebook
 
 # %% [markdown]
 # Which Go runs the real side? (Programs are built once and cached in `~/.cache/gmpkit`.)
@@ -103,10 +106,13 @@ for name, m in cmp.MIRRORS.items():
 # and to `syscall_storm`.
 
 # %% tags=["nbval-ignore-output"]
-gantt_panel = reality.gantt_panel(scenario="cpu_hog", procs=1)
-gantt_panel
+tally.ask("08-hog")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+gantt_panel = reality.gantt_panel(scenario="cpu_hog", procs=1)
+tally.follow("08-hog", gantt_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 hog = gantt_panel.data["comparison"]
 pre = hog.metric("preemptions")
 # a 50 ms hog in 10 ms slices: a few preemptions in the model; at least two in real Go
@@ -160,27 +166,28 @@ assert 40 <= tick_us <= 250
 # goroutines are in the global queue at the peak: 0, 129, 500 or 1000?
 
 # %% tags=["nbval-ignore-output"]
-sched_panel = reality.schedtrace_panel(scenario="spawn_burst", procs=2)
-sched_panel
+tally.ask("08-spawn")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+sched_panel = reality.schedtrace_panel(scenario="spawn_burst", procs=2)
+tally.follow("08-spawn", sched_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 sd = sched_panel.data
 assert sd["sim_peak_runqueue"] >= 129, "each overflow moves half the ring plus one (129)"
 assert sd["real_peak_runqueue"] > 0, "the real schedtrace shows a non-empty global queue"
 assert sd["real_peak_runqueue"] <= 1.5 * sd["sim_peak_runqueue"]
 print("a burst of go statements overflows into the global queue, in the model and in real Go: True")
+lines = reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6).splitlines()
+assert sum(ln.startswith("SCHED") for ln in lines) == 12
+assert all("gomaxprocs=2" in ln for ln in lines if ln.startswith("SCHED"))
+print("both traces speak the same SCHED format: True")
 
 # %% [markdown]
 # The first lines of both traces, as printed (real Go's are on standard error):
 
 # %% tags=["nbval-ignore-output"]
 print(reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6))
-
-# %%
-lines = reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6).splitlines()
-assert sum(ln.startswith("SCHED") for ln in lines) == 12
-assert all("gomaxprocs=2" in ln for ln in lines if ln.startswith("SCHED"))
-print("both traces speak the same SCHED format: True")
 
 # %% [markdown]
 # **What to notice:**
@@ -213,10 +220,13 @@ print("both traces speak the same SCHED format: True")
 # shorter?
 
 # %% tags=["nbval-ignore-output"]
-compare_panel = reality.compare_panel(scenario="syscall_storm", procs=2)
-compare_panel
+tally.ask("08-storm")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+compare_panel = reality.compare_panel(scenario="syscall_storm", procs=2)
+tally.follow("08-storm", compare_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Live runs on a busy machine can put a metric outside its band (the panel says which, and
 # why); what must hold every time is the direction of each effect, and that every metric
 # has a verdict.
@@ -289,7 +299,7 @@ for c in results.values():
     for row in c.rows():
         print(f"    {row[0]:30} sim {row[1]:>16}   real {row[2]:>16}   {row[4]:28} {row[5]}")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 th = {s: results[(s, 2, True)].metric("threads") for s in ("syscall_storm", "netio_server")}
 assert th["syscall_storm"].real > th["netio_server"].real
 assert th["syscall_storm"].sim > th["netio_server"].sim
@@ -298,6 +308,9 @@ assert off.metric("worst_delay_ns").real > on.metric("worst_delay_ns").real
 assert off.metric("worst_delay_ns").sim > on.metric("worst_delay_ns").sim
 print("blocking syscalls make threads, network waits do not (model and real): True")
 print("without async preemption the ticker waits longer (model and real): True")
+assert any("garbage collector" in item.lower() for item in gk.GMP.SIMPLIFIES)
+assert all(len(model.SIMPLIFIES) >= 3 for model in (gk.GMP, gk.GM))
+print("each model lists what it leaves out, the GC first among them for GMP: True")
 
 # %% [markdown]
 # **What to notice:** agreement is best on *counts and structure* — how many Gs overflow to
@@ -360,11 +373,6 @@ for model in (gk.GMP, gk.GM):
     for item in model.SIMPLIFIES:
         print("  -", item)
 
-# %%
-assert any("garbage collector" in item.lower() for item in gk.GMP.SIMPLIFIES)
-assert all(len(model.SIMPLIFIES) >= 3 for model in (gk.GMP, gk.GM))
-print("each model lists what it leaves out, the GC first among them for GMP: True")
-
 # %% [markdown]
 # The comparison names the expected differences each metric is exposed to:
 
@@ -406,9 +414,13 @@ for key, why in cmp.EXPECTED.items():
 # %% [markdown]
 # ## Self-check
 #
-# Replace each `...` with your answer and run the cell.
+# Replace each `...` with your answer and run the cell. The expected answers are computed
+# (by the model, or from this machine's measurements above) only when you check, and each
+# comes with the reason. Prefer boxes and buttons? Use the widget under it: its **Show all
+# answers** button computes and explains every answer, and it shows how many of this
+# notebook's predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 burst_sim = gk.scenarios.spawn_burst(**cmp.MIRRORS["spawn_burst"].params).run(gk.GMP(procs=1))
 
 questions = [
@@ -437,6 +449,8 @@ questions = [
                                "point, so the ticker runs only when the hog ends.",
              compare=within(rel=0.2)),
 ]
+
+# %%
 my_answers = {
     "overflow-peak": ...,
     "more-threads": ...,
@@ -445,14 +459,8 @@ my_answers = {
 }
 self_check(questions, my_answers)
 
-# %% [markdown]
-# Boxes and buttons for the same questions, then a cell that reveals every answer.
-
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions)
+answer_boxes(questions, tally)
 
 # %% [markdown] slide="slide"
 # ## Glossary

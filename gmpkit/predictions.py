@@ -1,0 +1,410 @@
+"""The course's predictions: one per experiment, answered by the experiment's panel.
+
+Each lecture notebook opens with ``tally = predictions.tally("01_processes")``;
+before each experiment, ``pred = tally.ask("01-stack")`` shows the prediction
+widget, and the experiment's cell ends with ``pred.follow(panel)``.  The answers
+are computed here from the panel's data (a measurement or the model), so the
+notebook's visible code never states them.
+
+>>> t = tally("06_gmp_queues")
+>>> t.ask("06-steal").kind
+'number'
+>>> t.ask("06-nope")
+Traceback (most recent call last):
+  ...
+KeyError: "06_gmp_queues has no prediction '06-nope'; it has 06-animation, 06-overflow, 06-fairness, 06-steal, 06-spinning"
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .predict import Prediction, Tally
+
+__all__ = ["tally", "CATALOG", "nearest"]
+
+
+def nearest(value, options, parse=None):
+    """The option nearest to ``value`` on a log scale (options name numbers).
+
+    >>> nearest(730, ["10", "100", "1,000", "10,000"])
+    '1,000'
+    """
+    parse = parse or (lambda s: float(s.replace(",", "").split()[0]))
+    value = max(float(value), 1e-12)
+    return min(options, key=lambda o: abs(math.log10(value) - math.log10(parse(o))))
+
+
+def _times(o):
+    """ "about 5×" -> 5, "about the same" -> 1."""
+    m = re.search(r"([\d.]+)×", o)
+    return float(m.group(1)) if m else 1.0
+
+
+def _kib(o):
+    n = float(o.split()[1])
+    return n * (1024 if "KiB" in o else 1024 * 1024)
+
+
+# ---- 01 processes -----------------------------------------------------------------------
+def _stack_place(d):
+    reg = {r[3]: r for r in d["regions"]}
+    stack, heap = reg["stack"][0], reg["heap"][0]
+    if stack > d["highest_user_address"] / 2:
+        return "near the top of user space"
+    return "just above the heap" if stack > heap else "below the heap"
+
+
+def _fork_growth(d):
+    r = d["fork_ns"][-1] / d["fork_ns"][0]
+    return ("hardly (under 1.2×)" if r < 1.2 else
+            "a little (1.2× to 2×)" if r < 2 else "a lot (2× or more)")
+
+
+POWERS = ["10", "100", "1,000", "10,000", "100,000"]
+
+_01 = {
+    "01-stack": lambda: Prediction(
+        "01-stack", "Where is the main thread's stack in this process's address space?", "choice",
+        options=["below the heap", "just above the heap", "near the top of user space"],
+        answer=_stack_place,
+        explain=lambda d: "the heap starts just above the program's data and grows up; the "
+                          "main thread's stack is placed near the top of user space and grows "
+                          "down, with terabytes of unmapped addresses between them."),
+    "01-fork-syscalls": lambda: Prediction(
+        "01-fork-syscalls", "How many getppid() system calls cost as much as one fork "
+        "(nearest power of ten)?", "choice", options=POWERS,
+        answer=lambda d: nearest(d["ratio_fork_syscall"], POWERS),
+        explain=lambda d: f"measured here, one fork + exit = {d['ratio_fork_syscall']:,.0f} "
+                          "getppid() calls: a system call is one trip into kernel mode, a fork "
+                          "builds a new task and copies the parent's page tables."),
+    "01-fork-memory": lambda: Prediction(
+        "01-fork-memory", "The parent touches 256 MiB more. How much slower does fork get?",
+        "choice", options=["hardly (under 1.2×)", "a little (1.2× to 2×)", "a lot (2× or more)"],
+        answer=_fork_growth,
+        explain=lambda d: f"fork went from {d['fork_ns'][0] / 1e6:.2f} to "
+                          f"{d['fork_ns'][-1] / 1e6:.2f} ms: it copies one page-table entry per "
+                          "touched page, while posix_spawn copies none."),
+}
+
+# ---- 02 threads -------------------------------------------------------------------------
+STACK_SIZES = ["about 2 KiB", "about 1 MiB", "about 8 MiB"]
+
+
+def _handoff_bucket(ratio):
+    return ("about the same, or cheaper" if ratio < 1.5 else
+            "about 2× dearer" if ratio < 5 else "about 10× dearer")
+
+
+_02 = {
+    "02-stack": lambda: Prediction(
+        "02-stack", "How much virtual memory does one idle thread's stack take?", "choice",
+        options=STACK_SIZES,
+        answer=lambda d: nearest(d["stacks"][0]["mapping_size"], STACK_SIZES, _kib),
+        explain=lambda d: f"each stack is one mapping of `ulimit -s` bytes "
+                          f"({d['stacks'][0]['mapping_size'] // 1024:,} KiB here) plus a 4 KiB "
+                          "guard page; only the few pages the thread touched are resident."),
+    "02-handoff": lambda: Prediction(
+        "02-handoff", "How much dearer is a hand-off between processes than between threads?",
+        "choice", options=["about 10× dearer", "about 2× dearer", "about the same, or cheaper"],
+        answer=lambda d: _handoff_bucket(d["ratio"]),
+        explain=lambda d: f"measured ratio {d['ratio']:.2f}: both hand-offs are a kernel "
+                          "context switch; a process switch also changes page tables, which "
+                          "modern CPUs make cheap (PCID), and Python threads also queue on "
+                          "the GIL."),
+    "02-slice": lambda: Prediction(
+        "02-slice", "At what time slice (µs) does the CPU lose 10% to switching?", "number",
+        unit="µs", tolerance=0.15,
+        answer=lambda d: round(9 * d["switch_ns"] / 1000, 1),
+        explain=lambda d: f"useful share = S / (S + C); 90% means S = 9 C = 9 × "
+                          f"{d['switch_ns'] / 1000:g} µs. Linux's slices of 1–3 ms are far "
+                          "above that, so switching costs well under 1%."),
+}
+
+# ---- 03 goroutines ----------------------------------------------------------------------
+G_SIZES = ["about 2 KiB", "about 3 KiB", "about 8 KiB"]
+
+
+def _g_handoff(d):
+    import gmpkit.widgets.goroutines as goroutines
+    g, locked, _ = (d["ns"][k] for k in goroutines.HANDOFF_OPS)
+    return locked / g
+
+
+def _g_create(d):
+    import gmpkit.widgets.goroutines as goroutines
+    g, t, _, _ = (d["ns"][k] for k in goroutines.CREATE_OPS)
+    return t / g
+
+
+def _ratio_bucket(r):
+    return "smaller than 5×" if r < 5 else ("5× to 7×" if r <= 7 else "larger than 7×")
+
+
+_03 = {
+    "03-memory": lambda: Prediction(
+        "03-memory", "How much memory does one blocked goroutine cost in all?", "choice",
+        options=G_SIZES, answer=lambda d: nearest(d["goroutine"]["sys"], G_SIZES, _kib),
+        explain=lambda d: f"{d['goroutine']['sys']:,.0f} bytes each: a {d['goroutine']['stack']:,} "
+                          "byte stack plus the runtime's g struct and bookkeeping."),
+    "03-create": lambda: Prediction(
+        "03-create", "How many goroutines cost as much as one OS thread (nearest power of ten)?",
+        "choice", options=["10", "100", "1,000", "10,000"],
+        answer=lambda d: nearest(_g_create(d), ["10", "100", "1,000", "10,000"]),
+        explain=lambda d: f"measured ratio {_g_create(d):,.0f}: a goroutine is a small struct "
+                          "and a 2 KiB stack from the runtime's own memory; a thread needs clone, "
+                          "a stack mapping and the kernel's bookkeeping."),
+    "03-handoff": lambda: Prediction(
+        "03-handoff", "A thread hand-off costs how many goroutine hand-offs?", "choice",
+        options=["smaller than 5×", "5× to 7×", "larger than 7×"],
+        answer=lambda d: _ratio_bucket(_g_handoff(d)),
+        explain=lambda d: f"measured ratio {_g_handoff(d):.1f}: a goroutine hand-off stays in "
+                          "user space; a thread hand-off needs the kernel to sleep one thread "
+                          "and wake another (futex)."),
+    "03-growth": lambda: Prediction(
+        "03-growth", "How many times is the stack copied on the way to depth 2000?", "number",
+        answer=lambda d: len(d["moves"]),
+        explain=lambda d: f"the stack starts at 2 KiB and doubles on every copy, ending at "
+                          f"{d['final_stack'] // 1024} KiB: {len(d['moves'])} copies cover "
+                          f"{d['depth']} frames of ~150 bytes."),
+}
+
+# ---- 04 M:N -----------------------------------------------------------------------------
+MODELS = ["N:1", "1:1", "M:N"]
+
+
+def _mn_ratio(d):
+    h = {k: v["handoff_ns"] for k, v in d["models"].items()}
+    return h["1:1"] / h["M:N"]
+
+
+_04 = {
+    "04-finish": lambda: Prediction(
+        "04-finish", "Order the three models from first to finish to last.", "order",
+        options=MODELS,
+        answer=lambda d: sorted(MODELS, key=lambda k: d["models"][k]["makespan_ns"]),
+        explain=lambda d: "M:N runs Go code on every CPU and adds a thread only for a "
+                          "blocked syscall; 1:1 pays a kernel switch per hand-off and a stack "
+                          "per goroutine; N:1 runs everything, waits included, one after "
+                          "another."),
+    "04-switch": lambda: Prediction(
+        "04-switch", "A hand-off between threads is how many times dearer than between "
+        "goroutines?", "choice", options=["about 2×", "about 10×", "about 100×"],
+        answer=lambda d: nearest(_mn_ratio(d), ["about 2×", "about 10×", "about 100×"], _times),
+        explain=lambda d: f"{_mn_ratio(d):.1f}× in the model: the kernel's switch (saving "
+                          "registers, the scheduler, maybe other caches) against a few "
+                          "hundred nanoseconds of user-space work."),
+    "04-block": lambda: Prediction(
+        "04-block", "Under N:1, how many ms of the other goroutines' work runs during the "
+        "3 ms syscall?", "number", unit="ms",
+        answer=lambda d: d["models"]["N:1"]["work_during_block_ns"] / 1e6,
+        explain=lambda d: "none: the one kernel thread is asleep in the syscall, and every "
+                          "goroutine lives on it. Under M:N the runtime gives the P to another "
+                          "thread."),
+}
+
+# ---- 05 GM ------------------------------------------------------------------------------
+def _gm_16_vs_4(d):
+    g = d["GM"]["makespan_ns"]
+    i4, i16 = d["procs"].index(4), d["procs"].index(16)
+    r = g[i16] / g[i4]
+    return "faster" if r < 0.95 else ("slower" if r > 1.05 else "about the same")
+
+
+def _share(pct):
+    return "almost none" if pct < 10 else ("almost all" if pct > 90 else "some")
+
+
+_05 = {
+    "05-scaling": lambda: Prediction(
+        "05-scaling", "GM at GOMAXPROCS 16 compared with 4:", "choice",
+        options=["faster", "about the same", "slower"], answer=_gm_16_vs_4,
+        explain=lambda d: "every go statement, wake-up and search for work takes the one "
+                          "schedlock: more Ms means more of them queue for it, and thread "
+                          "creation happens under it too."),
+    "05-remote": lambda: Prediction(
+        "05-remote", "Under GM, what share of the ping-pong's wake-ups run the woken G on "
+        "another thread?", "choice", options=["almost none", "some", "almost all"],
+        answer=lambda d: _share(d["GM"]["remote_pct"]),
+        explain=lambda d: f"GM: {d['GM']['remote_pct']:.0f}% (GMP: {d['GMP']['remote_pct']:.0f}%). "
+                          "GM hands a woken G to the global queue and any idle M; GMP puts it "
+                          "in the waker's runnext."),
+    "05-mcache": lambda: Prediction(
+        "05-mcache", "With 16 goroutines in syscalls, how many MiB of mcache does GM hold?",
+        "number", unit="MiB", tolerance=0.1,
+        answer=lambda d: d["here"]["gm_mcache"] / 2**20,
+        explain=lambda d: f"GM gives every M an mcache: {d['here']['gm_ms']} Ms × "
+                          f"{d['mcache_bytes'] / 2**20:g} MiB. GMP gives one per P: "
+                          f"{d['here']['gmp_mcache'] / 2**20:g} MiB."),
+    "05-churn": lambda: Prediction(
+        "05-churn", "With 10 µs syscalls, how many times does GM put a thread to sleep during "
+        "the 80 syscalls?", "number", tolerance=0.2,
+        answer=lambda d: d["GM"]["parks"],
+        explain=lambda d: f"GM parks a thread on most syscalls ({d['GM']['parks']}); GMP "
+                          f"{d['GMP']['parks']}: a short syscall keeps its P, so nobody needs "
+                          "waking."),
+}
+
+# ---- 06 queues, stealing, spinning ------------------------------------------------------
+_06 = {
+    "06-animation": lambda: Prediction(
+        "06-animation", "How does P1 get its first goroutine?", "choice",
+        options=["main starts one directly on P1", "P1 takes it from the global queue",
+                 "P1's M steals half of P0's ring"],
+        answer=_first_work_p1,
+        explain=lambda d: "a go statement only touches its own P (runnext and the ring); the "
+                          "first one wakes a thread (wakep), which finds P0's ring full and "
+                          "steals half of it."),
+    "06-overflow": lambda: Prediction(
+        "06-overflow", "After 300 go statements in a row, how many Gs are in the global queue?",
+        "number", answer=lambda d: d["global"],
+        explain=lambda d: f"257 fit (256 in the ring + runnext); the 258th makes runqputslow "
+                          f"move half the ring plus the new G: {d['global']} = 128 + 1."),
+    "06-fairness": lambda: Prediction(
+        "06-fairness", "How many local Gs run between two turns of the yielder, once the pattern "
+        "settles?", "number", answer=lambda d: d["gaps"][1],
+        explain=lambda d: "every 61st schedtick findRunnable takes one G from the global queue "
+                          "first: 60 local Gs, then the yielder, not all 200."),
+    "06-steal": lambda: Prediction(
+        "06-steal", "P0's ring holds 9 Gs. How many does the first thief take?", "number",
+        answer=lambda d: d["steals"][0]["taken"],
+        explain=lambda d: "half, rounded up: runqgrab takes n - n/2, so 9 - 4 = 5."),
+    "06-spinning": lambda: Prediction(
+        "06-spinning", "Without spinning Ms, how many times as many thread wake-ups does the "
+        "ping-pong need as with them?", "choice",
+        options=["about the same", "about 2×", "about 5×", "about 10×"],
+        answer=lambda d: nearest(d["off"]["wakeups"] / max(1, d["on"]["wakeups"]),
+                                 ["about the same", "about 2×", "about 5×", "about 10×"], _times),
+        explain=lambda d: f"with spinning: {d['on']['wakeups']} wake-ups; without: "
+                          f"{d['off']['wakeups']}. Each send readies the partner and calls "
+                          "wakep. Without spinning that always wakes a thread, which finds "
+                          "nothing: the G runs from its waker's runnext. With spinning, wakep "
+                          "wakes nobody while one M is already on its way."),
+}
+
+
+def _first_work_p1(d):
+    for caption in d["captions"]:
+        if "P1" in caption and "stole" in caption:
+            return "P1's M steals half of P0's ring"
+        if "P1" in caption and "global" in caption:
+            return "P1 takes it from the global queue"
+    return "main starts one directly on P1"
+
+
+# ---- 07 syscalls, netpoller, sysmon, preemption -----------------------------------------
+_07 = {
+    "07-retake": lambda: Prediction(
+        "07-retake", "With 2 Gs queued behind it, after how many µs does sysmon retake the P "
+        "of a 100 µs syscall?", "number", unit="µs", tolerance=0.25,
+        answer=lambda d: round(d["retake_after_ns"] / 1000, 1),
+        explain=lambda d: "sysmon wakes every 20 µs; it takes the P at its first look that "
+                          "finds the syscall one tick old with work queued: one to two ticks."),
+    "07-netio": lambda: Prediction(
+        "07-netio", "16 goroutines block 1 ms in a syscall at once (GOMAXPROCS=2). How many "
+        "threads at the peak?", "number", tolerance=0.1,
+        answer=lambda d: d["syscall"]["peak"],
+        explain=lambda d: f"each blocking syscall holds its thread, so the runtime adds threads "
+                          f"to keep the Ps busy ({d['syscall']['peak']}); on the network the "
+                          f"netpoller needs none: {d['netio']['peak']}."),
+    "07-preempt": lambda: Prediction(
+        "07-preempt", "With async preemption on, how many ms late does the sleeper wake up?",
+        "number", unit="ms", tolerance=0.25,
+        answer=lambda d: round(d["first_latency_ns"] / 1e6, 1),
+        explain=lambda d: "the hog keeps the P for one time slice (10 ms), until sysmon "
+                          "notices and preempts it with SIGURG; with asyncpreemptoff=1 it keeps "
+                          "the P for the whole 30 ms."),
+    "07-gm-vs-gmp": lambda: Prediction(
+        "07-gm-vs-gmp", "Order the four problems by how much GMP reduces them, most first.",
+        "order", options=["lock", "hand-off", "mcache", "thread churn"],
+        answer=_gm_gmp_order,
+        explain=lambda d: "the lock is gone (no global lock on the fast path); runnext keeps "
+                          "woken Gs on their waker's thread; mcache is per P instead of per M; "
+                          "threads still sleep and wake, only less often."),
+}
+
+_PROBLEM_KEYS = {"lock": "lock_wait_ns", "hand-off": "remote_wakeups",
+                 "mcache": "mcache_bytes", "thread churn": "thread_sleeps"}
+
+
+def _gm_gmp_order(d):
+    share = {k: d["GMP"][v] / max(1, d["GM"][v]) for k, v in _PROBLEM_KEYS.items()}
+    return sorted(share, key=lambda k: (share[k], list(_PROBLEM_KEYS).index(k)))
+
+
+# ---- 08 model vs reality ----------------------------------------------------------------
+def _threads_vs(d):
+    m = d["comparison"].metric("threads")
+    r = m.real / max(1, m.sim)
+    return ("about the same (±10%)" if 0.9 <= r <= 1.1 else
+            "more than the simulator" if r > 1 else "fewer than the simulator")
+
+
+_08 = {
+    "08-hog": lambda: Prediction(
+        "08-hog", "In the model, how many times is the 50 ms hog preempted on one P?", "choice",
+        options=["about 2", "about 5", "about 50"],
+        answer=lambda d: nearest(d["comparison"].metric("preemptions").sim,
+                                 ["about 2", "about 5", "about 50"], lambda o: float(o.split()[1])),
+        explain=lambda d: f"{d['comparison'].metric('preemptions').sim} in the model, "
+                          f"{d['comparison'].metric('preemptions').real} in real Go here. sysmon "
+                          "preempts the hog only after it has held the P for a whole 10 ms slice "
+                          "and only while another G waits for the P, so a 50 ms hog is stopped a "
+                          "few times at most; a busy machine stretches the real hog's time and "
+                          "gives sysmon more chances."),
+    "08-spawn": lambda: Prediction(
+        "08-spawn", "After 1000 go statements on 2 Ps, how many Gs does the model's global queue "
+        "hold at its peak?", "number", tolerance=0.25,
+        answer=lambda d: d["sim_peak_runqueue"],
+        explain=lambda d: f"{d['sim_peak_runqueue']} in the model, {d['real_peak_runqueue']} in "
+                          "real Go: every time main's 256-slot ring fills, runqputslow moves 129 "
+                          "Gs to the global queue, and main keeps going faster than the second P "
+                          "can drain them."),
+    "08-storm": lambda: Prediction(
+        "08-storm", "In syscall_storm, how many threads does real Go create?", "choice",
+        options=["fewer than the simulator", "about the same (±10%)", "more than the simulator"],
+        answer=_threads_vs,
+        explain=lambda d: f"real Go made {d['comparison'].metric('threads').real} threads, the "
+                          f"model {d['comparison'].metric('threads').sim}. Both add a thread for "
+                          "each goroutine blocked in nanosleep while work waits; how many are "
+                          "blocked at once depends on real timing (how late each nanosleep "
+                          "returns, when sysmon looks), which the model only approximates."),
+}
+
+CATALOG = {
+    "01_processes": _01, "02_threads": _02, "03_goroutines": _03, "04_mn_model": _04,
+    "05_gm_scheduler": _05, "06_gmp_queues": _06, "07_gmp_syscalls": _07,
+    "08_model_vs_reality": _08,
+}
+
+
+class CourseTally(Tally):
+    """A :class:`Tally` that builds its notebook's predictions from :data:`CATALOG`."""
+
+    def __init__(self, notebook):
+        if notebook not in CATALOG:
+            raise KeyError(f"no predictions for notebook {notebook!r}; known: "
+                           f"{', '.join(sorted(CATALOG))}")
+        self.catalog = CATALOG[notebook]
+        super().__init__(notebook, expected_total=len(self.catalog))
+
+    def ask(self, qid) -> Prediction:
+        """The prediction ``qid`` (the same object if it was asked before: a locked
+        prediction stays locked when its cell is run again)."""
+        if qid not in self.catalog:
+            raise KeyError(f"{self.notebook} has no prediction {qid!r}; it has "
+                           f"{', '.join(self.catalog)}")
+        if qid in self.predictions:
+            return self.predictions[qid]
+        return self.add(self.catalog[qid]())
+
+    def follow(self, qid, panel):
+        """The experiment ``panel`` has run: lock and resolve prediction ``qid`` and
+        return the panel with the prediction's result under it."""
+        return self.ask(qid).follow(panel)
+
+
+def tally(notebook) -> CourseTally:
+    """The prediction tally of a lecture notebook (by its file stem)."""
+    return CourseTally(notebook)

@@ -372,10 +372,42 @@ _08 = {
                           "returns, when sysmon looks), which the model only approximates."),
 }
 
+# ---- 09 real tools (the panels' data: a schedtrace Timeline; (Timeline, trace file)) ------------
+QUEUE_SHAPES = ["stays at 0", "rises and falls as goroutines are preempted", "only grows"]
+
+
+def _runqueue_shape(tl):
+    values = [s.fields["runqueue"] for s in tl.meta["snapshots"]]
+    if max(values) == 0:
+        return QUEUE_SHAPES[0]
+    return QUEUE_SHAPES[2] if values == sorted(values) else QUEUE_SHAPES[1]
+
+
+_09 = {
+    "09-schedtrace": lambda: Prediction(
+        "09-schedtrace", "Six CPU-bound goroutines on GOMAXPROCS=2: what does the global "
+        "`runqueue` do over the run?", "choice", options=QUEUE_SHAPES,
+        answer=_runqueue_shape,
+        explain=lambda tl: f"it read {[s.fields['runqueue'] for s in tl.meta['snapshots']]}: "
+                           "a goroutine preempted at the end of its time slice goes to the global "
+                           "queue, and a P that runs dry (or every 61st schedule) takes from it."),
+    "09-trace": lambda: Prediction(
+        "09-trace", "tracedemo, GOMAXPROCS=2: how many times is a goroutine preempted in the "
+        "whole trace?", "number", tolerance=0.5,
+        answer=lambda data: data[0].count("preempt"),
+        explain=lambda data: f"{data[0].count('preempt')} in this run: three goroutines of 25 ms "
+                             "CPU each share two Ps, and sysmon preempts one that has run for a "
+                             "10 ms slice; how many slices end by preemption depends on timing."),
+}
+
+# ---- 10 your program -----------------------------------------------------------------------
+_10 = {
+}
+
 CATALOG = {
     "01_processes": _01, "02_threads": _02, "03_goroutines": _03, "04_mn_model": _04,
     "05_gm_scheduler": _05, "06_gmp_queues": _06, "07_gmp_syscalls": _07,
-    "08_model_vs_reality": _08,
+    "08_model_vs_reality": _08, "09_real_tools": _09, "10_your_program": _10,
 }
 
 

@@ -144,6 +144,32 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
 procs = [subprocess.Popen(["sh", "-c", "sleep 60; :", {MARK!r}]) for _ in range(200)]""")
     add(nb, 4, "for _ in range(200_000):\n    print('x' * 250)")
     save(nb, "n4.ipynb")
+    # p1: reads a file only the grader's user may read, outside every hidden folder (as root,
+    # a user namespace's uid 65534 was the host's root: /etc/shadow, keys...); a leak would
+    # replace q2's right answer.
+    secret = ROOT / ".hostile-secret-7f3a"
+    secret.write_text("TOP-SECRET-7f3a")
+    secret.chmod(0o600)
+    nb = filled("p1")
+    nb.cells.append(nbformat.v4.new_code_cell(f"""
+for path in ({str(secret)!r}, "/etc/shadow"):
+    try:
+        answer_q2 = "leaked " + open(path).read()[:100]
+        break
+    except OSError:
+        pass
+"""))
+    save(nb, "p1.ipynb")
+    # p2: fills the disk through its home (a host folder) and RAM through /dev, /dev/shm, /run
+    nb = filled("p2")
+    add(nb, 2, """
+import os
+for i in range(40):                  # 40 x 60 MB, each file under the 64 MB file size limit
+    with open(f"fill{i}", "wb") as f:
+        f.write(b"x" * 60_000_000)""")
+    add(nb, 3, "open('/dev/fill', 'w').write('x')")
+    add(nb, 4, "open('/run/fill', 'w').write('x')")
+    save(nb, "p2.ipynb")
     watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework", ROOT / "tools"]
     before = tree_hash(*watched), tree_hash(d)
     results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=lambda *a: None,
@@ -154,6 +180,7 @@ procs = [subprocess.Popen(["sh", "-c", "sleep 60; :", {MARK!r}]) for _ in range(
     except BlockingIOError:
         conn = None
     listener.close()
+    secret.unlink()
     return {"res": {r.student_id: r for r in results}, "before": before, "after": after,
             "conn": conn, "report": report, "folder": d, "order": order, "copied": copied,
             "left": marked_processes()}
@@ -234,6 +261,23 @@ def test_limits_on_files_processes_and_output(hostile):
 
 
 @needs_sandbox
+def test_files_only_the_grader_may_read_stay_unread(hostile):
+    p1 = hostile["res"]["p1"]
+    if os.geteuid() == 0:        # as an ordinary user the sandbox IS that user (see sandbox.py)
+        assert (p1.score, p1.flags, p1.problems) == (HW1_POINTS, [], [])
+    assert "TOP-SECRET" not in hostile["report"].read_text()
+
+
+@needs_sandbox
+def test_disk_and_ram_through_tmpfs_are_bounded(hostile):
+    p2 = hostile["res"]["p2"]
+    assert (p2.score, p2.flags) == (HW1_POINTS, [])
+    assert any("No space left on device" in p for p in p2.problems), p2.problems
+    assert any("Read-only file system: '/dev/fill'" in p for p in p2.problems), p2.problems
+    assert any("Read-only file system: '/run/fill'" in p for p in p2.problems), p2.problems
+
+
+@needs_sandbox
 def test_identical_answers_under_different_ids(hostile):
     res = hostile["res"]
     assert res["h9"].score == HW1_POINTS and res["h8"].score < HW1_POINTS
@@ -297,10 +341,15 @@ def test_sandbox_view(tmp_path):
     ways = {Path(os.path.relpath(n, home)).parts[0] for n in sandbox._needed()
             if n.startswith(home + "/")}
     assert set(ans["answer_q3"]["value"]) == ways
-    assert ans["answer_q1"]["value"] == [65534, sandbox.HOME]
+    uid = ans["answer_q1"]["value"][0]
+    if os.geteuid() == 0:        # root: a host uid of the sandbox's own, never root's
+        assert uid >= sandbox.UID_BASE
+    else:
+        assert uid == 65534
+    assert ans["answer_q1"]["value"][1] == sandbox.HOME
     assert ans["answer_q2"]["value"] == "ok"
     errs = {k: (e, v) for k, e, v in run.errors}
-    assert "Read-only file system" in errs[1][1]
+    assert "Read-only file system" in errs[1][1] or "Permission denied" in errs[1][1]
     assert errs[2][0] in ("OSError", "TimeoutError") and "unreachable" in errs[2][1].lower()
 
 

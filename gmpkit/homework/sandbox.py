@@ -10,19 +10,28 @@ Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
   folder are hidden behind empty tmpfs mounts (no student can read the
   grader's keys, or read or change another's notebook or the grades), and only
   Python, the venv and the folder holding gmpkit are mounted back, read-only;
-* a private writable home (``/tmp/home``, a fresh host temp dir, also the
-  working directory) inside a private ``/tmp``;
+* a private writable home (``/tmp/home``, also the working directory) inside a
+  private ``/tmp`` that is a tmpfs of ``Limits.disk_mb`` (never the host's disk);
+  ``/dev/shm`` is a tmpfs of ``Limits.shm_mb``; every other tmpfs (``/run``,
+  ``/dev``, the hidden homes and folders) is remounted read-only, so nothing a
+  submission writes can fill the host's disk or RAM beyond those sizes;
 * ``--new-session`` and ``--die-with-parent``, and a PID namespace: when the
   runner ends or is killed, bubblewrap's init dies and the kernel kills every
   process left in the namespace -- a ``start_new_session`` child included;
-* inside, uid ``nobody`` in its own user namespace with every capability
-  dropped (``--unshare-user --uid 65534 --cap-drop ALL``), even when the
-  grader runs as root;
+* as an ordinary user: uid ``nobody`` in its own user namespace with every
+  capability dropped (``--unshare-user --uid 65534 --cap-drop ALL``);
+* as root: NO user namespace (in one, uid 65534 maps to the host's root, which
+  owns /etc/shadow and most secrets outside the homes and could read them all).
+  bubblewrap keeps only CAP_SETUID/SETGID/SETPCAP, and ``setpriv`` drops to a
+  host uid of the sandbox's own (:data:`UID_BASE` + n, no account has it) with
+  no capabilities, no groups and ``no_new_privs`` before the runner starts;
 * resource limits (``prlimit`` before bwrap starts): address space, CPU
-  seconds, file size, number of processes, no core files.  Root ignores
-  ``RLIMIT_NPROC``, so when the grader may create cgroups (root in a
-  container with cgroup v1 ``pids``/``memory``) each submission also gets its
-  own cgroup with ``pids.max`` and ``memory.limit_in_bytes``.
+  seconds, file size, number of processes, no core files.  ``RLIMIT_NPROC``
+  counts per uid: as root each sandbox has a uid of its own, so one
+  submission's fork bomb cannot starve another.  When the grader may create
+  cgroups (root in a container with cgroup v1 ``pids``/``memory``) each
+  submission also gets its own cgroup with ``pids.max`` and
+  ``memory.limit_in_bytes`` (which also counts its tmpfs pages).
 
 :func:`probe` says whether bubblewrap works here and, if not, why.
 
@@ -31,11 +40,11 @@ v1, bubblewrap 0.8) runs ``bwrap --unshare-all --die-with-parent --ro-bind / /
 true`` as root with no extra flags.  Two things found there shaped the flags:
 
 * as root, ``--unshare-all`` alone leaves the sandbox with every capability
-  (it could remount the read-only view), hence the explicit ``--unshare-user
-  --uid 65534 --gid 65534 --cap-drop ALL``;
-* the venv's Python lives under ``/root`` (mode 0700), so dropping to the
-  host's ``nobody`` before bwrap cannot even start Python; mapping uid 65534
-  *inside* a user namespace keeps file access while removing privilege.
+  (it could remount the read-only view), and ``--unshare-user --uid 65534``
+  keeps host-root file access; hence the drop to a uid of its own (above);
+* the venv's Python lives under ``/root`` (mode 0700), so dropping to another
+  uid *before* bwrap cannot even start Python; inside, ``/root`` is an empty
+  tmpfs and the folders down to the venv are made 0755, so it can.
 
 As an ordinary user, bubblewrap needs unprivileged user namespaces
 (``kernel.unprivileged_userns_clone=1``, ``user.max_user_namespaces`` > 0;
@@ -78,6 +87,8 @@ class Limits:
     cpu_seconds: int | None = None    # RLIMIT_CPU (default: total_timeout + 10)
     max_processes: int = 64           # RLIMIT_NPROC for the sandbox's user
     max_file_mb: int = 64             # RLIMIT_FSIZE: the biggest file a submission may write
+    disk_mb: int = 256                # the private /tmp (home included): a tmpfs of this size
+    shm_mb: int = 64                  # /dev/shm: a tmpfs of this size
 
 
 @dataclass
@@ -175,8 +186,12 @@ def probe(refresh=False):
         _PROBE = ("bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: "
                   "apt-get install bubblewrap)")
         return _PROBE
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        _PROBE = ("setpriv (util-linux) is not installed: as root the sandbox needs it to drop "
+                  "to an unprivileged uid (Debian/Ubuntu: apt-get install util-linux)")
+        return _PROBE
     with tempfile.TemporaryDirectory(prefix="gmpkit-probe-") as home:
-        cmd = _prlimit(Limits()) + _bwrap_cmd(bwrap, home, hide=()) + [
+        cmd = _prlimit(Limits()) + _bwrap_cmd(bwrap, Limits(), hide=()) + [
             sys.executable, "-I", "-c", "import socket; print('ok')"]
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
@@ -216,21 +231,63 @@ def _under(path, folder):
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _bwrap_cmd(bwrap, home, hide=()):
-    cmd = [bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-           "--cap-drop", "ALL", "--die-with-parent", "--new-session",
-           "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-           "--tmpfs", "/run"]
+UID_BASE = 3_000_000_000      # root grader: each sandbox runs as a host uid of its own from here
+_uids = itertools.count()
+
+
+def _sandbox_uid():
+    """A host uid no account uses, different for every sandbox this process starts."""
+    return UID_BASE + (os.getpid() % 10_000) * 10_000 + next(_uids) % 10_000
+
+
+def _intermediate(top, path):
+    """The folders strictly between ``top`` and ``path`` (bwrap would create them 0700)."""
+    rel = os.path.relpath(path, top).split(os.sep)
+    return [os.path.join(top, *rel[:i]) for i in range(1, len(rel))]
+
+
+def _bwrap_cmd(bwrap, limits, hide=()):
+    """bubblewrap's command line (and, as root, the drop to a uid of the sandbox's own)."""
+    root = os.geteuid() == 0
+    if root:
+        # No user namespace: inside one, uid 65534 would be the host's root, and could read
+        # every root-owned file the view shows (/etc/shadow, keys outside the homes).
+        # setpriv, below, drops to a host uid nobody else has before the runner starts.
+        cmd = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+               "--unshare-cgroup-try", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID",
+               "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    else:
+        cmd = [bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+               "--cap-drop", "ALL"]
+    mb = 1024 * 1024
+    cmd += ["--die-with-parent", "--new-session",
+            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.shm_mb * mb), "--tmpfs", "/dev/shm",
+            "--perms", "1777", "--size", str(limits.disk_mb * mb), "--tmpfs", "/tmp",
+            "--perms", "0777", "--dir", HOME, "--tmpfs", "/run"]
+    readonly = ["/run", "/dev"]
     homes = _homes()
     for h in homes:                      # users' homes: keys, tokens, other projects
         cmd += ["--tmpfs", h]
+        readonly.append(h)
     for n in _needed():                  # ... except what the runner needs, read-only
-        if any(_under(n, h) for h in homes):
+        top = max((h for h in homes if _under(n, h)), key=len, default=None)
+        if top is not None:
+            for d in _intermediate(top, n):
+                cmd += ["--perms", "0755", "--dir", d]
             cmd += ["--ro-bind", n, n]
     for path in hide:
         if path and os.path.isdir(path):
             cmd += ["--tmpfs", os.path.realpath(path)]
-    cmd += ["--bind", home, HOME, "--chdir", HOME, "--hostname", "sandbox"]
+            readonly.append(os.path.realpath(path))
+    for path in readonly:                # empty, and nothing may be written there
+        cmd += ["--remount-ro", path]
+    cmd += ["--chdir", HOME, "--hostname", "sandbox"]
+    if root:
+        uid = str(_sandbox_uid())
+        cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}",
+                "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
+                "--"]
     return cmd
 
 
@@ -287,7 +344,7 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
         runner = [sys.executable, "-I", "-m", "gmpkit.homework.runner", str(wfd)]
         if sandbox:
             cmd = (cg.enter_cmd() + _prlimit(limits)
-                   + _bwrap_cmd(shutil.which("bwrap"), home, hide) + runner)
+                   + _bwrap_cmd(shutil.which("bwrap"), limits, hide) + runner)
             env = _env(HOME)
         else:                            # --no-sandbox: limits, but no isolation
             cmd, env = _prlimit(limits) + runner, _env(home)

@@ -130,6 +130,14 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     copied = json.loads(json.dumps(k1_workload).replace('"w"', '"v"'))  # renamed goroutines
     nb.cells[cell_with(nb, "workload_q6 = ")].source = f"workload_q6 = {json.dumps(copied)}"
     save(nb, "k2/hw4.ipynb")
+    # k3/k4: two 48 kB workload answers (3,000 operations; under the 64 kB export limit),
+    # alike but for the last operation: comparing them whole took the grader hours
+    huge = [["compute", i % 97 + 1] for i in range(3000)]
+    for sid, wl in (("k3", huge), ("k4", huge[:-1] + [["sleep", 5]])):
+        (d / sid).mkdir()
+        nb = filled(sid, number=4, student=hw4)
+        nb.cells[cell_with(nb, "workload_q6 = ")].source = f"workload_q6 = {json.dumps(wl)}"
+        save(nb, f"{sid}/hw4.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -183,7 +191,7 @@ for i in range(40):                  # 40 x 60 MB, each file under the 64 MB fil
     secret.unlink()
     return {"res": {r.student_id: r for r in results}, "before": before, "after": after,
             "conn": conn, "report": report, "folder": d, "order": order, "copied": copied,
-            "left": marked_processes()}
+            "left": marked_processes(), "huge": huge}
 
 
 @needs_sandbox
@@ -298,6 +306,22 @@ def test_similar_workloads_and_mixed_assignments(hostile):
     assert "hw4-q6: k1" in sim and "k2" in sim
     head = next(csv.reader(hostile["report"].open()))
     assert "hw1-q1" in head and "hw4-q1" in head and "q1" not in head
+
+
+@needs_sandbox
+def test_huge_workloads_are_compared_in_bounded_time(hostile):
+    res = hostile["res"]
+    ok = Homework(4, "k3", quiet=True).feedback("q6", hostile["huge"]).ok
+    assert (res["k3"].score, res["k3"].total) == (8 - (0 if ok else 2), 8)
+    assert any("similar to k4's" in f for f in res["k3"].flags), res["k3"].flags
+    assert not any("similar to k3's" in f for f in res["k1"].flags)
+
+
+def test_similarity_compares_a_bounded_prefix():
+    huge = [["compute", i % 97 + 1] for i in range(3000)]
+    assert len(integrity._tokens(huge)) == integrity.MAX_TOKENS
+    assert integrity.similarity(huge, huge[::-1], integrity.SIMILAR) < integrity.SIMILAR
+    assert integrity.similarity(huge, huge[:-1]) == 1.0
 
 
 @needs_sandbox

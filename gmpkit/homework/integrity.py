@@ -27,15 +27,28 @@ __all__ = ["flag", "similarity", "MIN_SHARED", "SIMILAR"]
 
 MIN_SHARED = 2          # identical answers to this many differing problems -> flagged
 SIMILAR = 0.9           # workload similarity ratio that is flagged
+MAX_TOKENS = 500        # tokens of a workload compared (a real one has ~100)
 
 
 def _tokens(value):
-    return re.findall(r"[A-Za-z_]+|\d+|[^\s\w]", json.dumps(value, sort_keys=True))
+    """The workload's JSON tokens, the first :data:`MAX_TOKENS` only.
+
+    SequenceMatcher's time grows far faster than the square of the length on
+    repetitive input: two 16 kB workloads took two minutes, two 64 kB ones
+    (still small enough to be exported) hours, for every such pair in a class.
+    """
+    return re.findall(r"[A-Za-z_]+|\d+|[^\s\w]", json.dumps(value, sort_keys=True))[:MAX_TOKENS]
 
 
-def similarity(a, b):
-    """How alike two workloads are, 0..1 (1: the same tokens in the same order)."""
-    return SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False).ratio()
+def similarity(a, b, at_least=0.0):
+    """How alike two workloads are, 0..1 (1: the same tokens in the same order).
+
+    When a cheap upper bound is already below ``at_least``, that bound is returned.
+    """
+    m = SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False)
+    if m.real_quick_ratio() < at_least or m.quick_ratio() < at_least:
+        return m.quick_ratio()
+    return m.ratio()
 
 
 def flag(results):
@@ -67,7 +80,7 @@ def flag(results):
             for qid in sorted(set(a.answers) & set(b.answers)):
                 if a.kinds.get(qid) != "workload":
                     continue
-                ratio = similarity(a.answers[qid], b.answers[qid])
+                ratio = similarity(a.answers[qid], b.answers[qid], SIMILAR)
                 if ratio >= SIMILAR:
                     pairs.append((ratio, n, qid, a, b))
                     for x, y in ((a, b), (b, a)):

@@ -11,6 +11,7 @@ import csv
 import doctest
 import json
 import os
+import re
 import signal
 import socket
 from pathlib import Path
@@ -138,6 +139,13 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
         nb = filled(sid, number=4, student=hw4)
         nb.cells[cell_with(nb, "workload_q6 = ")].source = f"workload_q6 = {json.dumps(wl)}"
         save(nb, f"{sid}/hw4.ipynb")
+    # q7: HTML and Markdown in what the reports echo (an error message, an answer, a file name)
+    nb = filled("q7")
+    add(nb, 2, 'raise ValueError("<img src=x onerror=alert(1)> [your grade](http://evil.example)")')
+    nb.cells[cell_with(nb, "answer_q2 = ")].source = (
+        'answer_q2 = "`</code><script>alert(2)</script>` ![x](http://evil.example/t.png) | **"')
+    save(nb, "q7.ipynb")
+    save(filled("q8"), "<img src=x onerror=alert(3)>.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -242,6 +250,26 @@ def test_formulas_are_escaped(hostile):
     e6 = res['=hyperlink("http-evil","x")']
     assert e6.score == HW1_POINTS and any("not a valid student id" in p for p in e6.problems)
     assert "graded with the notebook's id 'e6'" in e6.problems
+
+
+@needs_sandbox
+def test_markdown_and_html_reports_echo_text_never_markup(hostile):
+    res = hostile["res"]
+    assert res["q7"].score == HW1_POINTS - 1 and res["q7"].questions["q2"].status == "wrong"
+    assert any("raised ValueError" in p for p in res["q7"].problems)
+    where = hostile["report"].parent
+    pages = [hostile["report"].with_suffix(".md")] + sorted((where / "feedback").glob("*"))
+    assert (where / "feedback" / "q7.md").exists()
+    for page in pages:
+        text = page.read_text()
+        if page.suffix == ".md":          # a code span shows its text literally: drop them
+            text = re.sub(r"(?<![`\\])(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+        for markup in ("<img", "<script") + (("</code>",) if page.suffix == ".md" else ()):
+            assert markup not in text, (page.name, markup)
+        if page.suffix == ".md":                                  # a link needs an unescaped ](
+            assert not re.search(r"(?<!\\)\]\(", text), page.name
+    md = (where / "feedback" / "q7.md").read_text()
+    assert "evil.example" in md and "alert(2)" in md          # shown as text, not dropped
 
 
 @needs_sandbox

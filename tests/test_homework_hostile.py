@@ -146,6 +146,15 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
         'answer_q2 = "`</code><script>alert(2)</script>` ![x](http://evil.example/t.png) | **"')
     save(nb, "q7.ipynb")
     save(filled("q8"), "<img src=x onerror=alert(3)>.ipynb")
+    # r1/r2: forge the runner's protocol: a cell index that does not exist (then sleep), and a
+    # line of JSON nested 100,000 deep
+    nb = filled("r1")
+    add(nb, 2, "import os, sys, time\nos.write(int(sys.argv[1]), b'{\"start\": 999}\\n')\n"
+               "time.sleep(30)")
+    save(nb, "r1.ipynb")
+    nb = filled("r2")
+    add(nb, 2, "import os, sys\nos.write(int(sys.argv[1]), b'[' * 100_000 + b'\\n')")
+    save(nb, "r2.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -270,6 +279,15 @@ def test_markdown_and_html_reports_echo_text_never_markup(hostile):
             assert not re.search(r"(?<!\\)\]\(", text), page.name
     md = (where / "feedback" / "q7.md").read_text()
     assert "evil.example" in md and "alert(2)" in md          # shown as text, not dropped
+
+
+@needs_sandbox
+def test_forged_protocol_lines_are_ignored(hostile):
+    r1, r2 = hostile["res"]["r1"], hostile["res"]["r2"]
+    assert (r1.score, r1.flags) == (HW1_POINTS, [])
+    assert r1.problems == ["cell 2 timed out after 6 s (an infinite loop?): skipped, the notebook "
+                           "re-run without it"], r1.problems
+    assert (r2.score, r2.flags, r2.problems) == (HW1_POINTS, [], [])
 
 
 @needs_sandbox

@@ -367,7 +367,7 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
                 proc.stdin.close()
             except BrokenPipeError:
                 pass
-            _read_protocol(proc, rfd, res, limits, deadline)
+            _read_protocol(proc, rfd, res, limits, deadline, len(cells), skip)
         finally:
             os.close(rfd)
             _kill(proc)
@@ -376,8 +376,17 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
     return res
 
 
-def _read_protocol(proc, rfd, res, limits, deadline):
+def _read_protocol(proc, rfd, res, limits, deadline, n_cells, skip=()):
+    """Follow the runner's protocol until it ends, dies or runs out of time.
+
+    The student's code runs in the runner's process and can write to the same
+    pipe, so nothing read here is trusted beyond its shape: cells start in
+    increasing order, only cells that exist and are not skipped, and only the
+    cell running may be reported done (a forged line cannot name a cell the
+    grader does not know, nor restart a cell's clock more than once a cell).
+    """
     buf, total, current, started = b"", 0, None, time.monotonic()
+    last = -1
     while True:
         now = time.monotonic()
         if now >= deadline:
@@ -412,9 +421,11 @@ def _read_protocol(proc, rfd, res, limits, deadline):
             msg = _parse(line)
             if msg is None:
                 continue
-            if "start" in msg and isinstance(msg["start"], int):
+            if "start" in msg and _index(msg["start"]) and last < msg["start"] < n_cells \
+                    and msg["start"] not in skip:
                 current, started = msg["start"], time.monotonic()
-            elif "done" in msg and isinstance(msg["done"], int):
+                last = current
+            elif "done" in msg and _index(msg["done"]) and msg["done"] == current:
                 current = None
                 if isinstance(msg.get("export"), dict):
                     res.export = msg["export"]
@@ -427,12 +438,16 @@ def _read_protocol(proc, rfd, res, limits, deadline):
             buf = b""
 
 
+def _index(x):
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def _parse(line):
     if len(line) > MAX_LINE:
         return None
     try:
         msg = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):         # RecursionError: JSON nested too deep
         return None
     return msg if isinstance(msg, dict) else None
 

@@ -195,6 +195,11 @@ for i in range(40):                  # 40 x 60 MB, each file under the 64 MB fil
     add(nb, 3, "open('/dev/fill', 'w').write('x')")
     add(nb, 4, "open('/run/fill', 'w').write('x')")
     save(nb, "p2.ipynb")
+    # t1/t2: submissions that are symbolic links (archives keep them): to a file only the grader
+    # may read, and to another student's notebook
+    (d / "t1.ipynb").symlink_to(secret)
+    (d / "t2").mkdir()
+    (d / "t2" / "hw1.ipynb").symlink_to(d / "a1.ipynb")
     watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework", ROOT / "tools"]
     before = tree_hash(*watched), tree_hash(d)
     results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=lambda *a: None,
@@ -288,6 +293,17 @@ def test_forged_protocol_lines_are_ignored(hostile):
     assert r1.problems == ["cell 2 timed out after 6 s (an infinite loop?): skipped, the notebook "
                            "re-run without it"], r1.problems
     assert (r2.score, r2.flags, r2.problems) == (HW1_POINTS, [], [])
+
+
+@needs_sandbox
+def test_symbolic_links_are_not_followed(hostile):
+    for sid in ("t1", "t2"):
+        r = hostile["res"][sid]
+        assert (r.score, r.flags) == (0, []), sid
+        assert r.problems == ["the submission is a symbolic link: not graded (submit the notebook "
+                              "file itself)"], r.problems
+    assert "TOP-SECRET" not in hostile["report"].read_text()
+    assert "TOP-SECRET" not in hostile["report"].with_suffix(".md").read_text()
 
 
 @needs_sandbox

@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +62,7 @@ SandboxUnavailable = sandbox.SandboxUnavailable
 QUIET_ERRORS = ("WrongAnswer", "Unanswered", "KeyboardInterrupt")
 MAX_ECHO = 200              # characters of a student's answer shown in any report
 MAX_FEEDBACK = 1200         # characters of one question's feedback
+MAX_NOTEBOOK = 32 * 1024 * 1024     # bytes: a bigger submission is not read
 
 
 def clip(text, n=MAX_ECHO):
@@ -146,11 +148,11 @@ def find_submissions(folder, exclude=()):
     for p in sorted(folder.iterdir()):
         if p.name.startswith(".") or p.resolve() in skip:
             continue
-        if p.is_file() and p.suffix == ".ipynb":
-            subs.append((p, p.stem))
+        if (p.is_file() or p.is_symlink()) and p.suffix == ".ipynb":
+            subs.append((p, p.stem))           # a symbolic link is listed, and refused
         elif p.is_dir() and not p.is_symlink():
             for q in sorted(p.glob("*.ipynb")):
-                if not q.name.startswith(".") and q.is_file():
+                if not q.name.startswith(".") and (q.is_file() or q.is_symlink()):
                     subs.append((q, p.name))
     return subs
 
@@ -278,8 +280,14 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
         res.problems.append(f"the file/folder name {clip(file_id, 80)!r} is not a valid "
                             f"student id")
     res.student_id = sid or clip(normalise_id(file_id), 80)
+    if path.is_symlink():       # from an archive: it could point at any file the grader reads
+        res.assignment = assignment or _detect_assignment(nbformat.v4.new_notebook(), path)
+        res.problems.append("the submission is a symbolic link: not graded (submit the notebook "
+                            "file itself)")
+        _fail_all(res, "not graded: a symbolic link")
+        return
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = _read_regular(path)
         nb = nbformat.reads(raw, as_version=4)
         if not isinstance(nb.cells, list):
             raise ValueError("no cell list")
@@ -336,6 +344,18 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
         _fail_all(res, "not graded: no valid student id")
         return
     _score(res, n, graded_id, info, names, audit, (exported or {}).get("answers", {}))
+
+
+def _read_regular(path):
+    """The text of ``path`` if it is a regular file (never through a link) of sane size."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_NOTEBOOK:
+            raise ValueError(f"{st.st_size:,} bytes, over the {MAX_NOTEBOOK:,} a notebook may have")
+        return f.read(MAX_NOTEBOOK + 1).decode("utf-8")
 
 
 def _score(res, n, graded_id, info, names, audit, answers):

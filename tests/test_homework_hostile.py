@@ -185,6 +185,26 @@ for path in ({str(secret)!r}, "/etc/shadow"):
         pass
 """))
     save(nb, "p1.ipynb")
+    # u1: a unix socket of the grader's user outside the hidden folders (as root, uid 65534 in
+    # a user namespace was root on the host and could connect)
+    sock_path = str(ROOT / ".hostile-sock-7f3a")
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(sock_path)
+    os.chmod(sock_path, 0o755)
+    unix.listen(4)
+    unix.setblocking(False)
+    nb = filled("u1")
+    nb.cells.append(nbformat.v4.new_code_cell(f"""
+import socket
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+try:
+    s.connect({sock_path!r})
+    answer_q2 = "connected"
+except OSError:
+    pass
+"""))
+    save(nb, "u1.ipynb")
     # p2: fills the disk through its home (a host folder) and RAM through /dev, /dev/shm, /run
     nb = filled("p2")
     add(nb, 2, """
@@ -210,10 +230,17 @@ for i in range(40):                  # 40 x 60 MB, each file under the 64 MB fil
     except BlockingIOError:
         conn = None
     listener.close()
+    try:
+        unix_conn = unix.accept()
+    except BlockingIOError:
+        unix_conn = None
+    unix.close()
+    os.unlink(sock_path)
     secret.unlink()
     return {"res": {r.student_id: r for r in results}, "before": before, "after": after,
             "conn": conn, "report": report, "folder": d, "order": order, "copied": copied,
-            "left": marked_processes(), "huge": huge}
+            "left": marked_processes(), "huge": huge,
+            "unix_conn": unix_conn}
 
 
 @needs_sandbox
@@ -333,8 +360,11 @@ def test_limits_on_files_processes_and_output(hostile):
 @needs_sandbox
 def test_files_only_the_grader_may_read_stay_unread(hostile):
     p1 = hostile["res"]["p1"]
+    u1 = hostile["res"]["u1"]
     if os.geteuid() == 0:        # as an ordinary user the sandbox IS that user (see sandbox.py)
         assert (p1.score, p1.flags, p1.problems) == (HW1_POINTS, [], [])
+        assert (u1.score, u1.flags, u1.problems) == (HW1_POINTS, [], [])
+        assert hostile["unix_conn"] is None
     assert "TOP-SECRET" not in hostile["report"].read_text()
 
 

@@ -155,6 +155,11 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     nb = filled("r2")
     add(nb, 2, "import os, sys\nos.write(int(sys.argv[1]), b'[' * 100_000 + b'\\n')")
     save(nb, "r2.ipynb")
+    # v1: metadata that says assignment `true` (True == 1 in Python): it renamed every hw1
+    # column of the class to hwTrue-… (and "Homework True" in the LMS exports)
+    nb = filled("v1")
+    nb.metadata["gmpkit"] = {"assignment": True}
+    save(nb, "v1.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -331,6 +336,14 @@ def test_symbolic_links_are_not_followed(hostile):
                               "file itself)"], r.problems
     assert "TOP-SECRET" not in hostile["report"].read_text()
     assert "TOP-SECRET" not in hostile["report"].with_suffix(".md").read_text()
+
+
+@needs_sandbox
+def test_assignment_number_must_be_a_real_int(hostile):
+    v1 = hostile["res"]["v1"]
+    assert (v1.score, v1.assignment, v1.flags, v1.problems) == (HW1_POINTS, 1, [], [])
+    head = next(csv.reader(hostile["report"].open()))
+    assert not [h for h in head if "True" in h]
 
 
 @needs_sandbox

@@ -159,8 +159,9 @@ def find_submissions(folder, exclude=()):
 
 def _detect_assignment(nb, path):
     meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
-    if isinstance(meta, dict) and isinstance(meta.get("assignment"), int):
-        return meta["assignment"]
+    n = meta.get("assignment") if isinstance(meta, dict) else None
+    if isinstance(n, int) and not isinstance(n, bool):     # True == 1 would rename hw1's columns
+        return n
     for c in nb.cells:
         m = re.search(r"\bassignment\(\s*(\d+)\s*,", str(c.get("source", "")))
         if m:

@@ -160,6 +160,9 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     nb = filled("v1")
     nb.metadata["gmpkit"] = {"assignment": True}
     save(nb, "v1.ipynb")
+    # w?1: an invalid file name whose feedback file name was w_1's: it overwrote w_1's feedback
+    save(filled("w_1"), "w_1.ipynb")
+    save(filled("w_1", wrong=("q1", "q2", "q3", "q4", "q5")), "w?1.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -344,6 +347,17 @@ def test_assignment_number_must_be_a_real_int(hostile):
     assert (v1.score, v1.assignment, v1.flags, v1.problems) == (HW1_POINTS, 1, [], [])
     head = next(csv.reader(hostile["report"].open()))
     assert not [h for h in head if "True" in h]
+
+
+@needs_sandbox
+def test_feedback_files_never_collide(hostile):
+    res, where = hostile["res"], hostile["report"].parent / "feedback"
+    assert (res["w_1"].score, res["w?1"].score) == (HW1_POINTS, 0)
+    mine = (where / "w_1.html").read_text()
+    assert "(w_1.ipynb)" in mine and "w?1" not in mine
+    pages = sorted(p.name for p in where.glob("*.html"))
+    assert len(pages) == len({r.student_id for r in res.values()})
+    assert [p for p in pages if "w?1" in (where / p).read_text()] == ["_w_1.html"]
 
 
 @needs_sandbox

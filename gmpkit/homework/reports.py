@@ -274,11 +274,41 @@ def _fname(sid):
     return ("_" + name) if name.startswith(".") else name
 
 
+def _fnames(sids):
+    """A distinct feedback file name per student id.
+
+    A valid id is its own name.  Any other id (from a file name that is not a valid id) starts
+    with ``_``, which no valid id does, and gets a number if it would still collide, so no
+    submission can overwrite another student's feedback.
+
+    >>> _fnames(["w_1", "w?1", "w!1", ".x"])
+    {'w_1': 'w_1', 'w?1': '_w_1', 'w!1': '_w_1-2', '.x': '_.x'}
+    """
+    from .variants import StudentIdError, check_id
+    out, used = {}, set()
+    valid = []
+    for sid in sids:
+        try:
+            valid.append(check_id(sid) == sid)
+        except StudentIdError:
+            valid.append(False)
+    for sid, ok in sorted(zip(sids, valid), key=lambda x: not x[1]):   # valid ids first
+        name = str(sid) if ok else "_" + _fname(sid).lstrip("_")
+        base, n = name, 1
+        while name.lower() in used:          # case-insensitive file systems too
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.lower())
+        out[sid] = name
+    return {sid: out[sid] for sid in sids}
+
+
 def _feedback(results, where, sandboxed):
     where.mkdir(parents=True, exist_ok=True)
     by_student = {}
     for r in results:
         by_student.setdefault(r.student_id, []).append(r)
+    names = _fnames(list(by_student))
     for sid, rs in by_student.items():
         md = [f"# Homework feedback for {_md(sid)}", ""]
         body = [f"<h1>Homework feedback for {html.escape(str(sid))}</h1>"]
@@ -305,12 +335,12 @@ def _feedback(results, where, sandboxed):
                     f"<li>your answer: <code>{html.escape(qr.answer or '(none)')}</code></li>"
                     f"<li>verdict: {html.escape(verdict)}, {_fmt(qr.earned)} of "
                     f"{_fmt(qr.points)} points</li><li>{html.escape(qr.feedback)}</li></ul>")
-        (where / f"{_fname(sid)}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+        (where / f"{names[sid]}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
         page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<title>Homework feedback: {html.escape(str(sid))}</title>"
                 "<style>body{font:18px/1.5 sans-serif;max-width:50em;margin:2em auto}"
                 "code{background:#eee}</style></head><body>" + "".join(body) + "</body></html>\n")
-        (where / f"{_fname(sid)}.html").write_text(page, encoding="utf-8")
+        (where / f"{names[sid]}.html").write_text(page, encoding="utf-8")
     return where
 
 

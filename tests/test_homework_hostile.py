@@ -584,3 +584,21 @@ def test_folders_holding_python_or_gmpkit_are_never_hidden(tmp_path):
     assert sandbox.hideable(tmp_path)
     assert not sandbox.hideable(ROOT)                       # the package lives there
     assert not sandbox.hideable(Path(sandbox.sys.prefix))   # so does the venv
+
+
+@pytest.mark.skipif(not os.access("/sys/fs/cgroup/cpu/cgroup.procs", os.W_OK),
+                    reason="no writable cgroup v1 cpu controller here (root in a container has one)")
+def test_a_sandbox_gets_one_cpu_however_many_processes_it_starts():
+    """60 busy processes, each in its own session, made the notebooks graded beside them 6x
+    slower (measured with `grade --jobs 2`); a cgroup quota holds the sandbox to one CPU."""
+    cg = sandbox._Cgroup(sandbox.Limits())
+    try:
+        cpu = [p for p in cg.paths if "/cpu/" in p]
+        assert len(cpu) == 1
+        quota = [int(Path(cpu[0], f).read_text()) for f in ("cpu.cfs_quota_us", "cpu.cfs_period_us")]
+        assert quota == [100_000, 100_000]
+        assert {p.split("/")[-1] for p in cg.paths} == {cpu[0].split("/")[-1]}
+        assert cg.enter_cmd()[2].count("cgroup.procs") == len(cg.paths) == 3
+    finally:
+        cg.remove()
+    assert not any(os.path.exists(p) for p in cg.paths)

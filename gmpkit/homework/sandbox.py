@@ -31,7 +31,10 @@ Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
   submission's fork bomb cannot starve another.  When the grader may create
   cgroups (root in a container with cgroup v1 ``pids``/``memory``) each
   submission also gets its own cgroup with ``pids.max`` and
-  ``memory.limit_in_bytes`` (which also counts its tmpfs pages).
+  ``memory.limit_in_bytes`` (which also counts its tmpfs pages), and, with the
+  ``cpu`` controller, a quota of ``Limits.cpus`` CPUs for all its processes
+  together: 60 busy processes, each in a session of its own, made the
+  notebooks graded beside them 6x slower (closer to their cell timeouts).
 
 :func:`probe` says whether bubblewrap works here and, if not, why.
 
@@ -89,6 +92,7 @@ class Limits:
     max_file_mb: int = 64             # RLIMIT_FSIZE: the biggest file a submission may write
     disk_mb: int = 256                # the private /tmp (home included): a tmpfs of this size
     shm_mb: int = 64                  # /dev/shm: a tmpfs of this size
+    cpus: float = 1                   # CPU share of the whole sandbox (cgroup cpu quota)
 
 
 @dataclass
@@ -107,9 +111,9 @@ _PROBE = None
 
 
 def _cgroup_dirs():
-    """Writable cgroup v1 ``pids``/``memory`` roots (root in a container), or []."""
+    """Writable cgroup v1 ``pids``/``memory``/``cpu`` roots (root in a container), or []."""
     out = []
-    for ctl in ("pids", "memory"):
+    for ctl in ("pids", "memory", "cpu"):
         base = f"/sys/fs/cgroup/{ctl}"
         try:
             with open("/proc/self/cgroup") as f:
@@ -136,8 +140,11 @@ class _Cgroup:
                 os.mkdir(path)
                 if ctl == "pids":
                     _write(path, "pids.max", limits.max_processes)
-                else:
+                elif ctl == "memory":
                     _write(path, "memory.limit_in_bytes", limits.memory_mb * 1024 * 1024)
+                else:       # one sandbox's processes share one CPU's worth, however many
+                    _write(path, "cpu.cfs_period_us", 100_000)
+                    _write(path, "cpu.cfs_quota_us", int(100_000 * limits.cpus))
                 self.paths.append(path)
             except OSError:
                 continue

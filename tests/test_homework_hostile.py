@@ -21,7 +21,7 @@ import pytest
 
 from gmpkit.homework import Homework, build, grade, sandbox
 from gmpkit.homework import integrity, released, reports, runner, source
-from gmpkit.homework.grade import grade_folder
+from gmpkit.homework.grade import MAX_PER_FOLDER, grade_folder
 from test_homework_grade import HW1_POINTS, cell_with, filled, tree_hash
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,6 +163,11 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     # w?1: an invalid file name whose feedback file name was w_1's: it overwrote w_1's feedback
     save(filled("w_1"), "w_1.ipynb")
     save(filled("w_1", wrong=("q1", "q2", "q3", "q4", "q5")), "w?1.ipynb")
+    # x1: a student folder of 200 notebooks (every one was graded: minutes per student)
+    (d / "x1").mkdir()
+    nb = filled("x1")
+    for i in range(200):
+        save(nb, f"x1/hw1-{i:03d}.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -281,10 +286,10 @@ def test_huge_answer_keeps_reports_small_and_readable(hostile):
     d4 = hostile["res"]["d4"]
     assert d4.score == HW1_POINTS - 1 and d4.questions["q2"].status == "wrong"
     assert "too large" in d4.questions["q2"].feedback
-    assert hostile["report"].stat().st_size < 60_000
-    assert hostile["report"].with_suffix(".md").stat().st_size < 80_000
     rows = list(csv.DictReader(hostile["report"].open()))     # Python's csv reads it back
-    assert len(rows) == len(hostile["res"])
+    assert len(rows) == len(hostile["res"]) + MAX_PER_FOLDER - 1  # x1's folder: several rows
+    assert hostile["report"].stat().st_size < 3_500 * len(rows)   # a row: ~10 answers clipped
+    assert hostile["report"].with_suffix(".md").stat().st_size < 5_000 * len(rows)
 
 
 @needs_sandbox
@@ -358,6 +363,16 @@ def test_feedback_files_never_collide(hostile):
     pages = sorted(p.name for p in where.glob("*.html"))
     assert len(pages) == len({r.student_id for r in res.values()})
     assert [p for p in pages if "w?1" in (where / p).read_text()] == ["_w_1.html"]
+
+
+@needs_sandbox
+def test_a_folder_of_many_notebooks_is_graded_up_to_a_limit(hostile):
+    rows = [r for r in csv.DictReader(hostile["report"].open()) if r["student_id"] == "x1"]
+    assert len(rows) == MAX_PER_FOLDER
+    x1 = hostile["res"]["x1"]
+    assert x1.score == HW1_POINTS
+    assert sum(f"x1/ holds 200 notebooks: only the first {MAX_PER_FOLDER} were graded" in p
+               for r in rows for p in [r["problems"]]) == 1
 
 
 @needs_sandbox

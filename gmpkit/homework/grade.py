@@ -63,6 +63,7 @@ QUIET_ERRORS = ("WrongAnswer", "Unanswered", "KeyboardInterrupt")
 MAX_ECHO = 200              # characters of a student's answer shown in any report
 MAX_FEEDBACK = 1200         # characters of one question's feedback
 MAX_NOTEBOOK = 32 * 1024 * 1024     # bytes: a bigger submission is not read
+MAX_PER_FOLDER = 10         # notebooks graded in one student's folder (5 assignments, retries)
 
 
 def clip(text, n=MAX_ECHO):
@@ -140,20 +141,27 @@ def preload():
     return _RELEASED
 
 
-def find_submissions(folder, exclude=()):
-    """``[(path, id from the name)]``: top-level notebooks and one level of folders."""
+def find_submissions(folder, exclude=(), left_out=None):
+    """``[(path, id from the name)]``: top-level notebooks and one level of folders.
+
+    At most :data:`MAX_PER_FOLDER` notebooks of one student's folder are listed; the
+    number of the others goes in ``left_out[folder name]`` when a dict is given.
+    """
     folder = Path(folder)
     skip = {Path(p).resolve() for p in exclude}
     subs = []
+    left_out = {} if left_out is None else left_out
     for p in sorted(folder.iterdir()):
         if p.name.startswith(".") or p.resolve() in skip:
             continue
         if (p.is_file() or p.is_symlink()) and p.suffix == ".ipynb":
             subs.append((p, p.stem))           # a symbolic link is listed, and refused
         elif p.is_dir() and not p.is_symlink():
-            for q in sorted(p.glob("*.ipynb")):
-                if not q.name.startswith(".") and (q.is_file() or q.is_symlink()):
-                    subs.append((q, p.name))
+            mine = [q for q in sorted(p.glob("*.ipynb"))
+                    if not q.name.startswith(".") and (q.is_file() or q.is_symlink())]
+            subs += [(q, p.name) for q in mine[:MAX_PER_FOLDER]]
+            if len(mine) > MAX_PER_FOLDER:
+                left_out[p.name] = len(mine)
     return subs
 
 
@@ -473,7 +481,9 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
         hide.remove(h)
         log(f"note: {h} holds Python or gmpkit, so submissions can read it (not write it); "
             f"put submissions and reports in folders of their own to hide them")
-    subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [])
+    left_out = {}
+    subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [],
+                            left_out=left_out)
     jobs = max(1, jobs or os.cpu_count() or 1)
 
     def one(item):
@@ -486,6 +496,11 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
     t0 = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, subs))
+    for name, n in left_out.items():
+        first = next(r for r in results if Path(r.file).parts[0] == name)
+        first.problems.append(f"{clip(name, 80)}/ holds {n} notebooks: only the first "
+                              f"{MAX_PER_FOLDER} were graded")
+        log(f"note: {first.problems[-1]}")
     pairs = integrity.flag(results)
     written = reports.write_all(results, out, folder, formats=formats, sandboxed=sandbox_ok,
                                 pairs=pairs)

@@ -168,6 +168,12 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     nb = filled("x1")
     for i in range(200):
         save(nb, f"x1/hw1-{i:03d}.ipynb")
+    # r3: reports its own cell done, then keeps running (the cell timeout no longer applied)
+    nb = filled("r3")
+    own = sum(c.cell_type == "code" for c in nb.cells[:2])         # its index among code cells
+    add(nb, 2, f"import os, sys, time\nos.write(int(sys.argv[1]), b'{{\"done\": {own}}}\\n')\n"
+               "time.sleep(20)")
+    save(nb, "r3.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -333,6 +339,10 @@ def test_forged_protocol_lines_are_ignored(hostile):
     assert r1.problems == ["cell 2 timed out after 6 s (an infinite loop?): skipped, the notebook "
                            "re-run without it"], r1.problems
     assert (r2.score, r2.flags, r2.problems) == (HW1_POINTS, [], [])
+    r3 = hostile["res"]["r3"]
+    assert (r3.score, r3.flags) == (HW1_POINTS, [])
+    assert r3.problems == ["cell 2 timed out after 6 s (an infinite loop?): skipped, the notebook "
+                           "re-run without it"], r3.problems
 
 
 @needs_sandbox

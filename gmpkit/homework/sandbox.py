@@ -75,6 +75,7 @@ __all__ = ["Limits", "SandboxUnavailable", "probe", "run_cells"]
 HOME = "/tmp/home"             # the submission's home and working directory (private)
 MAX_PROTOCOL = 4 * 1024 * 1024        # bytes read from one run's protocol pipe
 MAX_LINE = 256 * 1024
+GAP_GRACE = 1.0                       # seconds between a cell's "done" and the next "start"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -390,7 +391,9 @@ def _read_protocol(proc, rfd, res, limits, deadline, n_cells, skip=()):
     pipe, so nothing read here is trusted beyond its shape: cells start in
     increasing order, only cells that exist and are not skipped, and only the
     cell running may be reported done (a forged line cannot name a cell the
-    grader does not know, nor restart a cell's clock more than once a cell).
+    grader does not know, nor restart a cell's clock more than once a cell).  The
+    cell timeout runs from a cell's start until the NEXT cell starts, so a cell
+    that forges its own "done" and runs on still times out.
     """
     buf, total, current, started = b"", 0, None, time.monotonic()
     last = -1
@@ -406,6 +409,14 @@ def _read_protocol(proc, rfd, res, limits, deadline, n_cells, skip=()):
             wait = min(wait, started + limits.cell_timeout - now)
             if wait <= 0:
                 res.timed_out = current
+                return
+        elif last >= 0 and not res.finished:
+            # Between cells the runner only exports and starts the next one: a long gap
+            # means the cell that said "done" (a line it may have forged) still runs.
+            # (GAP_GRACE: an honest cell ending just inside its limit still exports in time.)
+            wait = min(wait, started + limits.cell_timeout + GAP_GRACE - now)
+            if wait <= 0:
+                res.timed_out = last
                 return
         ready, _, _ = select.select([rfd], [], [], max(0.01, wait))
         if not ready:
@@ -433,7 +444,7 @@ def _read_protocol(proc, rfd, res, limits, deadline, n_cells, skip=()):
                 current, started = msg["start"], time.monotonic()
                 last = current
             elif "done" in msg and _index(msg["done"]) and msg["done"] == current:
-                current = None
+                current = None                     # ``started`` still times the cell
                 if isinstance(msg.get("export"), dict):
                     res.export = msg["export"]
                 err = msg.get("error")

@@ -174,6 +174,13 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
     add(nb, 2, f"import os, sys, time\nos.write(int(sys.argv[1]), b'{{\"done\": {own}}}\\n')\n"
                "time.sleep(20)")
     save(nb, "r3.ipynb")
+    # y1: terminal escapes and a right-to-left override in an error message, an exception's
+    # type name and an answer: they reached the instructor's terminal (the grader's log) raw
+    nb = filled("y1")
+    add(nb, 2, 'raise type("Boom\\x1b[2J", (Exception,), {})("\\x1b]0;owned\\x07\\x1b[2J '
+               'txt.\\u202eexe")')
+    nb.cells[cell_with(nb, "answer_q2 = ")].source = 'answer_q2 = "\\x1b[31m\\u202e 7/7"'
+    save(nb, "y1.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -241,7 +248,8 @@ for i in range(40):                  # 40 x 60 MB, each file under the 64 MB fil
     (d / "t2" / "hw1.ipynb").symlink_to(d / "a1.ipynb")
     watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework", ROOT / "tools"]
     before = tree_hash(*watched), tree_hash(d)
-    results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=lambda *a: None,
+    logged = []
+    results = grade_folder(d, report, cell_timeout=6, total_timeout=60, log=logged.append,
                            formats=("csv", "canvas", "moodle"))
     after = tree_hash(*watched), tree_hash(d)
     try:
@@ -259,7 +267,7 @@ for i in range(40):                  # 40 x 60 MB, each file under the 64 MB fil
     return {"res": {r.student_id: r for r in results}, "before": before, "after": after,
             "conn": conn, "report": report, "folder": d, "order": order, "copied": copied,
             "left": marked_processes(), "huge": huge,
-            "unix_conn": unix_conn}
+            "unix_conn": unix_conn, "log": logged}
 
 
 @needs_sandbox
@@ -383,6 +391,17 @@ def test_a_folder_of_many_notebooks_is_graded_up_to_a_limit(hostile):
     assert x1.score == HW1_POINTS
     assert sum(f"x1/ holds 200 notebooks: only the first {MAX_PER_FOLDER} were graded" in p
                for r in rows for p in [r["problems"]]) == 1
+
+
+@needs_sandbox
+def test_control_characters_never_reach_the_terminal_or_reports(hostile):
+    y1 = hostile["res"]["y1"]
+    assert (y1.score, y1.flags) == (HW1_POINTS - 1, [])
+    assert any("raised Boom" in p and "owned" in p for p in y1.problems), y1.problems
+    where = hostile["report"].parent
+    texts = ["\n".join(hostile["log"])] + [p.read_text() for p in where.rglob("*") if p.is_file()]
+    bad = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+    assert [t[:60] for t in texts if bad.search(t)] == []
 
 
 @needs_sandbox

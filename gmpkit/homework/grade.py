@@ -80,6 +80,21 @@ def clip(text, n=MAX_ECHO):
     return text[:keep] + f"…(+{len(text) - keep})"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+                      "\ufeff]")
+
+
+def printable(text):
+    """``text`` with control characters shown as escapes: terminal escape sequences and
+    bidirectional overrides from a submission never reach a terminal or a report.
+
+    >>> printable("ok\\x1b[2J \\u202eexe\\tend")
+    'ok\\\\x1b[2J \\\\u202eexe\\tend'
+    """
+    return _CONTROL.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                   else f"\\u{ord(m.group()):04x}"), str(text))
+
+
 def _clip_middle(text, n=MAX_FEEDBACK):
     text = str(text)
     if len(text) <= n:
@@ -277,8 +292,22 @@ def grade_notebook(path, file_id, assignment=None, limits=None, root=None, use_s
                hide)
     except Exception as e:  # noqa: BLE001 - the grader must survive any submission
         res.problems.append(f"grader error: {type(e).__name__}: {clip(e)}")
+    _make_printable(res)
     res.seconds = round(time.monotonic() - t0, 1)
     return res
+
+
+def _make_printable(res):
+    """Every text a submission could have chosen (names, messages, answers), made printable."""
+    res.file = printable(res.file)
+    if res.student_id is not None:
+        res.student_id = printable(res.student_id)
+    if res.notebook_id is not None:
+        res.notebook_id = printable(res.notebook_id)
+    res.problems = [printable(p) for p in res.problems]
+    res.flags = [printable(f) for f in res.flags]
+    for qr in res.questions.values():
+        qr.feedback, qr.answer = printable(qr.feedback), printable(qr.answer)
 
 
 def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
@@ -497,10 +526,12 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, subs))
     for name, n in left_out.items():
-        first = next(r for r in results if Path(r.file).parts[0] == name)
-        first.problems.append(f"{clip(name, 80)}/ holds {n} notebooks: only the first "
-                              f"{MAX_PER_FOLDER} were graded")
-        log(f"note: {first.problems[-1]}")
+        first = next((r for r in results if Path(r.file).parts[0] == printable(name)), None)
+        note = (f"{printable(clip(name, 80))}/ holds {n} notebooks: only the first "
+                f"{MAX_PER_FOLDER} were graded")
+        if first is not None:
+            first.problems.append(note)
+        log(f"note: {note}")
     pairs = integrity.flag(results)
     written = reports.write_all(results, out, folder, formats=formats, sandboxed=sandbox_ok,
                                 pairs=pairs)

@@ -181,6 +181,14 @@ subprocess.run([sys.executable, "-c", "import socket; socket.create_connection((
                'txt.\\u202eexe")')
     nb.cells[cell_with(nb, "answer_q2 = ")].source = 'answer_q2 = "\\x1b[31m\\u202e 7/7"'
     save(nb, "y1.ipynb")
+    # z2: a user namespace of its own inside the sandbox, to mount a tmpfs of no fixed size
+    # (around the /tmp and /dev/shm limits) and reach more of the kernel
+    nb = filled("z2")
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import subprocess\n"
+        "r = subprocess.run(['unshare', '-Urm', 'sh', '-c', 'mount -t tmpfs none /mnt'])\n"
+        "if r.returncode == 0:\n    answer_q2 = 'nested user namespace'"))
+    save(nb, "z2.ipynb")
     # m3: partial credit (q1's finish order with the last two swapped)
     nb = filled("m3")
     i = cell_with(nb, "answer_q1 = ")
@@ -402,6 +410,12 @@ def test_control_characters_never_reach_the_terminal_or_reports(hostile):
     texts = ["\n".join(hostile["log"])] + [p.read_text() for p in where.rglob("*") if p.is_file()]
     bad = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
     assert [t[:60] for t in texts if bad.search(t)] == []
+
+
+@needs_sandbox
+def test_no_user_namespace_inside_the_sandbox(hostile):
+    z2 = hostile["res"]["z2"]
+    assert (z2.score, z2.flags, z2.problems) == (HW1_POINTS, [], [])
 
 
 @needs_sandbox

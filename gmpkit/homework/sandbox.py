@@ -25,6 +25,9 @@ Every submission runs :mod:`gmpkit.homework.runner` under ``bwrap`` with:
   bubblewrap keeps only CAP_SETUID/SETGID/SETPCAP, and ``setpriv`` drops to a
   host uid of the sandbox's own (:data:`UID_BASE` + n, no account has it) with
   no capabilities, no groups and ``no_new_privs`` before the runner starts;
+* a seccomp filter (:func:`_seccomp_program`): no ``unshare``, no ``clone``
+  with ``CLONE_NEWUSER``, no 32-bit or x32 system calls, so a submission cannot
+  make itself a user namespace (and in it "root", mounting a tmpfs of any size);
 * resource limits (``prlimit`` before bwrap starts): address space, CPU
   seconds, file size, number of processes, no core files.  ``RLIMIT_NPROC``
   counts per uid: as root each sandbox has a uid of its own, so one
@@ -299,6 +302,40 @@ def _bwrap_cmd(bwrap, limits, hide=()):
     return cmd
 
 
+# seccomp: no new user namespace inside the sandbox.  In one, a submission is "root" again:
+# it could mount a tmpfs of no fixed size (around Limits.disk_mb / shm_mb) and reach far more
+# of the kernel.  bubblewrap's --disable-userns needs --unshare-user, which the root grader
+# does not use (see above), so the filter is a few BPF instructions passed with --seccomp.
+_ARCHES = {"x86_64": (0xC000003E, 272, 56, 435),       # AUDIT_ARCH, unshare, clone, clone3
+           "aarch64": (0xC00000B7, 97, 220, 435)}
+CLONE_NEWUSER = 0x10000000
+
+
+def _seccomp_program():
+    """The BPF program (bytes), or None on an architecture the table does not know."""
+    import platform
+    import struct
+    arch = _ARCHES.get(platform.machine())
+    if arch is None:
+        return None
+    audit, unshare, clone, clone3 = arch
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06   # BPF_LD|W|ABS, BPF_JMP|.., RET
+    prog = [(ld, 0, 0, 4),                   # 0: the ABI
+            (jeq, 0, 8, audit),              # 1: another one (i386 via int 0x80) -> 10 EPERM
+            (ld, 0, 0, 0),                   # 2: the syscall number
+            (jge, 6, 0, 0x40000000),         # 3: x32 numbers -> 10 EPERM
+            (jeq, 5, 0, unshare),            # 4: unshare -> 10 EPERM (no new namespace at all)
+            (jeq, 5, 0, clone3),             # 5: clone3 -> 11 ENOSYS (libc falls back to clone)
+            (jeq, 0, 2, clone),              # 6: clone -> 7, anything else -> 9 allow
+            (ld, 0, 0, 16),                  # 7: clone's flags (low 32 bits)
+            (jset, 1, 0, CLONE_NEWUSER),     # 8: CLONE_NEWUSER -> 10 EPERM, else 9 allow
+            (ret, 0, 0, allow),              # 9
+            (ret, 0, 0, eperm),              # 10
+            (ret, 0, 0, enosys)]             # 11
+    return b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+
+
 def _env(home):
     venv_bin = os.path.dirname(sys.executable)
     dead = "http://127.0.0.1:9"
@@ -350,25 +387,35 @@ def run_cells(cells, names, skip, limits, deadline, sandbox=True, hide=()):
     with tempfile.TemporaryDirectory(prefix="gmpkit-sub-") as home:
         rfd, wfd = os.pipe()
         runner = [sys.executable, "-I", "-m", "gmpkit.homework.runner", str(wfd)]
+        fds = [wfd]
         if sandbox:
-            cmd = (cg.enter_cmd() + _prlimit(limits)
-                   + _bwrap_cmd(shutil.which("bwrap"), limits, hide) + runner)
+            bw = _bwrap_cmd(shutil.which("bwrap"), limits, hide)
+            prog = _seccomp_program()
+            if prog is not None:
+                sfd, sw = os.pipe()
+                os.write(sw, prog)             # < 200 bytes: fits the pipe's buffer
+                os.close(sw)
+                fds.append(sfd)
+                bw[1:1] = ["--seccomp", str(sfd)]
+            cmd = cg.enter_cmd() + _prlimit(limits) + bw + runner
             env = _env(HOME)
         else:                            # --no-sandbox: limits, but no isolation
             cmd, env = _prlimit(limits) + runner, _env(home)
         try:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env, cwd=home, pass_fds=(wfd,),
+                stderr=subprocess.DEVNULL, env=env, cwd=home, pass_fds=tuple(fds),
                 start_new_session=True)
         except OSError as e:
             if cg:
                 cg.remove()
             os.close(rfd)
-            os.close(wfd)
+            for fd in fds:
+                os.close(fd)
             res.note = f"could not start the sandbox: {e}"
             return res
-        os.close(wfd)
+        for fd in fds:
+            os.close(fd)
         try:
             try:
                 proc.stdin.write(job)

@@ -399,6 +399,11 @@ def test_a_folder_of_many_notebooks_is_graded_up_to_a_limit(hostile):
     assert x1.score == HW1_POINTS
     assert sum(f"x1/ holds 200 notebooks: only the first {MAX_PER_FOLDER} were graded" in p
                for r in rows for p in [r["problems"]]) == 1
+    # the gradebook keeps a student's best notebook per assignment: several notebooks can
+    # try several answers, so they are flagged
+    assert x1.flags == [f"{MAX_PER_FOLDER} notebooks for hw1: the best one counts, so answers "
+                        f"can be tried across them"]
+    assert all(r["flags"] == x1.flags[0] for r in rows)
 
 
 @needs_sandbox

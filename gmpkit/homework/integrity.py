@@ -8,6 +8,8 @@
 * **near-identical workloads**: "write a workload" answers are compared as
   token sequences (:class:`difflib.SequenceMatcher`); pairs at or above
   :data:`SIMILAR` are flagged and listed in the similarity report;
+* **several notebooks of one assignment** from one student: the gradebook
+  keeps the best, so a student could try different answers in each;
 * solution notebooks are flagged per notebook by :func:`.grade.solution_flags`.
 
 Flags inform the instructor; they never change a score.
@@ -60,6 +62,13 @@ def flag(results):
             by_hw.setdefault(r.assignment, []).append(r)
     pairs = []
     for n, rs in by_hw.items():
+        count = {}
+        for r in rs:
+            count[r.student_id] = count.get(r.student_id, 0) + 1
+        for r in rs:
+            if count[r.student_id] > 1:
+                r.flags.append(f"{count[r.student_id]} notebooks for hw{n}: the best one counts, "
+                               f"so answers can be tried across them")
         for a, b in combinations(rs, 2):
             if a.student_id == b.student_id:
                 continue

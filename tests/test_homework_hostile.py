@@ -650,7 +650,8 @@ def test_folders_holding_python_or_gmpkit_are_never_hidden(tmp_path):
 
 
 @pytest.mark.skipif(not os.access("/sys/fs/cgroup/cpu/cgroup.procs", os.W_OK),
-                    reason="no writable cgroup v1 cpu controller here (root in a container has one)")
+                    reason="no writable cgroup v1 cpu controller here (root in a container "
+                           "has one)")
 def test_a_sandbox_gets_one_cpu_however_many_processes_it_starts():
     """60 busy processes, each in its own session, made the notebooks graded beside them 6x
     slower (measured with `grade --jobs 2`); a cgroup quota holds the sandbox to one CPU."""
@@ -658,7 +659,8 @@ def test_a_sandbox_gets_one_cpu_however_many_processes_it_starts():
     try:
         cpu = [p for p in cg.paths if "/cpu/" in p]
         assert len(cpu) == 1
-        quota = [int(Path(cpu[0], f).read_text()) for f in ("cpu.cfs_quota_us", "cpu.cfs_period_us")]
+        quota = [int(Path(cpu[0], f).read_text())
+                 for f in ("cpu.cfs_quota_us", "cpu.cfs_period_us")]
         assert quota == [100_000, 100_000]
         assert {p.split("/")[-1] for p in cg.paths} == {cpu[0].split("/")[-1]}
         assert cg.enter_cmd()[2].count("cgroup.procs") == len(cg.paths) == 3

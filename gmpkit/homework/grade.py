@@ -41,6 +41,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +62,8 @@ SandboxUnavailable = sandbox.SandboxUnavailable
 QUIET_ERRORS = ("WrongAnswer", "Unanswered", "KeyboardInterrupt")
 MAX_ECHO = 200              # characters of a student's answer shown in any report
 MAX_FEEDBACK = 1200         # characters of one question's feedback
+MAX_NOTEBOOK = 32 * 1024 * 1024     # bytes: a bigger submission is not read
+MAX_PER_FOLDER = 10         # notebooks graded in one student's folder (5 assignments, retries)
 
 
 def clip(text, n=MAX_ECHO):
@@ -75,6 +78,21 @@ def clip(text, n=MAX_ECHO):
     tail = f"…(+{len(text) - n + len(str(len(text))) + 3})"
     keep = max(0, n - len(tail))
     return text[:keep] + f"…(+{len(text) - keep})"
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+                      "\ufeff]")
+
+
+def printable(text):
+    """``text`` with control characters shown as escapes: terminal escape sequences and
+    bidirectional overrides from a submission never reach a terminal or a report.
+
+    >>> printable("ok\\x1b[2J \\u202eexe\\tend")
+    'ok\\\\x1b[2J \\\\u202eexe\\tend'
+    """
+    return _CONTROL.sub(lambda m: (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                   else f"\\u{ord(m.group()):04x}"), str(text))
 
 
 def _clip_middle(text, n=MAX_FEEDBACK):
@@ -138,27 +156,35 @@ def preload():
     return _RELEASED
 
 
-def find_submissions(folder, exclude=()):
-    """``[(path, id from the name)]``: top-level notebooks and one level of folders."""
+def find_submissions(folder, exclude=(), left_out=None):
+    """``[(path, id from the name)]``: top-level notebooks and one level of folders.
+
+    At most :data:`MAX_PER_FOLDER` notebooks of one student's folder are listed; the
+    number of the others goes in ``left_out[folder name]`` when a dict is given.
+    """
     folder = Path(folder)
     skip = {Path(p).resolve() for p in exclude}
     subs = []
+    left_out = {} if left_out is None else left_out
     for p in sorted(folder.iterdir()):
         if p.name.startswith(".") or p.resolve() in skip:
             continue
-        if p.is_file() and p.suffix == ".ipynb":
-            subs.append((p, p.stem))
+        if (p.is_file() or p.is_symlink()) and p.suffix == ".ipynb":
+            subs.append((p, p.stem))           # a symbolic link is listed, and refused
         elif p.is_dir() and not p.is_symlink():
-            for q in sorted(p.glob("*.ipynb")):
-                if not q.name.startswith(".") and q.is_file():
-                    subs.append((q, p.name))
+            mine = [q for q in sorted(p.glob("*.ipynb"))
+                    if not q.name.startswith(".") and (q.is_file() or q.is_symlink())]
+            subs += [(q, p.name) for q in mine[:MAX_PER_FOLDER]]
+            if len(mine) > MAX_PER_FOLDER:
+                left_out[p.name] = len(mine)
     return subs
 
 
 def _detect_assignment(nb, path):
     meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
-    if isinstance(meta, dict) and isinstance(meta.get("assignment"), int):
-        return meta["assignment"]
+    n = meta.get("assignment") if isinstance(meta, dict) else None
+    if isinstance(n, int) and not isinstance(n, bool):     # True == 1 would rename hw1's columns
+        return n
     for c in nb.cells:
         m = re.search(r"\bassignment\(\s*(\d+)\s*,", str(c.get("source", "")))
         if m:
@@ -266,8 +292,22 @@ def grade_notebook(path, file_id, assignment=None, limits=None, root=None, use_s
                hide)
     except Exception as e:  # noqa: BLE001 - the grader must survive any submission
         res.problems.append(f"grader error: {type(e).__name__}: {clip(e)}")
+    _make_printable(res)
     res.seconds = round(time.monotonic() - t0, 1)
     return res
+
+
+def _make_printable(res):
+    """Every text a submission could have chosen (names, messages, answers), made printable."""
+    res.file = printable(res.file)
+    if res.student_id is not None:
+        res.student_id = printable(res.student_id)
+    if res.notebook_id is not None:
+        res.notebook_id = printable(res.notebook_id)
+    res.problems = [printable(p) for p in res.problems]
+    res.flags = [printable(f) for f in res.flags]
+    for qr in res.questions.values():
+        qr.feedback, qr.answer = printable(qr.feedback), printable(qr.answer)
 
 
 def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
@@ -278,8 +318,14 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
         res.problems.append(f"the file/folder name {clip(file_id, 80)!r} is not a valid "
                             f"student id")
     res.student_id = sid or clip(normalise_id(file_id), 80)
+    if path.is_symlink():       # from an archive: it could point at any file the grader reads
+        res.assignment = assignment or _detect_assignment(nbformat.v4.new_notebook(), path)
+        res.problems.append("the submission is a symbolic link: not graded (submit the notebook "
+                            "file itself)")
+        _fail_all(res, "not graded: a symbolic link")
+        return
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = _read_regular(path)
         nb = nbformat.reads(raw, as_version=4)
         if not isinstance(nb.cells, list):
             raise ValueError("no cell list")
@@ -336,6 +382,18 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
         _fail_all(res, "not graded: no valid student id")
         return
     _score(res, n, graded_id, info, names, audit, (exported or {}).get("answers", {}))
+
+
+def _read_regular(path):
+    """The text of ``path`` if it is a regular file (never through a link) of sane size."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_NOTEBOOK:
+            raise ValueError(f"{st.st_size:,} bytes, over the {MAX_NOTEBOOK:,} a notebook may have")
+        return f.read(MAX_NOTEBOOK + 1).decode("utf-8")
 
 
 def _score(res, n, graded_id, info, names, audit, answers):
@@ -452,7 +510,9 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
         hide.remove(h)
         log(f"note: {h} holds Python or gmpkit, so submissions can read it (not write it); "
             f"put submissions and reports in folders of their own to hide them")
-    subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [])
+    left_out = {}
+    subs = find_submissions(folder, exclude=[out.parent] if out.parent != folder else [],
+                            left_out=left_out)
     jobs = max(1, jobs or os.cpu_count() or 1)
 
     def one(item):
@@ -465,6 +525,13 @@ def grade_folder(folder, out=None, assignment=None, cell_timeout=60, total_timeo
     t0 = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, subs))
+    for name, n in left_out.items():
+        first = next((r for r in results if Path(r.file).parts[0] == printable(name)), None)
+        note = (f"{printable(clip(name, 80))}/ holds {n} notebooks: only the first "
+                f"{MAX_PER_FOLDER} were graded")
+        if first is not None:
+            first.problems.append(note)
+        log(f"note: {note}")
     pairs = integrity.flag(results)
     written = reports.write_all(results, out, folder, formats=formats, sandboxed=sandbox_ok,
                                 pairs=pairs)

@@ -8,6 +8,8 @@
 * **near-identical workloads**: "write a workload" answers are compared as
   token sequences (:class:`difflib.SequenceMatcher`); pairs at or above
   :data:`SIMILAR` are flagged and listed in the similarity report;
+* **several notebooks of one assignment** from one student: the gradebook
+  keeps the best, so a student could try different answers in each;
 * solution notebooks are flagged per notebook by :func:`.grade.solution_flags`.
 
 Flags inform the instructor; they never change a score.
@@ -27,15 +29,28 @@ __all__ = ["flag", "similarity", "MIN_SHARED", "SIMILAR"]
 
 MIN_SHARED = 2          # identical answers to this many differing problems -> flagged
 SIMILAR = 0.9           # workload similarity ratio that is flagged
+MAX_TOKENS = 500        # tokens of a workload compared (a real one has ~100)
 
 
 def _tokens(value):
-    return re.findall(r"[A-Za-z_]+|\d+|[^\s\w]", json.dumps(value, sort_keys=True))
+    """The workload's JSON tokens, the first :data:`MAX_TOKENS` only.
+
+    SequenceMatcher's time grows far faster than the square of the length on
+    repetitive input: two 16 kB workloads took two minutes, two 64 kB ones
+    (still small enough to be exported) hours, for every such pair in a class.
+    """
+    return re.findall(r"[A-Za-z_]+|\d+|[^\s\w]", json.dumps(value, sort_keys=True))[:MAX_TOKENS]
 
 
-def similarity(a, b):
-    """How alike two workloads are, 0..1 (1: the same tokens in the same order)."""
-    return SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False).ratio()
+def similarity(a, b, at_least=0.0):
+    """How alike two workloads are, 0..1 (1: the same tokens in the same order).
+
+    When a cheap upper bound is already below ``at_least``, that bound is returned.
+    """
+    m = SequenceMatcher(None, _tokens(a), _tokens(b), autojunk=False)
+    if m.real_quick_ratio() < at_least or m.quick_ratio() < at_least:
+        return m.quick_ratio()
+    return m.ratio()
 
 
 def flag(results):
@@ -47,6 +62,13 @@ def flag(results):
             by_hw.setdefault(r.assignment, []).append(r)
     pairs = []
     for n, rs in by_hw.items():
+        count = {}
+        for r in rs:
+            count[r.student_id] = count.get(r.student_id, 0) + 1
+        for r in rs:
+            if count[r.student_id] > 1:
+                r.flags.append(f"{count[r.student_id]} notebooks for hw{n}: the best one counts, "
+                               f"so answers can be tried across them")
         for a, b in combinations(rs, 2):
             if a.student_id == b.student_id:
                 continue
@@ -67,7 +89,7 @@ def flag(results):
             for qid in sorted(set(a.answers) & set(b.answers)):
                 if a.kinds.get(qid) != "workload":
                     continue
-                ratio = similarity(a.answers[qid], b.answers[qid])
+                ratio = similarity(a.answers[qid], b.answers[qid], SIMILAR)
                 if ratio >= SIMILAR:
                     pairs.append((ratio, n, qid, a, b))
                     for x, y in ((a, b), (b, a)):

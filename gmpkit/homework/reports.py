@@ -101,8 +101,33 @@ def _grades_csv(results, out, sandboxed):
     return out
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|!#~])")
+
+
 def _md(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    r"""Student text as Markdown that shows it, never renders it as markup.
+
+    HTML is escaped (``<`` ``>`` ``&``), so no tag (``<img onerror=…>``, ``<script>``) reaches
+    a Markdown viewer; Markdown punctuation that could make a link, an image, emphasis, code
+    or a table cell is backslash-escaped; line breaks become spaces.
+
+    >>> print(_md("<img src=x> [a](http://e) | `x`\nnext"))
+    &lt;img src=x&gt; \[a\](http://e) \| \`x\` next
+    """
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _code(text):
+    """Student text as a Markdown code span (literal: no HTML, no links inside).
+
+    >>> _code("12345"), _code("a`b")
+    ('`12345`', '`` a`b ``')
+    """
+    text = str(text).replace("\r", " ").replace("\n", " ")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _grades_md(results, out, folder, sandboxed, pairs):
@@ -249,42 +274,73 @@ def _fname(sid):
     return ("_" + name) if name.startswith(".") else name
 
 
+def _fnames(sids):
+    """A distinct feedback file name per student id.
+
+    A valid id is its own name.  Any other id (from a file name that is not a valid id) starts
+    with ``_``, which no valid id does, and gets a number if it would still collide, so no
+    submission can overwrite another student's feedback.
+
+    >>> _fnames(["w_1", "w?1", "w!1", ".x"])
+    {'w_1': 'w_1', 'w?1': '_w_1', 'w!1': '_w_1-2', '.x': '_.x'}
+    """
+    from .variants import StudentIdError, check_id
+    out, used = {}, set()
+    valid = []
+    for sid in sids:
+        try:
+            valid.append(check_id(sid) == sid)
+        except StudentIdError:
+            valid.append(False)
+    for sid, ok in sorted(zip(sids, valid), key=lambda x: not x[1]):   # valid ids first
+        name = str(sid) if ok else "_" + _fname(sid).lstrip("_")
+        base, n = name, 1
+        while name.lower() in used:          # case-insensitive file systems too
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.lower())
+        out[sid] = name
+    return {sid: out[sid] for sid in sids}
+
+
 def _feedback(results, where, sandboxed):
     where.mkdir(parents=True, exist_ok=True)
     by_student = {}
     for r in results:
         by_student.setdefault(r.student_id, []).append(r)
+    names = _fnames(list(by_student))
     for sid, rs in by_student.items():
-        md = [f"# Homework feedback for {sid}", ""]
+        md = [f"# Homework feedback for {_md(sid)}", ""]
         body = [f"<h1>Homework feedback for {html.escape(str(sid))}</h1>"]
         if not sandboxed:
             md[1:1] = [f"_{UNSANDBOXED}_", ""]
             body.append(f"<p><em>{html.escape(UNSANDBOXED)}</em></p>")
         for r in rs:
             head = f"Homework {r.assignment} ({r.file}): {_fmt(r.score)} of {_fmt(r.total)} points"
-            md += [f"## {head}", ""]
+            md += [f"## {_md(head)}", ""]
             body.append(f"<h2>{html.escape(head)}</h2>")
             if r.problems:
-                md += [f"- problem: {p}" for p in r.problems] + [""]
+                md += [f"- problem: {_md(p)}" for p in r.problems] + [""]
                 body.append("<ul>" + "".join(f"<li>problem: {html.escape(p)}</li>"
                                              for p in r.problems) + "</ul>")
             for q, qr in r.questions.items():
                 verdict = ("correct" if qr.ok else qr.status)
-                md += [f"### {q}. {qr.title}", "",
-                       f"- your answer: `{qr.answer or '(none)'}`",
-                       f"- verdict: {verdict}, {_fmt(qr.earned)} of {_fmt(qr.points)} points",
-                       f"- {qr.feedback}", ""]
+                md += [f"### {_md(q)}. {_md(qr.title)}", "",
+                       f"- your answer: {_code(qr.answer or '(none)')}",
+                       f"- verdict: {_md(verdict)}, {_fmt(qr.earned)} of {_fmt(qr.points)} "
+                       f"points",
+                       f"- {_md(qr.feedback)}", ""]
                 body.append(
                     f"<h3>{html.escape(q)}. {html.escape(qr.title)}</h3><ul>"
                     f"<li>your answer: <code>{html.escape(qr.answer or '(none)')}</code></li>"
                     f"<li>verdict: {html.escape(verdict)}, {_fmt(qr.earned)} of "
                     f"{_fmt(qr.points)} points</li><li>{html.escape(qr.feedback)}</li></ul>")
-        (where / f"{_fname(sid)}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+        (where / f"{names[sid]}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
         page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<title>Homework feedback: {html.escape(str(sid))}</title>"
                 "<style>body{font:18px/1.5 sans-serif;max-width:50em;margin:2em auto}"
                 "code{background:#eee}</style></head><body>" + "".join(body) + "</body></html>\n")
-        (where / f"{_fname(sid)}.html").write_text(page, encoding="utf-8")
+        (where / f"{names[sid]}.html").write_text(page, encoding="utf-8")
     return where
 
 

@@ -370,7 +370,22 @@ _08 = {
                           "each goroutine blocked in nanosleep while work waits; how many are "
                           "blocked at once depends on real timing (how late each nanosleep "
                           "returns, when sysmon looks), which the model only approximates."),
+    "08-short": lambda: Prediction(
+        "08-short", "short_syscalls (100 µs calls) on 2 Ps: how many threads does the model "
+        "make, compared with GOMAXPROCS?", "choice",
+        options=["no more than GOMAXPROCS + sysmon", "a few more than that", "one per goroutine"],
+        answer=lambda d: _short_threads(d["comparison"]),
+        explain=lambda d: f"{d['comparison'].metric('threads').sim} in the model, "
+                          f"{d['comparison'].metric('threads').real} in real Go here: a call that "
+                          "sysmon sees on two of its rounds loses its P and a new thread takes it, "
+                          "so even short calls cost threads, though far fewer than 1 ms ones."),
 }
+
+
+def _short_threads(c):
+    n = c.metric("threads").sim
+    return ("no more than GOMAXPROCS + sysmon" if n <= c.procs + 1 else
+            "one per goroutine" if n >= 32 else "a few more than that")
 
 # ---- 09 real tools (the panels' data: a schedtrace Timeline; (Timeline, trace file)) ------------
 QUEUE_SHAPES = ["stays at 0", "rises and falls as goroutines are preempted", "only grows"]

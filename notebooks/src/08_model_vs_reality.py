@@ -99,8 +99,7 @@ for name, m in cmp.MIRRORS.items():
 #
 # The default is `cpu_hog` on one P: a 50 ms loop without function calls (G3, the hog) next
 # to a ticker (G2) that wants to wake every millisecond. ✖ marks a preemption.
-
-# %% [markdown]
+#
 # **Predict first:** on one P, how many times will the hog be preempted in 50 ms — about
 # 2, 5 or 50? Will the simulator and real Go agree? Then switch to `cpu_fanout` with 2 Ps,
 # and to `syscall_storm`.
@@ -121,10 +120,8 @@ assert 2 <= pre.sim <= 6 and pre.real >= 2, (pre.sim, pre.real)
 assert 3 in gantt_panel.data["sim_gs"] and 3 in gantt_panel.data["real_gs"]   # the hog is G3 in both
 print("the hog is preempted a few times (one 10 ms slice each), in the model and in real Go: True")
 
-# %% [markdown]
-# What the simulator was calibrated with, measured on the real side's machine:
-
 # %% tags=["nbval-ignore-output"]
+# What the simulator was calibrated with, measured on the real side's machine:
 print(hog.calibration_line)
 tick_us = (20_000 + hog.costs["usleep_overhead_ns"]) / 1000
 print(f"so sysmon's shortest round lasts {tick_us:.0f} µs, not 20 µs")
@@ -151,8 +148,7 @@ assert 40 <= tick_us <= 250
 # * With `cpu_fanout` and 2 Ps, both split the eight workers four and four (or close); with
 #   `syscall_storm`, the real P rows have gaps where a thread sat in `nanosleep` before sysmon
 #   took its P away.
-
-# %% [markdown] slide="slide"
+#
 # ## 3. Experiment: the scheduler trace, real and simulated
 #
 # `GODEBUG=schedtrace=1` makes sysmon print one `SCHED` line per millisecond: `runqueue=` is
@@ -183,10 +179,8 @@ assert sum(ln.startswith("SCHED") for ln in lines) == 12
 assert all("gomaxprocs=2" in ln for ln in lines if ln.startswith("SCHED"))
 print("both traces speak the same SCHED format: True")
 
-# %% [markdown]
-# The first lines of both traces, as printed (real Go's are on standard error):
-
 # %% tags=["nbval-ignore-output"]
+# The first lines of both traces, as printed (real Go's are on standard error):
 print(reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6))
 
 # %% [markdown]
@@ -205,8 +199,7 @@ print(reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6))
 #   spawns faster, so its `main` is done by 1 ms.
 # * Real Go starts with more threads (`threads=3` to `5` at 0 ms) than the model (M0 and
 #   sysmon): the runtime has started threads for its own goroutines before `main`.
-
-# %% [markdown] slide="slide"
+#
 # ## 4. Experiment: every metric against its band
 #
 # The panel shows simulated / real for each metric of a comparison (1 = perfect agreement,
@@ -238,10 +231,8 @@ assert all(m.label in " ".join(compare_panel.data["why"]) for m in storm.outside
 print("syscall_storm: threads beyond GOMAXPROCS in real Go and in the model: True")
 print("every metric has a verdict, and every one outside its band is explained: True")
 
-# %% [markdown]
-# The comparison as a table (`Comparison` displays itself as HTML):
-
 # %% tags=["nbval-ignore-output"]
+# The comparison as a table (`Comparison` displays itself as HTML):
 storm
 
 # %% [markdown]
@@ -257,8 +248,7 @@ storm
 #   and the Go runtime runs work of its own. Both are left out of the model, so the band for
 #   makespan says what is allowed either way (×1.5), and the row tells you how loaded the
 #   machine was.
-
-# %% [markdown]
+#
 # ### A band that cannot fail is no band: break the model on purpose
 #
 # Before this model was calibrated, its sysmon woke *exactly* every 20 µs — the number in
@@ -273,7 +263,7 @@ for name, c in (("calibrated", fixed), ("20 µs tick", broken)):
     m = c.metric("threads")
     print(f"{name:>10}: threads simulated {m.sim}, real {m.real} -> {m.verdict}")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert broken.metric("threads").sim > fixed.metric("threads").sim
 print("the uncalibrated tick makes more threads than the calibrated one: True")
 
@@ -283,8 +273,7 @@ print("the uncalibrated tick makes more threads than the calibrated one: True")
 # it on every change) puts that model **outside** the ×1.5 band for threads; the calibrated
 # one is within. This is how the gap was found: a band around the real value, and a model
 # that is sometimes wrong on purpose to prove the band can catch it.
-
-# %% [markdown] slide="slide"
+#
 # ## 5. All scenarios at once
 #
 # Each scenario on GOMAXPROCS=2, plus `cpu_hog` on one P with and without asynchronous
@@ -338,31 +327,41 @@ for c in results.values():
 # short blocking calls (`nanosleep` of 100 µs, which this machine delivers in about 165 µs),
 # with 20 µs of compute before each. A call that outlives one sysmon round but not two keeps
 # its P; so the thread count depends directly on sysmon's real tick.
-
-# %% [markdown]
-# **Predict first:** with GOMAXPROCS=2, will the runtime make about as many threads as for
-# `syscall_storm` (1 ms calls), far fewer, or more?
+#
+# **Predict first:** with GOMAXPROCS=2, will the model make no more threads than GOMAXPROCS
+# and sysmon need, a few more, or one per goroutine (as with `syscall_storm`'s 1 ms calls)?
 
 # %% tags=["nbval-ignore-output"]
-short = {p: reality.comparison("short_syscalls", p) for p in (1, 2)}
-for c in short.values():
-    m = c.metric("threads")
-    print(f"{c.title}: threads simulated {m.sim}, real {m.real} "
-          f"(runs: {m.samples}) -> {m.verdict} ({m.band.describe()})")
+tally.ask("08-short")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+short_panel = reality.compare_panel(scenario="short_syscalls", procs=2)
+tally.follow("08-short", short_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+short = {p: reality.comparison("short_syscalls", p) for p in (1, 2)}
 for c in short.values():
     m = c.metric("threads")
     assert m.sim > 2 * c.procs and m.real > 2 * c.procs      # short calls still cost threads
 print("short syscalls make threads beyond GOMAXPROCS, in the model and in real Go: True")
 
-# %% [markdown]
-# **What to notice:** even 100 µs calls make the runtime start extra threads, because sysmon
-# looks every ~85 µs here: a call seen on two of its rounds loses its P. The band for this
-# scenario is narrower (×1.33) than for the others, and the recorded runs are within it; with
-# sysmon's uncalibrated 20 µs tick they are not.
+# %% tags=["nbval-ignore-output"]
+for c in short.values():
+    m = c.metric("threads")
+    print(f"{c.title}: threads simulated {m.sim}, real {m.real} "
+          f"(runs: {m.samples}) -> {m.verdict} ({m.band.describe()})")
+from gmpkit import facts
+print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns(2))}")
 
-# %% [markdown] slide="slide"
+# %% [markdown]
+# **What to notice:** even 100 µs calls make the runtime start extra threads: a call that
+# sysmon sees on two of its rounds (the tick is printed above) loses its P. The band for this
+# scenario is narrower (×1.33) than for the others. On two Ps the recorded runs are within it;
+# on one P the model makes 3 threads where real Go's median is 4, just outside: a gap this
+# course has not closed (its test is marked as a known failure, and will say so when the gap
+# goes). Thread counts alone do not tell the calibrated and the uncalibrated model apart
+# here; the uncalibrated model's makespan is what falls outside its band.
+#
 # ## 7. What the model leaves out, and where it shows
 #
 # Every model lists its simplifications in one place, `SIMPLIFIES`:
@@ -372,11 +371,8 @@ for model in (gk.GMP, gk.GM):
     print(f"{model.__name__} leaves out:")
     for item in model.SIMPLIFIES:
         print("  -", item)
-
-# %% [markdown]
-# The comparison names the expected differences each metric is exposed to:
-
-# %%
+print()
+# The expected differences each metric of a comparison is exposed to:
 for key, why in cmp.EXPECTED.items():
     print(f"{key:18} {why}")
 
@@ -391,8 +387,7 @@ for key, why in cmp.EXPECTED.items():
 # | sysmon's sleep lasting longer than asked (timer slack, wake-up) | *calibrated*: measured with the real runs (`usleep_overhead_ns`); with the uncalibrated 20 µs tick the model made up to ~2× the threads in `syscall_storm` | section 4's broken model |
 # | the CPU taken by other programs | every real time stretches | "CPU lost to other programs" (not modelled) |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
-
-# %% [markdown] slide="slide"
+#
 # ## Summary
 #
 # * A scenario can run in the simulator and as a real Go program; both produce the same
@@ -410,8 +405,7 @@ for key, why in cmp.EXPECTED.items():
 #   written down before looking; "not modelled" is said out loud, never counted as agreement;
 #   and a model broken on purpose shows that a band can fail. A disagreement outside a band
 #   is a finding (like the `schedtick` one and the sysmon tick above).
-
-# %% [markdown]
+#
 # ## Self-check
 #
 # Replace each `...` with your answer and run the cell. The expected answers are computed

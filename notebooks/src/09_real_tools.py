@@ -29,11 +29,14 @@
 # 3. check a reading against the runtime's source (`schedtrace` in `proc.go`).
 
 # %%
-from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
+from gmpkit import predictions
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.real import tracetool
 from gmpkit.real.compare import find_go_or_none
 from gmpkit.real.schedtrace import schedtrace_or_recorded
 from gmpkit.widgets import tools
+
+tally = predictions.tally("09_real_tools")   # your predictions in this notebook
 
 # %% [markdown]
 # Which Go does this lab use? (`None`: there is none, and the recordings stand in.)
@@ -60,7 +63,7 @@ run = tools.schedtrace_run(procs=2, every_ms=20, workers=6)
 sched_lines = [ln for ln in run.meta["raw"].splitlines() if ln.startswith("SCHED")]
 print("\n".join(sched_lines[:4]))
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 # Every line of the output was read (parsed); there is one snapshot per SCHED line.
 assert len(run.meta["snapshots"]) == len(sched_lines) >= 3
 assert run.procs == 2
@@ -77,7 +80,7 @@ for section, fields in tracetool.SCHEDTRACE_FIELDS.items():
     for name, meaning in fields.items():
         print(f"   {name:16s} {meaning}")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 if source_fields:  # only with Go: the source is the installed toolchain's
     for section, names in source_fields.items():
         assert set(names) == set(tracetool.SCHEDTRACE_FIELDS[section]), section
@@ -90,10 +93,13 @@ if source_fields:  # only with Go: the source is the installed toolchain's
 # Move the sliders. Each move runs the real program again (about a second).
 
 # %% tags=["nbval-ignore-output"]
-sched_panel = tools.schedtrace_panel(procs=2, every_ms=20, workers=6)
-sched_panel
+tally.ask("09-schedtrace")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+sched_panel = tools.schedtrace_panel(procs=2, every_ms=20, workers=6)
+tally.follow("09-schedtrace", sched_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 first = sched_panel.data.meta["snapshots"][0]
 assert sched_panel.error is None
 assert set(tools.READ_FIELDS) <= set(first.fields)
@@ -113,7 +119,7 @@ assert max(s.fields["threads"] for s in sched_panel.data.meta["snapshots"]) >= 2
 # Take the **third** `SCHED` line printed above and read off three fields. Replace each `...`
 # and run the cell; the check reads the same line from the parsed output.
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 third = run.meta["snapshots"][2].fields
 reading = [
     Question("read-threads", "threads in the third SCHED line",
@@ -126,6 +132,8 @@ reading = [
              answer=lambda: third["idleprocs"],
              explain=lambda e: f"{e} of the {run.procs} Ps had no M."),
 ]
+
+# %%
 self_check(reading, {"read-threads": ..., "read-runqueue": ..., "read-idleprocs": ...})
 
 # %% [markdown] slide="subslide"
@@ -145,7 +153,7 @@ for kind, items in (("P", block.ps), ("M", block.ms), ("G", block.gs[:8])):
         rest = " ".join(f"{k}={v}" for k, v in item.items() if k != "id")
         print(f"  {kind}{item['id']}: {rest}")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert block.ps and block.ms, "a scheddetail block lists Ps and Ms"
 assert len(block.ps) == detail.procs
 
@@ -162,10 +170,13 @@ assert len(block.ps) == detail.procs
 # How many preemptions do you expect from three goroutines of 25 ms CPU each?
 
 # %% tags=["nbval-ignore-output"]
-trace_panel = tools.trace_panel(procs=2)
-trace_panel
+tally.ask("09-trace")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+trace_panel = tools.trace_panel(procs=2)
+tally.follow("09-trace", trace_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 trace_tl, trace_file = trace_panel.data
 facts = tools.trace_facts(trace_tl)
 assert trace_panel.error is None
@@ -189,7 +200,7 @@ assert len(facts["syscalls"]) >= 1
 viewer = tracetool.TraceViewer(trace_file).start() if trace_file else None
 viewer if viewer else tracetool.recorded_viewer_pictures()
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 if viewer:
     assert viewer.running and viewer.url.startswith("http://127.0.0.1:")
     assert "main.main.func3" in viewer.fetch("goroutines")
@@ -208,7 +219,7 @@ if viewer:
 #    bar ends and another starts on the same P with no block in between; the parsed events
 #    count them exactly.)
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 call = facts["syscalls"][0]
 finds = [
     Question("func3", "goroutines started in main.main.func3",
@@ -227,6 +238,8 @@ finds = [
              explain=lambda e: f"{e}: the CPU-bound goroutines ran past their 10 ms time slice "
                                "and sysmon preempted them (asynchronously, by a signal)."),
 ]
+
+# %%
 self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions": ...})
 
 # %% [markdown] slide="slide"
@@ -246,7 +259,7 @@ self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions":
 #
 # Replace each `...` with your answer and run the cell.
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 questions = [
     Question("sampler", "Which thread prints the SCHED lines: main's, sysmon's or a P's?",
              answer=lambda: "sysmon",
@@ -263,13 +276,13 @@ questions = [
              explain=lambda e: f"{e}: only if a sample happens to fall inside those 2 ms; the "
                                "execution trace sees it every time."),
 ]
-self_check(questions, {"sampler": ..., "threads-vs-procs": ..., "short-event": ...})
+
+# %%
+my_answers = {"sampler": ..., "threads-vs-procs": ..., "short-event": ...}
+self_check(questions, my_answers)
 
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions + reading + finds)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions + reading + finds)
+answer_boxes(questions, tally)
 
 # %% [markdown]
 # The viewer keeps serving until the kernel stops; `viewer.stop()` ends it sooner.

@@ -360,7 +360,7 @@ print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns
 # on one P the model makes 3 threads where real Go's median is 4, just outside: a gap this
 # course has not closed (its test is marked as a known failure, and will say so when the gap
 # goes). Thread counts alone do not tell the calibrated and the uncalibrated model apart
-# here; the uncalibrated model's makespan is what falls outside its band.
+# here; its makespan does, on two Ps, when the real runs are quiet enough to judge times.
 #
 # ## 7. What the model leaves out, and where it shows
 #

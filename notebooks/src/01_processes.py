@@ -71,7 +71,12 @@ tally = predictions.tally("01_processes")   # your predictions in this notebook
 # start–end address, permissions (`r`ead, `w`rite, e`x`ecute, `p`rivate or `s`hared) and what
 # backs it (a file, `[heap]`, `[stack]`, or nothing: *anonymous* memory). Here are the first
 # lines for this kernel (the addresses change on every run: address-space layout
-# randomisation, ASLR).
+# randomisation, ASLR). First the picture to keep in mind, drawn from the usual Linux layout;
+# then the real lines.
+
+# %% tags=["nbval-ignore-output"]
+from gmpkit import diagrams
+diagrams.address_space()
 
 # %% tags=["nbval-ignore-output"]
 with open("/proc/self/maps") as f:
@@ -323,3 +328,12 @@ answer_boxes(questions, tally)
 # | copy-on-write | 写时复制 | share pages after fork; copy one only when someone writes it |
 # | context switch | 上下文切换 | the CPU leaving one task for another (notebook 02) |
 # | scheduler | 调度器 | the code that picks which task runs on which CPU |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. **OSTEP** (Arpaci-Dusseau), the chapters this lecture stands on: [The Abstraction: The Process](https://pages.cs.wisc.edu/~remzi/OSTEP/cpu-intro.pdf) (ch. 4), [Process API](https://pages.cs.wisc.edu/~remzi/OSTEP/cpu-api.pdf) (ch. 5: `fork`, `exec`, `wait`), [Limited Direct Execution](https://pages.cs.wisc.edu/~remzi/OSTEP/cpu-mechanisms.pdf) (ch. 6: system calls and context switches) and [The Abstraction: Address Spaces](https://pages.cs.wisc.edu/~remzi/OSTEP/vm-intro.pdf) (ch. 13).
+# 2. The Linux manual pages for what the experiments call: [fork(2)](https://man7.org/linux/man-pages/man2/fork.2.html), [clone(2)](https://man7.org/linux/man-pages/man2/clone.2.html) and [proc_pid_maps(5)](https://man7.org/linux/man-pages/man5/proc_pid_maps.5.html) (the `/proc/self/maps` file the memory map reads).
+# 3. *The Linux Programming Interface* (Michael Kerrisk, 2010), chapters 24–28 on process creation, for the details behind copy-on-write and `vfork`.
+# 4. 中文：《深入理解计算机系统》(CS:APP, Bryant & O'Hallaron) 第 8 章「异常控制流」讲进程、`fork` 与上下文切换。

@@ -374,3 +374,13 @@ answer_boxes(questions, tally)
 # | kernel mode / user mode | 内核态 / 用户态 | the CPU's privileged and unprivileged modes |
 # | page table / TLB | 页表 / 快表 | the virtual-to-physical map / the CPU's cache of it |
 # | instructions per cycle (IPC) | 每周期指令数 | how many instructions a core retires per clock tick |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. **OSTEP**: [Concurrency: An Introduction](https://pages.cs.wisc.edu/~remzi/OSTEP/threads-intro.pdf) (ch. 26), [Thread API](https://pages.cs.wisc.edu/~remzi/OSTEP/threads-api.pdf) (ch. 27) and [Scheduling: Introduction](https://pages.cs.wisc.edu/~remzi/OSTEP/cpu-sched.pdf) (ch. 7: time slices and what a switch costs).
+# 2. The Linux manual pages: [pthread_create(3)](https://man7.org/linux/man-pages/man3/pthread_create.3.html) (the default stack and its guard page), [futex(2)](https://man7.org/linux/man-pages/man2/futex.2.html) (what a blocked thread waits on) and [sched(7)](https://man7.org/linux/man-pages/man7/sched.7.html).
+# 3. The kernel's own description of its scheduler: [EEVDF](https://docs.kernel.org/scheduler/sched-eevdf.html) (Linux 6.6 and later) and [CFS](https://docs.kernel.org/scheduler/sched-design-CFS.html) before it.
+# 4. Python's side of the experiments: the [threading](https://docs.python.org/3/library/threading.html) documentation and [PEP 703](https://peps.python.org/pep-0703/) on the GIL that makes the thread hand-off slower than a C one.
+# 5. 中文：《深入理解计算机系统》第 12 章「并发编程」。

@@ -374,3 +374,13 @@ answer_boxes(questions, tally)
 # | system call | 系统调用 | an entry into the kernel |
 # | channel | 通道 | Go's typed pipe between goroutines |
 # | `LockOSThread` | 绑定线程 | wire a goroutine to its current OS thread |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. *The Go Programming Language* (Donovan & Kernighan, 2015), §9.8 "Goroutines and Threads": growable stacks, M:N scheduling and `GOMAXPROCS` in four pages.
+# 2. The stack history in the release notes: [Go 1.3](https://go.dev/doc/go1.3#stacks) (contiguous stacks replace segmented ones) and [Go 1.4](https://go.dev/doc/go1.4#runtime) (the initial stack drops to 2 KiB).
+# 3. The runtime source, read alongside the experiments: `newproc` and `newproc1` in [proc.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go) (what `go f()` does) and `newstack` / `copystack` in [stack.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/stack.go) (how a stack grows). `gmpkit.real.toolchain.runtime_source("newproc1")` prints the installed version.
+# 4. *Concurrency in Go* (Katherine Cox-Buday, 2017), chapter 6, "Goroutines and the Go Runtime".
+# 5. 中文：《Go 语言设计与实现》(左书祺) [6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)；[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/)(欧长坤) 的调度器一章。

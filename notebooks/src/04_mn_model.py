@@ -76,6 +76,10 @@ tally = predictions.tally("04_mn_model")   # your predictions in this notebook
 # have both — at the price of a scheduler inside the runtime, which is what notebooks 05 to 07
 # are about.
 
+# %% tags=["nbval-ignore-output"]
+from gmpkit import diagrams
+diagrams.thread_mappings()
+
 # %% [markdown]
 # ### Experiment 1: one workload, three models
 #
@@ -342,3 +346,13 @@ for model in (gk.Threads, gk.GreenThreads, gk.GMP):
 # | run queue | 运行队列 | runnable goroutines waiting for a thread |
 # | scheduler | 调度器 | the code that decides what runs where |
 # | processor (P) | 处理器 P | the right to run Go code; there are GOMAXPROCS of them |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. **OSTEP**: [Event-based Concurrency](https://pages.cs.wisc.edu/~remzi/OSTEP/threads-events.pdf) (ch. 33): why blocking calls are the hard part of any user-level scheduler.
+# 2. Anderson et al., "Scheduler Activations: Effective Kernel Support for the User-Level Management of Parallelism", *ACM TOCS* 10(1), 1992, [doi:10.1145/146941.146944](https://doi.org/10.1145/146941.146944): the classic study of M:N and its blocking problem.
+# 3. Dmitry Vyukov, [Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit) (2012): the section on system calls is where the P, and handing it off, come from.
+# 4. William Kennedy, [Scheduling In Go, Part II: Go Scheduler](https://www.ardanlabs.com/blog/2018/08/scheduling-in-go-part2.html) (2018): synchronous and asynchronous system calls, with pictures.
+# 5. 中文：《Go 语言设计与实现》[6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)。

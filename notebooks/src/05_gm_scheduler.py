@@ -481,3 +481,13 @@ for model in (gk.GM, gk.GMP):
 # | blocking | 阻塞 | waiting, with the thread (syscall) or without it (channel, network) |
 # | processor (P) | 处理器 P | Go 1.1's fix: the right to run Go code, with its own run queue and mcache |
 # | local run queue | 本地队列 | a P's own queue of runnable goroutines |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. Dmitry Vyukov, [Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit) (2012), section "Current Problems": the four problems of Go 1.0's scheduler this lecture measured, in the words of the man who fixed them.
+# 2. Go 1.0's scheduler itself: [src/pkg/runtime/proc.c at go1.0.3](https://github.com/golang/go/blob/go1.0.3/src/pkg/runtime/proc.c) (`schedule`, `nextgandunlock`, `matchmg`, `entersyscall`); short and readable.
+# 3. The [Go 1.1 release notes](https://go.dev/doc/go1.1): the release that shipped the new scheduler ("the focus is on performance").
+# 4. Daniel Morsing, [The Go scheduler](https://morsmachine.dk/go-scheduler) (2013): the G, M and P introduced just after the change.
+# 5. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章讲了从 GM 到 GMP 的演变。

@@ -83,6 +83,8 @@ for name, fields in (("g", {"stack", "stackguard0", "sched", "atomicstatus", "m"
     header, text, live = gmp.struct_fields(name, fields)
     print(header)
     print(text, end="\n\n")
+from gmpkit import diagrams
+diagrams.gmp_structure()   # the same structures as a picture: where each queue lives
 
 # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 header, text, live = gmp.struct_fields("p", {"runq", "runnext"})
@@ -489,3 +491,14 @@ answer_boxes(questions, tally)
 # | spinning thread | 自旋线程 | `m.spinning`, `sched.nmspinning` |
 # | lock-free | 无锁 | `runqhead` CAS, `runqtail` store-release |
 # | fairness | 公平性 | `schedtick % 61` |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. Dmitry Vyukov, [Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit) (2012), sections "Design" and "Spinning threads".
+# 2. The runtime source at the release this course's measurements used, [proc.go at go1.27.3](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go): the comment at the top ("Goroutine scheduler"), then `schedule`, `findRunnable`, `runqput`, `runqputslow`, `runqsteal` / `runqgrab`, `wakep` and `resetspinning`. `gmpkit.real.toolchain.runtime_source("findRunnable")` prints the installed version.
+# 3. The release notes that changed this lecture's story: [Go 1.1](https://go.dev/doc/go1.1) (the release with per-P run queues), [Go 1.2](https://go.dev/doc/go1.2#preemption) (pre-emption at function entry; the 1-in-61 check arrived in this cycle) with its [preemptive scheduler design doc](https://docs.google.com/document/d/1ETuA2IOmnaQ4j81AtTGT40Y4_Jr6_IDASEKg0t0dBR8/edit) and [Go 1.5](https://go.dev/doc/go1.5#runtime) (`GOMAXPROCS` defaults to the number of CPUs).
+# 4. Kavya Joshi, "The Scheduler Saga", GopherCon 2018: the same ideas as a talk, with run queues and spinning threads animated.
+# 5. William Kennedy, [Scheduling In Go, Part II](https://www.ardanlabs.com/blog/2018/08/scheduling-in-go-part2.html) (2018).
+# 6. 中文：《Go 语言设计与实现》[6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)；[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章。

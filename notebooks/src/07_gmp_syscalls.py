@@ -74,6 +74,8 @@ header, text, live = gmp.runtime_excerpt("retake", keep=[
     r"runqempty\(pp\) &&", r"takeP\(\)", r"handoffp\(pp\)"])
 print(header)
 print(text)
+from gmpkit import diagrams
+diagrams.syscall_handoff()   # a long syscall, step by step
 
 # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 _, rt, _ = gmp.runtime_excerpt("retake", keep=[r"runqempty\(pp\) &&"])
@@ -335,3 +337,13 @@ answer_boxes(questions, tally)
 # | preemption | 抢占 | `preemptone`, `forcePreemptNS` |
 # | cooperative / asynchronous preemption | 协作式抢占 / 异步抢占（信号 SIGURG） | `stackguard0`, `preemptM` |
 # | time slice | 时间片 | `forcePreemptNS` (sysmon watches `schedtick`) |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. [proc.go at go1.27.3](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go): `entersyscall`, `exitsyscall`, `exitsyscallTryGetP` and `exitsyscallNoP`, `handoffp`, then `sysmon` and `retake`, whose comments state the rules this lecture simulated.
+# 2. Austin Clements, [Proposal: Non-cooperative goroutine preemption](https://github.com/golang/proposal/blob/master/design/24543-non-cooperative-preemption.md) (2019), and the [Go 1.14 release notes](https://go.dev/doc/go1.14#runtime) that shipped it.
+# 3. The netpoller: [netpoll.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/netpoll.go) and [netpoll_epoll.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/netpoll_epoll.go); Daniel Morsing, [The Go netpoller](https://morsmachine.dk/netpoller) (2013), for the picture.
+# 4. Timers: `runtime/time.go` at the same tag; timers moved onto the Ps in Go 1.14, whose [release notes](https://go.dev/doc/go1.14#runtime) say only that internal timers became "more efficient, with less lock contention and fewer context switches".
+# 5. 中文：《Go 语言设计与实现》[6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/) 与 [6.6 网络轮询器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-netpoller/)。

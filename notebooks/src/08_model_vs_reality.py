@@ -478,3 +478,13 @@ answer_boxes(questions, tally)
 # | operating system scheduler | 操作系统调度器 | the kernel deciding which thread runs on a CPU |
 # | makespan | 总完工时间（makespan） | time from the start of the workload to its end |
 # | median | 中位数 | the middle of several runs: robust against one slow run |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. The tools used here, from their own documentation: [`GODEBUG` settings](https://pkg.go.dev/runtime#hdr-Environment_Variables) (`schedtrace`, `scheddetail`, `asyncpreemptoff`), [runtime/trace](https://pkg.go.dev/runtime/trace) and [cmd/trace](https://pkg.go.dev/cmd/trace).
+# 2. William Kennedy, [Scheduler Tracing In Go](https://www.ardanlabs.com/blog/2015/02/scheduler-tracing-in-go.html) (2015): reading `schedtrace` lines field by field.
+# 3. Michael Knyszek, [More powerful Go execution traces](https://go.dev/blog/execution-traces-2024) (the Go blog, 2024): the tracer that `go tool trace` reads today.
+# 4. **OSTEP**, [Multiprocessor Scheduling](https://pages.cs.wisc.edu/~remzi/OSTEP/cpu-sched-multi.pdf) (ch. 10): why real machines add noise a model leaves out (caches, affinity, other processes).
+# 5. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 中关于运行时追踪的章节。

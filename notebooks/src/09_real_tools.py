@@ -304,8 +304,7 @@ answer_boxes(questions, tally)
 # | system call | 系统调用 | the `syscall` bars; a blocking one holds its thread |
 # | preemption | 抢占 | a goroutine stopped at the end of its 10 ms slice |
 # | goroutine analysis | goroutine 分析 | the viewer's page grouping goroutines by start function |
-
-# %% [markdown]
+#
 # ## Further reading
 #
 # In this order:

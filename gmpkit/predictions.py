@@ -294,13 +294,41 @@ def _first_work_p1(d):
 
 
 # ---- 07 syscalls, netpoller, sysmon, preemption -----------------------------------------
+RETAKE_FATES = ["it ends first and keeps its P", "retaken after one to two sysmon ticks",
+                "retaken only after 10 ms"]
+
+
+def _retake_fate(d):
+    if not d["retaken"]:
+        return RETAKE_FATES[0]
+    from .models.gmp import SYSCALL_RETAKE_NS
+    return RETAKE_FATES[2] if d["retake_after_ns"] >= SYSCALL_RETAKE_NS else RETAKE_FATES[1]
+
+
+def _fmt_tick():
+    from . import facts
+    return facts.fmt(facts.sysmon_tick_ns(2))
+
+
+def _force_preempt_ns():
+    from .models.gmp import FORCE_PREEMPT_NS
+    return FORCE_PREEMPT_NS
+
+
+def _fmt_ns(ns):
+    from . import facts
+    return facts.fmt(ns)
+
+
 _07 = {
     "07-retake": lambda: Prediction(
-        "07-retake", "With 2 Gs queued behind it, after how many µs does sysmon retake the P "
-        "of a 100 µs syscall?", "number", unit="µs", tolerance=0.25,
-        answer=lambda d: round(d["retake_after_ns"] / 1000, 1),
-        explain=lambda d: "sysmon wakes every 20 µs; it takes the P at its first look that "
-                          "finds the syscall one tick old with work queued: one to two ticks."),
+        "07-retake", "With 2 Gs queued behind it, what happens to the P of a 100 µs syscall?",
+        "choice", options=RETAKE_FATES, answer=_retake_fate,
+        explain=lambda d: f"sysmon's tick here is {_fmt_tick()}: it takes the P at its first "
+                          "look that finds the same syscall it saw on its previous look, with "
+                          "work queued. A call shorter than about two ticks can end first and "
+                          "keep its P (exitsyscall's fast path); a longer one is retaken after "
+                          "one to two ticks."),
     "07-netio": lambda: Prediction(
         "07-netio", "16 goroutines block 1 ms in a syscall at once (GOMAXPROCS=2). How many "
         "threads at the peak?", "number", tolerance=0.1,
@@ -312,9 +340,10 @@ _07 = {
         "07-preempt", "With async preemption on, how many ms late does the sleeper wake up?",
         "number", unit="ms", tolerance=0.25,
         answer=lambda d: round(d["first_latency_ns"] / 1e6, 1),
-        explain=lambda d: "the hog keeps the P for one time slice (10 ms), until sysmon "
-                          "notices and preempts it with SIGURG; with asyncpreemptoff=1 it keeps "
-                          "the P for the whole 30 ms."),
+        explain=lambda d: f"the hog keeps the P for one time slice (forcePreemptNS, "
+                          f"{_fmt_ns(_force_preempt_ns())}) and until sysmon next looks, then is "
+                          "preempted with SIGURG; with asyncpreemptoff=1 it keeps the P for the "
+                          "whole 30 ms."),
     "07-gm-vs-gmp": lambda: Prediction(
         "07-gm-vs-gmp", "Order the four problems by how much GMP reduces them, most first.",
         "order", options=["lock", "hand-off", "mcache", "thread churn"],

@@ -109,7 +109,8 @@ def test_no_import_circles():
 LAYERS = ["gmpkit.resources", "gmpkit.units", "gmpkit.engine", "gmpkit.ops", "gmpkit.sync",
           "gmpkit.timeline", "gmpkit.costs", "gmpkit.models", "gmpkit.sim", "gmpkit",
           "gmpkit.scenarios", "gmpkit.plots", "gmpkit.diagrams", "gmpkit.facts", "gmpkit.real",
-          "gmpkit.checks", "gmpkit.widgets", "gmpkit.homework", "gmpkit.magic", "gmpkit.bench"]
+          "gmpkit.checks", "gmpkit.widgets", "gmpkit.predict", "gmpkit.predictions",
+          "gmpkit.homework", "gmpkit.magic", "gmpkit.bench"]
 # The package's face reaches up twice, each time only when called: gk.compare_runs (issue 14)
 # and IPython's extension hook for `%load_ext gmpkit`, which must live in the package root.
 FACADE = {("gmpkit", "gmpkit.widgets.yourprog"), ("gmpkit", "gmpkit.magic")}

@@ -211,6 +211,8 @@ rate = (12, 18)                      # instructions per ns, as the article says
 print("12-18 per ns x 1000-1500 ns:", (rate[0] * 1000, rate[1] * 1500), "instructions")
 print("12-18 per ns x 1000 ns:     ", (rate[0] * 1000, rate[1] * 1000), "instructions")
 print("12-18 per ns x 200 ns:      ", (rate[0] * 200, rate[1] * 200), "instructions")
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert (rate[0] * 1000, rate[1] * 1000) == (12_000, 18_000)   # the article's thread figure
 assert (rate[0] * 200, rate[1] * 200) == (2_400, 3_600)       # and its goroutine figure
 assert (rate[0] * 1000, rate[1] * 1500) != (12_000, 18_000)   # the 1500 ns end was dropped

@@ -178,6 +178,10 @@ tally.follow("03-handoff", handoff_panel)
 # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 ho = handoff_panel.data
 g_ho, locked_ho, py_ho = (ho["ns"][k] for k in goroutines.HANDOFF_OPS)
+if not (locked_ho > 3 * g_ho and py_ho > 3 * g_ho):
+    # a busy machine can slow one run of the goroutine ping-pong: measure again, median of 7
+    ho = goroutines.handoffs(1, repeats=7)
+    g_ho, locked_ho, py_ho = (ho["ns"][k] for k in goroutines.HANDOFF_OPS)
 assert locked_ho > 3 * g_ho, "a goroutine hand-off is at least 3x cheaper than a thread hand-off"
 assert py_ho > 3 * g_ho
 assert g_ho < 2000
@@ -223,7 +227,7 @@ print(f"locked goroutines (futex + P hand-off):    {locked_ho:7.0f} ns")
 print(f"like for like, a thread hand-off costs {lfl['ratio']:.1f}x a goroutine hand-off "
       f"(the locked path: {locked_ho / g_ho:.0f}x; the article: 1000-1500 vs 200 ns, 5-7.5x)")
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 _, startlocked, _ = runtime_excerpt("startlockedm", keep=[r"nextp\.set", r"notewakeup"])
 assert "nextp" in startlocked and "notewakeup" in startlocked   # the P travels with the wake-up
 assert lfl["futex_ns"] > lfl["goroutine_ns"]                    # threads still cost more ...

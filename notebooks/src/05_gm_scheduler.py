@@ -89,9 +89,11 @@ except Exception:          # no Go here: say so
                 "proc.go: 32  //     M must have an associated P to execute Go code, however it can be"]
 print("\n".join(concepts))
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert any("M - worker thread" in c for c in concepts)
 assert any("required to execute Go code" in c for c in concepts)
+
+# %%
 print("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code")
 
 # %% [markdown] slide="slide"

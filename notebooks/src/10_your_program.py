@@ -175,11 +175,11 @@ print("threads made by the runtime >= threads seen running goroutines: True")
 #   counts *why* goroutines waited: `chan receive` (workers waiting for jobs, main waiting for
 #   results), `chan send` (the feeder, when all workers are busy), `sync` (the closer in
 #   `wg.Wait`).
-# * The rings are gone. An execution trace records *state changes* — a G
-#   becomes runnable, starts running on M3 holding P1, blocks on a channel — but not where a
-#   runnable G waits. So the picture puts runnable goroutines in one box, ordered by the time
-#   they became runnable, and says the queue is not in the trace. What *is* exact: which G ran
-#   on which P and which M, when, and why each one stopped.
+# * The rings are gone. An execution trace records *state changes* — a G becomes runnable,
+#   starts running on M3 holding P1, blocks on a channel — but not where a runnable G waits.
+#   So the picture puts runnable goroutines in one box, ordered by the time they became
+#   runnable, and says the queue is not in the trace. What *is* exact: which G ran on which P
+#   and which M, when, and why each one stopped.
 
 # %% [markdown] slide="slide"
 # ### Lanes per P and per M, and the scheduler trace

@@ -444,8 +444,57 @@ _09 = {
                              "10 ms slice; how many slices end by preemption depends on timing."),
 }
 
-# ---- 10 your program -----------------------------------------------------------------------
+# ---- 10 your program (the panels' data: real_frames of a traced run, gmpkit.widgets.yourprog) ----
+def _running_at_most(d):
+    return max(sum(1 for g in s["gs"].values() if g["status"] == "running")
+               for s in d["snapshots"])
+
+
+BLOCKED_ON = ["on the channel only", "on the mutex only", "on both the channel and the mutex",
+              "neither: they never wait"]
+
+
+def _consumer_waits(d):
+    return sorted({g["wait"] for s in d["snapshots"] for g in s["gs"].values()
+                   if g["name"] == "main.main.func2" and g["status"] == "waiting"})
+
+
+def _consumers_blocked_on(d):
+    why = _consumer_waits(d)
+    chan, mutex = any(w.startswith("chan") for w in why), "sync" in why
+    return BLOCKED_ON[2 if chan and mutex else 1 if mutex else 0 if chan else 3]
+
+
+def _ms_in_trace(d):
+    return len({m["id"] for s in d["snapshots"] for m in s["ms"]})
+
+
+SERVER_THREADS = ["a handful, as for the worker pool", "about 12: one per goroutine on a socket"]
+
 _10 = {
+    "10-pool": lambda: Prediction(
+        "10-pool", "Worker pool on --procs 2: at most how many of its goroutines run at the "
+        "same moment?", "number",
+        answer=_running_at_most,
+        explain=lambda d: f"the replay never shows more than {_running_at_most(d)} running: "
+                          f"GOMAXPROCS={d['procs']} Ps, and only an M holding a P runs Go code. "
+                          "The other workers wait, runnable or blocked on a channel, however "
+                          "many goroutines the program starts."),
+    "10-prodcons": lambda: Prediction(
+        "10-prodcons", "Producers and consumers: on what does the trace show the consumers "
+        "blocked?", "choice", options=BLOCKED_ON,
+        answer=_consumers_blocked_on,
+        explain=lambda d: f"the consumers waited on {', '.join(_consumer_waits(d)) or 'nothing'}"
+                          " in this trace. A consumer that finds the mutex held parks (`sync`) "
+                          "after a short spin; one that finds the buffer empty parks on `chan "
+                          "receive`. With the work inside the lock, the mutex is the usual wait."),
+    "10-server": lambda: Prediction(
+        "10-server", "Network server: how many threads (Ms) run its 14 goroutines?", "choice",
+        options=SERVER_THREADS,
+        answer=lambda d: SERVER_THREADS[0 if _ms_in_trace(d) <= 6 else 1],
+        explain=lambda d: f"{_ms_in_trace(d)} threads ran goroutines in this trace: a goroutine "
+                          "waiting for a socket parks on the netpoller and gives its thread "
+                          "back; epoll wakes it when data arrives."),
 }
 
 CATALOG = {

@@ -246,6 +246,8 @@ class RealAnimation:
     ``gmpkit-gmp-frame`` and ``gmpkit-gmp-caption`` (browser tests).
     """
 
+    error = None   # a replay fails when it is built, never later (tally.follow reads this)
+
     def __init__(self, run, title=None, cap=MAX_FRAMES):
         self.run = run
         self.data = real_frames(run, cap=cap)

@@ -7,15 +7,14 @@
 # a line of tracing code, and turns the trace into the same `Timeline` the simulator produces.
 # Then you get the same pictures as in notebook 06 — the G-M-P diagram, now replaying what
 # really happened, and lanes per P and per M — and you write a gmpkit workload that mirrors
-# your program and set the model beside reality, as notebook 07 did for the course's scenarios.
+# your program and set the model beside reality, as notebook 08 did for the course's scenarios.
 #
 # Real runs vary from run to run and from machine to machine. Cells that show them are not
-# compared when the notebook is tested; the cell after each one checks only what must hold on
+# compared when the notebook is tested; hidden checks after them test only what must hold on
 # any machine (the number of goroutines, the direction of a difference).
 # Without a Go toolchain, each `%%go` cell shows a run **recorded** on the course's machine,
 # and says so in red.
-
-# %% [markdown]
+#
 # ## Learning goals
 #
 # After this lab you can:
@@ -28,21 +27,22 @@
 #    two-sided bands, and explain each difference by what the model leaves out;
 # 4. recognise bad input quickly: a compile error, a program that never ends, one that prints
 #    too much.
+#
+# The cell below also says which Go runs your programs. (Builds are cached by content in
+# `~/.cache/gmpkit`, so running a cell again does not rebuild it.)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 %load_ext gmpkit
 import gmpkit as gk
-from gmpkit.checks import Question, self_check, answer_boxes, reveal
+from gmpkit import predictions
+from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.real import guided
+from gmpkit.real.compare import find_go_or_none
 from gmpkit.real.tracego import TRACE_CANNOT_SHOW, TracedRun
 from gmpkit.widgets import yourprog
 
-# %% [markdown]
-# Which Go runs your programs? (Builds are cached by content in `~/.cache/gmpkit`, so running
-# a cell again does not rebuild it.)
+tally = predictions.tally("10_your_program")   # your predictions in this notebook
 
-# %% tags=["nbval-ignore-output"]
-from gmpkit.real.compare import find_go_or_none
 go = find_go_or_none()
 print(f"Go {go.version}: your programs run on this machine" if go else
       "no Go toolchain: every %%go cell below shows a run recorded on the course's machine, "
@@ -78,10 +78,16 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 #
 # Four workers take 16 jobs from an unbuffered channel, each job a loop of CPU work; a feeder
 # goroutine sends the jobs, a closer goroutine closes `results` when the workers are done.
-
-# %% [markdown]
+# (`--recorded pool` only matters without Go: then the cell shows the run recorded on the
+# course's machine for this very source. If you edit the program and have no Go, the cell
+# says that what it shows is the original.)
+#
 # **Predict first:** how many goroutines does this program create (main not counted)? With
-# `--procs 2`, how many jobs run at the same time at most?
+# `--procs 2`, how many jobs run at the same time at most? Answer the second in the box and
+# press *Check* before you run the program: the replay further down shows the answer.
+
+# %% tags=["nbval-ignore-output"]
+tally.ask("10-pool")
 
 # %% tags=["nbval-ignore-output"]
 %%go --procs 2 --schedtrace=1ms --name pool --recorded pool
@@ -129,12 +135,18 @@ func main() {
 	fmt.Println("jobs done:", count, "total:", total)
 }
 
-# %% [markdown]
-# (`--recorded pool` only matters without Go: then the cell shows the run recorded on the
-# course's machine for this very source. If you edit the program and have no Go, the cell
-# says that what it shows is the original.)
+# %% [markdown] slide="slide"
+# ### The real schedule, replayed
+#
+# The G-M-P diagram of notebook 06, drawn from the trace. Press Play or move the slider. Each
+# caption says what happened since the previous frame. In notebook 06 each P had a ring of
+# waiting goroutines and a `runnext` slot: look for them here.
 
-# %%
+# %% tags=["nbval-ignore-output"]
+pool_panel = yourprog.real_animation(pool)
+tally.follow("10-pool", pool_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert isinstance(pool, TracedRun) and not pool.partial
 assert pool.check() is True                      # the real timeline obeys the invariants
 assert pool.stats["goroutines_created"] == 6     # 4 workers + the feeder + the closer
@@ -144,43 +156,30 @@ running_at_once = max(pool.timeline.value_at("running_gs", s.start)
                       for s in pool.timeline.spans if s.lane == "G")
 assert running_at_once <= 2
 print("7 goroutines (main + 6), never more than 2 running at once (GOMAXPROCS=2): True")
-
-# %% [markdown]
-# **What to notice:** the worker pool makes exactly the goroutines its source says. The
-# runtime's own (the sweeper, the scavenger, the finalizer goroutine ...) and the tracer's
-# (its reader, and the one that watches for gmpkit's stop request), about nine in all, are
-# not hidden: they are reported apart (`stats["runtime_goroutines"]`).
-# The `blocked` line counts *why* goroutines waited: `chan receive` (workers waiting for jobs,
-# main waiting for results), `chan send` (the feeder, when all workers are busy), `sync`
-# (the closer in `wg.Wait`).
-
-# %% [markdown] slide="slide"
-# ### The real schedule, replayed
-#
-# The G-M-P diagram of notebook 06, drawn from the trace. Press Play or move the slider. Each
-# caption says what happened since the previous frame.
-
-# %% [markdown]
-# **Predict first:** in the diagram of notebook 06 each P had a ring of waiting goroutines and
-# a `runnext` slot. Will this picture show them?
-
-# %% tags=["nbval-ignore-output"]
-pool_panel = yourprog.real_animation(pool)
-pool_panel
-
-# %%
 frames = pool_panel.data
 assert all(s["queues_unknown"] and s["ps"][0]["runq"] == [] for s in frames["snapshots"])
-assert "runnext" in frames["cannot_show"]
+assert "runnext" in frames["cannot_show"] and frames["cannot_show"] == TRACE_CANNOT_SHOW
 assert any(len(s["global"]) >= 1 for s in frames["snapshots"])   # runnable Gs are shown, unordered
-print(TRACE_CANNOT_SHOW)
+ms_with_work = {s.m for s in pool.timeline.spans if s.lane == "M" and s.state == "running"}
+assert len(ms_with_work) >= 1 and pool.stats["threads"] >= len(ms_with_work)
+assert pool.schedtrace is not None and "threads" in pool.schedtrace.counter_names
+print("threads made by the runtime >= threads seen running goroutines: True")
 
 # %% [markdown]
-# **What to notice:** the rings are gone. An execution trace records *state changes* — a G
-# becomes runnable, starts running on M3 holding P1, blocks on a channel — but not where a
-# runnable G waits. So the picture puts runnable goroutines in one box, ordered by the time
-# they became runnable, and says the queue is not in the trace. What *is* exact: which G ran
-# on which P and which M, when, and why each one stopped.
+# **What to notice:**
+#
+# * The worker pool makes exactly the goroutines its source says. The runtime's own (the
+#   sweeper, the scavenger, the finalizer goroutine ...) and the tracer's (its reader, and the
+#   one that watches for gmpkit's stop request), about nine in all, are not hidden: they are
+#   reported apart (`stats["runtime_goroutines"]`). The `blocked` line under the program
+#   counts *why* goroutines waited: `chan receive` (workers waiting for jobs, main waiting for
+#   results), `chan send` (the feeder, when all workers are busy), `sync` (the closer in
+#   `wg.Wait`).
+# * The rings are gone. An execution trace records *state changes* — a G becomes runnable,
+#   starts running on M3 holding P1, blocks on a channel — but not where a runnable G waits.
+#   So the picture puts runnable goroutines in one box, ordered by the time they became
+#   runnable, and says the queue is not in the trace. What *is* exact: which G ran on which P
+#   and which M, when, and why each one stopped.
 
 # %% [markdown] slide="slide"
 # ### Lanes per P and per M, and the scheduler trace
@@ -188,21 +187,11 @@ print(TRACE_CANNOT_SHOW)
 # The same run as Gantt charts: above, which goroutine each P ran (colour = goroutine, as
 # everywhere in the course); below, each thread (M). Under it, the `GODEBUG=schedtrace=1`
 # counters that `--schedtrace=1ms` captured; the legend says what each field means.
-
-# %% [markdown]
-# **Predict first:** will the per-M lanes show more rows than the per-P lanes? Why could they?
+# Before you look: will the per-M lanes show more rows than the per-P lanes? Why could they?
 
 # %% tags=["nbval-ignore-output"]
-yourprog.lanes_figure(pool)
-
-# %% tags=["nbval-ignore-output"]
+display(yourprog.lanes_figure(pool))
 yourprog.schedtrace_figure(pool)
-
-# %%
-ms_with_work = {s.m for s in pool.timeline.spans if s.lane == "M" and s.state == "running"}
-assert len(ms_with_work) >= 1 and pool.stats["threads"] >= len(ms_with_work)
-assert pool.schedtrace is not None and "threads" in pool.schedtrace.counter_names
-print("threads made by the runtime >= threads seen running goroutines: True")
 
 # %% [markdown]
 # **What to notice:** a P is a licence to run Go code; an M is a thread. A goroutine can run
@@ -214,14 +203,14 @@ print("threads made by the runtime >= threads seen running goroutines: True")
 # ### The model beside reality
 #
 # Now write the worker pool as a gmpkit workload. How long is one job? Read it off the trace:
-# the workers' running time divided by the number of jobs.
+# the workers' running time divided by the number of jobs. Before you run it: will the
+# model's makespan be shorter or longer than the real one? Which metric must agree exactly?
 
-# %%
+# %% tags=["nbval-ignore-output"]
 workers = [g for g, n in pool.timeline.g_names.items() if n == "main.main.func1"]
 busy = sum(s.end - s.start for s in pool.timeline.spans
            if s.lane == "G" and s.state == "running" and s.g in workers)
 job_us = busy / 16 / 1000
-assert len(workers) == 4
 
 
 def pool_worker(jobs, results, wg):
@@ -257,17 +246,14 @@ def pool_main():
         if not ok:
             break
 
-# %% [markdown]
-# **Predict first:** will the model's makespan be shorter or longer than the real one? Which
-# metric must agree exactly?
 
-# %% tags=["nbval-ignore-output"]
 pool_sim = gk.simulate(pool_main, model=gk.GMP(procs=2), seed=1)
 pool_cmp = gk.compare_runs(pool, pool_sim)
 display(pool_cmp)
 pool_cmp.plot()
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert len(workers) == 4
 assert pool_cmp.metric("goroutines").ok                        # same goroutines, exactly
 assert pool_cmp.metric("makespan_ns").real >= 0.5 * pool_cmp.metric("makespan_ns").sim
 assert pool_sim.timeline.check_invariants() is True
@@ -287,10 +273,13 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 #
 # Two producers put 100 items into a buffered channel; three consumers take them and update a
 # shared tally under a `sync.Mutex`, doing some work while they hold it.
-
-# %% [markdown]
+#
 # **Predict first:** the consumers spend most of their time holding the lock. Will the
 # trace show them blocked on the channel, on the mutex, or both? Will both Ps stay busy?
+# (Press *Check* before you run the program: its output gives it away.)
+
+# %% tags=["nbval-ignore-output"]
+tally.ask("10-prodcons")
 
 # %% tags=["nbval-ignore-output"]
 %%go --procs 2 --name prodcons --recorded prodcons
@@ -336,12 +325,6 @@ func main() {
 	fmt.Println("consumed, by parity:", tally[0]+tally[1])
 }
 
-# %%
-assert prodcons.check() is True and not prodcons.partial
-assert prodcons.stats["goroutines"] == 6                      # main + 2 producers + 3 consumers
-assert prodcons.stats["blocked"].get("sync", 0) >= 1          # someone waited for the mutex
-print("6 goroutines; consumers queue up on the mutex ('sync'): True")
-
 # %% [markdown]
 # **What to notice:** `blocked` shows `sync` waits: a consumer found the mutex held and parked
 # (after spinning briefly, as `sync.Mutex` does). The producers wait on `chan send` when the
@@ -350,18 +333,20 @@ print("6 goroutines; consumers queue up on the mutex ('sync'): True")
 
 # %% tags=["nbval-ignore-output"]
 prodcons_panel = yourprog.real_animation(prodcons)
-prodcons_panel
+tally.follow("10-prodcons", prodcons_panel)
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert prodcons.check() is True and not prodcons.partial
+assert prodcons.stats["goroutines"] == 6                      # main + 2 producers + 3 consumers
+assert prodcons.stats["blocked"].get("sync", 0) >= 1          # someone waited for the mutex
+print("6 goroutines; consumers queue up on the mutex ('sync'): True")
 captions = " ".join(prodcons_panel.data["captions"])
 assert "blocked: sync" in captions and "woken" in captions
 print("the captions show consumers blocking on the mutex and being woken: True")
 
-# %% [markdown]
-# The mirror: a buffered `gk.Chan(cap=8)` and a `gk.Mutex()`; the time a consumer holds the
+# %% tags=["nbval-ignore-output"]
+# The mirror: a buffered gk.Chan(cap=8) and a gk.Mutex(); the time a consumer holds the
 # lock is read off the trace as before.
-
-# %%
 consumers = [g for g, n in prodcons.timeline.g_names.items() if n == "main.main.func2"]
 held_us = sum(s.end - s.start for s in prodcons.timeline.spans
               if s.lane == "G" and s.state == "running" and s.g in consumers) / 100 / 1000
@@ -397,13 +382,13 @@ def prodcons_main():
     yield items.close()
     yield cons.wait()
 
-# %% tags=["nbval-ignore-output"]
+
 prodcons_sim = gk.simulate(prodcons_main, model=gk.GMP(procs=2), seed=1)
 prodcons_cmp = gk.compare_runs(prodcons, prodcons_sim)
 display(prodcons_cmp)
 prodcons_cmp.plot()
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert prodcons_cmp.metric("goroutines").ok
 # the mutex serialises the work: neither the model nor Go can use 2 Ps fully
 assert prodcons_cmp.metric("makespan_ns").sim >= 0.9 * 100 * held_us * 1000
@@ -419,10 +404,12 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 #
 # A listener on a loopback port, an accept loop that starts one goroutine per connection,
 # and six clients that each send one line and read the answer. Nothing leaves the machine.
-
-# %% [markdown]
+#
 # **Predict first:** twelve goroutines talk over sockets. How many threads will the runtime
 # need: about 12, or about as many as for the worker pool?
+
+# %% tags=["nbval-ignore-output"]
+tally.ask("10-server")
 
 # %% tags=["nbval-ignore-output"]
 %%go --procs 2 --name server --recorded server
@@ -482,18 +469,16 @@ func main() {
 	fmt.Println("served 6 clients")
 }
 
-# %%
+# %% tags=["nbval-ignore-output"]
+server_panel = yourprog.real_animation(server)
+tally.follow("10-server", server_panel)
+
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert server.check() is True and not server.partial
 assert server.stats["goroutines"] == 14        # main + accept loop + 6 handlers + 6 clients
 assert server.stats["blocked"].get("network", 0) >= 6
 assert server.stats["threads"] <= 12           # network waits park goroutines, not threads
 print("14 goroutines wait on sockets without a thread each: True")
-
-# %% tags=["nbval-ignore-output"]
-server_panel = yourprog.real_animation(server)
-server_panel
-
-# %%
 assert max(len(s["netpoll"]) for s in server_panel.data["snapshots"]) >= 3
 print("several goroutines are parked on the netpoller at once: True")
 
@@ -505,7 +490,7 @@ print("several goroutines are parked on the netpoller at once: True")
 #
 # The mirror uses `gk.netio` for the network waits:
 
-# %%
+# %% tags=["nbval-ignore-output"]
 handlers = [g for g, n in server.timeline.g_names.items() if n == "main.handle"]
 handle_us = sum(s.end - s.start for s in server.timeline.spans
                 if s.lane == "G" and s.state == "running" and s.g in handlers) / 6 / 1000
@@ -548,13 +533,13 @@ def server_main():
     yield wg.wait()
     yield listener.close()
 
-# %% tags=["nbval-ignore-output"]
+
 server_sim = gk.simulate(server_main, model=gk.GMP(procs=2), seed=1)
 server_cmp = gk.compare_runs(server, server_sim)
 display(server_cmp)
 server_cmp.plot()
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 assert server_cmp.metric("goroutines").ok
 assert server_sim.stats["threads_peak"] <= 4     # the model also needs no thread per connection
 print("model and Go: 14 goroutines, a handful of threads: True")
@@ -578,14 +563,6 @@ func main() {
 	fmt.Println(totl)
 }
 
-# %%
-assert broken.kind in ("compile", "no-go")
-if broken.kind == "compile":
-    assert "broken.go:6:2: declared and not used: total" in broken.message
-    assert "broken.go:7:14: undefined: totl" in broken.message
-    assert "gmpkitUserMain" not in broken.message
-print("a compile error names the cell's own line and column: True")
-
 # %% tags=["nbval-ignore-output"]
 %%go --timeout 1 --name stuck
 package main
@@ -597,7 +574,13 @@ func main() {
 	}
 }
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+assert broken.kind in ("compile", "no-go")
+if broken.kind == "compile":
+    assert "broken.go:6:2: declared and not used: total" in broken.message
+    assert "broken.go:7:14: undefined: totl" in broken.message
+    assert "gmpkitUserMain" not in broken.message
+print("a compile error names the cell's own line and column: True")
 if isinstance(stuck, TracedRun):
     assert stuck.partial and stuck.partial_reason == "timeout" and "PARTIAL" in stuck.status_line
     assert stuck.check() is True
@@ -610,8 +593,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 # stop, and its status line says PARTIAL. A library (`package foo`) gets a message saying a
 # program needs `package main`; an output of megabytes is cut at `max_output` (1 MiB) and the
 # run says how many bytes were printed in all.
-
-# %% [markdown] slide="slide"
+#
 # ## 6. Open exercises
 #
 # Write each program in a new `%%go` cell (copy a guided one to start). Each has a number in
@@ -652,10 +634,13 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 # %% [markdown]
 # ## Self-check
 #
-# Replace each `...` with your answer and run the cell. The answers come from the guided
-# programs' sources and the model.
+# Replace each `...` with your answer and run the cell. The expected answers come from the
+# guided programs' sources and the model, computed only when you check, and each comes with
+# the reason. Prefer boxes and buttons? Use the widget under it: its **Show all answers**
+# button computes and explains every answer, and it shows how many of this notebook's
+# predictions you got right (save them as JSON).
 
-# %%
+# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
 questions = [
     Question("server-goroutines", "How many goroutines does the network server create, "
              "main not counted?",
@@ -690,7 +675,7 @@ def _mutex_demo():
     yield gk.go(worker, mu, wg)
     yield wg.wait()
 
-
+# %%
 my_answers = {
     "server-goroutines": ...,
     "trace-runnext": ...,
@@ -699,10 +684,7 @@ my_answers = {
 self_check(questions, my_answers)
 
 # %% tags=["nbval-ignore-output"]
-answer_boxes(questions)
-
-# %% tags=["nbval-ignore-output"]
-reveal(questions)
+answer_boxes(questions, tally)
 
 # %% [markdown] slide="slide"
 # ## Glossary
@@ -721,3 +703,14 @@ reveal(questions)
 # | loopback | 回环地址 | 127.0.0.1: a connection that never leaves the machine |
 # | mirror workload | 镜像负载 | a gmpkit workload written to behave like a real program |
 # | work stealing | 工作窃取 | an idle P taking half of another P's ring |
+#
+# ## Further reading
+#
+# In this order:
+#
+# 1. [runtime/trace](https://pkg.go.dev/runtime/trace): `trace.Start` and `trace.Stop`, which the `%%go` cell adds around your `main`, and how to trace a test (`go test -trace`) or a running server (`net/http/pprof`'s `/debug/pprof/trace`).
+# 2. The Go blog: [More powerful Go execution traces](https://go.dev/blog/execution-traces-2024) (Michael Knyszek, 2024), on the tracer that produced these timelines.
+# 3. Dmitry Vyukov, [Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit) (2012), for the why behind what your program's trace shows.
+# 4. [sync.Mutex](https://pkg.go.dev/sync#Mutex) and its source, [internal/sync/mutex.go](https://github.com/golang/go/blob/go1.27.3/src/internal/sync/mutex.go): normal and starvation mode, which the producer–consumer program exercises.
+# 5. *Concurrency in Go* (Katherine Cox-Buday, 2017), chapter 4, "Concurrency Patterns in Go": worker pools, pipelines and fan-out to try under the same lens.
+# 6. 中文：《Go 语言设计与实现》[6.2 同步原语与锁](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-sync-primitives/) 讲 `sync.Mutex` 的正常模式与饥饿模式。

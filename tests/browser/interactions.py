@@ -208,3 +208,9 @@ def _(page):
     buttons.nth(1).click(timeout=lab.UI_TIMEOUT_MS)         # pause
     assert after != before and "Error" not in after
     assert after_summary.startswith("frame ") and "frame 0/" not in after_summary
+    # the replay resolved the prediction asked above it (nobody typed one in this run)
+    predicted = nb.locator(".gmpkit-predicted-panel").filter(
+        has=page.locator(".gmpkit-gmp-frame")).first
+    result = predicted.locator(".gmpkit-prediction-result").first.inner_text(
+        timeout=lab.UI_TIMEOUT_MS)
+    assert "You made no prediction" in result and "GOMAXPROCS=2" in result, result

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 01 · Processes: an address space of one's own
 #
 # A program on disk is a file. A **process** is that program *running*: the kernel has given it
@@ -29,7 +45,7 @@ import os
 import gmpkit.widgets.processes as processes
 from gmpkit.checks import Question, answer_boxes, reveal, self_check
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # The course grew from a Chinese article on Go's scheduler. Its part on processes says:
@@ -61,7 +77,7 @@ from gmpkit.checks import Question, answer_boxes, reveal, self_check
 #   `pthread_create` both end in the same kernel entry, `clone` (or its newer form `clone3`,
 #   which glibc ≥ 2.34 uses for threads), with different flags (see notebook 02).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A process's address space, for real
 #
 # Linux shows every process's mappings in `/proc/<pid>/maps`, one line per mapping:
@@ -116,7 +132,7 @@ print("mapped fraction of the 64-bit address space: less than one millionth")
 # * Switch to **a small C program**: `sleep` needs a few dozen mappings; this Python kernel,
 #   with NumPy and matplotlib loaded, needs hundreds.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. User mode, kernel mode and system calls
 #
 # The CPU runs in one of two modes. In **user mode** (用户态) it executes the program's own
@@ -144,7 +160,7 @@ tasks = sorted(int(t) for t in os.listdir("/proc/self/task"))
 print("the main thread's task id equals the PID:", os.getpid() in tasks)
 print("this Python kernel has more than one task (thread):", len(tasks) > 1)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. What it costs to make a process
 #
 # Two ways to start a process on Linux:
@@ -188,7 +204,7 @@ print("function call < system call < process creation: True")
 # * Move N and watch the totals: creating processes per request (the old CGI web servers)
 #   spends milliseconds before any useful work starts.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### Why is `fork` so expensive? Because it copies the parent's page tables
 #
 # If copying page tables is what `fork` pays for, then a parent with more memory should fork
@@ -208,6 +224,7 @@ assert grow["fork_ns"][-1] > grow["fork_ns"][0], "fork grows with the parent"
 assert grow["fork_added_ns"] > grow["spawn_added_ns"], "fork grows faster than posix_spawn"
 print("fork slows down as the parent grows; posix_spawn much less: True")
 
+
 # %% [markdown]
 # **What to notice:**
 #
@@ -219,7 +236,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # * Threads (notebook 02) skip this copy entirely: a new thread *shares* its process's
 #   address space.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The article, checked
 #
 # | the article says | on this machine |
@@ -230,7 +247,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # | a process is the unit of resources, a thread the unit of scheduling | true in spirit; on Linux both are tasks made by `clone`, the PID is the first task's ID (`/proc/self/task`) |
 # | I/O goes through system calls into kernel space | right; a system call switches the CPU's mode, not the process, and costs far less than creating a process (experiment 2) |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A **process** = an address space + one or more threads + kernel resources (files, PID).
@@ -292,7 +309,7 @@ answer_boxes(questions)
 # %% tags=["nbval-ignore-output"]
 reveal(questions)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

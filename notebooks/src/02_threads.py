@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 02 · Threads: many flows of control in one address space
 #
 # A process from notebook 01 has one address space. A **thread** is one flow of execution
@@ -30,7 +46,7 @@ import threading
 import gmpkit.widgets.threads as threads
 from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # > 多个线程可以共享同一个进程的内存空间，线程的创建不需要额外的虚拟内存空间，线程之间的切换也就少不了
@@ -65,7 +81,7 @@ from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 #   200 ns ≈ 2400–3600 instructions, is also 12–18 per ns (checked below).
 # * The switch figure is checked below against this machine.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Threads share memory, processes do not
 #
 # A thread appends to a list; then a forked child process appends to the same list. Which
@@ -88,7 +104,7 @@ print(shared)
 # 01: `fork` copies the address space, lazily), which vanished when it exited. Sharing is what
 # makes threads cheap to communicate with — and what makes data races possible.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Every thread gets its own stack — and a guard page
 #
 # Each thread needs a stack for its function calls. glibc's `pthread_create` (which Python's
@@ -145,7 +161,7 @@ print("resident is under 1/16 of each stack: True")
 # * A big `---p` block of ~64 MiB may also appear: glibc's `malloc` reserves a *per-thread
 #   arena* for threads that allocate. It is address space only, none of it resident.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Handing the CPU from one thread to another
 #
 # How much does a context switch cost? Measuring one alone is hard; measuring a **hand-off** is
@@ -226,7 +242,7 @@ print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 # a fairer guess, and a 1000–1500 ns switch then costs some 3 000–9 000 instructions' worth of
 # time. The article's conclusion — a switch throws away thousands of instructions — holds.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. How switch cost and the time slice eat the CPU (model)
 #
 # When more threads want a CPU than there are CPUs, the kernel gives each a **time slice** S,
@@ -257,6 +273,7 @@ assert threads.switch_cost(10, 5.0)["useful_sim"] < 0.7
 print("the simulation agrees with S / (S + C): True")
 print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%")
 
+
 # %% [markdown]
 # **What to notice:**
 #
@@ -270,7 +287,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 #   Goroutines (notebook 03) make that hand-off several times cheaper by doing it in user
 #   space (notebook 03 measures the ratio like for like).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The article, checked
 #
 # | the article says | on this machine |
@@ -283,7 +300,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # | a thread switch costs 1000–1500 ns | the right order for a bare switch; the Python hand-offs above (wake-up + switch + two system calls + the interpreter) are upper bounds; notebook 03 measures a bare futex hand-off |
 # | 12–18 instructions per ns; 12 000–18 000 lost per switch | inconsistent: 12 000–18 000 is 12–18 per ns × 1000 ns only (1500 ns would give 18 000–27 000); and 12–18 per ns is a peak or beyond (IPC above 2 at this clock), 3–6 is typical |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * Threads of one process share its address space; each has its own registers and stack.
@@ -343,7 +360,7 @@ answer_boxes(questions)
 # %% tags=["nbval-ignore-output"]
 reveal(questions)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Goroutines: threads made by the Go runtime, not the kernel
 #
 # A **goroutine** is a function running concurrently with the rest of a Go program, in the
@@ -38,7 +54,7 @@ from gmpkit.checks import Question, within, answer_boxes, reveal, self_check
 toolchain, recorded = goroutines.go_source()
 print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutines.recorded_label(recorded))
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
@@ -62,7 +78,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # One small fix before measuring: goroutines run *concurrently*; they run *in parallel* only
 # when GOMAXPROCS > 1 and there are CPUs free. Each figure is checked below.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Memory: how much does one goroutine cost?
 #
 # The Go program `memblocked` starts N goroutines that all block on one channel, and compares
@@ -106,7 +122,7 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 #   overstates the RAM, but understates the limit: threads are heavy mostly because each one
 #   is a kernel object that the kernel must schedule.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Creating and destroying
 #
 # `go f()` is `runtime.newproc`: take a `g` from the P's free list (`gfget`) — or allocate one
@@ -143,7 +159,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # * This is why "one goroutine per connection" is normal Go style, while "one thread per
 #   connection" needed thread pools.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Switching: hand-offs, measured without Python
 #
 # `pingpong` passes a value back and forth between two goroutines over unbuffered channels.
@@ -229,7 +245,7 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 #   leaves out is where the extra cost of threads shows up in practice: the locked path above,
 #   and every hand-off that must also move scheduler state between threads.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. A goroutine's stack grows by copying
 #
 # A thread's stack cannot grow: overflow it and the guard page kills the thread. A goroutine
@@ -270,7 +286,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * Copying is possible because the compiler knows where every pointer is (stack maps); a
 #   C program, whose stack may hold pointers the runtime cannot find, could not do this.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 differences, checked
 #
 # | | article | measured here (or the runtime source) |
@@ -281,7 +297,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 06) does the event-loop work that callback code did by hand |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A goroutine = a `g` descriptor + a small stack, made and scheduled by the Go runtime in user
@@ -340,7 +356,7 @@ answer_boxes(questions)
 # %% tags=["nbval-ignore-output"]
 reveal(questions)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

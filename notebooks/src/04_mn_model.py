@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 04 · The M:N model: many goroutines on a few threads
 #
 # A Go program may start a million goroutines, yet the kernel sees only a handful of threads.
@@ -30,7 +46,7 @@ import gmpkit as gk
 from gmpkit.checks import Question
 from gmpkit.widgets import mn
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # The article's part on the M:N model says, in short:
@@ -59,7 +75,7 @@ from gmpkit.widgets import mn
 #   it, and `handoffp` starts a thread for it), so the *other* goroutines keep running.
 #   Experiment 3 shows the blocked thread.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three ways to map goroutines onto threads
 #
 # | model | a goroutine is … | who schedules | parallel? | a blocking syscall … | examples |
@@ -120,7 +136,7 @@ for k, v in m.items():
 # * Same colour = same goroutine in all three charts: follow G9 (it runs first under M:N,
 #   because the last `go` statement puts its goroutine in the P's `runnext` slot).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why a runtime schedules at all
 #
 # Why not let the kernel do it (1:1)? Because the runtime can do the common cases **without
@@ -172,7 +188,7 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 # * Push the goroutine switch up and the kernel switch down until they cross: M:N loses its
 #   edge — cheap switches are *the* reason user-level scheduling pays.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Blocking: system calls vs network I/O
 #
 # Not all waiting is equal.
@@ -193,6 +209,7 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 # goroutine tries to get a P back; if none is free it goes to the global run queue and its
 # thread goes to sleep.
 #
+
 # %%
 from gmpkit import facts
 print(facts.retake_rule() + ".")
@@ -248,7 +265,7 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 #   sets the finish time here, since the workers' 1.8 ms fit inside it — starts and ends
 #   150 µs later.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * **1:1** gives parallelism and lets the kernel handle blocking, but every goroutine costs a

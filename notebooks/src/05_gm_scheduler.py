@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · Go 1.0's GM scheduler, and why it did not scale
 #
 # Go's first scheduler had only two kinds of objects: **G**s (goroutines) and **M**s (OS
@@ -28,7 +44,7 @@ from gmpkit import facts, plots, scenarios
 from gmpkit.checks import Question
 from gmpkit.widgets import gm
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says, and what to correct
 #
 # The article's parts 2 and 3 of "GMP模型的演进历程" say, in short:
@@ -92,7 +108,7 @@ assert any("M - worker thread" in c for c in concepts)
 assert any("required to execute Go code" in c for c in concepts)
 print("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Go 1.0's design in one picture
 #
 # * **`sched`**: one struct for the whole program, guarded by **`schedlock`**: the run queue
@@ -133,7 +149,7 @@ fig
 # `schedlock`, M0 waits for it asleep in `futex` (hatched, "lock-wait"), and M2 has just been
 # handed G4 by `matchmg` and is being woken.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 1: one global lock
 #
 # Every `go` statement, every wake-up from a channel, every block and exit takes `schedlock`.
@@ -205,7 +221,7 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 #   that: the model charges nothing for the cold caches of problem 2, and its lock waiters spin
 #   without taking CPU from anyone (see "What the models simplify" below).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 2: goroutines handed from thread to thread
 #
 # When a goroutine wakes another (a channel send, an unlock), Go 1.0 puts the woken G on the
@@ -256,7 +272,7 @@ for name, v in (("GM ", g), ("GMP", p)):
 #   moves goroutines between threads. Stealing happens only when a P has nothing to do; GM
 #   moved goroutines on every wake-up.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 3: a memory cache on every thread
 #
 # Go's allocator gives each thread a cache of free memory blocks (`mcache`), so small
@@ -302,7 +318,7 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # * The doc's other point, locality, is problem 2 again: a G that keeps changing Ms keeps
 #   finding a cold cache.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 4: threads parked and woken around system calls
 #
 # In Go 1.0, every syscall gave up its slot (`entersyscall`: `mcpu--`) and, if goroutines were
@@ -364,7 +380,7 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # * GM's curve falls for long syscalls because so many goroutines are in the kernel at once
 #   that a returning one usually finds a free slot.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## How GMP answered the four problems (Go 1.1, refined through 1.5)
 #
 # | problem | GMP's answer | where to see it |

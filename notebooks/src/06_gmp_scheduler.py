@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · The GMP scheduler: Ps, local queues, stealing, sysmon
 #
 # Notebook 05 showed Go 1.0's scheduler choking on one global lock. This notebook takes apart
@@ -35,7 +51,7 @@ from gmpkit.checks import Question
 from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import gmp
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## G, M and P — from the runtime's own structures
 #
 # The article's "GMP概念" part describes G, M and P. Here they are as the runtime declares them
@@ -120,7 +136,7 @@ print(f"a million blocked goroutines need about {per_g * 1e6 / 2**30:.1f} GiB "
       f"({per_g:.0f} B each, the recorded memblocked measurement): memory limits the count")
 print("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where an M looks for work: `findRunnable`, in order
 #
 # `schedule()` calls `findRunnable()` each time an M needs a goroutine. The list below is
@@ -139,7 +155,7 @@ print(f"\nconstants: GLOBAL_CHECK_EVERY = {gmp_model.GLOBAL_CHECK_EVERY}, "
 # (`schedtick` is not incremented), and a G that is preempted or calls `runtime.Gosched` goes
 # to the **tail of the global queue**, not back to its P.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says, and what to correct
 #
 # The article's "GMP调度模型的引入" part says:
@@ -215,7 +231,7 @@ print("runqgrab takes n - n/2 (half, rounded up) and commits with a CAS on runqh
 # compete), and the number of **threads** is not bounded by GOMAXPROCS at all: Ms blocked in
 # system calls hold no P (experiment 6).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 1 · The G-M-P picture, frame by frame
 #
 # The diagram draws one snapshot of the model: the global queue on top; for each P its M above
@@ -267,7 +283,7 @@ print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_p
 # * Try *tight loops (preemption)* with 2 Ps: the ticker gets the CPU back only when sysmon
 #   preempts a hog (the cell below prints when).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 2 · `runnext`, the ring, and overflow to the global queue
 #
 # `runqput` puts a new G in `runnext`; the old `runnext` goes to the ring's tail. When the ring
@@ -299,7 +315,7 @@ print(f"{b['n']} go statements: runnext {b['runnext']}, ring {b['ring']}, "
 # * Moving half is what keeps the lock rare: one `sched.lock` per 128 `go` statements, not one
 #   per statement (Go 1.0 took the lock for every one).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 3 · 1 in 61: the global queue is never starved
 #
 # Local work is checked before global work. So what stops a busy P from ignoring the global
@@ -336,7 +352,7 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 #   queue anyway.
 # * Only one G is taken per check, so the global queue cannot starve the local one either.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 4 · Work stealing: half, rounded up
 #
 # An M whose P has nothing to run becomes **spinning** and calls `stealWork`: up to 4 passes
@@ -368,7 +384,7 @@ print("steals (thief <- victim: ring before, taken):",
 #   `resetspinning`), so the wake-ups fan out instead of all firing at once.
 # * A steal is a CAS on the victim's `runqhead` (the `runqgrab` lines above): no lock.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 5 · Spinning Ms: enough to find work, not one per idle P
 #
 # `wakep` starts a thread only if **no M is spinning**, and an M that runs out of work may start
@@ -404,7 +420,7 @@ print(f"peak spinning Ms: {sp['peak_spinning']} (GOMAXPROCS={sp['procs']}); thre
 #   same instant; the cap matters most when many Ps run dry together (the model still applies
 #   it, see `findRunnable` step 6 above).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 6 · System calls: sysmon's retake, and the netpoller
 #
 # Since Go 1.1 a G entering a blocking system call **keeps its P** (`entersyscall`): most
@@ -500,7 +516,7 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 # * Network waits stay flat at GOMAXPROCS + sysmon: the netpoller turns 16 (or 64, or 10 000)
 #   waiting connections into one `epoll_wait`.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 7 · The time slice: cooperative vs asynchronous preemption
 #
 # sysmon's `retake` also watches each P's `schedtick`: if it has not moved for
@@ -542,7 +558,7 @@ print(f"forcePreemptNS = {facts.fmt(facts.force_preempt_ns())}; in the model, "
 # * The second tick can be later than the first: the preempted hog is taken back from the
 #   global queue, and sysmon, idle for a while, checks only every few ms.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 8 · One workload, two schedulers: GM (Go 1.0) vs GMP (Go 1.1)
 #
 # Vyukov's 2012 design doc named four problems of GM (notebook 05). The same workload — 8
@@ -598,7 +614,7 @@ print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks 
 #   problem 4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are
 #   the first problem made visible.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the model leaves out
 #
 # A model is a simplification; here is what `gk.GMP` does not do (its `SIMPLIFIES` list):

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · Model vs reality: the simulator checked against real Go
 #
 # Notebooks 04–06 taught the scheduler with a simulator, `gk.GMP`, a miniature of
@@ -45,7 +61,7 @@ print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
       "no Go toolchain: the real side is the runs recorded in data/compare, "
       "not measured on your machine")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The mirrors
 #
 # Each mirror takes the scenario's parameters as flags and prints one JSON line: the
@@ -85,7 +101,7 @@ for name, m in cmp.MIRRORS.items():
 # and a real *time* then measures the load more than the scheduler: such times are marked
 # "not modelled (os)" with the measured share, never "within".
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Experiment: what each P ran
 #
 # The execution trace records every goroutine state change with the thread (M) and
@@ -146,7 +162,7 @@ assert 40 <= tick_us <= 250
 #   `syscall_storm`, the real P rows have gaps where a thread sat in `nanosleep` before sysmon
 #   took its P away.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Experiment: the scheduler trace, real and simulated
 #
 # `GODEBUG=schedtrace=1` makes sysmon print one `SCHED` line per millisecond: `runqueue=` is
@@ -199,7 +215,7 @@ print("both traces speak the same SCHED format: True")
 # * Real Go starts with more threads (`threads=3` to `5` at 0 ms) than the model (M0 and
 #   sysmon): the runtime has started threads for its own goroutines before `main`.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Experiment: every metric against its band
 #
 # The panel shows simulated / real for each metric of a comparison (1 = perfect agreement,
@@ -274,7 +290,7 @@ print("the uncalibrated tick makes more threads than the calibrated one: True")
 # one is within. This is how the gap was found: a band around the real value, and a model
 # that is sometimes wrong on purpose to prove the band can catch it.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. All scenarios at once
 #
 # Each scenario on GOMAXPROCS=2, plus `cpu_hog` on one P with and without asynchronous
@@ -317,7 +333,7 @@ for c in results.values():
     for line in c.explain():
         print(f"{c.title}: {line}")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A workload the model was not tuned on
 #
 # Calibrating a model on the very scenarios it is then judged on proves little. The
@@ -349,7 +365,7 @@ print("short syscalls make threads beyond GOMAXPROCS, in the model and in real G
 # scenario is narrower (×1.33) than for the others, and the recorded runs are within it; with
 # sysmon's uncalibrated 20 µs tick they are not.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. What the model leaves out, and where it shows
 #
 # Every model lists its simplifications in one place, `SIMPLIFIES`:
@@ -384,7 +400,7 @@ for key, why in cmp.EXPECTED.items():
 # | the CPU taken by other programs | every real time stretches | "CPU lost to other programs" (not modelled) |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A scenario can run in the simulator and as a real Go program; both produce the same
@@ -454,7 +470,7 @@ answer_boxes(questions)
 # %% tags=["nbval-ignore-output"]
 reveal(questions)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 09 · Lab: the runtime's own tools, `schedtrace` and `go tool trace`
 #
 # Until now the course has read real Go through its own parsers. This lab puts the two tools
@@ -42,7 +58,7 @@ from gmpkit.widgets import tools
 go = find_go_or_none()
 print(go.version if go else "no Go toolchain found: this lab shows recorded runs")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Part 1 · `GODEBUG=schedtrace`
 #
 # The course's program `schedload` keeps six CPU-bound goroutines, a sleeper and a goroutine
@@ -128,7 +144,7 @@ reading = [
 ]
 self_check(reading, {"read-threads": ..., "read-runqueue": ..., "read-idleprocs": ...})
 
-# %% [markdown] slide="subslide"
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One level deeper: `scheddetail=1`
 #
 # With `scheddetail=1` each sample also lists every P, M and G. Read one block: which M holds
@@ -149,7 +165,7 @@ for kind, items in (("P", block.ps), ("M", block.ms), ("G", block.gs[:8])):
 assert block.ps and block.ms, "a scheddetail block lists Ps and Ms"
 assert len(block.ps) == detail.procs
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Part 2 · `go tool trace`
 #
 # `schedtrace` samples; an execution trace records **every** event. The course's program
@@ -178,7 +194,7 @@ assert len(facts["syscalls"]) >= 1
 # after 10 ms in any case; another thread then runs the waiting work. The CPU-bound
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
-# %% [markdown] slide="subslide"
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Open the trace viewer
 #
 # The cell below starts `go tool trace` on the same file, on 127.0.0.1 (this machine only),
@@ -229,7 +245,7 @@ finds = [
 ]
 self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions": ...})
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * `GODEBUG=schedtrace=N` is a sample taken by `sysmon` when it wakes and N ms have passed
@@ -274,7 +290,7 @@ reveal(questions + reading + finds)
 # %% [markdown]
 # The viewer keeps serving until the kernel stops; `viewer.stop()` ends it sooner.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

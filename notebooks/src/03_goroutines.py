@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Goroutines: threads made by the Go runtime, not the kernel
 #
 # A **goroutine** is a function running concurrently with the rest of a Go program, in the
@@ -41,7 +57,7 @@ tally = predictions.tally("03_goroutines")   # your predictions in this notebook
 toolchain, recorded = goroutines.go_source()
 print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutines.recorded_label(recorded))
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
@@ -65,7 +81,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # One small fix before measuring: goroutines run *concurrently*; they run *in parallel* only
 # when GOMAXPROCS > 1 and there are CPUs free. Each figure is checked below.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Memory: how much does one goroutine cost?
 #
 # The Go program `memblocked` starts N goroutines that all block on one channel, and compares
@@ -85,7 +101,7 @@ tally.ask("03-memory")
 mem_panel = goroutines.memory_panel()
 tally.follow("03-memory", mem_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 mem = mem_panel.data
 g = mem["goroutine"]
 assert 1900 <= g["stack"] <= 8192
@@ -112,7 +128,7 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 #   overstates the RAM, but understates the limit: threads are heavy mostly because each one
 #   is a kernel object that the kernel must schedule.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Creating and destroying
 #
 # `go f()` is `runtime.newproc`: take a `g` from the P's free list (`gfget`) — or allocate one
@@ -134,7 +150,7 @@ tally.ask("03-create")
 create_panel = goroutines.create_panel()
 tally.follow("03-create", create_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 cr = create_panel.data["ns"]
 g_ns, t_ns, py_ns, fork_ns = (cr[k] for k in goroutines.CREATE_OPS)
 assert t_ns > 10 * g_ns, "an OS thread costs more than 10 goroutines"
@@ -152,7 +168,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # * This is why "one goroutine per connection" is normal Go style, while "one thread per
 #   connection" needed thread pools.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Switching: hand-offs, measured without Python
 #
 # `pingpong` passes a value back and forth between two goroutines over unbuffered channels.
@@ -175,7 +191,7 @@ tally.ask("03-handoff")
 handoff_panel = goroutines.handoff_panel()
 tally.follow("03-handoff", handoff_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 ho = handoff_panel.data
 g_ho, locked_ho, py_ho = (ho["ns"][k] for k in goroutines.HANDOFF_OPS)
 if not (locked_ho > 3 * g_ho and py_ho > 3 * g_ho):
@@ -227,7 +243,7 @@ print(f"locked goroutines (futex + P hand-off):    {locked_ho:7.0f} ns")
 print(f"like for like, a thread hand-off costs {lfl['ratio']:.1f}x a goroutine hand-off "
       f"(the locked path: {locked_ho / g_ho:.0f}x; the article: 1000-1500 vs 200 ns, 5-7.5x)")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, startlocked, _ = runtime_excerpt("startlockedm", keep=[r"nextp\.set", r"notewakeup"])
 assert "nextp" in startlocked and "notewakeup" in startlocked   # the P travels with the wake-up
 assert lfl["futex_ns"] > lfl["goroutine_ns"]                    # threads still cost more ...
@@ -245,7 +261,7 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 #   leaves out is where the extra cost of threads shows up in practice: the locked path above,
 #   and every hand-off that must also move scheduler state between threads.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. A goroutine's stack grows by copying
 #
 # A thread's stack cannot grow: overflow it and the guard page kills the thread. A goroutine
@@ -270,7 +286,7 @@ tally.ask("03-growth")
 growth_panel = goroutines.stack_growth_panel()
 tally.follow("03-growth", growth_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 moves = growth_panel.data["moves"]
 sizes = [m["stack_bytes"] for m in moves]
 assert sizes[0] == 4096 and all(b == 2 * a for a, b in zip(sizes, sizes[1:]))
@@ -289,7 +305,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * Copying is possible because the compiler knows where every pointer is (stack maps); a
 #   C program, whose stack may hold pointers the runtime cannot find, could not do this.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 differences, checked
 #
 # | | article | measured here (or the runtime source) |
@@ -300,7 +316,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A goroutine = a `g` descriptor + a small stack, made and scheduled by the Go runtime in user
@@ -322,7 +338,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 import math
 
 questions = [
@@ -359,7 +375,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 04 · The M:N model: many goroutines on a few threads
 #
 # A Go program may start a million goroutines, yet the kernel sees only a handful of threads.
@@ -33,7 +49,7 @@ from gmpkit.widgets import mn
 
 tally = predictions.tally("04_mn_model")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # The article's part on the M:N model says, in short:
@@ -62,7 +78,7 @@ tally = predictions.tally("04_mn_model")   # your predictions in this notebook
 #   it, and `handoffp` starts a thread for it), so the *other* goroutines keep running.
 #   Experiment 3 shows the blocked thread.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three ways to map goroutines onto threads
 #
 # | model | a goroutine is … | who schedules | parallel? | a blocking syscall … | examples |
@@ -98,7 +114,7 @@ tally.ask("04-finish")
 panel = mn.three_models_panel()
 tally.follow("04-finish", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 m = d["models"]
 assert m["N:1"]["threads"] == 1                          # N:1: one thread, whatever happens
@@ -130,7 +146,7 @@ for k, v in m.items():
 # * Same colour = same goroutine in all three charts: follow G9 (it runs first under M:N,
 #   because the last `go` statement puts its goroutine in the P's `runnext` slot).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why a runtime schedules at all
 #
 # Why not let the kernel do it (1:1)? Because the runtime can do the common cases **without
@@ -163,7 +179,7 @@ tally.ask("04-switch")
 panel = mn.switch_cost_panel()
 tally.follow("04-switch", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 h = {k: v["handoff_ns"] for k, v in d["models"].items()}
 assert all(v["final"] == d["rounds"] for v in d["models"].values())   # the ball came back every time
@@ -185,7 +201,7 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 # * Push the goroutine switch up and the kernel switch down until they cross: M:N loses its
 #   edge — cheap switches are *the* reason user-level scheduling pays.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Blocking: system calls vs network I/O
 #
 # Not all waiting is equal.
@@ -206,6 +222,7 @@ print(f"threads: 1:1 {d['models']['1:1']['threads']}, M:N {d['models']['M:N']['t
 # goroutine tries to get a P back; if none is free it goes to the global run queue and its
 # thread goes to sleep.
 #
+
 # %%
 from gmpkit import facts
 print(facts.retake_rule() + ".")
@@ -229,7 +246,7 @@ tally.ask("04-block")
 panel = mn.blocking_panel()
 tally.follow("04-block", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 n1, mn_ = d["models"]["N:1"], d["models"]["M:N"]
 assert d["kind"] == "syscall"
@@ -264,7 +281,7 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 #   sets the finish time here, since the workers' 1.8 ms fit inside it — starts and ends
 #   150 µs later.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * **1:1** gives parallelism and lets the kernel handle blocking, but every goroutine costs a
@@ -286,7 +303,7 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question("04-n1-threads",
               "Under N:1, how many OS threads run the 8-goroutine program of experiment 1?",
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["N:1"]["threads"],

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · Go 1.0's GM scheduler, and why it did not scale
 #
 # Go's first scheduler had only two kinds of objects: **G**s (goroutines) and **M**s (OS
@@ -30,7 +46,7 @@ from gmpkit.widgets import gm
 
 tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says, and what to correct
 #
 # The article's parts 2 and 3 of "GMP模型的演进历程" say, in short:
@@ -89,14 +105,14 @@ except Exception:          # no Go here: say so
                 "proc.go: 32  //     M must have an associated P to execute Go code, however it can be"]
 print("\n".join(concepts))
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert any("M - worker thread" in c for c in concepts)
 assert any("required to execute Go code" in c for c in concepts)
 
 # %%
 print("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Go 1.0's design in one picture
 #
 # * **`sched`**: one struct for the whole program, guarded by **`schedlock`**: the run queue
@@ -137,7 +153,7 @@ fig
 # `schedlock`, M0 waits for it asleep in `futex` (hatched, "lock-wait"), and M2 has just been
 # handed G4 by `matchmg` and is being woken.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 1: one global lock
 #
 # Every `go` statement, every wake-up from a channel, every block and exit takes `schedlock`.
@@ -166,7 +182,7 @@ tally.ask("05-scaling")
 panel = gm.lock_scaling_panel()
 tally.follow("05-scaling", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 g, p = d["GM"], d["GMP"]
 i4, i8, i16 = (d["procs"].index(n) for n in (4, 8, 16))
@@ -212,7 +228,7 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 #   that: the model charges nothing for the cold caches of problem 2, and its lock waiters spin
 #   without taking CPU from anyone (see "What the models simplify" below).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 2: goroutines handed from thread to thread
 #
 # When a goroutine wakes another (a channel send, an unlock), Go 1.0 puts the woken G on the
@@ -239,7 +255,7 @@ tally.ask("05-remote")
 panel = gm.handoff_panel()
 tally.follow("05-remote", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert g["wakeups"] > 100 and p["wakeups"] > 100
@@ -266,7 +282,7 @@ for name, v in (("GM ", g), ("GMP", p)):
 #   moves goroutines between threads. Stealing happens only when a P has nothing to do; GM
 #   moved goroutines on every wake-up.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 3: a memory cache on every thread
 #
 # Go's allocator gives each thread a cache of free memory blocks (`mcache`), so small
@@ -291,7 +307,7 @@ tally.ask("05-mcache")
 panel = gm.mcache_panel()
 tally.follow("05-mcache", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 h = d["here"]
 mib = 1024 * 1024
@@ -315,7 +331,7 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # * The doc's other point, locality, is problem 2 again: a G that keeps changing Ms keeps
 #   finding a cold cache.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Problem 4: threads parked and woken around system calls
 #
 # In Go 1.0, every syscall gave up its slot (`entersyscall`: `mcpu--`) and, if goroutines were
@@ -342,7 +358,7 @@ tally.ask("05-churn")
 panel = gm.churn_panel()
 tally.follow("05-churn", panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 d = panel.data
 g, p = d["GM"], d["GMP"]
 assert d["syscall_us"] * 1000 < facts.sysmon_tick_ns(d["procs"])   # shorter than sysmon's tick
@@ -380,7 +396,7 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # * GM's curve falls for long syscalls because so many goroutines are in the kernel at once
 #   that a returning one usually finds a free slot.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## How GMP answered the four problems (Go 1.1, refined through 1.5)
 #
 # | problem | GMP's answer | where to see it |
@@ -413,7 +429,7 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question("05-gm-ms-syscalls",
               "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
               "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · The GMP scheduler, part 1: Ps, local queues, stealing, spinning
 #
 # Notebook 05 showed Go 1.0's scheduler choking on one global lock. This notebook takes apart
@@ -31,7 +47,7 @@ from gmpkit.widgets import gmp
 
 tally = predictions.tally("06_gmp_queues")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## G, M and P — from the runtime's own structures
 #
 # The article's "GMP概念" part describes G, M and P. Here they are as the runtime declares them
@@ -86,7 +102,7 @@ for name, fields in (("g", {"stack", "stackguard0", "sched", "atomicstatus", "m"
 from gmpkit import diagrams
 diagrams.gmp_structure()   # the same structures as a picture: where each queue lives
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 header, text, live = gmp.struct_fields("p", {"runq", "runnext"})
 assert "[256]guintptr" in text and "runnext" in text
 print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
@@ -109,14 +125,14 @@ print(f"a million blocked goroutines need about {per_g * 1e6 / 2**30:.1f} GiB "
       f"({per_g:.0f} B each, the recorded memblocked measurement): memory limits the count")
 print("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, m_src, _ = gmp.struct_fields("m", {"g0"})
 _, gobuf, _ = gmp.struct_fields("gobuf", {"sp", "pc"})
 _, ex, _ = gmp.runtime_excerpt("execute", keep=[r"gogo\("])
 assert max_stack == 10**9 and "g0" in m_src and "sp" in gobuf and "pc" in gobuf
 assert "gogo(&gp.sched)" in ex and per_g > 2048
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where an M looks for work: `findRunnable`, in order
 #
 # `schedule()` calls `findRunnable()` each time an M needs a goroutine. The list below is
@@ -134,7 +150,7 @@ print(f"\nconstants: GLOBAL_CHECK_EVERY = {gmp_model.GLOBAL_CHECK_EVERY}, "
       f"RUNQ_SIZE = {gmp_model.RUNQ_SIZE}, STEAL_TRIES = {gmp_model.STEAL_TRIES}, "
       f"FORCE_PREEMPT_NS = {gmp_model.FORCE_PREEMPT_NS:,}")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says, and what to correct
 #
 # The article's "GMP调度模型的引入" part says:
@@ -185,7 +201,7 @@ for name, keep in (("runqput", [r"runnext\.cas\(", r"LoadAcq", r"StoreRel", r"ru
     print(header)
     print(text, end="\n\n")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, grab, _ = gmp.runtime_excerpt("runqgrab", keep=[r"n - n/2", r"CasRel"])
 assert "n - n/2" in grab and "CasRel" in grab
 print("runqgrab takes n - n/2 (half, rounded up) and commits with a CAS on runqhead")
@@ -193,7 +209,7 @@ design_doc = "https://golang.org/s/go11sched"
 assert "go11" in design_doc
 print("the design document the runtime cites is named for Go 1.1:", design_doc)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 1 · The G-M-P picture, frame by frame
 #
 # The diagram draws one snapshot of the model: the global queue on top; for each P its M above
@@ -214,7 +230,7 @@ tally.ask("06-animation")
 anim = gmp.animation_panel()
 tally.follow("06-animation", anim)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 frames = anim.data
 kinds = [k for ks in frames["kinds"] for k in ks]
 assert "steal" in kinds and "retake" in kinds and "syscall-enter" in kinds
@@ -248,7 +264,7 @@ print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_p
 # * Try *tight loops (preemption)* with 2 Ps: the ticker gets the CPU back only when sysmon
 #   preempts a hog (the cell below prints when).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 2 · `runnext`, the ring, and overflow to the global queue
 #
 # `runqput` puts a new G in `runnext`; the old `runnext` goes to the ring's tail. When the ring
@@ -266,7 +282,7 @@ tally.ask("06-overflow")
 overflow = gmp.overflow_panel()
 tally.follow("06-overflow", overflow)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 b = overflow.data
 assert b["runnext"] + b["ring"] + b["global"] == b["n"]
 assert all(x == gmp.OVERFLOW_BATCH == gmp_model.RUNQ_SIZE // 2 + 1 for x in b["batches"])
@@ -283,7 +299,7 @@ print(f"{b['n']} go statements: runnext {b['runnext']}, ring {b['ring']}, "
 # * Moving half is what keeps the lock rare: one `sched.lock` per 128 `go` statements, not one
 #   per statement (Go 1.0 took the lock for every one).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 3 · 1 in 61: the global queue is never starved
 #
 # Local work is checked before global work. So what stops a busy P from ignoring the global
@@ -302,7 +318,7 @@ tally.ask("06-fairness")
 fair = gmp.fairness_panel()
 tally.follow("06-fairness", fair)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 f = fair.data
 full = [g for g, left in zip(f["gaps"], f["local_left_at_turn"]) if left > f["every"]]
 # the first gap is shorter by the ticks P0 already had (runtime.main's own goroutines,
@@ -323,7 +339,7 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 #   queue anyway.
 # * Only one G is taken per check, so the global queue cannot starve the local one either.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 4 · Work stealing: half, rounded up
 #
 # An M whose P has nothing to run becomes **spinning** and calls `stealWork`: up to 4 passes
@@ -340,7 +356,7 @@ tally.ask("06-steal")
 steal = gmp.stealing_panel()
 tally.follow("06-steal", steal)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 s = steal.data
 assert s["steals"], "somebody stole"
 for st in s["steals"]:
@@ -358,7 +374,7 @@ print("steals (thief <- victim: ring before, taken):",
 #   `resetspinning`), so the wake-ups fan out instead of all firing at once.
 # * A steal is a CAS on the victim's `runqhead` (the `runqgrab` lines above): no lock.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 5 · Spinning Ms: enough to find work, not one per idle P
 #
 # `wakep` starts a thread only if **no M is spinning**, and an M that runs out of work may start
@@ -383,7 +399,7 @@ tally.ask("06-spinning")
 spin = gmp.spinning_panel()
 tally.follow("06-spinning", spin)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 sp = spin.data
 on, off = sp["on"], sp["off"]
 for n_spin, busy in zip(on["spinning"], on["busy"]):
@@ -438,7 +454,7 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question(
     "burst-global",
     "One G runs 300 `go` statements in a burst on GOMAXPROCS=1. How many Gs are in the global "

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · The GMP scheduler, part 2: system calls, the netpoller, sysmon, preemption
 #
 # Notebook 06 took the run queues apart: where a runnable goroutine waits, who steals it, and
@@ -31,7 +47,7 @@ from gmpkit.widgets import gmp
 
 tally = predictions.tally("07_gmp_syscalls")   # your predictions in this notebook
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the article says about GOMAXPROCS and P
 #
 # **3. "在Go1.5之后GOMAXPROCS被默认设置可用的核数" — half right.** Since **Go 1.5** the default is
@@ -48,7 +64,7 @@ tally = predictions.tally("07_gmp_syscalls")   # your predictions in this notebo
 # compete), and the number of **threads** is not bounded by GOMAXPROCS at all: Ms blocked in
 # system calls hold no P (experiment 1 below).
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 1 · System calls: sysmon's retake, and the netpoller
 #
 # Since Go 1.1 a G entering a blocking system call **keeps its P** (`entersyscall`): most
@@ -77,7 +93,7 @@ print(text)
 from gmpkit import diagrams
 diagrams.syscall_handoff()   # a long syscall, step by step
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, rt, _ = gmp.runtime_excerpt("retake", keep=[r"runqempty\(pp\) &&"])
 assert "nmspinning" in rt and "npidle" in rt and "10*1000*1000" in rt
 
@@ -96,7 +112,7 @@ tally.ask("07-retake")
 sysc = gmp.syscall_panel()
 tally.follow("07-retake", sysc)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 sweep = gmp._syscall_sweep(2)
 work = dict(sweep[True])
 idle = dict(sweep[False])
@@ -138,7 +154,7 @@ tally.ask("07-netio")
 net = gmp.netio_panel()
 tally.follow("07-netio", net)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 nv = net.data
 assert nv["netio"]["peak"] <= nv["procs"] + 2             # Ps' Ms + sysmon, whatever n
 assert nv["syscall"]["peak"] > nv["netio"]["peak"]
@@ -156,7 +172,7 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 # * Network waits stay flat at GOMAXPROCS + sysmon: the netpoller turns 16 (or 64, or 10 000)
 #   waiting connections into one `epoll_wait`.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 2 · The time slice: cooperative vs asynchronous preemption
 #
 # sysmon's `retake` also watches each P's `schedtick`: if it has not moved for
@@ -176,7 +192,7 @@ tally.ask("07-preempt")
 pre = gmp.preemption_panel()
 tally.follow("07-preempt", pre)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 on = gmp.preemption(30, True, True)
 off = gmp.preemption(30, False, True)
 calls = gmp.preemption(30, False, False)
@@ -203,7 +219,7 @@ print(f"forcePreemptNS = {facts.fmt(facts.force_preempt_ns())}; in the model, "
 # * The second tick can be later than the first: the preempted hog is taken back from the
 #   global queue, and sysmon, idle for a while, checks only every few ms.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Experiment 3 · One workload, two schedulers: GM (Go 1.0) vs GMP (Go 1.1)
 #
 # Vyukov's 2012 design doc named four problems of GM (notebook 05). The same workload — 8
@@ -227,7 +243,7 @@ tally.ask("07-gm-vs-gmp")
 both = gmp.gm_vs_gmp_panel()
 tally.follow("07-gm-vs-gmp", both)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 both.set(model="GM")
 gm_, gmp_ = both.data["GM"], both.data["GMP"]
 assert both.summary.startswith("showing GM")
@@ -264,7 +280,7 @@ print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks 
 #   problem 4. Toggle the model and compare the Gantt charts: GM's pink `lock-wait` bars are
 #   the first problem made visible.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## What the model leaves out
 #
 # A model is a simplification; here is what `gk.GMP` does not do (its `SIMPLIFIES` list):
@@ -293,7 +309,7 @@ for item in gmp_model.GMP.SIMPLIFIES:
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q4 = Question(
     "retake-idle",
     "A G makes a 5 ms blocking syscall; its P has nothing queued and another P is idle. Does "

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 08 · Model vs reality: the simulator checked against real Go
 #
 # Notebooks 04–07 taught the scheduler with a simulator, `gk.GMP`, a miniature of
@@ -48,7 +64,7 @@ print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
       "no Go toolchain: the real side is the runs recorded in data/compare, "
       "not measured on your machine")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The mirrors
 #
 # Each mirror takes the scenario's parameters as flags and prints one JSON line: the
@@ -88,7 +104,7 @@ for name, m in cmp.MIRRORS.items():
 # and a real *time* then measures the load more than the scheduler: such times are marked
 # "not modelled (os)" with the measured share, never "within".
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Experiment: what each P ran
 #
 # The execution trace records every goroutine state change with the thread (M) and
@@ -111,7 +127,7 @@ tally.ask("08-hog")
 gantt_panel = reality.gantt_panel(scenario="cpu_hog", procs=1)
 tally.follow("08-hog", gantt_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 hog = gantt_panel.data["comparison"]
 pre = hog.metric("preemptions")
 # a 50 ms hog in 10 ms slices: a few preemptions in the model; at least two in real Go
@@ -121,6 +137,7 @@ assert 3 in gantt_panel.data["sim_gs"] and 3 in gantt_panel.data["real_gs"]   # 
 print("the hog is preempted a few times (one 10 ms slice each), in the model and in real Go: True")
 
 assert 40 <= (20_000 + hog.costs["usleep_overhead_ns"]) / 1000 <= 250   # sysmon's round, calibrated
+
 # %% tags=["nbval-ignore-output"]
 # What the simulator was calibrated with, measured on the real side's machine:
 print(hog.calibration_line)
@@ -168,7 +185,7 @@ tally.ask("08-spawn")
 sched_panel = reality.schedtrace_panel(scenario="spawn_burst", procs=2)
 tally.follow("08-spawn", sched_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 sd = sched_panel.data
 assert sd["sim_peak_runqueue"] >= 129, "each overflow moves half the ring plus one (129)"
 assert sd["real_peak_runqueue"] > 0, "the real schedtrace shows a non-empty global queue"
@@ -219,7 +236,7 @@ tally.ask("08-storm")
 compare_panel = reality.compare_panel(scenario="syscall_storm", procs=2)
 tally.follow("08-storm", compare_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 # Live runs on a busy machine can put a metric outside its band (the panel says which, and
 # why); what must hold every time is the direction of each effect, and that every metric
 # has a verdict.
@@ -263,7 +280,7 @@ for name, c in (("calibrated", fixed), ("20 µs tick", broken)):
     m = c.metric("threads")
     print(f"{name:>10}: threads simulated {m.sim}, real {m.real} -> {m.verdict}")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert broken.metric("threads").sim > fixed.metric("threads").sim
 print("the uncalibrated tick makes more threads than the calibrated one: True")
 
@@ -288,7 +305,7 @@ for c in results.values():
     for row in c.rows():
         print(f"    {row[0]:30} sim {row[1]:>16}   real {row[2]:>16}   {row[4]:28} {row[5]}")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 th = {s: results[(s, 2, True)].metric("threads") for s in ("syscall_storm", "netio_server")}
 assert th["syscall_storm"].real > th["netio_server"].real
 assert th["syscall_storm"].sim > th["netio_server"].sim
@@ -319,7 +336,7 @@ for c in results.values():
     for line in c.explain():
         print(f"{c.title}: {line}")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A workload the model was not tuned on
 #
 # Calibrating a model on the very scenarios it is then judged on proves little. The
@@ -338,7 +355,7 @@ tally.ask("08-short")
 short_panel = reality.compare_panel(scenario="short_syscalls", procs=2)
 tally.follow("08-short", short_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 short = {p: reality.comparison("short_syscalls", p) for p in (1, 2)}
 for c in short.values():
     m = c.metric("threads")
@@ -414,7 +431,7 @@ for key, why in cmp.EXPECTED.items():
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 burst_sim = gk.scenarios.spawn_burst(**cmp.MIRRORS["spawn_burst"].params).run(gk.GMP(procs=1))
 
 questions = [
@@ -456,7 +473,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

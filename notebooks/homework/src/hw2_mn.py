@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     comment_magics: false
+#     formats: solutions//ipynb,src//py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% tags=["student-id"]
 STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run all cells
 

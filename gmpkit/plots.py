@@ -777,6 +777,12 @@ class GMPDiagram:
     ``counts`` holds what was drawn: ``p_boxes``, ``m_boxes``, ``g_circles``,
     ``g_ids`` (the ids drawn, in order) and ``overflow`` (the N of each "+N").
 
+    ``wide=True`` (the animations) lays a snapshot with Ps out in landscape, to fit a
+    1366x768 laptop screen beside its caption: the Ms without a P (two a row), the
+    netpoller and the timers stand in a column right of the Ps, and the figure is
+    sized so that a G's id is written at the style's font size, about 780x510 px
+    (normal) or 1020x670 px (projector), the same shape in both.
+
     >>> d = GMPDiagram(sim.snapshot())      # doctest: +SKIP
     >>> sim.run(until=sim.time + 10_000); d.update(sim.snapshot())   # doctest: +SKIP
     """
@@ -801,7 +807,7 @@ class GMPDiagram:
             # Just big enough that a G's id is written at the style's font size.
             w, h = self._extent(snapshot or {})
             unit = _fs("font.size") / (2 * self.R * 0.62) * 1.03 / 72   # inches per unit
-            title_in = 2.0 * _fs("axes.titlesize") / 72
+            title_in = max(2.0 * _fs("axes.titlesize") / 72, 1.1 * unit)   # same shape in both styles
             fw, fh = (w + 0.4) * unit, (h + 0.4) * unit
             self.fig = _detached_figure((fw, fh + title_in))
             self.ax = self.fig.add_axes((0, 0, 1, fh / (fh + title_in)))

@@ -780,8 +780,8 @@ class GMPDiagram:
     ``wide=True`` (the animations) lays a snapshot with Ps out in landscape, to fit a
     1366x768 laptop screen beside its caption: the Ms without a P (two a row), the
     netpoller and the timers stand in a column right of the Ps, and the figure is
-    sized so that a G's id is written at the style's font size, about 780x510 px
-    (normal) or 1020x670 px (projector), the same shape in both.
+    sized so that a G's id is written at the style's font size (1-3 Ps: about
+    650x510 px in the course style at 100 dpi; 4 Ps: 780x510), the same shape in both styles.
 
     >>> d = GMPDiagram(sim.snapshot())      # doctest: +SKIP
     >>> sim.run(until=sim.time + 10_000); d.update(sim.snapshot())   # doctest: +SKIP
@@ -828,8 +828,9 @@ class GMPDiagram:
     def _extent(self, snap):
         ps = snap.get("ps") or []
         if ps and self.wide:
-            # the Ps' part as wide as 4 Ps (the figure keeps its size for 1-4 Ps)
-            w = max(len(ps), 4) * self.COL_P + self.COL_SIDE
+            # the Ps' part at least 3 Ps wide (room for the pool's heading and the ring
+            # labels with 1 or 2 Ps); fewer columns, bigger text on a screen-wide picture
+            w = max(len(ps), 3) * self.COL_P + self.COL_SIDE
             ring = (self.max_ring + 1) * self.PITCH + 0.2 if self._has_local_queues(snap) else -0.35
             h = max(0.3 + 1.5 + 1.2 + 2.0 + 1.35 + ring + 0.2, 11.3)   # 11.3: the column
         elif ps:

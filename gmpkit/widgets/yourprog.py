@@ -313,7 +313,7 @@ class RealAnimation:
         # fits a 1366x768 laptop (about 700 px): the caption beside the diagram
         self.image.layout.flex = "1 1 auto"
         self.image.layout.min_width = "0"
-        self.caption.layout = W.Layout(flex="0 0 240px", width="240px", margin="0 0 0 12px")
+        self.caption.layout = W.Layout(flex="0 0 300px", width="300px", margin="0 0 0 12px")
         body = W.HBox([self.image, self.caption], layout=W.Layout(align_items="flex-start"))
         box = W.VBox([head, note, W.HBox([self.play, self.frame]), body, self.summary_label])
         box.add_class("gmpkit-panel")

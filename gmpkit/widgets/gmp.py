@@ -1308,7 +1308,7 @@ def gm_vs_gmp_panel(model="GMP", procs=4):
                                            description="model")},
                  compute=lambda procs, model: gm_vs_gmp(model, procs),
                  draw=_draw_gm_gmp, figsize=(11.5, 6.0),
-                 margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.35))
+                 margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.5))
 
 
 # =====================================================================================

@@ -111,7 +111,7 @@ def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
                 f"({'recorded' if c.recorded else 'measured here'})")
 
     return Panel("07 · What each P ran: simulator vs real Go", controls, compute, draw,
-                 figsize=(10.5, 5.6),
+                 figsize=(10.5, 5.4),
                  notice="Same goroutine, same colour: real goroutines are renumbered in the "
                         "order they were created, as the simulator numbers them.")
 

@@ -777,6 +777,12 @@ class GMPDiagram:
     ``counts`` holds what was drawn: ``p_boxes``, ``m_boxes``, ``g_circles``,
     ``g_ids`` (the ids drawn, in order) and ``overflow`` (the N of each "+N").
 
+    ``wide=True`` (the animations) lays a snapshot with Ps out in landscape, to fit a
+    1366x768 laptop screen beside its caption: the Ms without a P (two a row), the
+    netpoller and the timers stand in a column right of the Ps, and the figure is
+    sized so that a G's id is written at the style's font size (1-3 Ps: about
+    650x510 px in the course style at 100 dpi; 4 Ps: 780x510), the same shape in both styles.
+
     >>> d = GMPDiagram(sim.snapshot())      # doctest: +SKIP
     >>> sim.run(until=sim.time + 10_000); d.update(sim.snapshot())   # doctest: +SKIP
     """
@@ -785,15 +791,27 @@ class GMPDiagram:
     PITCH = 0.9       # distance between queued Gs
     COL_P = 3.8       # width of a P column
     COL_M = 3.0       # width of an M column (no Ps)
+    COL_SIDE = 6.6    # wide layout: the column of Ms without a P, netpoller and timers
 
     def __init__(self, snapshot=None, ax=None, max_ring=8, max_global=None, max_ms=16,
-                 title=None):
+                 title=None, wide=False):
         self.max_ring = max_ring
         self.max_global = max_global
         self.max_ms = max_ms
         self.title = title
+        self.wide = wide
         self._artists = []
-        if ax is None:
+        if ax is None and wide:
+            # Landscape, for a laptop screen: the pool of Ms without a P, the netpoller
+            # and the timers stand in a column right of the Ps instead of below them.
+            # Just big enough that a G's id is written at the style's font size.
+            w, h = self._extent(snapshot or {})
+            unit = _fs("font.size") / (2 * self.R * 0.62) * 1.03 / 72   # inches per unit
+            title_in = max(2.0 * _fs("axes.titlesize") / 72, 1.1 * unit)   # same shape in both styles
+            fw, fh = (w + 0.4) * unit, (h + 0.4) * unit
+            self.fig = _detached_figure((fw, fh + title_in))
+            self.ax = self.fig.add_axes((0, 0, 1, fh / (fh + title_in)))
+        elif ax is None:
             w, h = self._extent(snapshot or {})
             scale = min(13.0 / w, 9.5 / h, 0.55)
             self.fig = _detached_figure((w * scale, h * scale + 0.6))
@@ -809,7 +827,13 @@ class GMPDiagram:
     # ---- layout ------------------------------------------------------------
     def _extent(self, snap):
         ps = snap.get("ps") or []
-        if ps:
+        if ps and self.wide:
+            # the Ps' part at least 3 Ps wide (room for the pool's heading and the ring
+            # labels with 1 or 2 Ps); fewer columns, bigger text on a screen-wide picture
+            w = max(len(ps), 3) * self.COL_P + self.COL_SIDE
+            ring = (self.max_ring + 1) * self.PITCH + 0.2 if self._has_local_queues(snap) else -0.35
+            h = max(0.3 + 1.5 + 1.2 + 2.0 + 1.35 + ring + 0.2, 11.3)   # 11.3: the column
+        elif ps:
             w = max(len(ps) * self.COL_P, 15.0)
             ring = (self.max_ring + 2) * self.PITCH if self._has_local_queues(snap) else 0.0
             h = 2.0 + 2.4 + 1.5 + ring + 2.2 + 2.4
@@ -960,32 +984,18 @@ class GMPDiagram:
         else:
             y = self._draw_ms_only(ms, y, w)
 
-        # netpoller and timers
-        y -= 0.3
-        half = w / 2
-        npoll = list(snap.get("netpoll") or [])
-        self._box(0.1, y - 1.9, half - 0.2, 1.9, face="#F4F4F4", gid="netpoll")
-        self._text(0.3, y - 0.35, f"netpoller: {len(npoll)} G waiting for I/O", size=0.75,
-                   ha="left")
-        self._queue(0.3, y - 1.15, npoll, half - 0.6, label="(none)")
-        timers = sorted(snap.get("timers") or [], key=lambda t: t[0])
-        self._box(half + 0.1, y - 1.9, half - 0.2, 1.9, face="#F4F4F4", gid="timers")
-        self._text(half + 0.3, y - 0.35, f"timers: {len(timers)} G sleeping", size=0.75,
-                   ha="left")
+        # netpoller and timers: below everything, side by side; in the wide layout
+        # stacked at the foot of the right-hand column
         now = snap.get("time", 0) or 0
-        step = self.PITCH * 1.7
-        fit = max(int((half - 0.9) // step), 1)
-        for k, (when, gid) in enumerate(timers[:fit]):
-            self._g(half + 0.3 + self.R + k * step, y - 1.0, gid)
-        if timers:
-            self._text(half + 0.3, y - 1.62, "wake in: " + ", ".join(
-                fmt_time(max(w_ - now, 0)).replace(" ", "") for w_, _ in timers[:fit]),
-                size=0.6, ha="left", color="#333333")
-        if len(timers) > fit:
-            self._overflow(half + 0.3 + self.R + fit * step, y - 1.0, len(timers) - fit, "left")
-        if not timers:
-            self._text(half + 0.3, y - 1.15, "(none)", size=0.85, ha="left", color="#555555",
-                       style="italic")
+        if self.wide and ps:
+            x0, top = w - self.COL_SIDE + 0.1, self._pool_bottom - 0.3
+            self._io_box(snap, now, x0, top, self.COL_SIDE - 0.2)
+            self._timer_box(snap, now, x0, top - 2.2, self.COL_SIDE - 0.2)
+        else:
+            y -= 0.3
+            half = w / 2
+            self._io_box(snap, now, 0.1, y, half - 0.2)
+            self._timer_box(snap, now, half + 0.1, y, half - 0.2)
 
         self._draw_gs()
         self._draw_labels()
@@ -996,6 +1006,35 @@ class GMPDiagram:
         ax.set_title(title, fontsize=_fs("axes.titlesize"),
                      fontweight=mpl.rcParams["axes.titleweight"])
         return self.fig
+
+    def _io_box(self, snap, now, x0, ytop, width):
+        """The netpoller's box (Gs waiting for I/O), ``width`` wide, its top at ``ytop``."""
+        npoll = list(snap.get("netpoll") or [])
+        self._box(x0, ytop - 1.9, width, 1.9, face="#F4F4F4", gid="netpoll")
+        self._text(x0 + 0.2, ytop - 0.35, f"netpoller: {len(npoll)} G waiting for I/O",
+                   size=0.75, ha="left")
+        self._queue(x0 + 0.2, ytop - 1.15, npoll, width - 0.4, label="(none)")
+
+    def _timer_box(self, snap, now, x0, ytop, width):
+        """The timers' box (sleeping Gs and when they wake), its top at ``ytop``."""
+        timers = sorted(snap.get("timers") or [], key=lambda t: t[0])
+        self._box(x0, ytop - 1.9, width, 1.9, face="#F4F4F4", gid="timers")
+        self._text(x0 + 0.2, ytop - 0.35, f"timers: {len(timers)} G sleeping", size=0.75,
+                   ha="left")
+        step = self.PITCH * 1.7
+        fit = max(int((width - 0.7) // step), 1)
+        gx = x0 + 0.2 + self.R
+        for k, (when, gid) in enumerate(timers[:fit]):
+            self._g(gx + k * step, ytop - 1.0, gid)
+        if timers:
+            self._text(x0 + 0.2, ytop - 1.62, "wake in: " + ", ".join(
+                fmt_time(max(w_ - now, 0)).replace(" ", "") for w_, _ in timers[:fit]),
+                size=0.6, ha="left", color="#333333")
+        if len(timers) > fit:
+            self._overflow(gx + fit * step, ytop - 1.0, len(timers) - fit, "left")
+        if not timers:
+            self._text(x0 + 0.2, ytop - 1.15, "(none)", size=0.85, ha="left", color="#555555",
+                       style="italic")
 
     def _draw_gs(self):
         """All G circles as one collection, all their ids as one collection of outlines."""
@@ -1067,7 +1106,8 @@ class GMPDiagram:
                 if m is not None and m.get("p") is None:
                     m_of_p[p["id"]] = m
         attached = {id(m) for m in m_of_p.values()}
-        x_off = (w - len(ps) * self.COL_P) / 2
+        side = self.COL_SIDE if self.wide else 0.0
+        x_off = (w - side - len(ps) * self.COL_P) / 2
         my = y - 1.2
         py = my - 2.0
         ring_top = py - 1.35
@@ -1119,22 +1159,37 @@ class GMPDiagram:
                            color="#555555")
         y = ring_top - (self.max_ring + 1) * self.PITCH - 0.2 if queues else py - 1.0
 
-        # Ms that hold no P: in a syscall after hand-off, idle, spinning without a P
+        # Ms that hold no P: in a syscall after hand-off, idle, spinning without a P;
+        # a row below the Ps, or (wide) the top of the right-hand column, 2 Ms a row
         loose = [m for m in ms if id(m) not in attached]
-        self._box(0.1, y - 2.0, w - 0.2, 2.0, face="#FAFAFA", edge="#777777", gid="mpool")
+        if self.wide:
+            x0, top, width, rows = w - side + 0.1, my + 0.8, side - 0.2, 2
+            per_row, y_m = max(int((width - 0.4 + 1e-9) // 3.0), 1), top - 1.55
+        else:
+            x0, top, width, rows = 0.1, y, w - 0.2, 1
+            per_row, y_m = max(int((w - 1.0) // 3.0), 1), top - 1.2
+        height = top - y_m + 1.4 * (rows - 1) + 0.8
+        self._pool_bottom = top - height
+        self._box(x0, top - height, width, height, face="#FAFAFA", edge="#777777", gid="mpool")
         n_sys = sum(1 for m in loose if m.get("state") == "syscall")
         n_idle = sum(1 for m in loose if m.get("state") in ("idle", None))
-        self._text(0.3, y - 0.3, f"Ms without a {pname}: {n_sys} in syscall, {n_idle} idle, "
-                                 f"{len(loose) - n_sys - n_idle} other", size=0.7, ha="left")
+        head = f"Ms without a {pname}: {n_sys} in syscall, {n_idle} idle, " \
+               f"{len(loose) - n_sys - n_idle} other"
+        if self.wide:
+            head = head.replace(": ", ":\n", 1)
+        self._text(x0 + 0.2, top - 0.3 - 0.25 * self.wide, head, size=0.7, ha="left")
         order = {"syscall": 0, "spinning": 1, "running": 1, "lock-wait": 2, "blocked": 2}
         loose.sort(key=lambda m: (order.get(m.get("state"), 3), m.get("id", 0)))
-        fit = max(int((w - 1.0) // 3.0), 1)
+        fit = per_row * rows
         for k, m in enumerate(loose[:fit]):
-            self._m(0.3 + 1.0 + k * 3.0, y - 1.2, m)
+            self._m(x0 + 1.2 + (k % per_row) * 3.0, y_m - (k // per_row) * 1.4, m)
         if len(loose) > fit:
-            self._overflow(0.3 + fit * 3.0, y - 1.2, len(loose) - fit, "left")
+            if self.wide:   # at the right of the heading
+                self._overflow(x0 + width - 0.2, top - 0.55, len(loose) - fit, "right")
+            else:
+                self._overflow(x0 + 0.2 + fit * 3.0, y_m, len(loose) - fit, "left")
         if not loose:
-            self._text(0.3, y - 1.2, "(none)", size=0.85, ha="left", color="#555555",
+            self._text(x0 + 0.2, y_m, "(none)", size=0.85, ha="left", color="#555555",
                        style="italic")
         return y - 2.0
 

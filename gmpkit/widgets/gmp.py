@@ -413,14 +413,15 @@ class AnimationPanel(Panel):
 
     def __init__(self, workload, procs, figsize=(10, 7.2)):
         self.frame = W.IntSlider(value=0, min=0, max=1, description="frame",
-                                 continuous_update=True, layout=W.Layout(width="520px"))
+                                 continuous_update=True, layout=W.Layout(width="300px"))
         self.frame.add_class("gmpkit-gmp-frame")
         self.play = W.Play(value=0, min=0, max=1, step=1, interval=600, description="play")
         self._link = W.link((self.play, "value"), (self.frame, "value"))
         self.workload = W.Dropdown(options=list(ANIMATION_WORKLOADS), value=workload,
                                    description="workload", style={"description_width": "initial"},
-                                   layout=W.Layout(width="420px"))
+                                   layout=W.Layout(width="300px"))
         self.procs = slider("GOMAXPROCS (Ps)", procs, 1, 4)
+        self.procs.layout.width = "250px"
         self.caption = W.HTML()
         self.caption.add_class("gmpkit-gmp-caption")
         self._png = OrderedDict()
@@ -479,9 +480,9 @@ class AnimationPanel(Panel):
         snap = d["snapshots"][i]
         if self._fig is None or self._fig_procs != d["procs"]:
             with plots.style(projector=PROJECTOR["on"]):
-                self._diagram = plots.GMPDiagram(snap, max_ring=MAX_RING)
+                self._diagram = plots.GMPDiagram(snap, max_ring=MAX_RING, wide=True)
             self._fig = self._diagram.fig
-            self._fig.set_dpi(100 if not PROJECTOR["on"] else 120)
+            self._fig.set_dpi(100 if not PROJECTOR["on"] else 90)
             self._fig_procs = d["procs"]
         if key not in self._png:
             with plots.style(projector=PROJECTOR["on"]):
@@ -502,9 +503,16 @@ class AnimationPanel(Panel):
 
     @property
     def widget(self):
+        # Laid out for a 1366x768 laptop (about 700 px of notebook): the controls in one
+        # row (wrapping in a narrow window), the caption beside the diagram, not above it.
         head = W.HTML(f"<h4 style='margin:4px 0'>{_html(self.title)}</h4>")
-        box = W.VBox([head, W.HBox([self.workload, self.procs]),
-                      W.HBox([self.play, self.frame]), self.caption, self.image])
+        controls = W.HBox([self.workload, self.procs, self.play, self.frame],
+                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.image.layout.flex = "1 1 auto"
+        self.image.layout.min_width = "0"
+        self.caption.layout = W.Layout(flex="0 0 240px", width="240px", margin="0 0 0 12px")
+        body = W.HBox([self.image, self.caption], layout=W.Layout(align_items="flex-start"))
+        box = W.VBox([head, controls, body])
         return self._tag(box)
 
 
@@ -1175,7 +1183,7 @@ def preemption_panel(hog_ms=30, async_preempt=True, tight=True):
                   "tight": W.Checkbox(value=tight, description="tight loop (no calls)")},
                  compute=lambda hog_ms, async_preempt, tight: preemption(hog_ms, async_preempt,
                                                                          tight),
-                 draw=_draw_preemption, figsize=(10, 5.4),
+                 draw=_draw_preemption, figsize=(10.5, 5.4),
                  margins=dict(bottom=0.08, top=0.94, hspace=0.35))
 
 
@@ -1336,8 +1344,8 @@ def gm_vs_gmp_panel(model="GMP", procs=4):
                   "model": W.ToggleButtons(options=["GM", "GMP"], value=model,
                                            description="model")},
                  compute=lambda procs, model: gm_vs_gmp(model, procs),
-                 draw=_draw_gm_gmp, figsize=(11, 6.4),
-                 margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.35))
+                 draw=_draw_gm_gmp, figsize=(11.5, 6.0),
+                 margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.5))
 
 
 # =====================================================================================

@@ -240,7 +240,7 @@ def three_models_panel(share_pct=25, cpus=2, goroutines=8):
                 f"{d['cpus']} CPU(s): 1:1 {ms['1:1']}, N:1 {ms['N:1']}, M:N {ms['M:N']}")
 
     return Panel("04 · The same goroutines on 1:1, N:1 and M:N", controls, comp, draw,
-                 figsize=(11, 9.5),
+                 figsize=(12.5, 6.2),
                  notice="One row per OS thread. Coloured bars: a goroutine's own code (same "
                         "colour = same goroutine in all three). Orange hatched: a thread blocked "
                         "in a system call.")
@@ -272,7 +272,7 @@ def blocking_panel(block_ms=3, kind="syscall"):
                 f"{plots.fmt_time(mn['makespan_ns'])} ({mn['threads']} threads)")
 
     return Panel("04 · Who else runs while one goroutine waits?", controls,
-                 lambda block_ms, kind: blocking(kind, block_ms), draw, figsize=(11, 6),
+                 lambda block_ms, kind: blocking(kind, block_ms), draw, figsize=(11.5, 5.6),
                  notice="The shaded band is the blocker's wait. M:N's extra rows are threads "
                         "the runtime added (M1 is sysmon's own thread).")
 

@@ -206,7 +206,7 @@ def address_space_panel(process="this Python kernel", scale="log", kernel=True, 
                 f"{d['highest_user_address']:#x} (user space ends at {USER_TOP:#x})")
 
     return Panel("01 · A real address space, from /proc/<pid>/maps", controls, compute, draw,
-                 figsize=(9, 8.5),
+                 figsize=(12, 5.2),
                  notice="Low addresses at the bottom. Gaps (zig-zags) are unmapped: touching "
                         "them is a segmentation fault.")
 

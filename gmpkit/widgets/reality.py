@@ -111,7 +111,7 @@ def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
                 f"({'recorded' if c.recorded else 'measured here'})")
 
     return Panel("08 · What each P ran: simulator vs real Go", controls, compute, draw,
-                 figsize=(10, 6.5),
+                 figsize=(10.5, 5.4),
                  notice="Same goroutine, same colour: real goroutines are renumbered in the "
                         "order they were created, as the simulator numbers them.")
 
@@ -213,7 +213,7 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
         return " ".join([c.summary() + "."] + d["why"])
 
-    return Panel("08 · Model vs reality: the metrics", controls, compute, draw, figsize=(10, 4.5),
+    return Panel("08 · Model vs reality: the metrics", controls, compute, draw, figsize=(11, 3.9),
                  notice="Each marker is simulator / real Go for one metric (1 = the same); the "
                         "shaded bar is the band it must fall in. 'not modelled' metrics are "
                         "never counted as agreeing.")

@@ -191,7 +191,7 @@ def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
                 f"{fmt_bytes(d['virtual_bytes'])} virtual, {fmt_bytes(d['resident_bytes'])} resident")
 
     return Panel("02 · New threads, new stacks (and guard pages)", controls, compute, draw,
-                 figsize=(10, 5.5),
+                 figsize=(10, 5.2),
                  notice="Each thread's stack is one mapping; the no-access page just below it "
                         "is its guard page. Orange bar: reserved. Blue: actually touched.")
 
@@ -256,7 +256,7 @@ def handoff_panel(n=4000, one_cpu=False):
                 f"{_fmt_ns(d['process_ns'])}: processes cost x{d['ratio']:.2f} of threads")
 
     return Panel("02 · Hand-off: thread to thread vs process to process", controls, compute,
-                 draw, figsize=(8, 4.5),
+                 draw, figsize=(8.5, 4.5),
                  notice="Each hand-off = write to a pipe, wake the other side, switch to it. "
                         "Python adds its own overhead to both bars equally.")
 

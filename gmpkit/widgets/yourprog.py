@@ -256,7 +256,7 @@ class RealAnimation:
         procs = self.data["procs"]
         self.title = title or f"{name}: the real schedule, frame by frame (GOMAXPROCS={procs})"
         self.frame = W.IntSlider(value=0, min=0, max=max(n - 1, 1), description="frame",
-                                 continuous_update=True, layout=W.Layout(width="520px"))
+                                 continuous_update=True, layout=W.Layout(width="420px"))
         self.frame.add_class("gmpkit-gmp-frame")
         self.play = W.Play(value=0, min=0, max=max(n - 1, 1), step=1, interval=500,
                            description="play")
@@ -268,7 +268,7 @@ class RealAnimation:
         self.summary_label.add_class("gmpkit-summary")
         self._png = OrderedDict()
         with plots.style(projector=PROJECTOR["on"]):
-            self._diagram = plots.GMPDiagram(self.data["snapshots"][0], max_ring=4)
+            self._diagram = plots.GMPDiagram(self.data["snapshots"][0], max_ring=4, wide=True)
         self.fig = self._diagram.fig
         self.frame.observe(lambda ch: self.show(ch["new"]), names="value")
         self.counts = {}
@@ -312,8 +312,12 @@ class RealAnimation:
             flags.append("<b style='color:#b2182b'>recorded trace, not run on your machine</b>")
         note = W.HTML(" · ".join(flags) + f"<div style='color:#555'><i>What the trace cannot "
                       f"show: {html.escape(TRACE_CANNOT_SHOW)}</i></div>")
-        box = W.VBox([head, note, W.HBox([self.play, self.frame]), self.caption, self.image,
-                      self.summary_label])
+        # fits a 1366x768 laptop (about 700 px): the caption beside the diagram
+        self.image.layout.flex = "1 1 auto"
+        self.image.layout.min_width = "0"
+        self.caption.layout = W.Layout(flex="0 0 300px", width="300px", margin="0 0 0 12px")
+        body = W.HBox([self.image, self.caption], layout=W.Layout(align_items="flex-start"))
+        box = W.VBox([head, note, W.HBox([self.play, self.frame]), body, self.summary_label])
         box.add_class("gmpkit-panel")
         return box
 

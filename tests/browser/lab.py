@@ -102,8 +102,9 @@ class LabServer:
     """
 
     def __init__(self, root: Path, startup_timeout: float = 90.0, user_settings=None,
-                 extra_args=()):
+                 extra_args=(), env=None):
         self.root = Path(root)
+        self.extra_env = dict(env or {})   # e.g. {"GMPKIT_PROJECTOR": "1"}: the kernels see it
         self.user_settings = USER_SETTINGS if user_settings is None else user_settings
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -138,6 +139,7 @@ class LabServer:
             JUPYTER_PLATFORM_DIRS="1",
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         cmd = [
             sys.executable, "-m", "jupyterlab",
             "--no-browser",

@@ -367,6 +367,8 @@ for c in short.values():
     m = c.metric("threads")
     print(f"{c.title}: threads simulated {m.sim}, real {m.real} "
           f"(runs: {m.samples}) -> {m.verdict} ({m.band.describe()})")
+for line in short_panel.data["why"]:
+    print("  ", line)
 from gmpkit import facts
 print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns(2))}")
 

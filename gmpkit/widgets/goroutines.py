@@ -248,8 +248,10 @@ def like_for_like(gomaxprocs=1, repeats=3):
     if tc is not None:
         g, _ = _median_runs(tc, "pingpong", ["-n", "20000"], "ns_per_handoff", repeats, gomaxprocs)
         try:
-            futex, _ = _median_runs(tc, "futexpingpong", ["-n", "20000"], "ns_per_handoff",
-                                    repeats, gomaxprocs)
+            # both threads on one CPU, as both goroutines are on one P: a wake-up and a
+            # switch on that CPU, without waking an idle second CPU (microseconds on a VM)
+            futex, _ = _median_runs(tc, "futexpingpong", ["-n", "20000", "-cpu", "0"],
+                                    "ns_per_handoff", repeats, gomaxprocs)
         except Exception:      # not Linux: futexpingpong does not build
             futex = None
     else:

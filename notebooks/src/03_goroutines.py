@@ -217,9 +217,11 @@ print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 #   hands it the P (`startlockedm`: `releasep`, `mp.nextp`, `notewakeup`). That is a futex
 #   wake-up *plus* the runtime's P hand-off, so it overstates what a thread switch costs.
 # * Like for like is a bare thread hand-off: two threads passing a turn through a `futex`
-#   with no scheduler of Go's in between — what a C program with pthreads does. The cell below
-#   measures exactly that (`futexpingpong`, raw `futex` system calls) next to the goroutine
-#   hand-off, and prints the ratio.
+#   with no scheduler of Go's in between — what a C program with pthreads does — on **one
+#   CPU**, as the two goroutines share one P. The cell below measures exactly that
+#   (`futexpingpong -cpu 0`, raw `futex` system calls, both threads pinned) next to the
+#   goroutine hand-off, and prints the ratio. (Unpinned, the kernel may put the threads on two
+#   CPUs, and each turn then also wakes an idle CPU: on this VM that alone takes microseconds.)
 # * The Python thread bar is not the thread hand-off of notebook 02: the two Python
 #   measurements use different set-ups; on a shared VM they vary by 2× from run to run.
 # * With GOMAXPROCS=2 the result depends on the machine: on a quiet machine the goroutine
@@ -253,10 +255,11 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 # %% [markdown]
 # **What to notice:**
 #
-# * Like for like, a goroutine hand-off is cheaper than a thread hand-off by **several times**,
-#   up to about ten on a busy shared machine (the thread side suffers most when the machine is
-#   busy: every turn waits for the kernel to run the other thread). That is the article's
-#   5–7× order of magnitude, not "10× to a few hundred ×".
+# * Like for like, a goroutine hand-off is cheaper than a bare thread hand-off by the factor
+#   printed above: about an order of magnitude on this machine, the same order as the article's
+#   5–7×, and not "a few hundred ×". The exact factor depends on the machine (how fast its
+#   kernel wakes and switches a thread, how fast Go's channel path is), so read it from the
+#   measurement rather than remember it.
 # * The article's figures are about right for a bare switch, and its ratio stands. What it
 #   leaves out is where the extra cost of threads shows up in practice: the locked path above,
 #   and every hand-off that must also move scheduler state between threads.
@@ -312,7 +315,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # |---|---|---|
 # | **memory** | goroutine 2 KB (Go ≥ 1.4); thread 1–8 MB plus a guard page | stack 2 KiB (`stackMin`), ~2.7 KiB in all; since 1.19 the start size adapts to the average. Thread: 8 MiB *virtual*, a few KiB resident (notebook 02) |
 # | **create/destroy** | threads expensive (kernel), goroutines cheap | goroutine a few hundred ns; Go-made thread tens of µs; process ms (experiment 2) |
-# | **switch** | thread 1000–1500 ns; goroutine ~200 ns, "3 registers" | goroutine hand-off a few hundred ns; a bare thread hand-off (futex) a few µs, several times more — the article's ratio holds; `LockOSThread` costs more because the P moves too; `gobuf` has six fields and the time is mostly scheduler work (experiment 3) |
+# | **switch** | thread 1000–1500 ns; goroutine ~200 ns, "3 registers" | goroutine hand-off one to a few hundred ns; a bare thread hand-off (futex, one CPU) one to a few µs, about an order of magnitude more — the article's ratio is the right order; `LockOSThread` costs more because the P moves too; `gobuf` has six fields and the time is mostly scheduler work (experiment 3) |
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
@@ -322,8 +325,9 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * A goroutine = a `g` descriptor + a small stack, made and scheduled by the Go runtime in user
 #   space; a thread = a kernel task + a fixed stack.
 # * Measured here: a blocked goroutine takes ~2.7 KiB; creating one takes a few hundred ns;
-#   handing the CPU from one goroutine to another a few hundred ns — several times below a
-#   bare thread hand-off (like for like), more below `LockOSThread`'s, which also moves the P.
+#   handing the CPU from one goroutine to another one to a few hundred ns — about an order of
+#   magnitude below a bare thread hand-off on one CPU (like for like), more below
+#   `LockOSThread`'s, which also moves the P.
 # * Goroutine stacks start at 2 KiB and double by copying (`runtime.newstack`), so millions of
 #   goroutines fit where thousands of threads would not.
 # * The article's direction and its ratio are right; its "3 registers" story hides where the

@@ -12,7 +12,12 @@
 // one bare thread hand-off.  pingpong -locked also hands the P over between
 // the two threads on every turn (startlockedm/stoplockedm), which costs more.
 //
-// Output: one JSON line {"ns_per_handoff": ..., "n": ..., "gomaxprocs": ...}.
+// With -cpu K both threads are pinned to CPU K (sched_setaffinity): every hand-off is then
+// a wake-up and a context switch on that one CPU, like two goroutines on one P. Without
+// it the kernel may run the two threads on two CPUs, and a hand-off includes waking the
+// other CPU, which on an idle virtual machine can take several microseconds.
+//
+// Output: one JSON line {"ns_per_handoff": ..., "n": ..., "gomaxprocs": ..., "cpu": ...}.
 package main
 
 import (
@@ -45,9 +50,23 @@ func futexWakeOne(addr *uint32) {
 		futexWake|futexPrivate, 1, 0, 0, 0)
 }
 
+// pin binds the calling thread to one CPU (cpu < 0: leave it to the kernel).
+func pin(cpu int) {
+	if cpu < 0 {
+		return
+	}
+	var mask [16]uint64
+	mask[cpu/64] |= 1 << (uint(cpu) % 64)
+	if _, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, 0, unsafe.Sizeof(mask),
+		uintptr(unsafe.Pointer(&mask))); e != 0 {
+		panic("sched_setaffinity: " + e.Error())
+	}
+}
+
 // player waits for its turn, then gives the turn to the other thread, n times.
-func player(me, other uint32, n int, done chan<- struct{}) {
+func player(me, other uint32, n, cpu int, done chan<- struct{}) {
 	runtime.LockOSThread()
+	pin(cpu)
 	for i := 0; i < n; i++ {
 		for atomic.LoadUint32(&turn) != me {
 			futexWaitWhile(&turn, other)
@@ -58,12 +77,12 @@ func player(me, other uint32, n int, done chan<- struct{}) {
 	done <- struct{}{}
 }
 
-func run(n int) time.Duration {
+func run(n, cpu int) time.Duration {
 	atomic.StoreUint32(&turn, 0)
 	done := make(chan struct{}, 2)
 	start := time.Now()
-	go player(0, 1, n, done)
-	go player(1, 0, n, done)
+	go player(0, 1, n, cpu, done)
+	go player(1, 0, n, cpu, done)
 	<-done
 	<-done
 	return time.Since(start)
@@ -71,15 +90,17 @@ func run(n int) time.Duration {
 
 func main() {
 	n := flag.Int("n", 20000, "turns per thread (hand-offs = 2n)")
+	cpu := flag.Int("cpu", -1, "pin both threads to this CPU (-1: let the kernel place them)")
 	flag.Parse()
 	if runtime.GOMAXPROCS(0) < 2 {
 		runtime.GOMAXPROCS(2)
 	}
-	run(*n / 10) // warm up: both threads exist and have run once
-	elapsed := run(*n)
+	run(*n/10, *cpu) // warm up: both threads exist and have run once
+	elapsed := run(*n, *cpu)
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"ns_per_handoff": float64(elapsed.Nanoseconds()) / float64(2**n),
 		"n":              *n,
 		"gomaxprocs":     runtime.GOMAXPROCS(0),
+		"cpu":            *cpu,
 	})
 }

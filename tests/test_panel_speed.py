@@ -62,7 +62,30 @@ def test_anything_that_sizes_the_margins_asks_for_a_new_layout():
             assert g == pytest.approx(w, abs=1e-9)
 
 
+def _in_a_plain_thread(fn):
+    """Run ``fn`` in a new thread, where no event loop runs (the browser tests' Playwright
+    keeps one running in the main thread for the whole session), and re-raise its error."""
+    import threading
+    out = {}
+
+    def run():
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - handed back to the test
+            out["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(60)
+    if "error" in out:
+        raise out["error"]
+
+
 def test_defer_gc_without_an_event_loop_switches_the_collector_back_on_at_once():
+    _in_a_plain_thread(_defer_gc_without_a_loop)
+
+
+def _defer_gc_without_a_loop():
     assert gc.isenabled()
     with defer_gc():
         assert not gc.isenabled()
@@ -70,6 +93,10 @@ def test_defer_gc_without_an_event_loop_switches_the_collector_back_on_at_once()
 
 
 def test_defer_gc_in_a_kernel_waits_for_the_event_loop():
+    _in_a_plain_thread(_defer_gc_in_a_loop)
+
+
+def _defer_gc_in_a_loop():
     seen = {}
 
     async def main():
@@ -95,6 +122,10 @@ def test_defer_gc_leaves_a_disabled_collector_disabled():
 
 
 def test_moving_a_control_defers_the_collector_only_while_it_redraws():
+    _in_a_plain_thread(_moving_a_control)
+
+
+def _moving_a_control():
     p = _panel({})
     states = []
     p.draw = (lambda d0: lambda d, fig: states.append(gc.isenabled()) or d0(d, fig))(p.draw)

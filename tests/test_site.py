@@ -171,9 +171,11 @@ def test_cells_tagged_remove_cell_stay_off_the_page(tmp_path):
     assert len(SHOWN_ASSERT.findall(page)) == 1 and "shown here" in page and "1 + 1" not in page
 
 
-def test_widget_views_get_a_static_copy_of_their_last_picture(tmp_path):
+@pytest.mark.parametrize("output_type", ["display_data", "execute_result"])
+def test_widget_views_get_a_static_copy_of_their_last_picture(tmp_path, output_type):
     """A panel (a VBox holding an Image and an HTML summary) is shown on the page as
-    its last saved picture and text too, so the page reads without the widget CDN."""
+    its last saved picture and text too, so the page reads without the widget CDN --
+    displayed, or the value of a cell's last expression (``tally.follow(...)``)."""
     from tools.build_site import add_static_views, build_site
 
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
@@ -191,10 +193,11 @@ def test_widget_views_get_a_static_copy_of_their_last_picture(tmp_path):
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json":
                               {"state": state, "version_major": 2, "version_minor": 0}}
     cell = nbformat.v4.new_code_cell("panel")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={
+    extra = {"execution_count": 1} if output_type == "execute_result" else {}
+    cell.outputs = [nbformat.v4.new_output(output_type, data={
         "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2,
                                                      "version_minor": 0},
-        "text/plain": "VBox()"})]
+        "text/plain": "VBox()"}, **extra)]
     nb.cells = [nbformat.v4.new_markdown_cell("# Panel"), cell]
     src = tmp_path / "nbs"
     src.mkdir()

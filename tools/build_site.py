@@ -140,7 +140,8 @@ def add_static_views(nb) -> int:
         outs = []
         for out in cell.get("outputs", []):
             outs.append(out)
-            view = out.get("data", {}).get(WIDGET_VIEW) if out.get("output_type") == "display_data" else None
+            view = (out.get("data", {}).get(WIDGET_VIEW)
+                    if out.get("output_type") in ("display_data", "execute_result") else None)
             parts = _widget_parts(state, view["model_id"]) if view else []
             if not any(kind == "img" for kind, _ in parts):
                 continue

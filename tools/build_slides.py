@@ -60,14 +60,6 @@ def with_slide_metadata(nb):
     return nb
 
 
-def without_hidden_cells(nb):
-    """A copy of ``nb`` without the cells tagged ``remove-cell`` (assert cells: nbval
-    needs them, an audience does not)."""
-    nb = copy.deepcopy(nb)
-    nb.cells = [c for c in nb.cells if "remove-cell" not in c.get("metadata", {}).get("tags", [])]
-    return nb
-
-
 def find_lectures(notebook_dir: Path) -> list[Path]:
     return sorted(Path(notebook_dir).glob("*.ipynb"))
 
@@ -77,7 +69,7 @@ def build_slides(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "slid
     """Write one ``<stem>.slides.html`` per lecture notebook; return their paths."""
     from nbconvert import SlidesExporter
 
-    from tools.build_site import add_static_views
+    from tools.build_site import add_static_views, without_hidden_cells
 
     notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

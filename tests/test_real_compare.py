@@ -150,7 +150,9 @@ def test_the_uncalibrated_20us_tick_is_caught_outside_the_thread_band():
         recorded("syscall_storm", 1).metric("threads").sim
 
 
-@pytest.mark.parametrize("scenario,procs", [("syscall_storm", 1), ("syscall_storm", 2),
+# (syscall_storm on two Ps is caught by its thread count instead: recorded on a quiet machine,
+# its uncalibrated makespan lands just inside the band, sim/real 0.68)
+@pytest.mark.parametrize("scenario,procs", [("syscall_storm", 1), ("short_syscalls", 1),
                                             ("short_syscalls", 2)])
 def test_the_uncalibrated_model_is_outside_on_makespan_where_the_calibrated_one_is_within(
         judge_all, scenario, procs):

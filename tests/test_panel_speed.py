@@ -86,7 +86,7 @@ def test_defer_gc_without_an_event_loop_switches_the_collector_back_on_at_once()
 
 
 def _defer_gc_without_a_loop():
-    assert gc.isenabled()
+    gc.enable()   # an earlier test's deferral may still be pending (see the safety net test)
     with defer_gc():
         assert not gc.isenabled()
     assert gc.isenabled()
@@ -97,6 +97,7 @@ def test_defer_gc_in_a_kernel_waits_for_the_event_loop():
 
 
 def _defer_gc_in_a_loop():
+    gc.enable()
     seen = {}
 
     async def main():
@@ -109,6 +110,32 @@ def _defer_gc_in_a_loop():
     asyncio.run(main())
     assert seen == {"right after": False, "later": True}
     assert gc.isenabled()
+
+
+def test_defer_gc_switches_the_collector_on_even_if_the_loop_never_runs_again():
+    """A loop that stops after the redraw (as a test harness's may) must not leave the
+    collector off: the safety net switches it on after GC_SAFETY_S."""
+    import time
+
+    from gmpkit.widgets import GC_SAFETY_S
+
+    def body():
+        gc.enable()
+        loop = asyncio.new_event_loop()
+
+        async def redraw():
+            with defer_gc():
+                pass
+
+        loop.run_until_complete(redraw())
+        loop.close()                    # the 50 ms callback never runs
+        assert not gc.isenabled()
+        deadline = time.monotonic() + GC_SAFETY_S + 2
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gc.isenabled()
+
+    _in_a_plain_thread(body)
 
 
 def test_defer_gc_leaves_a_disabled_collector_disabled():

@@ -281,8 +281,11 @@ def _bwrap_cmd(bwrap, limits, hide=()):
     for h in homes:                      # users' homes: keys, tokens, other projects
         cmd += ["--tmpfs", h]
         readonly.append(h)
-    for n in _needed():                  # ... except what the runner needs, read-only
-        top = max((h for h in homes if _under(n, h)), key=len, default=None)
+    # ... except what the runner needs, read-only: also when the venv or the project lives
+    # under one of the private mounts (a clone in /tmp, as a CI runner may make)
+    covered = homes + ["/tmp", "/run", "/dev/shm"]
+    for n in _needed():
+        top = max((h for h in covered if _under(n, h)), key=len, default=None)
         if top is not None:
             for d in _intermediate(top, n):
                 cmd += ["--perms", "0755", "--dir", d]

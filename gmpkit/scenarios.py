@@ -58,6 +58,19 @@ def _positive(name, value, lo=1):
     return value
 
 
+def _fan_out(n, worker, *args, name=None, pass_results=False):
+    """A ``main`` that starts ``n`` goroutines running ``worker(wg, *args)`` (and the
+    results dict last, with ``pass_results``) and waits for all of them."""
+    def main(results):
+        wg = WaitGroup()
+        wg.add(n)
+        extra = (results,) if pass_results else ()
+        for _ in range(n):
+            yield gk.go(worker, wg, *args, *extra, name=name)
+        yield wg.wait()
+    return main
+
+
 # ---------------------------------------------------------------------------
 def cpu_fanout(goroutines=8, work_us=1000):
     """``goroutines`` workers each compute ``work_us``; main waits for all.
@@ -72,12 +85,7 @@ def cpu_fanout(goroutines=8, work_us=1000):
         results["done"] = results.get("done", 0) + 1
         yield wg.done()
 
-    def main(results):
-        wg = WaitGroup()
-        wg.add(goroutines)
-        for _ in range(goroutines):
-            yield gk.go(worker, wg, results)
-        yield wg.wait()
+    main = _fan_out(goroutines, worker, pass_results=True)
 
     return Scenario("cpu_fanout", f"CPU fan-out: {goroutines} x {work_us} µs", main,
                     dict(goroutines=goroutines, work_us=work_us),
@@ -127,12 +135,7 @@ def syscall_storm(goroutines=32, syscall_us=1000, compute_us=50):
         yield gk.compute(us=compute_us)
         yield wg.done()
 
-    def main(results):
-        wg = WaitGroup()
-        wg.add(goroutines)
-        for _ in range(goroutines):
-            yield gk.go(worker, wg)
-        yield wg.wait()
+    main = _fan_out(goroutines, worker)
 
     return Scenario("syscall_storm", f"{goroutines} blocking syscalls of {syscall_us} µs", main,
                     dict(goroutines=goroutines, syscall_us=syscall_us, compute_us=compute_us),
@@ -153,12 +156,7 @@ def short_syscalls(goroutines=32, rounds=4, syscall_us=100, compute_us=20):
             yield gk.syscall(us=syscall_us)
         yield wg.done()
 
-    def main(results):
-        wg = WaitGroup()
-        wg.add(goroutines)
-        for _ in range(goroutines):
-            yield gk.go(worker, wg)
-        yield wg.wait()
+    main = _fan_out(goroutines, worker)
 
     return Scenario("short_syscalls",
                     f"{goroutines} goroutines x {rounds} short syscalls of {syscall_us} µs", main,
@@ -178,12 +176,7 @@ def netio_server(connections=32, io_us=1000, compute_us=50, requests=1):
             yield gk.compute(us=compute_us)
         yield wg.done()
 
-    def main(results):
-        wg = WaitGroup()
-        wg.add(connections)
-        for _ in range(connections):
-            yield gk.go(conn, wg, name="conn")
-        yield wg.wait()
+    main = _fan_out(connections, conn, name="conn")
 
     return Scenario("netio_server", f"{connections} connections on the netpoller", main,
                     dict(connections=connections, io_us=io_us, compute_us=compute_us,
@@ -232,12 +225,7 @@ def spawn_burst(goroutines=300, work_us=10):
         yield gk.compute(us=work_us)
         yield wg.done()
 
-    def main(results):
-        wg = WaitGroup()
-        wg.add(goroutines)
-        for _ in range(goroutines):
-            yield gk.go(child, wg)
-        yield wg.wait()
+    main = _fan_out(goroutines, child)
 
     return Scenario("spawn_burst", f"burst of {goroutines} go statements", main,
                     dict(goroutines=goroutines, work_us=work_us),

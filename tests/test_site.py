@@ -157,15 +157,8 @@ def test_site_of_the_course(tmp_path):
 SHOWN_ASSERT = __import__("re").compile(r">assert</span>")
 
 
-def test_cells_tagged_remove_cell_stay_off_the_page(tmp_path):
-    nbdir = tmp_path / "notebooks"
-    nbdir.mkdir()
-    nb = nbformat.v4.new_notebook()
-    hidden = nbformat.v4.new_code_cell("assert 1 + 1 == 2")
-    hidden.metadata["tags"] = ["remove-cell"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson"), hidden,
-                nbformat.v4.new_code_cell("assert 'shown' in 'shown here'")]
-    nbformat.write(nb, nbdir / "01_lesson.ipynb")
+def test_cells_tagged_remove_cell_stay_off_the_page(lesson_with_a_hidden_assert, tmp_path):
+    nbdir = lesson_with_a_hidden_assert
     site.build_site(nbdir, tmp_path / "html", log=lambda *a: None)
     page = (tmp_path / "html" / "01_lesson.html").read_text(encoding="utf-8")
     assert len(SHOWN_ASSERT.findall(page)) == 1 and "shown here" in page and "1 + 1" not in page

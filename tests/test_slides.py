@@ -101,15 +101,8 @@ def test_vendored_assets_carry_their_licences():
         assert pkg in listed
 
 
-def test_cells_tagged_remove_cell_are_not_on_a_slide(tmp_path):
-    nbdir = tmp_path / "notebooks"
-    nbdir.mkdir()
-    nb = nbformat.v4.new_notebook()
-    hidden = nbformat.v4.new_code_cell("assert 1 + 1 == 2")
-    hidden.metadata["tags"] = ["remove-cell"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson"), hidden,
-                nbformat.v4.new_code_cell("assert 'shown' in 'shown here'")]
-    nbformat.write(nb, nbdir / "01_lesson.ipynb")
+def test_cells_tagged_remove_cell_are_not_on_a_slide(lesson_with_a_hidden_assert, tmp_path):
+    nbdir = lesson_with_a_hidden_assert
     slides.build_slides(nbdir, tmp_path / "s", log=lambda *a: None)
     deck = (tmp_path / "s" / "01_lesson.slides.html").read_text(encoding="utf-8")
     assert len(re.findall(r">assert</span>", deck)) == 1 and "1 + 1" not in deck

@@ -35,7 +35,7 @@ def main() -> int:
     out_dir = data_dir() / "traces"
     path = tracetool.record_trace("tracedemo", gomaxprocs=2)
     tc = find_go()
-    text = strip_stacks(tc.go_command(["tool", "trace", "-d=parsed", str(path)], timeout=300).stdout)
+    text = strip_stacks(tc.parsed_trace(path))
     parse_exectrace(text).check_invariants()
     with tracetool.TraceViewer(path) as viewer, sync_playwright() as pw:
         browser = lab.launch_browser(pw)

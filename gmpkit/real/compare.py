@@ -550,7 +550,7 @@ def real_run(scenario, procs=2, async_preempt=True, params=None, tc=None, trace=
         res = tc.run(mirror.program, args, gomaxprocs=procs, godebug=godebug, timeout=60)
         text = ""
         if trace:
-            text = _clean(tc.go_command(["tool", "trace", "-d=parsed", out], timeout=300).stdout)
+            text = _clean(tc.parsed_trace(out))
     raw = {"json": res.json(), "schedtrace": _sched_lines(res.stderr), "exectrace": text,
            "command": res.command_line}
     return _real_metrics(scenario, procs, raw), raw

@@ -335,10 +335,10 @@ def exectrace_text(program="tracedemo", args=(), *, gomaxprocs=2, timeout=120, g
     with tempfile.TemporaryDirectory(prefix="gmpkit-trace-") as d:
         out = Path(d) / "trace.out"
         res = tc.run(program, ["-o", out, *args], gomaxprocs=gomaxprocs, timeout=timeout)
-        parsed = tc.go_command(["tool", "trace", "-d=parsed", out], timeout=max(timeout, 300))
+        parsed = tc.parsed_trace(out, timeout=max(timeout, 300))
     meta = provenance(f"{res.command_line} && go tool trace -d=parsed trace.out", tc)
     meta.update(program=program, gomaxprocs=gomaxprocs)
-    return parsed.stdout, meta
+    return parsed, meta
 
 
 def run_exectrace(program="tracedemo", args=(), *, gomaxprocs=2, timeout=120, go=None) -> Timeline:

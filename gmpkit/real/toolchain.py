@@ -162,6 +162,11 @@ class GoToolchain:
                             timeout=timeout, cwd=cwd or cache_dir(),
                             max_output=DEFAULT_MAX_OUTPUT * 16, what="go " + " ".join(map(str, args[:2])))
 
+    def parsed_trace(self, path, *, timeout=300) -> str:
+        """``go tool trace -d=parsed PATH``: a runtime/trace file as one event per line
+        (:func:`gmpkit.real.exectrace.parse_exectrace` reads it)."""
+        return self.go_command(["tool", "trace", "-d=parsed", path], timeout=timeout).stdout
+
     # ---- programs --------------------------------------------------------
     def build(self, name) -> Path:
         """Build program ``name`` (once per source and Go version) and return the binary's path."""

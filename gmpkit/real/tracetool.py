@@ -148,10 +148,10 @@ def parse_trace_file(path, *, go=None):
     if not path.is_file():
         raise FileNotFoundError(f"no trace file at {path}")
     tc = find_go(go)
-    res = tc.go_command(["tool", "trace", "-d=parsed", str(path)], timeout=300)
+    text = tc.parsed_trace(path)
     meta = provenance(f"go tool trace -d=parsed {path.name}", tc)
     meta.update(recorded=False, trace_file=str(path))
-    return parse_exectrace(res.stdout, meta=meta)
+    return parse_exectrace(text, meta=meta)
 
 
 def _trace_tool(tc) -> Path:

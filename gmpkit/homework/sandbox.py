@@ -201,6 +201,15 @@ def probe(refresh=False):
         _PROBE = ("setpriv (util-linux) is not installed: as root the sandbox needs it to drop "
                   "to an unprivileged uid (Debian/Ubuntu: apt-get install util-linux)")
         return _PROBE
+    if os.geteuid() == 0:
+        # as root the sandbox runs as an unprivileged uid: it must be able to enter every
+        # folder on the way to Python, the venv and gmpkit (a 0700 checkout shuts it out)
+        closed = _closed_folders()
+        if closed:
+            _PROBE = (f"the sandbox's unprivileged user cannot enter {closed[0]} (mode "
+                      f"{os.stat(closed[0]).st_mode & 0o777:04o}), on the way to Python, the "
+                      f"venv or gmpkit: make it searchable (chmod o+x {closed[0]})")
+            return _PROBE
     with tempfile.TemporaryDirectory(prefix="gmpkit-probe-") as home:
         cmd = _prlimit(Limits()) + _bwrap_cmd(bwrap, Limits(), hide=()) + [
             sys.executable, "-I", "-c", "import socket; print('ok')"]
@@ -231,6 +240,22 @@ def _needed():
     """Paths a submission must read: Python, the venv, and the folder holding gmpkit."""
     pkg_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     return sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), pkg_parent})
+
+
+def _closed_folders():
+    """Folders on the way to what the runner needs that others may not enter (no o+x);
+    the users' homes are left out: the sandbox rebuilds those with mode 0755."""
+    homes = _homes()
+    out = []
+    for n in _needed():
+        parts = n.strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            d = "/" + "/".join(parts[:i])
+            if any(_under(d, h) for h in homes) or d in out or not os.path.isdir(d):
+                continue
+            if not os.stat(d).st_mode & 0o001:
+                out.append(d)
+    return out
 
 
 def _homes():

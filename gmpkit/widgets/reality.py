@@ -211,11 +211,11 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         ax = fig.subplots()
         c.plot(ax=ax)
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
-        # the first reason in full, the others counted (a long summary would push the panel
-        # past a laptop screen; comparison.explain() and the table give them all)
+        # the reasons are counted here, not spelled out (a live run's reasons can be long
+        # enough to push the panel past a laptop screen); the table and explain() give them
         why = d["why"]
-        more = f" (and {len(why) - 1} more: see the table)" if len(why) > 1 else ""
-        return " ".join([c.summary() + "."] + why[:1]) + more
+        return c.summary() + "." + (f" Why, for {len(why)} of them: see the table's notes."
+                                    if why else "")
 
     return Panel("08 · Model vs reality: the metrics", controls, compute, draw, figsize=(11, 3.9),
                  notice="Each marker is simulator / real Go for one metric (1 = the same); the "

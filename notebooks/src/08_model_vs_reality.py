@@ -220,8 +220,8 @@ print(reality.schedtrace_side_by_side(sched_panel.data["comparison"], lines=6))
 # ## 4. Experiment: every metric against its band
 #
 # The panel shows simulated / real for each metric of a comparison (1 = perfect agreement,
-# log scale), the band it must fall in (shaded) and its verdict; the text under it says why
-# a metric is outside its band or not modelled. The table below lists the values. Try
+# log scale), the band it must fall in (shaded) and its verdict. The table below lists the
+# values and says why a metric is outside its band or not modelled. Try
 # `cpu_hog` on one P with asynchronous preemption on and off, and on two Ps.
 
 # %% [markdown]

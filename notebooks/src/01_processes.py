@@ -110,8 +110,8 @@ tally = predictions.tally("01_processes")   # your predictions in this notebook
 #
 # 大方向没有错，但有三处细节不对，后面的实验会说明原因：
 #
-# * 地址空间**并不是一整块连续的内存**。它是由一段段彼此独立的*映射*（mapping）组成的稀疏列表，映射之间隔着巨大的未映射空洞；一个进程能写出来的地址，绝大多数根本没有映射（实验 1）。
-# * 虚拟内存的意义不在于“节省内核空间”，而在于三点：**隔离**（一个进程连别的进程的内存都无从指称）、**每个程序都有同样的布局**，以及**延迟分配**：物理页只在被访问时才挂上去，所以这个 Python 进程的*虚拟*大小是其*常驻*大小的好几倍。
+# * 地址空间**并不是一整块连续的内存**。它是由一段段彼此独立的*映射*（mapping）组成的稀疏列表，映射之间隔着巨大的未映射空洞；一个进程用指针能表示的地址，绝大多数根本没有映射（实验 1）。
+# * 虚拟内存的意义不在于“节省内核空间”，而在于三点：**隔离**（一个进程根本无法用地址指向另一个进程的内存）、**每个程序都有同样的布局**，以及**延迟分配**：物理页只在被访问时才挂上去，所以这个 Python 进程的*虚拟*大小是其*常驻*大小的好几倍。
 # * 在 Linux 上，内核根本不调度“进程”，它调度的是**任务**（task）；一个进程就是共享同一地址空间的一组任务（线程）。`fork` 和 `pthread_create` 最终进入的是同一个内核入口 `clone`（或者它的新形式 `clone3`，glibc ≥ 2.34 创建线程时用的就是它），区别只在于传入的标志位（见第 02 讲）。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
@@ -415,24 +415,46 @@ def _powers_of_ten(ratio):
 
 
 questions = [
-    Question("stack-above-heap", "Is this kernel's stack at a higher address than its heap? (True/False)",
+    Question("stack-above-heap",
+             {"en": "Is this kernel's stack at a higher address than its heap? (True/False)",
+              "zh": "这个 Python 进程的栈，地址比它的堆高吗？（填 True 或 False）"},
              answer=lambda: stack[0] > heap[0],
-             explain=lambda e: "The heap starts just above the program's data and grows up; the main "
-                               "thread's stack starts near the top of user space and grows down."),
-    Question("user-bits", "User space ends at 2**k. What is k on this machine?",
+             explain=lambda e: {
+                 "en": "The heap starts just above the program's data and grows up; the main "
+                       "thread's stack starts near the top of user space and grows down.",
+                 "zh": "堆从程序数据的正上方开始，向上增长；主线程的栈从用户空间的顶端附近开始，"
+                       "向下增长。"}),
+    Question("user-bits",
+             {"en": "User space ends at 2**k. What is k on this machine?",
+              "zh": "用户空间的上界是 2**k。在这台机器上，k 是多少？"},
              answer=lambda: (space["highest_user_address"] - 1).bit_length(),
-             explain=lambda e: f"Every user address is below 2**{e}: x86-64 with 4-level page "
-                               "tables gives user space the low 128 TiB, the kernel the top 128 TiB."),
-    Question("fork-in-syscalls", "How many getppid() system calls cost as much as one fork: "
-             "10, 100, 1000, 10000 or 100000 (nearest power of ten)?",
+             explain=lambda e: {
+                 "en": f"Every user address is below 2**{e}: x86-64 with 4-level page "
+                       "tables gives user space the low 128 TiB, the kernel the top 128 TiB.",
+                 "zh": f"所有用户地址都小于 2**{e}：x86-64 采用四级页表时，低 128 TiB "
+                       "归用户空间，高 128 TiB 归内核。"}),
+    Question("fork-in-syscalls",
+             {"en": "How many getppid() system calls cost as much as one fork: "
+                    "10, 100, 1000, 10000 or 100000 (nearest power of ten)?",
+              "zh": "一次 fork 的开销相当于多少次 getppid() 系统调用：10、100、1000、10000 "
+                    "还是 100000（取最接近的 10 的幂）？"},
              answer=lambda: _powers_of_ten(cost_panel.data["ratio_fork_syscall"]),
-             explain=lambda e: f"Measured here: one fork = {cost_panel.data['ratio_fork_syscall']:,.0f} "
-                               "getppid() calls. A system call is one trip into kernel mode; a fork "
-                               "builds a whole new task and copies page tables."),
-    Question("fork-grows", "Does fork get slower when the parent has touched more memory? (True/False)",
+             explain=lambda e: {
+                 "en": f"Measured here: one fork = {cost_panel.data['ratio_fork_syscall']:,.0f} "
+                       "getppid() calls. A system call is one trip into kernel mode; a fork "
+                       "builds a whole new task and copies page tables.",
+                 "zh": f"本机实测：一次 fork = {cost_panel.data['ratio_fork_syscall']:,.0f} 次 "
+                       "getppid() 调用。系统调用只是进出内核态一趟；fork 却要构建一个完整的新任务，"
+                       "还要复制页表。"}),
+    Question("fork-grows",
+             {"en": "Does fork get slower when the parent has touched more memory? (True/False)",
+              "zh": "父进程访问过的内存越多，fork 会越慢吗？（填 True 或 False）"},
              answer=lambda: grow["fork_ns"][-1] > grow["fork_ns"][0],
-             explain=lambda e: "fork copies the parent's page-table entries, one per touched page; "
-                               "posix_spawn shares the address space until exec and copies none."),
+             explain=lambda e: {
+                 "en": "fork copies the parent's page-table entries, one per touched page; "
+                       "posix_spawn shares the address space until exec and copies none.",
+                 "zh": "fork 要复制父进程的页表项，每个访问过的页一项；posix_spawn 在 exec 之前"
+                       "一直共享地址空间，一项也不复制。"}),
 ]
 
 # %%

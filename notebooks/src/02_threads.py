@@ -359,7 +359,7 @@ print("12 instructions per ns needs an IPC above 2 on this CPU: True")
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 4. 切换开销和时间片如何吃掉 CPU（模型）
 #
-# 当需要 CPU 的线程多于 CPU 时，内核给每个线程一个**时间片** S，时间片用完就抢占它，并切换（开销为 C）到下一个线程。如果每个时间片都以一次切换结束，那么 CPU 用来运行线程自身代码的比例（即 useful，有效比例）是
+# 当需要 CPU 的线程多于 CPU 时，内核给每个线程一个**时间片** S，时间片用完就抢占它，并切换（开销为 C）到下一个线程。如果每个时间片都以一次切换结束，那么 CPU 用来运行线程自身代码的比例（下式中记作 useful）是
 #
 # $$\text{useful} = \frac{S}{S + C}.$$
 #

@@ -289,7 +289,7 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 # **观察要点**：
 #
 # * 在默认持锁时长下，GM 一直到 16 个处理器都还在变快，但每多一个处理器，收益就少一点：处理器时间中用于运行 goroutine 代码的比例稳步下降，越来越多的时间花在交接上（唤醒空闲线程），到 16 个时还要加上等待 `schedlock`。GMP 的曲线在这段短时间的运行里趋于平缓，是因为启动线程（每个几十 µs）在一个不到 1 毫秒的负载里占了很大一块；取消勾选复选框，GMP 也会继续上升。
-# * **把持锁时长拖到 2 µs。** 这时 GM 在 GOMAXPROCS = 8 之后就不再扩展，等待 `schedlock` 占去处理器时间的两位数百分比，而且核越多占比越高。这正是设计文档里那台服务器（8 核上 CPU 占用 70 %，14 % 的 profile 落在 `runtime.futex`）背后的机制。文档中的负载和硬件与这里不同，所以数字不能一一对照。两者体现的都是问题 1：*一把锁下的集中式状态*。
+# * **把持锁时长拖到 2 µs。** 这时 GM 在 GOMAXPROCS = 8 之后就不再扩展，等待 `schedlock` 的时间占到处理器时间的 10 % 以上，而且核越多占比越高。这正是设计文档里那台服务器（8 核上 CPU 占用 70 %，14 % 的 profile 落在 `runtime.futex`）背后的机制。文档中的负载和硬件与这里不同，所以数字不能一一对照。两者体现的都是问题 1：*一把锁下的集中式状态*。
 # * **取消勾选复选框。** Go 1.0 在 `matchmg` 里持锁创建新线程，但持锁的只是 `clone()` 调用本身（几 µs）；新线程要在几十 µs 之后才自行启动，然后和其他线程一样排队等锁。创建线程不花时间时，GM 能扩展得更远：在这段短时间的运行里，启动线程是它开销中实实在在的一部分。
 # * 在这个负载上，模型里的 GM 在 16 个处理器时甚至跑赢了 GMP。不要对此过度解读：模型没有为问题 2 中变冷的缓存计入任何代价，而且其中等锁的线程自旋时不会从别人那里抢走 CPU（参见下文“模型做了哪些简化”）。
 
@@ -568,31 +568,48 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 #
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的 **Show all answers** 按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question("05-gm-ms-syscalls",
-              "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
-              "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
+              {"en": "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
+                     "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
+               "zh": "GM 调度器、GOMAXPROCS=4 时，对 `scenarios.syscall_storm(goroutines=8)`"
+                     "（8 个 goroutine，每个做一次 1 ms 的系统调用），Go 1.0 会创建多少个 M？"},
               answer=lambda: scenarios.syscall_storm(goroutines=8).run(gk.GM(procs=4), seed=1)
                              .stats["ms"],
-              explain=lambda e: f"{e}: one M per goroutine blocked in a syscall (each holds its "
-                                "thread), plus one running main — Ms are created by matchmg "
-                                "whenever a slot frees up and no idle M exists.")
+              explain=lambda e: {
+                  "en": f"{e}: one M per goroutine blocked in a syscall (each holds its "
+                        "thread), plus one running main — Ms are created by matchmg "
+                        "whenever a slot frees up and no idle M exists.",
+                  "zh": f"{e}：每个阻塞在系统调用中的 goroutine 各占一个 M（它占着自己的线程），"
+                        "再加上一个运行 main 的 M。每当有名额空出来、又没有空闲的 M 时，"
+                        "matchmg 就会新建一个 M。"})
 q2 = Question("05-gm-mcache-mib",
-              "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
-              "mcache do GM's Ms hold in total?",
+              {"en": "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
+                     "mcache do GM's Ms hold in total?",
+               "zh": "实验 3 中，如果有 32 个 goroutine 处在系统调用中（GOMAXPROCS=4），"
+                     "GM 的所有 M 一共占用多少 MiB 的 mcache？"},
               answer=lambda: gm.mcache(32, 4)["here"]["gm_mcache"] // (1024 * 1024),
-              explain=lambda e: f"{e} MiB = {e // 2} Ms x 2 MiB. GM creates an M whenever a "
-                                "goroutine blocks and no idle M is left, and never frees it. Not "
-                                "all 32 are in the kernel at the same moment (the first return "
-                                "before the last enter), so fewer than 33 Ms are needed. GMP "
-                                "holds 4 x 2 = 8 MiB.")
+              explain=lambda e: {
+                  "en": f"{e} MiB = {e // 2} Ms x 2 MiB. GM creates an M whenever a "
+                        "goroutine blocks and no idle M is left, and never frees it. Not "
+                        "all 32 are in the kernel at the same moment (the first return "
+                        "before the last enter), so fewer than 33 Ms are needed. GMP "
+                        "holds 4 x 2 = 8 MiB.",
+                  "zh": f"{e} MiB = {e // 2} 个 M × 2 MiB。每当有 goroutine 阻塞、又没有空闲的 M "
+                        "可用时，GM 就新建一个 M，而且从不释放。这 32 个 goroutine 并不是同时都在"
+                        "内核里（第一个返回时，最后一个还没进入），所以需要的 M 少于 33 个。"
+                        "GMP 只占 4 × 2 = 8 MiB。"})
 q3 = Question("05-gmp-version",
-              "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
+              {"en": "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
+               "zh": "哪个 Go 版本最先发布了基于 P 的（GMP）调度器？请按“1.1”这样的格式作答。"},
               answer=lambda: "1.1",
-              explain=lambda e: f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
-                                "under Go 1.1; Go 1.2 added preemption, not the P.")
+              explain=lambda e: {
+                  "en": f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
+                        "under Go 1.1; Go 1.2 added preemption, not the P.",
+                  "zh": f"Go {e}（2013 年 5 月）。Go wiki 把 Scalable Scheduler 设计文档归在 "
+                        "Go 1.1 名下；Go 1.2 加入的是抢占，而不是 P。"})
 questions = [q1, q2, q3]
 
 # %%

@@ -561,7 +561,7 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 # **观察要点**：
 #
 # * **乒乓：** 没有自旋时，每次发送都唤醒一个线程，而且每一次唤醒都是白费的：被唤醒的 G 就待在唤醒者的 `runnext` 里，片刻之后就在那个 P 上运行。有自旋时，只要已经有一个 M 在路上（它计入 `nmspinning`），`wakep` 就谁也不唤醒，所以白白唤醒的线程不到原来的一半。两种情况下的启动延迟一样：真正起作用的是 `runnext`。
-# * **突发**（切换负载）：同时执行 8 条 `go` 语句。Go 先唤醒一个自旋者；它找到活之后就停止自旋，再次调用 `wakep`，于是窃取者一个接一个地加入，唤醒次数比没有自旋时少。代价也看得见：新 G 开始运行的时间，比每个空闲 P 立刻各得到一个线程时要晚。
+# * **突发**（*bursts*，在负载选项中切换）：同时执行 8 条 `go` 语句。Go 先唤醒一个自旋者；它找到活之后就停止自旋，再次调用 `wakep`，于是窃取者一个接一个地加入，唤醒次数比没有自旋时少。代价也看得见：新 G 开始运行的时间，比每个空闲 P 立刻各得到一个线程时要晚。
 # * 每个自旋者在找活期间都要烧掉一个 CPU，这就是为什么自旋者最多只能占忙碌 P 数的一半（`2 * nmspinning < GOMAXPROCS - npidle`）。
 # * 在这个模型里，调度代码本身不花时间，所以 M 只在它的唤醒尚在途中时“自旋”。真实的自旋者在睡眠前还会搜寻几 µs，能接住这期间到来的工作：真实的 Go 省下的唤醒比模型显示的还要多。
 
@@ -600,32 +600,49 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 #
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的 **Show all answers** 按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question(
     "burst-global",
-    "One G runs 300 `go` statements in a burst on GOMAXPROCS=1. How many Gs are in the global "
-    "queue right after the burst?",
+    {"en": "One G runs 300 `go` statements in a burst on GOMAXPROCS=1. How many Gs are in the "
+           "global queue right after the burst?",
+     "zh": "GOMAXPROCS=1 时，一个 G 一口气执行 300 条 `go` 语句。刚执行完时，全局运行队列里有多少个 G？"},
     answer=lambda: gmp.burst(300)["global"],
-    explain=lambda exp: (f"257 Gs fit (256 in the ring + runnext); the 258th go statement makes "
-                         f"runqputslow move half the ring plus the new G: {exp} = 128 + 1."),
-    hint=lambda given, exp: ("you counted every G past 256, but the ring moves in batches of "
-                             "129" if given == 300 - 257 else None))
+    explain=lambda exp: {
+        "en": (f"257 Gs fit (256 in the ring + runnext); the 258th go statement makes "
+               f"runqputslow move half the ring plus the new G: {exp} = 128 + 1."),
+        "zh": (f"前 257 个 G 放得下（环形队列 256 个 + runnext）；第 258 条 go 语句让 runqputslow "
+               f"把环形队列的一半连同新 G 一起搬走：{exp} = 128 + 1。")},
+    hint=lambda given, exp: ({"en": "you counted every G past 256, but the ring moves in batches of "
+                                    "129",
+                              "zh": "你把超过 256 的每个 G 都算上了，但环形队列是按 129 个一批搬走的"}
+                             if given == 300 - 257 else None))
 q2 = Question(
     "steal-9",
-    "An idle P steals from a P with 9 Gs in its ring. How many Gs does it take?",
+    {"en": "An idle P steals from a P with 9 Gs in its ring. How many Gs does it take?",
+     "zh": "一个空闲的 P 从另一个 P 那里窃取，后者的环形队列里有 9 个 G。它会拿走几个 G？"},
     answer=lambda: gmp.stealing(9)["first"]["taken"],
-    explain=lambda exp: f"runqgrab takes n - n/2 = 9 - 4 = {exp}: half, rounded up.")
+    explain=lambda exp: {
+        "en": f"runqgrab takes n - n/2 = 9 - 4 = {exp}: half, rounded up.",
+        "zh": f"runqgrab 拿走 n - n/2 = 9 - 4 = {exp} 个：一半，向上取整。"})
 q3 = Question(
     "fairness-61",
-    "P0's ring holds 200 Gs; a G that keeps calling runtime.Gosched waits in the global queue "
-    "each time. How many local Gs run between two of its turns, once the pattern settles?",
+    {"en": "P0's ring holds 200 Gs; a G that keeps calling runtime.Gosched waits in the global "
+           "queue each time. How many local Gs run between two of its turns, once the pattern "
+           "settles?",
+     "zh": "P0 的环形队列里有 200 个 G；一个不断调用 runtime.Gosched 的 G 每次都到全局运行队列里等待。"
+           "模式稳定之后，在它的两次运行之间会运行多少个本地 G？"},
     answer=lambda: gmp.fairness(200)["gaps"][1],
-    explain=lambda exp: (f"every 61st schedtick findRunnable takes one G from the global queue "
-                         f"first: {exp} local Gs, then it — not all 200. (The very first gap is "
-                         f"one shorter: P0's schedtick starts at 1, STARTUP_SCHEDTICKS.)"),
-    hint=lambda given, exp: ("that is the first gap, before the pattern settles"
+    explain=lambda exp: {
+        "en": (f"every 61st schedtick findRunnable takes one G from the global queue "
+               f"first: {exp} local Gs, then it — not all 200. (The very first gap is "
+               f"one shorter: P0's schedtick starts at 1, STARTUP_SCHEDTICKS.)"),
+        "zh": (f"每到第 61 次 schedtick，findRunnable 会先从全局运行队列取一个 G：先运行 {exp} 个"
+               f"本地 G，然后轮到它，而不必等 200 个全部跑完。（第一个间隔少 1：P0 的 schedtick "
+               f"从 1 开始，即 STARTUP_SCHEDTICKS。）")},
+    hint=lambda given, exp: ({"en": "that is the first gap, before the pattern settles",
+                              "zh": "那是第一个间隔，这时模式还没有稳定"}
                              if given == exp - 1 else None))
 questions = [q1, q2, q3]
 

@@ -226,7 +226,7 @@ print(f"\nconstants: GLOBAL_CHECK_EVERY = {gmp_model.GLOBAL_CHECK_EVERY}, "
 #
 # 这些说法是对的，下面的实验会逐一展示。另有三处说法需要更正，还有一处值得强调（最后两处放在第 07 讲）。
 #
-# **1. “Go1.2之前的调度器实现”（即认为 GM 调度器一直用到 Go 1.2 之前）。** GMP 随 **Go 1.1**（2013 年春）发布；最后的 GM 版本是 Go 1.0.x 系列的小版本（最后一个是 2012 年 9 月的 1.0.3）。证据：Go wiki 的 *DesignDocuments* 页面把 Vyukov 的 "Scalable Scheduler" 归在 **Go 1.1** 名下，而把 "Preemptive Scheduler" 归在 Go 1.2 名下。Go 1.2 发布说明中所说的“更好的调度器”（"a better scheduler"）指的是*抢占*（见第 07 讲），它是在 GMP 之上添加的。此外，运行时至今仍用一个以版本命名的短链接 `golang.org/s/go11sched` 引用这份设计文档：下面是本机 Go 安装中 `proc.go` 的文件头。
+# **1. “Go1.2之前的调度器实现”。** 其实 GMP 随 **Go 1.1**（2013 年春）发布；最后的 GM 版本是 Go 1.0.x 系列的小版本（最后一个是 2012 年 9 月的 1.0.3）。证据：Go wiki 的 *DesignDocuments* 页面把 Vyukov 的 "Scalable Scheduler" 归在 **Go 1.1** 名下，而把 "Preemptive Scheduler" 归在 Go 1.2 名下。Go 1.2 发布说明中所说的“更好的调度器”（"a better scheduler"）指的是*抢占*（见第 07 讲），它是在 GMP 之上添加的。此外，运行时至今仍用一个以版本命名的短链接 `golang.org/s/go11sched` 引用这份设计文档：下面是本机 Go 安装中 `proc.go` 的文件头。
 
 # %% tags=["nbval-ignore-output"]
 try:
@@ -338,7 +338,7 @@ print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_p
 # * 进入**系统调用**的 G **仍持有它的 P**；sysmon 在接下来几轮巡检中发现了这一点，于是**收回**这个 P，并因为还有排队的工作而把它交给另一个 M（`handoffp`）。线程按需创建：M2、M3、M4 ……（M1 是 sysmon，它从不持有 P）。
 # * 网络等待（`netio`）会把 G 挂起在**网络轮询器**上，不阻塞任何线程。
 # * M2 还在创建的时候，P1 就画在它下面，并标为**自旋**：`wakep` 已经把 P1 从空闲列表中取出，交给了 M2（`m.nextp`）。M 只有在持有 P 时才会自旋。交给一个尚未运行的线程的 P（在 `handoffp` 之后）标为**已移交**。
-# * 试试 2 个 P 下的“紧密循环”负载（*tight loops (preemption)*）：只有等 sysmon 抢占了某个霸占 CPU 的 goroutine，计时的 goroutine 才能重新拿回 CPU（下面的单元格会打印出发生的时刻）。
+# * 试试 2 个 P 下的“紧密循环”负载（*tight loops (preemption)*）：只有等 sysmon 抢占了某个霸占 CPU 的 goroutine，负责定时打点的 goroutine（ticker）才能重新拿回 CPU（下面的单元格会打印出发生的时刻）。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Experiment 2 · `runnext`, the ring, and overflow to the global queue
@@ -560,7 +560,7 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * **乒乓：** 没有自旋时，每次发送都唤醒一个线程，而且每一次唤醒都是白费的：被唤醒的 G 就待在唤醒者的 `runnext` 里，片刻之后就在那个 P 上运行。有自旋时，只要已经有一个 M 在路上（它计入 `nmspinning`），`wakep` 就谁也不唤醒，所以白白唤醒的线程不到原来的一半。两种情况下的启动延迟一样：真正起作用的是 `runnext`。
+# * **乒乓**：没有自旋时，每次发送都唤醒一个线程，而且每一次唤醒都是白费的：被唤醒的 G 就待在唤醒者的 `runnext` 里，片刻之后就在那个 P 上运行。有自旋时，只要已经有一个 M 在路上（它计入 `nmspinning`），`wakep` 就谁也不唤醒，所以白白唤醒的线程不到原来的一半。两种情况下的启动延迟一样：真正起作用的是 `runnext`。
 # * **突发**（*bursts*，在负载选项中切换）：同时执行 8 条 `go` 语句。Go 先唤醒一个自旋者；它找到活之后就停止自旋，再次调用 `wakep`，于是窃取者一个接一个地加入，唤醒次数比没有自旋时少。代价也看得见：新 G 开始运行的时间，比每个空闲 P 立刻各得到一个线程时要晚。
 # * 每个自旋者在找活期间都要烧掉一个 CPU，这就是为什么自旋者最多只能占忙碌 P 数的一半（`2 * nmspinning < GOMAXPROCS - npidle`）。
 # * 在这个模型里，调度代码本身不花时间，所以 M 只在它的唤醒尚在途中时“自旋”。真实的自旋者在睡眠前还会搜寻几 µs，能接住这期间到来的工作：真实的 Go 省下的唤醒比模型显示的还要多。

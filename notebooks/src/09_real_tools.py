@@ -190,15 +190,21 @@ assert max(s.fields["threads"] for s in sched_panel.data.meta["snapshots"]) >= 2
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 third = run.meta["snapshots"][2].fields
 reading = [
-    Question("read-threads", "threads in the third SCHED line",
+    Question("read-threads", {"en": "threads in the third SCHED line",
+                              "zh": "第三行 SCHED 中的 threads"},
              answer=lambda: third["threads"],
-             explain=lambda e: f"{e} threads (Ms) existed at that moment, idle ones included."),
-    Question("read-runqueue", "runqueue in the third SCHED line",
+             explain=lambda e: {"en": f"{e} threads (Ms) existed at that moment, idle ones included.",
+                                "zh": f"那一刻共有 {e} 个线程（M），空闲的也算在内。"}),
+    Question("read-runqueue", {"en": "runqueue in the third SCHED line",
+                               "zh": "第三行 SCHED 中的 runqueue"},
              answer=lambda: third["runqueue"],
-             explain=lambda e: f"{e} goroutines waited in the global queue."),
-    Question("read-idleprocs", "idleprocs in the third SCHED line",
+             explain=lambda e: {"en": f"{e} goroutines waited in the global queue.",
+                                "zh": f"有 {e} 个 goroutine 在全局运行队列中等待。"}),
+    Question("read-idleprocs", {"en": "idleprocs in the third SCHED line",
+                                "zh": "第三行 SCHED 中的 idleprocs"},
              answer=lambda: third["idleprocs"],
-             explain=lambda e: f"{e} of the {run.procs} Ps had no M."),
+             explain=lambda e: {"en": f"{e} of the {run.procs} Ps had no M.",
+                                "zh": f"{run.procs} 个 P 中有 {e} 个没有 M。"}),
 ]
 
 # %%
@@ -318,21 +324,34 @@ if viewer:
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 call = facts["syscalls"][0]
 finds = [
-    Question("func3", "goroutines started in main.main.func3",
+    Question("func3", {"en": "goroutines started in main.main.func3",
+                       "zh": "从 main.main.func3 启动的 goroutine 个数"},
              answer=lambda: facts["start_functions"]["main.main.func3"],
-             explain=lambda e: f"{e}: tracedemo starts one per CPU-bound worker."),
-    Question("syscall-g", "the goroutine that made the blocking system call",
+             explain=lambda e: {"en": f"{e}: tracedemo starts one per CPU-bound worker.",
+                                "zh": f"{e}：tracedemo 为每个 CPU 密集型 worker 启动一个。"}),
+    Question("syscall-g", {"en": "the goroutine that made the blocking system call",
+                           "zh": "做了那次阻塞系统调用的 goroutine（编号）"},
              answer=lambda: call["g"],
-             explain=lambda e: f"G{e}: on P{call['p']}, for {call['ns'] / 1e6:.1f} ms."),
-    Question("lost-p", "did it lose its P in the system call?",
+             explain=lambda e: {"en": f"G{e}: on P{call['p']}, for {call['ns'] / 1e6:.1f} ms.",
+                                "zh": f"G{e}：在 P{call['p']} 上，持续 {call['ns'] / 1e6:.1f} 毫秒。"}),
+    Question("lost-p", {"en": "did it lose its P in the system call?",
+                        "zh": "它在系统调用期间失去了自己的 P 吗？（填 True 或 False）"},
              answer=lambda: call["lost_p"],
-             explain=lambda e: ("yes: sysmon's retake took the P and handoffp gave it to another "
-                                "thread" if e else "no: the call returned to the same P "
-                                "(exitsyscall's fast path: sysmon had not retaken it)")),
-    Question("preemptions", "preemptions in the whole trace",
+             explain=lambda e: ({"en": "yes: sysmon's retake took the P and handoffp gave it to "
+                                       "another thread",
+                                 "zh": "是的：sysmon 的 retake 收回了 P，handoffp 把它交给了另一个线程"}
+                                if e else
+                                {"en": "no: the call returned to the same P "
+                                       "(exitsyscall's fast path: sysmon had not retaken it)",
+                                 "zh": "没有：调用返回时回到了原来的 P（exitsyscall 的快速路径："
+                                       "sysmon 还没有收回它）"})),
+    Question("preemptions", {"en": "preemptions in the whole trace",
+                             "zh": "整个追踪中的抢占次数"},
              answer=lambda: sum(facts["preemptions"].values()),
-             explain=lambda e: f"{e}: the CPU-bound goroutines ran past their 10 ms time slice "
-                               "and sysmon preempted them (asynchronously, by a signal)."),
+             explain=lambda e: {"en": f"{e}: the CPU-bound goroutines ran past their 10 ms time slice "
+                                      "and sysmon preempted them (asynchronously, by a signal).",
+                                "zh": f"{e}：CPU 密集型 goroutine 跑过了 10 毫秒的时间片，"
+                                      "sysmon 通过信号异步地抢占了它们。"}),
 ]
 
 # %%
@@ -370,20 +389,31 @@ self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions":
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 questions = [
-    Question("sampler", "Which thread prints the SCHED lines: main's, sysmon's or a P's?",
+    Question("sampler", {"en": "Which thread prints the SCHED lines: main's, sysmon's or a P's?",
+                         "zh": "SCHED 行是哪个线程打印的：main 的、sysmon 的，还是某个 P 的？"
+                               "（填 main、sysmon 或 P）"},
              answer=lambda: "sysmon",
-             explain=lambda e: f"{e}: sysmon calls schedtrace when the interval has passed, so "
-                               "the lines keep coming even when every P is busy."),
-    Question("threads-vs-procs", "Can `threads` be larger than `gomaxprocs`? (yes/no)",
+             explain=lambda e: {"en": f"{e}: sysmon calls schedtrace when the interval has passed, so "
+                                      "the lines keep coming even when every P is busy.",
+                                "zh": f"{e}：间隔一到，sysmon 就调用 schedtrace，所以即使每个 P "
+                                      "都在忙，这些行也照样会打印出来。"}),
+    Question("threads-vs-procs", {"en": "Can `threads` be larger than `gomaxprocs`? (yes/no)",
+                                  "zh": "`threads` 能比 `gomaxprocs` 大吗？（填 yes 或 no）"},
              answer=lambda: "yes" if max(s.fields["threads"] for s in run.meta["snapshots"])
              > run.procs else "no",
-             explain=lambda e: f"{e} (in your run): sysmon and threads blocked in system calls "
-                               "hold no P, so there are usually more Ms than Ps."),
-    Question("short-event", "A goroutine blocks for 2 ms. With schedtrace=20, will you see it "
-             "in the output? (yes/no/maybe)",
+             explain=lambda e: {"en": f"{e} (in your run): sysmon and threads blocked in system calls "
+                                      "hold no P, so there are usually more Ms than Ps.",
+                                "zh": f"{e}（在你的这次运行中）：sysmon 和阻塞在系统调用中的线程"
+                                      "都不持有 P，所以 M 通常比 P 多。"}),
+    Question("short-event", {"en": "A goroutine blocks for 2 ms. With schedtrace=20, will you see it "
+                                    "in the output? (yes/no/maybe)",
+                             "zh": "一个 goroutine 阻塞了 2 毫秒。在 schedtrace=20 下，"
+                                   "输出里能看到它吗？（填 yes、no 或 maybe）"},
              answer=lambda: "maybe",
-             explain=lambda e: f"{e}: only if a sample happens to fall inside those 2 ms; the "
-                               "execution trace sees it every time."),
+             explain=lambda e: {"en": f"{e}: only if a sample happens to fall inside those 2 ms; the "
+                                      "execution trace sees it every time.",
+                                "zh": f"{e}：只有恰好有一次采样落在这 2 毫秒之内才能看到；"
+                                      "执行追踪则每次都能看到。"}),
 ]
 
 # %%

@@ -50,12 +50,9 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 10 · 把你自己的程序放到显微镜下
 #
-# 到目前为止，课程追踪的都是它*自己*的 Go 程序。这个实验把同一个镜头对准你的程序。
-# 以 `%%go` 开头的单元格装着一个完整的 Go 程序（`package main`）。gmpkit 会编译它，用你选的 `GOMAXPROCS` 运行它，在你不写一行追踪代码的情况下录下它的**执行追踪**，再把追踪转换成模拟器产出的同一种 `Timeline`。
-# 于是你能看到与第 06 讲相同的图——G-M-P 示意图，这回重放的是真实发生的事，还有按 P 和按 M 排列的泳道图——然后你写一个模仿你程序的 gmpkit 负载，把模型和现实摆在一起比较，就像第 08 讲对课程自带场景所做的那样。
+# 到目前为止，课程追踪的都是它*自己*的 Go 程序。这个实验把同一个镜头对准你的程序。以 `%%go` 开头的单元格装着一个完整的 Go 程序（`package main`）。gmpkit 会编译它，用你选的 `GOMAXPROCS` 运行它，在你不写一行追踪代码的情况下录下它的**执行追踪**，再把追踪转换成模拟器产出的同一种 `Timeline`。于是你能看到与第 06 讲相同的图——G-M-P 示意图，这回重放的是真实发生的事，还有按 P 和按 M 排列的泳道图——然后你写一个模仿你程序的 gmpkit 负载，把模型和现实摆在一起比较，就像第 08 讲对课程自带场景所做的那样。
 #
-# 真实运行的结果每次都不同，每台机器也不同。展示真实运行的单元格在测试笔记本时不做比较；紧跟其后的隐藏检查只检验在任何机器上都必须成立的东西（goroutine 的个数、差异的方向）。
-# 没有 Go 工具链时，每个 `%%go` 单元格展示的是在课程机器上**录制**的一次运行，并用红字注明。
+# 真实运行的结果每次都不同，每台机器也不同。展示真实运行的单元格在测试笔记本时不做比较；紧跟其后的隐藏检查只检验在任何机器上都必须成立的东西（goroutine 的个数、差异的方向）。没有 Go 工具链时，每个 `%%go` 单元格展示的是在课程机器上**录制**的一次运行，并用红字注明。
 #
 # ## 学习目标
 #
@@ -118,8 +115,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # * 在你的源码中，除包名以外的每个标识符 `main` 都改名为 `gmpkitUserMain`。改名是在 Go 的*词法单元*（token）上做的：字符串或注释里的 `"func main()"` 不受影响，而对 `main()` 的调用会和声明一起改名，所以程序的含义不变。其他地方一概不动，因此编译器报出的行号就是你单元格里的行号；
 # * 额外文件的 `init` 启动 `runtime/trace`；它的 `main` 调用你的 `main`，并在一个 `defer` 里（所以你的 `main` panic 时也会执行）停止追踪，并记下运行时创建了多少个线程。
 #
-# 如果程序运行超过了时限，或者输出太多，gmpkit 会请它停下（通过额外文件监视的一个管道）：已录下的追踪会保留并展示出来，标记为**不完整**（partial）。
-# 额外文件的 goroutine、追踪器的 goroutine 和运行时自己的 goroutine（GC worker、清扫器、终结器……）都会被过滤掉并单独计数，所以 goroutine 的个数就是*你的*程序创建的个数。
+# 如果程序运行超过了时限，或者输出太多，gmpkit 会请它停下（通过额外文件监视的一个管道）：已录下的追踪会保留并展示出来，标记为**不完整**（partial）。额外文件的 goroutine、追踪器的 goroutine 和运行时自己的 goroutine（GC worker、清扫器、终结器……）都会被过滤掉并单独计数，所以 goroutine 的个数就是*你的*程序创建的个数。
 #
 # 选项：`%%go --procs 2 --timeout 30 --schedtrace=1ms --name NAME -- ARGS`。这次运行保存在变量 `NAME` 中（一个 `TracedRun`：`.timeline`、`.stats`、`.schedtrace`、`.stdout`、`.lanes()`；`yourprog.real_animation(NAME)` 可以重放它）；没有 Go 时，`--recorded NAME` 会展示录制好的运行。
 
@@ -139,8 +135,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 2. 引导程序一：工作池
 #
-# 四个 worker 从一个无缓冲 channel 里取 16 个任务，每个任务是一段 CPU 计算循环；一个投放任务的 goroutine 负责发送任务，一个收尾的 goroutine 在 worker 全部完成后关闭 `results`。
-# （`--recorded pool` 只在没有 Go 时才起作用：这时单元格展示的是课程机器上针对这份源码录制的运行。如果你改了程序而又没有 Go，单元格会说明它展示的是原来的版本。）
+# 四个 worker 从一个无缓冲 channel 里取 16 个任务，每个任务是一段 CPU 计算循环；一个投放任务的 goroutine 负责发送任务，一个收尾的 goroutine 在 worker 全部完成后关闭 `results`。（`--recorded pool` 只在没有 Go 时才起作用：这时单元格展示的是课程机器上针对这份源码录制的运行。如果你改了程序而又没有 Go，单元格会说明它展示的是原来的版本。）
 #
 # **先预测**： 这个程序会创建多少个 goroutine（不算 main）？在 `--procs 2` 下，最多同时运行几个任务？把第二个问题的答案填进框里，并在运行程序之前按下 *Check*：下面的重放会揭晓答案。
 
@@ -260,8 +255,7 @@ print("threads made by the runtime >= threads seen running goroutines: True")
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ### 按 P 和按 M 的泳道图，以及调度追踪
 #
-# 同一次运行画成甘特图：上面是每个 P 运行了哪个 goroutine（颜色代表 goroutine，和课程其他地方一样）；下面是每个线程（M）。再往下是 `--schedtrace=1ms` 采到的 `GODEBUG=schedtrace=1` 计数器；图例说明每个字段的含义。
-# 看之前先想一想：按 M 的泳道会比按 P 的泳道行数多吗？为什么可能会多？
+# 同一次运行画成甘特图：上面是每个 P 运行了哪个 goroutine（颜色代表 goroutine，和课程其他地方一样）；下面是每个线程（M）。再往下是 `--schedtrace=1ms` 采到的 `GODEBUG=schedtrace=1` 计数器；图例说明每个字段的含义。看之前先想一想：按 M 的泳道会比按 P 的泳道行数多吗？为什么可能会多？
 
 # %% tags=["nbval-ignore-output"]
 display(yourprog.lanes_figure(pool))
@@ -368,8 +362,7 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 #
 # 两个生产者把 100 个条目放进一个带缓冲的 channel；三个消费者取出条目，在 `sync.Mutex` 保护下更新一个共享计数，并且在持锁期间做一些计算。
 #
-# **先预测**： 消费者大部分时间都持有锁。追踪会显示它们阻塞在 channel 上、互斥锁上，还是两者都有？两个 P 会一直忙吗？
-# （运行程序之前先按 *Check*：程序的输出会泄露答案。）
+# **先预测**： 消费者大部分时间都持有锁。追踪会显示它们阻塞在 channel 上、互斥锁上，还是两者都有？两个 P 会一直忙吗？（运行程序之前先按 *Check*：程序的输出会泄露答案。）
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-prodcons")
@@ -779,22 +772,33 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 questions = [
-    Question("server-goroutines", "How many goroutines does the network server create, "
-             "main not counted?",
+    Question("server-goroutines", {"en": "How many goroutines does the network server create, "
+                                         "main not counted?",
+                                   "zh": "这个网络服务器创建了多少个 goroutine（不算 main）？"},
              answer=lambda: guided.GUIDED["server"]["creates"],
-             explain=lambda e: f"{e}: the accept loop, one handler per connection (6) and six "
-                               "clients."),
-    Question("trace-runnext", "Can an execution trace tell which goroutine sat in a P's "
-             "runnext slot? (yes/no)",
+             explain=lambda e: {"en": f"{e}: the accept loop, one handler per connection (6) and six "
+                                      "clients.",
+                                "zh": f"{e}：accept 循环一个，每个连接一个处理者（共 6 个），"
+                                      "再加六个客户端。"}),
+    Question("trace-runnext", {"en": "Can an execution trace tell which goroutine sat in a P's "
+                                     "runnext slot? (yes/no)",
+                               "zh": "执行追踪能告诉你哪个 goroutine 待在某个 P 的 runnext "
+                                     "槽位里吗？（填 yes 或 no）"},
              answer=lambda: "no",
-             explain=lambda e: f"{e}: it records state changes (runnable, running on M and P, "
-                               "waiting and why), not the queues."),
-    Question("mutex-floor", "100 critical sections of 50 µs each under one mutex, GOMAXPROCS=2: "
-             "at least how many µs does the model need?",
+             explain=lambda e: {"en": f"{e}: it records state changes (runnable, running on M and P, "
+                                      "waiting and why), not the queues.",
+                                "zh": f"{e}：它记录的是状态变化（可运行、在某个 M 和 P 上运行、"
+                                      "等待及其原因），而不是队列。"}),
+    Question("mutex-floor", {"en": "100 critical sections of 50 µs each under one mutex, GOMAXPROCS=2: "
+                                   "at least how many µs does the model need?",
+                             "zh": "同一把互斥锁下有 100 个临界区，每个 50 微秒，GOMAXPROCS=2："
+                                   "模型至少需要多少微秒？"},
              answer=lambda: round(gk.simulate(_mutex_demo, model=gk.GMP(procs=2),
                                               seed=1).makespan_ns / 1000, -2),
-             explain=lambda e: f"about {e} µs: only one goroutine can hold the lock, so the "
-                               "critical sections run one after another."),
+             explain=lambda e: {"en": f"about {e} µs: only one goroutine can hold the lock, so the "
+                                      "critical sections run one after another.",
+                                "zh": f"大约 {e} 微秒：同一时刻只有一个 goroutine 能持有锁，"
+                                      "所以这些临界区只能一个接一个地运行。"}),
 ]
 
 

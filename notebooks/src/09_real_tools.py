@@ -148,7 +148,7 @@ if source_fields:  # only with Go: the source is the installed toolchain's
 # Move the sliders. Each move runs the real program again (about a second).
 
 # %% [markdown] lang="zh"
-# **先预测**： 有六个 goroutine 要用 CPU，而 GOMAXPROCS 是 2。在整个运行过程中，你预计 `runqueue`（全局运行队列）和 `threads` 会怎样变化？如果把 GOMAXPROCS 调到 4，或者把 CPU 密集型 goroutine 减到 1 个，又会怎样？
+# **先预测**：有六个 goroutine 要用 CPU，而 GOMAXPROCS 是 2。在整个运行过程中，你预计 `runqueue`（全局运行队列）和 `threads` 会怎样变化？如果把 GOMAXPROCS 调到 4，或者把 CPU 密集型 goroutine 减到 1 个，又会怎样？
 #
 # 拖动滑块。每动一次，都会重新运行一遍真实程序（大约一秒）。
 
@@ -174,7 +174,7 @@ assert max(s.fields["threads"] for s in sched_panel.data.meta["snapshots"]) >= 2
 # one CPU-bound goroutine there is little to queue, and `idleprocs` rises instead.
 
 # %% [markdown] lang="zh"
-# **观察要点**： 相邻两行 `SCHED` 的间隔*至少*是 N 毫秒，而不是恰好 N 毫秒：sysmon 醒来时如果距上次已过了 N 毫秒，才打印一行。`threads` 从一开始就比 GOMAXPROCS 大：`sysmon` 自己占一个线程，停在 `nanosleep` 里的 goroutine 又占一个。被抢占的 goroutine 放回全局队列时（时间片为 10 毫秒），全局 `runqueue` 就会变长；P 把工作取走后，它又会变短。只有一个 CPU 密集型 goroutine 时，没什么可排队的，上升的是 `idleprocs`。
+# **观察要点**：相邻两行 `SCHED` 的间隔*至少*是 N 毫秒，而不是恰好 N 毫秒：sysmon 醒来时如果距上次已过了 N 毫秒，才打印一行。`threads` 从一开始就比 GOMAXPROCS 大：`sysmon` 自己占一个线程，停在 `nanosleep` 里的 goroutine 又占一个。被抢占的 goroutine 放回全局队列时（时间片为 10 毫秒），全局 `runqueue` 就会变长；P 把工作取走后，它又会变短。只有一个 CPU 密集型 goroutine 时，没什么可排队的，上升的是 `idleprocs`。
 
 # %% [markdown] lang="en"
 # ### Read a line yourself
@@ -253,7 +253,7 @@ assert len(block.ps) == detail.procs
 #
 # `schedtrace` 是采样；执行追踪则记录**每一个**事件。课程里的程序 `tracedemo` 在十分之一秒内把前几讲讨论过的情形都做了一遍：channel 上的一来一回、`Gosched`、三个运行时间超过一个时间片的 CPU 密集型 goroutine、一次阻塞的系统调用，以及一次睡眠。它调用 `trace.Start` 和 `trace.Stop` 并把追踪写入文件；`go tool trace FILE` 会把这个文件作为网页提供出来。
 #
-# **先预测**： 在 GOMAXPROCS=2 时，处在 15 毫秒系统调用中的 goroutine 能一直保住它的 P 吗？三个各需 25 毫秒 CPU 的 goroutine，你预计会发生几次抢占？
+# **先预测**：在 GOMAXPROCS=2 时，处在 15 毫秒系统调用中的 goroutine 能一直保住它的 P 吗？三个各需 25 毫秒 CPU 的 goroutine，你预计会发生几次抢占？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("09-trace")
@@ -276,7 +276,7 @@ assert len(facts["syscalls"]) >= 1
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
 # %% [markdown] lang="zh"
-# **观察要点**： 阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果有 goroutine 在等 P，或者没有空闲的 P，sysmon 就会收回这个 P（◆）；无论如何，10 毫秒后也会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 毫秒被抢占一次（✖），所以它们会轮流运行。
+# **观察要点**：阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果有 goroutine 在等 P，或者没有空闲的 P，sysmon 就会收回这个 P（◆）；无论如何，10 毫秒后也会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 毫秒被抢占一次（✖），所以它们会轮流运行。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "subslide"}
 # ### Open the trace viewer

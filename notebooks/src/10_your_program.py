@@ -137,7 +137,7 @@ print(f"Go {go.version}: your programs run on this machine" if go else
 #
 # 四个 worker 从一个无缓冲 channel 里取 16 个任务，每个任务是一段 CPU 计算循环；一个投放任务的 goroutine 负责发送任务，一个收尾的 goroutine 在 worker 全部完成后关闭 `results`。（`--recorded pool` 只在没有 Go 时才起作用：这时单元格展示的是课程机器上针对这份源码录制的运行。如果你改了程序而又没有 Go，单元格会说明它展示的是原来的版本。）
 #
-# **先预测**： 这个程序会创建多少个 goroutine（不算 main）？在 `--procs 2` 下，最多同时运行几个任务？把第二个问题的答案填进框里，并在运行程序之前按下 *Check*：下面的重放会揭晓答案。
+# **先预测**：这个程序会创建多少个 goroutine（不算 main）？在 `--procs 2` 下，最多同时运行几个任务？把第二个问题的答案填进框里，并在运行程序之前按下 *Check*：下面的重放会揭晓答案。
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-pool")
@@ -268,7 +268,7 @@ yourprog.schedtrace_figure(pool)
 # `threads=`; `idlethreads=` are the parked ones; `spinningthreads=` are looking for work.
 
 # %% [markdown] lang="zh"
-# **观察要点**： P 是运行 Go 代码的许可，M 是线程。一个 goroutine 可能先在 P0 上由 M0 运行，后来又由 M2 运行；运行时保有的线程也比 P 多（一个给 sysmon，它从不持有 P；其余的停放着备用）。`schedtrace` 在 `threads=` 中把它们都算进去；`idlethreads=` 是停放的线程；`spinningthreads=` 是正在找活干的线程。
+# **观察要点**：P 是运行 Go 代码的许可，M 是线程。一个 goroutine 可能先在 P0 上由 M0 运行，后来又由 M2 运行；运行时保有的线程也比 P 多（一个给 sysmon，它从不持有 P；其余的停放着备用）。`schedtrace` 在 `threads=` 中把它们都算进去；`idlethreads=` 是停放的线程；`spinningthreads=` 是正在找活干的线程。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ### The model beside reality
@@ -345,7 +345,7 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 # found something worth explaining.
 
 # %% [markdown] lang="zh"
-# **观察要点**： 两张泳道图共用一条时间轴，所以长短的差别是真实的。goroutine 的个数必须完全一致：如果不一致，这个镜像就不是真正的镜像。总完成时间按一个双侧区间来判定；通常真实的更长，因为模型省略的东西只会增加时间（垃圾回收器、操作系统让两个 CPU 同时服务其他程序、追踪器本身）。某个指标落在区间之外时，表中的*预期差异*一栏会列出常见原因；如果一条都不适用，你就发现了值得解释的东西。
+# **观察要点**：两张泳道图共用一条时间轴，所以长短的差别是真实的。goroutine 的个数必须完全一致：如果不一致，这个镜像就不是真正的镜像。总完成时间按一个双侧区间来判定；通常真实的更长，因为模型省略的东西只会增加时间（垃圾回收器、操作系统让两个 CPU 同时服务其他程序、追踪器本身）。某个指标落在区间之外时，表中的*预期差异*一栏会列出常见原因；如果一条都不适用，你就发现了值得解释的东西。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 3. Guided program 2: producers and consumers with a mutex
@@ -362,7 +362,7 @@ print("the mirror creates the same 7 goroutines; real Go takes at least half the
 #
 # 两个生产者把 100 个条目放进一个带缓冲的 channel；三个消费者取出条目，在 `sync.Mutex` 保护下更新一个共享计数，并且在持锁期间做一些计算。
 #
-# **先预测**： 消费者大部分时间都持有锁。追踪会显示它们阻塞在 channel 上、互斥锁上，还是两者都有？两个 P 会一直忙吗？（运行程序之前先按 *Check*：程序的输出会泄露答案。）
+# **先预测**：消费者大部分时间都持有锁。追踪会显示它们阻塞在 channel 上、互斥锁上，还是两者都有？两个 P 会一直忙吗？（运行程序之前先按 *Check*：程序的输出会泄露答案。）
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-prodcons")
@@ -417,7 +417,7 @@ tally.ask("10-prodcons")
 # that unlocks.
 
 # %% [markdown] lang="zh"
-# **观察要点**： `blocked` 中出现了 `sync` 等待：某个消费者发现互斥锁已被持有，于是停放（park）了自己（之前会像 `sync.Mutex` 那样短暂自旋）。缓冲区的 8 个槽位都满了时，生产者就在 `chan send` 上等待。按下面的 Play，看一个消费者停放，再被解锁的那个 goroutine 唤醒。
+# **观察要点**：`blocked` 中出现了 `sync` 等待：某个消费者发现互斥锁已被持有，于是停放（park）了自己（之前会像 `sync.Mutex` 那样短暂自旋）。缓冲区的 8 个槽位都满了时，生产者就在 `chan send` 上等待。按下面的 Play，看一个消费者停放，再被解锁的那个 goroutine 唤醒。
 
 # %% tags=["nbval-ignore-output"]
 prodcons_panel = yourprog.real_animation(prodcons)
@@ -488,7 +488,7 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 # lanes show the consumers taking turns, rarely two at once.
 
 # %% [markdown] lang="zh"
-# **观察要点**： 计算放在锁内时，第二个 P 帮不上忙：无论在模型里还是在 Go 里，总完成时间都至少是一次临界区耗时的 100 倍。泳道图显示消费者轮流运行，很少有两个同时运行。
+# **观察要点**：计算放在锁内时，第二个 P 帮不上忙：无论在模型里还是在 Go 里，总完成时间都至少是一次临界区耗时的 100 倍。泳道图显示消费者轮流运行，很少有两个同时运行。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 4. Guided program 3: a small network server on 127.0.0.1
@@ -504,7 +504,7 @@ print("under one mutex, 100 critical sections take at least 100 x the time one h
 #
 # 一个监听回环端口的 listener，一个为每个连接启动一个 goroutine 的 accept 循环，以及六个客户端，每个客户端发送一行并读取回复。没有任何数据离开本机。
 #
-# **先预测**： 十二个 goroutine 通过套接字通信。运行时需要多少个线程：大约 12 个，还是和工作池差不多？
+# **先预测**：十二个 goroutine 通过套接字通信。运行时需要多少个线程：大约 12 个，还是和工作池差不多？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("10-server")
@@ -588,7 +588,7 @@ print("several goroutines are parked on the netpoller at once: True")
 # The mirror uses `gk.netio` for the network waits:
 
 # %% [markdown] lang="zh"
-# **观察要点**： 客户端等待回复时，它的 goroutine 待在*网络轮询器*框里（阻塞计数中的 `network`）：它已停放，不占线程，等 epoll 报告套接字可读时被唤醒。你看到的系统调用（`syscalls`）是非阻塞的 `read`/`write`/`accept` 调用；它们立即返回，所以 P 不会被拿走。
+# **观察要点**：客户端等待回复时，它的 goroutine 待在*网络轮询器*框里（阻塞计数中的 `network`）：它已停放，不占线程，等 epoll 报告套接字可读时被唤醒。你看到的系统调用（`syscalls`）是非阻塞的 `read`/`write`/`accept` 调用；它们立即返回，所以 P 不会被拿走。
 #
 # 镜像负载用 `gk.netio` 表示网络等待：
 
@@ -722,7 +722,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 #    `gk.compute(ms=..., tight=True)` loop.
 
 # %% [markdown] lang="zh"
-# **观察要点**： 被停下的程序仍然有追踪，一直记录到它被要求停止的那一刻，状态行会写着 PARTIAL。一个库（`package foo`）会收到提示，说明程序需要 `package main`；几兆字节的输出会在 `max_output`（1 MiB）处截断，运行结果会说明一共输出了多少字节。
+# **观察要点**：被停下的程序仍然有追踪，一直记录到它被要求停止的那一刻，状态行会写着 PARTIAL。一个库（`package foo`）会收到提示，说明程序需要 `package main`；几兆字节的输出会在 `max_output`（1 MiB）处截断，运行结果会说明一共输出了多少字节。
 #
 # ## 6. 开放练习
 #

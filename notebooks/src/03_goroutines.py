@@ -546,25 +546,43 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 import math
 
 questions = [
-    Question("first-copy", "A goroutine's stack is copied for the first time. How many bytes "
-             "is the new stack?",
+    Question("first-copy",
+             {"en": "A goroutine's stack is copied for the first time. How many bytes "
+                    "is the new stack?",
+              "zh": "goroutine 的栈第一次被拷贝。新栈有多少字节？"},
              answer=lambda: growth_panel.data["moves"][0]["stack_bytes"],
-             explain=lambda e: f"{e}: newstack doubles the 2 KiB starting stack."),
-    Question("copies-to-1mib", "How many copies take a stack from 2 KiB to 1 MiB?",
+             explain=lambda e: {"en": f"{e}: newstack doubles the 2 KiB starting stack.",
+                                "zh": f"{e}：newstack 把 2 KiB 的初始栈扩大一倍。"}),
+    Question("copies-to-1mib",
+             {"en": "How many copies take a stack from 2 KiB to 1 MiB?",
+              "zh": "栈从 2 KiB 长到 1 MiB，要拷贝多少次？"},
              answer=lambda: int(math.log2((1 << 20) // 2048)),
-             explain=lambda e: f"log2(1 MiB / 2 KiB) = {e}: each copy doubles the size."),
-    Question("goroutines-per-thread", "How many goroutines' total memory (Sys) fits in one thread's "
-             "8 MiB virtual stack reservation (nearest thousand)?",
+             explain=lambda e: {"en": f"log2(1 MiB / 2 KiB) = {e}: each copy doubles the size.",
+                                "zh": f"log2(1 MiB / 2 KiB) = {e}：每拷贝一次，大小翻一倍。"}),
+    Question("goroutines-per-thread",
+             {"en": "How many goroutines' total memory (Sys) fits in one thread's "
+                    "8 MiB virtual stack reservation (nearest thousand)?",
+              "zh": "一个线程预留的 8 MiB 虚拟栈空间，装得下多少个 goroutine 的全部内存（Sys）？"
+                    "（取最接近的整千数）"},
              answer=lambda: round(mem["thread_virtual"] / mem["goroutine"]["sys"], -3),
-             explain=lambda e: f"{mem['thread_virtual'] / 1024:.0f} KiB / "
-                               f"{mem['goroutine']['sys']:.0f} B per goroutine, measured above.",
+             explain=lambda e: {
+                 "en": f"{mem['thread_virtual'] / 1024:.0f} KiB / "
+                       f"{mem['goroutine']['sys']:.0f} B per goroutine, measured above.",
+                 "zh": f"{mem['thread_virtual'] / 1024:.0f} KiB ÷ 每个 goroutine "
+                       f"{mem['goroutine']['sys']:.0f} B，两者都是上面的实测值。"},
              compare=within(rel=0.25)),
-    Question("handoff-ratio", "How many goroutine hand-offs fit in one hand-off between locked "
-             "threads here (nearest power of ten: 1, 10, 100)?",
+    Question("handoff-ratio",
+             {"en": "How many goroutine hand-offs fit in one hand-off between locked "
+                    "threads here (nearest power of ten: 1, 10, 100)?",
+              "zh": "在这台机器上，绑定线程之间的一次交接抵得上多少次 goroutine 交接？"
+                    "（取最接近的 10 的幂：1、10、100）"},
              answer=lambda: 10 ** round(math.log10(ho["locked_over_goroutine"])),
-             explain=lambda e: f"Measured ratio: {ho['locked_over_goroutine']:.0f}. A goroutine "
-                               "hand-off stays in user space; a thread hand-off goes through the "
-                               "kernel's futex wake-up and scheduler."),
+             explain=lambda e: {
+                 "en": f"Measured ratio: {ho['locked_over_goroutine']:.0f}. A goroutine "
+                       "hand-off stays in user space; a thread hand-off goes through the "
+                       "kernel's futex wake-up and scheduler.",
+                 "zh": f"实测比值：{ho['locked_over_goroutine']:.0f}。goroutine 交接始终在用户"
+                       "空间完成；线程交接则要经过内核的 futex 唤醒和内核调度器。"}),
 ]
 
 # %%

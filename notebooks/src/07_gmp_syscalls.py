@@ -421,20 +421,31 @@ for item in gmp_model.GMP.SIMPLIFIES:
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q4 = Question(
     "retake-idle",
-    "A G makes a 5 ms blocking syscall; its P has nothing queued and another P is idle. Does "
-    "sysmon retake the P (True/False)?",
+    {"en": "A G makes a 5 ms blocking syscall; its P has nothing queued and another P is idle. "
+           "Does sysmon retake the P (True/False)?",
+     "zh": "一个 G 发起一次 5 ms 的阻塞系统调用；它的 P 上没有排队的工作，另有一个 P 空闲。"
+           "sysmon 会收回这个 P 吗？（填 True 或 False）"},
     answer=lambda: gmp.syscall_retake(5000, False)["retaken"],
-    explain=lambda exp: ("retake leaves a syscall's P alone when its queue is empty and some "
-                         "P is idle or an M is spinning, until sysmon first saw the syscall "
-                         f"{facts.fmt(facts.syscall_retake_ns())} ago."))
+    explain=lambda exp: {
+        "en": ("retake leaves a syscall's P alone when its queue is empty and some "
+               "P is idle or an M is spinning, until sysmon first saw the syscall "
+               f"{facts.fmt(facts.syscall_retake_ns())} ago."),
+        "zh": ("当系统调用所在 P 的队列为空，且有 P 空闲或有 M 在自旋时，retake 不会动这个 P，"
+               "直到 sysmon 第一次看到这个系统调用之后过了 "
+               f"{facts.fmt(facts.syscall_retake_ns())}。")})
 q5 = Question(
     "netio-threads",
-    "16 goroutines wait 1 ms on the network at the same time, GOMAXPROCS=2. How many threads "
-    "does the runtime have at the peak, sysmon included?",
+    {"en": "16 goroutines wait 1 ms on the network at the same time, GOMAXPROCS=2. How many "
+           "threads does the runtime have at the peak, sysmon included?",
+     "zh": "16 个 goroutine 同时在网络上各等待 1 ms，GOMAXPROCS=2。峰值时运行时共有多少个线程"
+           "（包括 sysmon）？"},
     answer=lambda: gmp.syscall_vs_netio(16, 2)["netio"]["peak"],
-    explain=lambda exp: (f"{exp}: a goroutine waiting on a socket parks on the netpoller and its "
-                         "thread goes back to running Go code; only a blocking system call holds "
-                         "a thread for its whole length."))
+    explain=lambda exp: {
+        "en": (f"{exp}: a goroutine waiting on a socket parks on the netpoller and its "
+               "thread goes back to running Go code; only a blocking system call holds "
+               "a thread for its whole length."),
+        "zh": (f"{exp}：在 socket 上等待的 goroutine 挂起在网络轮询器上，它的线程回去继续运行 "
+               "Go 代码；只有阻塞的系统调用才会在整个调用期间一直占住一个线程。")})
 questions = [q4, q5]
 
 # %%

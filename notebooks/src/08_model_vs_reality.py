@@ -576,29 +576,53 @@ for key, why in cmp.EXPECTED.items():
 burst_sim = gk.scenarios.spawn_burst(**cmp.MIRRORS["spawn_burst"].params).run(gk.GMP(procs=1))
 
 questions = [
-    Question("overflow-peak", "spawn_burst with 1000 go statements on GOMAXPROCS=1: how many "
-             "goroutines does the simulator's global queue hold at its peak?",
+    Question("overflow-peak",
+             {"en": "spawn_burst with 1000 go statements on GOMAXPROCS=1: how many "
+                    "goroutines does the simulator's global queue hold at its peak?",
+              "zh": "在 GOMAXPROCS=1 上运行含 1000 条 go 语句的 spawn_burst：模拟器的全局运行队列"
+                    "在峰值时有多少个 goroutine？"},
              answer=lambda: burst_sim.stats["global_queue_peak"],
-             explain=lambda e: f"{e}: each time the 256-slot ring is full, runqputslow moves "
-                               "128 + 1 Gs to the global queue; on one P nobody drains it until "
-                               "main blocks, and runnext holds the newest G.",
+             explain=lambda e: {
+                 "en": f"{e}: each time the 256-slot ring is full, runqputslow moves "
+                       "128 + 1 Gs to the global queue; on one P nobody drains it until "
+                       "main blocks, and runnext holds the newest G.",
+                 "zh": f"{e}：每当 256 槽的环形队列满了，runqputslow 就把 128 + 1 个 G 移到"
+                       "全局运行队列；只有一个 P 时，在 main 阻塞之前没有谁去取它们，"
+                       "而 runnext 里放着最新的那个 G。"},
              compare=within(rel=0.05)),
-    Question("more-threads", "Which makes more threads in real Go: 'syscall_storm' or "
-             "'netio_server'?",
+    Question("more-threads",
+             {"en": "Which makes more threads in real Go: 'syscall_storm' or 'netio_server'?",
+              "zh": "在真实的 Go 中，'syscall_storm' 和 'netio_server' 哪个创建的线程更多？"},
              answer=lambda: "syscall_storm",
-             explain=lambda e: f"{e}: a blocking system call holds its thread, so sysmon hands "
-                               "the P to a new M; a goroutine waiting on a socket parks on the "
-                               "netpoller and its thread runs other goroutines."),
-    Question("direction-gc", "The model has no garbage collector. Can that make a real "
-             "makespan shorter than the model's? (yes/no)",
+             explain=lambda e: {
+                 "en": f"{e}: a blocking system call holds its thread, so sysmon hands "
+                       "the P to a new M; a goroutine waiting on a socket parks on the "
+                       "netpoller and its thread runs other goroutines.",
+                 "zh": f"{e}：阻塞的系统调用占住它的线程，于是 sysmon 把 P 交给一个新的 M；"
+                       "在 socket 上等待的 goroutine 挂起在网络轮询器上，它的线程去运行"
+                       "别的 goroutine。"}),
+    Question("direction-gc",
+             {"en": "The model has no garbage collector. Can that make a real "
+                    "makespan shorter than the model's? (yes/no)",
+              "zh": "模型里没有垃圾回收器。这会不会让真实的总完工时间比模型的更短？"
+                    "（填 yes 或 no）"},
              answer=lambda: "no",
-             explain=lambda e: f"{e}: GC work runs on the same Ps and stop-the-world pauses stop "
-                               "everyone, so leaving it out can only make the model faster."),
-    Question("hog-wait", "cpu_hog on one P, GODEBUG=asyncpreemptoff=1: about how many ms does "
-             "the ticker wait at worst, according to the model (hog_ms = 50)?",
+             explain=lambda e: {
+                 "en": f"{e}: GC work runs on the same Ps and stop-the-world pauses stop "
+                       "everyone, so leaving it out can only make the model faster.",
+                 "zh": f"{e}：GC 的工作运行在同样的 P 上，全局暂停（STW）会让所有人停下，"
+                       "所以省略它只会让模型更快。"}),
+    Question("hog-wait",
+             {"en": "cpu_hog on one P, GODEBUG=asyncpreemptoff=1: about how many ms does "
+                    "the ticker wait at worst, according to the model (hog_ms = 50)?",
+              "zh": "在一个 P 上运行 cpu_hog，设置 GODEBUG=asyncpreemptoff=1：按照模型，"
+                    "打点器最坏要等大约多少毫秒（hog_ms = 50）？"},
              answer=lambda: round(results[("cpu_hog", 1, False)].metric("worst_delay_ns").sim / 1e6),
-             explain=lambda e: f"about {e} ms: without the signal the loop has no preemption "
-                               "point, so the ticker runs only when the hog ends.",
+             explain=lambda e: {
+                 "en": f"about {e} ms: without the signal the loop has no preemption "
+                       "point, so the ticker runs only when the hog ends.",
+                 "zh": f"大约 {e} ms：没有信号，循环里就没有抢占点，所以打点器要等霸占者"
+                       "结束才能运行。"},
              compare=within(rel=0.2)),
 ]
 

@@ -135,11 +135,11 @@ for name, m in cmp.MIRRORS.items():
 #
 # 模拟器会针对真实运行所在的机器做**校准**，用的是与真实运行一同测得的三个数字：
 #
-# * `sysmon` 的休眠实际持续多久。`sysmon` 调用 `usleep(20)`，即一次 `nanosleep` 系统调用；内核唤醒线程时最多会晚一个*定时器松弛量*（Linux 默认 50 µs），之后线程还得重新等到 CPU。模拟器里的 `sysmon` 每次休眠请求值再加上测得的这段超出量（镜像程序里的 `nanosleep` 系统调用也同样会多出这么长）；
+# * `sysmon` 的休眠实际持续多久。`sysmon` 调用 `usleep(20)`，即一次 `nanosleep` 系统调用；内核唤醒线程时最多会晚一个*定时器松弛量*（Linux 默认 50 µs），之后线程还得重新等到 CPU。模拟器里的 `sysmon` 每次休眠的时长，是请求值加上测得的这段超出量（镜像程序里的 `nanosleep` 系统调用也同样会多出这么长）；
 # * 一次 goroutine 交接的耗时（多次短暂的 channel 乒乓测试取中位数）；
 # * 在 `main` 的负载开始之前，真实的 Go 已经启动、并已让其休眠的线程（模拟器一开始就让它们处于空闲状态，而不是只有 M0 和 `sysmon`）。
 #
-# 每次比较还会测量**其他程序**从真实运行中抢走了多少 CPU 时间（依据 Linux 的逐线程调度统计）。在繁忙的机器上这个比例会很大，此时真实的*时间*反映的更多是负载而不是调度器：这样的时间会标为 "not modelled (os)"（未建模：操作系统），并附上测得的比例，绝不会标为“在带内”。
+# 每次比较还会测量**其他程序**从真实运行中抢走了多少 CPU 时间（依据 Linux 的逐线程调度统计）。在繁忙的机器上这个比例会很大，此时真实的*时间*反映的更多是负载而不是调度器：这样的时间会标为 `not modelled (os)`（未建模：操作系统），并附上测得的比例，绝不会标为“在带内”。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 2. Experiment: what each P ran
@@ -226,7 +226,7 @@ print(f"so sysmon's shortest round lasts {tick_us:.0f} µs, not 20 µs")
 # * 两边都显示霸占者被切成了 10 ms 或更长的片段（`forcePreemptNS` = 10 ms）：`sysmon` 的 `retake` 发现某个 P 的 `schedtick` 已经 10 ms 没变，于是调用 `preemptone`；由于循环里没有函数调用，它只能发送 SIGURG 信号（异步抢占）。
 # * 片段比 10 ms 长，而且长短不一：没有东西可收回时，`sysmon` 会退避，两次查看之间请求的休眠从 20 µs 变成 40、80……直到 10 ms（每次休眠都比请求的多出上面打印的那段超出量），所以它要到下一次查看时才会发现某个时间片已经用完；而在繁忙的机器上，操作系统还可能把整个线程停上一阵子。
 # * 注意*打点器是什么时候插进来的*：两边都是紧跟在第一次抢占之后。正是这次对比，曾经抓到过模型的一个错误。模型原先让 P0 的 `schedtick` 从 0 开始，因为 `main` 来自 `runnext`（这不计入一次 tick）；于是到第一次抢占时，`schedtick % 61 == 0` 仍然成立，公平性检查就把刚被抢占的霸占者直接从全局运行队列里取了回来，打点器只好再多等一个时间片。真实的 Go 在 `main` 之前会先运行它自己的 goroutine（`forcegchelper`、`bgsweep`、`bgscavenge`），所以它的 `schedtick` 早已动过。现在模型让 P0 从 `STARTUP_SCHEDTICKS = 1` 开始。
-# * 在 2 个 P 上运行 `cpu_fanout` 时，两边都把八个工作 goroutine 四个对四个地分开（或接近如此）；运行 `syscall_storm` 时，真实的 P 行上会出现空隙，那是某个线程停在 `nanosleep` 里、`sysmon` 还没拿走它的 P 的那段时间。
+# * 在 2 个 P 上运行 `cpu_fanout` 时，两边都把八个工作 goroutine 平分成四个和四个（或接近平分）；运行 `syscall_storm` 时，真实的 P 行上会出现空隙，那是某个线程停在 `nanosleep` 里、`sysmon` 还没拿走它的 P 的那段时间。
 #
 # ## 3. 实验：调度追踪，真实的与模拟的
 #

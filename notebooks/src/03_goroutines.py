@@ -548,7 +548,7 @@ answer_boxes(questions, tally)
 # | hand-off | 交接 | one goroutine or thread waking another and yielding to it |
 # | user mode / kernel mode | 用户态 / 内核态 | where goroutine switches happen / where thread switches happen |
 # | system call | 系统调用 | an entry into the kernel |
-# | channel | 通道 | Go's typed pipe between goroutines |
+# | channel | channel | Go's typed pipe between goroutines |
 # | `LockOSThread` | 绑定线程 | wire a goroutine to its current OS thread |
 #
 # ## Further reading

@@ -486,9 +486,9 @@ for model in (gk.Threads, gk.GreenThreads, gk.GMP):
 #
 # | English | 中文 | meaning here |
 # |---|---|---|
-# | M:N model | M:N模型 | N goroutines multiplexed onto M kernel threads by the runtime |
-# | 1:1 model | 1:1模型 | one kernel thread per task |
-# | N:1 model (green threads) | N:1模型（绿色线程） | every task on one kernel thread |
+# | M:N model | M:N 模型 | N goroutines multiplexed onto M kernel threads by the runtime |
+# | 1:1 model | 1:1 模型 | one kernel thread per task |
+# | N:1 model (green threads) | N:1 模型（绿色线程） | every task on one kernel thread |
 # | user-level thread | 用户态线程 | a thread of execution scheduled in user space (a goroutine) |
 # | OS thread (kernel-scheduled) | 系统线程 / OS 线程 | a thread the kernel schedules (an M) |
 # | blocking | 阻塞 | waiting until something happens; *what* waits (goroutine or thread) is the point |

@@ -648,8 +648,8 @@ for model in (gk.GM, gk.GMP):
 # | English | 中文 | meaning here |
 # |---|---|---|
 # | scheduler | 调度器 | the runtime code that decides which goroutine runs on which thread |
-# | GM scheduler | GM调度器 | Go 1.0's scheduler: goroutines (G) and threads (M), nothing else |
-# | global run queue | 全局队列 | the one FIFO queue of runnable goroutines (`sched.ghead`) |
+# | GM scheduler | GM 调度器 | Go 1.0's scheduler: goroutines (G) and threads (M), nothing else |
+# | global run queue | 全局运行队列 | the one FIFO queue of runnable goroutines (`sched.ghead`) |
 # | global lock | 全局锁 | `schedlock`, taken by every scheduling operation in Go 1.0 |
 # | mutex | 互斥锁 | a lock that lets one thread in at a time |
 # | lock contention | 锁竞争 | threads waiting for a lock another thread holds |
@@ -661,7 +661,7 @@ for model in (gk.GM, gk.GMP):
 # | context switch | 上下文切换 | the kernel moving a CPU from one thread to another |
 # | blocking | 阻塞 | waiting, with the thread (syscall) or without it (channel, network) |
 # | processor (P) | 处理器 P | Go 1.1's fix: the right to run Go code, with its own run queue and mcache |
-# | local run queue | 本地队列 | a P's own queue of runnable goroutines |
+# | local run queue | 本地运行队列 | a P's own queue of runnable goroutines |
 #
 # ## Further reading
 #

@@ -666,8 +666,8 @@ answer_boxes(questions, tally)
 # | goroutine (G) | goroutine（通常不译；也称 Go 协程） | `type g` |
 # | machine, OS thread (M) | 工作线程 / 系统线程 | `type m` |
 # | processor (P) | 处理器 P（逻辑处理器，不是 CPU） | `type p`, GOMAXPROCS of them |
-# | local run queue | 本地队列 | `p.runq` (256) + `p.runnext` |
-# | global run queue | 全局队列 | `sched.runq` |
+# | local run queue | 本地运行队列 | `p.runq` (256) + `p.runnext` |
+# | global run queue | 全局运行队列 | `sched.runq` |
 # | work stealing | 工作窃取 | `stealWork`, `runqsteal`, `runqgrab` |
 # | spinning thread | 自旋线程 | `m.spinning`, `sched.nmspinning` |
 # | lock-free | 无锁 | `runqhead` CAS, `runqtail` store-release |

@@ -655,8 +655,8 @@ answer_boxes(questions, tally)
 # | asynchronous preemption | 异步抢占 | preemption by a signal (SIGURG), Go 1.14+ |
 # | system call | 系统调用 | an entry into the kernel; a blocking one holds its thread |
 # | netpoller | 网络轮询器 | epoll: network waits park goroutines, not threads |
-# | local run queue | 本地队列 | a P's 256-slot ring (plus `runnext`) |
-# | global run queue | 全局队列 | `sched.runq`: overflow, preempted Gs |
+# | local run queue | 本地运行队列 | a P's 256-slot ring (plus `runnext`) |
+# | global run queue | 全局运行队列 | `sched.runq`: overflow, preempted Gs |
 # | operating system scheduler | 操作系统调度器 | the kernel deciding which thread runs on a CPU |
 # | makespan | 总完工时间（makespan） | time from the start of the workload to its end |
 # | median | 中位数 | the middle of several runs: robust against one slow run |

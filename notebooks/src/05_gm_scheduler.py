@@ -580,11 +580,12 @@ q1 = Question("05-gm-ms-syscalls",
                              .stats["ms"],
               explain=lambda e: {
                   "en": f"{e}: one M per goroutine blocked in a syscall (each holds its "
-                        "thread), plus one running main — Ms are created by matchmg "
-                        "whenever a slot frees up and no idle M exists.",
-                  "zh": f"{e}：每个阻塞在系统调用中的 goroutine 各占一个 M（它占着自己的线程），"
-                        "再加上一个运行 main 的 M。每当有名额空出来、又没有空闲的 M 时，"
-                        "matchmg 就会新建一个 M。"})
+                        "thread). main waits in wg.Wait, which needs no thread, so M0 runs "
+                        "one of the workers. matchmg creates an M whenever a slot frees up "
+                        "and no idle M exists.",
+                  "zh": f"{e}：每个阻塞在系统调用中的 goroutine 各占一个 M（它占着自己的线程）。"
+                        "main 在 wg.Wait 中等待，不需要线程，所以 M0 也去运行了一个 worker。"
+                        "每当有名额空出来、又没有空闲的 M 时，matchmg 就会新建一个 M。"})
 q2 = Question("05-gm-mcache-mib",
               {"en": "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
                      "mcache do GM's Ms hold in total?",

@@ -12,9 +12,13 @@ from .toolchain import (GoProgramError, GoTimeout, GoToolchain, GoUnavailable, R
 from .errors import TraceParseError
 from .schedtrace import parse_schedtrace, run_schedtrace, schedtrace_or_recorded
 from .exectrace import parse_exectrace, run_exectrace, exectrace_or_recorded
-from .tracego import TracedRun, GoCompileError, GoSourceError, trace_go, trace_go_or_recorded
-from .measure import (Measurement, Measurements, load_recorded, measure_all,
-                      measurements_or_recorded, write_costs)
+from .gosource import GoSourceError
+from .userprog import GoCompileError
+from .tracedrun import TracedRun
+from .tracego import trace_go, trace_go_or_recorded
+from .measurements import Measurement, Measurements
+from .measure import load_recorded, measure_all, measurements_or_recorded
+from .calibrate import write_costs
 
 __all__ = [
     "GoUnavailable", "GoProgramError", "GoTimeout", "GoToolchain", "RunResult",

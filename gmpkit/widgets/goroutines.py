@@ -154,7 +154,7 @@ CREATE_OPS = ("goroutine (go f(), run, exit)", "OS thread made by the Go runtime
 
 def create_costs(gomaxprocs=1, repeats=3):
     """ns to create (and finish) a goroutine, a thread (Go and Python) and a process."""
-    from ..real.measure import PY_BENCHES
+    from ..real.benches import PY_BENCHES
     tc, table = go_source()
     if tc is not None:
         g, _ = _median_runs(tc, "spawn", ["-n", "20000"], "ns_per_op", repeats, gomaxprocs)

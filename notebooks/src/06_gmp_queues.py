@@ -439,8 +439,8 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 # **观察要点**：
 #
 # * 环形队列还很长时，让出者每到第 **61** 次 schedtick 就运行一次：先运行 60 个本地 G，然后轮到它。它不必等那 200 个都跑完。（第一个间隔少 1：让出者第一次运行时，P0 的 `schedtick` 已经是 1，因为真实的 Go 在 `main` 之前会先运行自己的 goroutine。）61 是质数，这项检查因此不容易与负载自身的周期同步。
-# * 环形队列快空时，间隔随之缩短：本地队列一空，`findRunnable` 反正也会去全局运行队列里找。
-# * 每次检查只取一个 G，所以全局运行队列也不会反过来饿死本地队列。
+# * 环形队列快空时，间隔随之缩短：本地运行队列一空，`findRunnable` 本来就会去全局运行队列里找。
+# * 每次检查只取一个 G，所以全局运行队列也不会反过来饿死本地运行队列。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Experiment 4 · Work stealing: half, rounded up

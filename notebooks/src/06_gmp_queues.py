@@ -114,7 +114,7 @@ tally = predictions.tally("06_gmp_queues")   # your predictions in this notebook
 #
 # 原文“GMP概念”部分介绍了 G、M、P。下面是运行时对它们的声明（`runtime/runtime2.go`，节选部分字段，读自本机安装的 Go）。
 #
-# * **G：`type g struct`**，即一个 goroutine。包括它的 `stack`（一个 `[lo, hi)` 区间，初始 2 KiB）、`stackguard0`（栈溢出检查，同时兼作**抢占**标志）、`sched`（保存的寄存器，用来恢复执行）、`atomicstatus`（可运行、运行中、系统调用中、等待中……），以及运行时所在的 `m`。
+# * **G：`type g struct`**，即一个 goroutine。主要字段有 `stack`（一个 `[lo, hi)` 区间，初始 2 KiB）、`stackguard0`（栈溢出检查，同时兼作**抢占**标志）、`sched`（保存的寄存器，用来恢复执行）、`atomicstatus`（可运行、运行中、系统调用中、等待中……），以及它运行期间所在的 `m`。
 # * **M：`type m struct`**，即一个操作系统线程。`curg` 是它正在运行的 goroutine，`p` 是它持有的 P，`oldp` 是它进入系统调用之前持有的 P，`spinning` 表示它是否没活可干、正在找活。M **只有持有 P 时**才能运行 Go 代码。
 # * **P：`type p struct`**，即一个*处理器*。它不是 CPU，而是一张**运行 Go 代码的许可证**，外加每个处理器自己的调度状态：`runnext`（一个槽位）、`runq`（256 个槽位的环形队列，配有 `runqhead` 和 `runqtail`）、`schedtick`、`syscalltick`，以及 `mcache`（内存分配缓存，Go 1.0 中它属于 M）。P 的数量恰好是 `GOMAXPROCS` 个。
 #
@@ -333,7 +333,7 @@ print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_p
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 每条 `go` 语句都把新 G 放进 **`runnext`**，并把原来的那个推到环形队列里：最新的 G 下一个运行（它很可能和创建者共享数据，而这些数据还在缓存里）。
+# * 每条 `go` 语句都把新 G 放进 **`runnext`**，并把原来的那个推到环形队列里：最新创建的 G 接下来最先运行（它很可能和创建者共享数据，这些数据还在缓存里）。
 # * P1 靠**窃取**拿到活：第一条 `go` 语句唤醒了一个线程（`wakep`），它大约 60 µs 后才到位（创建线程很慢），然后拿走了 P0 环形队列中的**一半**。
 # * 进入**系统调用**的 G **仍持有它的 P**；sysmon 在接下来几轮巡检中发现了这一点，于是**收回**这个 P，并因为还有排队的工作而把它交给另一个 M（`handoffp`）。线程按需创建：M2、M3、M4 ……（M1 是 sysmon，它从不持有 P）。
 # * 网络等待（`netio`）会把 G 挂起在**网络轮询器**上，不阻塞任何线程。

@@ -29,9 +29,9 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 06 · GMP 调度器（上）：P、本地运行队列、工作窃取与自旋
 #
-# 第 05 讲展示了 Go 1.0 的调度器如何被一把全局锁卡住。本讲拆解它的继任者：**G-M-P** 调度器，从 **1.1** 起的每个 Go 版本都在用它。我们来看 **P** 是什么、可运行的 goroutine 在哪里等待、谁在什么时候去找活干。第 07 讲接着讨论 goroutine 阻塞在内核中、或者迟迟不肯让出时会发生什么。
+# 第 5 讲展示了 Go 1.0 的调度器如何被一把全局锁卡住。本讲拆解它的继任者，即 Go 从 **1.1** 起一直沿用的 **G-M-P** 调度器：**P** 是什么，可运行的 goroutine 在哪里等待，谁在什么时候去找活干。goroutine 阻塞在内核里、或者拒不让出 CPU 时会发生什么，留到第 7 讲。
 #
-# 每个实验运行的都是 `gk.GMP`，它是 `runtime/proc.go` 的缩微版，函数沿用运行时中的名字（`schedule`、`findRunnable`、`runqput`、`stealWork`、`retake` ……）。每次运行都固定了随机种子，所以你看到的数字，就是断言单元格检查的那些数字。
+# 所有实验都运行在 `gk.GMP` 上。它是 `runtime/proc.go` 的缩微版，函数名与运行时一致（`schedule`、`findRunnable`、`runqput`、`stealWork`、`retake` ……）。每次运行都固定了随机种子，你看到的数字正是断言单元格所检查的数字。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -51,11 +51,11 @@
 #
 # 学完本讲，你将能够：
 #
-# 1. 通过运行时中的结构体（`runtime2.go` 中的 `g`、`m`、`p`）说出 **G**、**M**、**P** 这三类对象，以及它们各自拥有什么；
-# 2. 按顺序说出 `findRunnable` 去哪些地方找活，并解释 **61 次中有 1 次**的检查；
-# 3. 预测一个新 goroutine 会去哪里（`runnext`、256 个槽位的环形队列、全局运行队列），以及环形队列满了时 `runqputslow` 会搬走多少（**129** 个 G）；
+# 1. 说出 **G**、**M**、**P** 三类对象对应的运行时结构体（`runtime2.go` 中的 `g`、`m`、`p`），以及各自拥有什么；
+# 2. 按顺序说出 `findRunnable` 依次去哪里找活，并解释“**61 次中有 1 次**”先查全局运行队列的规则；
+# 3. 预测新建的 goroutine 会放在哪里（`runnext`、256 个槽位的环形队列、全局运行队列），以及环形队列满时 `runqputslow` 搬走多少个 G（**129** 个）；
 # 4. 解释**工作窃取**（取一半，向上取整），以及为什么只有少数几个 M 会**自旋**；
-# 5. 带着证据更正原文的两处说法（第 07 讲再更正另外两处）。
+# 5. 用证据纠正原文的两处说法（另外两处留到第 7 讲）。
 
 # %%
 from gmpkit import facts, predictions
@@ -114,15 +114,15 @@ tally = predictions.tally("06_gmp_queues")   # your predictions in this notebook
 #
 # 原文“GMP概念”部分介绍了 G、M、P。下面是运行时对它们的声明（`runtime/runtime2.go`，节选部分字段，读自本机安装的 Go）。
 #
-# * **G：`type g struct`**，即一个 goroutine。包括它的 `stack`（一个 `[lo, hi)` 区间，初始 2 KiB）、`stackguard0`（栈溢出检查，同时兼作**抢占**标志）、`sched`（保存的寄存器，用来恢复执行）、`atomicstatus`（可运行、运行中、系统调用中、等待中……），以及运行时所在的 `m`。
+# * **G：`type g struct`**，即一个 goroutine。主要字段有 `stack`（一个 `[lo, hi)` 区间，初始 2 KiB）、`stackguard0`（栈溢出检查，同时兼作**抢占**标志）、`sched`（保存的寄存器，用来恢复执行）、`atomicstatus`（可运行、运行中、系统调用中、等待中……），以及它运行期间所在的 `m`。
 # * **M：`type m struct`**，即一个操作系统线程。`curg` 是它正在运行的 goroutine，`p` 是它持有的 P，`oldp` 是它进入系统调用之前持有的 P，`spinning` 表示它是否没活可干、正在找活。M **只有持有 P 时**才能运行 Go 代码。
 # * **P：`type p struct`**，即一个*处理器*。它不是 CPU，而是一张**运行 Go 代码的许可证**，外加每个处理器自己的调度状态：`runnext`（一个槽位）、`runq`（256 个槽位的环形队列，配有 `runqhead` 和 `runqtail`）、`schedtick`、`syscalltick`，以及 `mcache`（内存分配缓存，Go 1.0 中它属于 M）。P 的数量恰好是 `GOMAXPROCS` 个。
 #
-# **原文关于 G 和 M 的说法，以及更正**
+# **原文对 G 和 M 的描述及更正**
 #
 # > G: goroutine的缩写，每次go func()都代表一个G，无限制。
 #
-# **并非“无限制”。** 每个 goroutine 的栈可以增长（靠拷贝，见第 03 讲），但最多只能长到 `maxstacksize`，`runtime.main` 把它设为 **64 位系统上 1 GB**（32 位系统上 250 MB）；`debug.SetMaxStack` 可以修改它，需要更多栈的 goroutine 会以 "goroutine stack exceeds 1000000000-byte limit" 的错误终止。goroutine 的*数量*也受内存限制：每个 goroutine 至少占着 2 KiB 的栈和它的 `g`（第 03 讲测量了总量），所以一百万个 goroutine 需要以 GB 计的内存（下面会算出来）。运行时本身没有设定数量上限，但内存会替它设限。
+# **并非“无限制”。** 每个 goroutine 的栈可以增长（靠拷贝，见第 3 讲），但最多只能长到 `maxstacksize`，`runtime.main` 把它设为 **64 位系统上 1 GB**（32 位系统上 250 MB）；这个上限可以用 `debug.SetMaxStack` 修改，栈超出上限的 goroutine 会以 "goroutine stack exceeds 1000000000-byte limit" 报错终止。goroutine 的*数量*也受内存限制：每个 goroutine 至少占着 2 KiB 的栈和它的 `g`（第 3 讲测量了总量），所以一百万个 goroutine 需要以 GB 计的内存（下面会算出来）。运行时本身不限制 goroutine 的数量，但内存会。
 #
 # > M: … 当指定了线程栈，则M.stack->G.stack，M的pc寄存器指向G提供的函数，然后去执行。
 #
@@ -224,9 +224,9 @@ print(f"\nconstants: GLOBAL_CHECK_EVERY = {gmp_model.GLOBAL_CHECK_EVERY}, "
 # > 在这个调度模型中引入了本地队列(local queue)… 每一个M都会在P‘s local queue，global queue或其他P队列中寻找G来执行 …
 # > 这里P的本地队列是一个LockFree的队列，窃取G时使用CAS原子操作来完成。
 #
-# 这些说法是对的，下面的实验会逐一展示。另有三处说法需要更正，还有一处值得强调（最后两处放在第 07 讲）。
+# 这些说法是对的，下面的实验会逐一展示。另有三处说法需要更正，还有一处值得强调（最后两处放在第 7 讲）。
 #
-# **1. “Go1.2之前的调度器实现”。** 其实 GMP 随 **Go 1.1**（2013 年春）发布；最后的 GM 版本是 Go 1.0.x 系列的小版本（最后一个是 2012 年 9 月的 1.0.3）。证据：Go wiki 的 *DesignDocuments* 页面把 Vyukov 的 "Scalable Scheduler" 归在 **Go 1.1** 名下，而把 "Preemptive Scheduler" 归在 Go 1.2 名下。Go 1.2 发布说明中所说的“更好的调度器”（"a better scheduler"）指的是*抢占*（见第 07 讲），它是在 GMP 之上添加的。此外，运行时至今仍用一个以版本命名的短链接 `golang.org/s/go11sched` 引用这份设计文档：下面是本机 Go 安装中 `proc.go` 的文件头。
+# **1. “Go1.2之前的调度器实现”。** 其实 GMP 随 **Go 1.1**（2013 年春）发布；最后的 GM 版本是 Go 1.0.x 系列的小版本（最后一个是 2012 年 9 月的 1.0.3）。证据：Go wiki 的 *DesignDocuments* 页面把 Vyukov 的 "Scalable Scheduler" 归在 **Go 1.1** 名下，而把 "Preemptive Scheduler" 归在 Go 1.2 名下。Go 1.2 发布说明中所说的“更好的调度器”（"a better scheduler"）指的是*抢占*（见第 7 讲），它是在 GMP 之上添加的。此外，运行时至今仍用一个以版本命名的短链接 `golang.org/s/go11sched` 引用这份设计文档：下面是本机 Go 安装中 `proc.go` 的文件头。
 
 # %% tags=["nbval-ignore-output"]
 try:
@@ -249,7 +249,7 @@ except Exception as e:     # no Go here: say so
 # The *global* queue, by contrast, is protected by `sched.lock`: it is the slow path.
 
 # %% [markdown] lang="zh"
-# **2. “LockFree的队列”：这里的无锁是什么意思。** 只有 P 的**拥有者**才会往它的环形队列里添加 G（`runqput`），所以添加既不需要锁，也不需要 CAS：先写入槽位，再以 *store-release* 方式写 `runqtail` 把它发布出去。而从队头*取* G 的可以是任何人，既可能是拥有者（`runqget`），也可能是窃取者（`runqsteal` → `runqgrab`），所以取 G 要对 **`runqhead` 做一次 CAS** 来确认这次领取，如果别的取者抢先一步就重试。`runnext` 同样用 CAS 修改。下面几行是本机 `proc.go` 中的实际代码（行号随版本变化）。相比之下，*全局*运行队列由 `sched.lock` 保护：那是慢速路径。
+# **2. “LockFree的队列”：这里的无锁是什么意思。** 只有 P 的**拥有者**才会往它的环形队列里添加 G（`runqput`），所以添加既不需要锁，也不需要 CAS：先写入槽位，再以 *store-release* 方式写 `runqtail` 把它发布出去。而从队头*取* G 的可以是任何人，既可能是拥有者（`runqget`），也可能是窃取者（`runqsteal` → `runqgrab`），所以取 G 要对 **`runqhead` 做一次 CAS** 来确认这次领取，如果被另一个取 G 的一方抢先，就重试。`runnext` 同样用 CAS 修改。下面几行是本机 `proc.go` 中的实际代码（行号随版本变化）。相比之下，*全局*运行队列由 `sched.lock` 保护：那是慢速路径。
 
 # %% tags=["nbval-ignore-output"]
 for name, keep in (("runqput", [r"runnext\.cas\(", r"LoadAcq", r"StoreRel", r"runqputslow\(pp"]),
@@ -285,7 +285,7 @@ print("the design document the runtime cites is named for Go 1.1:", design_doc)
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 实验 1 · 逐帧观察 G-M-P
 #
-# 这张图画的是模型的一个快照：最上面是全局运行队列；每个 P 的上方是它的 M（旁边标出 M 的状态和当前的 G），下方是它的 `runnext` 槽位和环形队列；没有 P 的 M（在系统调用中、空闲或自旋）放在一个池子里；网络轮询器和定时器上等待的 G 画在最下面。每个 G 是一个标着编号的圆圈，在所有地方颜色一致。调度器每做一件事就截取一帧，图上方的一行字说明它做了什么。
+# 这张图画的是模型的一个快照：最上面是全局运行队列；每个 P 的上方是它的 M（旁边标出 M 的状态和当前的 G），下方是它的 `runnext` 槽位和环形队列；没有 P 的 M（在系统调用中、空闲或自旋）放在一个池子里；网络轮询器和定时器上等待的 G 画在最下面。每个 G 画成一个标有编号的圆圈，同一个 G 在各处颜色相同。调度器每做一件事就记录一帧，图上方的一行字说明这一帧发生了什么。
 #
 # **先预测**：默认负载（`main` 启动 2 个做 400 µs 系统调用的 G、2 个在网络上等待 250 µs 的 G，以及 6 个计算 150 µs 的 G），2 个 P。哪个 P 先运行这些 worker？P1 究竟是怎么拿到活的？P1 上的 G 进入系统调用时，P1 会怎样？
 
@@ -333,7 +333,7 @@ print(f"tight loops on 2 Ps: the first preemption frame is at {facts.fmt(first_p
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 每条 `go` 语句都把新 G 放进 **`runnext`**，并把原来的那个推到环形队列里：最新的 G 下一个运行（它很可能和创建者共享数据，而这些数据还在缓存里）。
+# * 每条 `go` 语句都把新 G 放进 **`runnext`**，并把原来的那个推到环形队列里：最新创建的 G 接下来最先运行（它很可能和创建者共享数据，这些数据还在缓存里）。
 # * P1 靠**窃取**拿到活：第一条 `go` 语句唤醒了一个线程（`wakep`），它大约 60 µs 后才到位（创建线程很慢），然后拿走了 P0 环形队列中的**一半**。
 # * 进入**系统调用**的 G **仍持有它的 P**；sysmon 在接下来几轮巡检中发现了这一点，于是**收回**这个 P，并因为还有排队的工作而把它交给另一个 M（`handoffp`）。线程按需创建：M2、M3、M4 ……（M1 是 sysmon，它从不持有 P）。
 # * 网络等待（`netio`）会把 G 挂起在**网络轮询器**上，不阻塞任何线程。
@@ -438,9 +438,9 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 环形队列还很长时，让出者每到第 **61** 次 schedtick 就运行一次：先运行 60 个本地 G，然后轮到它。它不必等那 200 个都跑完。（第一个间隔少 1：让出者第一次运行时，P0 的 `schedtick` 已经是 1，因为真实的 Go 在 `main` 之前会先运行自己的 goroutine。）61 是质数，所以这项检查不会和负载自身的周期步调一致。
-# * 环形队列快空时，间隔随之缩短：本地队列一空，`findRunnable` 反正也会去全局运行队列里找。
-# * 每次检查只取一个 G，所以全局运行队列也不会反过来饿死本地队列。
+# * 环形队列还很长时，让出者每到第 **61** 次 schedtick 就运行一次：先运行 60 个本地 G，然后轮到它。它不必等那 200 个都跑完。（第一个间隔少 1：让出者第一次运行时，P0 的 `schedtick` 已经是 1，因为真实的 Go 在 `main` 之前会先运行自己的 goroutine。）61 是质数，这项检查因此不容易与负载自身的周期同步。
+# * 环形队列快空时，间隔随之缩短：本地运行队列一空，`findRunnable` 本来就会去全局运行队列里找。
+# * 每次检查只取一个 G，所以全局运行队列也不会反过来饿死本地运行队列。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Experiment 4 · Work stealing: half, rounded up
@@ -455,7 +455,7 @@ print("local Gs run between the yielder's turns:", f["gaps"])
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 实验 4 · 工作窃取：取一半，向上取整
 #
-# 一个 M 的 P 如果没有可运行的 G，它就进入**自旋**状态并调用 `stealWork`：以随机顺序把其他 P 最多过 4 遍；从第一个环形队列里有 G 的 P 那里取走 `n - n/2` 个（`runqgrab`），运行其中最后一个，其余的放进自己的环形队列。这里由 `main` 填满 P0 的环形队列；其他 P 都空闲着，依次被唤醒。
+# 一个 M 的 P 如果没有可运行的 G，它就进入**自旋**状态并调用 `stealWork`：按随机顺序遍历其他 P，最多 4 轮；遇到第一个环形队列非空的 P，就从它那里取走 `n - n/2` 个（`runqgrab`），运行其中最后一个，其余的放进自己的环形队列。这里由 `main` 填满 P0 的环形队列；其他 P 都空闲着，依次被唤醒。
 #
 # **先预测**：P0 的环形队列里有 9 个 G。第一个窃取者拿走几个？第二个呢？
 
@@ -510,7 +510,7 @@ print("steals (thief <- victim: ring before, taken):",
 # rejected design wake than Go does?
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 实验 5 · 自旋的 M：够找到活就行，而不是每个空闲 P 一个
+# ## 实验 5 · 自旋的 M：够用就好，不必每个空闲 P 配一个
 #
 # 只有在**没有 M 在自旋**时，`wakep` 才会启动一个线程；一个没活可干的 M 也只有在 `2 * nmspinning < GOMAXPROCS - npidle`（自旋者少于忙碌 P 的一半）时才可以开始自旋。`proc.go` 否决的另一种方案是：“每当有 goroutine 就绪、又有空闲的 P 时，就多唤醒一个线程”（原文为 "unpark an additional thread whenever we ready a goroutine and there is an idle P"），那样每个新 G 都会唤醒一个线程。
 #
@@ -563,7 +563,7 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 # * **乒乓**：没有自旋时，每次发送都唤醒一个线程，而且每一次唤醒都是白费的：被唤醒的 G 就待在唤醒者的 `runnext` 里，片刻之后就在那个 P 上运行。有自旋时，只要已经有一个 M 在路上（它计入 `nmspinning`），`wakep` 就谁也不唤醒，所以白白唤醒的线程不到原来的一半。两种情况下的启动延迟一样：真正起作用的是 `runnext`。
 # * **突发**（*bursts*，在负载选项中切换）：同时执行 8 条 `go` 语句。Go 先唤醒一个自旋者；它找到活之后就停止自旋，再次调用 `wakep`，于是窃取者一个接一个地加入，唤醒次数比没有自旋时少。代价也看得见：新 G 开始运行的时间，比每个空闲 P 立刻各得到一个线程时要晚。
 # * 每个自旋者在找活期间都要烧掉一个 CPU，这就是为什么自旋者最多只能占忙碌 P 数的一半（`2 * nmspinning < GOMAXPROCS - npidle`）。
-# * 在这个模型里，调度代码本身不花时间，所以 M 只在它的唤醒尚在途中时“自旋”。真实的自旋者在睡眠前还会搜寻几 µs，能接住这期间到来的工作：真实的 Go 省下的唤醒比模型显示的还要多。
+# * 在这个模型里，调度代码本身不花时间，所以 M 只在它的唤醒尚在途中时“自旋”。真实的自旋线程在休眠前还会搜寻几微秒，能接住这期间到来的工作，因此真实的 Go 省下的唤醒比模型显示的更多。
 
 # %% [markdown] lang="en"
 # ## Summary
@@ -594,7 +594,7 @@ print(f"ping-pong: {on['wakeups']} thread wake-ups with spinning, {off['wakeups'
 # * **G** 是 goroutine，**M** 是操作系统线程，**P** 是运行 Go 代码的许可证，带有自己的运行队列和缓存；P 恰好有 GOMAXPROCS 个，M 则按需创建。GMP 随 **Go 1.1** 发布。
 # * 新建或被唤醒的 G 进入 `runnext`；原来的那个进入 256 个槽位的环形队列；环形队列满了，就把 **129** 个 G（一半加 1）送进全局运行队列。
 # * `findRunnable` 的顺序：定时器、**61 次中 1 次**的全局检查、runnext、环形队列、从全局运行队列批量取、netpoll、**窃取一半**、再检查一遍、挂起。
-# * 本地环形队列是无锁的：只有拥有者添加；取者（拥有者或窃取者）对队头做 CAS。
+# * 本地环形队列是无锁的：只有拥有者往里添加；取 G 的一方（拥有者或窃取者）对队头做 CAS。
 # * 只有少数几个 M 会**自旋**：没有 M 在自旋时，`wakep` 才唤醒一个；自旋者保持在忙碌 P 数的一半以下。
 # * G 并非“无限制”（栈 ≤ `maxstacksize`，数量受内存限制）；M 在自己的 `g0` 栈上运行调度器，`gogo` 切换到 G 保存的 SP 和 PC。
 #
@@ -706,7 +706,7 @@ answer_boxes(questions, tally)
 #
 # 1. Dmitry Vyukov，[Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit)（2012），“Design”和“Spinning threads”两节。
 # 2. 本课程测量所用版本的运行时源码，[go1.27.3 的 proc.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go)：先读文件开头的注释（"Goroutine scheduler"），再读 `schedule`、`findRunnable`、`runqput`、`runqputslow`、`runqsteal` / `runqgrab`、`wakep` 和 `resetspinning`。`gmpkit.real.toolchain.runtime_source("findRunnable")` 可以打印本机安装的版本。
-# 3. 改变了本讲故事走向的几份发布说明：[Go 1.1](https://go.dev/doc/go1.1)（引入每个 P 一个运行队列的版本）、[Go 1.2](https://go.dev/doc/go1.2#preemption)（函数入口处的抢占；61 次中 1 次的检查也在这个周期加入）及其[抢占式调度器设计文档](https://docs.google.com/document/d/1ETuA2IOmnaQ4j81AtTGT40Y4_Jr6_IDASEKg0t0dBR8/edit)，以及 [Go 1.5](https://go.dev/doc/go1.5#runtime)（`GOMAXPROCS` 默认等于 CPU 数）。
+# 3. 本讲所述历史中的几个关键版本的发布说明：[Go 1.1](https://go.dev/doc/go1.1)（引入每个 P 一个运行队列的版本）、[Go 1.2](https://go.dev/doc/go1.2#preemption)（函数入口处的抢占；61 次中 1 次的检查也在这个周期加入）及其[抢占式调度器设计文档](https://docs.google.com/document/d/1ETuA2IOmnaQ4j81AtTGT40Y4_Jr6_IDASEKg0t0dBR8/edit)，以及 [Go 1.5](https://go.dev/doc/go1.5#runtime)（`GOMAXPROCS` 默认等于 CPU 数）。
 # 4. Kavya Joshi，“The Scheduler Saga”，GopherCon 2018：以演讲的形式讲同样的内容，运行队列和自旋线程都有动画演示。
 # 5. William Kennedy，[Scheduling In Go, Part II](https://www.ardanlabs.com/blog/2018/08/scheduling-in-go-part2.html)（2018）。
 # 6. 中文：《Go 语言设计与实现》[6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)；[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章。

@@ -30,9 +30,9 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 07 · GMP 调度器（下）：系统调用、网络轮询器、`sysmon` 与抢占
 #
-# 第 6 讲拆解了运行队列：可运行的 goroutine 在哪里排队、谁会把它偷走，以及为什么只有少数几个线程在自旋。这一讲跟着 goroutine 走出 Go 代码：进入阻塞的系统调用，挂到网络轮询器上，以及陷进一个永不让出的循环。这三种情况里替运行时守夜的都是 **`sysmon`**，一个不持有 P 的线程。最后一个实验把同一个负载分别放在 Go 1.0 的 GM 调度器和 GMP 调度器上运行，并在两边分别测量 Vyukov 指出的四个问题。
+# 第 6 讲拆解了运行队列：可运行的 goroutine 在哪里等待，谁会窃取它，为什么只有少数几个线程在自旋。本讲跟着 goroutine 离开 Go 代码：进入阻塞的系统调用，挂到网络轮询器上，或者陷入一个永不让出的循环。这三种情况都由 **`sysmon`** 替运行时值守，它是一个不持有 P 的线程。最后一个实验把同一个负载分别放到 Go 1.0 的 GM 调度器和 GMP 调度器上运行，在两边测量 Vyukov 指出的四个问题。
 #
-# 所有实验运行的都是 `gk.GMP`，也就是第 6 讲里那个按 `runtime/proc.go` 缩微而成的模型。每次运行的随机种子都是固定的，所以你看到的数字，正是（隐藏的）断言单元格所检查的数字。
+# 所有实验都运行在 `gk.GMP` 上，即第 6 讲中 `runtime/proc.go` 的缩微版。每次运行都固定了随机种子，你看到的数字正是（隐藏的）断言单元格所检查的数字。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -49,11 +49,11 @@
 # %% [markdown] lang="zh"
 # ## 学习目标
 #
-# 学完这一讲，你能够：
+# 学完本讲，你将能够：
 #
 # 1. 说出 **`sysmon`** 何时会从卡在系统调用里的 goroutine 手中收回 P，为什么网络等待不占用线程，以及时间片（`forcePreemptNS`）是怎样强制执行的（协作式抢占与异步抢占）；
-# 2. 在同一个负载上说明 GMP 把 Go 1.0 GM 调度器的四个问题减轻到了什么程度，又有哪些只是缩小了；
-# 3. 纠正文章关于 `GOMAXPROCS` 默认值的说法，并解释为什么 P 不是 CPU。
+# 2. 在同一个负载上演示 GMP 把 Go 1.0 GM 调度器的四个问题减轻到什么程度，其中哪些只是有所缓解；
+# 3. 纠正原文关于 `GOMAXPROCS` 默认值的说法，并解释为什么 P 不是 CPU。
 
 # %%
 from gmpkit import facts, predictions
@@ -81,7 +81,7 @@ tally = predictions.tally("07_gmp_syscalls")   # your predictions in this notebo
 # system calls hold no P (experiment 1 below).
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 文章关于 `GOMAXPROCS` 和 P 的说法
+# ## 原文关于 `GOMAXPROCS` 和 P 的说法
 #
 # **3.“在Go1.5之后GOMAXPROCS被默认设置可用的核数”——只对了一半。** 从 **Go 1.5** 起，默认值是进程可以使用的 CPU 数（`runtime.NumCPU`，在 Linux 上它已经考虑了 CPU 亲和性掩码；1.5 之前默认值是 1，见第 5 讲）。从 **Go 1.25** 起，在 Linux 上它还受 **cgroup 的 CPU 限额**约束（在 64 核主机上只分到 2 个 CPU 的容器，得到的就是 `GOMAXPROCS=2`），而且限额或亲和性变化时，运行时会随之更新它——前提是程序的 `go.mod` 写的是 `go 1.25` 或更高版本。详见 `debug.go` 里 `runtime.GOMAXPROCS` 的文档注释。
 #
@@ -245,9 +245,7 @@ print(f"{nv['n']} waiting: {nv['syscall']['peak']} threads (syscall) vs "
 #
 # `sysmon` 的 `retake` 还盯着每个 P 的 `schedtick`：如果它在 `forcePreemptNS`（打印在下面）之内都没有变化，说明这个 G 已经用完了自己的时间片，`preemptone` 就会要求它停下。**协作式**的做法是往 `stackguard0` 里写一个“毒”值，让下一次函数调用进入调度器——对没有函数调用的紧凑循环毫无作用。从 **Go 1.14** 起还有**异步**的做法：一个 **SIGURG** 信号可以在线程执行到任何位置时打断它。被抢占的 G 会排到全局运行队列的队尾。
 #
-# **先预测**：一个 P 上运行着两个 goroutine：一个是 30 ms 的紧凑循环，另一个在循环里每次睡 1 ms。
-#
-# 开启异步抢占时，以及设置 `GODEBUG=asyncpreemptoff=1` 时，睡眠的那个 goroutine 分别会晚醒多久？
+# **先预测**：一个 P 上运行两个 goroutine，一个是 30 ms 的紧凑循环，另一个在循环里每次睡眠 1 ms。开启异步抢占时和设置 `GODEBUG=asyncpreemptoff=1` 时，睡眠的 goroutine 分别会晚醒多久？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("07-preempt")
@@ -416,7 +414,7 @@ for item in gmp_model.GMP.SIMPLIFIES:
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或取自上面本机的测量结果），每个答案都附有理由。更喜欢输入框和按钮？用它下面的小部件：点击**显示全部答案**按钮，会计算并解释每一个答案，还会显示你在这一讲的预测中答对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q4 = Question(
@@ -431,7 +429,7 @@ q4 = Question(
                "P is idle or an M is spinning, until sysmon first saw the syscall "
                f"{facts.fmt(facts.syscall_retake_ns())} ago."),
         "zh": ("当系统调用所在 P 的队列为空，且有 P 空闲或有 M 在自旋时，retake 不会动这个 P，"
-               "直到 sysmon 第一次看到这个系统调用之后过了 "
+               "除非距 sysmon 第一次看到这个系统调用已经过了 "
                f"{facts.fmt(facts.syscall_retake_ns())}。")})
 q5 = Question(
     "netio-threads",

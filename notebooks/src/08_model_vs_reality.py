@@ -31,7 +31,7 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 08 · 模型与现实：用真实的 Go 检验模拟器
 #
-# 第 4 到第 7 讲借助模拟器 `gk.GMP`（`runtime/proc.go` 的缩微版）来讲调度器。一个模型，只有行为上确实像它所模拟的对象，才值得拿来学习。这一讲就来检验它：课程里的每个场景都有一个 **Go 孪生程序**，也就是做同样工作的真实 Go 程序（`gmpkit/real/programs/scn_*.go`）。我们把两边都跑一遍，读取真实程序的**调度追踪**（`GODEBUG=schedtrace=1`）和**执行追踪**（`runtime/trace`），把它们转换成与模拟器输出相同的 `Timeline`，然后把数字并排对比，每个数字都对照一个事先写明、围绕真实值的容差带。
+# 第 4～7 讲借助模拟器 `gk.GMP`（`runtime/proc.go` 的缩微版）讲解调度器。模型只有在行为上确实与被模拟的对象相符，才值得拿来学习。本讲就来检验这一点：课程里的每个场景都有一个 **Go 孪生程序**，也就是做同样工作的真实 Go 程序（`gmpkit/real/programs/scn_*.go`）。我们把两边都跑一遍，读取真实程序的**调度追踪**（`GODEBUG=schedtrace=1`）和**执行追踪**（`runtime/trace`），把它们转换成与模拟器输出相同的 `Timeline`，再把数字并排对比，每个数字都要落在事先写明的、围绕真实值的容差带内。
 #
 # 如果能找到 Go 工具链，真实的一侧就在你的机器上运行。没有工具链时，面板显示的是在课程机器上录制的运行结果，并用红字注明这一点。
 
@@ -56,12 +56,12 @@
 # %% [markdown] lang="zh"
 # ## 学习目标
 #
-# 学完这一讲，你能够：
+# 学完本讲，你将能够：
 #
-# 1. 把同一个场景分别放在模拟器里和作为真实 Go 程序运行，并把两者都读成按 P 划分的甘特图和 `schedtrace` 输出行；
+# 1. 让同一个场景分别在模拟器中运行、以真实 Go 程序运行，并读懂两者按 P 划分的甘特图和 `schedtrace` 输出行；
 # 2. 说出模型能复现哪些数字（谁在哪里运行、队列溢出、阻塞的系统调用创建的线程、抢占），以及在多大的容差带之内；
 # 3. 说出模型有意省略的东西——垃圾回收器、操作系统、系统调用和定时器的真实开销、运行时自己的 goroutine——并预测每一项会把真实测量值往哪个*方向*推；
-# 4. 评判一次“模型对测量”的比较：多次运行取中位数，比较比值而不是原始时间，事先写下双侧容差带，再故意弄坏模型，确认容差带真的能判出失败；
+# 4. 评判模型与实测之间的比较是否可信：多次运行取中位数，比较比值而不是原始时间，事先写下双侧容差带，再故意弄坏模型，确认容差带真的能判出失败；
 # 5. 解释为什么模型必须针对机器做校准：`sysmon` 请求休眠 20 µs，内核实际给出的是大约 85 µs。
 
 # %%
@@ -98,7 +98,7 @@ print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 1. 镜像程序
 #
-# 每个镜像程序都通过命令行参数接收场景的参数，并输出一行 JSON：用它自己的时钟围绕负载测得的总完工时间，运行时创建的线程数（`runtime/pprof` 的 `threadcreate` 剖析数据），以及该场景特有的数字。Go 里的“计算”是一个经过校准的循环：实打实的 CPU 工作，所以操作系统分给程序的 CPU 越少，它耗时就越长。阻塞的系统调用是一次真实的 `nanosleep(2)`；网络等待是一个真实的回环 TCP 连接，服务端要过给定的时间才应答。
+# 每个镜像程序都通过命令行参数接收场景的参数，并输出一行 JSON：程序自己计时测得的负载总完工时间，运行时创建的线程数（`runtime/pprof` 的 `threadcreate` 剖析数据），以及该场景特有的数字。Go 里的“计算”是一个经过校准的循环：实打实的 CPU 工作，所以操作系统分给程序的 CPU 越少，它耗时就越长。阻塞的系统调用是一次真实的 `nanosleep(2)`；网络等待是一个真实的回环 TCP 连接，服务端要过给定的时间才应答。
 
 # %%
 for name, m in cmp.MIRRORS.items():
@@ -137,7 +137,7 @@ for name, m in cmp.MIRRORS.items():
 #
 # * `sysmon` 的休眠实际持续多久。`sysmon` 调用 `usleep(20)`，即一次 `nanosleep` 系统调用；内核唤醒线程时最多会晚一个*定时器松弛量*（Linux 默认 50 µs），之后线程还得重新等到 CPU。模拟器里的 `sysmon` 每次休眠的时长，是请求值加上测得的这段超出量（镜像程序里的 `nanosleep` 系统调用也同样会多出这么长）；
 # * 一次 goroutine 交接的耗时（多次短暂的 channel 乒乓测试取中位数）；
-# * 在 `main` 的负载开始之前，真实的 Go 已经启动、并已让其休眠的线程（模拟器一开始就让它们处于空闲状态，而不是只有 M0 和 `sysmon`）。
+# * 在 `main` 的负载开始之前，真实的 Go 已经启动、随后又进入休眠的线程（模拟器开始时就带着这些空闲线程，而不是只有 M0 和 `sysmon`）。
 #
 # 每次比较还会测量**其他程序**从真实运行中抢走了多少 CPU 时间（依据 Linux 的逐线程调度统计）。在繁忙的机器上这个比例会很大，此时真实的*时间*反映的更多是负载而不是调度器：这样的时间会标为 `not modelled (os)`（未建模：操作系统），并附上测得的比例，绝不会标为“在带内”。
 
@@ -239,7 +239,7 @@ print(f"so sysmon's shortest round lasts {tick_us:.0f} µs, not 20 µs")
 # goroutines are in the global queue at the peak: 0, 129, 500 or 1000?
 
 # %% [markdown] lang="zh"
-# **先预测**：main 所在的 P 有一个 256 槽的环形队列。执行完 1000 条 `go` 语句后，全局运行队列在峰值时大约有多少个 goroutine：0、129、500 还是 1000？
+# **先预测**：main 所在的 P 有一个 256 个槽位的环形队列。执行完 1000 条 `go` 语句后，全局运行队列在峰值时大约有多少个 goroutine：0、129、500 还是 1000？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("08-spawn")
@@ -428,7 +428,7 @@ print("each model lists what it leaves out, the GC first among them for GMP: Tru
 # band, the lines under its table say why (often: how much CPU other programs took).
 
 # %% [markdown] lang="zh"
-# **观察要点**：模型在*计数和结构*上吻合得最好——多少个 G 溢出到全局运行队列、哪个 P 运行了多少个 goroutine、抢占了几次、线程是否成倍增加——而在*绝对时间*上吻合得最差，因为模型的时间来自在安静的机器上测得的开销数字。对教学模型来说，这正是该有的方向：模型解释机制，而真实运行则显示出这个机制没有涵盖的那部分有多大。
+# **观察要点**：模型在*计数和结构*上吻合得最好——多少个 G 溢出到全局运行队列、哪个 P 运行了多少个 goroutine、抢占了几次、线程是否成倍增加——而在*绝对时间*上吻合得最差，因为模型的时间来自在安静的机器上测得的开销数字。对教学模型而言，这样的主次正合适：模型负责解释机制，真实运行则显示机制之外的那部分影响有多大。
 #
 # 有三个指标按设计是**未建模**的，它们会明说这一点，而不是算作通过：霸占者独占一个 P 时，打点器的最坏延迟和抢占次数（此时打点器只需等待内核的定时器和一个 CPU；而真实的抢占来自追踪器的 STW（全局暂停）），以及被其他程序占用的 CPU。当某次实时运行让一个指标**超出**了容差带时，它表格下方的几行文字会说明原因（常见的原因是：其他程序占走了多少 CPU）。
 
@@ -454,7 +454,7 @@ for c in results.values():
 #
 # 拿来校准模型的场景，再拿来评判这个模型，证明不了什么。`short_syscalls` 场景是在校准*之后*才加入的：32 个 goroutine 各自发起四次短暂的阻塞调用（100 µs 的 `nanosleep`，本机实际约为 165 µs），每次调用之前先计算 20 µs。持续时间超过一轮 `sysmon`、但不到两轮的调用会保住它的 P，所以线程数直接取决于 `sysmon` 的真实周期。
 #
-# **先预测**：在 `GOMAXPROCS=2` 下，模型创建的线程是不超过 `GOMAXPROCS` 和 `sysmon` 所需的数目，还是多出几个，还是每个 goroutine 一个（就像 `syscall_storm` 中 1 ms 的调用那样）？
+# **先预测**：在 `GOMAXPROCS=2` 下，模型创建的线程数是刚好满足 `GOMAXPROCS` 和 `sysmon` 所需、多出几个，还是每个 goroutine 一个（就像 `syscall_storm` 中 1 ms 的调用那样）？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("08-short")
@@ -570,7 +570,7 @@ for key, why in cmp.EXPECTED.items():
 #
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或取自上面本机的测量结果），每个答案都附有理由。更喜欢输入框和按钮？用它下面的小部件：点击**显示全部答案**按钮，会计算并解释每一个答案，还会显示你在这一讲的预测中答对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 burst_sim = gk.scenarios.spawn_burst(**cmp.MIRRORS["spawn_burst"].params).run(gk.GMP(procs=1))
@@ -586,7 +586,7 @@ questions = [
                  "en": f"{e}: each time the 256-slot ring is full, runqputslow moves "
                        "128 + 1 Gs to the global queue; on one P nobody drains it until "
                        "main blocks, and runnext holds the newest G.",
-                 "zh": f"{e}：每当 256 槽的环形队列满了，runqputslow 就把 128 + 1 个 G 移到"
+                 "zh": f"{e}：每当 256 个槽位的环形队列满了，runqputslow 就把 128 + 1 个 G 移到"
                        "全局运行队列；只有一个 P 时，在 main 阻塞之前没有谁去取它们，"
                        "而 runnext 里放着最新的那个 G。"},
              compare=within(rel=0.05)),

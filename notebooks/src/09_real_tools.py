@@ -34,17 +34,16 @@
 # the web page instead of the page; the panels say so in red.
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# # 09 · 实验：运行时自带的工具——`schedtrace` 与 `go tool trace`
+# # 09 · 动手实验：运行时自带的工具 `schedtrace` 与 `go tool trace`
 #
-# 到目前为止，课程都是用自己写的解析器来读真实 Go 的输出。这个实验把 Go 程序员分析自己程序时用的两件工具直接交给你：
+# 到目前为止，课程都是用自己写的解析器读取真实 Go 的输出。本实验把 Go 程序员分析自己程序时用的两个工具交到你手上：
 #
-# * **`GODEBUG=schedtrace=N`**：运行时的 `sysmon` 线程最多每 N 毫秒打印一行 `SCHED`，内容正是前几讲的那些数字：P 的个数、线程数、自旋线程数、各个队列的长度。
-#   再加上 `scheddetail=1`，它还会为每个 P、M 和 G 各打印一行。
+# * **`GODEBUG=schedtrace=N`**：运行时的 `sysmon` 线程最多每 N ms 打印一行 `SCHED`，内容正是前几讲的那些数字：P 的个数、线程数、自旋线程数、各个队列的长度。再加上 `scheddetail=1`，它还会为每个 P、M 和 G 各打印一行。
 # * **`go tool trace`**：调用了 `runtime/trace` 的程序会记录下每一个调度事件；`go tool trace` 把这份记录做成网页打开，每个 P、每个线程都看得见。
 #
-# 你会在课程自带的一个程序上运行这两件工具，读出指定的字段，找到指定的事件。答案来自你眼前的同一次运行，所以对你的机器来说一定是对的。
+# 你将在课程自带的一个程序上运行这两个工具，读出指定的字段，找出指定的事件。答案就从你看到的这次运行中算出，所以在你的机器上一定成立。
 #
-# 如果没有 Go 工具链，实验会改为展示在课程机器上录制的运行结果，并用网页截图代替网页本身；面板会用红字注明这一点。
+# 如果没有 Go 工具链，本实验改为展示在课程机器上录制的运行结果，并用网页截图代替网页本身；面板会用红字注明这一点。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -60,7 +59,7 @@
 # %% [markdown] lang="zh"
 # ## 学习目标
 #
-# 完成这个实验后，你能够：
+# 完成本实验后，你将能够：
 #
 # 1. 用 `GODEBUG=schedtrace` 和 `scheddetail` 运行 Go 程序，并说出输出中每个字段统计的是什么；
 # 2. 在 `go tool trace` 中打开程序的执行追踪，从中找到某个 goroutine、一次阻塞的系统调用和一次抢占；
@@ -80,7 +79,7 @@ tally = predictions.tally("09_real_tools")   # your predictions in this notebook
 # Which Go does this lab use? (`None`: there is none, and the recordings stand in.)
 
 # %% [markdown] lang="zh"
-# 这个实验用的是哪个 Go？（`None` 表示没有找到 Go，由录制的数据代替。）
+# 本实验用的是哪个 Go？（`None` 表示没有找到 Go，由录制的数据代替。）
 
 # %% tags=["nbval-ignore-output"]
 go = find_go_or_none()
@@ -102,13 +101,13 @@ print(go.version if go else "no Go toolchain found: this lab shows recorded runs
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 第一部分 · `GODEBUG=schedtrace`
 #
-# 课程里的程序 `schedload` 会让六个 CPU 密集型 goroutine、一个睡眠的 goroutine 和一个不停做阻塞系统调用的 goroutine 忙上 200 毫秒。在终端里你会这样运行它（运行时把输出写到标准错误）：
+# 课程里的程序 `schedload` 会让六个 CPU 密集型 goroutine、一个睡眠的 goroutine 和一个不停做阻塞系统调用的 goroutine 忙上 200 ms。在终端里可以这样运行它（运行时把输出写到标准错误）：
 #
 # ```
 # GOMAXPROCS=2 GODEBUG=schedtrace=20 ./schedload -d 200ms
 # ```
 #
-# 下面是它在这台机器上打印的内容，只取开头几行：
+# 下面是它在本机打印的内容，只取开头几行：
 
 # %% tags=["nbval-ignore-output"]
 run = tools.schedtrace_run(procs=2, every_ms=20, workers=6)
@@ -126,7 +125,7 @@ assert run.procs == 2
 # Go release prints a field the table does not explain).
 
 # %% [markdown] lang="zh"
-# 每个字段统计的是什么？表格是课程整理的，字段则取自已安装的运行时实际打印的内容，读自 `proc.go` 中的 `schedtrace`（哪天新版 Go 打印了表里没有解释的字段，下面的断言就会失败）。
+# 下表说明每个字段统计的是什么。表格由课程整理，字段则是本机安装的运行时实际打印的那些，取自 `proc.go` 中的 `schedtrace`（哪天新版 Go 打印出表里没有解释的字段，下面的断言就会失败）。
 
 # %%
 source_fields = tracetool.schedtrace_fields_in_source() if go else None
@@ -174,7 +173,7 @@ assert max(s.fields["threads"] for s in sched_panel.data.meta["snapshots"]) >= 2
 # one CPU-bound goroutine there is little to queue, and `idleprocs` rises instead.
 
 # %% [markdown] lang="zh"
-# **观察要点**：相邻两行 `SCHED` 的间隔*至少*是 N 毫秒，而不是恰好 N 毫秒：sysmon 醒来时如果距上次已过了 N 毫秒，才打印一行。`threads` 从一开始就比 GOMAXPROCS 大：`sysmon` 自己占一个线程，停在 `nanosleep` 里的 goroutine 又占一个。被抢占的 goroutine 放回全局队列时（时间片为 10 毫秒），全局 `runqueue` 就会变长；P 把工作取走后，它又会变短。只有一个 CPU 密集型 goroutine 时，没什么可排队的，上升的是 `idleprocs`。
+# **观察要点**：相邻两行 `SCHED` 的间隔*至少*是 N ms，而不是恰好 N ms：sysmon 醒来时，只有距上次打印已满 N ms 才会打印一行。`threads` 从一开始就比 GOMAXPROCS 大：`sysmon` 自己占一个线程，停在 `nanosleep` 里的 goroutine 又占一个。被抢占的 goroutine 放回全局运行队列时（时间片为 10 ms），全局 `runqueue` 就会变长；P 把工作取走后，它又会变短。只有一个 CPU 密集型 goroutine 时，没什么可排队的，上升的是 `idleprocs`。
 
 # %% [markdown] lang="en"
 # ### Read a line yourself
@@ -251,9 +250,9 @@ assert len(block.ps) == detail.procs
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 第二部分 · `go tool trace`
 #
-# `schedtrace` 是采样；执行追踪则记录**每一个**事件。课程里的程序 `tracedemo` 在十分之一秒内把前几讲讨论过的情形都做了一遍：channel 上的一来一回、`Gosched`、三个运行时间超过一个时间片的 CPU 密集型 goroutine、一次阻塞的系统调用，以及一次睡眠。它调用 `trace.Start` 和 `trace.Stop` 并把追踪写入文件；`go tool trace FILE` 会把这个文件作为网页提供出来。
+# `schedtrace` 是采样；执行追踪则记录**每一个**事件。课程里的程序 `tracedemo` 在十分之一秒内把前几讲讨论过的情形都做了一遍：channel 乒乓、`Gosched`、三个运行时间超过一个时间片的 CPU 密集型 goroutine、一次阻塞的系统调用，以及一次睡眠。它调用 `trace.Start` 和 `trace.Stop` 把追踪写入文件；`go tool trace FILE` 则把这个文件以网页的形式呈现出来。
 #
-# **先预测**：在 GOMAXPROCS=2 时，处在 15 毫秒系统调用中的 goroutine 能一直保住它的 P 吗？三个各需 25 毫秒 CPU 的 goroutine，你预计会发生几次抢占？
+# **先预测**：GOMAXPROCS=2 时，处在 15 ms 系统调用中的 goroutine 能一直保住它的 P 吗？三个各需 25 ms CPU 时间的 goroutine，你预计会发生几次抢占？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("09-trace")
@@ -276,7 +275,7 @@ assert len(facts["syscalls"]) >= 1
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
 # %% [markdown] lang="zh"
-# **观察要点**：阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果有 goroutine 在等 P，或者没有空闲的 P，sysmon 就会收回这个 P（◆）；无论如何，10 毫秒后也会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 毫秒被抢占一次（✖），所以它们会轮流运行。
+# **观察要点**：阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果有 goroutine 在等 P，或者没有空闲的 P，sysmon 就会收回这个 P（◆）；即使条件都不满足，10 ms 后也一定会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 ms 被抢占一次（✖），所以它们轮流运行。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "subslide"}
 # ### Open the trace viewer
@@ -333,7 +332,7 @@ finds = [
                            "zh": "做了那次阻塞系统调用的 goroutine（编号）"},
              answer=lambda: call["g"],
              explain=lambda e: {"en": f"G{e}: on P{call['p']}, for {call['ns'] / 1e6:.1f} ms.",
-                                "zh": f"G{e}：在 P{call['p']} 上，持续 {call['ns'] / 1e6:.1f} 毫秒。"}),
+                                "zh": f"G{e}：在 P{call['p']} 上，持续 {call['ns'] / 1e6:.1f} ms。"}),
     Question("lost-p", {"en": "did it lose its P in the system call?",
                         "zh": "它在系统调用期间失去了自己的 P 吗？（填 True 或 False）"},
              answer=lambda: call["lost_p"],
@@ -350,7 +349,7 @@ finds = [
              answer=lambda: sum(facts["preemptions"].values()),
              explain=lambda e: {"en": f"{e}: the CPU-bound goroutines ran past their 10 ms time slice "
                                       "and sysmon preempted them (asynchronously, by a signal).",
-                                "zh": f"{e}：CPU 密集型 goroutine 跑过了 10 毫秒的时间片，"
+                                "zh": f"{e}：CPU 密集型 goroutine 用完了 10 ms 的时间片，"
                                       "sysmon 通过信号异步地抢占了它们。"}),
 ]
 
@@ -372,10 +371,10 @@ self_check(finds, {"func3": ..., "syscall-g": ..., "lost-p": ..., "preemptions":
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 小结
 #
-# * `GODEBUG=schedtrace=N` 是 `sysmon` 醒来且距上次已过 N 毫秒时做的一次采样：开销小、随时可用，但间隔可能比 N 长（sysmon 两轮之间会睡 20 微秒到 10 毫秒），比间隔短的事情也会漏掉。
+# * `GODEBUG=schedtrace=N` 是 `sysmon` 醒来、且距上次已满 N ms 时做的一次采样：开销小、随时可用，但间隔可能比 N 长（sysmon 两轮之间会睡眠 20 µs 到 10 ms），比间隔更短的事情也会漏掉。
 # * `scheddetail=1` 为每个 P、M 和 G 各加一行：谁持有谁，谁在等什么。
 # * 执行追踪记录每一个事件：哪个 goroutine 在哪个 P、哪个线程上运行，每一次阻塞、唤醒、系统调用、收回 P 和抢占。`go tool trace` 把它画出来。
-# * 这两件工具都随 Go 附带；前几讲的词汇（P、M、G、运行队列、自旋、收回 P、抢占）正是读懂它们输出的词汇。
+# * 这两个工具都随 Go 一起发布；它们的输出用的正是前几讲的术语（P、M、G、运行队列、自旋、收回 P、抢占）。
 
 # %% [markdown] lang="en"
 # ## Self-check
@@ -407,12 +406,12 @@ questions = [
                                       "都不持有 P，所以 M 通常比 P 多。"}),
     Question("short-event", {"en": "A goroutine blocks for 2 ms. With schedtrace=20, will you see it "
                                     "in the output? (yes/no/maybe)",
-                             "zh": "一个 goroutine 阻塞了 2 毫秒。在 schedtrace=20 下，"
+                             "zh": "一个 goroutine 阻塞了 2 ms。在 schedtrace=20 下，"
                                    "输出里能看到它吗？（填 yes、no 或 maybe）"},
              answer=lambda: "maybe",
              explain=lambda e: {"en": f"{e}: only if a sample happens to fall inside those 2 ms; the "
                                       "execution trace sees it every time.",
-                                "zh": f"{e}：只有恰好有一次采样落在这 2 毫秒之内才能看到；"
+                                "zh": f"{e}：只有恰好有一次采样落在这 2 ms 之内才能看到；"
                                       "执行追踪则每次都能看到。"}),
 ]
 
@@ -463,7 +462,7 @@ answer_boxes(questions, tally)
 #
 # | 中文 | English | 含义 |
 # |---|---|---|
-# | 调度追踪 | scheduler trace | `GODEBUG=schedtrace=N`：每 N 毫秒一行 `SCHED` |
+# | 调度追踪 | scheduler trace | `GODEBUG=schedtrace=N`：每 N ms 一行 `SCHED` |
 # | 调度详情 | scheduler detail | `scheddetail=1`：每个 P、M 和 G 各一行 |
 # | 执行追踪 | execution trace | `runtime/trace`：每一个调度事件，连同它所在的 P 和 M |
 # | 追踪查看器 | trace viewer | `go tool trace`：以网页形式呈现的追踪 |
@@ -473,7 +472,7 @@ answer_boxes(questions, tally)
 # | 空闲 P | idle P | `idleprocs=`：没有线程持有的 P |
 # | 自旋线程 | spinning thread | `spinningthreads=`：持有 P、正在找活干的 M |
 # | 系统调用 | system call | 那些 `syscall` 色条；阻塞的系统调用会占住它的线程 |
-# | 抢占 | preemption | goroutine 在 10 毫秒时间片结束时被停下 |
+# | 抢占 | preemption | goroutine 在 10 ms 时间片结束时被停下 |
 # | goroutine 分析 | goroutine analysis | 查看器中按启动函数给 goroutine 分组的页面 |
 #
 # ## 延伸阅读
@@ -485,4 +484,4 @@ answer_boxes(questions, tally)
 # 3. William Kennedy，[Scheduler Tracing In Go](https://www.ardanlabs.com/blog/2015/02/scheduler-tracing-in-go.html)（2015，英文）。
 # 4. [runtime/trace](https://pkg.go.dev/runtime/trace) 和 [cmd/trace](https://pkg.go.dev/cmd/trace)：如何在测试中（`go test -trace`）或从运行中的服务（`net/http/pprof` 的 `/debug/pprof/trace`）录制追踪，以及每种视图展示什么。
 # 5. Michael Knyszek，[More powerful Go execution traces](https://go.dev/blog/execution-traces-2024)（Go 官方博客，2024，英文）。
-# 6. [《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/)中关于运行时追踪的章节。
+# 6. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 中关于运行时追踪的章节。

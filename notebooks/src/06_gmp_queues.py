@@ -90,8 +90,9 @@ tally = predictions.tally("06_gmp_queues")   # your predictions in this notebook
 #
 # **Not without limit.** Each goroutine's stack may grow (by copying, notebook 03) only up to
 # `maxstacksize`, which `runtime.main` sets to **1 GB on 64-bit** (250 MB on 32-bit);
-# `debug.SetMaxStack` changes it, and a goroutine that needs more dies with "goroutine stack
-# exceeds 1000000000-byte limit". And their *number* is limited by memory: every goroutine
+# `debug.SetMaxStack` changes it. A goroutine that needs more takes the whole program down: the
+# runtime prints "goroutine stack exceeds 1000000000-byte limit" and throws "fatal error: stack
+# overflow", which `recover` cannot catch. And their *number* is limited by memory: every goroutine
 # holds at least its 2 KiB stack and its `g` (notebook 03 measures the total), so a million
 # goroutines need gigabytes (computed below). The runtime sets no count limit of its own, but
 # memory does.
@@ -122,7 +123,7 @@ tally = predictions.tally("06_gmp_queues")   # your predictions in this notebook
 #
 # > G: goroutine的缩写，每次go func()都代表一个G，无限制。
 #
-# **并非“无限制”。** 每个 goroutine 的栈可以增长（靠拷贝，见第 3 讲），但最多只能长到 `maxstacksize`，`runtime.main` 把它设为 **64 位系统上 1 GB**（32 位系统上 250 MB）；这个上限可以用 `debug.SetMaxStack` 修改，栈超出上限的 goroutine 会以 "goroutine stack exceeds 1000000000-byte limit" 报错终止。goroutine 的*数量*也受内存限制：每个 goroutine 至少占着 2 KiB 的栈和它的 `g`（第 3 讲测量了总量），所以一百万个 goroutine 需要以 GB 计的内存（下面会算出来）。运行时本身不限制 goroutine 的数量，但内存会。
+# **并非“无限制”。** 每个 goroutine 的栈可以增长（靠拷贝，见第 3 讲），但最多只能长到 `maxstacksize`，`runtime.main` 把它设为 **64 位系统上 1 GB**（32 位系统上 250 MB）；这个上限可以用 `debug.SetMaxStack` 修改。一旦某个 goroutine 的栈要超出上限，整个程序都会崩溃：运行时先打印 "goroutine stack exceeds 1000000000-byte limit"，再抛出 `recover` 也拦不住的 "fatal error: stack overflow"。goroutine 的*数量*也受内存限制：每个 goroutine 至少占着 2 KiB 的栈和它的 `g`（第 3 讲测量了总量），所以一百万个 goroutine 需要以 GB 计的内存（下面会算出来）。运行时本身不限制 goroutine 的数量，但内存会。
 #
 # > M: … 当指定了线程栈，则M.stack->G.stack，M的pc寄存器指向G提供的函数，然后去执行。
 #
@@ -199,7 +200,7 @@ print(f"\nconstants: GLOBAL_CHECK_EVERY = {gmp_model.GLOBAL_CHECK_EVERY}, "
 #
 # The article's "GMP调度模型的引入" part says:
 #
-# > 在这个调度模型中引入了本地队列(local queue)… 每一个M都会在P's local queue，global queue或其他P队列中寻找G来执行 …
+# > 在这个调度模型中引入了本地队列(local queue)… 每一个M都会在P‘s local queue，global queue或其他P队列中寻找G来执行 …
 # > 这里P的本地队列是一个LockFree的队列，窃取G时使用CAS原子操作来完成。
 # > (The model introduces local queues; each M looks for a G in its P's local queue, the global
 # > queue or other Ps' queues … the P's local queue is lock-free; stealing uses CAS.)

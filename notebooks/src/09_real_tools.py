@@ -270,12 +270,13 @@ assert len(facts["syscalls"]) >= 1
 
 # %% [markdown] lang="en"
 # **What to notice:** the blocking system call (▼) holds its thread. Once the call has lasted
-# a sysmon tick, sysmon retakes the P (◆) if a goroutine waits for it or no P is idle, and
-# after 10 ms in any case; another thread then runs the waiting work. The CPU-bound
+# a sysmon tick, sysmon retakes the P (◆) if goroutines wait in its run queue, or if no P is
+# idle and no M is spinning, and after 10 ms in any case; another thread then runs the waiting
+# work. The CPU-bound
 # goroutines are preempted (✖) about every 10 ms, which is why they take turns.
 
 # %% [markdown] lang="zh"
-# **观察要点**：阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果有 goroutine 在等 P，或者没有空闲的 P，sysmon 就会收回这个 P（◆）；即使条件都不满足，10 ms 后也一定会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 ms 被抢占一次（✖），所以它们轮流运行。
+# **观察要点**：阻塞的系统调用（▼）会占住它的线程。调用持续超过一个 sysmon 周期后，如果这个 P 的运行队列里有 goroutine 在等，或者既没有空闲的 P 也没有自旋的 M，sysmon 就会收回这个 P（◆）；即使条件都不满足，10 ms 后也一定会收回。随后由另一个线程来运行等待中的工作。CPU 密集型 goroutine 大约每 10 ms 被抢占一次（✖），所以它们轮流运行。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "subslide"}
 # ### Open the trace viewer

@@ -13,12 +13,19 @@
 //
 // Output: one JSON line: for each requested sleep (-us, a comma-separated list
 // of µs), the median, 10th and 90th percentile of what it really took (ns),
-// the thread's timer slack, and how many sleeps a signal cut short (left out).
+// its spread as nQuantiles quantiles (the i-th at probability (i + 0.5) /
+// nQuantiles: 1 %, 3 %, ..., 99 %, each standing for a fiftieth of the sleeps;
+// a model of the machine needs the spread as much as the median), how long
+// the thread waited for a CPU after its wake-ups (Linux schedstat: time
+// runnable but not running, per sleep: what other programs added, a measure
+// of the machine's load), the thread's timer slack, and how many sleeps a
+// signal cut short (left out).
 package main
 
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"runtime"
 	"sort"
@@ -30,6 +37,8 @@ import (
 )
 
 const prGetTimerslack = 30 // PR_GET_TIMERSLACK, <linux/prctl.h>
+
+const nQuantiles = 50
 
 // sleepOnce makes one raw nanosleep(2) of ns nanoseconds and returns how long
 // it took, and false if a signal cut it short (EINTR: this goroutine looks
@@ -46,6 +55,20 @@ func percentile(sorted []int64, q float64) int64 {
 	return sorted[int(q*float64(len(sorted)-1)+0.5)]
 }
 
+// threadWait is how long this thread has been runnable without a CPU, in ns
+// (the second field of /proc/thread-self/schedstat); 0 where there is none.
+func threadWait() int64 {
+	b, err := os.ReadFile("/proc/thread-self/schedstat")
+	if err != nil {
+		return 0
+	}
+	var cpu, wait int64
+	if _, err := fmt.Sscan(string(b), &cpu, &wait); err != nil {
+		return 0
+	}
+	return wait
+}
+
 func main() {
 	list := flag.String("us", "20,100,1000", "requested sleeps, µs, comma-separated")
 	budget := flag.Duration("budget", 60*time.Millisecond, "time to spend on each requested sleep")
@@ -58,11 +81,13 @@ func main() {
 		sleepOnce(20_000)
 	}
 	type row struct {
-		RequestedNs int64 `json:"requested_ns"`
-		N           int   `json:"n"`
-		MedianNs    int64 `json:"median_ns"`
-		P10Ns       int64 `json:"p10_ns"`
-		P90Ns       int64 `json:"p90_ns"`
+		RequestedNs int64   `json:"requested_ns"`
+		N           int     `json:"n"`
+		MedianNs    int64   `json:"median_ns"`
+		P10Ns       int64   `json:"p10_ns"`
+		P90Ns       int64   `json:"p90_ns"`
+		Quantiles   []int64 `json:"quantiles_ns"` // at (i + 0.5) / nQuantiles
+		CPUWaitNs   int64   `json:"cpu_wait_ns_per_sleep"`
 	}
 	out := map[string]any{"timer_slack_ns": slack}
 	var rows []row
@@ -82,6 +107,7 @@ func main() {
 			n = 5
 		}
 		took := make([]int64, 0, n)
+		wait0 := threadWait()
 		for tries := 0; len(took) < n && tries < 2*n; tries++ {
 			if d, ok := sleepOnce(req); ok {
 				took = append(took, d)
@@ -89,8 +115,16 @@ func main() {
 				interrupted++
 			}
 		}
+		wait := threadWait() - wait0
+		if len(took) > 0 {
+			wait /= int64(len(took))
+		}
 		sort.Slice(took, func(a, b int) bool { return took[a] < took[b] })
-		r := row{req, len(took), percentile(took, 0.5), percentile(took, 0.1), percentile(took, 0.9)}
+		qs := make([]int64, nQuantiles)
+		for i := range qs {
+			qs[i] = percentile(took, (float64(i)+0.5)/nQuantiles)
+		}
+		r := row{req, len(took), percentile(took, 0.5), percentile(took, 0.1), percentile(took, 0.9), qs, wait}
 		rows = append(rows, r)
 		out["median_ns_"+strconv.Itoa(us)] = r.MedianNs
 	}

@@ -65,7 +65,8 @@ from .toolchain import GoUnavailable, find_go
 __all__ = ["compare", "Comparison", "Metric", "Band", "band", "ratio_band", "share", "not_modelled",
            "VERDICTS", "MIRRORS", "Mirror", "EXPECTED", "record", "record_all", "recorded_configs",
            "find_go_or_none", "calibrate", "sleep_overshoot", "usleep_sample", "machine_calibration",
-           "calibrated_costs", "add_overshoot_spread", "SIM_SEEDS", "sim_seeds", "SPREAD_KEY",
+           "calibrated_costs", "add_overshoot_spread", "overshoot_spread", "SIM_SEEDS", "sim_seeds",
+           "SPREAD_KEY", "SPREAD_THREADS",
            "uncalibrated_costs", "before_after", "print_before_after",
            "real_run", "renumber_goroutines"]
 
@@ -559,27 +560,45 @@ SPREAD_KEY = "usleep_overshoot_quantiles_ns"
 CALIBRATION_ATTEMPTS = 5
 
 
-def _usleep_once(tc):
-    """One run of ``programs/usleep.go`` (about 400 raw 20 µs nanosleeps): ``{"median":
-    overshoot ns, "quantiles": [overshoot ns, ...], "cpu_wait_ns": per sleep}``."""
-    js = tc.run("usleep", ["-us", "20", "-budget", "40ms"], timeout=30).json()
+# How many threads sleep at once when the spread is measured: sysmon and one M in a
+# system call, the fewest a program has when sysmon retakes a P.  (Their timers share
+# the timer interrupts, so some sleeps end early, inside their slack, and some wait
+# for a CPU: one thread sleeping alone shows far less spread than a Go program's.)
+SPREAD_THREADS = 2
+
+
+def _usleep_once(tc, threads=1):
+    """One run of ``programs/usleep.go``: about 400 raw 20 µs nanosleeps per thread,
+    ``threads`` threads sleeping at once; ``{"median": overshoot ns, "quantiles":
+    [overshoot ns, ...], "cpu_wait_ns": per sleep}``."""
+    js = tc.run("usleep", ["-us", "20", "-budget", "40ms", "-threads", str(threads)],
+                timeout=30).json()
     row = js["sleeps"][0]
     return {"median": max(0, int(js["median_ns_20"]) - 20_000),
             "quantiles": [max(0, int(q) - 20_000) for q in row.get("quantiles_ns", [])],
             "cpu_wait_ns": int(row.get("cpu_wait_ns_per_sleep", 0))}
 
 
-def usleep_sample(tc=None, attempts=1):
-    """What sysmon's ``usleep(20)`` really takes beyond the request on this machine:
-    the quietest of ``attempts`` measurements (:func:`_usleep_once`: the thread
-    that waited least for a CPU); cached per process and number of attempts."""
+def usleep_sample(tc=None, attempts=1, threads=1):
+    """What sysmon's ``usleep(20)`` really takes beyond the request on this machine,
+    with ``threads`` threads sleeping at once: the quietest of ``attempts``
+    measurements (:func:`_usleep_once`: the one whose threads waited least for a
+    CPU); cached per process, number of attempts and threads."""
     tc = tc or find_go()
-    key = ("usleep", attempts)
+    key = ("usleep", attempts, threads)
     if key not in _IPU:
-        tries = [_usleep_once(tc) for _ in range(max(1, attempts))]
+        tries = [_usleep_once(tc, threads) for _ in range(max(1, attempts))]
         best = min(tries, key=lambda t: t["cpu_wait_ns"])
         _IPU[key] = dict(best, attempt_cpu_waits_ns=[t["cpu_wait_ns"] for t in tries])
     return _IPU[key]
+
+
+def overshoot_spread(median, sample):
+    """The overshoot distribution the simulator draws from: ``sample``'s quantiles
+    (:func:`usleep_sample` with :data:`SPREAD_THREADS` threads) moved onto
+    ``median`` (sysmon's ``usleep(20)`` alone, the calibration's
+    ``usleep_overhead_ns``): the spread is the sample's, the centre the median's."""
+    return [max(0, int(median) + q - sample["median"]) for q in sample["quantiles"]]
 
 
 def sleep_overshoot(tc=None):
@@ -613,9 +632,10 @@ def machine_calibration(tc=None, attempts=1):
     tc = tc or find_go()
     u = usleep_sample(tc, attempts)
     out = {"usleep_overhead_ns": u["median"], "goroutine_switch_ns": switch_cost(tc)}
-    if u["quantiles"]:
-        out[SPREAD_KEY] = u["quantiles"]
-        out["usleep_cpu_wait_ns"] = u["cpu_wait_ns"]
+    spread = usleep_sample(tc, attempts, SPREAD_THREADS)
+    if spread["quantiles"]:
+        out[SPREAD_KEY] = overshoot_spread(u["median"], spread)
+        out["usleep_cpu_wait_ns"] = spread["cpu_wait_ns"]
     return out
 
 
@@ -859,14 +879,16 @@ def _save_record(scenario, procs, async_preempt, results, tc, calib, attempts=()
 
 CALIBRATION_HOW = (
     "gmpkit.real.compare.machine_calibration, measured before these runs: usleep_overhead_ns "
-    "= median of ~400 raw 20 µs nanosleeps (programs/usleep.go) minus 20 µs, and "
-    f"{SPREAD_KEY} = 50 quantiles (1 %, 3 %, ..., 99 %) of the same sleeps minus 20 µs; the "
-    f"quietest of {CALIBRATION_ATTEMPTS} such measurements (least CPU wait after the "
-    "wake-ups, usleep_cpu_wait_ns per sleep); goroutine_switch_ns = median of 9 pingpong "
-    "-n 2000 runs, GOMAXPROCS=1")
+    "= median of ~400 raw 20 µs nanosleeps on one thread (programs/usleep.go) minus 20 µs; "
+    f"{SPREAD_KEY} = 50 quantiles (1 %, 3 %, ..., 99 %) of ~800 such sleeps by "
+    f"{SPREAD_THREADS} threads sleeping at once (usleep.go -threads {SPREAD_THREADS}), moved "
+    "onto that median (overshoot_spread); each the quietest of "
+    f"{CALIBRATION_ATTEMPTS} measurements (least CPU wait after the wake-ups; "
+    "usleep_cpu_wait_ns per sleep for the spread); goroutine_switch_ns = median of 9 "
+    "pingpong -n 2000 runs, GOMAXPROCS=1")
 
 
-def add_overshoot_spread(attempts=9, out=print):
+def add_overshoot_spread(attempts=15, out=print):
     """For recordings made when the calibration kept only the median: measure the
     spread of the sleep overshoot now (the quietest of ``attempts`` measurements
     of ``programs/usleep.go``) and add it to every recorded configuration that
@@ -877,7 +899,7 @@ def add_overshoot_spread(attempts=9, out=print):
     import datetime
     import os
     tc = find_go()
-    u = usleep_sample(tc, attempts)
+    u = usleep_sample(tc, attempts, SPREAD_THREADS)
     if not u["quantiles"]:
         raise RuntimeError("programs/usleep.go printed no quantiles_ns: rebuild it")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -889,15 +911,16 @@ def add_overshoot_spread(attempts=9, out=print):
         if SPREAD_KEY in cal and "usleep_overshoot_how" not in cal:
             continue        # measured with the runs: keep it
         centre = int(cal.get("usleep_overhead_ns", u["median"]))
-        cal[SPREAD_KEY] = [max(0, centre + q - u["median"]) for q in u["quantiles"]]
+        cal[SPREAD_KEY] = overshoot_spread(centre, u)
         cal["usleep_overshoot_how"] = (
             f"the spread measured after these runs (their calibration kept only the median), "
             f"on {when} on the same machine (load average {load:.1f}), by "
             f"gmpkit.real.compare.add_overshoot_spread: the quietest of {attempts} runs of "
-            f"programs/usleep.go (CPU wait per sleep {u['cpu_wait_ns']} ns; all attempts: "
+            f"programs/usleep.go -us 20 -threads {SPREAD_THREADS} (CPU wait per sleep "
+            f"{u['cpu_wait_ns']} ns; all attempts: "
             f"{', '.join(str(w) for w in u['attempt_cpu_waits_ns'])}), its 50 quantiles "
-            f"shifted by {centre - u['median']:+d} ns onto the median measured with the runs "
-            f"({centre} ns; its own median: {u['median']} ns)")
+            f"moved by {centre - u['median']:+d} ns onto the median measured with the runs "
+            f"({centre} ns, one thread; the sample's own median: {u['median']} ns)")
         out(f"added the overshoot spread to {resources.write_json(f'compare/{name}.json', rec, sort_keys=True)}")
 
 
@@ -1296,11 +1319,12 @@ def compare(scenario, procs=2, runs=5, real="auto", async_preempt=True, sim_cost
 
 def uncalibrated_costs():
     """The simulator's side as it was before calibration: sysmon wakes exactly every
-    20 µs, a nanosleep syscall lasts exactly what it asks for, a hand-off costs the
-    default (reference) figure, and the model starts with M0 and sysmon only."""
+    20 µs, a nanosleep syscall lasts exactly what it asks for (no overshoot, no
+    spread), a hand-off costs the default (reference) figure, and the model starts
+    with M0 and sysmon only."""
     from ..costs import default_costs
     base = default_costs()
-    return {"usleep_overhead_ns": 0, "idle_threads": 0,
+    return {"usleep_overhead_ns": 0, "idle_threads": 0, "sleep_overshoot": None,
             "syscall_overhead_ns": base["syscall_overhead_ns"],
             "goroutine_switch_ns": base["goroutine_switch_ns"]}
 

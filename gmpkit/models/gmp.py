@@ -50,7 +50,8 @@ Costs (override per model, e.g. ``gk.GMP(procs=4, goroutine_switch_ns=0)``):
 ``thread_create_ns`` before a new M runs, ``kernel_switch_ns`` for an idle M
 to be woken (futex), ``syscall_overhead_ns`` added to every syscall,
 ``usleep_overhead_ns`` added to each of sysmon's sleeps (what a short
-``nanosleep`` takes beyond the request: timer slack plus wake-up).
+``nanosleep`` takes beyond the request: timer slack plus wake-up; or, with
+``GMP(sleep_overshoot=quantiles)``, a draw from the measured spread of it).
 
 >>> import gmpkit as gk
 >>> def main():
@@ -262,7 +263,8 @@ class GMP(Model):
         "or global queue + stopm",
         "sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
         "lasting the request plus this machine's measured overshoot (timer slack + "
-        "wake-up, usleep_overhead_ns); deep sleep when all Ps are idle, woken by "
+        "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
+        "from its measured spread; deep sleep when all Ps are idle, woken by "
         "syscalls; netpoll when the last poll is > 10 ms old",
         "preemption after 10 ms on one schedtick: cooperative at the next call, "
         "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
@@ -295,11 +297,14 @@ class GMP(Model):
         "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
         "(no gfree lists, no stacks).",
         "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
-        "Every sysmon sleep lasts the request plus one measured overshoot "
+        "By default every sysmon sleep lasts the request plus one measured overshoot "
         "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
-        "the workload (real rounds jitter by microseconds; notebook 07's short_syscalls "
-        "shows where that matters). sysmon also starts at the workload's start, fresh: "
-        "a real program that took long to start may begin with sysmon already backed off.",
+        "the workload (notebook 08's short_syscalls on one P shows where that matters). "
+        "With sleep_overshoot each sleep draws its overshoot from a measured spread, but "
+        "independently: real sleeps are not independent (a timer that fires inside "
+        "another's slack wakes both, and a busy CPU delays whoever wakes next). sysmon "
+        "also starts at the workload's start, fresh: a real program that took long to "
+        "start may begin with sysmon already backed off.",
         "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
         "would have run locally: a little less locality in producer/consumer pairs.",
         "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "

@@ -180,8 +180,10 @@ EXPECTED = {
           "the kernel may run something else in the middle of a goroutine, so real makespans "
           "stretch, by a lot on a loaded machine.",
     "syscall": "A mirror's blocking system call is nanosleep(2), which lasts the request plus "
-               "this machine's sleep overshoot (timer slack + wake-up); the simulator is given "
-               "that measured overshoot, but real sleeps also vary from call to call.",
+               "this machine's sleep overshoot (timer slack + wake-up), different for each "
+               "call; the simulator draws each overshoot from the spread measured on the "
+               "machine (with two threads sleeping), independently, where real ones are "
+               "linked (one timer's interrupt wakes another inside its slack).",
     "runtime_threads": "The model starts with 2 Ms (M0 and sysmon). Real Go has started one or "
                        "two more before main runs (for its own goroutines), so real thread "
                        "counts sit a little above the model's.",
@@ -1033,10 +1035,19 @@ class Comparison:
             how = "set by hand, not the measured figure"
         else:
             how = "measured with these runs" if "usleep_overhead_ns" in self.calibration else "default"
-        line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
-                f"slack + wake-up)")
-        if MIRRORS[self.scenario].sleep_syscalls:
-            line += "; each nanosleep syscall lasts that much longer than asked, too"
+        q = self.costs.get("sleep_overshoot")
+        if q:
+            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
+                    f"measured spread (timer slack + wake-up; median {_fmt(ov, 'ns')}, 1–99 %: "
+                    f"{_fmt(q[0], 'ns')} to {_fmt(q[-1], 'ns')})")
+            if MIRRORS[self.scenario].sleep_syscalls:
+                line += "; each nanosleep syscall draws its own, too"
+            line += f"; medians of {len(sim_seeds(self.costs))} seeds"
+        else:
+            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
+                    f"slack + wake-up)")
+            if MIRRORS[self.scenario].sleep_syscalls:
+                line += "; each nanosleep syscall lasts that much longer than asked, too"
         if self.costs.get("goroutine_switch_ns") is not None:
             line += f"; a goroutine hand-off costs {_fmt(self.costs['goroutine_switch_ns'], 'ns')}"
         if self.costs.get("idle_threads"):

@@ -81,8 +81,9 @@ for name, m in cmp.MIRRORS.items():
     print(f"{'':14} {m.note}")
 
 # %% [markdown]
-# `cmp.compare(scenario, procs=…, runs=5)` runs the GMP model once (it is deterministic)
-# and the Go program five times with `GOMAXPROCS=procs`, and compares medians. Each metric
+# `cmp.compare(scenario, procs=…, runs=5)` runs the Go program five times with
+# `GOMAXPROCS=procs` and the GMP model with seven seeds (each seed draws its own sleep
+# lengths, below; same seed, same run), and compares medians. Each metric
 # has a **band** around the real value, written down in `gmpkit/real/compare.py` with the
 # reason for its width (for thread counts and makespans: the simulator within ×1.5 of the
 # real median). The verdict is **within**, **outside**, or **not modelled** — the real value
@@ -93,8 +94,12 @@ for name, m in cmp.MIRRORS.items():
 #
 # * what sysmon's sleep really lasts. `sysmon` calls `usleep(20)`, one `nanosleep` system
 #   call; the kernel wakes the thread up to its *timer slack* (50 µs by default on Linux)
-#   late, and then it must get a CPU again. The simulator's sysmon sleeps the request plus
-#   that measured overshoot (and a mirror's `nanosleep` syscalls last that much longer too);
+#   late, and then it must get a CPU again. Not every sleep overshoots alike: with two
+#   threads sleeping (sysmon and a thread in a system call), one timer often fires with the
+#   other's, early in its slack, and a thread sometimes waits for a CPU. So the calibration
+#   keeps the overshoot's *spread* (50 quantiles), not only its median, and each of the
+#   simulator's sleeps (sysmon's rounds, and a mirror's `nanosleep` syscalls) lasts the
+#   request plus an overshoot drawn from it;
 # * one goroutine hand-off (the median of short channel ping-pong runs);
 # * the threads real Go had already started, and parked, before `main`'s workload began
 #   (the simulator starts with them idle, instead of with M0 and sysmon only).
@@ -375,11 +380,21 @@ print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns
 # %% [markdown]
 # **What to notice:** even 100 µs calls make the runtime start extra threads: a call that
 # sysmon sees on two of its rounds (the tick is printed above) loses its P. The band for this
-# scenario is narrower (×1.33) than for the others. On two Ps the recorded runs are within it;
-# on one P the model makes 3 threads where real Go's median is 4, just outside: a gap this
-# course has not closed (its test is marked as a known failure, and will say so when the gap
-# goes). Thread counts alone do not tell the calibrated and the uncalibrated model apart
-# here; its makespan does, on two Ps, when the real runs are quiet enough to judge times.
+# scenario is narrower (×1.33) than for the others.
+#
+# On one P this comparison long failed: while every simulated sleep lasted exactly the
+# median overshoot, two threads fell into a fixed rhythm, each taking the P back from the
+# other as its call returned (`exitsyscall`'s `oldp` path). The P then never sat in one
+# syscall for a whole sysmon tick, `retake` never fired, and the model stayed at 3 threads
+# where real Go made 4 in every recorded run. Real calls vary: in the recorded trace one
+# 100 µs call took 203 µs, sysmon saw the next call on two rounds, and a fourth thread
+# started. With sleeps drawn from the measured spread the model's runs make 3, 4 or 5
+# threads, mostly 4, and the median is within the band. (Fair warning: the spread was added
+# to the calibration to explain this gap, so on this point the workload is no longer quite
+# one the model was never tuned on; the spread itself is measured by `programs/usleep.go`,
+# not taken from these runs.) Thread counts alone do not tell the calibrated and the
+# uncalibrated model apart here; its makespan does, on two Ps, when the real runs are quiet
+# enough to judge times.
 #
 # ## 7. What the model leaves out, and where it shows
 #
@@ -404,6 +419,7 @@ for key, why in cmp.EXPECTED.items():
 # | the runtime's own goroutines and threads | real `threads` a few above the model's | `threads=` at 0 ms in the real schedtrace |
 # | sampling (schedtrace at sysmon's rounds, ≥ 1 ms apart) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
 # | sysmon's sleep lasting longer than asked (timer slack, wake-up) | *calibrated*: measured with the real runs (`usleep_overhead_ns`); with the uncalibrated 20 µs tick the model made more threads than real Go in `syscall_storm`, outside the ×1.5 band | section 4's broken model |
+# | sleeps that vary from call to call | *calibrated*: each sleep draws from the measured spread; with every sleep at the median the model made 3 threads in `short_syscalls` on one P, real Go 4 | section 6 |
 # | the CPU taken by other programs | every real time stretches | "CPU lost to other programs" (not modelled) |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
 #

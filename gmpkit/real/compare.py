@@ -31,7 +31,9 @@ The simulator is calibrated to the machine the real runs come from: sysmon's
 ``usleep(20)`` there really lasts about 85 µs (timer slack plus wake-up), so
 the simulator's sysmon sleeps that long (:func:`calibrated_costs`); the
 overshoot is measured with the runs (:func:`machine_calibration`) and stored
-with recorded ones.
+with recorded ones, median and spread: each simulated sleep draws its
+overshoot from the spread, and the simulated side is then the median of
+:data:`SIM_SEEDS` seeds, as the real side is the median of its runs.
 
 ``real="auto"`` runs Go when it is installed and otherwise uses the runs
 recorded in ``gmpkit/data/compare`` (``real="recorded"`` forces that); the result says

@@ -31,7 +31,9 @@ The simulator is calibrated to the machine the real runs come from: sysmon's
 ``usleep(20)`` there really lasts about 85 µs (timer slack plus wake-up), so
 the simulator's sysmon sleeps that long (:func:`calibrated_costs`); the
 overshoot is measured with the runs (:func:`machine_calibration`) and stored
-with recorded ones.
+with recorded ones, median and spread: each simulated sleep draws its
+overshoot from the spread, and the simulated side is then the median of
+:data:`SIM_SEEDS` seeds, as the real side is the median of its runs.
 
 ``real="auto"`` runs Go when it is installed and otherwise uses the runs
 recorded in ``gmpkit/data/compare`` (``real="recorded"`` forces that); the result says
@@ -64,7 +66,9 @@ from .toolchain import GoUnavailable, find_go
 
 __all__ = ["compare", "Comparison", "Metric", "Band", "band", "ratio_band", "share", "not_modelled",
            "VERDICTS", "MIRRORS", "Mirror", "EXPECTED", "record", "record_all", "recorded_configs",
-           "find_go_or_none", "calibrate", "sleep_overshoot", "machine_calibration", "calibrated_costs",
+           "find_go_or_none", "calibrate", "sleep_overshoot", "usleep_sample", "machine_calibration",
+           "calibrated_costs", "add_overshoot_spread", "overshoot_spread", "SIM_SEEDS", "sim_seeds",
+           "SPREAD_KEY", "SPREAD_THREADS",
            "uncalibrated_costs", "before_after", "print_before_after",
            "real_run", "renumber_goroutines"]
 
@@ -178,8 +182,10 @@ EXPECTED = {
           "the kernel may run something else in the middle of a goroutine, so real makespans "
           "stretch, by a lot on a loaded machine.",
     "syscall": "A mirror's blocking system call is nanosleep(2), which lasts the request plus "
-               "this machine's sleep overshoot (timer slack + wake-up); the simulator is given "
-               "that measured overshoot, but real sleeps also vary from call to call.",
+               "this machine's sleep overshoot (timer slack + wake-up), different for each "
+               "call; the simulator draws each overshoot from the spread measured on the "
+               "machine (with two threads sleeping), independently, where real ones are "
+               "linked (one timer's interrupt wakes another inside its slack).",
     "runtime_threads": "The model starts with 2 Ms (M0 and sysmon). Real Go has started one or "
                        "two more before main runs (for its own goroutines), so real thread "
                        "counts sit a little above the model's.",
@@ -212,6 +218,8 @@ class Metric:
     verdict: str = "shown"      # one of VERDICTS
     expected: tuple = ()        # keys of EXPECTED that explain a difference
     samples: list = field(default_factory=list)   # the real value of each run
+    # the simulator's value for each seed (one seed unless sleeps have a spread)
+    sim_samples: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -244,7 +252,8 @@ class Metric:
         return {"key": self.key, "label": self.label, "unit": self.unit, "sim": self.sim,
                 "real": self.real, "ratio": self.ratio, "band": self.band.describe(self.unit),
                 "why": self.band.why, "verdict": self.verdict, "ok": self.ok,
-                "expected": list(self.expected), "samples": list(self.samples)}
+                "expected": list(self.expected), "samples": list(self.samples),
+                "sim_samples": list(self.sim_samples)}
 
 
 @dataclass(frozen=True)
@@ -425,7 +434,14 @@ def calibrated_costs(scenario, calibration=None, **overrides):
     starts the model with the threads real Go had already made before the
     workload (``GMP(idle_threads=...)``).  ``overrides`` replace any
     cost (to break the model on purpose: ``usleep_overhead_ns=0`` is the
-    uncalibrated 20 µs tick).
+    uncalibrated 20 µs tick).  When the calibration also holds the measured
+    spread of the overshoot (``calibration["usleep_overshoot_quantiles_ns"]``,
+    recorded since the calibration kept more than the median), the simulator
+    draws every sleep's overshoot from it (``GMP(sleep_overshoot=...)``), and
+    :func:`compare` takes the median over :data:`SIM_SEEDS` seeds, as the
+    real side is a median of runs; without it, every sleep overshoots by
+    exactly the median (one seed: nothing in the run is random enough to
+    matter).  ``sleep_overshoot=None`` in ``overrides`` drops the spread.
 
     >>> calibrated_costs("syscall_storm", {"usleep_overhead_ns": 65_000})["usleep_overhead_ns"]
     65000
@@ -436,8 +452,15 @@ def calibrated_costs(scenario, calibration=None, **overrides):
     calibration = calibration or {}
     over = int(calibration.get("usleep_overhead_ns", base["usleep_overhead_ns"]))
     out = {"usleep_overhead_ns": over}
+    spread = calibration.get(SPREAD_KEY)
+    if spread:
+        # each sleep's overshoot drawn from the measured distribution (GMP(sleep_overshoot=))
+        out["sleep_overshoot"] = tuple(int(x) for x in spread)
     if mirror.sleep_syscalls:
-        out["syscall_overhead_ns"] = base["syscall_overhead_ns"] + over
+        # a nanosleep syscall: the request + syscall_overhead_ns + a sleep overshoot
+        # (exactly usleep_overhead_ns, or a draw from sleep_overshoot)
+        out["syscall_overhead_ns"] = base["syscall_overhead_ns"]
+        out["sleep_syscalls"] = True
     if "goroutine_switch_ns" in calibration:
         out["goroutine_switch_ns"] = int(calibration["goroutine_switch_ns"])
     if "idle_threads" in calibration:
@@ -446,11 +469,44 @@ def calibrated_costs(scenario, calibration=None, **overrides):
     return out
 
 
+# Seeds the simulator runs a comparison with when sleeps have a spread: the median of
+# as many simulated runs as real ones are recorded (5), plus two, for a steadier median.
+SIM_SEEDS = tuple(range(7))
+
+
+def sim_seeds(costs):
+    """The seeds :func:`compare` simulates with: :data:`SIM_SEEDS` when sleep
+    overshoots are drawn from a distribution, else only seed 0 (the run does
+    not depend on the seed enough to matter: only work stealing's order)."""
+    return SIM_SEEDS if (costs or {}).get("sleep_overshoot") else (0,)
+
+
 def _sim_metrics(scenario, procs, async_preempt, params, costs=None):
+    """The simulator's metrics: each the median over :func:`sim_seeds` runs (lists
+    from the run of median makespan), the per-seed values in ``"samples"``, and
+    the run of median makespan (for the Gantt chart)."""
+    per_seed = [_sim_metrics_one(scenario, procs, async_preempt, params, costs, seed)
+                for seed in sim_seeds(costs)]
+    med = _median_index([m["makespan_ns"] for m, _ in per_seed])
+    out = {}
+    for k, v in per_seed[med][0].items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            vals = [m[k] for m, _ in per_seed if m.get(k) is not None]
+            out[k] = statistics.median(vals)
+            if all(isinstance(x, int) for x in vals) and float(out[k]).is_integer():
+                out[k] = int(out[k])
+        else:
+            out[k] = v
+    out["samples"] = {k: [m.get(k) for m, _ in per_seed] for k in out
+                      if isinstance(out[k], (int, float))}
+    return out, per_seed[med][1]
+
+
+def _sim_metrics_one(scenario, procs, async_preempt, params, costs, seed):
     from ..models.gmp import GMP
     from ..scenarios import get
     sc = get(scenario, **params)
-    run = sc.run(GMP(procs=procs, async_preempt=async_preempt, **(costs or {})), seed=0,
+    run = sc.run(GMP(procs=procs, async_preempt=async_preempt, **(costs or {})), seed=seed,
                  schedtrace=1)
     tl, st = run.timeline, run.stats
     oldp = sum(1 for e in tl.events_of("syscall-exit") if e.detail == "oldp")
@@ -499,15 +555,61 @@ def calibrate(tc=None):
     return _IPU["ipu"]
 
 
+# The calibration's key for the measured spread of the sleep overshoot: the overshoot's
+# quantiles (ns) at probabilities (i + 0.5) / n, as GMP(sleep_overshoot=) takes them.
+SPREAD_KEY = "usleep_overshoot_quantiles_ns"
+# Recording protocol for the calibration's sleeps (like the runs'): measure this many
+# times and keep the attempt whose thread waited least for a CPU after its wake-ups
+# (other programs' share), so a burst of load does not pass for the timer's spread.
+CALIBRATION_ATTEMPTS = 5
+
+
+# How many threads sleep at once when the spread is measured: sysmon and one M in a
+# system call, the fewest a program has when sysmon retakes a P.  (Their timers share
+# the timer interrupts, so some sleeps end early, inside their slack, and some wait
+# for a CPU: one thread sleeping alone shows far less spread than a Go program's.)
+SPREAD_THREADS = 2
+
+
+def _usleep_once(tc, threads=1):
+    """One run of ``programs/usleep.go``: about 400 raw 20 µs nanosleeps per thread,
+    ``threads`` threads sleeping at once; ``{"median": overshoot ns, "quantiles":
+    [overshoot ns, ...], "cpu_wait_ns": per sleep}``."""
+    js = tc.run("usleep", ["-us", "20", "-budget", "40ms", "-threads", str(threads)],
+                timeout=30).json()
+    row = js["sleeps"][0]
+    return {"median": max(0, int(js["median_ns_20"]) - 20_000),
+            "quantiles": [max(0, int(q) - 20_000) for q in row.get("quantiles_ns", [])],
+            "cpu_wait_ns": int(row.get("cpu_wait_ns_per_sleep", 0))}
+
+
+def usleep_sample(tc=None, attempts=1, threads=1):
+    """What sysmon's ``usleep(20)`` really takes beyond the request on this machine,
+    with ``threads`` threads sleeping at once: the quietest of ``attempts``
+    measurements (:func:`_usleep_once`: the one whose threads waited least for a
+    CPU); cached per process, number of attempts and threads."""
+    tc = tc or find_go()
+    key = ("usleep", attempts, threads)
+    if key not in _IPU:
+        tries = [_usleep_once(tc, threads) for _ in range(max(1, attempts))]
+        best = min(tries, key=lambda t: t["cpu_wait_ns"])
+        _IPU[key] = dict(best, attempt_cpu_waits_ns=[t["cpu_wait_ns"] for t in tries])
+    return _IPU[key]
+
+
+def overshoot_spread(median, sample):
+    """The overshoot distribution the simulator draws from: ``sample``'s quantiles
+    (:func:`usleep_sample` with :data:`SPREAD_THREADS` threads) moved onto
+    ``median`` (sysmon's ``usleep(20)`` alone, the calibration's
+    ``usleep_overhead_ns``): the spread is the sample's, the centre the median's."""
+    return [max(0, int(median) + q - sample["median"]) for q in sample["quantiles"]]
+
+
 def sleep_overshoot(tc=None):
     """How much longer than asked sysmon's ``usleep(20)`` lasts on this machine, in ns
     (a raw 20 µs nanosleep on a thread of its own: ``programs/usleep.go``; the
     median of about 400 sleeps; cached per process)."""
-    tc = tc or find_go()
-    if "usleep" not in _IPU:
-        js = tc.run("usleep", ["-us", "20", "-budget", "40ms"], timeout=30).json()
-        _IPU["usleep"] = max(0, int(js["median_ns_20"]) - 20_000)
-    return _IPU["usleep"]
+    return usleep_sample(tc)["median"]
 
 
 def switch_cost(tc=None):
@@ -523,11 +625,22 @@ def switch_cost(tc=None):
     return _IPU["switch"]
 
 
-def machine_calibration(tc=None):
+def machine_calibration(tc=None, attempts=1):
     """What the simulator is calibrated with for a comparison on this machine:
-    ``{"usleep_overhead_ns": ..., "goroutine_switch_ns": ...}`` (see
-    :func:`calibrated_costs`)."""
-    return {"usleep_overhead_ns": sleep_overshoot(tc), "goroutine_switch_ns": switch_cost(tc)}
+    ``{"usleep_overhead_ns": ..., "usleep_overshoot_quantiles_ns": [...],
+    "goroutine_switch_ns": ...}`` (see :func:`calibrated_costs`): the median
+    and the spread of the sleep overshoot come from the same sleeps, the
+    quietest of ``attempts`` measurements (recording uses
+    :data:`CALIBRATION_ATTEMPTS`; a live comparison measures once, under the
+    load its runs see)."""
+    tc = tc or find_go()
+    u = usleep_sample(tc, attempts)
+    out = {"usleep_overhead_ns": u["median"], "goroutine_switch_ns": switch_cost(tc)}
+    spread = usleep_sample(tc, attempts, SPREAD_THREADS)
+    if spread["quantiles"]:
+        out[SPREAD_KEY] = overshoot_spread(u["median"], spread)
+        out["usleep_cpu_wait_ns"] = spread["cpu_wait_ns"]
+    return out
 
 
 def _flags(params):
@@ -698,7 +811,7 @@ def record(scenario, procs=2, async_preempt=True, runs=5):
     just before, each run's JSON and schedtrace) and ``NAME.exectrace.txt.gz``
     (the median run's execution trace, stacks stripped)."""
     tc = find_go()
-    calib = machine_calibration(tc)
+    calib = machine_calibration(tc, CALIBRATION_ATTEMPTS)
     log = []
     results = [_record_run(scenario, procs, async_preempt, tc, log) for _ in range(runs)]
     return _save_record(scenario, procs, async_preempt, results, tc, calib, log)
@@ -753,11 +866,7 @@ def _save_record(scenario, procs, async_preempt, results, tc, calib, attempts=()
     meta = provenance(results[med][1]["command"], tc)
     rec = {"scenario": scenario, "procs": procs, "async_preempt": async_preempt,
            "params": dict(mirror.params), "provenance": meta, "ipu": calibrate(tc),
-           "calibration": dict(calib, how="gmpkit.real.compare.machine_calibration, measured "
-                                          "before these runs: usleep_overhead_ns = median of "
-                                          "~400 raw 20 µs nanosleeps (programs/usleep.go) "
-                                          "minus 20 µs; goroutine_switch_ns = median of 9 "
-                                          "pingpong -n 2000 runs, GOMAXPROCS=1"),
+           "calibration": dict(calib, how=CALIBRATION_HOW),
            "median_run": med,
            "protocol": {"quiet_wait_share": QUIET_WAIT_SHARE, "attempts_per_run": QUIET_ATTEMPTS,
                         "attempt_wait_shares": list(attempts),
@@ -772,6 +881,53 @@ def _save_record(scenario, procs, async_preempt, results, tc, calib, attempts=()
     return path
 
 
+CALIBRATION_HOW = (
+    "gmpkit.real.compare.machine_calibration, measured before these runs: usleep_overhead_ns "
+    "= median of ~400 raw 20 µs nanosleeps on one thread (programs/usleep.go) minus 20 µs; "
+    f"{SPREAD_KEY} = 50 quantiles (1 %, 3 %, ..., 99 %) of ~800 such sleeps by "
+    f"{SPREAD_THREADS} threads sleeping at once (usleep.go -threads {SPREAD_THREADS}), moved "
+    "onto that median (overshoot_spread); each the quietest of "
+    f"{CALIBRATION_ATTEMPTS} measurements (least CPU wait after the wake-ups; "
+    "usleep_cpu_wait_ns per sleep for the spread); goroutine_switch_ns = median of 9 "
+    "pingpong -n 2000 runs, GOMAXPROCS=1")
+
+
+def add_overshoot_spread(attempts=15, out=print):
+    """For recordings made when the calibration kept only the median: measure the
+    spread of the sleep overshoot now (the quietest of ``attempts`` measurements
+    of ``programs/usleep.go``) and add it to every recorded configuration that
+    lacks one, centred on that recording's own median (each quantile = the
+    recorded median + (measured quantile - measured median)); the calibration
+    says so (``usleep_overshoot_how``).  A fresh :func:`record_all` makes this
+    unnecessary: its calibration measures the spread with the median."""
+    import datetime
+    import os
+    tc = find_go()
+    u = usleep_sample(tc, attempts, SPREAD_THREADS)
+    if not u["quantiles"]:
+        raise RuntimeError("programs/usleep.go printed no quantiles_ns: rebuild it")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for scenario, procs, a in recorded_configs():
+        name = _config_name(scenario, procs, a)
+        rec = resources.read_json(f"compare/{name}.json")
+        cal = rec.setdefault("calibration", {})
+        if SPREAD_KEY in cal and "usleep_overshoot_how" not in cal:
+            continue        # measured with the runs: keep it
+        centre = int(cal.get("usleep_overhead_ns", u["median"]))
+        cal[SPREAD_KEY] = overshoot_spread(centre, u)
+        cal["usleep_overshoot_how"] = (
+            f"the spread measured after these runs (their calibration kept only the median), "
+            f"on {when} on the same machine (load average {load:.1f}), by "
+            f"gmpkit.real.compare.add_overshoot_spread: the quietest of {attempts} runs of "
+            f"programs/usleep.go -us 20 -threads {SPREAD_THREADS} (CPU wait per sleep "
+            f"{u['cpu_wait_ns']} ns; all attempts: "
+            f"{', '.join(str(w) for w in u['attempt_cpu_waits_ns'])}), its 50 quantiles "
+            f"moved by {centre - u['median']:+d} ns onto the median measured with the runs "
+            f"({centre} ns, one thread; the sample's own median: {u['median']} ns)")
+        out(f"added the overshoot spread to {resources.write_json(f'compare/{name}.json', rec, sort_keys=True)}")
+
+
 RECORD_PLAN = [(s, p, True) for s in MIRRORS for p in (1, 2)] + [("cpu_hog", 1, False),
                                                                    ("cpu_hog", 2, False)]
 
@@ -784,7 +940,7 @@ def record_all(runs=5, out=print, plan=None):
     spoiling one of them."""
     tc = find_go()
     plan = list(plan or RECORD_PLAN)
-    calib = machine_calibration(tc)
+    calib = machine_calibration(tc, CALIBRATION_ATTEMPTS)
     results = {cfg: [] for cfg in plan}
     logs = {cfg: [] for cfg in plan}
     for i in range(runs):
@@ -881,10 +1037,19 @@ class Comparison:
             how = "set by hand, not the measured figure"
         else:
             how = "measured with these runs" if "usleep_overhead_ns" in self.calibration else "default"
-        line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
-                f"slack + wake-up)")
-        if MIRRORS[self.scenario].sleep_syscalls:
-            line += "; each nanosleep syscall lasts that much longer than asked, too"
+        q = self.costs.get("sleep_overshoot")
+        if q:
+            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
+                    f"measured spread (timer slack + wake-up; median {_fmt(ov, 'ns')}, 1–99 %: "
+                    f"{_fmt(q[0], 'ns')} to {_fmt(q[-1], 'ns')})")
+            if MIRRORS[self.scenario].sleep_syscalls:
+                line += "; each nanosleep syscall draws its own, too"
+            line += f"; medians of {len(sim_seeds(self.costs))} seeds"
+        else:
+            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
+                    f"slack + wake-up)")
+            if MIRRORS[self.scenario].sleep_syscalls:
+                line += "; each nanosleep syscall lasts that much longer than asked, too"
         if self.costs.get("goroutine_switch_ns") is not None:
             line += f"; a goroutine hand-off costs {_fmt(self.costs['goroutine_switch_ns'], 'ns')}"
         if self.costs.get("idle_threads"):
@@ -1156,7 +1321,8 @@ def compare(scenario, procs=2, runs=5, real="auto", async_preempt=True, sim_cost
                                    f"value follows the machine's load more than the scheduler; "
                                    f"on a quieter machine it is judged by: {b.describe(spec.unit)}")
         metrics.append(Metric(spec.key, spec.label, spec.unit, sim_v, real_v, b,
-                              b.verdict(sim_v, real_v), spec.expected, samples))
+                              b.verdict(sim_v, real_v), spec.expected, samples,
+                              list(sim["samples"].get(spec.key, []))))
     real_tl = None
     if trace_text:
         real_tl, _ = renumber_goroutines(parse_exectrace(trace_text, meta={"recorded": mode == "recorded"}))
@@ -1166,11 +1332,12 @@ def compare(scenario, procs=2, runs=5, real="auto", async_preempt=True, sim_cost
 
 def uncalibrated_costs():
     """The simulator's side as it was before calibration: sysmon wakes exactly every
-    20 µs, a nanosleep syscall lasts exactly what it asks for, a hand-off costs the
-    default (reference) figure, and the model starts with M0 and sysmon only."""
+    20 µs, a nanosleep syscall lasts exactly what it asks for (no overshoot, no
+    spread), a hand-off costs the default (reference) figure, and the model starts
+    with M0 and sysmon only."""
     from ..costs import default_costs
     base = default_costs()
-    return {"usleep_overhead_ns": 0, "idle_threads": 0,
+    return {"usleep_overhead_ns": 0, "idle_threads": 0, "sleep_overshoot": None,
             "syscall_overhead_ns": base["syscall_overhead_ns"],
             "goroutine_switch_ns": base["goroutine_switch_ns"]}
 
@@ -1214,8 +1381,12 @@ def print_before_after(rows, out=print):
 if __name__ == "__main__":
     # python -m gmpkit.real.compare            record gmpkit/data/compare (every configuration)
     # python -m gmpkit.real.compare --table    the before/after calibration table (recorded)
+    # python -m gmpkit.real.compare --add-spread  add the measured overshoot spread to
+    #                                            recordings whose calibration lacks it
     import sys
     if "--table" in sys.argv[1:]:
         print_before_after(before_after())
+    elif "--add-spread" in sys.argv[1:]:
+        add_overshoot_spread()
     else:
         record_all()

@@ -455,7 +455,7 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 问题 4：系统调用前后线程被挂起又唤醒
 #
-# 在 Go 1.0 中，每次系统调用都会让出自己的名额（`entersyscall`：`mcpu--`）；如果有 goroutine 在等，`matchmg` 会唤醒（或创建）另一个 M 去运行其中一个。系统调用返回时，如果名额又全被占满（`exitsyscall`：`mcpu++ > mcpumax`），这个 goroutine 就回到全局运行队列，它的 M 则去睡眠。于是一次很短的系统调用也要付出两次线程状态切换，每次都是一次 `futex` 调用加一次内核切换。GMP 的 `entersyscall` **保留 P**：如果系统调用在一个 `sysmon` 周期内返回，就根本不发生交接；只有较长的系统调用，其 P 才会被收回（`retake` → `handoffp`，条件是这个 P 上有工作，或者别处再没有空闲的 P 或自旋的 M；完整规则见第 6 讲）。断言单元格会打印出模型在本机上的周期。
+# 在 Go 1.0 中，每次系统调用都会让出自己的名额（`entersyscall`：`mcpu--`）；如果有 goroutine 在等，`matchmg` 会唤醒（或创建）另一个 M 去运行其中一个。系统调用返回时，如果名额又全被占满（`exitsyscall`：`mcpu++ > mcpumax`），这个 goroutine 就回到全局运行队列，它的 M 则去睡眠。于是一次很短的系统调用也要付出两次线程状态切换，每次都是一次 `futex` 调用加一次内核切换。GMP 的 `entersyscall` **保留 P**：如果系统调用在一个 `sysmon` 周期内返回，P 就根本不会被移交；只有较长的系统调用，其 P 才会被收回（`retake` → `handoffp`，条件是这个 P 上有工作，或者别处再没有空闲的 P 或自旋的 M；完整规则见第 6 讲）。断言单元格会打印出模型在本机上的周期。
 #
 # ### 实验 4：每次系统调用引起的挂起和唤醒
 #

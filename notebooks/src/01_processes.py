@@ -406,7 +406,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。标准答案要等你检查时才计算（由模型算出，或取自上文在本机测得的数据），每个答案都附有理由。更喜欢输入框和按钮？可以用下方的小组件：它的**显示全部答案**按钮会算出并解释全部答案，还会告诉你本讲的预测答对了几个（预测可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 def _powers_of_ten(ratio):

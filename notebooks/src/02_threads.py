@@ -76,7 +76,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 # > switching threads avoids the "huge cost" of switching page tables; a process switch must
 # > save registers, stack, code segment and position, a thread switch only the context.)
 #
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) … 还需要一个称为"guard page"的区域用于
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) … 还需要一个称为"guard page"的区域用于
 # > 其他thread的栈空间进行隔离。
 # > (A thread gets a large 1–8 MB stack, plus a "guard page" to isolate it from other threads'
 # > stacks.)
@@ -106,7 +106,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 #
 # > 多个线程可以共享同一个进程的内存空间，线程的创建不需要额外的虚拟内存空间，线程之间的切换也就少不了进程切换的切换页表，切换虚拟地址空间此类的巨大开销。… 进程的切换需要保存当前寄存器，栈，代码段，执行位置等信息。线程的切换执行保存切换的上下文 …
 #
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) … 还需要一个称为"guard page"的区域用于其他thread的栈空间进行隔离。
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) … 还需要一个称为"guard page"的区域用于其他thread的栈空间进行隔离。
 #
 # > 线程切换会消耗1000-1500纳秒 … 一个纳秒平均可以执行12-18条指令。所以由于线程切换，执行指令的条数会减少12000-18000。
 #

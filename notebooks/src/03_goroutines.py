@@ -85,7 +85,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # > same address space.)
 #
 # > 创建一个goroutine的栈内存消耗为2kb(Linux AMD64 Go1.4后)，运行过程中，如果栈空间不够用，会自动扩容。
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) …
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) …
 # > (A goroutine's stack is 2 KB since Go 1.4 and grows automatically; a thread gets 1–8 MB.)
 #
 # > 线程的创建和销毁都会有巨大的消耗，是内核级的交互(trap) … goroutine是用户态线程 … 创建和销毁的消耗非常小。
@@ -107,7 +107,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
 #
 # > 创建一个goroutine的栈内存消耗为2kb(Linux AMD64 Go1.4后)，运行过程中，如果栈空间不够用，会自动扩容。
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) …
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) …
 #
 # > 线程的创建和销毁都会有巨大的消耗，是内核级的交互(trap) … goroutine是用户态线程 … 创建和销毁的消耗非常小。
 #
@@ -419,7 +419,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * 之所以能拷贝，是因为编译器知道每个指针在哪里（栈映射表）；C 程序的栈里可能有运行时找不到的指针，所以 C 做不到这一点。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
-# ## 4 differences, checked
+# ## The article's comparison, checked row by row
 #
 # | | article | measured here (or the runtime source) |
 # |---|---|---|
@@ -430,7 +430,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 4 处差异，逐一核对
+# ## 原文的对比，逐项核对
 #
 # | | 文章 | 本讲实测（或运行时源码） |
 # |---|---|---|

@@ -5,12 +5,9 @@
 (:func:`add_overshoot_spread`).  (:mod:`gmpkit.real.record` records the small demo
 traces of ``gmpkit/data/traces``; :mod:`gmpkit.real.recorded` reads them.)
 
-Siblings: :mod:`~gmpkit.real.bands` (Band, verdicts, EXPECTED, Metric),
-:mod:`~gmpkit.real.mirrors` (MIRRORS and the metric specs), :mod:`~gmpkit.real.machine`
-(this machine's calibration), :mod:`~gmpkit.real.simside` (the simulator's side),
-:mod:`~gmpkit.real.goside` (a real run), :mod:`~gmpkit.real.comparedata` (recorded
-runs), :mod:`~gmpkit.real.compare` (``compare()``, :class:`Comparison`, the CLI; it
-re-exports them all).
+Part of the comparison: a run is :mod:`~gmpkit.real.goside`'s, the calibration
+:mod:`~gmpkit.real.machine`'s.
+:mod:`~gmpkit.real.compare` lists every part of the comparison and re-exports them all.
 """
 
 from __future__ import annotations

@@ -3,12 +3,10 @@ metrics from the program's JSON, schedtrace and execution trace, how much of it 
 OS took (:func:`wait_share`, :func:`quiet_share`), and the real timeline's goroutines
 numbered like the simulator's (:func:`renumber_goroutines`).
 
-Siblings: :mod:`~gmpkit.real.bands` (Band, verdicts, EXPECTED, Metric),
-:mod:`~gmpkit.real.mirrors` (MIRRORS and the metric specs), :mod:`~gmpkit.real.machine`
-(this machine's calibration), :mod:`~gmpkit.real.simside` (the simulator's side),
-:mod:`~gmpkit.real.goside` (a real run), :mod:`~gmpkit.real.comparedata` (recorded
-runs), :mod:`~gmpkit.real.compare` (``compare()``, :class:`Comparison`, the CLI; it
-re-exports them all).
+Part of the comparison: the mirrors come from :mod:`~gmpkit.real.mirrors`, the loop
+speed from :mod:`~gmpkit.real.machine`; :mod:`~gmpkit.real.comparedata` records these
+runs, :mod:`~gmpkit.real.simside` is the other side.
+:mod:`~gmpkit.real.compare` lists every part of the comparison and re-exports them all.
 """
 
 from __future__ import annotations

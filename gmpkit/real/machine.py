@@ -5,12 +5,10 @@ goroutine hand-off (:func:`switch_cost`) and the loop speed the Go mirrors spin 
 the measurement table into ``costs.json``; these figures are measured with each
 comparison's real runs and recorded with them.
 
-Siblings: :mod:`~gmpkit.real.bands` (Band, verdicts, EXPECTED, Metric),
-:mod:`~gmpkit.real.mirrors` (MIRRORS and the metric specs), :mod:`~gmpkit.real.machine`
-(this machine's calibration), :mod:`~gmpkit.real.simside` (the simulator's side),
-:mod:`~gmpkit.real.goside` (a real run), :mod:`~gmpkit.real.comparedata` (recorded
-runs), :mod:`~gmpkit.real.compare` (``compare()``, :class:`Comparison`, the CLI; it
-re-exports them all).
+Part of the comparison: :mod:`~gmpkit.real.simside` turns these figures into the
+simulator's costs, :mod:`~gmpkit.real.goside` runs the mirrors at :func:`calibrate`'s
+speed, :mod:`~gmpkit.real.comparedata` records them with the runs.
+:mod:`~gmpkit.real.compare` lists every part of the comparison and re-exports them all.
 """
 
 from __future__ import annotations

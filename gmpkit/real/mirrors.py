@@ -3,12 +3,10 @@ program, the parameters to compare at, the metrics) and the metric specs
 (:class:`MetricSpec`: a metric and its band, possibly per configuration, with the
 reason for its width).
 
-Siblings: :mod:`~gmpkit.real.bands` (Band, verdicts, EXPECTED, Metric),
-:mod:`~gmpkit.real.mirrors` (MIRRORS and the metric specs), :mod:`~gmpkit.real.machine`
-(this machine's calibration), :mod:`~gmpkit.real.simside` (the simulator's side),
-:mod:`~gmpkit.real.goside` (a real run), :mod:`~gmpkit.real.comparedata` (recorded
-runs), :mod:`~gmpkit.real.compare` (``compare()``, :class:`Comparison`, the CLI; it
-re-exports them all).
+Part of the comparison: the bands come from :mod:`~gmpkit.real.bands`; the
+simulator's side (:mod:`~gmpkit.real.simside`) and the real one (:mod:`~gmpkit.real.goside`)
+run what a mirror names.
+:mod:`~gmpkit.real.compare` lists every part of the comparison and re-exports them all.
 """
 
 from __future__ import annotations

@@ -3,12 +3,9 @@
 :func:`uncalibrated_costs`, the model before calibration), the seeds
 (:data:`SIM_SEEDS`, :func:`sim_seeds`) and its metrics (medians over the seeds).
 
-Siblings: :mod:`~gmpkit.real.bands` (Band, verdicts, EXPECTED, Metric),
-:mod:`~gmpkit.real.mirrors` (MIRRORS and the metric specs), :mod:`~gmpkit.real.machine`
-(this machine's calibration), :mod:`~gmpkit.real.simside` (the simulator's side),
-:mod:`~gmpkit.real.goside` (a real run), :mod:`~gmpkit.real.comparedata` (recorded
-runs), :mod:`~gmpkit.real.compare` (``compare()``, :class:`Comparison`, the CLI; it
-re-exports them all).
+Part of the comparison: the figures come from :mod:`~gmpkit.real.machine`, the
+mirrors from :mod:`~gmpkit.real.mirrors`; the real side is :mod:`~gmpkit.real.goside`.
+:mod:`~gmpkit.real.compare` lists every part of the comparison and re-exports them all.
 """
 
 from __future__ import annotations

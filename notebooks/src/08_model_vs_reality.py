@@ -110,7 +110,7 @@ for name, m in cmp.MIRRORS.items():
 # `cmp.compare(scenario, procs=…, runs=5)` runs the Go program five times with
 # `GOMAXPROCS=procs` and the GMP model with seven seeds (each seed draws its own sleep
 # lengths, below; same seed, same run), and compares medians. Each metric
-# has a **band** around the real value, written down in `gmpkit/real/compare.py` with the
+# has a **band** around the real value, written down in `gmpkit/real/mirrors.py` with the
 # reason for its width (for thread counts and makespans: the simulator within ×1.5 of the
 # real median). The verdict is **within**, **outside**, or **not modelled** — the real value
 # is dominated by something the model leaves out on purpose, which never counts as agreeing.
@@ -136,7 +136,7 @@ for name, m in cmp.MIRRORS.items():
 # "not modelled (os)" with the measured share, never "within".
 
 # %% [markdown] lang="zh"
-# `cmp.compare(scenario, procs=…, runs=5)` 以 `GOMAXPROCS=procs` 运行 Go 程序五次，再用七个种子运行 GMP 模型（每个种子抽取各自的休眠时长，见下文；种子相同，运行结果就相同），然后比较中位数。每个指标都有一个围绕真实值的**容差带**，写在 `gmpkit/real/compare.py` 里，并附有宽度的理由（线程数和总完工时间：模拟值须在真实中位数的 ×1.5 之内）。判定结果有三种：**在带内**（within）、**超出**（outside）和**未建模**（not modelled）。最后一种表示真实值主要受模型有意省略的因素支配，这种情况永远不算作一致。
+# `cmp.compare(scenario, procs=…, runs=5)` 以 `GOMAXPROCS=procs` 运行 Go 程序五次，再用七个种子运行 GMP 模型（每个种子抽取各自的休眠时长，见下文；种子相同，运行结果就相同），然后比较中位数。每个指标都有一个围绕真实值的**容差带**，写在 `gmpkit/real/mirrors.py` 里，并附有宽度的理由（线程数和总完工时间：模拟值须在真实中位数的 ×1.5 之内）。判定结果有三种：**在带内**（within）、**超出**（outside）和**未建模**（not modelled）。最后一种表示真实值主要受模型有意省略的因素支配，这种情况永远不算作一致。
 #
 # 模拟器会针对真实运行所在的机器做**校准**，用的是与真实运行一同测得的三个数字：
 #

@@ -146,14 +146,18 @@ def code_cells(nb):
     return [c.source for c in nb.cells if c.cell_type == "code" and not is_language_cell(c)]
 
 
-_SKIP = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$|<[^>]+>|\]\([^)]*\)|https?://\S+", re.S)
+# code blocks, code spans, maths, HTML tags, links to a web page (label too: the title of
+# an English source is a name, like an identifier), other link targets, bare URLs
+_SKIP = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$|<[^>]+>|\[[^\]]*\]\(https?://[^)]*\)"
+                   r"|\]\([^)]*\)|https?://\S+", re.S)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def chinese_share(markdown, kept=("goroutine", "goroutines")):
     """Share of a cell's prose that is Chinese: CJK characters / (CJK characters +
-    2 × English words), ignoring code spans, maths, HTML, link targets, URLs and the
+    2 × English words), ignoring code spans, maths, HTML, links to web pages (their
+    labels are often an English source's title), other link targets, URLs and the
     words in ``kept`` (terms Chinese text keeps in English).  One English word weighs
     two characters, about what it takes to say it in Chinese.
 
@@ -161,6 +165,8 @@ def chinese_share(markdown, kept=("goroutine", "goroutines")):
     True
     >>> chinese_share("An idle P takes half of another P's queue.") == 0.0
     True
+    >>> chinese_share("1. [Scalable Go Scheduler Design Doc](https://golang.org/s/go11sched)：设计文档")
+    1.0
     """
     text = _SKIP.sub(" ", markdown)
     cjk = len(_CJK.findall(text))

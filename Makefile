@@ -30,10 +30,14 @@ NBVAL_ARGS   ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sani
                 --nbval-cell-timeout=20
 PYTEST_ARGS  ?=
 PROJECTOR    ?= 0
-# COURSE_LANG: which edition `make lab` opens: en (notebooks/) or zh (notebooks/zh/, 中文版)
+# COURSE_LANG: which edition `make lab` opens: en (notebooks/) or zh (notebooks/zh/, 中文版).
+#              The server's root stays notebooks/ (the Chinese homework is in
+#              homework/student/zh/); zh only starts the file browser in zh/.
 COURSE_LANG  ?= en
 LAB_DIR_en   := notebooks
 LAB_DIR_zh   := notebooks/zh
+LAB_START_en :=
+LAB_START_zh := --LabApp.default_url=/lab/tree/zh
 # LAB_ARGS: the course's JupyterLab defaults (tools/lab/overrides.json: no news or update
 #           pop-up over the panels); a learner's own settings still take precedence.
 LAB_ARGS     ?= --LabApp.app_settings_dir=$(CURDIR)/tools/lab
@@ -82,7 +86,7 @@ lab: env go
 	@$(if $(LAB_DIR_$(COURSE_LANG)),,echo "COURSE_LANG=$(COURSE_LANG): use en (English) or zh (中文)"; exit 2)
 	@test -d $(LAB_DIR_$(COURSE_LANG)) || { echo "$(LAB_DIR_$(COURSE_LANG)) does not exist yet: \
 	  build it with .venv/bin/python -m tools.nbbuild (needs make env-test)"; exit 2; }
-	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab $(LAB_DIR_$(COURSE_LANG))/ $(LAB_ARGS) \
+	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ $(LAB_START_$(COURSE_LANG)) $(LAB_ARGS) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser

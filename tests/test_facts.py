@@ -99,7 +99,8 @@ def _prose():
         for cell in parse(src.read_text()):
             if cell.cell_type == "markdown":
                 yield src.stem, cell.source
-    yield "README.md", (ROOT / "README.md").read_text()
+    for readme in ("README.md", "README.zh.md"):
+        yield readme, (ROOT / readme).read_text(encoding="utf-8")
 
 
 def _sentences(text):

@@ -159,7 +159,10 @@ def test_both_editions_with_a_language_switch_on_every_page(tiny_course, tmp_pat
     assert 'url("../_fonts/NotoSansCJKSC-gmpkit-Regular.otf")' in zh
     assert '"Noto Sans CJK SC gmpkit", sans-serif' in zh                # the last resort
     assert (out / "_fonts" / "NotoSansCJKSC-gmpkit-Bold.otf").stat().st_size > 10_000
-    assert "@font-face" not in (out / "01_processes.html").read_text(encoding="utf-8")
+    en = (out / "01_processes.html").read_text(encoding="utf-8")
+    assert f"--jp-content-font-family: {site.CJK_STACK}" not in en and 'lang="en"' in en
+    assert f"--jp-content-font-family: {site.CJK_STACK}" in zh        # English prose: as before
+    assert 'url("_fonts/NotoSansCJKSC-gmpkit-Regular.otf")' in en      # only for its "中文" link
     zh_index = (out / "zh" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in zh_index and 'href="01_processes.html"' in zh_index
     assert "02_threads" not in zh_index and "讲义" in zh_index

@@ -80,10 +80,12 @@ def _href(frm: Path, to: Path) -> str:
 
 FONT_FAMILY = "Noto Sans CJK SC gmpkit"
 # system CJK fonts first (each platform's usual one), the shipped subset last: the browser
-# falls back character by character, so Latin text keeps the page's own font
-CJK_STACK = ('system-ui, -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", '
-             '"Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", '
-             f'"WenQuanYi Micro Hei", "{FONT_FAMILY}", sans-serif')
+# falls back character by character through NAMED families.  No system-ui or -apple-system:
+# chromium draws a character system-ui lacks as an empty box instead of trying the next
+# family (tests/browser/test_site_fonts_browser.py found it).
+CJK_STACK = ('"Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+             '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
+             f'"{FONT_FAMILY}", sans-serif')
 FONTS_DIR = "_fonts"
 
 
@@ -94,19 +96,25 @@ def font_files() -> dict:
             ((400, "Regular"), (700, "Bold"))}
 
 
-def zh_style(page_rel: Path) -> str:
-    """The ``<style>`` of a Chinese page: the subset font and the CJK font stack."""
-    faces = "".join(
+def font_faces(page_rel: Path) -> str:
+    """The ``@font-face`` rules of the subset, with URLs relative to ``page_rel`` (a browser
+    downloads the file only when a character on the page needs it)."""
+    return "".join(
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {w}; font-display: swap; '
         f'src: url("{_href(page_rel, Path(FONTS_DIR) / f.name)}") format("opentype"); }}\n'
         for w, f in font_files().items())
+
+
+def zh_style(page_rel: Path) -> str:
+    """The ``<style>`` of a Chinese page: the subset font and the CJK font stack."""
+    faces = font_faces(page_rel)
     return (f"<style>\n{faces}"
             f":root {{ --jp-content-font-family: {CJK_STACK}; --jp-ui-font-family: {CJK_STACK}; }}\n"
             f"body {{ font-family: {CJK_STACK}; }}\n</style>")
 
 
 SWITCH_CSS = (".gmpkit-lang-switch { text-align: right; font-size: 0.95rem; padding: 0.4rem 1rem; "
-              "font-family: system-ui, sans-serif; } .gmpkit-lang-switch a { font-weight: 600; }")
+              f"font-family: {CJK_STACK}; }} .gmpkit-lang-switch a {{ font-weight: 600; }}")
 
 
 def switch_html(page_rel: Path, pages: set, index: bool = False) -> str:
@@ -123,7 +131,8 @@ def switch_html(page_rel: Path, pages: set, index: bool = False) -> str:
     else:
         label = "English" if exists else "English edition"
         attrs = 'hreflang="en" lang="en"'
-    return (f'<nav class="gmpkit-lang-switch"><style>{SWITCH_CSS}</style>'
+    faces = "" if lang == "zh" else font_faces(page_rel)     # "中文" on an English page
+    return (f'<nav class="gmpkit-lang-switch"><style>{faces}{SWITCH_CSS}</style>'
             f'<a class="gmpkit-lang-link" {attrs} href="{html.escape(_href(page_rel, target))}">'
             f"{label}</a></nav>")
 

@@ -70,3 +70,35 @@ def test_every_lecture_and_homework_has_a_chinese_edition():
     missing = [s.stem for s in SOURCES if "zh" not in nbbuild.languages(s)]
     assert not missing, (f"no Chinese edition yet ({len(missing)} of {len(SOURCES)} sources): "
                          f"{', '.join(missing)}")
+
+
+def test_check_names_each_kind_of_drift(tmp_path):
+    """nbbuild --check on a small bilingual lesson: in step after a build; a Chinese edit
+    puts only the Chinese edition out of step; a lost twin is named, and the Chinese
+    edition it leaves behind is flagged; an untranslated source is listed, not failed."""
+    from pathlib import Path
+
+    from tools import to_jupytext as tj
+    fixture = Path(__file__).with_name("fixtures") / "bilingual_demo.py"
+    src = tmp_path / "src" / "99_demo.py"
+    src.parent.mkdir()
+    src.write_text(tj.convert(fixture.read_text(encoding="utf-8")), encoding="utf-8")
+    built = [t for t, _ in nbbuild.build(src, run=False)]
+    assert built == [tmp_path / "99_demo.ipynb", tmp_path / "zh" / "99_demo.ipynb"]
+    assert nbbuild.differences(src) == [] and nbbuild.untranslated([src]) == []
+
+    text = src.read_text(encoding="utf-8")
+    src.write_text(text.replace("一份源文件", "一个源文件"), encoding="utf-8")
+    probs = nbbuild.differences(src)
+    assert len(probs) == 1 and "zh/99_demo.ipynb is out of step" in probs[0], probs
+    assert "cell 0 differs (source)" in probs[0] and "python -m tools.nbbuild 99_demo" in probs[0]
+
+    import re
+    lone = re.sub(r'# %% \[markdown\] lang="zh".*?(?=\n# %%)', "", text, count=1, flags=re.S)
+    src.write_text(lone, encoding="utf-8")
+    probs = nbbuild.differences(src)
+    assert any("English prose without its Chinese twin" in p for p in probs), probs
+    assert any("zh/99_demo.ipynb has no source any more" in p for p in probs), probs
+    assert nbbuild.untranslated([src]) == [src]
+    with pytest.raises(SystemExit, match="without its Chinese twin"):
+        nbbuild.build(src, run=False)

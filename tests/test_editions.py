@@ -49,6 +49,17 @@ def test_chinese_prose_is_predominantly_chinese(src):
                      f"(put identifiers in `code font`; translate the prose): {low}")
 
 
+@pytest.mark.parametrize("src", SOURCES, ids=ids(SOURCES))
+def test_no_line_break_inside_chinese_text(src):
+    """A line break between two Chinese characters renders as a stray space in JupyterLab
+    and on the site: Chinese paragraphs are written one per line."""
+    nb = nbbuild.to_notebook(src)
+    bad = [(i, c.source.splitlines()[k - 1][-20:])
+           for i, c in enumerate(nb.cells) if c.metadata.get("lang") == "zh"
+           for k in bilingual.soft_breaks(c.source)]
+    assert not bad, f"{src.name}: join these lines with the next one (cell, line end): {bad}"
+
+
 def test_the_share_bar_fails_a_half_translated_cell():
     """What the bar rejects: English prose left in a Chinese cell, even with Chinese terms."""
     half = ("## 工作窃取\nAn idle P takes half of the 本地运行队列 of another P, "

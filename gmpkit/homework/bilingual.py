@@ -175,6 +175,34 @@ def chinese_share(markdown, kept=("goroutine", "goroutines")):
     return cjk / total if total else 1.0
 
 
+_WIDE = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"          # CJK and full-width punctuation
+_ENDS_WIDE = re.compile(f"[{_WIDE}]$")
+_STARTS_WIDE = re.compile(f"^(?:\\*\\*|\\*|_)?[{_WIDE}]")
+_BLOCK = re.compile(r"^(?:#|[-*+] |>|\||\d+[.)] |```|<|$)")
+
+
+def soft_breaks(markdown):
+    r"""Lines of a cell whose line break falls between two Chinese characters inside one
+    paragraph: browsers render such a break as a stray space ("答案， 把它"), so Chinese
+    prose is written one paragraph per line.  Returns the 1-based numbers of the lines
+    that should be joined with the next.
+
+    >>> soft_breaks("## 标题\n第一句，\n第二句。\n\n- 列表\n- 第二项")
+    [2]
+    >>> soft_breaks("English lines\nwrap as usual.\n在 `code`\nabc")
+    []
+    """
+    lines, out, fence = markdown.splitlines(), [], False
+    for i, (a, b) in enumerate(zip(lines, lines[1:]), 1):
+        if a.lstrip().startswith("```"):
+            fence = not fence
+        if fence or _BLOCK.match(b.strip()) or a.lstrip().startswith(("#", "|")):
+            continue
+        if _ENDS_WIDE.search(a.rstrip()) and _STARTS_WIDE.match(b.strip()):
+            out.append(i)
+    return out
+
+
 def edition_path(src, lang):
     """Where an edition of a lecture source ``notebooks/src/NN.py`` goes:
     ``notebooks/NN.ipynb`` (en, today's path) or ``notebooks/zh/NN.ipynb`` (zh).

@@ -91,3 +91,23 @@ def test_chinese_homework_in_browser(lab_page, stem):
     # the language cell ran: the kernel answers in Chinese from here on
     outputs = " ".join(nb.locator(".jp-OutputArea-output").all_inner_texts())
     assert "'zh'" in outputs
+
+
+def test_an_instructor_opens_a_bilingual_source_as_a_notebook(lab_page):
+    """README "Editing a lesson": *Open With → Jupytext Notebook* on a source shows both
+    languages as cells, each English cell followed by its Chinese twin."""
+    page = lab_page
+    page.goto("/lab?reset")
+    page.wait_for_function("() => !!(window.jupyterapp && window.jupyterapp.commands)")
+    path = "notebooks/homework/src/hw1_threads.py"
+    factories = page.evaluate(
+        "async (p) => { await window.jupyterapp.restored;"
+        " return [...window.jupyterapp.docRegistry.widgetFactories()].map(f => f.name); }", path)
+    assert "Jupytext Notebook" in factories, f"jupytext's JupyterLab extension is missing: {factories}"
+    page.evaluate("(p) => window.jupyterapp.commands.execute('docmanager:open', "
+                  "{path: p, factory: 'Jupytext Notebook'})", path)
+    nb = page.locator(".jp-NotebookPanel:visible").first
+    nb.locator(".jp-MarkdownCell").nth(1).wait_for(timeout=lab.OPEN_TIMEOUT_MS)
+    texts = nb.locator(".jp-MarkdownCell").all_inner_texts()
+    assert texts[0].lstrip().startswith("Homework 1") and texts[1].lstrip().startswith("作业 1"), texts[:2]
+    lab.assert_not_blank(lab.screenshot(page, "zh-source-as-notebook"))

@@ -31,12 +31,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 2：M:N 调度与阻塞
 #
-# 你的题目由你的 `STUDENT_ID` 生成。每道题：先读题，**预测**答案，写进答案单元格（替换 `...`），
-# 再运行检查单元格。不要修改检查单元格；你可以在任何位置加自己的单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。每道题：先读题，**预测**答案，写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格；你可以在任何位置加自己的单元格。
 #
-# 运行 goroutine 有三种方式：**1:1**（`gk.Threads`，每个 goroutine 独占一个内核线程）、
-# **N:1**（`gk.GreenThreads`，全都挤在一个内核线程上）和 **M:N**（`gk.GMP`，goroutine 分摊到少数几个线程上，
-# 同一时刻最多有 `GOMAXPROCS` 个线程在运行 Go 代码）。
+# 运行 goroutine 有三种方式：**1:1**（`gk.Threads`，每个 goroutine 独占一个内核线程）、**N:1**（`gk.GreenThreads`，全都挤在一个内核线程上）和 **M:N**（`gk.GMP`，goroutine 分摊到少数几个线程上，同一时刻最多有 `GOMAXPROCS` 个线程在运行 Go 代码）。
 
 # %%
 from gmpkit.homework import assignment
@@ -91,8 +88,7 @@ hw.check("q2", answer_q2)
 
 # %% [markdown] lang="zh"
 # ## Q3. 网络 I/O 与事件循环
-# 带事件循环（`io_poller=True`）的绿色线程运行时，遇到等网络的 goroutine 会把它挂起（`park`），
-# 而不是让整个线程阻塞。
+# 带事件循环（`io_poller=True`）的绿色线程运行时，遇到等网络的 goroutine 会把它挂起（`park`），而不是让整个线程阻塞。
 
 # %%
 hw.show("q3")
@@ -131,8 +127,7 @@ hw.check("q4", answer_q4)
 
 # %% [markdown] lang="zh"
 # ## Q5. 写一个负载
-# 构造一个让 N:1 运行时显得很糟的负载。先动手试一试：`hw.try_workload(workload, "green")` 和
-# `hw.try_workload(workload, "gmp", procs=2)` 会打印总耗时，以及调度器在这期间做了什么。
+# 构造一个让 N:1 运行时显得很糟的负载。先动手试一试：`hw.try_workload(workload, "green")` 和 `hw.try_workload(workload, "gmp", procs=2)` 会打印总耗时，以及调度器在这期间做了什么。
 
 # %%
 hw.show("q5")

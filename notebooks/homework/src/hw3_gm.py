@@ -31,13 +31,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 3：GM 调度器的瓶颈
 #
-# 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。
-# 不要修改检查单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
 #
-# 模型是 `gk.GM`，也就是 Go 1.0 的调度器：只有一个全局运行队列，由一把锁保护；没有 P；
-# G 会被交接给别的线程（`matchmg`）；每个 M 各有一份内存缓存；同一时刻最多
-# `mcpumax`（即 `GOMAXPROCS`）个 M 在运行 Go 代码（`mcpu <= mcpumax`）。
-# Vyukov 在 2012 年的设计文档里列出了它的四个问题，下面每道题各讲其中一个。
+# 模型是 `gk.GM`，也就是 Go 1.0 的调度器：只有一个全局运行队列，由一把锁保护；没有 P；G 会被交接给别的线程（`matchmg`）；每个 M 各有一份内存缓存；同一时刻最多 `mcpumax`（即 `GOMAXPROCS`）个 M 在运行 Go 代码（`mcpu <= mcpumax`）。Vyukov 在 2012 年的设计文档里列出了它的四个问题，下面每道题各讲其中一个。
 
 # %%
 from gmpkit.homework import assignment

@@ -30,11 +30,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 5：模型与现实
 #
-# 你的题目由你的 `STUDENT_ID` 生成。先预测或计算，把答案写进答案单元格（替换 `...`），再运行检查单元格。
-# 不要修改检查单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。先预测或计算，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
 #
-# 数据都是真实的：用课程自带的 Go 程序（`gmpkit.real`）在课程的机器上测得的结果，外加一段
-# `GODEBUG=schedtrace` 输出（完整的表格用 `gmpkit.real.load_recorded()` 查看）。你不需要安装 Go。
+# 数据都是真实的：用课程自带的 Go 程序（`gmpkit.real`）在课程的机器上测得的结果，外加一段 `GODEBUG=schedtrace` 输出（完整的表格用 `gmpkit.real.load_recorded()` 查看）。你不需要安装 Go。
 
 # %%
 from gmpkit.homework import assignment

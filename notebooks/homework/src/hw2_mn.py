@@ -105,7 +105,7 @@ hw.check("q3", answer_q3)
 # Under GMP a goroutine in a system call holds its M. How many Ms end up being created?
 
 # %% [markdown] lang="zh"
-# ## Q4. 系统调用要的线程
+# ## Q4. 被系统调用占住的线程
 # 在 GMP 里，处在系统调用中的 goroutine 会一直占着它的 M。最后一共会创建多少个 M？
 
 # %%

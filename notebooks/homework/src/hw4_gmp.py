@@ -33,7 +33,7 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 #
 # 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
 #
-# 模型是 `gk.GMP`，相当于今天 `runtime/proc.go` 的缩微版：每个 P 有一个 `runnext` 和一个 256 格的环形队列；全局运行队列每第 61 次调度检查一次；窃取时拿走对方环形队列的一半；`sysmon`（起初每 20 µs 醒来一次）从系统调用手里收回 P，并抢占连续运行了 10 ms 的 goroutine。
+# 模型是 `gk.GMP`，相当于今天 `runtime/proc.go` 的缩微版：每个 P 有一个 `runnext` 和一个 256 格的环形队列；每调度 61 次检查一次全局运行队列；窃取时拿走对方环形队列的一半；`sysmon`（起初每 20 µs 醒来一次）从陷在系统调用里的 M 手中收回 P，并抢占连续运行了 10 ms 的 goroutine。
 
 # %%
 from gmpkit.homework import assignment

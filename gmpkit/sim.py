@@ -191,7 +191,14 @@ class Simulation:
         return g
 
     def advance(self, g):
-        """Run ``g``'s code up to its next scheduler operation; see the module doc."""
+        """Run ``g``'s code up to its next scheduler operation; see the module doc.
+
+        The hot loop of every model: one generator resume per operation, then a
+        type dispatch (an ``is`` test per operation class, the commonest first);
+        sync operations are applied in place.  Operations are counted in a local
+        and added to ``ops`` and the engine's event count on the way out, with
+        the ``max_events`` budget checked against the local on every operation.
+        """
         self.current = g
         if g.retry is not None:   # back in Mutex.lockSlow's loop after a spin or a wake-up
             op, g.retry = g.retry, None
@@ -201,48 +208,59 @@ class Simulation:
         send = g.gen.send
         engine = self.engine
         value = g.resume_value
-        while True:
-            try:
-                op = send(value)
-            except StopIteration:
-                self._exit(g)
-                return EXITED
-            except (GoPanic, Deadlock, SimulationLimit, WorkloadError):
-                raise
-            except Exception as e:  # the workload's own bug: say whose
-                raise WorkloadError(
-                    f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
-            g.resume_value = None
-            self.ops += 1
-            engine.events += 1
-            if engine.events > engine.max_events:
-                engine.tick(0)   # raises SimulationLimit with the full story
-            t = type(op)
-            if t is Compute:
-                g.asked_ns += op.ns
-                return op
-            if t is SyncOp:
-                r = op.apply(self, g)
-                if r is BLOCK:
-                    return BLOCKED
-                tr = type(r)
-                if tr is Spin or tr is GoYield:
-                    return self._sync_needs_scheduler(g, op, r)
-                value = r
-                continue
-            if t in _SCHED_OPS:
-                if t is Sleep and op.ns <= 0:
-                    value = None   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
+        g.resume_value = None      # only a parking op or a `go` sets it again
+        n = 0
+        budget = engine.max_events - engine.events
+        try:
+            while True:
+                try:
+                    op = send(value)
+                except StopIteration:
+                    self._exit(g)
+                    return EXITED
+                except (GoPanic, Deadlock, SimulationLimit, WorkloadError):
+                    raise
+                except Exception as e:  # the workload's own bug: say whose
+                    raise WorkloadError(
+                        f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
+                n += 1
+                if n > budget:
+                    self.ops += n
+                    engine.events += n
+                    n = 0
+                    engine.tick(0)   # raises SimulationLimit with the full story
+                t = type(op)
+                if t is Compute:
+                    g.asked_ns += op.ns
+                    return op
+                if t is SyncOp:
+                    r = op.fn(op.obj, self, g, op.arg)   # SyncOp.apply, inlined
+                    if r is None:
+                        value = None
+                        continue
+                    if r is BLOCK:
+                        return BLOCKED
+                    tr = type(r)
+                    if tr is Spin or tr is GoYield:
+                        return self._sync_needs_scheduler(g, op, r)
+                    value = r
                     continue
-                return op
-            if t is Now:
-                value = engine.now
-                continue
-            if t is Go:
-                op.g = self.spawn(op.fn, op.args, op.name, parent=g)
-                g.resume_value = op.g.id
-                return op
-            raise WorkloadError(self._bad_op_message(g, op))
+                if t in _SCHED_OPS:
+                    if t is Sleep and op.ns <= 0:
+                        value = None   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
+                        continue
+                    return op
+                if t is Now:
+                    value = engine.now
+                    continue
+                if t is Go:
+                    op.g = self.spawn(op.fn, op.args, op.name, parent=g)
+                    g.resume_value = op.g.id
+                    return op
+                raise WorkloadError(self._bad_op_message(g, op))
+        finally:
+            self.ops += n
+            engine.events += n
 
     def _apply(self, g, op):
         """Apply sync op ``op`` for ``g``: None if ``g`` goes on (its result is in
@@ -371,17 +389,18 @@ class Simulation:
                 if not self.step():     # nothing left: deadlock, stall or the end
                     return
                 continue
-            when, _, t = pop(heap)
-            if t.cancelled:
+            t = pop(heap)
+            when, _, fn, args = t
+            if fn is None:              # cancelled
                 continue
             if when > max_time:
-                heapq.heappush(heap, (when, 0, t))
+                heapq.heappush(heap, t)
                 engine.step()           # raises SimulationLimit with the full story
             engine.now = when
-            engine.events += 1
-            if engine.events > max_events:
+            engine.events = events = engine.events + 1
+            if events > max_events:
                 engine.tick(0)
-            t.fn(*t.args)
+            fn(*args)
             if self.n_parked >= self.n_alive and not self.finished:
                 self._check_dead()
             if self.finished:

@@ -301,7 +301,7 @@ class GM(Model):
             self.engine.after(self.costs["kernel_switch_ns"], self._lock_retry, sleeper)
         if self.lock_spinners:
             w = self.lock_spinners.popleft()
-            w.timer.cancel()
+            self.engine.cancel(w.timer)
             w.spun += self.engine.now - w.spin_from
             self._take(w)
 
@@ -693,7 +693,7 @@ class GM(Model):
         if tp.timer is None:               # not yet in its sleep: it will not start it
             self.tp_woken = True
             return
-        tp.timer.cancel()
+        self.engine.cancel(tp.timer)
         m = self.ms[tp.m]
         tp.timer = self.engine.after(self.costs["kernel_switch_ns"], self.exitsyscall, m, tp)
 

@@ -74,8 +74,11 @@ import heapq
 from collections import deque
 from math import gcd
 
+from ..ops import EXITED, Compute
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
+
+_heappush = heapq.heappush
 
 __all__ = ["GMP", "RUNQ_SIZE", "GLOBAL_CHECK_EVERY", "STEAL_TRIES", "FORCE_PREEMPT_NS",
            "SYSMON_MIN_US", "SYSMON_MAX_US", "SYSMON_IDLE_ROUNDS", "MAX_M_COUNT"]
@@ -323,6 +326,15 @@ class GMP(Model):
         self.wake_ns = c["kernel_switch_ns"]
         self.syscall_ns = c["syscall_overhead_ns"]
         self.usleep_ns = c["usleep_overhead_ns"]
+        # Hot-path bindings.  A subclass that overrides do_compute / do_exit gets
+        # them called through the handler table; otherwise the G's loop
+        # (_run_g_fast) does their work in place.
+        self._heap = self.engine._heap
+        self._stats = sim.stats
+        self._compute_op = Compute if type(self).do_compute is GMP.do_compute else None
+        self._exit_op = EXITED if type(self).do_exit is GMP.do_exit else None
+        self._compute_done_fn = self._compute_done
+        self._run_fn = self._run
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
                   "sysmon_wakeups", "futile_wakeups"):
@@ -415,10 +427,11 @@ class GMP(Model):
             if old is None:
                 return
             g = old
-        if len(pp.runq) < RUNQ_SIZE:
-            pp.runq.append(g)
+        runq = pp.runq
+        if len(runq) < RUNQ_SIZE:
+            runq.append(g)
             pp.runqtail += 1
-            self.counter(pp.runq_name, len(pp.runq))
+            self._sample(pp.runq_name, self.engine.now, len(runq))
             return
         self.runqputslow(pp, g)
 
@@ -612,6 +625,13 @@ class GMP(Model):
             return
         if self.nmspinning != 0:
             return
+        if not self.pidle:
+            # No idle P: nmspinning would go 0 -> 1 -> 0 within this instant (a
+            # counter change that folds away) and pidlegetSpinning would only set
+            # needspinning.  Do just that.
+            if not self.needspinning:
+                self._set_needspinning(1)
+            return
         self._set_nmspinning(1)
         pp = self.pidlegetSpinning()
         if pp is None:
@@ -723,7 +743,13 @@ class GMP(Model):
         """execute: run ``g`` on ``m``; a new time slice (schedtick++) unless it
         inherits the current one (it came from runnext)."""
         pp = m.p
-        self._set_state(m, "running")
+        engine = self.engine
+        now = engine.now
+        if m.state in _SPAN_LABEL:
+            self._set_state(m, "running")
+        else:                           # from running or syscall: no span to close
+            m.state = "running"
+            m.since = now
         m.woken = False
         m.curg = g
         g.m = m.id
@@ -731,17 +757,18 @@ class GMP(Model):
         g.status = "running"
         g.preempt = False
         if not inherit:
-            pp.schedtick += 1
-            self.counter(pp.tick_name, pp.schedtick)
+            pp.schedtick = tick = pp.schedtick + 1
+            self._sample(pp.tick_name, now, tick)
         cost = 0
         if m.lastg is not g:
             cost = self.switch_ns
-            self.sim.stats["context_switches"] += 1
+            self._stats["context_switches"] += 1
             if cost:
-                now = self.engine.now
-                self.span("switch", now, now + cost, m=m.id, p=pp.id, g=g.id)
+                self._mspan("switch", now, now + cost, m.id, pp.id, g.id)
         m.lastg = g
-        self.engine.after(cost, self._run, m, g)
+        # engine.after(cost, self._run, m, g), inlined
+        engine._seq = seq = engine._seq + 1
+        _heappush(self._heap, [now + cost, seq, self._run_fn, (m, g)])
 
     def _run(self, m, g):
         """Resume ``g``'s code on ``m`` (gogo): finish a preempted compute, or
@@ -752,7 +779,25 @@ class GMP(Model):
         elif g.left > 0:
             self._start_compute(m, g)
         else:
-            self.run_g(m, g)
+            self._run_g_fast(m, g)
+
+    def _run_g_fast(self, m, g):
+        """run_g with do_compute and do_exit done in place (the commonest outcomes);
+        every other operation goes to its ``do_*`` handler."""
+        op = self._advance(g)
+        if type(op) is self._compute_op:
+            g.left = left = op.ns
+            g.tight = op.tight
+            engine = self.engine
+            g.since = now = engine.now
+            engine._seq = seq = engine._seq + 1
+            g.timer = t = [now + left, seq, self._compute_done_fn, (m, g)]
+            _heappush(self._heap, t)
+        elif op is self._exit_op:
+            m.curg = None
+            self.schedule(m)
+        else:
+            self._handlers[type(op)](m, g, op)
 
     def findRunnable(self, m):
         """findRunnable: find a runnable G for ``m`` in the runtime's order.
@@ -763,14 +808,21 @@ class GMP(Model):
         while True:  # top:
             pp = m.p
             # Run this P's expired timers (they may ready Gs onto our runnext).
-            self.checkTimers(pp)
+            if pp.timers and pp.timers[0][0] <= self.engine.now:
+                self.checkTimers(pp)
             # Fairness: every 61st tick, one G from the global queue first.
             if pp.schedtick % GLOBAL_CHECK_EVERY == 0 and self.globalq:
                 return self.globrunqget(), False
-            # Local: runnext, then the ring.
-            g, inherit = self.runqget(pp)
+            # Local: runnext (inherits the time slice), then the ring (runqget).
+            g = pp.runnext
             if g is not None:
-                return g, inherit
+                pp.runnext = None
+                return g, True
+            if pp.runq:
+                g = pp.runq.popleft()
+                pp.runqhead += 1
+                self._sample(pp.runq_name, self.engine.now, len(pp.runq))
+                return g, False
             # Global: a batch.
             if self.globalq:
                 return self.globrunqgetbatch(pp), False
@@ -965,7 +1017,7 @@ class GMP(Model):
         if self.netpoll_m is not m:
             return                     # already woken by something else
         if m.poll_timer is not None:
-            m.poll_timer.cancel()
+            self.engine.cancel(m.poll_timer)
             m.poll_timer = None
         self.netpoll_m = None
         self.lastpoll = self.engine.now
@@ -1059,11 +1111,9 @@ class GMP(Model):
     # what a goroutine does
     # ======================================================================
     def do_compute(self, m, g, op):
-        g.left = left = op.ns
+        g.left = op.ns
         g.tight = op.tight
-        engine = self.engine            # _start_compute, inlined: the hottest path
-        g.since = engine.now
-        g.timer = engine.after(left, self._compute_done, m, g)
+        self._start_compute(m, g)
 
     def _start_compute(self, m, g):
         g.since = self.engine.now
@@ -1071,11 +1121,30 @@ class GMP(Model):
 
     def _compute_done(self, m, g):
         now = self.engine.now
-        if now > g.since:
-            self.tl._add_m_span("running", g.since, now, m.id, m.p.id, g.id)
+        since = g.since
+        if now > since:
+            self._mspan("running", since, now, m.id, m.p.id, g.id)
         g.left = 0
         g.timer = None
-        self._run(m, g)
+        # _run(m, g) with g.left == 0, and _run_g_fast, inlined: the hottest path
+        self.curm = m
+        if g.preempt:
+            self.gopreempt_m(m, g)
+            return
+        op = self._advance(g)
+        if type(op) is self._compute_op:
+            g.left = left = op.ns
+            g.tight = op.tight
+            g.since = now
+            engine = self.engine
+            engine._seq = seq = engine._seq + 1
+            g.timer = t = [now + left, seq, self._compute_done_fn, (m, g)]
+            _heappush(self._heap, t)
+        elif op is self._exit_op:
+            m.curg = None
+            self.schedule(m)
+        else:
+            self._handlers[type(op)](m, g, op)
 
     def do_go(self, m, g, op):
         """newproc: the parent pays goroutine_create_ns, then the new G goes to
@@ -1279,7 +1348,7 @@ class GMP(Model):
     def _wake_sysmon(self):
         """notewakeup(&sched.sysmonnote): a syscall ends sysmon's deep sleep."""
         self.sysmonwait = False
-        self.sysmon_timer.cancel()
+        self.engine.cancel(self.sysmon_timer)
         self.sysmon_timer = self.engine.after(0, self._sysmon_deep_wake, True)
 
     def _sysmon_deep_wake(self, syscall_wake):
@@ -1360,7 +1429,7 @@ class GMP(Model):
         """The preemption takes effect: stop ``g``'s compute, keep the rest in ``g.left``."""
         if g.timer is None or m.curg is not g or not g.preempt:
             return
-        g.timer.cancel()
+        self.engine.cancel(g.timer)
         g.timer = None
         now = self.engine.now
         self.span("running", g.since, now, m=m.id, p=m.p.id, g=g.id)

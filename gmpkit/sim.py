@@ -158,6 +158,8 @@ class Simulation:
         self.tl = Timeline(procs=model.procs, source="sim", max_parallel=model.max_parallel,
                            meta={"model": model.describe(), "seed": seed},
                            record=record, sample_every=sample_every)
+        self._event = self.tl._add_event
+        self._check = False   # the run loop must look for a deadlock or the end
         self.snapshots: list[dict] = []
         self.schedtrace_lines: list[str] = []
         self._trace = (schedtrace, scheddetail)
@@ -181,13 +183,14 @@ class Simulation:
         """Create a G for ``fn(*args)`` (newproc's bookkeeping; placement is the model's)."""
         gen, fname = _make_generator(fn, args, opname)
         gid = len(self.gs) + 1
-        g = G(gid, name or fname, gen, self.engine.now, parent.id if parent else -1)
+        now = self.engine.now
+        g = G(gid, name or fname, gen, now, parent.id if parent else -1)
         self.gs[gid] = g
         self.n_alive += 1
         self.stats["goroutines"] += 1
         self.tl.g_names[gid] = g.name
         if parent is not None:
-            self.tl.add_event("spawn", self.engine.now, g=gid, other=parent.id)
+            self._event("spawn", now, gid, -1, -1, parent.id, "")
         return g
 
     def advance(self, g):
@@ -303,11 +306,14 @@ class Simulation:
 
     def _exit(self, g):
         g.status = "dead"
-        g.ended = self.engine.now
+        g.ended = now = self.engine.now
         self.n_alive -= 1
-        self.tl.add_event("exit", self.engine.now, g=g.id)
+        self._event("exit", now, g.id, -1, -1, -1, "")
         if g is self.main:
             self.finished = True
+            self._check = True
+        elif self.n_parked >= self.n_alive:
+            self._check = True
 
     def park(self, g, reason, obj=None, sync=True):
         """``gopark``: ``g`` stops running until ``ready``; ``sync`` parks count for deadlock."""
@@ -317,6 +323,8 @@ class Simulation:
         if sync:
             g.sync_parked = True
             self.n_parked += 1
+            if self.n_parked >= self.n_alive:
+                self._check = True     # the run loop checks for a deadlock
 
     def ready(self, g, waker):
         """``goready``: ``g`` is runnable again; the model decides where it queues."""
@@ -326,8 +334,8 @@ class Simulation:
         g.status = "runnable"
         g.wait = ""
         g.waitobj = None
-        self.tl.add_event("ready", self.engine.now, g=g.id,
-                          other=waker.id if waker is not None else -1)
+        self._event("ready", self.engine.now, g.id, -1, -1,
+                    waker.id if waker is not None else -1, "")
         self.model.ready(g, waker)
 
     # ---- running -----------------------------------------------------------
@@ -401,11 +409,13 @@ class Simulation:
             if events > max_events:
                 engine.tick(0)
             fn(*args)
-            if self.n_parked >= self.n_alive and not self.finished:
-                self._check_dead()
-            if self.finished:
-                self._finish()
-                return
+            if self._check:   # set by park/_exit when a deadlock or the end may be here
+                if self.n_parked >= self.n_alive and not self.finished:
+                    self._check_dead()
+                if self.finished:
+                    self._finish()
+                    return
+                self._check = False
 
     def _finish(self):
         now = self.engine.now

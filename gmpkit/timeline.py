@@ -120,10 +120,68 @@ class Timeline:
         self._ev = array("q")          # time, g, m, p, other
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
+        self._arrays_n = -1
         self.end_time = 0
         self.record = record
+        # the simulator's recorders, as closures over the columns (no attribute
+        # look-ups per record); a lighter recording mode replaces them
+        self._add_m_span = self._m_span_recorder()
+        self._add_event = self._event_recorder()
+        self._sample = self._counter_recorder()
         if record != "full":
             self._set_record(record, sample_every)
+
+    def _m_span_recorder(self):
+        """``add_span(state, start, end, lane="M", m=, p=, g=)`` for the simulator's
+        hot path: positional, integer times, one closure call per span."""
+        states, lanes, cols = self._sp_state.append, self._sp_lane.append, self._sp.extend
+        tl = self
+
+        def add_m_span(state, start, end, m, p, g):
+            states(state)
+            lanes("M")
+            cols((start, end, m, p, g))
+            if end > tl.end_time:
+                tl.end_time = end
+
+        return add_m_span
+
+    def _event_recorder(self):
+        """``add_event`` with positional arguments (kind, time, g, m, p, other,
+        detail), integer times, as a closure: the simulator's hot path."""
+        kinds, details, cols = self._ev_kind.append, self._ev_detail.append, self._ev.extend
+        tl = self
+
+        def add_event(kind, time, g, m, p, other, detail):
+            kinds(kind)
+            details(detail)
+            cols((time, g, m, p, other))
+            if time > tl.end_time:
+                tl.end_time = time
+
+        return add_event
+
+    def _counter_recorder(self):
+        """``sample(name, time, value)`` as a closure (see :meth:`sample`)."""
+        counters = self._counters
+
+        def sample(name, time, value):
+            c = counters.get(name)
+            if c is None:
+                c = counters[name] = ([], [])
+            times, values = c
+            if values and values[-1] == value:
+                return
+            if times and times[-1] == time:
+                values[-1] = value
+                if len(values) > 1 and values[-2] == value:
+                    times.pop()
+                    values.pop()
+                return
+            times.append(int(time))
+            values.append(value)
+
+        return sample
 
     # ---- recording modes for very long runs -----------------------------------
     def _set_record(self, record, sample_every):
@@ -184,6 +242,8 @@ class Timeline:
         self._add_m_span = lambda state, start, end, m, p, g: add_span(
             state, start, end, lane="M", m=m, p=p, g=g)
         self.add_event = add_event
+        self._add_event = lambda kind, time, g, m, p, other, detail: add_event(
+            kind, time, g=g, m=m, p=p, other=other, detail=detail)
         self.sample = self._sample = sample
 
     def _need_full(self, what):
@@ -210,16 +270,6 @@ class Timeline:
         self._sp.extend((start, end, m, p, g))
         if end > self.end_time:
             self.end_time = int(end)
-        self._arrays = None
-
-    def _add_m_span(self, state, start, end, m, p, g):
-        """add_span(lane="M") with positional arguments: the simulator's hot path."""
-        self._sp_state.append(state)
-        self._sp_lane.append("M")
-        self._sp.extend((start, end, m, p, g))
-        if end > self.end_time:
-            self.end_time = int(end)
-        self._arrays = None
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
@@ -236,20 +286,6 @@ class Timeline:
         """
         self._sample(name, time, value)
 
-    def _sample(self, name, time, value):
-        c = self._counters.get(name)
-        if c is None:
-            c = self._counters[name] = ([], [])
-        times, values = c
-        if values and values[-1] == value:
-            return
-        if times and times[-1] == time:
-            values[-1] = value
-            if len(values) > 1 and values[-2] == value:
-                times.pop(); values.pop()
-            return
-        times.append(int(time))
-        values.append(value)
 
     # ---- reading ---------------------------------------------------------
     def _span_tuples(self):
@@ -311,7 +347,8 @@ class Timeline:
         Keys: ``state``, ``lane`` (str arrays), ``start``, ``end``, ``m``,
         ``p``, ``g`` (int64 arrays).
         """
-        if self._arrays is None:
+        if self._arrays is None or self._arrays_n != len(self._sp_state):
+            self._arrays_n = len(self._sp_state)
             cols = np.frombuffer(self._sp, dtype=np.int64).reshape(-1, 5) if len(self._sp) \
                 else np.zeros((0, 5), dtype=np.int64)
             self._arrays = {

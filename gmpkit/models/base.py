@@ -75,6 +75,7 @@ class Model:
         # The timeline's recorders, bound once (the recording mode chose them)
         self._mspan = sim.tl._add_m_span
         self._sample = sim.tl._sample
+        self._event = sim.tl._add_event
 
     def start(self, g):
         raise NotImplementedError
@@ -137,7 +138,7 @@ class Model:
             self._mspan(state, start, end, m, p, g)
 
     def event(self, kind, g=-1, m=-1, p=-1, other=-1, detail=""):
-        self.tl.add_event(kind, self.engine.now, g=g, m=m, p=p, other=other, detail=detail)
+        self._event(kind, self.engine.now, g, m, p, other, detail)
 
     def counter(self, name, value):
         self._sample(name, self.engine.now, value)

@@ -80,7 +80,8 @@ class Chan:
         yield ch.close()
     """
 
-    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "name", "_recv_op", "_recv_ok_op")
+    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "name", "_recv_op", "_recv_ok_op",
+                 "_send_ops")
 
     def __init__(self, cap=0, name=None):
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
@@ -96,6 +97,7 @@ class Chan:
         # the same one many times (the simulation never changes an op)
         self._recv_op = SyncOp(self, Chan._recv, False)
         self._recv_ok_op = SyncOp(self, Chan._recv, True)
+        self._send_ops = None   # int value -> its send op, made on first use
 
     def __repr__(self):
         label = f"{self.name}: " if self.name else ""
@@ -106,6 +108,18 @@ class Chan:
 
     # -- what a goroutine yields
     def send(self, value=None):
+        # Sends of None or of a small set of ints (tokens, ids, counts) are made
+        # once per value and shared; other values get an op of their own.
+        if value is None or type(value) is int:
+            ops = self._send_ops
+            if ops is None:
+                ops = self._send_ops = {}
+            op = ops.get(value)
+            if op is None:
+                op = SyncOp(self, _chan_send, value)
+                if len(ops) < _SEND_OPS_MAX:
+                    ops[value] = op
+            return op
         return SyncOp(self, _chan_send, value)
 
     def recv(self):
@@ -170,6 +184,7 @@ class Chan:
 
 
 _chan_send = Chan._send
+_SEND_OPS_MAX = 64   # distinct int values cached per channel
 
 
 class Mutex:

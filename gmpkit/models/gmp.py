@@ -1149,10 +1149,14 @@ class GMP(Model):
     def do_go(self, m, g, op):
         """newproc: the parent pays goroutine_create_ns, then the new G goes to
         runnext (the old runnext to the ring's tail) and wakep."""
-        now = self.engine.now
+        engine = self.engine
+        now = engine.now
         cost = self.create_ns
-        self.span("spawn", now, now + cost, m=m.id, p=m.p.id, g=g.id)
-        self.engine.after(cost, self._newproc_done, m, g, op.g)
+        if cost:
+            self._mspan("spawn", now, now + cost, m.id, m.p.id, g.id)
+        # engine.after(cost, self._newproc_done, m, g, op.g), inlined
+        engine._seq = seq = engine._seq + 1
+        _heappush(self._heap, [now + cost, seq, self._newproc_done, (m, g, op.g)])
 
     def _newproc_done(self, m, g, newg):
         self.curm = m

@@ -555,13 +555,27 @@ def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
         long the run) or ``"sampled"`` (the totals plus one span and one event in
         every ``sample_every``).  The schedule itself is the same in every mode.
 
+    A long run without holding every span: ``record="counters"`` keeps the totals
+    (and raises a clear error if asked for spans, e.g. by a plot);
+    ``record="sampled"`` also keeps every ``sample_every``-th span and event,
+    the same ones on every run:
+
     >>> import gmpkit as gk
     >>> def main():
     ...     for _ in range(1000):
     ...         yield gk.compute(us=1)
+    ...         yield gk.gosched()
     >>> run = gk.simulate(main, model=gk.GMP(procs=2), record="counters")
-    >>> len(run.timeline.spans), run.timeline.run_ns_by_g()[1]
-    (0, 1000000)
+    >>> tl = run.timeline
+    >>> tl.run_ns_by_g()[1], tl.count("gosched"), tl.n_spans > 1000
+    (1000000, 1000, True)
+    >>> tl.spans
+    Traceback (most recent call last):
+      ...
+    ValueError: Timeline.spans needs the full record, but this run was recorded with record='counters', which keeps totals only (count(kind), span_ns, run_ns_by_g(), peak(name), n_spans, n_events); run it again with record='full' (the default)
+    >>> sampled = gk.simulate(main, model=gk.GMP(procs=2), record="sampled", sample_every=100)
+    >>> len(sampled.timeline.spans) == (tl.n_spans + 99) // 100, sampled.stats == run.stats
+    (True, True)
 
     Raises Deadlock ("all goroutines are asleep"), GoPanic (Go's own panics),
     WorkloadError (a goroutine yielded something that is not an operation, or

@@ -246,11 +246,26 @@ class Timeline:
             kind, time, g=g, m=m, p=p, other=other, detail=detail)
         self.sample = self._sample = sample
 
-    def _need_full(self, what):
-        if self.record == "counters" or (self.record == "sampled" and what == "counters"):
-            raise ValueError(
-                f"{what} needs the full record, but this run was recorded with "
-                f"record={self.record!r}; run it again with record='full' (the default)")
+    def _need_full(self, what, sample_ok=False):
+        """Raise a clear error when ``what`` reads records this mode did not keep.
+
+        ``record="counters"`` keeps totals only, so every reader of spans, events
+        or counter histories fails; ``"sampled"`` keeps one span and one event in
+        ``sample_every`` (readers of spans and events get that sample:
+        ``sample_ok``) but no counter history.
+        """
+        if self.record == "full" or (sample_ok and self.record == "sampled"):
+            return
+        if self.record == "counters":
+            kept = ("totals only (count(kind), span_ns, run_ns_by_g(), peak(name), "
+                    "n_spans, n_events)")
+        else:
+            kept = (f"one span and one event in every {self.sample_every} and the counters' "
+                    f"totals, not their history")
+        raise ValueError(
+            f"{what} needs the full record, but this run was recorded with "
+            f"record={self.record!r}, which keeps {kept}; run it again with "
+            f"record='full' (the default)")
 
     def peak(self, name, default=0):
         """The largest value counter ``name`` reached (every recording mode keeps it)."""
@@ -302,14 +317,19 @@ class Timeline:
 
     @property
     def spans(self):
+        """Every span, in recording order (``record="sampled"``: the sample)."""
+        self._need_full("Timeline.spans", sample_ok=True)
         return [Span(*s) for s in self._span_tuples()]
 
     @property
     def events(self):
+        """Every event, in recording order (``record="sampled"``: the sample)."""
+        self._need_full("Timeline.events", sample_ok=True)
         return [Event(*e) for e in self._event_tuples()]
 
     def events_of(self, kind):
         """All events of one kind, in recording order."""
+        self._need_full(f"Timeline.events_of({kind!r})", sample_ok=True)
         return [Event(*e) for e in self._event_tuples() if e[0] == kind]
 
     def count(self, kind):
@@ -324,7 +344,7 @@ class Timeline:
 
     def counter(self, name):
         """``(times, values)`` numpy arrays of a counter's changes."""
-        self._need_full("counter()")
+        self._need_full(f"Timeline.counter({name!r})")
         if name not in self._counters:
             raise KeyError(f"no counter {name!r}; this timeline has: "
                            f"{', '.join(self.counter_names) or 'none'}")
@@ -334,7 +354,7 @@ class Timeline:
     def value_at(self, name, time, default=0):
         """The value counter ``name`` had at ``time`` (its last change <= time)."""
         if self.record != "full":
-            self._need_full("value_at()")
+            self._need_full("Timeline.value_at()")
         if name not in self._counters:
             return default
         times, values = self._counters[name]
@@ -347,6 +367,7 @@ class Timeline:
         Keys: ``state``, ``lane`` (str arrays), ``start``, ``end``, ``m``,
         ``p``, ``g`` (int64 arrays).
         """
+        self._need_full("Timeline.span_arrays() (used by the plots)", sample_ok=True)
         if self._arrays is None or self._arrays_n != len(self._sp_state):
             self._arrays_n = len(self._sp_state)
             cols = np.frombuffer(self._sp, dtype=np.int64).reshape(-1, 5) if len(self._sp) \
@@ -529,7 +550,7 @@ class Timeline:
         """
         if every_ms <= 0:
             raise ValueError(f"schedtrace every_ms must be > 0, got {every_ms}")
-        self._need_full("schedtrace()")
+        self._need_full("Timeline.schedtrace()")
         procs = self.procs or 0
         t_ms = 0 if start_ms is None else start_ms
         stop_ms = (self.end_time // 1_000_000) if end_ms is None else end_ms

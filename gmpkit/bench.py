@@ -189,6 +189,15 @@ def fanout_seconds(model_factory, goroutines=100_000):
     return time.perf_counter() - t0
 
 
+def scaling_repeats(ops):
+    """Runs per scaling point (the best counts): more for the short ones.
+
+    >>> [scaling_repeats(n) for n in (1_000, 10_000, 100_000, 1_000_000)]
+    [15, 5, 3, 1]
+    """
+    return 15 if ops <= 1_000 else 5 if ops <= 10_000 else 3 if ops <= 100_000 else 1
+
+
 def scaling_point(model_factory, ops, record="full"):
     """CPU time, ops per CPU second, peak traced bytes and records kept for ~``ops``
     operations.
@@ -198,9 +207,10 @@ def scaling_point(model_factory, ops, record="full"):
     bend the curve; the memory from a second, traced run of the same workload.
     """
     goroutines = max(1, round(ops / OPS_PER_GOROUTINE))
-    # CPU seconds of this process (the machine may be shared), best of a few short runs
+    # CPU seconds of this process (the machine may be shared), best of several runs:
+    # a 1k-op run lasts ~1 ms, so one interruption by a neighbour would decide it
     runs = [ops_per_second(model_factory, goroutines, record, clock=time.process_time)
-            for _ in range(3 if ops <= 100_000 else 1)]
+            for _ in range(scaling_repeats(ops))]
     rate, n_ops, dt = max(runs)
     kw = {} if record == "full" else {"record": record}
     gc.collect()
@@ -258,7 +268,7 @@ def print_engine(args, scale):
 def print_scaling(args, scale):
     sizes = [1_000, 10_000, 100_000] + ([] if args.quick else [1_000_000])
     print(f"\n2. scaling: the reference workload sized to N goroutine operations; "
-          f"CPU seconds without tracing (best of 3 up to 100k), peak memory from a traced run; "
+          f"CPU seconds without tracing (best of 15/5/3/1 runs), peak memory from a traced run; "
           f"B/rec = peak bytes per recorded span, event or counter change")
     print(f"{'model':<14}{'record':<9}" + "".join(f"{f'{n:,} ops':>26}" for n in sizes)
           + f"{'ops/s max/min':>15}{'target':>8}")

@@ -132,7 +132,7 @@ class P:
     __slots__ = ("id", "status", "m", "idle", "runnext", "runq", "runqhead", "runqtail",
                  "schedtick", "syscalltick", "timers", "preempt",
                  "sm_schedtick", "sm_schedwhen", "sm_syscalltick", "sm_syscallwhen",
-                 "runq_name", "tick_name")
+                 "runq_name", "tick_name", "runq_rec", "tick_rec")
 
     def __init__(self, pid):
         self.id = pid
@@ -154,6 +154,7 @@ class P:
         self.sm_syscallwhen = 0
         self.runq_name = f"runq[{pid}]"
         self.tick_name = f"schedtick[{pid}]"
+        self.runq_rec = self.tick_rec = None   # the timeline's recorders (GMP.setup)
 
     def __repr__(self):
         return f"<P{self.id} {self.status} ring={len(self.runq)} next={self.runnext}>"
@@ -383,6 +384,8 @@ class GMP(Model):
         for pp in self.allp:
             self.counter(pp.runq_name, 0)
             self.counter(pp.tick_name, 0)
+            pp.runq_rec = self.tl._counter_fn(pp.runq_name)
+            pp.tick_rec = self.tl._counter_fn(pp.tick_name)
         self._sysmon_sleep()
 
     def _newm_record(self):
@@ -431,7 +434,7 @@ class GMP(Model):
         if len(runq) < RUNQ_SIZE:
             runq.append(g)
             pp.runqtail += 1
-            self._sample(pp.runq_name, self.engine.now, len(runq))
+            pp.runq_rec(self.engine.now, len(runq))
             return
         self.runqputslow(pp, g)
 
@@ -758,7 +761,7 @@ class GMP(Model):
         g.preempt = False
         if not inherit:
             pp.schedtick = tick = pp.schedtick + 1
-            self._sample(pp.tick_name, now, tick)
+            pp.tick_rec(now, tick)
         cost = 0
         if m.lastg is not g:
             cost = self.switch_ns
@@ -821,7 +824,7 @@ class GMP(Model):
             if pp.runq:
                 g = pp.runq.popleft()
                 pp.runqhead += 1
-                self._sample(pp.runq_name, self.engine.now, len(pp.runq))
+                pp.runq_rec(self.engine.now, len(pp.runq))
                 return g, False
             # Global: a batch.
             if self.globalq:

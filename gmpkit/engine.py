@@ -50,7 +50,7 @@ class Engine:
     """
 
     __slots__ = ("now", "rng", "max_time", "max_events", "events", "_heap", "_seq",
-                 "describe")
+                 "describe", "run_ahead")
 
     def __init__(self, seed=0, max_time=60_000_000_000, max_events=20_000_000):
         self.now = 0
@@ -61,6 +61,10 @@ class Engine:
         self._heap: list = []
         self._seq = 0
         self.describe = lambda: ""  # who is still running; set by the simulation
+        # True while a run goes to its end (not step by step): a model may then
+        # finish an event itself when it is certainly the next one (see
+        # :meth:`may_run_ahead`), instead of a heap push and pop.
+        self.run_ahead = False
 
     def at(self, when, fn, *args):
         """Call ``fn(*args)`` at absolute time ``when`` (ns); returns the timer."""
@@ -88,6 +92,16 @@ class Engine:
     @staticmethod
     def cancelled(timer):
         return timer[FN] is None
+
+    def may_run_ahead(self, when):
+        """Whether a callback due at ``when`` is certainly the next event and may be
+        run now by its caller, without the heap: the run is not being stepped, no
+        live or cancelled timer is due at or before ``when`` (a tie would go to the
+        earlier timer), and neither limit would stop the run there.  The caller
+        must then set ``now = when`` and count the event, as :meth:`step` does."""
+        heap = self._heap
+        return (self.run_ahead and (not heap or heap[0][WHEN] > when)
+                and when <= self.max_time and self.events < self.max_events)
 
     def tick(self, n=1):
         """Count ``n`` units of work against ``max_events``."""

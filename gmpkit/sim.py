@@ -389,6 +389,13 @@ class Simulation:
         if self.finished:
             return
         engine = self.engine
+        engine.run_ahead = True
+        try:
+            self._run_loop(engine)
+        finally:
+            engine.run_ahead = False
+
+    def _run_loop(self, engine):
         heap = engine._heap
         pop = heapq.heappop
         max_time, max_events = engine.max_time, engine.max_events

@@ -793,9 +793,16 @@ class GMP(Model):
             g.tight = op.tight
             engine = self.engine
             g.since = now = engine.now
-            engine._seq = seq = engine._seq + 1
-            g.timer = t = [now + left, seq, self._compute_done_fn, (m, g)]
-            _heappush(self._heap, t)
+            when = now + left
+            heap = self._heap
+            if (heap and heap[0][0] <= when) or self.sim._check or not engine.may_run_ahead(when):
+                engine._seq = seq = engine._seq + 1
+                g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                _heappush(heap, t)
+            else:   # it is the next event anyway: end it now (see _compute_done)
+                engine.now = when
+                engine.events += 1
+                self._compute_done(m, g)
         elif op is self._exit_op:
             m.curg = None
             self.schedule(m)
@@ -1123,27 +1130,42 @@ class GMP(Model):
         g.timer = self.engine.after(g.left, self._compute_done, m, g)
 
     def _compute_done(self, m, g):
-        now = self.engine.now
-        since = g.since
-        if now > since:
-            self._mspan("running", since, now, m.id, m.p.id, g.id)
-        g.left = 0
-        g.timer = None
-        # _run(m, g) with g.left == 0, and _run_g_fast, inlined: the hottest path
-        self.curm = m
-        if g.preempt:
-            self.gopreempt_m(m, g)
-            return
-        op = self._advance(g)
-        if type(op) is self._compute_op:
+        """A compute ends: record it, and run ``g`` on to its next operation.
+
+        When that is another compute that ends before any other event is due (a
+        lone G on its P, one P, a quiet moment), nothing can happen in between:
+        it is ended here too, in a loop, exactly as the run loop would pop it next
+        (same clock, same event count, same records in the same order), without
+        a heap push and pop.  Not while the run is stepped (animations)."""
+        engine = self.engine
+        now = engine.now
+        while True:
+            since = g.since
+            if now > since:
+                self._mspan("running", since, now, m.id, m.p.id, g.id)
+            g.left = 0
+            g.timer = None
+            # _run(m, g) with g.left == 0, and _run_g_fast, inlined: the hottest path
+            self.curm = m
+            if g.preempt:
+                self.gopreempt_m(m, g)
+                return
+            op = self._advance(g)
+            if type(op) is not self._compute_op:
+                break
             g.left = left = op.ns
             g.tight = op.tight
             g.since = now
-            engine = self.engine
-            engine._seq = seq = engine._seq + 1
-            g.timer = t = [now + left, seq, self._compute_done_fn, (m, g)]
-            _heappush(self._heap, t)
-        elif op is self._exit_op:
+            when = now + left
+            heap = self._heap
+            if (heap and heap[0][0] <= when) or self.sim._check or not engine.may_run_ahead(when):
+                engine._seq = seq = engine._seq + 1
+                g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                _heappush(heap, t)
+                return
+            engine.now = now = when     # the next event is this compute's end
+            engine.events += 1
+        if op is self._exit_op:
             m.curg = None
             self.schedule(m)
         else:

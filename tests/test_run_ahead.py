@@ -76,3 +76,36 @@ def test_limits_stop_a_fast_run_where_they_stop_a_stepped_one(model):
                     sim.run()
             stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
         assert stopped[0] == stopped[1]
+
+
+def _tie(block):
+    """main lets a G start a 10-us ``block`` (a sleep, or a compute on the other P),
+    then computes 5 + 5 us: its second compute ends exactly when that block does.
+    The earlier-scheduled event must go first, as in a stepped run."""
+    def other():
+        yield block()
+
+    def main():
+        yield gk.go(other)
+        yield gk.gosched()
+        yield gk.compute(us=5)
+        yield gk.compute(us=5)
+        yield gk.gosched()
+    return main
+
+
+@pytest.mark.parametrize("model,block", [
+    (lambda: gk.GreenThreads(goroutine_switch_ns=0, goroutine_create_ns=0),
+     lambda: gk.sleep(us=10)),
+    (lambda: gk.GMP(procs=2, goroutine_switch_ns=0, goroutine_create_ns=0,
+                    thread_create_ns=0, kernel_switch_ns=0),
+     lambda: gk.compute(us=10)),
+])
+def test_an_event_due_when_a_compute_ends_goes_first(model, block):
+    run = gk.simulate(_tie(block), model=model(), seed=1)
+    sim = gk.Simulation(_tie(block), model=model(), seed=1)
+    while sim.step():
+        pass
+    kinds = [(e.kind, e.time) for e in run.timeline.events]
+    assert kinds == [(e.kind, e.time) for e in sim.tl.events]
+    assert run.timeline.spans == sim.tl.spans

@@ -14,7 +14,8 @@ from gmpkit import scenarios
 MODELS = {"GMP1": lambda: gk.GMP(procs=1), "GMP4": lambda: gk.GMP(procs=4),
           "Green": gk.GreenThreads, "GM2": lambda: gk.GM(procs=2),
           "Threads2": lambda: gk.Threads(cpus=2)}
-CASES = ["mixed", "ping_pong", "cpu_hog", "syscall_storm", "lock_heavy", "netio_server"]
+CASES = ["mixed", "ping_pong", "cpu_hog", "syscall_storm", "lock_heavy", "netio_server",
+         "spawn_burst", "cpu_fanout"]
 
 
 def _record(tl):

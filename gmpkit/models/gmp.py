@@ -74,7 +74,7 @@ import heapq
 from collections import deque
 from math import gcd
 
-from ..ops import EXITED, Compute
+from ..ops import EXITED, Compute, Go
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
 
@@ -334,6 +334,9 @@ class GMP(Model):
         self._stats = sim.stats
         self._compute_op = Compute if type(self).do_compute is GMP.do_compute else None
         self._exit_op = EXITED if type(self).do_exit is GMP.do_exit else None
+        cls = type(self)
+        self._go_op = Go if (cls.do_go is GMP.do_go and cls._newproc_done is GMP._newproc_done
+                             and cls._run is GMP._run) else None
         self._compute_done_fn = self._compute_done
         self._run_fn = self._run
         st = self.stats_extra
@@ -785,29 +788,59 @@ class GMP(Model):
             self._run_g_fast(m, g)
 
     def _run_g_fast(self, m, g):
-        """run_g with do_compute and do_exit done in place (the commonest outcomes);
-        every other operation goes to its ``do_*`` handler."""
-        op = self._advance(g)
-        if type(op) is self._compute_op:
-            g.left = left = op.ns
-            g.tight = op.tight
-            engine = self.engine
-            g.since = now = engine.now
-            when = now + left
-            heap = self._heap
-            if (heap and heap[0][0] <= when) or self.sim._check or not engine.may_run_ahead(when):
-                engine._seq = seq = engine._seq + 1
-                g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
-                _heappush(heap, t)
-            else:   # it is the next event anyway: end it now (see _compute_done)
+        """run_g with do_compute, do_exit and do_go done in place (the commonest
+        outcomes); every other operation goes to its ``do_*`` handler.
+
+        A ``go`` whose newproc (``goroutine_create_ns`` later) is certainly the
+        next event is finished here, in a loop, as the run loop would do next:
+        a G spawning many goroutines runs on without a heap push and pop each."""
+        engine = self.engine
+        while True:
+            op = self._advance(g)
+            t = type(op)
+            if t is self._compute_op:
+                g.left = left = op.ns
+                g.tight = op.tight
+                g.since = now = engine.now
+                when = now + left
+                heap = self._heap
+                if ((heap and heap[0][0] <= when) or self.sim._check
+                        or not engine.may_run_ahead(when)):
+                    engine._seq = seq = engine._seq + 1
+                    g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                    _heappush(heap, t)
+                else:   # it is the next event anyway: end it now (see _compute_done)
+                    engine.now = when
+                    engine.events += 1
+                    self._compute_done(m, g)
+                return
+            if op is self._exit_op:
+                m.curg = None
+                self.schedule(m)
+                return
+            if t is self._go_op:
+                now = engine.now
+                when = now + self.create_ns
+                heap = self._heap
+                if ((heap and heap[0][0] <= when) or self.sim._check
+                        or not engine.may_run_ahead(when)):
+                    self.do_go(m, g, op)
+                    return
+                # do_go, then _newproc_done at its time, then _run(m, g): in place
+                if when > now:
+                    self._mspan("spawn", now, when, m.id, m.p.id, g.id)
                 engine.now = when
                 engine.events += 1
-                self._compute_done(m, g)
-        elif op is self._exit_op:
-            m.curg = None
-            self.schedule(m)
-        else:
-            self._handlers[type(op)](m, g, op)
+                self.curm = m
+                self.runqput(m.p, op.g, True)
+                self.wakep()
+                self.curm = m
+                if g.preempt:
+                    self.gopreempt_m(m, g)
+                    return
+                continue
+            self._handlers[t](m, g, op)
+            return
 
     def findRunnable(self, m):
         """findRunnable: find a runnable G for ``m`` in the runtime's order.

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODELS = {"GMP": ("GMP", {"procs": 8}), "GM": ("GM", {"procs": 8}),
+MODELS = {"GMP": ("GMP", {"procs": 8}), "GMP1": ("GMP", {"procs": 1}), "GM": ("GM", {"procs": 8}),
           "Threads": ("Threads", {"cpus": 8}), "GreenThreads": ("GreenThreads", {})}
 
 

@@ -110,3 +110,14 @@ def test_an_event_due_when_a_compute_ends_goes_first(model, block):
     kinds = [(e.kind, e.time) for e in run.timeline.events]
     assert kinds == [(e.kind, e.time) for e in sim.tl.events]
     assert run.timeline.spans == sim.tl.spans
+
+
+@pytest.mark.parametrize("mname", ["GMP1", "GMP4", "Green"])
+def test_a_run_paused_at_a_time_and_resumed_records_what_a_whole_run_does(mname):
+    sc = scenarios.get("mixed")
+    whole = sc.run(MODELS[mname](), seed=2)
+    sim = sc.simulation(MODELS[mname](), seed=2)
+    sim.run(until=whole.stats["makespan_ns"] // 3)      # stepped up to there ...
+    assert not sim.finished and sim.engine.run_ahead is False
+    resumed = sim.run()                                   # ... then run to the end
+    assert _record(resumed.timeline) == _record(whole.timeline)

@@ -37,6 +37,7 @@ __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
 
 
 _SCHED_OPS = frozenset((Syscall, NetIO, Sleep, Gosched))
+_CO_GENERATOR = inspect.CO_GENERATOR
 
 
 class Deadlock(RuntimeError):
@@ -181,7 +182,11 @@ class Simulation:
     # ---- goroutines --------------------------------------------------------
     def spawn(self, fn, args, name, parent, opname="go"):
         """Create a G for ``fn(*args)`` (newproc's bookkeeping; placement is the model's)."""
-        gen, fname = _make_generator(fn, args, opname)
+        code = getattr(fn, "__code__", None)
+        if code is not None and code.co_flags & _CO_GENERATOR:   # the common case, in place
+            gen, fname = fn(*args), fn.__name__
+        else:
+            gen, fname = _make_generator(fn, args, opname)
         gid = len(self.gs) + 1
         now = self.engine.now
         g = G(gid, name or fname, gen, now, parent.id if parent else -1)

@@ -856,7 +856,7 @@ class GMP(Model):
             # Fairness: every 61st tick, one G from the global queue first.
             if pp.schedtick % GLOBAL_CHECK_EVERY == 0 and self.globalq:
                 return self.globrunqget(), False
-            # Local: runnext (inherits the time slice), then the ring (runqget).
+            # Local: runnext, then the ring.
             g = pp.runnext
             if g is not None:
                 pp.runnext = None

@@ -32,7 +32,7 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 #
 # 你的题目由你的 `STUDENT_ID` 生成。先预测或计算，再把答案填进答案单元格（替换 `...`），然后运行检查单元格。不要改动检查单元格。
 #
-# 数据都是真实的：课程自带的 Go 程序在课程的录制机器上测得的结果，以及一段 `GODEBUG=schedtrace` 调度追踪（来自 `gmpkit.real`；`gmpkit.real.load_recorded()` 会列出完整的表格）。你不需要安装 Go。
+# 数据都是真实的：课程自带的 Go 程序在课程录制数据用的机器上测得的结果，以及一段 `GODEBUG=schedtrace` 调度追踪（来自 `gmpkit.real`；`gmpkit.real.load_recorded()` 会列出完整的表格）。你不需要安装 Go。
 
 # %%
 from gmpkit.homework import assignment

@@ -31,9 +31,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 2：M:N 调度与阻塞
 #
-# 你的题目由你的 `STUDENT_ID` 生成。每道题：先读题，**预测**答案，写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格；你可以在任何位置加自己的单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。每道题都是先读题、**预测**答案，把答案填进答案单元格（替换 `...`），再运行检查单元格。不要改动检查单元格；你自己的单元格可以加在任意位置。
 #
-# 运行 goroutine 有三种方式：**1:1**（`gk.Threads`，每个 goroutine 独占一个内核线程）、**N:1**（`gk.GreenThreads`，全都挤在一个内核线程上）和 **M:N**（`gk.GMP`，goroutine 分摊到少数几个线程上，同一时刻最多有 `GOMAXPROCS` 个线程在运行 Go 代码）。
+# 运行 goroutine 有三种方式：**1:1**（`gk.Threads`，每个 goroutine 独占一个内核线程）、**N:1**（`gk.GreenThreads`，全都挤在一个内核线程上）和 **M:N**（`gk.GMP`，goroutine 分布在少数几个线程上，同一时刻最多有 `GOMAXPROCS` 个线程在运行 Go 代码）。
 
 # %%
 from gmpkit.homework import assignment
@@ -46,7 +46,7 @@ hw = assignment(2, STUDENT_ID)
 
 # %% [markdown] lang="zh"
 # ## Q1. N:1 下的阻塞式系统调用
-# 有一个 goroutine 发起了阻塞式系统调用。只有一个内核线程的时候，其他 goroutine 会怎样？
+# 其中一个 goroutine 发起了阻塞式系统调用。只有一个内核线程时，其他 goroutine 会怎样？
 
 # %%
 hw.show("q1")
@@ -64,8 +64,8 @@ hw.check("q1", answer_q1)
 # Now the runtime has several Ps and creates threads on demand.
 
 # %% [markdown] lang="zh"
-# ## Q2. 同一个负载换到 M:N 下
-# 现在运行时有好几个 P，线程也按需创建。
+# ## Q2. 同样的负载放到 M:N 下
+# 现在运行时有多个 P，并且会按需创建线程。
 
 # %%
 hw.show("q2")
@@ -88,7 +88,7 @@ hw.check("q2", answer_q2)
 
 # %% [markdown] lang="zh"
 # ## Q3. 网络 I/O 与事件循环
-# 带事件循环（`io_poller=True`）的绿色线程运行时，遇到等网络的 goroutine 会把它挂起（`park`），而不是让整个线程阻塞。
+# 带事件循环（`io_poller=True`）的绿色线程运行时，会把等待网络的 goroutine 挂起，而不是让线程阻塞。
 
 # %%
 hw.show("q3")
@@ -105,8 +105,8 @@ hw.check("q3", answer_q3)
 # Under GMP a goroutine in a system call holds its M. How many Ms end up being created?
 
 # %% [markdown] lang="zh"
-# ## Q4. 被系统调用占住的线程
-# 在 GMP 里，处在系统调用中的 goroutine 会一直占着它的 M。最后一共会创建多少个 M？
+# ## Q4. 为系统调用创建的线程
+# 在 GMP 中，正在执行系统调用的 goroutine 会一直占用它所在的 M。最终一共会创建多少个 M？
 
 # %%
 hw.show("q4")
@@ -127,7 +127,7 @@ hw.check("q4", answer_q4)
 
 # %% [markdown] lang="zh"
 # ## Q5. 写一个负载
-# 构造一个让 N:1 运行时显得很糟的负载。先动手试一试：`hw.try_workload(workload, "green")` 和 `hw.try_workload(workload, "gmp", procs=2)` 会打印总耗时，以及调度器在这期间做了什么。
+# 构造一个让 N:1 运行时表现很差的负载。先动手试验：`hw.try_workload(workload, "green")` 和 `hw.try_workload(workload, "gmp", procs=2)` 会打印总完工时间，以及调度器在运行期间做了哪些事。
 
 # %%
 hw.show("q5")
@@ -149,4 +149,4 @@ hw.check("q5", workload_q5)
 
 # %% [markdown] lang="zh"
 # ## 完成
-# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（或放进以你的学号命名的文件夹）。评分程序会在一个全新的内核里从头重新运行它。
+# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（也可以放进以学号命名的文件夹里提交）。评分程序会在全新的内核里从头运行一遍。

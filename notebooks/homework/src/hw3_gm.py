@@ -31,9 +31,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 3：GM 调度器的瓶颈
 #
-# 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。先预测，再把答案填进答案单元格（替换 `...`），然后运行检查单元格。不要改动检查单元格。
 #
-# 模型是 `gk.GM`，也就是 Go 1.0 的调度器：只有一个全局运行队列，由一把锁保护；没有 P；G 会被交接给别的线程（`matchmg`）；每个 M 各有一份内存缓存；同一时刻最多 `mcpumax`（即 `GOMAXPROCS`）个 M 在运行 Go 代码（`mcpu <= mcpumax`）。Vyukov 在 2012 年的设计文档里列出了它的四个问题，下面每道题各讲其中一个。
+# 本作业使用的模型是 `gk.GM`，即 Go 1.0 的调度器：只有一个全局运行队列，由一把全局锁保护；没有 P；G 会交接给别的线程去运行（`matchmg`）；内存缓存归每个 M 所有；同一时刻最多有 `mcpumax`（即 `GOMAXPROCS`）个 M 在运行 Go 代码（`mcpu <= mcpumax`）。Vyukov 在 2012 年的设计文档中指出了它的四个问题，下面每道题考查其中一个。
 
 # %%
 from gmpkit.homework import assignment
@@ -74,7 +74,7 @@ hw.check("q1", answer_q1)
 
 # %% [markdown] lang="zh"
 # ## Q2. 处理器越多，程序反而越慢？
-# 设计文档里的问题 1：全局调度器锁。`GOMAXPROCS` 取多少时最快？
+# 设计文档中的第 1 个问题：全局调度器锁。`GOMAXPROCS` 取多少时程序跑得最快？
 
 # %%
 hw.show("q2")
@@ -92,8 +92,8 @@ hw.check("q2", answer_q2)
 # Problem 3 of the design doc: the memory cache belongs to the M.
 
 # %% [markdown] lang="zh"
-# ## Q3. 陷在系统调用里的线程占着内存缓存
-# 设计文档里的问题 3：内存缓存（`mcache`）归 M 所有。
+# ## Q3. 阻塞在系统调用中的线程占着内存缓存
+# 设计文档中的第 3 个问题：内存缓存（`mcache`）归 M 所有。
 
 # %%
 hw.show("q3")
@@ -111,8 +111,8 @@ hw.check("q3", answer_q3)
 # with `hw.try_workload(workload, "gm", procs=1)`.
 
 # %% [markdown] lang="zh"
-# ## Q4. 写一个负载：线程反复阻塞与唤醒
-# 设计文档里的问题 4：线程在系统调用前后被阻塞、又被唤醒。用 `hw.try_workload(workload, "gm", procs=1)` 做实验。
+# ## Q4. 写一个负载：线程颠簸
+# 设计文档中的第 4 个问题：线程随着系统调用频繁地阻塞、唤醒。用 `hw.try_workload(workload, "gm", procs=1)` 做实验。
 
 # %%
 hw.show("q4")
@@ -135,4 +135,4 @@ hw.check("q4", workload_q4)
 
 # %% [markdown] lang="zh"
 # ## 完成
-# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（或放进以你的学号命名的文件夹）。评分程序会在一个全新的内核里从头重新运行它。
+# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（也可以放进以学号命名的文件夹里提交）。评分程序会在全新的内核里从头运行一遍。

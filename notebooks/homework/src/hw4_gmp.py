@@ -31,9 +31,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 4：GMP 的队列、工作窃取、系统调用与抢占
 #
-# 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。先预测，再把答案填进答案单元格（替换 `...`），然后运行检查单元格。不要改动检查单元格。
 #
-# 模型是 `gk.GMP`，相当于今天 `runtime/proc.go` 的缩微版：每个 P 有一个 `runnext` 和一个 256 格的环形队列；每调度 61 次检查一次全局运行队列；窃取时拿走对方环形队列的一半；`sysmon`（起初每 20 µs 醒来一次）从陷在系统调用里的 M 手中收回 P，并抢占连续运行了 10 ms 的 goroutine。
+# 本作业使用的模型是 `gk.GMP`，可以看作当今 `runtime/proc.go` 的微缩版：每个 P 有一个 `runnext` 和一个 256 个槽位的环形队列；每调度 61 次检查一次全局运行队列；窃取时拿走被窃取 P 环形队列中的一半；`sysmon`（起初每 20 µs 醒来一次）从阻塞在系统调用中的 M 手里收回 P，并抢占已连续运行 10 ms 的 goroutine。
 
 # %%
 from gmpkit.homework import assignment
@@ -67,7 +67,7 @@ hw.check("q1", answer_q1)
 
 # %% [markdown] lang="zh"
 # ## Q2. 环形队列满了会溢出
-# `runqputslow` 会把环形队列的一半连同新来的 goroutine 一起挪到全局运行队列。
+# `runqputslow` 会把环形队列中的一半连同新来的 goroutine 一起转移到全局运行队列。
 
 # %%
 hw.show("q2")
@@ -93,8 +93,8 @@ hw.check("q2", answer_q2)
 # How much does an idle P take from a busy one?
 
 # %% [markdown] lang="zh"
-# ## Q3. 偷走一半
-# 空闲的 P 会从忙碌的 P 那里拿走多少个 goroutine？
+# ## Q3. 窃取一半
+# 空闲的 P 会从忙碌的 P 那里窃取多少个 goroutine？
 
 # %%
 hw.show("q3")
@@ -150,7 +150,7 @@ hw.check("q5", answer_q5)
 
 # %% [markdown] lang="zh"
 # ## Q6. 写一个负载：让 P1 去窃取
-# 用 `hw.try_workload(workload, "gmp", procs=2)` 做实验，它会打印窃取发生了几次。
+# 用 `hw.try_workload(workload, "gmp", procs=2)` 做实验，它会打印窃取的次数。
 
 # %%
 hw.show("q6")
@@ -172,4 +172,4 @@ hw.check("q6", workload_q6)
 
 # %% [markdown] lang="zh"
 # ## 完成
-# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（或放进以你的学号命名的文件夹）。评分程序会在一个全新的内核里从头重新运行它。
+# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（也可以放进以学号命名的文件夹里提交）。评分程序会在全新的内核里从头运行一遍。

@@ -30,9 +30,9 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # %% [markdown] lang="zh"
 # # 作业 5：模型与现实
 #
-# 你的题目由你的 `STUDENT_ID` 生成。先预测或计算，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
+# 你的题目由你的 `STUDENT_ID` 生成。先预测或计算，再把答案填进答案单元格（替换 `...`），然后运行检查单元格。不要改动检查单元格。
 #
-# 数据都是真实的：用课程自带的 Go 程序（`gmpkit.real`）在课程的机器上测得的结果，外加一段 `GODEBUG=schedtrace` 输出（完整的表格用 `gmpkit.real.load_recorded()` 查看）。你不需要安装 Go。
+# 数据都是真实的：课程自带的 Go 程序在课程录制数据用的机器上测得的结果，以及一段 `GODEBUG=schedtrace` 调度追踪（来自 `gmpkit.real`；`gmpkit.real.load_recorded()` 会列出完整的表格）。你不需要安装 Go。
 
 # %%
 from gmpkit.homework import assignment
@@ -62,8 +62,8 @@ hw.check("q1", answer_q1)
 # channel hand-off between two goroutines on the same P cost?
 
 # %% [markdown] lang="zh"
-# ## Q2. 模型里的交接开销与实测值
-# 先预测模型会给出多少，再运行任何代码：在模型里，同一个 P 上的两个 goroutine 通过 channel 交接一次，开销是多少？
+# ## Q2. 交接开销：模型与实测
+# 在运行任何代码之前，先预测模型会给出什么结果：在模型里，同一个 P 上的两个 goroutine 通过 channel 交接一次，开销是多少？
 
 # %%
 hw.show("q2")
@@ -106,7 +106,7 @@ hw.check("q3", answer_q3)
 
 # %% [markdown] lang="zh"
 # ## Q4. 模型省略了什么
-# `gmpkit` 里的每个模型都列出了它模拟了什么（`MODELS`），又省略了什么（`SIMPLIFIES`）。
+# `gmpkit` 里的每个模型都列出了自己模拟了哪些机制（`MODELS`），又省略了哪些（`SIMPLIFIES`）。
 
 # %%
 hw.show("q4")
@@ -142,4 +142,4 @@ hw.check("q5", answer_q5)
 
 # %% [markdown] lang="zh"
 # ## 完成
-# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（或放进以你的学号命名的文件夹）。评分程序会在一个全新的内核里从头重新运行它。
+# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（也可以放进以学号命名的文件夹里提交）。评分程序会在全新的内核里从头运行一遍。

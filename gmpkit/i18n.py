@@ -50,7 +50,7 @@ from functools import lru_cache
 from importlib import resources as _resources
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "catalogue",
+__all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "pick", "catalogue",
            "terms", "term", "glossary_markdown", "register_fonts", "FONT_FAMILY", "FONT_FILES",
            "LANG_DIR"]
 
@@ -138,6 +138,23 @@ def trc(context, text, /, **kwargs):
 
 def N_(text):
     """Mark ``text`` translatable without translating it (translate with ``tr`` when shown)."""
+    return text
+
+
+def pick(text, lang=None):
+    """Text written in the notebook rather than in gmpkit: a plain string is shown as it is;
+    a ``{"en": ..., "zh": ...}`` pair shows the current language's side (English when that
+    side is missing or empty).
+
+    >>> pick({"en": "How many?", "zh": "多少个？"}, "zh"), pick("How many?", "zh")
+    ('多少个？', 'How many?')
+    """
+    if isinstance(text, dict):
+        lang = _normalise(lang, "pick()") if lang else _STATE["lang"]
+        if "en" not in text:
+            raise ValueError(f"a bilingual text needs its English: {{'en': ..., 'zh': ...}}, "
+                             f"got the keys {sorted(text)}")
+        return text.get(lang) or text["en"]
     return text
 
 

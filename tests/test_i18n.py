@@ -219,6 +219,14 @@ def test_the_term_check_flags_notebooks_that_disagree(tmp_path):
     assert set(inconsistent["local run queue"]) == {"本地运行队列", "本地队列", "本地队列（ring）"}
 
 
+def test_ui_strings_use_the_term_tables_chinese():
+    from tools.terms import ui_problems
+    assert ui_problems() == [], "UI strings must use gmpkit/lang/terms.json's Chinese"
+    # the check sees a variant (a known one, and one only a notebook glossary used)
+    cat = {"a": "P 的本地队列满了", "b": "本地运行队列满了", "c": "放进全局运行队列"}
+    assert [(k, v) for k, v, *_ in ui_problems(cat)] == [("a", "本地队列")]
+
+
 def test_glossary_rendering_both_editions():
     rows = ["scheduler", ("local run queue", "a P's ring", "P 的环形队列"), ("goroutine", "a G")]
     en = i18n.glossary_markdown(rows, "en").splitlines()

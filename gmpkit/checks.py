@@ -70,6 +70,8 @@ def within(rel=0.1, abs_=0.0):
 
 def _describe(compare):
     """A comparison's tolerance in the learner's language ("" for an exact one)."""
+    if getattr(compare, "tolerance_text", None):
+        return tr(compare.tolerance_text)   # i18n: an N_() literal where the comparison is made
     tol = getattr(compare, "tolerance", None)
     if tol is not None:
         rel, abs_ = tol

@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 PKG = REPO / "gmpkit"
 CJK = re.compile(r"[\u3400-\u9fff]")
 # catalogue entries whose Chinese is, by design, the English word (or only punctuation:
-# the list separator ", " is the enumeration comma 、 in Chinese; "GM (Go 1.0)" only takes
+# the separators ", " and "; " are 、 and ； in Chinese; "GM (Go 1.0)" only takes
 # full-width brackets)
-SAME_IN_CHINESE = {"state|sysmon", ", ", "GM (Go 1.0)"}
+SAME_IN_CHINESE = {"state|sysmon", ", ", "; ", "GM (Go 1.0)"}
 
 
 @pytest.fixture(autouse=True)

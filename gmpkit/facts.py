@@ -25,7 +25,7 @@ import statistics
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import ops as gk
+from . import ops
 from .models import gmp as _gmp
 from .plots import fmt_time
 from .sim import Simulation
@@ -62,7 +62,7 @@ def _check_procs(procs):
 
 def _hog_main(hog_us):
     def main(results):
-        yield gk.compute(us=hog_us)
+        yield ops.compute(us=hog_us)
     return main
 
 
@@ -122,22 +122,22 @@ _QUEUED_US = 200       # ... before sysmon looks (each runs this long)
 
 def _syscall_main(offset_ns, local_work, syscall_ns):
     def worker(wg):
-        yield gk.compute(us=_QUEUED_US)
+        yield ops.compute(us=_QUEUED_US)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         # A P's very first syscall matches sysmon's zero-initialised record and
         # can be retaken at first sight; one short syscall first avoids that.
-        yield gk.syscall(ns=100)
+        yield ops.syscall(ns=100)
         if offset_ns:
-            yield gk.compute(ns=offset_ns)
+            yield ops.compute(ns=offset_ns)
         if local_work:
             wg.add(_QUEUED)
             for _ in range(_QUEUED):
-                yield gk.go(worker, wg, name="queued")
-        results["enter"] = yield gk.now()
-        yield gk.syscall(ns=syscall_ns)
+                yield ops.go(worker, wg, name="queued")
+        results["enter"] = yield ops.now()
+        yield ops.syscall(ns=syscall_ns)
         yield wg.wait()
 
     return main
@@ -176,18 +176,18 @@ def retake_delay(procs=1, local_work=True, syscall_us=None):
 
 def _preempt_main(hog_ms, tight):
     def hog(wg):
-        yield gk.compute(ms=hog_ms, tight=tight)
+        yield ops.compute(ms=hog_ms, tight=tight)
         yield wg.done()
 
     def other(wg):
-        yield gk.compute(us=10)
+        yield ops.compute(us=10)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(2)
-        yield gk.go(other, wg, name="other")
-        yield gk.go(hog, wg, name="hog")     # runnext: runs first, with `other` queued
+        yield ops.go(other, wg, name="other")
+        yield ops.go(hog, wg, name="hog")     # runnext: runs first, with `other` queued
         yield wg.wait()
 
     return main

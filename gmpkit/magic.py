@@ -74,6 +74,7 @@ def go_cell(line, cell, namespace=None):
     from .real.gosource import GoSourceError
     from .real.toolchain import GoUnavailable
     from .real import tracego
+    from .real.userprog import GoCompileError
     opts = parse_args(line)
     kw = dict(procs=opts["procs"], timeout=opts["timeout"], args=opts["args"],
               schedtrace=opts["schedtrace"], godebug=opts["godebug"],
@@ -85,7 +86,7 @@ def go_cell(line, cell, namespace=None):
             run = tracego.trace_go_or_recorded(cell, **dict(kw, name=opts["recorded"]))
         else:
             run = tracego.trace_go(cell, **kw)
-    except tracego.GoCompileError as e:
+    except GoCompileError as e:
         run = Problem("compile error", e.compiler_output, kind="compile")
     except GoSourceError as e:
         run = Problem("not a Go program gmpkit can run", str(e), kind="source")

@@ -17,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import ops as gk
+from . import ops
 from .sync import Chan, Mutex, WaitGroup
 
 __all__ = ["Scenario", "SCENARIOS", "get", "cpu_fanout", "ping_pong", "syscall_storm",
-           "short_syscalls", "netio_server", "cpu_hog", "spawn_burst", "lock_heavy", "mixed"]
+           "short_syscalls", "netio_server", "cpu_hog", "spawn_burst", "lock_heavy", "mixed",
+           "animation_mix", "long_syscall", "netio_waits", "tight_hogs", "burst_and_look",
+           "gosched_fairness", "go_bursts", "syscall_behind_queue", "hog_vs_ticker",
+           "server_mix"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def _fan_out(n, worker, *args, name=None, pass_results=False):
         wg.add(n)
         extra = (results,) if pass_results else ()
         for _ in range(n):
-            yield gk.go(worker, wg, *args, *extra, name=name)
+            yield ops.go(worker, wg, *args, *extra, name=name)
         yield wg.wait()
     return main
 
@@ -81,7 +84,7 @@ def cpu_fanout(goroutines=8, work_us=1000):
     _positive("goroutines", goroutines)
 
     def worker(wg, results):
-        yield gk.compute(us=work_us)
+        yield ops.compute(us=work_us)
         results["done"] = results.get("done", 0) + 1
         yield wg.done()
 
@@ -103,18 +106,18 @@ def ping_pong(rounds=1000, work_ns=0):
             if not ok:
                 return
             if work_ns:
-                yield gk.compute(ns=work_ns)
+                yield ops.compute(ns=work_ns)
             yield pongc.send(v + 1)
 
     def main(results):
         ping, pongc = Chan(name="ping"), Chan(name="pong")
-        yield gk.go(pong, ping, pongc, name="pong")
-        t0 = yield gk.now()
+        yield ops.go(pong, ping, pongc, name="pong")
+        t0 = yield ops.now()
         v = 0
         for _ in range(rounds):
             yield ping.send(v)
             v = yield pongc.recv()
-        t1 = yield gk.now()
+        t1 = yield ops.now()
         yield ping.close()
         results["handoff_ns"] = (t1 - t0) / (2 * rounds)
         results["final"] = v
@@ -130,9 +133,9 @@ def syscall_storm(goroutines=32, syscall_us=1000, compute_us=50):
     _positive("goroutines", goroutines)
 
     def worker(wg):
-        yield gk.compute(us=compute_us)
-        yield gk.syscall(us=syscall_us)
-        yield gk.compute(us=compute_us)
+        yield ops.compute(us=compute_us)
+        yield ops.syscall(us=syscall_us)
+        yield ops.compute(us=compute_us)
         yield wg.done()
 
     main = _fan_out(goroutines, worker)
@@ -152,8 +155,8 @@ def short_syscalls(goroutines=32, rounds=4, syscall_us=100, compute_us=20):
 
     def worker(wg):
         for _ in range(rounds):
-            yield gk.compute(us=compute_us)
-            yield gk.syscall(us=syscall_us)
+            yield ops.compute(us=compute_us)
+            yield ops.syscall(us=syscall_us)
         yield wg.done()
 
     main = _fan_out(goroutines, worker)
@@ -172,8 +175,8 @@ def netio_server(connections=32, io_us=1000, compute_us=50, requests=1):
 
     def conn(wg):
         for _ in range(requests):
-            yield gk.netio(us=io_us)
-            yield gk.compute(us=compute_us)
+            yield ops.netio(us=io_us)
+            yield ops.compute(us=compute_us)
         yield wg.done()
 
     main = _fan_out(connections, conn, name="conn")
@@ -194,21 +197,21 @@ def cpu_hog(hog_ms=50, tight=True, ticks=10, tick_us=1000):
     """
 
     def hog():
-        yield gk.compute(ms=hog_ms, tight=tight)
+        yield ops.compute(ms=hog_ms, tight=tight)
 
     def ticker(results, wg):
         lat = results.setdefault("latency_ns", [])
         for _ in range(ticks):
-            due = (yield gk.now()) + tick_us * 1000
-            yield gk.sleep(us=tick_us)
-            lat.append((yield gk.now()) - due)
+            due = (yield ops.now()) + tick_us * 1000
+            yield ops.sleep(us=tick_us)
+            lat.append((yield ops.now()) - due)
         yield wg.done()
 
     def main(results):
         wg = WaitGroup()
         wg.add(1)
-        yield gk.go(ticker, results, wg, name="ticker")
-        yield gk.go(hog, name="hog")
+        yield ops.go(ticker, results, wg, name="ticker")
+        yield ops.go(hog, name="hog")
         yield wg.wait()
 
     return Scenario("cpu_hog", f"{'tight ' if tight else ''}CPU hog of {hog_ms} ms vs a ticker",
@@ -222,7 +225,7 @@ def spawn_burst(goroutines=300, work_us=10):
     _positive("goroutines", goroutines)
 
     def child(wg):
-        yield gk.compute(us=work_us)
+        yield ops.compute(us=work_us)
         yield wg.done()
 
     main = _fan_out(goroutines, child)
@@ -246,13 +249,13 @@ def lock_heavy(goroutines=64, rounds=20, work_ns=500):
             v, ok = yield jobs.recv_ok()
             if not ok:
                 return
-            yield gk.compute(ns=work_ns)
+            yield ops.compute(ns=work_ns)
             yield done.send(v)
 
     def main(results):
         jobs, done = Chan(cap=goroutines), Chan(cap=goroutines)
         for _ in range(goroutines):
-            yield gk.go(worker, jobs, done)
+            yield ops.go(worker, jobs, done)
         total = 0
         for r in range(rounds):
             for i in range(goroutines):
@@ -272,13 +275,13 @@ def mixed(goroutines=16, seed_work_us=200):
     _positive("goroutines", goroutines)
 
     def worker(i, mu, shared, out, wg):
-        yield gk.compute(us=seed_work_us + 10 * i)
+        yield ops.compute(us=seed_work_us + 10 * i)
         if i % 4 == 0:
-            yield gk.syscall(us=300)
+            yield ops.syscall(us=300)
         elif i % 4 == 1:
-            yield gk.netio(us=300)
+            yield ops.netio(us=300)
         elif i % 4 == 2:
-            yield gk.sleep(us=100)
+            yield ops.sleep(us=100)
         yield mu.lock()
         shared["n"] = shared.get("n", 0) + 1
         yield mu.unlock()
@@ -289,7 +292,7 @@ def mixed(goroutines=16, seed_work_us=200):
         mu, out, wg = Mutex(), Chan(cap=goroutines), WaitGroup()
         wg.add(goroutines)
         for i in range(goroutines):
-            yield gk.go(worker, i, mu, results, out, wg)
+            yield ops.go(worker, i, mu, results, out, wg)
         yield wg.wait()
         got = []
         for _ in range(goroutines):
@@ -299,6 +302,289 @@ def mixed(goroutines=16, seed_work_us=200):
     return Scenario("mixed", f"{goroutines} goroutines of mixed work", main,
                     dict(goroutines=goroutines, seed_work_us=seed_work_us),
                     teaches="all mechanisms together")
+
+
+# ---------------------------------------------------------------------------
+# Workloads of single experiments (notebooks 06 and 07).  They are not in SCENARIOS,
+# the set every model, the wheel test and the real-Go mirrors run; each is what one
+# panel or one animation needs, and the panel's assertions depend on its exact shape.
+
+def animation_mix():
+    """Six compute workers, two blocking syscalls and two network waits (the G-M-P
+    animation's first workload)."""
+
+    def worker(wg):
+        yield ops.compute(us=150)
+        yield wg.done()
+
+    def sys_g(wg):
+        yield ops.compute(us=20)
+        yield ops.syscall(us=400)
+        yield ops.compute(us=20)
+        yield wg.done()
+
+    def net_g(wg):
+        yield ops.netio(us=250)
+        yield ops.compute(us=30)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(10)
+        for _ in range(2):
+            yield ops.go(sys_g, wg, name="syscall")
+        for _ in range(2):
+            yield ops.go(net_g, wg, name="netio")
+        for _ in range(6):
+            yield ops.go(worker, wg, name="worker")
+        yield wg.wait()
+
+    return Scenario("animation_mix", "burst + syscalls + netio", main,
+                    teaches="every mechanism of the G-M-P scheduler in one short run")
+
+
+def long_syscall():
+    """One long blocking syscall (1.5 ms) while its P still has four Gs queued."""
+
+    def worker(wg):
+        yield ops.compute(us=300)
+        yield wg.done()
+
+    def blocker(wg):
+        yield ops.syscall(us=1500)
+        yield ops.compute(us=50)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(5)
+        for _ in range(4):
+            yield ops.go(worker, wg, name="worker")
+        yield ops.go(blocker, wg, name="syscall")
+        yield wg.wait()
+
+    return Scenario("long_syscall", "a long syscall with work queued", main,
+                    teaches="sysmon retakes the P of a thread stuck in a syscall")
+
+
+def netio_waits(connections=8):
+    """``connections`` goroutines wait on the network (200 µs, 250 µs, ...), then work 40 µs."""
+    _positive("connections", connections)
+
+    def conn(wg, i):
+        yield ops.netio(us=200 + 50 * i)
+        yield ops.compute(us=40)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(connections)
+        for i in range(connections):
+            yield ops.go(conn, wg, i, name="conn")
+        yield wg.wait()
+
+    return Scenario("netio_waits", f"{connections} staggered network waits", main,
+                    dict(connections=connections),
+                    teaches="Gs park on the netpoller; no thread waits with them")
+
+
+def tight_hogs(hogs=4, hog_ms=25):
+    """``hogs`` tight loops (no function calls) and a goroutine that wants to run every 1 ms."""
+    _positive("hogs", hogs)
+
+    def hog(wg):
+        yield ops.compute(ms=hog_ms, tight=True)
+        yield wg.done()
+
+    def ticker(wg):
+        for _ in range(3):
+            yield ops.sleep(us=1000)
+            yield ops.compute(us=20)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(hogs + 1)
+        yield ops.go(ticker, wg, name="ticker")
+        for _ in range(hogs):
+            yield ops.go(hog, wg, name="hog")
+        yield wg.wait()
+
+    return Scenario("tight_hogs", f"{hogs} tight loops and a ticker", main,
+                    dict(hogs=hogs, hog_ms=hog_ms),
+                    teaches="sysmon preempts a G that ran for 10 ms")
+
+
+def burst_and_look(goroutines=300, work_us=10):
+    """Like :func:`spawn_burst`, but main computes 5 µs after the burst, so the
+    queues hold still for a look before anything else runs."""
+    _positive("goroutines", goroutines)
+
+    def child(wg):
+        yield ops.compute(us=work_us)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(goroutines)
+        for _ in range(goroutines):
+            yield ops.go(child, wg)
+        yield ops.compute(us=5)
+        yield wg.wait()
+
+    return Scenario("burst_and_look", f"burst of {goroutines} go statements, then a pause",
+                    main, dict(goroutines=goroutines, work_us=work_us),
+                    teaches="runnext, the 256-slot ring and its overflow to the global queue")
+
+
+def gosched_fairness(local=200, rounds=4, work_us=20):
+    """``local`` workers queued behind one G that yields (``runtime.Gosched``, to the
+    global queue) ``rounds`` times; ``results["yields"]``/``["turns"]`` hold when it
+    yielded and when it ran again."""
+
+    def worker(wg):
+        yield ops.compute(us=work_us)
+        yield wg.done()
+
+    def yielder(wg, results):
+        for _ in range(rounds):
+            results.setdefault("yields", []).append((yield ops.now()))
+            yield ops.gosched()           # to the tail of the global queue
+            results.setdefault("turns", []).append((yield ops.now()))
+            yield ops.compute(us=1)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(local + 1)
+        yield ops.go(yielder, wg, results, name="yielder")
+        for _ in range(local):
+            yield ops.go(worker, wg, name="local")
+        yield wg.wait()
+
+    return Scenario("gosched_fairness", f"one yielder behind {local} local Gs", main,
+                    dict(local=local, rounds=rounds, work_us=work_us),
+                    teaches="the global queue gets a turn every 61st schedtick")
+
+
+def go_bursts(rounds=10, burst=8, gap_us=100, work_us=40):
+    """``rounds`` bursts of ``burst`` go statements, ``gap_us`` of main's own work apart."""
+
+    def worker(wg):
+        yield ops.compute(us=work_us)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(rounds * burst)
+        for _ in range(rounds):
+            for _ in range(burst):
+                yield ops.go(worker, wg)
+            yield ops.compute(us=gap_us)
+        yield wg.wait()
+
+    return Scenario("go_bursts", f"{rounds} bursts of {burst} go statements", main,
+                    dict(rounds=rounds, burst=burst, gap_us=gap_us, work_us=work_us),
+                    teaches="spinning Ms pick up bursts without a thread wake-up per G")
+
+
+def syscall_behind_queue(duration_us=100, local_work=True):
+    """main makes one blocking syscall of ``duration_us``, with two Gs queued on
+    its P (``local_work``) or none."""
+
+    def worker(wg):
+        # long enough that P1, stealing, cannot empty P0's ring before sysmon
+        # looks twice (even with a calibrated, longer sysmon tick)
+        yield ops.compute(us=300)
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        # A P's very first syscall matches sysmon's zero-initialised record and
+        # can be retaken at first sight; one short syscall first avoids that.
+        yield ops.syscall(ns=100)
+        if local_work:
+            wg.add(2)
+            for _ in range(2):
+                yield ops.go(worker, wg, name="queued")
+        yield ops.syscall(us=duration_us)
+        yield wg.wait()
+
+    return Scenario("syscall_behind_queue", f"a {duration_us} µs syscall"
+                    + (" with 2 Gs queued" if local_work else ""), main,
+                    dict(duration_us=duration_us, local_work=local_work),
+                    teaches="sysmon retakes a P in a syscall sooner when it has work")
+
+
+def hog_vs_ticker(hog_ms=30, tight=True, ticks=3):
+    """A hog computing ``hog_ms`` and a ticker that sleeps 1 ms ``ticks`` times;
+    ``results["latency_ns"]`` says how late each tick ran, ``results["ticks"]``
+    holds (due, ran) pairs.  Unlike :func:`cpu_hog`, the hog starts first."""
+
+    def hog(wg):
+        yield ops.compute(ms=hog_ms, tight=tight)
+        yield wg.done()
+
+    def ticker(wg, results):
+        lat = results.setdefault("latency_ns", [])
+        for _ in range(ticks):
+            due = (yield ops.now()) + 1_000_000
+            yield ops.sleep(us=1000)
+            ran = yield ops.now()
+            lat.append(ran - due)
+            results.setdefault("ticks", []).append((due, ran))
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(2)
+        yield ops.go(hog, wg, name="hog")
+        yield ops.go(ticker, wg, results, name="ticker")
+        yield wg.wait()
+
+    return Scenario("hog_vs_ticker", f"a {hog_ms} ms hog vs a 1 ms ticker", main,
+                    dict(hog_ms=hog_ms, tight=tight, ticks=ticks),
+                    teaches="cooperative vs asynchronous preemption")
+
+
+def server_mix(pairs=8, rounds=20, work_us=5, syscall_every=2, syscall_us=10):
+    """Client/server pairs over unbuffered channels; the server does a blocking
+    syscall every ``syscall_every`` requests.  Channel hand-offs, wake-ups and
+    syscalls: everything the 2012 design doc blamed GM for."""
+
+    def server(req, resp):
+        i = 0
+        while True:
+            v, ok = yield req.recv_ok()
+            if not ok:
+                return
+            yield ops.compute(us=work_us)
+            i += 1
+            if i % syscall_every == 0:
+                yield ops.syscall(us=syscall_us)
+            yield resp.send(v)
+
+    def client(req, resp, wg):
+        for r in range(rounds):
+            yield req.send(r)
+            yield resp.recv()
+            yield ops.compute(us=work_us)
+        yield req.close()
+        yield wg.done()
+
+    def main(results):
+        wg = WaitGroup()
+        wg.add(pairs)
+        for _ in range(pairs):
+            req, resp = Chan(), Chan()
+            yield ops.go(server, req, resp, name="server")
+            yield ops.go(client, req, resp, wg, name="client")
+        yield wg.wait()
+
+    return Scenario("server_mix", f"{pairs} client/server pairs", main,
+                    dict(pairs=pairs, rounds=rounds, work_us=work_us,
+                         syscall_every=syscall_every, syscall_us=syscall_us),
+                    teaches="the four problems of Go 1.0's scheduler in one workload")
 
 
 SCENARIOS = {f.__name__: f for f in (cpu_fanout, ping_pong, syscall_storm, short_syscalls,

@@ -352,7 +352,7 @@ def test_mwakeup_second_handoff_wakes_the_first_m_under_the_lock():
     """Go 1.0's mnextg/schedunlock: a section that hands Gs to two parked Ms wakes
     the first at once, while still holding schedlock (its futex call lengthens
     the hold), and remembers only the last in ``mwakeup`` for after the unlock."""
-    from gmpkit.models.gm import _TIMER
+    from gmpkit.models.gmlock import _TIMER
 
     def child():
         yield gk.sleep(us=10)

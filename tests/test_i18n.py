@@ -119,7 +119,7 @@ def test_every_ui_string_has_chinese_and_every_entry_is_used():
     from gmpkit import plots
     used, bad = ui_strings()
     for state in plots.STATE_STYLE:     # the dynamic trc("state", name) in plots.gantt
-        used.setdefault(f"state|{state}", []).append("gmpkit/plots.py:STATE_STYLE")
+        used.setdefault(f"state|{state}", []).append("gmpkit/plots/theme.py:STATE_STYLE")
     cat = i18n.catalogue()
     assert not bad, f"tr()/trc()/N_() need string literals (no f-strings): {bad}"
     assert len(used) >= 30   # the panel error, the state descriptions and legend labels

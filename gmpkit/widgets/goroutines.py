@@ -157,7 +157,7 @@ CREATE_OPS = (N_("goroutine (go f(), run, exit)"), N_("OS thread made by the Go 
 
 def create_costs(gomaxprocs=1, repeats=3):
     """ns to create (and finish) a goroutine, a thread (Go and Python) and a process."""
-    from ..real.measure import PY_BENCHES
+    from ..real.benches import PY_BENCHES
     tc, table = go_source()
     if tc is not None:
         g, _ = _median_runs(tc, "spawn", ["-n", "20000"], "ns_per_op", repeats, gomaxprocs)

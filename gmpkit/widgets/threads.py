@@ -202,7 +202,7 @@ def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
 # ---- hand-off between threads or processes --------------------------------------------
 
 def _pingpong():
-    from ..real.measure import _pipe_pingpong
+    from ..real.benches import _pipe_pingpong
     return _pipe_pingpong
 
 

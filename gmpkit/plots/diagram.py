@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import matplotlib as mpl
@@ -33,11 +34,23 @@ def _gget(gs, gid):
     return gs.get(gid) or gs.get(str(gid)) or {}
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 @lru_cache(maxsize=4096)
 def _glyphs(s, weight="normal", style="normal"):
-    """Outline of one line of text at font size 1, baseline at y=0: (vertices, codes, x0, x1)."""
+    """Outline of one line of text at font size 1, baseline at y=0: (vertices, codes, x0, x1).
+
+    Latin text is drawn in DejaVu Sans (as it always was); a line with Chinese in it
+    takes the missing glyphs from gmpkit's CJK subset, glyph by glyph.
+    """
+    family = "DejaVu Sans"
+    if _CJK.search(s):
+        from ..i18n import FONT_FAMILY, register_fonts
+        register_fonts()
+        family = ["DejaVu Sans", FONT_FAMILY]
     tp = TextPath((0, 0), s, size=1.0,
-                  prop=FontProperties(family="DejaVu Sans", weight=weight, style=style))
+                  prop=FontProperties(family=family, weight=weight, style=style))
     v = tp.vertices
     if not len(v):
         return v, tp.codes, 0.0, 0.0

@@ -294,3 +294,81 @@ def test_the_grader_writes_each_students_feedback_in_their_edition(tmp_path):
     assert "# Homework feedback for bob" in md_en and "verdict: wrong, 0 of 1 points" in md_en
     assert "<html lang=\"zh-CN\">" in (out.parent / "feedback" / "lin.html").read_text(
         encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# panels, the G-M-P animation and its diagram
+# ---------------------------------------------------------------------------
+
+def _texts(fig):
+    out = []
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        if ax.get_legend():
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in out if t]
+
+
+def test_a_panel_speaks_chinese_and_english_comes_back_byte_identical():
+    from gmpkit.widgets import gm
+    en = gm.mcache_panel()
+    png, summary, texts = en.image.value, en.summary, _texts(en.fig)
+    head = en.widget.children[0].value
+    assert "05 · Problem 3: every thread owns a memory cache" in head
+    gk.set_language("zh")
+    zh = gm.mcache_panel()
+    chinese(zh.summary, 0.4)
+    assert "05 · 问题 3" in zh.widget.children[0].value
+    zh_texts = _texts(zh.fig)
+    assert len(zh_texts) == len(texts) and sum(bool(CJK.search(t)) for t in zh_texts) >= 4
+    assert zh.image.value != png
+    assert zh.controls["in_syscalls"].description == "发起 1 ms 系统调用的 goroutine 数"
+    gk.set_language("en")
+    again = gm.mcache_panel()
+    assert (again.image.value, again.summary, _texts(again.fig)) == (png, summary, texts)
+
+
+def test_a_dropdown_shows_chinese_but_keeps_its_english_value():
+    from gmpkit.widgets import gm
+    gk.set_language("zh")
+    p = gm.handoff_panel()
+    dd = p.controls["workload"]
+    assert dd.value == "ping-pong (2 goroutines)"
+    assert [lab for lab, _ in dd.options] == ["乒乓（2 个 goroutine）", "工作池（lock_heavy）"]
+    p.set(workload="worker pool (lock_heavy)")
+    assert p.error is None and "工作池" in _texts(p.fig)[0]
+
+
+def test_the_animation_captions_follow_the_language_but_its_data_stays_english():
+    from gmpkit.predictions import tally
+    from gmpkit.widgets import animation
+    en = animation.animation_panel()
+    en.set(frame=12)
+    en_png, en_caption = en.image.value, en.caption.value
+    answer_en = tally("06_gmp_queues").ask("06-animation").resolve(en.data).expected
+    gk.set_language("zh")
+    zh = animation.animation_panel()
+    zh.set(frame=12)
+    assert zh.data["captions"] == en.data["captions"]           # the data: English
+    cap = re.sub("<[^>]+>", "", zh.caption.value)
+    chinese(cap.split("—", 1)[1], 0.4)                            # what the learner reads
+    assert zh.image.value != en_png
+    assert any("全局" in s for s in zh._diagram.labels)            # the diagram's own labels
+    # the prediction reads the data, so it resolves the same in both editions
+    assert tally("06_gmp_queues").ask("06-animation").resolve(zh.data).expected == answer_en
+    gk.set_language("en")
+    back = animation.animation_panel()
+    back.set(frame=12)
+    assert (back.image.value, back.caption.value) == (en_png, en_caption)
+
+
+def test_diagram_text_with_chinese_takes_glyphs_from_the_cjk_family():
+    from gmpkit.plots.diagram import _glyphs
+    latin = _glyphs("global queue (3)")
+    mixed = _glyphs("全局运行队列 (3)")
+    assert len(mixed[0]) and mixed[3] > mixed[2]
+    # a Latin-only line is still DejaVu's: the same outline as before the fallback existed
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+    ref = TextPath((0, 0), "global queue (3)", size=1.0, prop=FontProperties(family="DejaVu Sans"))
+    assert (latin[0] == ref.vertices).all()

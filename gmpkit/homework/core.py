@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..checks import Feedback, Question, Unanswered, WrongAnswer, exact
-from ..i18n import tr
+from ..i18n import N_, tr
 from . import workload as wl
 from .common import HW_COSTS, fmt_ns
 
@@ -168,18 +168,18 @@ class Recorded:
 def summarise(run):
     """One paragraph of what a run did: makespan and the scheduler's counts."""
     st = run.stats
-    keys = [("makespan_ns", "makespan"), ("threads_created", "threads created"),
-            ("context_switches", "goroutine/thread switches"), ("steals", "steals"),
-            ("overflows", "ring overflows"), ("retakes", "syscall retakes"),
-            ("handoffs", "hand-offs"), ("preemptions", "preemptions"),
+    keys = [("makespan_ns", N_("makespan")), ("threads_created", N_("threads created")),
+            ("context_switches", N_("goroutine/thread switches")), ("steals", N_("steals")),
+            ("overflows", N_("ring overflows")), ("retakes", N_("syscall retakes")),
+            ("handoffs", N_("hand-offs")), ("preemptions", N_("preemptions")),
             ("exitsyscall_requeues", "exitsyscall requeues"), ("global_queue_peak",
-                                                              "global queue peak")]
+                                                              N_("global queue peak"))]
     parts = []
     for k, label in keys:
         if k in st:
             v = st[k]
-            parts.append(f"{label} {fmt_ns(v) if k == 'makespan_ns' else v}")
-    return f"{run.timeline.meta.get('model')}: " + ", ".join(parts)
+            parts.append(f"{tr(label)} {fmt_ns(v) if k == 'makespan_ns' else v}")  # i18n: N_() above
+    return f"{run.timeline.meta.get('model')}: " + tr(", ").join(parts)
 
 
 def make_question(qid, prompt, answer, explain, compare=exact, hint=None):

@@ -55,6 +55,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import tr
 from ..timeline import Timeline
 from .exectrace import parse_exectrace, strip_stacks
 from .. import resources
@@ -864,12 +865,14 @@ class Comparison:
     @property
     def source_line(self):
         p = self.provenance or {}
-        where = (f"{p.get('go_version', '?')} on {p.get('cpu_model', '?')} "
-                 f"({p.get('cores', '?')} cores, load {_load(p)})")
+        where = tr("{go} on {cpu} ({cores} cores, load {load})", go=p.get("go_version", "?"),
+                   cpu=p.get("cpu_model", "?"), cores=p.get("cores", "?"), load=_load(p))
         if self.recorded:
-            return (f"real Go: recorded on {str(p.get('date', '?'))[:10]}, {where}, median of "
-                    f"{self.runs} runs -- not measured on your machine")
-        return f"real Go: measured on this machine now, {where}, median of {self.runs} runs"
+            return tr("real Go: recorded on {date}, {where}, median of {runs} runs -- not "
+                      "measured on your machine", date=str(p.get("date", "?"))[:10], where=where,
+                      runs=self.runs)
+        return tr("real Go: measured on this machine now, {where}, median of {runs} runs",
+                  where=where, runs=self.runs)
 
     @property
     def calibration_line(self):
@@ -908,10 +911,11 @@ class Comparison:
 
     def summary(self):
         c = self.counts()
-        text = f"{self.title}: {c['within']} of {len(self.judged)} judged metrics within their bands"
+        text = tr("{title}: {ok} of {n} judged metrics within their bands", title=self.title,
+                  ok=c["within"], n=len(self.judged))
         if c["not modelled"]:
-            text += f", {c['not modelled']} not modelled"
-        return text + f" ({'recorded' if self.recorded else 'live'} real runs)"
+            text += tr(", {n} not modelled", n=c["not modelled"])
+        return text + (tr(" (recorded real runs)") if self.recorded else tr(" (live real runs)"))
 
     def explain(self):
         """One sentence per metric outside its band or not modelled: what it is and why."""

@@ -55,7 +55,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..timeline import Timeline
 from .exectrace import parse_exectrace, strip_stacks
 from .. import resources
@@ -298,20 +298,20 @@ WHY_MAKESPAN = ("the goal for this course's machine: within x1.5 of the real med
                 "measurements (which may be slower or faster than this run)")
 WHY_THREADS = ("the goal: within x1.5 of the real median. Real Go starts one or two threads of "
                "its own before main; the model starts with M0 and sysmon")
-_MAKESPAN = _m("makespan_ns", "makespan", "ns", band(1.5, WHY_MAKESPAN), "gc", "os")
-_THREADS = _m("threads", "threads (Ms)", "", band(1.5, WHY_THREADS), "runtime_threads")
-_SHARE = _m("p_share", "busiest P's share of the work", "",
+_MAKESPAN = _m("makespan_ns", N_("makespan"), "ns", band(1.5, WHY_MAKESPAN), "gc", "os")
+_THREADS = _m("threads", N_("threads (Ms)"), "", band(1.5, WHY_THREADS), "runtime_threads")
+_SHARE = _m("p_share", N_("busiest P's share of the work"), "",
             share(0.1, "the OS may pause one P's thread, and Go's own goroutines use Ps too: "
                        "a tenth of the work either way"), "os", timed=True)
-_WHO = _m("gs_per_p", "goroutines that ran on each P", "",
+_WHO = _m("gs_per_p", N_("goroutines that ran on each P"), "",
           Band("info", why="shown, not judged: a list per P, to compare by eye with the Gantt "
                            "charts (how the work spreads is judged by the busiest P's share)"))
-_OS = _m("os_wait_share", "CPU lost to other programs", "",
+_OS = _m("os_wait_share", N_("CPU lost to other programs"), "",
          not_modelled("os", "the model has no OS and no other programs. Real: of the time the "
                             "program's threads were ready to run during the workload, the share "
                             "they waited for a CPU (Linux schedstat); on a loaded machine this "
                             "stretches every real time"))
-_RETAKES = _m("retakes", "Ps taken from syscalls", "",
+_RETAKES = _m("retakes", N_("Ps taken from syscalls"), "",
               Band("info", why="shown, not judged: the real trace counts every P taken from a "
                                "thread in a syscall (by sysmon's retake, or by a returning "
                                "syscall taking its old P back), and so does the simulator's "
@@ -324,11 +324,11 @@ MIRRORS = {
                          "8 workers of 2 ms: with P processors the makespan is about "
                          "ceil(8 / P) x 2 ms, the work split evenly over the Ps."),
     "ping_pong": Mirror("ping_pong", "scn_ping_pong", dict(rounds=2000, work_ns=0),
-                        (_m("handoff_ns", "one channel hand-off", "ns",
+                        (_m("handoff_ns", N_("one channel hand-off"), "ns",
                             band(1.5, "the model's switch cost is one figure, measured with "
                                       "GOMAXPROCS=1 on a quiet machine; real hand-offs vary "
                                       "with GOMAXPROCS and the machine's load"), "os"),
-                         _m("makespan_ns", "makespan", "ns",
+                         _m("makespan_ns", N_("makespan"), "ns",
                             band(1.5, "the makespan is 2 x rounds hand-offs: as wide as the "
                                       "hand-off's band"), "os"),
                          _THREADS, _OS),
@@ -337,12 +337,12 @@ MIRRORS = {
                         trace_params=dict(rounds=50)),
     "syscall_storm": Mirror("syscall_storm", "scn_syscall_storm",
                             dict(goroutines=32, syscall_us=1000, compute_us=50),
-                            (_m("threads", "threads (Ms)", "",
+                            (_m("threads", N_("threads (Ms)"), "",
                                 band(1.5, "the goal: x1.5. How many Ms the runtime adds "
                                           "depends on when sysmon looks (its delivered tick) "
                                           "and how late each nanosleep returns"),
                                 "syscall", "runtime_threads"),
-                             _m("makespan_ns", "makespan", "ns", band(1.5, WHY_MAKESPAN),
+                             _m("makespan_ns", N_("makespan"), "ns", band(1.5, WHY_MAKESPAN),
                                 "syscall", "os"),
                              _RETAKES, _WHO, _OS),
                             "32 goroutines each block in nanosleep for 1 ms: sysmon retakes "
@@ -350,13 +350,13 @@ MIRRORS = {
                             sleep_syscalls=True),
     "short_syscalls": Mirror("short_syscalls", "scn_short_syscalls",
                              dict(goroutines=32, rounds=4, syscall_us=100, compute_us=20),
-                             (_m("threads", "threads (Ms)", "",
+                             (_m("threads", N_("threads (Ms)"), "",
                                  band(1.33, "the goal for a workload the model was not tuned "
                                             "on: x1.33. A 100 µs call outlives one delivered "
                                             "sysmon tick but not two, so the count is sensitive "
                                             "to the tick"),
                                  "syscall", "runtime_threads"),
-                              _m("makespan_ns", "makespan", "ns", band(1.5, WHY_MAKESPAN),
+                              _m("makespan_ns", N_("makespan"), "ns", band(1.5, WHY_MAKESPAN),
                                  "syscall", "os"),
                               _RETAKES, _WHO, _OS),
                              "32 goroutines each make 4 short blocking calls (nanosleep of "
@@ -365,17 +365,17 @@ MIRRORS = {
                              sleep_syscalls=True),
     "netio_server": Mirror("netio_server", "scn_netio_server",
                            dict(connections=32, io_us=1000, compute_us=50, requests=1),
-                           (_m("threads", "threads (Ms)", "",
+                           (_m("threads", N_("threads (Ms)"), "",
                                band(1.5, WHY_THREADS + "; no thread blocks on the network"),
                                "runtime_threads"),
-                            _m("makespan_ns", "makespan", "ns",
+                            _m("makespan_ns", N_("makespan"), "ns",
                                band(1.5, WHY_MAKESPAN + "; the real server answers through "
                                          "timers, which fire late"), "timers", "os"),
                             _WHO, _OS),
                            "32 goroutines wait on loopback TCP for a 1 ms answer: they park on "
                            "the netpoller, no thread blocks."),
     "cpu_hog": Mirror("cpu_hog", "scn_cpu_hog", dict(hog_ms=50, tight=True, ticks=10, tick_us=1000),
-                      (_m("worst_delay_ns", "ticker's worst delay", "ns",
+                      (_m("worst_delay_ns", N_("ticker's worst delay"), "ns",
                           {1: band(1.5, "on one P the ticker waits for the hog's 10 ms slice "
                                         "(or, without async preemption, its whole 50 ms); sysmon "
                                         "sees the slice's end up to one backed-off round late"),
@@ -384,7 +384,7 @@ MIRRORS = {
                                                        "latency and for a CPU, which the model "
                                                        "does not have")},
                           "timers", "os"),
-                       _m("preemptions", "preemptions", "",
+                       _m("preemptions", N_("preemptions"), "",
                           {(1, True): share(1, "each 10 ms slice may end up to one sysmon round "
                                                "late, and a hog slowed by the OS lives into "
                                                "one more slice: one preemption either way"),
@@ -400,7 +400,7 @@ MIRRORS = {
                       "A 50 ms hog without function calls next to a ticker: only asynchronous "
                       "preemption (SIGURG) can stop the hog; asyncpreemptoff=1 turns it off."),
     "spawn_burst": Mirror("spawn_burst", "scn_spawn_burst", dict(goroutines=1000, work_us=20),
-                          (_m("global_queue_peak", "global queue peak", "",
+                          (_m("global_queue_peak", N_("global queue peak"), "",
                               ratio_band(1 / 1.5, 2, "schedtrace samples once per ms and can "
                                                      "only miss the peak, so the band leans "
                                                      "up: sim within [real / 1.5, real x 2]"),
@@ -1000,15 +1000,16 @@ class Comparison:
             ax.plot([i], [v], marker=marker, markersize=13, color=colour, zorder=3,
                     markerfacecolor=colour if m.verdict != "not modelled" else "white",
                     markeredgewidth=2, linestyle="none")
-            ax.annotate(f"{m.verdict}\n×{v:.2g}", (i, v), textcoords="offset points",
+            ax.annotate(f"{_verdict(m.verdict)}\n×{v:.2g}", (i, v), textcoords="offset points",
                         xytext=(0, 14), ha="center", fontsize=10, color=colour,
                         bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
         ax.set_yscale("log")
         if values:
             ax.set_ylim(min(values + [1]) / 2.5, max(values + [1]) * 3)
         ax.set_xticks(range(len(ms)))
-        ax.set_xticklabels([m.label.replace(" ", "\n", 1) if len(m.label) > 14 else m.label
-                            for m in ms])
+        labels = [tr(m.label) for m in ms]   # i18n: metric labels are N_() in the _m(...) specs
+        ax.set_xticklabels([lab.replace(" ", "\n", 1) if len(lab) > 14 else lab
+                            for lab in labels])
         ax.set_xlim(-0.6, len(ms) - 0.4)
         lo_y, hi_y = ax.get_ylim()
         ticks = [t for t in (0.001, 0.01, 0.1, 0.25, 0.5, 0.67, 1, 1.5, 2, 4, 10, 100, 1000)
@@ -1016,14 +1017,15 @@ class Comparison:
         ax.set_yticks(ticks)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel("simulator / real Go (real = 1)")
+        ax.set_ylabel(tr("simulator / real Go (real = 1)"))
         ax.grid(True, axis="y", alpha=0.3)
         c = self.counts()
         shown = sum(1 for m in ms if m.verdict == "shown")
         nm = sum(1 for m in ms if m.verdict == "not modelled")
-        ax.set_title(f"{self.title}: {c['within']} of {len(self.judged)} judged within their "
-                     f"bands (shaded)" + (f", {nm} not modelled" if nm else "")
-                     + (f", {shown} shown only" if shown else ""), fontsize=11)
+        ax.set_title(tr("{title}: {ok} of {n} judged within their bands (shaded)",
+                        title=self.title, ok=c["within"], n=len(self.judged))
+                     + (tr(", {n} not modelled", n=nm) if nm else "")
+                     + (tr(", {n} shown only", n=shown) if shown else ""), fontsize=11)
         return fig
 
     def as_dict(self):
@@ -1034,6 +1036,13 @@ class Comparison:
 
 
 HEAD = ("metric", "simulator", "real Go", "sim/real", "band", "verdict")
+_VERDICT_WORDS = {"within": N_("within"), "outside": N_("outside"),
+                  "not modelled": N_("not modelled"), "shown": N_("shown")}
+
+
+def _verdict(v):
+    """A verdict as the learner reads it (the data keeps the English word)."""
+    return tr(_VERDICT_WORDS[v]) if v in _VERDICT_WORDS else v   # i18n: N_() words above
 # Okabe-Ito colours, and a marker shape per verdict so colour is not needed to read it.
 VERDICT_STYLE = {"within": ("#0072B2", "o"), "outside": ("#D55E00", "X"),
                  "not modelled": ("#555555", "s"), "shown": ("#555555", "D")}

@@ -498,6 +498,108 @@ def test_sysmon_backs_off_from_20us_to_10ms_and_resets_after_a_retake():
     assert after[0] == 20
 
 
+# A measured-looking overshoot distribution: 50 quantiles, a body near 66 µs, a
+# group of early wakes near 58 µs and a tail (what programs/usleep.go prints).
+SPREAD = sorted([58_000 + 40 * i for i in range(12)] + [66_000 + 150 * i for i in range(34)]
+                + [78_000, 84_000, 97_000, 140_000])
+
+
+def _syscalls(n=24, us=100):
+    def worker(wg):
+        for _ in range(4):
+            yield gk.compute(us=20)
+            yield gk.syscall(us=us)
+        yield wg.done()
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(n)
+        for _ in range(n):
+            yield gk.go(worker, wg)
+        yield wg.wait()
+    return main
+
+
+def _digest(r):
+    tl = r.timeline
+    return (tuple(map(tuple, tl.spans)), tuple(map(tuple, tl.events)), r.stats["makespan_ns"])
+
+
+def test_sysmon_sleeps_draw_their_overshoot_from_the_distribution():
+    # each round lasts 20 µs + a draw from SPREAD: within its range, spread out, and
+    # centred where the distribution is (not at usleep_overhead_ns, set far away here)
+    r = run(_syscalls(), procs=1, sleep_overshoot=SPREAD, usleep_overhead_ns=500_000)
+    log = r.model.sysmon_log
+    gaps = [t1 - t0 - d0 * US for (t0, d0), (t1, _) in zip(log, log[1:]) if d0 == 20]
+    assert len(gaps) > 50
+    assert min(gaps) >= SPREAD[0] and max(gaps) <= SPREAD[-1]
+    assert len(set(gaps)) > len(gaps) // 2
+    gaps.sort()
+    assert 62_000 <= gaps[len(gaps) // 2] <= 72_000
+    assert sum(g < 62_000 for g in gaps) >= len(gaps) // 20     # the early group shows up
+
+
+def test_sleep_syscalls_last_the_request_plus_an_overshoot():
+    over = 65_000
+    fixed = run(_syscalls(4), procs=1, sleep_syscalls=True, usleep_overhead_ns=over)
+    plain = run(_syscalls(4), procs=1, usleep_overhead_ns=over)
+    for r, extra in ((fixed, over), (plain, 0)):
+        enter = {}
+        for e in r.timeline.events:
+            if e.kind == "syscall-enter":
+                enter[e.g] = e.time
+            elif e.kind == "syscall-exit":
+                assert e.time - enter.pop(e.g) == 100 * US + COSTS["syscall_overhead_ns"] + extra
+    # with a distribution each syscall draws its own overshoot
+    drawn = run(_syscalls(4), procs=1, sleep_syscalls=True, sleep_overshoot=SPREAD)
+    lengths, enter = [], {}
+    for e in drawn.timeline.events:
+        if e.kind == "syscall-enter":
+            enter[e.g] = e.time
+        elif e.kind == "syscall-exit":
+            lengths.append(e.time - enter.pop(e.g) - 100 * US - COSTS["syscall_overhead_ns"])
+    assert len(set(lengths)) > len(lengths) // 2
+    assert all(SPREAD[0] <= x <= SPREAD[-1] for x in lengths)
+
+
+def test_a_spread_is_deterministic_and_a_zero_spread_is_the_default_schedule():
+    main = _syscalls()
+    a = run(main, procs=2, seed=3, sleep_overshoot=SPREAD, sleep_syscalls=True)
+    b = run(main, procs=2, seed=3, sleep_overshoot=SPREAD, sleep_syscalls=True)
+    c = run(main, procs=2, seed=4, sleep_overshoot=SPREAD, sleep_syscalls=True)
+    assert _digest(a) == _digest(b)            # same seed, same timeline
+    assert _digest(a) != _digest(c)            # another seed, other draws
+    # every quantile equal to usleep_overhead_ns: the draws are that figure, and the
+    # engine's own generator (work stealing) is untouched: the very default schedule
+    over = 67_000
+    flat = run(main, procs=2, seed=3, sleep_overshoot=[over] * 50, usleep_overhead_ns=over)
+    default = run(main, procs=2, seed=3, usleep_overhead_ns=over)
+    assert _digest(flat) == _digest(default)
+    assert _digest(a) != _digest(run(main, procs=2, seed=3, sleep_syscalls=True))
+
+
+def test_the_overshoot_is_read_off_the_quantiles():
+    m = gmp(1, sleep_overshoot=[10, 20, 30, 40])
+    gk.simulate(_syscalls(1), model=m, seed=0)
+    draws = sorted(m.overshoot() for _ in range(4000))
+    assert draws[0] >= 10 and draws[-1] <= 40
+    # quantile i stands at probability (i + 0.5) / 4: 1/8 of the draws at or below 10
+    assert 0.09 < sum(d == 10 for d in draws) / len(draws) < 0.16
+    assert abs(draws[len(draws) // 2] - 25) <= 2
+    assert gmp(1, sleep_overshoot=[7]).sleep_overshoot == (7,)
+
+
+@pytest.mark.parametrize("bad,err,msg", [
+    ([30, 20], ValueError, "sorted"), ([], ValueError, "no quantiles"),
+    ([10, -1], ValueError, ">= 0"), ([1.5], ValueError, "whole number"),
+    ("65000", TypeError, "list of quantiles"), (65000, TypeError, "list of quantiles")])
+def test_a_bad_overshoot_distribution_is_named(bad, err, msg):
+    with pytest.raises(err, match=msg):
+        gk.GMP(procs=1, sleep_overshoot=bad)
+    with pytest.raises(TypeError, match="sleep_syscalls"):
+        gk.GMP(procs=1, sleep_syscalls="yes")
+
+
 def test_sysmon_deep_sleeps_when_all_ps_are_idle():
     def main():
         yield gk.sleep(ms=200)

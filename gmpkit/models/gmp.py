@@ -50,7 +50,8 @@ Costs (override per model, e.g. ``gk.GMP(procs=4, goroutine_switch_ns=0)``):
 ``thread_create_ns`` before a new M runs, ``kernel_switch_ns`` for an idle M
 to be woken (futex), ``syscall_overhead_ns`` added to every syscall,
 ``usleep_overhead_ns`` added to each of sysmon's sleeps (what a short
-``nanosleep`` takes beyond the request: timer slack plus wake-up).
+``nanosleep`` takes beyond the request: timer slack plus wake-up; or, with
+``GMP(sleep_overshoot=quantiles)``, a draw from the measured spread of it).
 
 >>> import gmpkit as gk
 >>> def main():
@@ -71,7 +72,9 @@ True
 from __future__ import annotations
 
 import heapq
+import random
 from collections import deque
+from numbers import Integral
 from math import gcd
 
 from ..i18n import tr
@@ -122,6 +125,27 @@ MAX_M_COUNT = 10_000
 # time is recorded by what it does (running, spawn, switch, syscall spans).
 _SPAN_LABEL = {"idle": "idle", "netpoll": "idle", "waking": "idle",
                "spinning": "spinning", "starting": "sched"}
+
+
+def _check_quantiles(q):
+    """``sleep_overshoot`` checked: None, or a tuple of nondecreasing whole ns >= 0."""
+    if q is None:
+        return None
+    if isinstance(q, (str, bytes)) or not hasattr(q, "__len__"):
+        raise TypeError(f"GMP: sleep_overshoot={q!r} must be a list of quantiles in ns "
+                        f"(e.g. the quantiles_ns printed by programs/usleep.go), or None")
+    q = tuple(q)
+    if not q:
+        raise ValueError("GMP: sleep_overshoot=[] has no quantiles; give at least one "
+                         "(one value is a fixed overshoot), or None for usleep_overhead_ns")
+    for v in q:
+        if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
+            raise ValueError(f"GMP: sleep_overshoot holds {v!r}; each quantile is a whole "
+                             f"number of ns >= 0")
+    if any(b < a for a, b in zip(q, q[1:])):
+        raise ValueError(f"GMP: sleep_overshoot must be sorted (quantiles never decrease), "
+                         f"got {list(q)[:8]}{' ...' if len(q) > 8 else ''}; sort it")
+    return tuple(int(v) for v in q)
 
 
 class P:
@@ -205,6 +229,23 @@ class GMP(Model):
     syscall_overhead_ns, usleep_overhead_ns : int
         Costs, see the module docstring.  ``usleep_overhead_ns=0`` gives the
         idealised sysmon that wakes exactly every 20 µs.
+    sleep_overshoot : sequence of int, optional
+        How much longer than asked a short sleep lasts on the machine modelled,
+        as a distribution: ``n`` quantiles in ns, nondecreasing, the ``i``-th at
+        probability ``(i + 0.5) / n`` (what ``programs/usleep.go`` prints as
+        ``quantiles_ns``).  With it, every sysmon sleep lasts the request plus
+        an overshoot drawn from this distribution (linear between the
+        quantiles) instead of exactly ``usleep_overhead_ns``: real sleeps vary
+        from call to call (timer slack, wake-up, a thread that waits for a
+        CPU).  The draws come from their own generator, seeded by the
+        simulation's seed: same seed, same timeline; and a distribution whose
+        quantiles all equal ``usleep_overhead_ns`` gives the very schedule of
+        the default.  Default None: no spread.
+    sleep_syscalls : bool
+        The workload's system calls are ``nanosleep(2)``: each lasts the
+        request plus ``syscall_overhead_ns`` plus a sleep overshoot (a draw
+        from ``sleep_overshoot``, or ``usleep_overhead_ns`` without one).
+        Default False: a syscall lasts the request plus ``syscall_overhead_ns``.
     """
 
     name = "GMP"
@@ -223,7 +264,8 @@ class GMP(Model):
         "or global queue + stopm",
         "sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
         "lasting the request plus this machine's measured overshoot (timer slack + "
-        "wake-up, usleep_overhead_ns); deep sleep when all Ps are idle, woken by "
+        "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
+        "from its measured spread; deep sleep when all Ps are idle, woken by "
         "syscalls; netpoll when the last poll is > 10 ms old",
         "preemption after 10 ms on one schedtick: cooperative at the next call, "
         "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
@@ -256,11 +298,14 @@ class GMP(Model):
         "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
         "(no gfree lists, no stacks).",
         "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
-        "Every sysmon sleep lasts the request plus one measured overshoot "
+        "By default every sysmon sleep lasts the request plus one measured overshoot "
         "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
-        "the workload (real rounds jitter by microseconds; notebook 07's short_syscalls "
-        "shows where that matters). sysmon also starts at the workload's start, fresh: "
-        "a real program that took long to start may begin with sysmon already backed off.",
+        "the workload (notebook 08's short_syscalls on one P shows where that matters). "
+        "With sleep_overshoot each sleep draws its overshoot from a measured spread, but "
+        "independently: real sleeps are not independent (a timer that fires inside "
+        "another's slack wakes both, and a busy CPU delays whoever wakes next). sysmon "
+        "also starts at the workload's start, fresh: a real program that took long to "
+        "start may begin with sysmon already backed off.",
         "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
         "would have run locally: a little less locality in producer/consumer pairs.",
         "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "
@@ -277,9 +322,13 @@ class GMP(Model):
     )
 
     def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, idle_threads=0,
-                 spinning=True,
+                 spinning=True, sleep_overshoot=None, sleep_syscalls=False,
                  **costs):
         super().__init__(**costs)
+        self.sleep_overshoot = _check_quantiles(sleep_overshoot)
+        if not isinstance(sleep_syscalls, bool):
+            raise TypeError(f"GMP: sleep_syscalls must be True or False, not {sleep_syscalls!r}")
+        self.sleep_syscalls = sleep_syscalls
         self.idle_threads = check_count("GMP", "idle_threads", idle_threads, lo=0, hi=MAX_M_COUNT)
         self.procs = check_count("GMP", "procs", procs)
         # spinning=False is the design proc.go rejects ("unpark an additional thread
@@ -300,6 +349,10 @@ class GMP(Model):
 
     def describe(self):
         extra = "" if self.spinning_enabled else ", spinning=False"
+        if self.sleep_overshoot is not None:
+            extra += f", sleep_overshoot=<{len(self.sleep_overshoot)} quantiles>"
+        if self.sleep_syscalls:
+            extra += ", sleep_syscalls=True"
         return f"GMP(procs={self.procs}, async_preempt={self.async_preempt}{extra})"
 
     @property
@@ -325,6 +378,10 @@ class GMP(Model):
         self.wake_ns = c["kernel_switch_ns"]
         self.syscall_ns = c["syscall_overhead_ns"]
         self.usleep_ns = c["usleep_overhead_ns"]
+        # The overshoot draws have a generator of their own, so that they leave the
+        # engine's (work stealing's random order) exactly as it is without them.
+        self.sleep_rng = (None if self.sleep_overshoot is None
+                          else random.Random(f"gmpkit.GMP.sleep_overshoot/{sim.seed}"))
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
                   "sysmon_wakeups", "futile_wakeups"):
@@ -1177,7 +1234,8 @@ class GMP(Model):
         m.syscalltick = pp.syscalltick
         if self.sysmonwait:
             self._wake_sysmon()
-        self.engine.after(op.ns + self.syscall_ns, self.exitsyscall, m, g)
+        extra = self.overshoot() if self.sleep_syscalls else 0
+        self.engine.after(op.ns + self.syscall_ns + extra, self.exitsyscall, m, g)
 
     def _take_p(self, m):
         """syscallingThread.takeP: unwire the P from ``m``, which stays in its syscall."""
@@ -1234,11 +1292,27 @@ class GMP(Model):
     # ======================================================================
     # sysmon
     # ======================================================================
+    def overshoot(self):
+        """How much longer than asked this sleep lasts (ns): ``usleep_overhead_ns``,
+        or, with ``sleep_overshoot``, a draw from that distribution (inverse
+        transform: a uniform ``u`` read off the quantiles, linearly between the
+        two around it, the end quantiles below 1/(2n) and above 1 - 1/(2n))."""
+        q = self.sleep_overshoot
+        if q is None:
+            return self.usleep_ns
+        x = self.sleep_rng.random() * len(q) - 0.5
+        if x <= 0:
+            return q[0]
+        i = int(x)
+        if i >= len(q) - 1:
+            return q[-1]
+        return q[i] + int(round((q[i + 1] - q[i]) * (x - i)))
+
     def _sysmon_sleep(self):
         """sysmon's usleep(delay): ask for 20 µs; after 50 idle rounds double the
-        request each round, up to 10 ms.  The sleep lasts the request plus
-        ``usleep_overhead_ns``: usleep is one nanosleep(2), and the kernel wakes
-        the thread up to its timer slack late, then it must get a CPU again."""
+        request each round, up to 10 ms.  The sleep lasts the request plus an
+        overshoot (:meth:`overshoot`): usleep is one nanosleep(2), and the kernel
+        wakes the thread up to its timer slack late, then it must get a CPU again."""
         if self.sm_idle == 0:
             delay = SYSMON_MIN_US
         elif self.sm_idle > SYSMON_IDLE_ROUNDS:
@@ -1246,7 +1320,7 @@ class GMP(Model):
         else:
             delay = self.sm_delay
         self.sm_delay = min(delay, SYSMON_MAX_US)
-        self.sysmon_timer = self.engine.after(self.sm_delay * 1_000 + self.usleep_ns, self.sysmon)
+        self.sysmon_timer = self.engine.after(self.sm_delay * 1_000 + self.overshoot(), self.sysmon)
 
     def drive_schedtrace(self, period_ns, record):
         """GODEBUG=schedtrace: sysmon prints, at its own rounds, once ``period_ns``

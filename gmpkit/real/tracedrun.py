@@ -273,7 +273,7 @@ def _without(tl, drop):
 def make_timeline(trace_text, meta=None):
     """Parse a learner program's trace: runtime and tracer goroutines filtered, goroutines
     renumbered as the simulator numbers them (main = 1), the tracer's name for main undone."""
-    from .compare import renumber_goroutines
+    from .goside import renumber_goroutines
     tl = parse_exectrace(trace_text, meta=meta, system_prefixes=TRACER_PREFIXES)
     # The trace starts in the tracer's init, before any code of the program runs, so a
     # goroutine that existed already and is not main (the runtime's id 1) is the runtime's

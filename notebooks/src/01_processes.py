@@ -112,7 +112,7 @@ tally = predictions.tally("01_processes")   # your predictions in this notebook
 #
 # * 地址空间**并不是一整块连续的内存**。它是由一段段彼此独立的*映射*（mapping）组成的稀疏列表，映射之间隔着巨大的未映射空洞；一个进程用指针能表示的地址，绝大多数根本没有映射（实验 1）。
 # * 虚拟内存的意义不在于“节省内核空间”，而在于三点：**隔离**（一个进程根本无法用地址指向另一个进程的内存）、**每个程序都有同样的布局**，以及**延迟分配**：物理页只在被访问时才挂上去，所以这个 Python 进程的*虚拟*大小是其*常驻*大小的好几倍。
-# * 在 Linux 上，内核根本不调度“进程”，它调度的是**任务**（task）；一个进程就是共享同一地址空间的一组任务（线程）。`fork` 和 `pthread_create` 最终进入的是同一个内核入口 `clone`（或者它的新形式 `clone3`，glibc ≥ 2.34 创建线程时用的就是它），区别只在于传入的标志位（见第 02 讲）。
+# * 在 Linux 上，内核根本不调度“进程”，它调度的是**任务**（task）；一个进程就是共享同一地址空间的一组任务（线程）。`fork` 和 `pthread_create` 最终进入的是同一个内核入口 `clone`（或者它的新形式 `clone3`，glibc ≥ 2.34 创建线程时用的就是它），区别只在于传入的标志位（见第 2 讲）。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 1. A process's address space, for real
@@ -127,7 +127,7 @@ tally = predictions.tally("01_processes")   # your predictions in this notebook
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 1. 真实的进程地址空间
 #
-# Linux 在 `/proc/<pid>/maps` 里列出每个进程的所有映射，一个映射占一行：起止地址、权限（`r` 读、`w` 写、`x` 执行，`p` 私有或 `s` 共享），以及映射背后是什么（一个文件、`[heap]`、`[stack]`，或者什么都没有，即*匿名*内存）。下面是这个 Python 进程的前几行（地址每次运行都不一样，这是地址空间布局随机化，即 ASLR 的效果）。我们先按 Linux 的典型布局画一张示意图，让你心里有个整体印象，再看真实的输出。
+# Linux 在 `/proc/<pid>/maps` 里列出每个进程的所有映射，一个映射占一行：起止地址、权限（`r` 读、`w` 写、`x` 执行，`p` 私有或 `s` 共享），以及映射背后是什么（一个文件、`[heap]`、`[stack]`，或者什么都没有，即*匿名*内存）。先按 Linux 的典型布局画一张示意图，建立整体印象；再看这个 Python 进程真实输出的前几行（地址每次运行都不一样，这是地址空间布局随机化，即 ASLR 的结果）。
 
 # %% tags=["nbval-ignore-output"]
 from gmpkit import diagrams
@@ -144,7 +144,7 @@ with open("/proc/self/maps") as f:
 # a few percent, or far less than one millionth?
 
 # %% [markdown] lang="zh"
-# **先预测**：Python 和其他程序一样，也只是一个普通程序。你觉得它的栈在地址空间的什么位置：低地址、高地址，还是紧挨着堆？一个 64 位指针能表示 2⁶⁴ 个字节，你觉得一个进程实际映射了其中多少：大部分、百分之几，还是远远不到百万分之一？
+# **先预测**：Python 也只是一个普通程序。你觉得它的栈在地址空间的什么位置：低地址、高地址，还是紧挨着堆？一个 64 位指针能寻址 2⁶⁴ 个字节，一个进程实际映射了其中多少：大部分、百分之几，还是远不到百万分之一？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("01-stack")
@@ -215,7 +215,7 @@ print("mapped fraction of the 64-bit address space: less than one millionth")
 #
 # CPU 总是处于两种模式之一。在**用户态**下，它执行程序自己的指令，而且只能访问用户空间的页。读文件、发网络包、创建进程——凡是涉及硬件或其他进程的事，都离不开内核，而内核运行在**内核态**。**系统调用**就是两者之间那扇受控的门：程序把调用号和参数放进寄存器，执行 `syscall` 指令；CPU 随即切换到内核态，跳转到内核的入口点；内核完成工作后，再用 `sysret` 返回。
 #
-# 系统调用改变的是 CPU 的*模式*，而不是进程：还是同一个任务、同一个地址空间，只是此刻执行的是内核代码。（在受 Meltdown 漏洞影响的 CPU 上，内核每次进入时还要切换页表，即“KPTI”，这会让系统调用更贵。本机的报告如下：）
+# 系统调用改变的是 CPU 的*模式*，而不是进程：还是同一个任务、同一个地址空间，只是此刻执行的是内核代码。（在受 Meltdown 漏洞影响的 CPU 上，每次进入内核还要切换页表，即“KPTI”，系统调用因此更贵。本机的情况如下：）
 
 # %% tags=["nbval-ignore-output"]
 print(open("/sys/devices/system/cpu/vulnerabilities/meltdown").read().strip())
@@ -249,14 +249,14 @@ print("this Python kernel has more than one task (thread):", len(tasks) > 1)
 # the cheapest system call there is, `getppid()` (it only reads a number from the kernel).
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 3. 创建一个进程要花多少代价
+# ## 3. 创建一个进程的代价
 #
 # 在 Linux 上启动一个进程有两种方式：
 #
 # * `fork()` 克隆调用者：子进程得到父进程地址空间的一份*副本*。内核并不复制页面本身——这些页面由父子共享，并标记为*写时复制*——但它确实要复制描述这些页面的**页表**，还有文件描述符、信号处理函数等等。之后，子进程通常会调用 `exec` 加载另一个程序。
 # * `posix_spawn()`（glibc 用 `CLONE_VM | CLONE_VFORK` 来实现它：glibc 2.34 起经由 `clone3`，之前经由 `clone`）让子进程直接*在*父进程的地址空间里启动，不复制页表，子进程随即 exec 新程序。
 #
-# 我们把这两种方式和两件不离开当前进程的事做比较：一次普通的函数调用，以及最便宜的系统调用 `getppid()`（它只是从内核读回一个数）。
+# 作为对照，再测两件不离开当前进程的事：一次普通的函数调用，以及最便宜的系统调用 `getppid()`（它只是从内核读回一个数）。
 
 # %% [markdown] lang="en"
 # **Predict first:** how many `getppid()` system calls fit in the time of one `fork`: ten, a
@@ -295,9 +295,9 @@ print("function call < system call < process creation: True")
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 每往上走一级，都差好几个数量级。一次 Python 函数调用要几十纳秒；系统调用还要加上进出内核态的一个来回；创建进程则要几毫秒（在一台空闲的现代机器上，C 程序 fork 一次约 100 µs——这里的 Python、庞大的父进程和共享的虚拟机都让它更慢）。
+# * 每往上走一级，都差好几个数量级。一次 Python 函数调用要几十纳秒；系统调用还要加上进出内核态的一个来回；创建进程则以毫秒计（在一台空闲的现代机器上，C 程序 fork 一次约 100 µs；这里有 Python、庞大的父进程和共享的虚拟机，所以更慢）。
 # * 平均来看，这些线都是直的：每创建一次，就要重新付一次同样的代价，没有任何东西会为下一次缓存下来。（实线有些起伏：一台共享的双核机器噪声很大。）
-# * 拖动 N，看看总时间：每来一个请求就创建一个进程（早年的 CGI Web 服务器就是这么做的），在开始任何有用的工作之前，就已经花掉了好几毫秒。
+# * 拖动 N，看看总时间：如果每来一个请求就创建一个进程（早年的 CGI Web 服务器就是这么做的），还没开始做任何有用的事，几毫秒就已经花掉了。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ### Why is `fork` so expensive? Because it copies the parent's page tables
@@ -349,8 +349,8 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # **观察要点**：
 #
 # * `fork` 的开销大致随父进程已访问的内存线性增长：每一页的页表项都要复制一遍（还要为写时复制设置写保护），子进程退出时又要把它们一一拆掉。
-# * `posix_spawn` 几乎是一条水平线。这就是 Python 的 `subprocess` 在条件允许时使用 `posix_spawn`（或 `vfork`）的原因，也是大型服务器避免 `fork` 的原因。
-# * 线程（第 02 讲）完全省去了这次复制：新线程与所属进程*共享*同一个地址空间。
+# * `posix_spawn` 几乎是一条水平线。正因如此，Python 的 `subprocess` 在条件允许时会改用 `posix_spawn`（或 `vfork`），大型服务器也尽量避免 `fork`。
+# * 线程（第 2 讲）完全省去了这次复制：新线程与所属进程*共享*同一个地址空间。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## The article, checked
@@ -392,7 +392,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # * **进程** = 一个地址空间 + 一个或多个线程 + 内核资源（文件、PID）。
 # * 进程的**虚拟地址空间**是一组稀疏的映射（代码、堆、库、栈），为该进程私有；物理页按需延迟分配，所以常驻 ≪ 虚拟。
 # * 64 位地址空间的上半部分属于**内核**；**系统调用**让 CPU 进入内核态去使用它，用完再返回。
-# * 本机测得的开销阶梯：函数调用（几十 ns）< 系统调用（几百 ns）≪ 创建进程（毫秒级）。父进程的内存越多，`fork` 越贵，因为它要复制页表。
+# * 本机测得的开销阶梯：函数调用（几十纳秒）< 系统调用（几百纳秒）≪ 创建进程（毫秒级）。父进程的内存越多，`fork` 越贵，因为它要复制页表。
 
 # %% [markdown] lang="en"
 # ## Self-check
@@ -406,7 +406,7 @@ print("fork slows down as the parent grows; posix_spawn much less: True")
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。标准答案只在你检查时才计算出来（由模型算出，或取自上面本机的测量结果），每个答案都附有理由。更喜欢输入框和按钮？那就用下方的小组件：它的 **Show all answers**（显示全部答案）按钮会算出并解释所有答案，还会告诉你本讲的预测答对了几个（可以存成 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 def _powers_of_ten(ratio):
@@ -519,7 +519,7 @@ answer_boxes(questions, tally)
 # | 系统调用 | system call | 从用户态进入内核的受控入口 |
 # | 创建子进程 / 执行新程序 | fork / exec | 克隆调用者 / 替换它运行的程序 |
 # | 写时复制 | copy-on-write | fork 之后父子共享页面，某一方写入时才复制那一页 |
-# | 上下文切换 | context switch | CPU 从一个任务转去运行另一个任务（第 02 讲） |
+# | 上下文切换 | context switch | CPU 从一个任务转去运行另一个任务（第 2 讲） |
 # | 调度器 | scheduler | 决定哪个任务在哪个 CPU 上运行的代码 |
 #
 # ## 延伸阅读

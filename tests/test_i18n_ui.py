@@ -113,7 +113,7 @@ def test_an_order_prediction_accepts_chinese_items_and_separators():
     gk.set_language("zh")
     p = __import__("gmpkit.predictions", fromlist=["tally"]).tally("07_gmp_syscalls") \
         .ask("07-gm-vs-gmp")
-    p.predict("锁，交接、mcache（内存缓存）, 线程频繁休眠与唤醒")
+    p.predict("锁，交接、mcache（内存缓存）, " + i18n.tr("thread churn"))
     assert p.given == ["lock", "hand-off", "mcache", "thread churn"]
     gk.set_language("en")
     p2 = __import__("gmpkit.predictions", fromlist=["tally"]).tally("07_gmp_syscalls") \

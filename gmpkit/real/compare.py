@@ -225,22 +225,28 @@ class Comparison:
         """One sentence per metric outside its band or not modelled: what it is and why."""
         out = []
         for m in self.metrics:
+            label = tr(m.label)   # i18n: metric labels are N_() in mirrors.py's specs
+            why = tr(m.band.why) if m.band.why else ""   # i18n: band reasons are N_() literals
             if m.verdict == "outside":
                 r = m.ratio
-                side = "higher" if m.real > m.sim else "lower"
-                out.append(f"{m.label}: outside its band ({m.band.describe(m.unit)}): real "
-                           f"{_fmt(m.real, m.unit)} is {side} than the simulator's "
-                           f"{_fmt(m.sim, m.unit)}" + (f" (x{r:.2f})" if r else "")
-                           + f" (runs: {', '.join(_fmt(x, m.unit) for x in m.samples)}). "
-                           f"Band: {m.band.why}. What the model leaves out here: "
-                           + " ".join(EXPECTED[k] for k in m.expected))
+                kw = dict(label=label, band=m.band.describe(m.unit), real=_fmt(m.real, m.unit),
+                          sim=_fmt(m.sim, m.unit))
+                head = (tr("{label}: outside its band ({band}): real {real} is higher than the "
+                           "simulator's {sim}", **kw) if m.real > m.sim else
+                        tr("{label}: outside its band ({band}): real {real} is lower than the "
+                           "simulator's {sim}", **kw))
+                left_out = " ".join(tr(EXPECTED[k]) for k in m.expected)  # i18n: EXPECTED N_()
+                out.append(head + (f" (x{r:.2f})" if r else "")
+                           + tr(" (runs: {runs}). Band: {why}. What the model leaves out here: ",
+                                runs=", ".join(_fmt(x, m.unit) for x in m.samples), why=why)
+                           + left_out)
             elif m.verdict == "not modelled" and m.key != "os_wait_share":
-                out.append(f"{m.label}: not modelled: {m.band.why}.")
+                out.append(tr("{label}: not modelled: {why}.", label=label, why=why))
         if out and any(m.key == "os_wait_share" and m.real for m in self.metrics):
             lost = self.metric("os_wait_share")
-            out.append(f"Measured with the real runs: other programs took {lost.real:.0%} of the "
-                       f"CPU time this program could have used (median; runs: "
-                       f"{', '.join(f'{x:.0%}' for x in lost.samples)}).")
+            out.append(tr("Measured with the real runs: other programs took {lost:.0%} of the CPU "
+                          "time this program could have used (median; runs: {runs}).",
+                          lost=lost.real, runs=", ".join(f"{x:.0%}" for x in lost.samples)))
         return out
 
     def __repr__(self):
@@ -258,21 +264,23 @@ class Comparison:
         return "\n".join(lines)
 
     def _repr_html_(self):
-        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in HEAD)
+        head = "".join(f"<th style='text-align:left'>{tr(h)}</th>"  # i18n: HEAD words are N_()
+                       for h in HEAD)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:5])
-            + f"<td style='color:{VERDICT_STYLE[r[5]][0]};font-weight:bold'>{r[5]}</td></tr>"
-            for r in self.rows())
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                             for c in (tr(r[0]),) + tuple(r[1:5]))  # i18n: N_() metric labels
+            + f"<td style='color:{VERDICT_STYLE[r[5]][0]};font-weight:bold'>{_verdict(r[5])}</td>"
+            "</tr>" for r in self.rows())
         why = "".join(f"<li>{html.escape(x)}</li>" for x in self.explain())
-        exp = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
+        exp = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(tr(v))}</li>"  # i18n: EXPECTED N_()
                       for k, v in self.expected.items())
         src_colour = "#b2182b" if self.recorded else "#333333"
         return (f"<div class='gmpkit-compare'><b>{html.escape(self.summary())}</b><br>"
                 f"<span style='color:{src_colour}'>{html.escape(self.source_line)}</span><br>"
                 f"<span>{html.escape(self.calibration_line)}</span>"
                 f"<table><tr>{head}</tr>{body}</table>"
-                + (f"<p>Why:</p><ul>{why}</ul>" if why else "")
-                + (f"<p>Expected differences (what the model leaves out):</p><ul>{exp}</ul>"
+                + (f"<p>{tr('Why:')}</p><ul>{why}</ul>" if why else "")
+                + (f"<p>{tr('Expected differences (what the model leaves out):')}</p><ul>{exp}</ul>"
                    if exp else "") + "</div>")
 
     def plotted(self):
@@ -339,7 +347,7 @@ class Comparison:
                 "metrics": [m.as_dict() for m in self.metrics], "expected": self.expected}
 
 
-HEAD = ("metric", "simulator", "real Go", "sim/real", "band", "verdict")
+HEAD = (N_("metric"), N_("simulator"), N_("real Go"), "sim/real", N_("band"), N_("verdict"))
 _VERDICT_WORDS = {"within": N_("within"), "outside": N_("outside"),
                   "not modelled": N_("not modelled"), "shown": N_("shown")}
 

@@ -174,29 +174,32 @@ class Comparison:
         """What the simulator was calibrated with (measured on the real side's machine)."""
         ov = self.costs.get("usleep_overhead_ns")
         if ov is None:
-            return "simulator: default costs"
+            return tr("simulator: default costs")
         if ov != self.calibration.get("usleep_overhead_ns", ov):
-            how = "set by hand, not the measured figure"
+            how = tr("set by hand, not the measured figure")
         else:
-            how = "measured with these runs" if "usleep_overhead_ns" in self.calibration else "default"
+            how = (tr("measured with these runs") if "usleep_overhead_ns" in self.calibration
+                   else tr("default"))
         q = self.costs.get("sleep_overshoot")
         if q:
-            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
-                    f"measured spread (timer slack + wake-up; median {_fmt(ov, 'ns')}, 1–99 %: "
-                    f"{_fmt(q[0], 'ns')} to {_fmt(q[-1], 'ns')})")
+            line = tr("simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
+                      "measured spread (timer slack + wake-up; median {median}, 1–99 %: {lo} to "
+                      "{hi})", median=_fmt(ov, "ns"), lo=_fmt(q[0], "ns"), hi=_fmt(q[-1], "ns"))
             if MIRRORS[self.scenario].sleep_syscalls:
-                line += "; each nanosleep syscall draws its own, too"
-            line += f"; medians of {len(sim_seeds(self.costs))} seeds"
+                line += tr("; each nanosleep syscall draws its own, too")
+            line += tr("; medians of {n} seeds", n=len(sim_seeds(self.costs)))
         else:
-            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
-                    f"slack + wake-up)")
+            line = tr("simulator: sysmon's usleep(20) lasts 20 µs + {ov} ({how}: timer slack + "
+                      "wake-up)", ov=_fmt(ov, "ns"), how=how)
             if MIRRORS[self.scenario].sleep_syscalls:
-                line += "; each nanosleep syscall lasts that much longer than asked, too"
+                line += tr("; each nanosleep syscall lasts that much longer than asked, too")
         if self.costs.get("goroutine_switch_ns") is not None:
-            line += f"; a goroutine hand-off costs {_fmt(self.costs['goroutine_switch_ns'], 'ns')}"
+            line += tr("; a goroutine hand-off costs {cost}",
+                       cost=_fmt(self.costs["goroutine_switch_ns"], "ns"))
         if self.costs.get("idle_threads"):
-            line += (f"; it starts with {2 + self.costs['idle_threads']} threads, as real Go had "
-                     f"before the workload (M0, sysmon and {self.costs['idle_threads']} idle)")
+            line += tr("; it starts with {n} threads, as real Go had before the workload (M0, "
+                       "sysmon and {idle} idle)", n=2 + self.costs["idle_threads"],
+                       idle=self.costs["idle_threads"])
         return line
 
     @property

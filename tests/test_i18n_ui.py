@@ -372,3 +372,29 @@ def test_diagram_text_with_chinese_takes_glyphs_from_the_cjk_family():
     from matplotlib.textpath import TextPath
     ref = TextPath((0, 0), "global queue (3)", size=1.0, prop=FontProperties(family="DejaVu Sans"))
     assert (latin[0] == ref.vertices).all()
+
+
+def test_the_schedtrace_field_table_reads_in_the_learners_language():
+    from gmpkit.real import tracetool
+    fields = tracetool.SCHEDTRACE_FIELDS["summary"]
+    en = dict(fields.items())
+    assert en["threads"] == "Ms created so far (mcount), including sysmon and idle or blocked ones"
+    gk.set_language("zh")
+    zh = dict(fields.items())
+    assert zh.keys() == en.keys()                     # the field names are Go's
+    for name, meaning in zh.items():
+        assert CJK.search(meaning), (name, meaning)
+    assert json.loads(json.dumps(fields)) == en       # the stored table stays English
+
+
+def test_the_comparison_table_speaks_chinese_but_keeps_its_verdicts():
+    from gmpkit.real.compare import compare
+    c = compare("cpu_fanout", procs=2, real="recorded")
+    en_html, verdicts = c._repr_html_(), [m.verdict for m in c.metrics]
+    gk.set_language("zh")
+    zh_html = c._repr_html_()
+    assert "指标" in zh_html and "判定" in zh_html and "预期的差异" in zh_html
+    assert [m.verdict for m in c.metrics] == verdicts
+    chinese(c.summary(), 0.3)
+    gk.set_language("en")
+    assert c._repr_html_() == en_html

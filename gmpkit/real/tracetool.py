@@ -38,7 +38,7 @@ from .toolchain import GoProgramError, cache_dir, find_go
 
 class _Shown(dict):
     """A table of explanations that reads in the learner's language (``d[k]``, ``.get``,
-    ``.items()``, ``.values()``); the stored values, and so ``dict(d)`` and JSON, stay English."""
+    ``.items()``, ``.values()``); the stored values (``dict.items(d)``) stay English."""
 
     def __getitem__(self, key):
         return tr(dict.__getitem__(self, key))   # i18n: the values are N_() literals

@@ -19,15 +19,25 @@ SLIM_GO      ?= 1
 
 # --- the test command, in one place -------------------------------------------------
 # PYTEST_PATHS: what pytest collects (unit, property, site/slides and browser tests).
-# NBVAL_PATHS:  notebooks that strict nbval re-executes and compares (lectures and homework
-#               solutions). NBVAL_ARGS: strict mode, sanitizers, the 20 s per-cell limit.
+# NBVAL_PATHS:  notebooks that strict nbval re-executes and compares: lectures and homework
+#               solutions, both editions (English, and Chinese in zh/).
+#               NBVAL_ARGS: strict mode, sanitizers, the 20 s per-cell limit.
 # PYTEST_ARGS:  anything extra, e.g. `make test PYTEST_ARGS='-k site -x'`.
 PYTEST_PATHS ?= tests
-NBVAL_PATHS  ?= $(wildcard notebooks/*.ipynb notebooks/homework/solutions/*.ipynb)
+NBVAL_PATHS  ?= $(wildcard notebooks/*.ipynb notebooks/homework/solutions/*.ipynb \
+                  notebooks/zh/*.ipynb notebooks/homework/solutions/zh/*.ipynb)
 NBVAL_ARGS   ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
                 --nbval-cell-timeout=20
 PYTEST_ARGS  ?=
 PROJECTOR    ?= 0
+# COURSE_LANG: which edition `make lab` opens: en (notebooks/) or zh (notebooks/zh/, 中文版).
+#              The server's root stays notebooks/ (the Chinese homework is in
+#              homework/student/zh/); zh only starts the file browser in zh/.
+COURSE_LANG  ?= en
+LAB_DIR_en   := notebooks
+LAB_DIR_zh   := notebooks/zh
+LAB_START_en :=
+LAB_START_zh := --LabApp.default_url=/lab/tree/zh
 # LAB_ARGS: the course's JupyterLab defaults (tools/lab/overrides.json: no news or update
 #           pop-up over the panels); a learner's own settings still take precedence.
 LAB_ARGS     ?= --LabApp.app_settings_dir=$(CURDIR)/tools/lab
@@ -71,9 +81,12 @@ go: env
 	else echo "$$out" | tail -n 5; \
 	  echo "Could not build the course's Go programs (above); the course falls back to the data recorded in gmpkit/data/."; fi
 
-## lab: open the course in JupyterLab (notebooks/); `make lab PROJECTOR=1` for a lecture hall
+## lab: open the course in JupyterLab (notebooks/); COURSE_LANG=zh: the Chinese edition; PROJECTOR=1: lecture hall
 lab: env go
-	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ $(LAB_ARGS) \
+	@$(if $(LAB_DIR_$(COURSE_LANG)),,echo "COURSE_LANG=$(COURSE_LANG): use en (English) or zh (中文)"; exit 2)
+	@test -d $(LAB_DIR_$(COURSE_LANG)) || { echo "$(LAB_DIR_$(COURSE_LANG)) does not exist yet: \
+	  build it with .venv/bin/python -m tools.nbbuild (needs make env-test)"; exit 2; }
+	GMPKIT_PROJECTOR=$(PROJECTOR) $(VENV)/bin/jupyter lab notebooks/ $(LAB_START_$(COURSE_LANG)) $(LAB_ARGS) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: the whole suite: unit, property, site/slides, notebooks (nbval), browser
@@ -100,11 +113,11 @@ bench: env
 bench-browser: env-test go
 	$(PY) tests/browser/bench_latency.py $(BENCH_ARGS)
 
-## html: static website of the course in build/html (EXECUTE=1 reruns notebooks first)
+## html: static website of both editions in build/html (zh/: 中文; EXECUTE=1 reruns notebooks first)
 html: env
 	$(PY) tools/build_site.py --notebooks notebooks --out build/html $(if $(EXECUTE),--execute)
 
-## slides: reveal.js slides of each lecture notebook in build/slides
+## slides: reveal.js slides of each lecture notebook, both editions, in build/slides (zh/: 中文)
 slides: env
 	$(PY) -m tools.build_slides --notebooks notebooks --out build/slides \
 	  $(if $(REVEAL_PREFIX),--reveal-prefix $(REVEAL_PREFIX))

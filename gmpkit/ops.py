@@ -170,7 +170,33 @@ def compute(ns=None, us=None, ms=None, *, tight=False):
     >>> compute(ms=2, tight=True)
     compute(ns=2000000, tight=True)
     """
+    # A loop yields the same compute() again and again: non-tight computes of a
+    # whole number of µs or ns are made once and shared (ops are never changed
+    # after creation; the simulation only reads them).
+    if tight is False and ms is None:
+        if ns is None:
+            if type(us) is int:
+                op = _COMPUTE_US.get(us)
+                if op is not None:
+                    return op
+                op = Compute(duration_ns("compute", None, us, None), False)
+                if len(_COMPUTE_US) < _CACHE_MAX:
+                    _COMPUTE_US[us] = op
+                return op
+        elif us is None and type(ns) is int:
+            op = _COMPUTE_NS.get(ns)
+            if op is not None:
+                return op
+            op = Compute(duration_ns("compute", ns, None, None), False)
+            if len(_COMPUTE_NS) < _CACHE_MAX:
+                _COMPUTE_NS[ns] = op
+            return op
     return Compute(duration_ns("compute", ns, us, ms), tight)
+
+
+_COMPUTE_US: dict = {}
+_COMPUTE_NS: dict = {}
+_CACHE_MAX = 4096
 
 
 def syscall(ns=None, us=None, ms=None):

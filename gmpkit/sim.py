@@ -38,6 +38,7 @@ __all__ = ["G", "Simulation", "simulate", "Run", "Deadlock", "WorkloadError",
 
 
 _SCHED_OPS = frozenset((Syscall, NetIO, Sleep, Gosched))
+_CO_GENERATOR = inspect.CO_GENERATOR
 
 
 class Deadlock(RuntimeError):
@@ -163,6 +164,8 @@ class Simulation:
         self.tl = Timeline(procs=model.procs, source="sim", max_parallel=model.max_parallel,
                            meta={"model": model.describe(), "seed": seed},
                            record=record, sample_every=sample_every)
+        self._event = self.tl._add_event
+        self._check = False   # the run loop must look for a deadlock or the end
         self.snapshots: list[dict] = []
         self.schedtrace_lines: list[str] = []
         self._trace = (schedtrace, scheddetail)
@@ -186,19 +189,31 @@ class Simulation:
     # ---- goroutines --------------------------------------------------------
     def spawn(self, fn, args, name, parent, opname="go"):
         """Create a G for ``fn(*args)`` (newproc's bookkeeping; placement is the model's)."""
-        gen, fname = _make_generator(fn, args, opname)
+        code = getattr(fn, "__code__", None)
+        if code is not None and code.co_flags & _CO_GENERATOR:   # the common case, in place
+            gen, fname = fn(*args), fn.__name__
+        else:
+            gen, fname = _make_generator(fn, args, opname)
         gid = len(self.gs) + 1
-        g = G(gid, name or fname, gen, self.engine.now, parent.id if parent else -1)
+        now = self.engine.now
+        g = G(gid, name or fname, gen, now, parent.id if parent else -1)
         self.gs[gid] = g
         self.n_alive += 1
         self.stats["goroutines"] += 1
         self.tl.g_names[gid] = g.name
         if parent is not None:
-            self.tl.add_event("spawn", self.engine.now, g=gid, other=parent.id)
+            self._event("spawn", now, gid, -1, -1, parent.id, "")
         return g
 
     def advance(self, g):
-        """Run ``g``'s code up to its next scheduler operation; see the module doc."""
+        """Run ``g``'s code up to its next scheduler operation; see the module doc.
+
+        The hot loop of every model: one generator resume per operation, then a
+        type dispatch (an ``is`` test per operation class, the commonest first);
+        sync operations are applied in place.  Operations are counted in a local
+        and added to ``ops`` and the engine's event count on the way out, with
+        the ``max_events`` budget checked against the local on every operation.
+        """
         self.current = g
         if g.retry is not None:   # back in Mutex.lockSlow's loop after a spin or a wake-up
             op, g.retry = g.retry, None
@@ -208,49 +223,60 @@ class Simulation:
         send = g.gen.send
         engine = self.engine
         value = g.resume_value
-        while True:
-            try:
-                op = send(value)
-            except StopIteration:
-                self._exit(g)
-                return EXITED
-            except (GoPanic, Deadlock, SimulationLimit, WorkloadError):
-                raise
-            except Exception as e:  # the workload's own bug: say whose
-                raise WorkloadError(
-                    tr("goroutine {id} ({name}) raised {type}: {error}", id=g.id, name=g.name,
-                       type=type(e).__name__, error=e)) from e
-            g.resume_value = None
-            self.ops += 1
-            engine.events += 1
-            if engine.events > engine.max_events:
-                engine.tick(0)   # raises SimulationLimit with the full story
-            t = type(op)
-            if t is Compute:
-                g.asked_ns += op.ns
-                return op
-            if t is SyncOp:
-                r = op.apply(self, g)
-                if r is BLOCK:
-                    return BLOCKED
-                rt = type(r)
-                if rt is Spin or rt is GoYield:
-                    return self._sync_needs_scheduler(g, op, r)
-                value = r
-                continue
-            if t in _SCHED_OPS:
-                if t is Sleep and op.ns <= 0:
-                    value = None   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
+        g.resume_value = None      # only a parking op or a `go` sets it again
+        n = 0
+        budget = engine.max_events - engine.events
+        try:
+            while True:
+                try:
+                    op = send(value)
+                except StopIteration:
+                    self._exit(g)
+                    return EXITED
+                except (GoPanic, Deadlock, SimulationLimit, WorkloadError):
+                    raise
+                except Exception as e:  # the workload's own bug: say whose
+                    raise WorkloadError(
+                        tr("goroutine {id} ({name}) raised {type}: {error}", id=g.id,
+                           name=g.name, type=type(e).__name__, error=e)) from e
+                n += 1
+                if n > budget:
+                    self.ops += n
+                    engine.events += n
+                    n = 0
+                    engine.tick(0)   # raises SimulationLimit with the full story
+                t = type(op)
+                if t is Compute:
+                    g.asked_ns += op.ns
+                    return op
+                if t is SyncOp:
+                    r = op.fn(op.obj, self, g, op.arg)   # SyncOp.apply, inlined
+                    if r is None:
+                        value = None
+                        continue
+                    if r is BLOCK:
+                        return BLOCKED
+                    rt = type(r)
+                    if rt is Spin or rt is GoYield:
+                        return self._sync_needs_scheduler(g, op, r)
+                    value = r
                     continue
-                return op
-            if t is Now:
-                value = engine.now
-                continue
-            if t is Go:
-                op.g = self.spawn(op.fn, op.args, op.name, parent=g)
-                g.resume_value = op.g.id
-                return op
-            raise WorkloadError(self._bad_op_message(g, op))
+                if t in _SCHED_OPS:
+                    if t is Sleep and op.ns <= 0:
+                        value = None   # timeSleep: "if ns <= 0 { return }": no park, no re-queue
+                        continue
+                    return op
+                if t is Now:
+                    value = engine.now
+                    continue
+                if t is Go:
+                    op.g = self.spawn(op.fn, op.args, op.name, parent=g)
+                    g.resume_value = op.g.id
+                    return op
+                raise WorkloadError(self._bad_op_message(g, op))
+        finally:
+            self.ops += n
+            engine.events += n
 
     def _apply(self, g, op):
         """Apply sync op ``op`` for ``g``: None if ``g`` goes on (its result is in
@@ -293,11 +319,14 @@ class Simulation:
 
     def _exit(self, g):
         g.status = "dead"
-        g.ended = self.engine.now
+        g.ended = now = self.engine.now
         self.n_alive -= 1
-        self.tl.add_event("exit", self.engine.now, g=g.id)
+        self._event("exit", now, g.id, -1, -1, -1, "")
         if g is self.main:
             self.finished = True
+            self._check = True
+        elif self.n_parked >= self.n_alive:
+            self._check = True
 
     def park(self, g, reason, obj=None, sync=True):
         """``gopark``: ``g`` stops running until ``ready``; ``sync`` parks count for deadlock."""
@@ -307,6 +336,8 @@ class Simulation:
         if sync:
             g.sync_parked = True
             self.n_parked += 1
+            if self.n_parked >= self.n_alive:
+                self._check = True     # the run loop checks for a deadlock
 
     def ready(self, g, waker):
         """``goready``: ``g`` is runnable again; the model decides where it queues."""
@@ -316,8 +347,8 @@ class Simulation:
         g.status = "runnable"
         g.wait = ""
         g.waitobj = None
-        self.tl.add_event("ready", self.engine.now, g=g.id,
-                          other=waker.id if waker is not None else -1)
+        self._event("ready", self.engine.now, g.id, -1, -1,
+                    waker.id if waker is not None else -1, "")
         self.model.ready(g, waker)
 
     # ---- running -----------------------------------------------------------
@@ -374,6 +405,13 @@ class Simulation:
         if self.finished:
             return
         engine = self.engine
+        engine.run_ahead = True
+        try:
+            self._run_loop(engine)
+        finally:
+            engine.run_ahead = False
+
+    def _run_loop(self, engine):
         heap = engine._heap
         pop = heapq.heappop
         max_time, max_events = engine.max_time, engine.max_events
@@ -382,22 +420,25 @@ class Simulation:
                 if not self.step():     # nothing left: deadlock, stall or the end
                     return
                 continue
-            when, _, t = pop(heap)
-            if t.cancelled:
+            t = pop(heap)
+            when, _, fn, args = t
+            if fn is None:              # cancelled
                 continue
             if when > max_time:
-                heapq.heappush(heap, (when, 0, t))
+                heapq.heappush(heap, t)
                 engine.step()           # raises SimulationLimit with the full story
             engine.now = when
-            engine.events += 1
-            if engine.events > max_events:
+            engine.events = events = engine.events + 1
+            if events > max_events:
                 engine.tick(0)
-            t.fn(*t.args)
-            if self.n_parked >= self.n_alive and not self.finished:
-                self._check_dead()
-            if self.finished:
-                self._finish()
-                return
+            fn(*args)
+            if self._check:   # set by park/_exit when a deadlock or the end may be here
+                if self.n_parked >= self.n_alive and not self.finished:
+                    self._check_dead()
+                if self.finished:
+                    self._finish()
+                    return
+                self._check = False
 
     def _finish(self):
         now = self.engine.now
@@ -538,13 +579,27 @@ def simulate(main, *args, model=None, seed=0, max_time=60_000_000_000,
         long the run) or ``"sampled"`` (the totals plus one span and one event in
         every ``sample_every``).  The schedule itself is the same in every mode.
 
+    A long run without holding every span: ``record="counters"`` keeps the totals
+    (and raises a clear error if asked for spans, e.g. by a plot);
+    ``record="sampled"`` also keeps every ``sample_every``-th span and event,
+    the same ones on every run:
+
     >>> import gmpkit as gk
     >>> def main():
     ...     for _ in range(1000):
     ...         yield gk.compute(us=1)
+    ...         yield gk.gosched()
     >>> run = gk.simulate(main, model=gk.GMP(procs=2), record="counters")
-    >>> len(run.timeline.spans), run.timeline.run_ns_by_g()[1]
-    (0, 1000000)
+    >>> tl = run.timeline
+    >>> tl.run_ns_by_g()[1], tl.count("gosched"), tl.n_spans > 1000
+    (1000000, 1000, True)
+    >>> tl.spans
+    Traceback (most recent call last):
+      ...
+    ValueError: Timeline.spans needs the full record, but this run was recorded with record='counters', which keeps totals only (count(kind), span_ns, run_ns_by_g(), peak(name), n_spans, n_events); run it again with record='full' (the default)
+    >>> sampled = gk.simulate(main, model=gk.GMP(procs=2), record="sampled", sample_every=100)
+    >>> len(sampled.timeline.spans) == (tl.n_spans + 99) // 100, sampled.stats == run.stats
+    (True, True)
 
     Raises Deadlock ("all goroutines are asleep"), GoPanic (Go's own panics),
     WorkloadError (a goroutine yielded something that is not an operation, or

@@ -81,7 +81,8 @@ class Chan:
         yield ch.close()
     """
 
-    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "name")
+    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "name", "_recv_op", "_recv_ok_op",
+                 "_send_ops")
 
     def __init__(self, cap=0, name=None):
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
@@ -93,6 +94,11 @@ class Chan:
         self.sendq: deque = deque()   # (g, value)
         self.closed = False
         self.name = name
+        # operations without an argument are made once: a goroutine may yield
+        # the same one many times (the simulation never changes an op)
+        self._recv_op = SyncOp(self, Chan._recv, False)
+        self._recv_ok_op = SyncOp(self, Chan._recv, True)
+        self._send_ops = None   # int value -> its send op, made on first use
 
     def __repr__(self):
         label = f"{self.name}: " if self.name else ""
@@ -103,13 +109,25 @@ class Chan:
 
     # -- what a goroutine yields
     def send(self, value=None):
-        return SyncOp(self, Chan._send, value)
+        # Sends of None or of a small set of ints (tokens, ids, counts) are made
+        # once per value and shared; other values get an op of their own.
+        if value is None or type(value) is int:
+            ops = self._send_ops
+            if ops is None:
+                ops = self._send_ops = {}
+            op = ops.get(value)
+            if op is None:
+                op = SyncOp(self, _chan_send, value)
+                if len(ops) < _SEND_OPS_MAX:
+                    ops[value] = op
+            return op
+        return SyncOp(self, _chan_send, value)
 
     def recv(self):
-        return SyncOp(self, Chan._recv, False)
+        return self._recv_op
 
     def recv_ok(self):
-        return SyncOp(self, Chan._recv, True)
+        return self._recv_ok_op
 
     def close(self):
         return SyncOp(self, Chan._close)
@@ -169,6 +187,10 @@ class Chan:
         return None
 
 
+_chan_send = Chan._send
+_SEND_OPS_MAX = 64   # distinct int values cached per channel
+
+
 class Mutex:
     """``sync.Mutex``: ``yield mu.lock()`` ... ``yield mu.unlock()``.
 
@@ -204,7 +226,7 @@ class Mutex:
     """
 
     __slots__ = ("owner", "waiters", "name", "woken", "starving", "slow", "handoffs",
-                 "barges", "spins")
+                 "barges", "spins", "_lock_op", "_unlock_op")
 
     def __init__(self, name=None):
         self.owner = None       # the G holding it (mutexLocked), or None
@@ -216,6 +238,8 @@ class Mutex:
         self.handoffs = 0       # starvation-mode hand-offs
         self.barges = 0         # a running G took the lock while a woken waiter was on its way
         self.spins = 0          # spin rounds
+        self._lock_op = SyncOp(self, Mutex._lock)
+        self._unlock_op = SyncOp(self, Mutex._unlock)
 
     def __repr__(self):
         state = f"held by G{self.owner.id}" if self.owner else "unlocked"
@@ -223,10 +247,10 @@ class Mutex:
         return f"Mutex({state}, {len(self.waiters)} waiting{mode})"
 
     def lock(self):
-        return SyncOp(self, Mutex._lock)
+        return self._lock_op
 
     def unlock(self):
-        return SyncOp(self, Mutex._unlock)
+        return self._unlock_op
 
     def _lock(self, sim, g, _):
         """Lock, then lockSlow's loop; applied again after each spin or wake-up."""
@@ -299,7 +323,7 @@ class Mutex:
     def _wake(self, sim, g):
         w = self.waiters.popleft()
         self.slow[w][4] = True          # just_woken: it re-runs lockSlow when it runs
-        w.retry = SyncOp(self, Mutex._lock)
+        w.retry = self._lock_op
         sim.ready(w, g)
         return w
 
@@ -307,13 +331,15 @@ class Mutex:
 class WaitGroup:
     """``sync.WaitGroup``: ``wg.add(n)`` is a plain call; ``done`` and ``wait`` are yielded."""
 
-    __slots__ = ("counter", "waiters", "_sim", "name")
+    __slots__ = ("counter", "waiters", "_sim", "name", "_done_op", "_wait_op")
 
     def __init__(self, name=None):
         self.counter = 0
         self.waiters: deque = deque()
         self._sim = None
         self.name = name
+        self._done_op = SyncOp(self, WaitGroup._done)
+        self._wait_op = SyncOp(self, WaitGroup._wait)
 
     def __repr__(self):
         return f"WaitGroup(counter={self.counter}, {len(self.waiters)} waiting)"
@@ -325,10 +351,10 @@ class WaitGroup:
         self._change(self._sim, None, n)
 
     def done(self):
-        return SyncOp(self, WaitGroup._done)
+        return self._done_op
 
     def wait(self):
-        return SyncOp(self, WaitGroup._wait)
+        return self._wait_op
 
     def _change(self, sim, g, n):
         self.counter += n

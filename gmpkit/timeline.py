@@ -122,10 +122,96 @@ class Timeline:
         self._ev = array("q")          # time, g, m, p, other
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
+        self._arrays_n = -1
         self.end_time = 0
         self.record = record
+        # the simulator's recorders, as closures over the columns (no attribute
+        # look-ups per record); a lighter recording mode replaces them
+        self._add_m_span = self._m_span_recorder()
+        self._add_event = self._event_recorder()
+        self._sample = self._counter_recorder()
         if record != "full":
             self._set_record(record, sample_every)
+
+    def _m_span_recorder(self):
+        """``add_span(state, start, end, lane="M", m=, p=, g=)`` for the simulator's
+        hot path: positional, integer times, one closure call per span."""
+        states, lanes, cols = self._sp_state.append, self._sp_lane.append, self._sp.extend
+        tl = self
+
+        def add_m_span(state, start, end, m, p, g):
+            states(state)
+            lanes("M")
+            cols((start, end, m, p, g))
+            if end > tl.end_time:
+                tl.end_time = end
+
+        return add_m_span
+
+    def _event_recorder(self):
+        """``add_event`` with positional arguments (kind, time, g, m, p, other,
+        detail), integer times, as a closure: the simulator's hot path."""
+        kinds, details, cols = self._ev_kind.append, self._ev_detail.append, self._ev.extend
+        tl = self
+
+        def add_event(kind, time, g, m, p, other, detail):
+            kinds(kind)
+            details(detail)
+            cols((time, g, m, p, other))
+            if time > tl.end_time:
+                tl.end_time = time
+
+        return add_event
+
+    def _counter_fn(self, name):
+        """A recorder ``rec(time, value)`` for the one counter ``name``, for the
+        simulator's hottest counters: no name look-up per sample, integer times.
+        Folds like :meth:`sample` and shares its storage (the two may be mixed)."""
+        if self.record != "full":
+            sample = self._sample
+            return lambda time, value: sample(name, time, value)
+        c = self._counters.get(name)
+        if c is None:
+            c = self._counters[name] = ([], [])
+        times, values = c
+        t_app, v_app = times.append, values.append
+
+        def rec(time, value):
+            if values:
+                if values[-1] == value:
+                    return
+                if times[-1] == time:
+                    values[-1] = value
+                    if len(values) > 1 and values[-2] == value:
+                        times.pop()
+                        values.pop()
+                    return
+            t_app(time)
+            v_app(value)
+
+        return rec
+
+    def _counter_recorder(self):
+        """``sample(name, time, value)`` as a closure (see :meth:`sample`)."""
+        counters = self._counters
+
+        def sample(name, time, value):
+            c = counters.get(name)
+            if c is None:
+                c = counters[name] = ([], [])
+            times, values = c
+            if values and values[-1] == value:
+                return
+            if times and times[-1] == time:
+                values[-1] = value
+                if len(values) > 1 and values[-2] == value:
+                    times.pop()
+                    values.pop()
+                return
+            times.append(int(time))
+            values.append(value)
+
+        return sample
 
     # ---- recording modes for very long runs -----------------------------------
     def _set_record(self, record, sample_every):
@@ -186,13 +272,30 @@ class Timeline:
         self._add_m_span = lambda state, start, end, m, p, g: add_span(
             state, start, end, lane="M", m=m, p=p, g=g)
         self.add_event = add_event
+        self._add_event = lambda kind, time, g, m, p, other, detail: add_event(
+            kind, time, g=g, m=m, p=p, other=other, detail=detail)
         self.sample = self._sample = sample
 
-    def _need_full(self, what):
-        if self.record == "counters" or (self.record == "sampled" and what == "counters"):
-            raise ValueError(tr(
-                "{what} needs the full record, but this run was recorded with record={record!r}; "
-                "run it again with record='full' (the default)", what=what, record=self.record))
+    def _need_full(self, what, sample_ok=False):
+        """Raise a clear error when ``what`` reads records this mode did not keep.
+
+        ``record="counters"`` keeps totals only, so every reader of spans, events
+        or counter histories fails; ``"sampled"`` keeps one span and one event in
+        ``sample_every`` (readers of spans and events get that sample:
+        ``sample_ok``) but no counter history.
+        """
+        if self.record == "full" or (sample_ok and self.record == "sampled"):
+            return
+        if self.record == "counters":
+            kept = tr("totals only (count(kind), span_ns, run_ns_by_g(), peak(name), n_spans, "
+                      "n_events)")
+        else:
+            kept = tr("one span and one event in every {n} and the counters' totals, not their "
+                      "history", n=self.sample_every)
+        raise ValueError(tr(
+            "{what} needs the full record, but this run was recorded with record={record!r}, "
+            "which keeps {kept}; run it again with record='full' (the default)", what=what,
+            record=self.record, kept=kept))
 
     def peak(self, name, default=0):
         """The largest value counter ``name`` reached (every recording mode keeps it)."""
@@ -212,16 +315,6 @@ class Timeline:
         self._sp.extend((start, end, m, p, g))
         if end > self.end_time:
             self.end_time = int(end)
-        self._arrays = None
-
-    def _add_m_span(self, state, start, end, m, p, g):
-        """add_span(lane="M") with positional arguments: the simulator's hot path."""
-        self._sp_state.append(state)
-        self._sp_lane.append("M")
-        self._sp.extend((start, end, m, p, g))
-        if end > self.end_time:
-            self.end_time = int(end)
-        self._arrays = None
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
@@ -238,20 +331,6 @@ class Timeline:
         """
         self._sample(name, time, value)
 
-    def _sample(self, name, time, value):
-        c = self._counters.get(name)
-        if c is None:
-            c = self._counters[name] = ([], [])
-        times, values = c
-        if values and values[-1] == value:
-            return
-        if times and times[-1] == time:
-            values[-1] = value
-            if len(values) > 1 and values[-2] == value:
-                times.pop(); values.pop()
-            return
-        times.append(int(time))
-        values.append(value)
 
     # ---- reading ---------------------------------------------------------
     def _span_tuples(self):
@@ -268,14 +347,19 @@ class Timeline:
 
     @property
     def spans(self):
+        """Every span, in recording order (``record="sampled"``: the sample)."""
+        self._need_full("Timeline.spans", sample_ok=True)
         return [Span(*s) for s in self._span_tuples()]
 
     @property
     def events(self):
+        """Every event, in recording order (``record="sampled"``: the sample)."""
+        self._need_full("Timeline.events", sample_ok=True)
         return [Event(*e) for e in self._event_tuples()]
 
     def events_of(self, kind):
         """All events of one kind, in recording order."""
+        self._need_full(f"Timeline.events_of({kind!r})", sample_ok=True)
         return [Event(*e) for e in self._event_tuples() if e[0] == kind]
 
     def count(self, kind):
@@ -290,7 +374,7 @@ class Timeline:
 
     def counter(self, name):
         """``(times, values)`` numpy arrays of a counter's changes."""
-        self._need_full("counter()")
+        self._need_full(f"Timeline.counter({name!r})")
         if name not in self._counters:
             raise KeyError(tr("no counter {name!r}; this timeline has: {names}", name=name,
                               names=", ".join(self.counter_names) or tr("none")))
@@ -300,7 +384,7 @@ class Timeline:
     def value_at(self, name, time, default=0):
         """The value counter ``name`` had at ``time`` (its last change <= time)."""
         if self.record != "full":
-            self._need_full("value_at()")
+            self._need_full("Timeline.value_at()")
         if name not in self._counters:
             return default
         times, values = self._counters[name]
@@ -313,7 +397,9 @@ class Timeline:
         Keys: ``state``, ``lane`` (str arrays), ``start``, ``end``, ``m``,
         ``p``, ``g`` (int64 arrays).
         """
-        if self._arrays is None:
+        self._need_full("Timeline.span_arrays() (used by the plots)", sample_ok=True)
+        if self._arrays is None or self._arrays_n != len(self._sp_state):
+            self._arrays_n = len(self._sp_state)
             cols = np.frombuffer(self._sp, dtype=np.int64).reshape(-1, 5) if len(self._sp) \
                 else np.zeros((0, 5), dtype=np.int64)
             self._arrays = {
@@ -494,7 +580,7 @@ class Timeline:
         """
         if every_ms <= 0:
             raise ValueError(f"schedtrace every_ms must be > 0, got {every_ms}")
-        self._need_full("schedtrace()")
+        self._need_full("Timeline.schedtrace()")
         procs = self.procs or 0
         t_ms = 0 if start_ms is None else start_ms
         stop_ms = (self.end_time // 1_000_000) if end_ms is None else end_ms

@@ -81,8 +81,11 @@ def test_bad_procs_is_refused_with_the_fix(procs):
 
 # ---- no typed-in delays ------------------------------------------------------------------------
 
-_DELAY_WORDS = re.compile(r"sysmon|retak|retook|preempt", re.I)
-_DURATION = re.compile(r"\d[\d.,]*\s*(?:[–-]\s*\d[\d.,]*\s*)?(?:ns|µs|us|ms)\b")
+# English and Chinese (both editions' prose: 抢占 preempt, 收回/夺回/拿回 retake)
+_DELAY_WORDS = re.compile(r"sysmon|retak|retook|preempt|抢占|收回|夺回|拿回", re.I)
+# a unit not followed by a Latin letter (\b would miss "20 µs后": CJK is a word character)
+_DURATION = re.compile(r"\d[\d.,]*\s*(?:[–~～-]\s*\d[\d.,]*\s*)?(?:ns|µs|us|ms|纳秒|微秒|毫秒)"
+                       r"(?![A-Za-z])")
 
 
 def _prose():
@@ -96,12 +99,13 @@ def _prose():
         for cell in parse(src.read_text()):
             if cell.cell_type == "markdown":
                 yield src.stem, cell.source
-    yield "README.md", (ROOT / "README.md").read_text()
+    for readme in ("README.md", "README.zh.md"):
+        yield readme, (ROOT / readme).read_text(encoding="utf-8")
 
 
 def _sentences(text):
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n\s*(?:[*|#-]|\d+\.)\s*|\n\n", text)
-            if s.strip()]
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？；])|\n\s*(?:[*|#-]|\d+\.)\s*|\n\n",
+                                        text) if s.strip()]
 
 
 def test_no_lesson_types_a_retake_or_preemption_delay():
@@ -114,5 +118,8 @@ def test_no_lesson_types_a_retake_or_preemption_delay():
 
 def test_the_typed_delay_check_can_fail():
     assert _DURATION.search("sysmon retakes the P after 20–40 µs")
+    zh = [s for s in _sentences("P 很快被收回。sysmon 在 20 µs后收回 P。其他。")
+          if _DELAY_WORDS.search(s) and _DURATION.search(s)]
+    assert zh == ["sysmon 在 20 µs后收回 P。"]
     assert [s for s in _sentences("A. sysmon wakes every 20 µs. B.")
             if _DELAY_WORDS.search(s) and _DURATION.search(s)]

@@ -1,5 +1,6 @@
-"""Every lecture ends with a "Further reading" section: an ordered list of primary sources
-with well-formed links (nothing is fetched here: the test machine has no network)."""
+"""Every lecture ends with a "Further reading" section (延伸阅读 in the Chinese edition): an
+ordered list of primary sources with well-formed links (nothing is fetched here: the test
+machine has no network).  Checked in each edition of each source."""
 
 import re
 from pathlib import Path
@@ -7,32 +8,24 @@ from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
+from editions import LECTURE_SOURCES, MARKERS, edition_id, edition_of, markdown_text, \
+    sources_editions
+
+SOURCES = LECTURE_SOURCES
+EDITIONS = sources_editions()
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 
-def markdown_cells(src: Path):
-    cells, cur = [], None
-    for line in src.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# %%"):
-            cur = [] if "[markdown]" in line else None
-            if cur is not None:
-                cells.append(cur)
-        elif cur is not None:
-            cur.append(line[2:] if line.startswith("# ") else line.lstrip("#"))
-    return ["\n".join(c) for c in cells]
-
-
-def reading_of(src: Path) -> str:
-    """The text of the "Further reading" section, which must be the notebook's last section
-    (it may share the glossary's cell)."""
-    text = "\n".join(markdown_cells(src))
+def reading_of(src: Path, lang: str = "en") -> str:
+    """The text of the "Further reading" section of one edition, which must be the
+    notebook's last section (it may share the glossary's cell)."""
+    text = markdown_text(edition_of(src, lang).cells)
+    want = MARKERS[lang]["reading"]
     heads = list(re.finditer(r"^## (.+)$", text, re.M))
-    assert any(h.group(1).strip() == "Further reading" for h in heads), \
-        f"{src.name} has no '## Further reading' section"
-    assert heads[-1].group(1).strip() == "Further reading", \
-        f"{src.name}: Further reading must be the last section, not {heads[-1].group(1)!r}"
+    assert any(h.group(1).strip() == want for h in heads), \
+        f"{src.name} ({lang}) has no '## {want}' section"
+    assert heads[-1].group(1).strip() == want, \
+        f"{src.name} ({lang}): {want} must be the last section, not {heads[-1].group(1)!r}"
     return text[heads[-1].start():]
 
 
@@ -40,9 +33,9 @@ def test_there_are_lectures():
     assert len(SOURCES) >= 8
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_each_lecture_ends_with_further_reading(src):
-    text = reading_of(src)
+@pytest.mark.parametrize("src,lang", EDITIONS, ids=[edition_id(e) for e in EDITIONS])
+def test_each_lecture_ends_with_further_reading(src, lang):
+    text = reading_of(src, lang)
     items = re.findall(r"^\d+\. ", text, re.M)
     assert len(items) >= 3, "an ordered list of at least three sources"
     links = LINK.findall(text)
@@ -59,6 +52,7 @@ def test_each_lecture_ends_with_further_reading(src):
 
 def test_runtime_links_point_at_one_tagged_release():
     tags = set()
-    for src in SOURCES:
-        tags |= set(re.findall(r"github\.com/golang/go/blob/(go[\d.]+)/src/runtime", reading_of(src)))
+    for src, lang in EDITIONS:
+        tags |= set(re.findall(r"github\.com/golang/go/blob/(go[\d.]+)/src/runtime",
+                               reading_of(src, lang)))
     assert len(tags) == 1, f"proc.go links name several releases: {sorted(tags)}"

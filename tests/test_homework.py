@@ -97,9 +97,15 @@ def test_stub_replaces_the_solution():
         build.stub_for("x = 1")
 
 
-@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
-def test_student_version_has_no_solutions_and_every_check(master):
-    nb = nbformat.read(build.STUDENT_DIR / f"{master.stem}.ipynb", as_version=4)
+EDITIONS = [(m, lang) for m in MASTERS for lang in build.languages(m)]
+
+
+@pytest.mark.parametrize("master,lang", EDITIONS,
+                         ids=[f"{lang}/{m.stem}".removeprefix("en/") for m, lang in EDITIONS])
+def test_student_version_has_no_solutions_and_every_check(master, lang):
+    """Both editions (student/ and student/zh/): same answer stubs and check cells."""
+    nb = nbformat.read(build.edition_dir(build.STUDENT_DIR, lang) / f"{master.stem}.ipynb",
+                       as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not any("solution" in c.metadata.get("tags", []) for c in code)
     answers = [c for c in code if "answer" in c.metadata.get("tags", [])]
@@ -109,6 +115,10 @@ def test_student_version_has_no_solutions_and_every_check(master):
     assert nb.cells[0].source.startswith('STUDENT_ID = "demo"')
     assert all("check" in code_cell.metadata.get("tags", [])
                for i, code_cell in enumerate(nb.cells) if i in {v[0] for v in checks.values()})
+    if lang == "zh":
+        en = nbformat.read(build.STUDENT_DIR / f"{master.stem}.ipynb", as_version=4)
+        assert [s for _, s in checks.values()] == [s for _, s in build.check_cells(en).values()]
+        assert 'gk.set_language("zh")' in nb.cells[1].source     # right after the id cell
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)

@@ -19,6 +19,7 @@ from gmpkit.homework.grade import grade_folder
 
 HW = 1
 STUDENT = build.STUDENT_DIR / "hw1_threads.ipynb"
+STUDENT_ZH = build.STUDENT_DIR / "zh" / "hw1_threads.ipynb"
 SANDBOX = sandbox.probe() is None
 ROOT = Path(__file__).resolve().parents[1]
 STATE = {}
@@ -83,6 +84,9 @@ def graded(tmp_path_factory):
     # jack: assignment 4, with a workload answer (a list of tuples) among the predictions
     (d / "jack").mkdir()
     save(filled("jack", number=4, student=build.STUDENT_DIR / "hw4_gmp.ipynb"), "jack/hw4.ipynb")
+    # lin and mei hand in the Chinese edition (student/zh/): graded like alice and bob
+    save(filled("lin", student=STUDENT_ZH), "lin.ipynb")
+    save(filled("mei", wrong=("q2",), student=STUDENT_ZH), "mei.ipynb")
     out = d / "report" / "grades.csv"
     watched = [ROOT / "gmpkit", ROOT / "notebooks" / "homework"]
     before = tree_hash(*watched), tree_hash(d)
@@ -113,6 +117,21 @@ def test_correct_and_wrong_answers(graded):
     bob = res["bob"]
     assert bob.score == 6 and not bob.questions["q2"].ok
     assert "you said 12345" in bob.questions["q2"].feedback          # feedback teaches
+
+
+def test_the_chinese_edition_is_graded_like_the_english_one(graded):
+    """Same assignment id, same check cells (hashes), same points: the language cell and
+    the Chinese prose change nothing the grader looks at."""
+    zh = nbformat.read(STUDENT_ZH, as_version=4)
+    assert zh.metadata["gmpkit"]["assignment"] == 1 and zh.metadata["gmpkit"]["lang"] == "zh"
+    assert "作业 1" in "".join(c.source for c in zh.cells if c.cell_type == "markdown")
+    assert build.check_cells(zh).keys() == build.check_cells(nbformat.read(STUDENT, 4)).keys()
+    res, _ = graded
+    lin, mei, bob = res["lin"], res["mei"], res["bob"]
+    assert (lin.assignment, lin.score, lin.total, lin.problems) == (1, 7, 7, [])
+    assert (mei.score, mei.problems) == (bob.score, []) and not mei.questions["q2"].ok
+    assert [q.ok for q in mei.questions.values()] == [q.ok for q in bob.questions.values()]
+    assert "you said 12345" in mei.questions["q2"].feedback
 
 
 def test_infinite_loop_is_cut_and_the_rest_graded(graded):

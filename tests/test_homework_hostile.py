@@ -595,6 +595,15 @@ def test_graded_mode(tmp_path, capsys):
     # its check cells are the released ones, so the grader accepts them
     info = grade.preload()[1]
     assert all(v is None for v in grade.audit_checks(nb, info).values())
+    # the Chinese edition's graded version: the same setup and check cells
+    zh = build.graded_notebook(src, "zh")
+    assert zh.metadata["gmpkit"]["lang"] == "zh" and build.check_cells(zh).keys() == \
+        build.check_cells(nb).keys()
+    assert all(v is None for v in grade.audit_checks(zh, info).values())
+    assert [c.source for c in zh.cells if "assignment(" in c.source] == [setup]
+    build.build_all(["hw1"], mode="graded", out=tmp_path / "handout", log=lambda *a: None)
+    assert (tmp_path / "handout" / "zh" / "hw1_threads.ipynb").is_file()
+    assert (tmp_path / "handout" / "hw1_threads.ipynb").is_file()
     from gmpkit.homework import Unanswered, assignment
     hw = assignment(1, "s77", mode="graded")
     with pytest.raises(AttributeError, match="computed by the grader"):

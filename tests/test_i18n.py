@@ -228,6 +228,21 @@ def test_ui_strings_use_the_term_tables_chinese():
     assert [(k, v) for k, v, *_ in ui_problems(cat)] == [("a", "本地队列")]
 
 
+def test_the_term_check_reads_the_chinese_editions_glossary(tmp_path):
+    """A bilingual source's 术语表 (中文 | English | 含义) is checked against the table too."""
+    from tools.terms import parse_glossary, problems
+    text = ('# %% [markdown] lang="en"\n# ## Glossary\n# | English | 中文 | meaning |\n'
+            '# |---|---|---|\n# | local run queue | 本地运行队列 | a P queue |\n\n'
+            '# %% [markdown] lang="zh"\n# ## 术语表\n# | 中文 | English | 含义 |\n'
+            '# |---|---|---|\n# | 本地队列 | local run queue | P 的队列 |\n')
+    (tmp_path / "a.py").write_text(text)
+    assert parse_glossary(text, "zh") == [("local run queue", "本地队列", "P 的队列")]
+    assert parse_glossary(text) == [("local run queue", "本地运行队列", "a P queue")]
+    missing, differs, inconsistent = problems(tmp_path)
+    assert missing == [] and differs == [("a", "local run queue", "本地队列", "本地运行队列")]
+    assert set(inconsistent["local run queue"]) == {"本地运行队列", "本地队列"}
+
+
 def test_glossary_rendering_both_editions():
     rows = ["scheduler", ("local run queue", "a P's ring", "P 的环形队列"), ("goroutine", "a G")]
     en = i18n.glossary_markdown(rows, "en").splitlines()

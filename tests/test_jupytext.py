@@ -1,6 +1,7 @@
-"""The notebook sources are jupytext pairs: the converter from the old home-made format,
-the pair check (a source and its .ipynb out of step fail), and what JupyterLab with
-jupytext does when an instructor saves a lesson."""
+"""The notebook sources are jupytext percent scripts: the converter from the old home-made
+format, the edition check (a source and a built edition out of step fail), and what
+JupyterLab with jupytext does when an instructor opens a source as a notebook and saves it.
+Since issue 15 a source is paired with nothing: its editions are derived by the builds."""
 
 from __future__ import annotations
 
@@ -90,9 +91,9 @@ def test_conversion_is_idempotent():
         tj.convert(once, tj.HOMEWORK_FORMATS)
 
 
-def test_the_header_pairs_and_pins_nothing_version_specific():
+def test_the_header_pairs_nothing_and_pins_nothing_version_specific():
     head = source.parse(tj.convert(LEGACY)).metadata
-    assert head["jupytext"]["formats"] == "ipynb,src//py:percent"
+    assert head["jupytext"]["formats"] == "py:percent"     # a text notebook on its own
     assert head["jupytext"]["comment_magics"] is False
     assert head["kernelspec"]["name"] == "python3"
     assert jupytext.__version__ not in tj.convert(LEGACY)   # no diff when jupytext is upgraded
@@ -110,8 +111,16 @@ def test_the_build_keeps_every_metadata_kind(tmp_path):
     nb = nbbuild.to_notebook(src)
     assert [dict(c.metadata) for c in nb.cells] == WANT_META
     assert [c.id for c in nb.cells][:2] == ["99-demo-000", "99-demo-001"]
-    assert nb.metadata["jupytext"]["formats"] == "ipynb,src//py:percent"
-    assert "text_representation" not in nb.metadata["jupytext"]
+    assert "text_representation" not in nb.metadata.get("jupytext", {})
+    # the LEGACY cell with lang="zh" has no English twin: the build refuses it, by name
+    with pytest.raises(SystemExit, match="Chinese prose without its English twin"):
+        nbbuild.build(src, run=False)
+    src.write_text(src.read_text().replace('lang="zh" ', ""))
+    nbbuild.build(src, run=False)
+    built = nbformat.read(tmp_path / "99_demo.ipynb", as_version=4)
+    assert "jupytext" not in built.metadata              # an edition is not paired
+    assert [dict(c.metadata) for c in built.cells][:4] == WANT_META[:4]
+    assert not (tmp_path / "zh").exists()                # no Chinese cell: no Chinese edition
 
 
 def test_a_jupytext_file_with_the_old_slide_shorthand_is_normalised():
@@ -148,13 +157,14 @@ def test_bad_old_headers_are_refused_naming_the_line(text, where, what):
     assert f"x.py{where}" in str(e.value) and what.split()[0] in str(e.value)
 
 
-def test_pairing_follows_the_folder():
-    assert tj.formats_for(ROOT / "notebooks/src/01_processes.py") == "ipynb,src//py:percent"
-    assert tj.formats_for(ROOT / "notebooks/homework/src/hw1_threads.py") == \
-        "solutions//ipynb,src//py:percent"
+def test_sources_are_paired_with_no_notebook():
+    for path in (ROOT / "notebooks/src/01_processes.py",
+                 ROOT / "notebooks/homework/src/hw1_threads.py"):
+        assert tj.formats_for(path) == "py:percent"
+        assert source.parse(path.read_text()).metadata["jupytext"]["formats"] == "py:percent"
     paths = [p for p, _ in jupytext.paired_paths.paired_paths(
-        "notebooks/homework/src/hw1_threads.py", "src//py:percent", tj.HOMEWORK_FORMATS)]
-    assert paths[0] == "notebooks/homework/solutions/hw1_threads.ipynb"
+        "notebooks/homework/src/hw1_threads.py", "py:percent", tj.HOMEWORK_FORMATS)]
+    assert paths == ["notebooks/homework/src/hw1_threads.py"]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -210,7 +220,7 @@ def _edit(path, fn):
     lambda nb: nb.cells[0].metadata.pop("slideshow"),
     lambda nb: nb.cells[2].metadata.update(jupyter={"source_hidden": True}),
     lambda nb: nb.cells.pop(),
-    lambda nb: nb.metadata["jupytext"].update(formats="ipynb,py:percent"),
+    lambda nb: nb.metadata.update(jupytext={"formats": "ipynb,src//py:percent"}),
 ], ids=["source", "tags", "slideshow", "hidden", "cell-count", "pairing"])
 def test_a_notebook_out_of_step_fails(pair, change):
     src, ipynb = pair
@@ -235,40 +245,52 @@ def test_view_state_jupyterlab_adds_is_not_a_difference(pair):
 
 
 @pytest.mark.parametrize("master", hw_build.masters(), ids=lambda p: p.stem)
-def test_homework_solution_is_the_masters_pair(master):
+def test_homework_notebooks_are_derived_not_paired(master):
+    for d in (hw_build.SOLUTION_DIR, hw_build.STUDENT_DIR):
+        nb = nbformat.read(d / f"{master.stem}.ipynb", as_version=4)
+        assert "jupytext" not in nb.metadata      # a learner's JupyterLab never writes a master
     nb = nbformat.read(hw_build.SOLUTION_DIR / f"{master.stem}.ipynb", as_version=4)
-    assert nbbuild.pair_difference(nb, master, "solution", "rebuild") is None
-    student = nbformat.read(hw_build.STUDENT_DIR / f"{master.stem}.ipynb", as_version=4)
-    assert "jupytext" not in student.metadata      # derived, never paired with the master
+    assert nbbuild.edition_difference(nb, hw_build.solution_notebook(master, run=False),
+                                      "solution", "rebuild") is None
 
 
-# ---- an instructor saves in JupyterLab (jupytext's contents manager, as the server uses it) --
+# ---- an instructor edits a source in JupyterLab (jupytext's contents manager) -------------
 
-def test_saving_a_lesson_through_jupytext_writes_the_source(pair):
+def test_opening_a_source_as_a_notebook_and_saving_writes_only_the_source(pair):
+    """README "Editing a lesson": open notebooks/src/NN.py with *Open With > Jupytext
+    Notebook*, edit a cell of either language, save: the .py changes by that line, its
+    twin cells and their lang metadata survive, no notebook is written beside it, and the
+    editions are then out of step until rebuilt."""
     from jupyter_server.services.contents.filemanager import FileContentsManager
     from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
-    src, ipynb = pair
-    cm = build_sync_jupytext_contents_manager_class(FileContentsManager)(root_dir=str(ipynb.parent))
-    before = src.read_text()
-    model = cm.get(ipynb.name)
-    cells = model["content"]["cells"]
-    i = next(k for k, c in enumerate(cells) if c["cell_type"] == "markdown" and k > 2)
-    cells[i]["source"] += "\n\nA sentence added in JupyterLab."
-    cells[i]["metadata"]["collapsed"] = False          # view state: stays out of the source
-    cm.save(model, ipynb.name)
-    after = src.read_text()
-    added = [l for l in after.splitlines() if l not in before.splitlines()]
-    assert added == ["# A sentence added in JupyterLab."]
-    assert len(after.splitlines()) == len(before.splitlines()) + 2
-    assert nbbuild.differences(src) == []           # still a pair
-    nb = nbformat.read(ipynb, as_version=4)
-    assert nb.cells[1].get("outputs") == nbformat.read(
-        ROOT / "notebooks/01_processes.ipynb", as_version=4).cells[1].get("outputs")
 
-    # and the other way: the source edited, the notebook opened in JupyterLab shows it
-    src.write_text(after.replace("A sentence added in JupyterLab.", "Edited in the .py."))
-    texts = ["".join(c["source"]) for c in cm.get(ipynb.name)["content"]["cells"]]
-    assert any(t.endswith("Edited in the .py.") for t in texts)
+    from tools import bilingual
+    src, ipynb = pair
+    # make the title a bilingual pair, as a translated lesson has it
+    text = src.read_text()
+    head, rest = text.split("# %% [markdown]", 1)
+    title_cell, after = rest.split("\n\n# %%", 1)
+    text = (head + '# %% [markdown] lang="en"' + title_cell + '\n\n# %% [markdown] lang="zh"'
+            + title_cell.split("\n", 1)[0] + "\n# # 01 · 进程\n\n# %%" + after)
+    src.write_text(text)
+    assert bilingual.problems(bilingual.read(text)) == []
+    cm = build_sync_jupytext_contents_manager_class(FileContentsManager)(root_dir=str(src.parent))
+    model = cm.get(src.name)
+    cells = model["content"]["cells"]
+    assert [c["metadata"].get("lang") for c in cells[:2]] == ["en", "zh"]
+    cells[0]["source"] += "\n\nA sentence added in JupyterLab."
+    cells[1]["source"] += "\n\n在 JupyterLab 里加的一句。"
+    cells[1]["metadata"]["collapsed"] = False          # view state: stays out of the source
+    cm.save(model, src.name)
+    after_save = src.read_text()
+    added = [ln for ln in after_save.splitlines() if ln not in text.splitlines()]
+    assert added == ["# A sentence added in JupyterLab.", "# 在 JupyterLab 里加的一句。"]
+    assert len(after_save.splitlines()) == len(text.splitlines()) + 4
+    assert sorted(p.name for p in src.parent.iterdir()) == [src.name]   # no .ipynb beside it
+    assert bilingual.problems(bilingual.read(after_save)) == []
+    probs = nbbuild.differences(src)
+    assert any("out of step" in p for p in probs)          # English edition: a new title cell
+    assert any("zh/01_processes.ipynb is missing" in p for p in probs)
 
 
 # ---- jupytext is a build tool: the package runs without it -------------------------------

@@ -1,9 +1,11 @@
 """The course notebooks: in sync with their sources, complete, and well formed.
 
 Strict output checking (re-execute and compare every deterministic output) is
-nbval's job: `make test` runs it over notebooks/*.ipynb.  These tests check
-what nbval does not: that the committed notebook is the built source, that it
-was executed and has no errors, and that each has the parts every lesson needs.
+nbval's job: `make test` runs it over notebooks/*.ipynb and notebooks/zh/*.ipynb.
+These tests check what nbval does not: that the committed notebook is the built
+source, that it was executed and has no errors, and that each has the parts every
+lesson needs.  Each test runs on both editions (English: notebooks/NN.ipynb,
+Chinese: notebooks/zh/NN.ipynb), with each edition's markers (tests/editions.py).
 """
 
 import json
@@ -12,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from editions import MARKERS, committed_editions, heading_re, path_id
+
 ROOT = Path(__file__).resolve().parent.parent
 LECTURES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EDITIONS = committed_editions()
 EXPECTED = ["01_processes", "02_threads", "03_goroutines", "04_mn_model",
             "05_gm_scheduler", "06_gmp_queues", "07_gmp_syscalls", "08_model_vs_reality",
             "09_real_tools", "10_your_program"]
@@ -43,8 +48,8 @@ def test_notebooks_match_their_sources():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_executed_without_errors(path):
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_executed_without_errors(path, lang):
     nb = load(path)
     for i, c in enumerate(nb["cells"]):
         if c["cell_type"] != "code" or not "".join(c["source"]).strip():
@@ -54,26 +59,25 @@ def test_executed_without_errors(path):
         assert not errs, f"{path.name} cell {i} stored an error: {errs[0]['ename']}"
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_every_lesson_has_its_parts(path):
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_every_lesson_has_its_parts(path, lang):
     nb = load(path)
     md = text_of(nb)
     code = text_of(nb, "code")
-    assert re.search(r"^#+ .*Learning goals", md, re.M | re.I), "no Learning goals section"
-    assert re.search(r"^#+ .*Summary", md, re.M | re.I), "no Summary section"
-    assert re.search(r"^#+ .*Glossary", md, re.M | re.I), "no Glossary section"
-    glossary = md[re.search(r"^#+ .*Glossary", md, re.M | re.I).end():]
+    m = MARKERS[lang]
+    for part in ("goals", "summary", "glossary", "self_check"):
+        assert heading_re(m[part]).search(md), f"no {m[part]!r} section (a heading naming it)"
+    glossary = md[heading_re(m["glossary"]).search(md).end():]
     assert len(CJK.findall(glossary)) >= 10, "the glossary needs the Chinese terms"
-    assert re.search(r"^#+ .*Self-check", md, re.M | re.I), "no Self-check section"
     assert "Question(" in code or "questions" in code.lower(), "no self-check questions"
-    predicts = md.count("**Predict first:**")
-    notices = md.count("**What to notice:**")
-    assert predicts >= 2, f"{predicts} 'Predict first' prompts; every experiment needs one"
-    assert notices >= predicts, "each experiment ends with 'What to notice'"
+    predicts = md.count(m["predict"])
+    notices = md.count(m["notice"])
+    assert predicts >= 2, f"{predicts} {m['predict']!r} prompts; every experiment needs one"
+    assert notices >= predicts, f"each experiment ends with {m['notice']!r}"
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_each_experiment_is_a_panel_followed_by_an_assert(path):
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_each_experiment_is_a_panel_followed_by_an_assert(path, lang):
     nb = load(path)
     cells = nb["cells"]
     panels = 0
@@ -91,17 +95,19 @@ def test_each_experiment_is_a_panel_followed_by_an_assert(path):
     assert nb["metadata"].get("widgets"), "widget state was not saved (the static site needs it)"
 
 
-MAX_CELLS = 45          # one 45-60 minute lecture
+MAX_CELLS = 45          # one 45-60 minute lecture, counted in one edition
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_lecture_sized(path):
-    n = len(load(path)["cells"])
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_lecture_sized(path, lang):
+    """Cells of one edition (the Chinese edition's language cell is not lesson content)."""
+    from tools.bilingual import is_language_cell
+    n = sum(not is_language_cell(c) for c in load(path)["cells"])
     assert n <= MAX_CELLS, f"{path.name} has {n} cells; split it (a lecture is <= {MAX_CELLS})"
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_learners_see_no_test_scaffolding(path):
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_learners_see_no_test_scaffolding(path, lang):
     """Assert cells (nbval needs them) are collapsed in JupyterLab and tagged for removal
     from the site and slides; the self-check questions, whose code holds the answers, too."""
     for i, c in enumerate(load(path)["cells"]):
@@ -119,8 +125,8 @@ def test_learners_see_no_test_scaffolding(path):
             f"{path.name} cell {i}: its output (which states the answers) is shown in JupyterLab"
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
-def test_one_self_check_style(path):
+@pytest.mark.parametrize("path,lang", EDITIONS, ids=[path_id(e) for e in EDITIONS])
+def test_one_self_check_style(path, lang):
     """Every lecture: a dict of answers checked by self_check, then the boxes with the tally."""
     code = text_of(load(path), "code")
     assert "self_check(questions, my_answers)" in code

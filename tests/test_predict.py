@@ -146,17 +146,28 @@ def test_tally_counts_saves_and_keeps_locks(tmp_path):
 LECTURES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
 
 
-@pytest.mark.parametrize("src", LECTURES, ids=lambda p: p.stem)
-def test_every_experiment_has_its_prediction(src):
-    """Each "Predict first" prompt is followed by a prediction widget, each panel resolves
-    one, and the notebook asks every prediction of its catalog once."""
-    text = src.read_text()
-    asked = re.findall(r'tally\.ask\("([^"]+)"\)', text)
-    prompts = text.count("**Predict first:**")
-    assert len(asked) == prompts, f"{prompts} 'Predict first' prompts, {len(asked)} widgets"
+def _editions():
+    from editions import sources_editions
+    return sources_editions(LECTURES)
+
+
+@pytest.mark.parametrize("src,lang", _editions(),
+                         ids=[f"{lang}/{s.stem}".removeprefix("en/") for s, lang in _editions()])
+def test_every_experiment_has_its_prediction(src, lang):
+    """Each "Predict first" prompt (**先预测**： in the Chinese edition) is followed by a
+    prediction widget, each panel resolves one, and the notebook asks every prediction of
+    its catalog once.  Checked in each edition."""
+    from editions import MARKERS, edition_of
+    nb = edition_of(src, lang)
+    text = "\n".join(c.source for c in nb.cells)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    marker = MARKERS[lang]["predict"]
+    asked = re.findall(r'tally\.ask\("([^"]+)"\)', code)
+    prompts = text.count(marker)
+    assert len(asked) == prompts, f"{prompts} {marker!r} prompts, {len(asked)} widgets"
     assert sorted(asked) == sorted(predictions.CATALOG[src.stem]), "catalog and notebook differ"
-    assert len(re.findall(r"\.follow\(", text)) == len(asked), "a prediction no panel resolves"
-    assert f'predictions.tally("{src.stem}")' in text
+    assert len(re.findall(r"\.follow\(", code)) == len(asked), "a prediction no panel resolves"
+    assert f'predictions.tally("{src.stem}")' in code
 
 
 @pytest.mark.parametrize("notebook,factory", [

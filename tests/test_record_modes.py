@@ -23,8 +23,14 @@ def test_counters_mode_keeps_totals_of_the_full_run(name, model, kw):
     assert light.stats == full.stats
     assert light.results == full.results
     ft, lt = full.timeline, light.timeline
-    assert lt.spans == [] and lt.events == []
+    assert len(lt._sp_state) == 0 and len(lt._ev_kind) == 0
     assert dict(lt.event_counts) == dict(Counter(e.kind for e in ft.events))
+    for kind in set(e.kind for e in ft.events):
+        assert lt.count(kind) == ft.count(kind)
+    per_state = Counter()
+    for s in ft.spans:
+        per_state[s.state] += s.end - s.start
+    assert dict(lt.span_ns) == dict(per_state)
     assert lt.run_ns_by_g() == ft.run_ns_by_g()
     assert lt.n_spans == len(ft.spans) and len(lt) == len(ft)
     for c in ft.counter_names:
@@ -77,3 +83,59 @@ def test_reading_what_was_not_recorded_names_the_fix():
         tl.schedtrace(1)
     with pytest.raises(ValueError, match="record='full'"):
         tl.value_at("runqueue", 0)
+
+
+def test_counters_mode_refuses_what_needs_every_span():
+    """Plots and stats that read spans, events or counter histories say how to get them."""
+    from gmpkit import plots
+    tl = _run("mixed", gk.GMP, {"procs": 2}, record="counters").timeline
+    for read in (lambda: tl.spans, lambda: tl.events, lambda: tl.events_of("steal"),
+                 tl.span_arrays, lambda: tl.counter("runqueue")):
+        with pytest.raises(ValueError, match="record='counters'.*record='full'"):
+            read()
+    with pytest.raises(ValueError, match="record='full'"):
+        plots.gantt(tl)
+    with pytest.raises(ValueError, match="record='full'"):
+        plots.queues(tl)
+
+
+def test_sampled_mode_has_its_sample_of_spans_but_no_counter_history():
+    tl = _run("mixed", gk.GMP, {"procs": 2}, record="sampled", sample_every=5).timeline
+    assert len(tl.spans) == len(tl._sp_state) > 0
+    assert tl.span_arrays()["start"].size == len(tl.spans)
+    for read in (lambda: tl.counter("runqueue"), lambda: tl.value_at("runqueue", 0),
+                 lambda: tl.schedtrace(1)):
+        with pytest.raises(ValueError, match="record='sampled'.*record='full'"):
+            read()
+
+
+def test_sampled_spans_are_the_same_subset_on_every_run():
+    a = _run("syscall_storm", gk.GMP, {"procs": 2}, record="sampled", sample_every=3)
+    b = _run("syscall_storm", gk.GMP, {"procs": 2}, record="sampled", sample_every=3)
+    assert a.timeline.spans == b.timeline.spans and a.timeline.events == b.timeline.events
+    full = _run("syscall_storm", gk.GMP, {"procs": 2})
+    assert a.timeline.spans == full.timeline.spans[::3]
+
+
+def test_a_long_run_in_counters_mode_keeps_no_spans():
+    """The docstring's promise for long runs: the records held stay a handful."""
+    def main():
+        ch, wg = gk.Chan(cap=8), gk.WaitGroup()
+        wg.add(40)
+        for _ in range(40):
+            yield gk.go(worker, ch, wg)
+        yield wg.wait()
+
+    def worker(ch, wg):
+        for _ in range(2000):
+            yield gk.compute(ns=100)
+            yield ch.send(1)
+            yield ch.recv()
+        yield wg.done()
+
+    run = gk.simulate(main, model=gk.GMP(procs=4), record="counters", max_events=10**7)
+    tl = run.timeline
+    assert run.stats["ops"] > 240_000
+    assert len(tl._sp_state) == 0 and len(tl._ev_kind) == 0
+    assert all(len(t) == 1 for t, _ in tl._counters.values())
+    assert tl.n_spans > 0 and sum(tl.run_ns_by_g().values()) == 40 * 2000 * 100

@@ -39,11 +39,16 @@ widgets._import_all()
 NAMES = sorted(widgets.PANELS)
 
 
+def text_width(text):
+    """Width of ``text`` in Latin characters: a CJK character is about two wide."""
+    return len(text) + sum(1 for ch in text if "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+
+
 def text_px(text, first_line):
     """Height of a block of text whose first line costs ``first_line`` px."""
     if not text:
         return 0
-    lines = max(1, math.ceil(len(text) / CHARS_PER_LINE))
+    lines = max(1, math.ceil(text_width(text) / CHARS_PER_LINE))
     return first_line + (lines - 1) * LINE_PX
 
 
@@ -77,17 +82,22 @@ _BUILT = {}
 
 
 def built(mode):
-    """Every registered panel, built in ``mode`` ("normal" or "projector"), once."""
+    """Every registered panel, built in ``mode`` ("normal", "projector", or "zh": normal
+    in Chinese, as the Chinese edition shows it), once."""
+    from gmpkit import i18n
     if mode not in _BUILT:
         widgets.projector(mode == "projector")
+        before = i18n.language()
+        i18n.set_language("zh" if mode == "zh" else "en")
         try:
             _BUILT[mode] = {n: Sized(widgets.PANELS[n]()) for n in NAMES}
         finally:
             widgets.projector(False)
+            i18n.set_language(before)
     return _BUILT[mode]
 
 
-@pytest.mark.parametrize("mode", ["normal", "projector"])
+@pytest.mark.parametrize("mode", ["normal", "projector", "zh"])
 @pytest.mark.parametrize("name", NAMES)
 def test_panel_fits_a_laptop_screen(mode, name):
     panel = built(mode)[name]

@@ -1,8 +1,10 @@
 """The static site (tools/build_site.py): a page per notebook, an index linking them all,
-every relative link and image resolving to a file (data URIs are fine)."""
+every relative link and image resolving to a file (data URIs are fine); both editions,
+with a language switch on every page."""
 
 import base64
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,15 +39,23 @@ def refs_of(page: Path) -> Refs:
 
 
 def check_site(out: Path, notebook_dir: Path, notebooks: list[Path]) -> None:
-    index = out / "index.html"
-    assert index.is_file(), "no index.html"
+    index, zh_index = out / "index.html", out / "zh" / "index.html"
+    assert index.is_file() and zh_index.is_file(), "no index.html or zh/index.html"
     index_links = {urlsplit(v).path for _, v in refs_of(index).refs}
+    zh_links = {"zh/" + urlsplit(v).path for _, v in refs_of(zh_index).refs}
     pages = sorted(out.rglob("*.html"))
     for nb in notebooks:
         rel = site.page_name(nb, notebook_dir)
         page = out / rel
         assert page.is_file() and page.stat().st_size > 1000, f"no page for {nb.name}"
-        assert rel.as_posix() in index_links, f"index.html does not link to {rel}"
+        links = zh_links if site.language_of(rel) == "zh" else index_links
+        assert rel.as_posix() in links, f"the index does not link to {rel}"
+        text = page.read_text(encoding="utf-8")
+        assert 'class="gmpkit-lang-link"' in text, f"{rel}: no language switch"
+        want = 'lang="zh-CN"' if site.language_of(rel) == "zh" else 'lang="en"'
+        assert re.search(r"<html[^>]*" + want, text), f"{rel}: <html> does not say {want}"
+        for font in re.findall(r'url\("([^"]+\.otf)"\)', text):
+            assert (page.parent / font).is_file(), f"{rel}: font {font} is not in the site"
     broken = []
     for page in pages:
         for tag, ref in refs_of(page).refs:
@@ -102,6 +112,11 @@ def tiny_course(tmp_path):
     nbformat.write(a, nbdir / "01_processes.ipynb")
     nbformat.write(b, nbdir / "02_threads.ipynb")
     nbformat.write(hw, nbdir / "homework" / "hw1.ipynb")
+    zh = nbformat.v4.new_notebook()           # 01's Chinese edition (02 is not translated)
+    zh.cells = [nbformat.v4.new_markdown_cell("# 01 进程\n\n## 学习目标\n进程是运行中的程序。"),
+                a.cells[2]]
+    (nbdir / "zh").mkdir()
+    nbformat.write(zh, nbdir / "zh" / "01_processes.ipynb")
     return nbdir
 
 
@@ -110,7 +125,7 @@ def test_site_of_a_tiny_course(tiny_course, tmp_path):
     before = {p: p.read_bytes() for p in tiny_course.rglob("*.ipynb")}
     pages = site.build_site(tiny_course, out, log=lambda *a: None)
     notebooks = site.find_notebooks(tiny_course)
-    assert len(notebooks) == 3 and len(pages) == 4
+    assert len(notebooks) == 4 and len(pages) == 6          # + index.html and zh/index.html
     check_site(out, tiny_course, notebooks)
     first = (out / "01_processes.html").read_text()
     assert 'href="02_threads.html#Goals"' in first          # notebook links become page links
@@ -121,6 +136,36 @@ def test_site_of_a_tiny_course(tiny_course, tmp_path):
     index = (out / "index.html").read_text()
     assert "01 Processes" in index and "Goals" in index and "Homework 1" in index
     assert before == {p: p.read_bytes() for p in tiny_course.rglob("*.ipynb")}
+
+
+def _switch(page: Path):
+    m = re.search(r'<a class="gmpkit-lang-link"[^>]*href="([^"]+)"[^>]*>([^<]+)</a>',
+                  page.read_text(encoding="utf-8"))
+    return m.group(1), m.group(2)
+
+
+def test_both_editions_with_a_language_switch_on_every_page(tiny_course, tmp_path):
+    out = tmp_path / "html"
+    site.build_site(tiny_course, out, log=lambda *a: None)
+    assert _switch(out / "01_processes.html") == ("zh/01_processes.html", "中文")
+    assert _switch(out / "zh" / "01_processes.html") == ("../01_processes.html", "English")
+    href, label = _switch(out / "02_threads.html")          # no Chinese 02 yet
+    assert href == "zh/index.html" and "尚未翻译" in label
+    assert _switch(out / "index.html") == ("zh/index.html", "中文")
+    assert _switch(out / "zh" / "index.html") == ("../index.html", "English")
+    zh = (out / "zh" / "01_processes.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh and "01 进程" in zh
+    assert '@font-face { font-family: "Noto Sans CJK SC gmpkit"' in zh
+    assert 'url("../_fonts/NotoSansCJKSC-gmpkit-Regular.otf")' in zh
+    assert '"Noto Sans CJK SC gmpkit", sans-serif' in zh                # the last resort
+    assert (out / "_fonts" / "NotoSansCJKSC-gmpkit-Bold.otf").stat().st_size > 10_000
+    en = (out / "01_processes.html").read_text(encoding="utf-8")
+    assert f"--jp-content-font-family: {site.CJK_STACK}" not in en and 'lang="en"' in en
+    assert f"--jp-content-font-family: {site.CJK_STACK}" in zh        # English prose: as before
+    assert 'url("_fonts/NotoSansCJKSC-gmpkit-Regular.otf")' in en      # only for its "中文" link
+    zh_index = (out / "zh" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh_index and 'href="01_processes.html"' in zh_index
+    assert "02_threads" not in zh_index and "讲义" in zh_index
 
 
 def test_link_checker_catches_a_missing_image(tiny_course, tmp_path):
@@ -148,7 +193,7 @@ def test_site_of_the_course(tmp_path):
     site.build_site(REPO / "notebooks", out, log=lambda *a: None)
     check_site(out, REPO / "notebooks", REAL_NOTEBOOKS)
     for nb in REAL_NOTEBOOKS:
-        if nb.parent.name == "notebooks":                       # the lectures
+        if nb.parent.name in ("notebooks", "zh"):               # the lectures, both editions
             page = (out / site.page_name(nb, REPO / "notebooks")).read_text(encoding="utf-8")
             assert not SHOWN_ASSERT.search(page), f"{nb.name}: the page shows an assert line"
 

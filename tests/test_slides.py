@@ -1,5 +1,6 @@
-"""Slides (tools/build_slides.py): one reveal.js deck per lecture notebook, with more
-than one slide; slide metadata assigned on a copy, never on the committed notebook."""
+"""Slides (tools/build_slides.py): one reveal.js deck per lecture notebook of each edition,
+with more than one slide; slide metadata assigned on a copy, never on the committed
+notebook; the Chinese decks in zh/, offline like the English ones."""
 
 import re
 from pathlib import Path
@@ -43,6 +44,11 @@ def lectures(tmp_path):
     nbformat.write(plain, nbdir / "02_threads.ipynb")
     nbformat.write(tagged, nbdir / "03_tagged.ipynb")
     nbformat.write(nbformat.v4.new_notebook(), nbdir / "homework" / "hw.ipynb")
+    zh = nbformat.v4.new_notebook()
+    zh.cells = [nbformat.v4.new_markdown_cell("# 线程\n目标。"),
+                nbformat.v4.new_markdown_cell("## 栈\n保护页。")]
+    (nbdir / "zh").mkdir()
+    nbformat.write(zh, nbdir / "zh" / "02_threads.ipynb")
     return nbdir
 
 
@@ -55,7 +61,13 @@ def test_slide_types_from_headings(lectures):
 def test_decks_of_tiny_lectures(lectures, tmp_path):
     before = {p: p.read_bytes() for p in lectures.rglob("*.ipynb")}
     decks = slides.build_slides(lectures, tmp_path / "slides", log=lambda *a: None)
-    assert sorted(d.name for d in decks) == ["02_threads.slides.html", "03_tagged.slides.html"]
+    assert sorted(d.relative_to(tmp_path / "slides").as_posix() for d in decks) == [
+        "02_threads.slides.html", "03_tagged.slides.html", "zh/02_threads.slides.html"]
+    zh = (tmp_path / "slides" / "zh" / "02_threads.slides.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in zh and "保护页" in zh and sections(
+        tmp_path / "slides" / "zh" / "02_threads.slides.html") == 2
+    assert 'url("../_fonts/NotoSansCJKSC-gmpkit-Regular.otf")' in zh
+    assert (tmp_path / "slides" / "_fonts" / "NotoSansCJKSC-gmpkit-Regular.otf").is_file()
     assert sections(tmp_path / "slides" / "02_threads.slides.html") >= 4
     # the tagged notebook kept its own metadata: both headings on one slide
     assert sections(tmp_path / "slides" / "03_tagged.slides.html") == 1
@@ -70,7 +82,9 @@ def test_reveal_prefix_is_used(lectures, tmp_path):
 @pytest.mark.skipif(not REAL_LECTURES, reason="no lecture notebooks in notebooks/ yet")
 def test_decks_of_the_course(tmp_path):
     decks = slides.build_slides(REPO / "notebooks", tmp_path / "slides", log=lambda *a: None)
-    assert [d.name for d in decks] == [f"{p.stem}.slides.html" for p in REAL_LECTURES]
+    assert [d.relative_to(tmp_path / "slides").as_posix() for d in decks] == [
+        f"{p.relative_to(REPO / 'notebooks').with_suffix('').as_posix()}.slides.html"
+        for p in REAL_LECTURES]
     few = [d.name for d in decks if sections(d) <= 1]
     assert not few, f"decks with a single slide (add ## headings or slide metadata): {few}"
 
@@ -80,15 +94,17 @@ def test_decks_load_nothing_from_the_network(lectures, tmp_path):
     (the vendored copies), so the decks work in a classroom without a network."""
     out = tmp_path / "offline"
     slides.build_slides(lectures, out, log=lambda *a: None)
-    html = (out / "02_threads.slides.html").read_text(encoding="utf-8")
-    refs = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
-    refs += re.findall(r'"(_vendor/[^"]+\.js)"', html)  # the modules require.js loads
-    assert refs, "the deck loads no script at all?"
-    remote = [r for r in refs if re.match(r"[a-z]+:", r) or r.startswith("//")]
-    assert remote == []
-    missing = [r for r in refs if not (out / r).is_file()]
-    assert missing == []
-    assert "mathjax" not in html.lower() and "unpkg" not in html
+    for deck in (out / "02_threads.slides.html", out / "zh" / "02_threads.slides.html"):
+        html = deck.read_text(encoding="utf-8")
+        refs = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
+        refs += re.findall(r'"((?:\.\./)?_vendor/[^"]+\.js)"', html)  # the modules require.js loads
+        refs += re.findall(r'url\("([^"]+)"\)', html)                  # the Chinese decks' font
+        assert refs, "the deck loads no script at all?"
+        remote = [r for r in refs if re.match(r"[a-z]+:", r) or r.startswith("//")]
+        assert remote == []
+        missing = [r for r in refs if not (deck.parent / r).is_file()]
+        assert missing == [], deck
+        assert "mathjax" not in html.lower() and "unpkg" not in html
 
 
 def test_vendored_assets_carry_their_licences():

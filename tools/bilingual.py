@@ -1,163 +1,23 @@
-"""One source, two editions (prototype for issue 15; see DESIGN.md "The Chinese edition").
+"""Command line of :mod:`gmpkit.homework.bilingual` (one source, two editions; issue 15).
 
-A bilingual source is an ordinary percent-format notebook source (jupytext's
-``py:percent``) in which every prose cell comes as an adjacent pair, English first::
+    python -m tools.bilingual check SRC.py ...                 # twin problems, exit 1 if any
+    python -m tools.bilingual split SRC.py --lang zh OUT.ipynb  # one edition, not executed
 
-    # %% [markdown] lang="en"
-    # ## Work stealing
-    # An idle P takes half of another P's local run queue.
-
-    # %% [markdown] lang="zh"
-    # ## 工作窃取
-    # 空闲的 P 会从别的 P 的本地运行队列里拿走一半 goroutine。
-
-    # %%
-    panel = gmp.stealing()        # code: one copy, shared by both editions
-
-``lang`` is plain cell metadata: jupytext reads and writes it unchanged, and
-:func:`read` here is jupytext's reader.  A markdown cell without
-``lang`` is shared (a quote from the seed article, a table of numbers, an image).
-
-* :func:`edition` keeps the shared cells and the cells of one language, drops the
-  ``lang`` key, and for Chinese puts ``gk.set_language("zh")`` before the first code
-  cell, so figures and panels speak Chinese too.
-* :func:`problems` lists what the twin-cell test rejects: an English prose cell with
-  no Chinese twin right after it (or the reverse), a code cell with ``lang``, an
-  unknown language.
-* :func:`chinese_share` measures how much of a Chinese cell's prose is Chinese
-  (code spans, URLs, HTML and identifiers kept in English do not count).
-
-    python -m tools.bilingual check SRC.py ...          # twin problems, exit 1 if any
-    python -m tools.bilingual split SRC.py --lang zh OUT.ipynb   # one edition, not executed
-
->>> nb = read('''# %% [markdown] lang="en"
-... # Hello
-...
-... # %% [markdown] lang="zh"
-... # 你好
-...
-... # %%
-... x = 1
-... ''')
->>> [c.source for c in edition(nb, "en").cells]
-['Hello', 'x = 1']
->>> [c.source for c in edition(nb, "zh").cells]
-['你好', 'import gmpkit as gk\\ngk.set_language("zh")', 'x = 1']
->>> problems(nb)
-[]
+Everything else (``read``, ``problems``, ``edition``, ``chinese_share`` ...) is the
+package module's, re-exported here for the tools and tests that import ``tools.bilingual``.
 """
 
 from __future__ import annotations
 
-import copy
-import re
 import sys
 from pathlib import Path
 
 import nbformat
 
+from gmpkit.homework.bilingual import *  # noqa: F401,F403
+from gmpkit.homework.bilingual import edition, problems, read
 
-USAGE = """usage:
-    python -m tools.bilingual check SRC.py ...                 # twin problems, exit 1 if any
-    python -m tools.bilingual split SRC.py --lang zh OUT.ipynb  # one edition, not executed"""
-LANGS = ("en", "zh")
-KEY = "lang"
-LANGUAGE_CELL = {"zh": 'import gmpkit as gk\ngk.set_language("zh")'}
-LANGUAGE_TAG = "gmpkit-language"
-
-
-def read(text):
-    """A bilingual percent-format source -> notebook whose cells carry ``lang`` metadata
-    (jupytext's reading; a jupytext header is optional here)."""
-    import jupytext
-    from jupytext.metadata_filter import _JUPYTEXT_CELL_METADATA
-    nb = jupytext.reads(text, fmt="py:percent")
-    for c in nb.cells:
-        for k in _JUPYTEXT_CELL_METADATA:
-            c.metadata.pop(k, None)
-    return nb
-
-
-def problems(nb):
-    """What makes a bilingual notebook invalid, as readable messages (empty: fine)."""
-    out, cells = [], nb.cells
-    for i, c in enumerate(cells):
-        lang = c.metadata.get(KEY)
-        if lang is None:
-            continue
-        where = f"cell {i} ({c.source.strip().splitlines()[0][:40] if c.source.strip() else 'empty'!r})"
-        if lang not in LANGS:
-            out.append(f"{where}: unknown lang={lang!r}; use one of {', '.join(LANGS)}")
-        elif c.cell_type != "markdown":
-            out.append(f"{where}: code is shared by both editions; remove lang={lang!r} "
-                       f"(text a learner reads from code goes through gmpkit.i18n.tr)")
-        elif lang == "en":
-            nxt = cells[i + 1] if i + 1 < len(cells) else None
-            if nxt is None or nxt.cell_type != "markdown" or nxt.metadata.get(KEY) != "zh":
-                out.append(f"{where}: English prose without its Chinese twin right after it")
-        elif lang == "zh":
-            prev = cells[i - 1] if i else None
-            if prev is None or prev.cell_type != "markdown" or prev.metadata.get(KEY) != "en":
-                out.append(f"{where}: Chinese prose without its English twin right before it")
-    return out
-
-
-def edition(nb, lang):
-    """The notebook of one language: shared cells + that language's prose (a copy)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown edition {lang!r}; use one of {', '.join(LANGS)}")
-    out = copy.deepcopy(nb)
-    out.metadata.pop("jupytext", None)     # an edition is not the source's jupytext pair
-    cells = []
-    for c in out.cells:
-        if c.metadata.get(KEY, lang) != lang:
-            continue
-        c.metadata.pop(KEY, None)
-        cells.append(c)
-    if lang in LANGUAGE_CELL:
-        first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
-        cells.insert(first_code, nbformat.v4.new_code_cell(
-            LANGUAGE_CELL[lang], metadata={"tags": [LANGUAGE_TAG]}))
-    out.cells = cells
-    return out
-
-
-def code_cells(nb):
-    """The code a notebook runs, minus the language cell: equal in both editions."""
-    return [c.source for c in nb.cells if c.cell_type == "code"
-            and LANGUAGE_TAG not in c.metadata.get("tags", [])]
-
-
-_SKIP = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$|<[^>]+>|\]\([^)]*\)|https?://\S+", re.S)
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-
-
-def chinese_share(markdown, kept=("goroutine", "goroutines")):
-    """Share of a cell's prose that is Chinese: CJK characters / (CJK characters +
-    2 × English words), ignoring code spans, maths, HTML, link targets, URLs and the
-    words in ``kept`` (terms Chinese text keeps in English).  One English word weighs
-    two characters, about what it takes to say it in Chinese.
-
-    >>> chinese_share("空闲的 P 会从别的 P 的本地运行队列里拿走一半 goroutine。") > 0.9
-    True
-    >>> chinese_share("An idle P takes half of another P's queue.") == 0.0
-    True
-    """
-    text = _SKIP.sub(" ", markdown)
-    cjk = len(_CJK.findall(text))
-    words = [w for w in _WORD.findall(text) if w.lower() not in kept and len(w) > 1]
-    total = cjk + 2 * len(words)
-    return cjk / total if total else 1.0
-
-
-def edition_path(src, lang):
-    """Where an edition of a lecture source ``notebooks/src/NN.py`` goes:
-    ``notebooks/NN.ipynb`` (en, today's path) or ``notebooks/zh/NN.ipynb`` (zh).
-    (Homework: the homework builder puts ``zh/`` inside ``student/`` and ``solutions/``.)"""
-    src = Path(src)
-    base = src.parent.parent
-    return base / (f"{src.stem}.ipynb" if lang == "en" else f"{lang}/{src.stem}.ipynb")
+USAGE = __doc__.split("\n\n")[1]
 
 
 def main(argv=None):
@@ -173,7 +33,7 @@ def main(argv=None):
         nb = edition(read(Path(argv[1]).read_text(encoding="utf-8")), argv[3])
         nbformat.write(nb, argv[4])
         return 0
-    print(USAGE)
+    print("usage:\n" + USAGE)
     return 2
 
 

@@ -6,6 +6,14 @@ One HTML page per notebook (``notebooks/*.ipynb`` and ``notebooks/homework/*.ipy
 rendered with nbconvert's HTMLExporter and the ``lab`` template, with the stored outputs,
 plus ``index.html``: the course outline (each notebook's title and sections) with links.
 
+Both editions (issue 15): the Chinese notebooks (``notebooks/zh/*.ipynb``) become
+``zh/*.html`` with their own ``zh/index.html``.  Every page and both indexes carry a
+language switch (English page <-> 中文 page; to the other index while a notebook has no
+translation yet), and Chinese pages declare ``lang="zh-CN"``.  Chinese prose is drawn by
+the reader's system CJK font when there is one, else by the course's subset font
+(gmpkit/lang/NotoSansCJKSC-gmpkit-*.otf, copied to ``_fonts/`` and declared with
+``@font-face``), which holds every character the course's sources use.
+
 Widgets: nbconvert embeds widget views when the notebook's metadata holds the widget
 state (``metadata.widgets["application/vnd.jupyter.widget-state+json"]``); the page then
 shows each widget as last saved, drawn by the @jupyter-widgets/html-manager script that
@@ -25,6 +33,7 @@ import argparse
 import copy
 import html
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -37,12 +46,95 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 COURSE_TITLE = "How Go schedules goroutines: an interactive course"
 
 
+ZH_DIR = "zh"        # the Chinese edition's folder, in notebooks/ and in the site
+LANG_CODE = {"en": "en", "zh": "zh-CN"}
+COURSE_TITLE_ZH = "Go 如何调度 goroutine：交互式课程"
+
+
 def find_notebooks(notebook_dir: Path) -> list[Path]:
-    """Lecture notebooks first (sorted), then homework; checkpoints excluded."""
+    """Lecture notebooks first (sorted), then homework, then the Chinese edition
+    (``zh/*.ipynb``); checkpoints excluded."""
     notebook_dir = Path(notebook_dir)
     lectures = sorted(notebook_dir.glob("*.ipynb"))
     homework = sorted((notebook_dir / "homework").glob("*.ipynb"))
-    return [p for p in lectures + homework if ".ipynb_checkpoints" not in p.parts]
+    chinese = sorted((notebook_dir / ZH_DIR).glob("*.ipynb"))
+    return [p for p in lectures + homework + chinese if ".ipynb_checkpoints" not in p.parts]
+
+
+def language_of(rel: Path) -> str:
+    """``"zh"`` for a page of the Chinese edition (``zh/...``), else ``"en"``."""
+    return "zh" if Path(rel).parts[0] == ZH_DIR else "en"
+
+
+def counterpart(rel: Path) -> Path:
+    """The same page in the other edition: ``NN.html`` <-> ``zh/NN.html``."""
+    rel = Path(rel)
+    return Path(*rel.parts[1:]) if language_of(rel) == "zh" else Path(ZH_DIR) / rel
+
+
+def _href(frm: Path, to: Path) -> str:
+    """A relative link from page ``frm`` to page ``to`` (both relative to the site root)."""
+    import os
+    return Path(os.path.relpath(to, Path(frm).parent)).as_posix()
+
+
+FONT_FAMILY = "Noto Sans CJK SC gmpkit"
+# system CJK fonts first (each platform's usual one), the shipped subset last: the browser
+# falls back character by character through NAMED families.  No system-ui or -apple-system:
+# chromium draws a character system-ui lacks as an empty box instead of trying the next
+# family (tests/browser/test_site_fonts_browser.py found it).
+CJK_STACK = ('"Segoe UI", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+             '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
+             f'"{FONT_FAMILY}", sans-serif')
+FONTS_DIR = "_fonts"
+
+
+def font_files() -> dict:
+    """``{weight: path}`` of the shipped CJK subset (gmpkit/lang)."""
+    lang = REPO / "gmpkit" / "lang"
+    return {w: lang / f"NotoSansCJKSC-gmpkit-{name}.otf" for w, name in
+            ((400, "Regular"), (700, "Bold"))}
+
+
+def font_faces(page_rel: Path) -> str:
+    """The ``@font-face`` rules of the subset, with URLs relative to ``page_rel`` (a browser
+    downloads the file only when a character on the page needs it)."""
+    return "".join(
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {w}; font-display: swap; '
+        f'src: url("{_href(page_rel, Path(FONTS_DIR) / f.name)}") format("opentype"); }}\n'
+        for w, f in font_files().items())
+
+
+def zh_style(page_rel: Path) -> str:
+    """The ``<style>`` of a Chinese page: the subset font and the CJK font stack."""
+    faces = font_faces(page_rel)
+    return (f"<style>\n{faces}"
+            f":root {{ --jp-content-font-family: {CJK_STACK}; --jp-ui-font-family: {CJK_STACK}; }}\n"
+            f"body {{ font-family: {CJK_STACK}; }}\n</style>")
+
+
+SWITCH_CSS = (".gmpkit-lang-switch { text-align: right; font-size: 0.95rem; padding: 0.4rem 1rem; "
+              f"font-family: {CJK_STACK}; }} .gmpkit-lang-switch a {{ font-weight: 600; }}")
+
+
+def switch_html(page_rel: Path, pages: set, index: bool = False) -> str:
+    """The language switch of a page: a link to the same page in the other edition, or to
+    the other edition's index when that page does not exist (yet)."""
+    page_rel = Path(page_rel)
+    other = counterpart(page_rel)
+    lang = language_of(page_rel)
+    exists = index or other.as_posix() in pages
+    target = other if exists else (Path("index.html") if lang == "zh" else Path(ZH_DIR) / "index.html")
+    if lang == "en":
+        label = "中文" if exists else "中文版（本讲尚未翻译）"
+        attrs = 'hreflang="zh-CN" lang="zh-CN"'
+    else:
+        label = "English" if exists else "English edition"
+        attrs = 'hreflang="en" lang="en"'
+    faces = "" if lang == "zh" else font_faces(page_rel)     # "中文" on an English page
+    return (f'<nav class="gmpkit-lang-switch"><style>{faces}{SWITCH_CSS}</style>'
+            f'<a class="gmpkit-lang-link" {attrs} href="{html.escape(_href(page_rel, target))}">'
+            f"{label}</a></nav>")
 
 
 def page_name(nb_path: Path, notebook_dir: Path) -> Path:
@@ -124,7 +216,15 @@ def _widget_parts(state: dict, model_id: str, seen=None) -> list[tuple[str, str]
     return parts
 
 
-def add_static_views(nb) -> int:
+STATIC_NOTE = {
+    "en": ("The last saved view of this experiment. Open the notebook in JupyterLab "
+           "(<code>make lab</code>) to move its controls."),
+    "zh": ("这是本实验最后保存的画面。在 JupyterLab 中打开 notebook"
+           "（<code>make lab COURSE_LANG=zh</code>）即可拖动控件。"),
+}
+
+
+def add_static_views(nb, lang: str = "en") -> int:
     """After each widget view, add a static copy of its last saved picture and text.
 
     The widget itself is drawn on the page by a script from a CDN; the static copy
@@ -150,8 +250,7 @@ def add_static_views(nb) -> int:
                 if kind == "img" else f"<div>{v}</div>" for kind, v in parts)
             outs.append(nbformat.v4.new_output("display_data", data={"text/html": (
                 f'<div class="gmpkit-static-view">{body}<p style="color:#666;font-size:0.9em">'
-                f"<i>The last saved view of this experiment. Open the notebook in JupyterLab "
-                f"(<code>make lab</code>) to move its controls.</i></p></div>")}))
+                f"<i>{STATIC_NOTE[lang]}</i></p></div>")}))
             added += 1
         cell["outputs"] = outs
     return added
@@ -182,16 +281,28 @@ def without_hidden_cells(nb):
     return nb
 
 
-def render(nb, resources_path: Path) -> str:
+def render(nb, resources_path: Path, lang: str = "en") -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     nb = without_hidden_cells(nb)
-    add_static_views(nb)
+    add_static_views(nb, lang)
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"path": str(resources_path)}}
     )
     return relink(body).replace("</body>", _HIDE_STATIC + "\n</body>", 1)
+
+
+def with_language(page: str, page_rel: Path, pages: set) -> str:
+    """A rendered page with its language switch (first thing in the body) and, for a
+    Chinese page, the CJK fonts."""
+    lang = language_of(page_rel)
+    # nbconvert accepts only two-letter codes (and falls back to "en"): set it here
+    page = re.sub(r"<html\b[^>]*>", f'<html lang="{LANG_CODE[lang]}">', page, count=1)
+    if lang == "zh":
+        page = page.replace("</head>", zh_style(page_rel) + "\n</head>", 1)
+    return re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + switch_html(page_rel, pages),
+                  page, count=1)
 
 
 INDEX_CSS = """
@@ -203,7 +314,27 @@ ul.sections { color: #555; font-size: 0.95rem; margin-top: 0.2rem; }
 """
 
 
-def index_html(entries: list[dict], title: str = COURSE_TITLE) -> str:
+INDEX_TEXT = {
+    "en": {"title": COURSE_TITLE, "lectures": "Lectures", "homework": "Homework",
+           "none": "No notebooks yet.",
+           "intro": "Processes, threads, goroutines, the M:N model, Go 1.0's GM scheduler and "
+                    "today's GMP scheduler: simulated, measured, and compared. These pages show "
+                    "the notebooks as last run; to change the experiments, run them in "
+                    "JupyterLab (<code>make lab</code>).",
+           "built": "Built {date} from the course notebooks."},
+    "zh": {"title": COURSE_TITLE_ZH, "lectures": "讲义", "homework": "作业",
+           "none": "还没有已翻译的 notebook。",
+           "intro": "进程、线程、goroutine、M:N 模型、Go 1.0 的 GM 调度器和今天的 GMP 调度器："
+                    "模拟、实测、对照。这些页面展示的是 notebook 最后一次运行的结果；想改动实验，"
+                    "请在 JupyterLab 中运行它们（<code>make lab COURSE_LANG=zh</code>）。",
+           "built": "{date} 由课程 notebook 生成。"},
+}
+
+
+def index_html(entries: list[dict], title: str | None = None, lang: str = "en",
+               switch: str = "") -> str:
+    text = INDEX_TEXT[lang]
+    title = title or text["title"]
     def block(items):
         out = []
         for e in items:
@@ -218,22 +349,22 @@ def index_html(entries: list[dict], title: str = COURSE_TITLE) -> str:
 
     lectures = [e for e in entries if not e["homework"]]
     homework = [e for e in entries if e["homework"]]
+    style = zh_style(Path(ZH_DIR) / "index.html") if lang == "zh" else ""
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{LANG_CODE[lang]}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title><style>{INDEX_CSS}</style></head><body>",
+        f"<title>{html.escape(title)}</title><style>{INDEX_CSS}</style>{style}</head><body>",
+        switch,
         f"<h1>{html.escape(title)}</h1>",
-        "<p>Processes, threads, goroutines, the M:N model, Go 1.0's GM scheduler and today's "
-        "GMP scheduler: simulated, measured, and compared. These pages show the notebooks as "
-        "last run; to change the experiments, run them in JupyterLab (<code>make lab</code>).</p>",
+        f"<p>{text['intro']}</p>",
     ]
     if lectures:
-        parts += ["<h2>Lectures</h2>", f"<ol>{block(lectures)}</ol>"]
+        parts += [f"<h2>{text['lectures']}</h2>", f"<ol>{block(lectures)}</ol>"]
     else:
-        parts += ["<p>No notebooks yet.</p>"]
+        parts += [f"<p>{text['none']}</p>"]
     if homework:
-        parts += ["<h2>Homework</h2>", f"<ul>{block(homework)}</ul>"]
-    parts += [f'<p class="note">Built {time.strftime("%Y-%m-%d")} from the course notebooks.</p>',
+        parts += [f"<h2>{text['homework']}</h2>", f"<ul>{block(homework)}</ul>"]
+    parts += [f'<p class="note">{text["built"].format(date=time.strftime("%Y-%m-%d"))}</p>',
               "</body></html>"]
     return "\n".join(parts)
 
@@ -244,7 +375,9 @@ def build_site(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "html",
     notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written, entries = [], []
-    for nb_path in find_notebooks(notebook_dir):
+    notebooks = find_notebooks(notebook_dir)
+    pages = {page_name(p, notebook_dir).as_posix() for p in notebooks}
+    for nb_path in notebooks:
         t0 = time.monotonic()
         nb = nbformat.read(nb_path, as_version=4)
         if execute_notebooks:
@@ -254,20 +387,34 @@ def build_site(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "html",
                 "its widgets will not show on the page (use --execute, or save the "
                 "notebook with 'Save Widget State Automatically' on)")
         rel = page_name(nb_path, notebook_dir)
+        lang = language_of(rel)
         target = out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(nb, nb_path.parent), encoding="utf-8")
+        target.write_text(with_language(render(nb, nb_path.parent, lang), rel, pages),
+                          encoding="utf-8")
         written.append(target)
         title, sections = headings(nb)
         entries.append({
             "href": rel.as_posix(), "title": title or nb_path.stem, "sections": sections,
             "file": nb_path.relative_to(notebook_dir).as_posix(),
-            "homework": rel.parts[0] == "homework",
+            "homework": rel.parts[0] == "homework", "lang": lang,
         })
         log(f"{target.relative_to(out_dir)}  ({time.monotonic() - t0:.1f} s)")
     index = out_dir / "index.html"
-    index.write_text(index_html(entries), encoding="utf-8")
-    return [index] + written
+    zh_index = out_dir / ZH_DIR / "index.html"
+    en_entries = [e for e in entries if e["lang"] == "en"]
+    index.write_text(index_html(en_entries, switch=switch_html(Path("index.html"), pages,
+                                                                index=True)), encoding="utf-8")
+    zh_entries = [dict(e, href=Path(e["href"]).relative_to(ZH_DIR).as_posix())
+                  for e in entries if e["lang"] == "zh"]
+    zh_index.parent.mkdir(parents=True, exist_ok=True)
+    zh_index.write_text(index_html(zh_entries, lang="zh", switch=switch_html(
+        Path(ZH_DIR) / "index.html", pages, index=True)), encoding="utf-8")
+    fonts = out_dir / FONTS_DIR
+    fonts.mkdir(exist_ok=True)
+    for f in font_files().values():
+        shutil.copyfile(f, fonts / f.name)
+    return [index, zh_index] + written
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,7 @@
-"""Build reveal.js slides of each lecture notebook (``notebooks/*.ipynb``).
+"""Build reveal.js slides of each lecture notebook (``notebooks/*.ipynb``), both editions:
+the Chinese notebooks (``notebooks/zh/*.ipynb``) become ``<out>/zh/<name>.slides.html``,
+declared ``lang="zh-CN"``, with the course's CJK subset font after the system CJK fonts
+(as on the site; copied to ``<out>/_fonts``).
 
     python tools/build_slides.py [--notebooks notebooks] [--out build/slides]
                                  [--reveal-prefix URL_OR_PATH]
@@ -61,7 +64,8 @@ def with_slide_metadata(nb):
 
 
 def find_lectures(notebook_dir: Path) -> list[Path]:
-    return sorted(Path(notebook_dir).glob("*.ipynb"))
+    """The lecture notebooks: English (``*.ipynb``), then Chinese (``zh/*.ipynb``)."""
+    return sorted(Path(notebook_dir).glob("*.ipynb")) + sorted(Path(notebook_dir).glob("zh/*.ipynb"))
 
 
 def build_slides(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "slides",
@@ -74,27 +78,46 @@ def build_slides(notebook_dir=REPO / "notebooks", out_dir=REPO / "build" / "slid
     notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(VENDOR, out_dir / VENDOR_DIR, dirs_exist_ok=True)
-    exporter = SlidesExporter(
-        template_name="gmpkit_reveal",
-        extra_template_basedirs=[str(TEMPLATES)],
-        reveal_scroll=True,
-        reveal_theme="white",
-        reveal_url_prefix=reveal_prefix or f"{VENDOR_DIR}/reveal.js",
-        require_js_url=f"{VENDOR_DIR}/requirejs/require.js",
-        jquery_url=f"{VENDOR_DIR}/jquery/jquery.min.js",
-    )
+    from tools.build_site import FONTS_DIR, LANG_CODE, font_files, zh_style
+
+    def exporter_for(up: str):
+        prefix = reveal_prefix or f"{VENDOR_DIR}/reveal.js"
+        if not re.match(r"[a-z]+:|/", prefix):           # a relative path: from the deck's folder
+            prefix = up + prefix
+        return SlidesExporter(
+            template_name="gmpkit_reveal",
+            extra_template_basedirs=[str(TEMPLATES)],
+            reveal_scroll=True,
+            reveal_theme="white",
+            reveal_url_prefix=prefix,
+            require_js_url=f"{up}{VENDOR_DIR}/requirejs/require.js",
+            jquery_url=f"{up}{VENDOR_DIR}/jquery/jquery.min.js",
+        )
+
+    exporters = {"en": exporter_for(""), "zh": exporter_for("../")}
     written = []
     for nb_path in find_lectures(notebook_dir):
         t0 = time.monotonic()
+        lang = "zh" if nb_path.parent.name == "zh" and nb_path.parent != notebook_dir else "en"
         nb = with_slide_metadata(without_hidden_cells(nbformat.read(nb_path, as_version=4)))
-        add_static_views(nb)
-        body, _ = exporter.from_notebook_node(
+        add_static_views(nb, lang)
+        body, _ = exporters[lang].from_notebook_node(
             nb, resources={"metadata": {"path": str(nb_path.parent)}}
         )
-        target = out_dir / f"{nb_path.stem}.slides.html"
+        rel = Path(f"{nb_path.stem}.slides.html") if lang == "en" else \
+            Path("zh") / f"{nb_path.stem}.slides.html"
+        body = re.sub(r"<html\b[^>]*>", f'<html lang="{LANG_CODE[lang]}">', body, count=1)
+        if lang == "zh":
+            body = body.replace("</head>", zh_style(rel) + "\n</head>", 1)
+            fonts = out_dir / FONTS_DIR
+            fonts.mkdir(exist_ok=True)
+            for f in font_files().values():
+                shutil.copyfile(f, fonts / f.name)
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
         written.append(target)
-        log(f"{target.name}  ({time.monotonic() - t0:.1f} s)")
+        log(f"{rel.as_posix()}  ({time.monotonic() - t0:.1f} s)")
     return written
 
 

@@ -1,6 +1,7 @@
 """The bilingual term table against the notebooks' Glossary tables.
 
     python -m tools.terms check          # terms missing from the table; Chinese that differs
+                                         # (both editions: ## Glossary and the Chinese ## 术语表)
     python -m tools.terms render NN_name [--lang zh]
                                          # that notebook's Glossary, regenerated from the table
 
@@ -42,11 +43,17 @@ def _split_row(line):
     return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", m.group(1))]
 
 
-def parse_glossary(text):
-    """``[(english, chinese, meaning)]`` of the first table after a ``## Glossary`` heading."""
+_HEADING = {"en": r"Glossary\b", "zh": "术语表"}
+
+
+def parse_glossary(text, lang="en"):
+    """``[(english, chinese, meaning)]`` of the first table after the ``## Glossary``
+    heading (``lang="zh"``: the Chinese edition's ``## 术语表``, whose table is
+    ``中文 | English | 含义``: its first two columns are swapped back here)."""
     lines = text.splitlines()
     try:
-        start = next(i for i, l in enumerate(lines) if re.match(r"^#?\s*##\s+Glossary\b", l))
+        start = next(i for i, l in enumerate(lines)
+                     if re.match(r"^#?\s*##\s+" + _HEADING[lang], l))
     except StopIteration:
         return []
     rows, seen_table = [], False
@@ -59,15 +66,17 @@ def parse_glossary(text):
         seen_table = True
         if len(cells) < 3 or cells[0] in ("English", "中文") or set(cells[0]) <= set("-: "):
             continue
-        rows.append((cells[0], cells[1], cells[2]))
+        rows.append((cells[1], cells[0], cells[2]) if lang == "zh" else
+                    (cells[0], cells[1], cells[2]))
     return rows
 
 
-def glossaries(sources=SOURCES):
-    """``{notebook name: [(english, chinese, meaning)]}`` for every source with a Glossary."""
+def glossaries(sources=SOURCES, lang="en"):
+    """``{notebook name: [(english, chinese, meaning)]}`` for every source with a Glossary
+    (``lang="zh"``: the Chinese edition's 术语表, for sources that have one)."""
     out = {}
     for path in sorted(Path(sources).glob("*.py")):
-        rows = parse_glossary(path.read_text(encoding="utf-8"))
+        rows = parse_glossary(path.read_text(encoding="utf-8"), lang)
         if rows:
             out[path.stem] = rows
     return out
@@ -79,7 +88,7 @@ def _base(zh):
 
 
 def problems(sources=SOURCES, table=None):
-    """``(missing, differs, inconsistent)``:
+    """``(missing, differs, inconsistent)``, over both editions' glossaries:
 
     * ``missing``: [(notebook, english)] not in the term table;
     * ``differs``: [(notebook, english, notebook's Chinese, table's Chinese)];
@@ -89,7 +98,8 @@ def problems(sources=SOURCES, table=None):
     from gmpkit.i18n import terms
     table = terms() if table is None else table
     missing, differs, by_term = [], [], {}
-    for nb, rows in glossaries(sources).items():
+    both = [(nb, rows) for lang in ("en", "zh") for nb, rows in glossaries(sources, lang).items()]
+    for nb, rows in both:
         for en, zh, _ in rows:
             by_term.setdefault(en, {}).setdefault(zh, []).append(nb)
             if en not in table:

@@ -10,9 +10,10 @@ The course's sources used to be a home-made percent format read by
     panel
 
 This tool rewrites such a file as jupytext writes it, so JupyterLab (with
-jupytext) can pair it with its ``.ipynb``:
+jupytext) can open it as a notebook:
 
-* a YAML header with the pairing (``jupytext.formats``), ``comment_magics:
+* a YAML header with ``jupytext.formats: py:percent`` (the source is not paired with
+  a built notebook: both editions are derived from it), ``comment_magics:
   false`` (``%%go`` cells stay plain Go, as before), a filter that keeps
   jupytext's version out of the header (no diff when jupytext is upgraded),
   and the kernelspec;
@@ -23,13 +24,9 @@ jupytext) can pair it with its ``.ipynb``:
 * cell sources unchanged (blank lines at a cell's edges dropped, as the old
   reader did).
 
-Pairing, by folder (where the ``.ipynb`` lives is where it always lived):
-
-* ``notebooks/src/NN.py``  <->  ``notebooks/NN.ipynb``: ``ipynb,src//py:percent``;
-* ``notebooks/homework/src/hwN.py``  <->  ``notebooks/homework/solutions/hwN.ipynb``:
-  ``solutions//ipynb,src//py:percent`` (the solution notebook is the master with
-  outputs; the student version is derived by ``python -m gmpkit.homework build``
-  and is not paired).
+Until issue 15 each source was paired with its built notebook (``ipynb,src//py:percent``);
+since a source holds two languages and builds two editions, it is paired with nothing, and
+converting an old header rewrites that one line.
 
 A file that already has a jupytext header is read by jupytext and written
 back the same way, so running the tool twice changes nothing::
@@ -67,8 +64,10 @@ from pathlib import Path
 import nbformat
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-LECTURE_FORMATS = "ipynb,src//py:percent"
-HOMEWORK_FORMATS = "solutions//ipynb,src//py:percent"
+# A source is a text notebook on its own: its editions (notebooks/NN.ipynb, notebooks/zh/...,
+# homework student/ and solutions/) are derived by the builds, not jupytext pairs.
+LECTURE_FORMATS = "py:percent"
+HOMEWORK_FORMATS = "py:percent"
 # Notebook-level jupytext options every source carries (and its built .ipynb, so that
 # JupyterLab writes the .py back the same way).
 JUPYTEXT_OPTIONS = {
@@ -161,7 +160,7 @@ def parse_legacy(text: str, where: str = "source") -> list:
 
 
 def formats_for(path) -> str:
-    """The pairing of a source, by its folder (see the module docstring)."""
+    """The jupytext formats of a source (one, for lectures and homework alike)."""
     p = Path(path).resolve()
     return HOMEWORK_FORMATS if p.parent.parent.name == "homework" else LECTURE_FORMATS
 

@@ -7,15 +7,19 @@ check cells are tagged ``check``.  From it:
 * ``student/hwN_name.ipynb``: each solution cell replaced by a stub
   (``answer_q1 = ...  # your prediction``), not executed: a clean start;
 * ``solutions/hwN_name.ipynb``: everything, executed with the demo id, so its
-  outputs are the reference strict nbval compares against.  It is the master's
-  jupytext pair (``formats: solutions//ipynb,src//py:percent``): an instructor
-  can edit it in JupyterLab and jupytext writes the master back; the student
-  and graded versions carry no pairing (they are derived, and a learner's
-  JupyterLab must not write a master);
+  outputs are the reference strict nbval compares against;
+* the same two for the Chinese edition, ``student/zh/`` and ``solutions/zh/``, when
+  the master's prose is bilingual (``lang="en"``/``lang="zh"`` cell pairs, see
+  :mod:`.bilingual`): the code cells are the same, so the check cells hash the same
+  and the grader grades either edition alike.  Its language cell
+  (``gk.set_language("zh")``) comes right after the student-id cell, which stays first.
+  No version is a jupytext pair: an instructor edits the master (in an editor, or
+  opened in JupyterLab as a notebook through jupytext) and rebuilds;
 * with ``--mode graded``: ``graded/hwN_name.ipynb`` (or ``--out DIR``), the
   student version whose setup cell says ``assignment(N, STUDENT_ID,
   mode="graded")``: its check cells record answers instead of revealing the
-  model's (the check cells themselves are unchanged, so they hash the same).
+  model's (the check cells themselves are unchanged, so they hash the same);
+  ``graded/zh/`` for the Chinese edition.
 
 Building also records every master's check-cell hashes, points and answer
 names in the package's ``data/released.json`` (see :mod:`.released`), which
@@ -34,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import released, source
+from . import bilingual, released, source
 
 ROOT = Path(__file__).resolve().parents[2]
 HW_DIR = ROOT / "notebooks" / "homework"
@@ -45,7 +49,7 @@ GRADED_DIR = HW_DIR / "graded"
 CHECK_RE = re.compile(r"""\bhw\.check\(\s*["'](q\d+)["']\s*,\s*(\w+)\s*\)""")
 SETUP_RE = re.compile(r"""^(hw\s*=\s*assignment\(\s*\d+\s*,\s*STUDENT_ID)\s*\)\s*$""", re.M)
 
-__all__ = ["masters", "assignment_of", "student_notebook", "solution_notebook",
+__all__ = ["masters", "languages", "edition_dir", "assignment_of", "student_notebook", "solution_notebook",
            "graded_notebook", "build_all", "stale", "stub_for", "check_cells", "release_data"]
 
 
@@ -101,15 +105,37 @@ def check_cells(nb):
     return out
 
 
-def _base(src):
+def _bilingual(src):
     nb = source.to_notebook(src)
-    nb.metadata["gmpkit"] = {"assignment": assignment_of(src), "master": src.name}
+    probs = bilingual.problems(nb)
+    if probs:
+        raise ValueError(f"{src.name}: " + f"; ".join(probs))
     return nb
 
 
-def student_notebook(src):
-    nb = _base(src)
-    nb.metadata.pop("jupytext", None)       # derived from the master, not its pair
+def languages(src):
+    """The editions a master has: ``("en",)`` or ``("en", "zh")``."""
+    return bilingual.languages(source.to_notebook(src))
+
+
+def edition_dir(folder, lang):
+    """``student/`` or ``student/zh/`` (the same for solutions/ and graded/)."""
+    return Path(folder) if lang == "en" else Path(folder) / lang
+
+
+def _base(src, lang="en"):
+    nb = bilingual.edition(_bilingual(src), lang)
+    cells = nb.cells
+    k = next((i for i, c in enumerate(cells) if bilingual.is_language_cell(c)), None)
+    sid = next((i for i, c in enumerate(cells) if "student-id" in c.metadata.get("tags", [])), None)
+    if k is not None and sid is not None and k < sid:
+        cells.insert(sid, cells.pop(k))        # the student's id stays the first cell
+    nb.metadata["gmpkit"] = {"assignment": assignment_of(src), "master": src.name, "lang": lang}
+    return nb
+
+
+def student_notebook(src, lang="en"):
+    nb = _base(src, lang)
     nb.metadata["gmpkit"]["version"] = "student"
     for c in nb.cells:
         tags = c.metadata.get("tags", [])
@@ -119,9 +145,9 @@ def student_notebook(src):
     return nb
 
 
-def graded_notebook(src):
+def graded_notebook(src, lang="en"):
     """The student version for graded use: the setup cell asks for ``mode="graded"``."""
-    nb = student_notebook(src)
+    nb = student_notebook(src, lang)
     nb.metadata["gmpkit"]["version"] = "graded"
     n = 0
     for c in nb.cells:
@@ -134,12 +160,13 @@ def graded_notebook(src):
     return nb
 
 
-def solution_notebook(src, run=True):
-    nb = _base(src)
+def solution_notebook(src, run=True, lang="en"):
+    nb = _base(src, lang)
     nb.metadata["gmpkit"]["version"] = "solution"
     if run:
-        SOLUTION_DIR.mkdir(parents=True, exist_ok=True)
-        _execute(nb, SOLUTION_DIR)
+        where = edition_dir(SOLUTION_DIR, lang)
+        where.mkdir(parents=True, exist_ok=True)
+        _execute(nb, where)
         for c in nb.cells:
             _coalesce_streams(c)
         for i, c in enumerate(nb.cells):
@@ -187,14 +214,17 @@ def build_all(names=None, run=True, log=print, mode="practice", out=None):
     for src in masters():
         if names and src.stem not in names and f"hw{assignment_of(src)}" not in names:
             continue
-        if mode == "graded":
-            target = Path(out or GRADED_DIR) / f"{src.stem}.ipynb"
-            _write(graded_notebook(src), target)
-            log(f"built {src.stem}: {target} (graded: no answers in the notebook)")
-        else:
-            _write(student_notebook(src), STUDENT_DIR / f"{src.stem}.ipynb")
-            _write(solution_notebook(src, run=run), SOLUTION_DIR / f"{src.stem}.ipynb")
-            log(f"built {src.stem}: student/{src.stem}.ipynb, solutions/{src.stem}.ipynb")
+        for lang in languages(src):
+            if mode == "graded":
+                target = edition_dir(out or GRADED_DIR, lang) / f"{src.stem}.ipynb"
+                _write(graded_notebook(src, lang), target)
+                log(f"built {src.stem}: {target} (graded: no answers in the notebook)")
+            else:
+                st = edition_dir(STUDENT_DIR, lang) / f"{src.stem}.ipynb"
+                so = edition_dir(SOLUTION_DIR, lang) / f"{src.stem}.ipynb"
+                _write(student_notebook(src, lang), st)
+                _write(solution_notebook(src, run=run, lang=lang), so)
+                log(f"built {src.stem}: {st.relative_to(HW_DIR)}, {so.relative_to(HW_DIR)}")
         done.append(src.stem)
     write_release_data()
     return done
@@ -267,25 +297,40 @@ def stale():
     """What differs between the masters and the committed notebooks (empty = fresh)."""
     probs = []
     for src in masters():
-        st, so = STUDENT_DIR / f"{src.stem}.ipynb", SOLUTION_DIR / f"{src.stem}.ipynb"
-        for path, want in ((st, student_notebook(src)), (so, solution_notebook(src, run=False))):
-            if not path.exists():
-                probs.append(f"{path.relative_to(ROOT)} is missing")
-                continue
-            have = nbformat.read(path, as_version=4)
-            if _cells(have) != _cells(want):
-                probs.append(f"{path.relative_to(ROOT)} differs from {src.name}")
-            elif any(have.metadata.get(k) != want.metadata.get(k) for k in ("gmpkit", "jupytext")):
-                probs.append(f"{path.relative_to(ROOT)}: metadata differs from {src.name}")
-        if so.exists():
-            have = nbformat.read(so, as_version=4)
-            if any(c.cell_type == "code" and c.source.strip() and not c.get("execution_count")
-                   for c in have.cells):
-                probs.append(f"{so.relative_to(ROOT)} was not executed")
+        try:
+            langs = languages(src)
+            _bilingual(src)
+        except ValueError as e:
+            probs.append(str(e))
+            continue
+        for lang in langs:
+            st = edition_dir(STUDENT_DIR, lang) / f"{src.stem}.ipynb"
+            so = edition_dir(SOLUTION_DIR, lang) / f"{src.stem}.ipynb"
+            for path, want in ((st, student_notebook(src, lang)),
+                               (so, solution_notebook(src, run=False, lang=lang))):
+                if not path.exists():
+                    probs.append(f"{path.relative_to(ROOT)} is missing")
+                    continue
+                have = nbformat.read(path, as_version=4)
+                if _cells(have) != _cells(want):
+                    probs.append(f"{path.relative_to(ROOT)} differs from {src.name}")
+                elif any(have.metadata.get(k) != want.metadata.get(k)
+                         for k in ("gmpkit", "jupytext")):
+                    probs.append(f"{path.relative_to(ROOT)}: metadata differs from {src.name}")
+            if so.exists():
+                have = nbformat.read(so, as_version=4)
+                if any(c.cell_type == "code" and c.source.strip() and not c.get("execution_count")
+                       for c in have.cells):
+                    probs.append(f"{so.relative_to(ROOT)} was not executed")
     for d in (STUDENT_DIR, SOLUTION_DIR):
-        for nbp in d.glob("*.ipynb"):
-            if not (SRC_DIR / f"{nbp.stem}.py").exists():
-                probs.append(f"{nbp.relative_to(ROOT)} has no master")
+        for lang in bilingual.LANGS:
+            for nbp in edition_dir(d, lang).glob("*.ipynb"):
+                master = SRC_DIR / f"{nbp.stem}.py"
+                if not master.exists():
+                    probs.append(f"{nbp.relative_to(ROOT)} has no master")
+                elif lang not in languages(master):
+                    probs.append(f"{nbp.relative_to(ROOT)}: {master.name} has no lang=\"{lang}\" "
+                                 f"cell (delete the notebook or translate the master)")
     path = _released_path()
     have = json.loads(path.read_text()) if path.exists() else None
     if have is None or release_data(have) != have:

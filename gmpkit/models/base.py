@@ -78,6 +78,10 @@ class Model:
         self.stats_extra: dict = {}
         self._handlers = self._make_handlers()
         self._advance = sim.advance    # bound once: run_g is on every G's path
+        # The timeline's recorders, bound once (the recording mode chose them)
+        self._mspan = sim.tl._add_m_span
+        self._sample = sim.tl._sample
+        self._event = sim.tl._add_event
 
     def start(self, g):
         raise NotImplementedError
@@ -137,11 +141,11 @@ class Model:
     # ---- recording helpers --------------------------------------------------
     def span(self, state, start, end, m=-1, p=-1, g=-1):
         if end > start:
-            self.tl._add_m_span(state, start, end, m, p, g)
+            self._mspan(state, start, end, m, p, g)
 
     def event(self, kind, g=-1, m=-1, p=-1, other=-1, detail=""):
-        self.tl.add_event(kind, self.engine.now, g=g, m=m, p=p, other=other, detail=detail)
+        self._event(kind, self.engine.now, g, m, p, other, detail)
 
     def counter(self, name, value):
-        self.tl._sample(name, self.engine.now, value)
+        self._sample(name, self.engine.now, value)
 

@@ -447,7 +447,7 @@ class GM(FutexLock, Go1Timers, Model):
         self.matchmg(m)
 
     def run_g(self, m, g):
-        self._after_advance(m, g, self.sim.advance(g))
+        self._after_advance(m, g, self._advance(g))
 
     def _after_advance(self, m, g, op):
         # Each G this one woke on the way (a channel send, an unlock ...) cost a
@@ -456,13 +456,16 @@ class GM(FutexLock, Go1Timers, Model):
             w = m.pending.popleft()
             self.schedlock(m, self._ready_locked, w, (self._after_advance, m, g, op))
         else:
-            self.dispatch(m, g, op)
+            self._handlers[type(op)](m, g, op)     # dispatch(m, g, op)
 
     # ---- operations ----------------------------------------------------------------------
     def do_compute(self, m, g, op):
-        now = self.engine.now
-        self.span("running", now, now + op.ns, m=m.id, g=g.id)
-        self.engine.after(op.ns, self.run_g, m, g)
+        engine = self.engine
+        now = engine.now
+        ns = op.ns
+        if ns > 0:
+            self._mspan("running", now, now + ns, m.id, -1, g.id)
+        engine.after(ns, self.run_g, m, g)
 
     def do_go(self, m, g, op):
         """The go statement: allocate the G, then ``newproc`` under the lock."""

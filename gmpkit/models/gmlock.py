@@ -98,7 +98,7 @@ class FutexLock:
             self.engine.after(self.costs["kernel_switch_ns"], self._lock_retry, sleeper)
         if self.lock_spinners:
             w = self.lock_spinners.popleft()
-            w.timer.cancel()
+            self.engine.cancel(w.timer)
             w.spun += self.engine.now - w.spin_from
             self._take(w)
 

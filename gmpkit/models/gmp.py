@@ -78,8 +78,11 @@ from numbers import Integral
 from math import gcd
 
 from ..i18n import tr
+from ..ops import EXITED, Compute, Go
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
+
+_heappush = heapq.heappush
 
 __all__ = ["GMP", "RUNQ_SIZE", "GLOBAL_CHECK_EVERY", "STEAL_TRIES", "FORCE_PREEMPT_NS",
            "SYSMON_MIN_US", "SYSMON_MAX_US", "SYSMON_IDLE_ROUNDS", "MAX_M_COUNT"]
@@ -154,7 +157,7 @@ class P:
     __slots__ = ("id", "status", "m", "idle", "runnext", "runq", "runqhead", "runqtail",
                  "schedtick", "syscalltick", "timers", "preempt",
                  "sm_schedtick", "sm_schedwhen", "sm_syscalltick", "sm_syscallwhen",
-                 "runq_name", "tick_name")
+                 "runq_name", "tick_name", "runq_rec", "tick_rec")
 
     def __init__(self, pid):
         self.id = pid
@@ -176,6 +179,7 @@ class P:
         self.sm_syscallwhen = 0
         self.runq_name = f"runq[{pid}]"
         self.tick_name = f"schedtick[{pid}]"
+        self.runq_rec = self.tick_rec = None   # the timeline's recorders (GMP.setup)
 
     def __repr__(self):
         return f"<P{self.id} {self.status} ring={len(self.runq)} next={self.runnext}>"
@@ -382,6 +386,18 @@ class GMP(Model):
         # engine's (work stealing's random order) exactly as it is without them.
         self.sleep_rng = (None if self.sleep_overshoot is None
                           else random.Random(f"gmpkit.GMP.sleep_overshoot/{sim.seed}"))
+        # Hot-path bindings.  A subclass that overrides do_compute / do_exit gets
+        # them called through the handler table; otherwise the G's loop
+        # (_run_g_fast) does their work in place.
+        self._heap = self.engine._heap
+        self._stats = sim.stats
+        self._compute_op = Compute if type(self).do_compute is GMP.do_compute else None
+        self._exit_op = EXITED if type(self).do_exit is GMP.do_exit else None
+        cls = type(self)
+        self._go_op = Go if (cls.do_go is GMP.do_go and cls._newproc_done is GMP._newproc_done
+                             and cls._run is GMP._run) else None
+        self._compute_done_fn = self._compute_done
+        self._run_fn = self._run
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
                   "sysmon_wakeups", "futile_wakeups"):
@@ -430,6 +446,8 @@ class GMP(Model):
         for pp in self.allp:
             self.counter(pp.runq_name, 0)
             self.counter(pp.tick_name, 0)
+            pp.runq_rec = self.tl._counter_fn(pp.runq_name)
+            pp.tick_rec = self.tl._counter_fn(pp.tick_name)
         self._sysmon_sleep()
 
     def _newm_record(self):
@@ -474,10 +492,11 @@ class GMP(Model):
             if old is None:
                 return
             g = old
-        if len(pp.runq) < RUNQ_SIZE:
-            pp.runq.append(g)
+        runq = pp.runq
+        if len(runq) < RUNQ_SIZE:
+            runq.append(g)
             pp.runqtail += 1
-            self.counter(pp.runq_name, len(pp.runq))
+            pp.runq_rec(self.engine.now, len(runq))
             return
         self.runqputslow(pp, g)
 
@@ -671,6 +690,13 @@ class GMP(Model):
             return
         if self.nmspinning != 0:
             return
+        if not self.pidle:
+            # No idle P: nmspinning would go 0 -> 1 -> 0 within this instant (a
+            # counter change that folds away) and pidlegetSpinning would only set
+            # needspinning.  Do just that.
+            if not self.needspinning:
+                self._set_needspinning(1)
+            return
         self._set_nmspinning(1)
         pp = self.pidlegetSpinning()
         if pp is None:
@@ -782,7 +808,13 @@ class GMP(Model):
         """execute: run ``g`` on ``m``; a new time slice (schedtick++) unless it
         inherits the current one (it came from runnext)."""
         pp = m.p
-        self._set_state(m, "running")
+        engine = self.engine
+        now = engine.now
+        if m.state in _SPAN_LABEL:
+            self._set_state(m, "running")
+        else:                           # from running or syscall: no span to close
+            m.state = "running"
+            m.since = now
         m.woken = False
         m.curg = g
         g.m = m.id
@@ -790,17 +822,18 @@ class GMP(Model):
         g.status = "running"
         g.preempt = False
         if not inherit:
-            pp.schedtick += 1
-            self.counter(pp.tick_name, pp.schedtick)
+            pp.schedtick = tick = pp.schedtick + 1
+            pp.tick_rec(now, tick)
         cost = 0
         if m.lastg is not g:
             cost = self.switch_ns
-            self.sim.stats["context_switches"] += 1
+            self._stats["context_switches"] += 1
             if cost:
-                now = self.engine.now
-                self.span("switch", now, now + cost, m=m.id, p=pp.id, g=g.id)
+                self._mspan("switch", now, now + cost, m.id, pp.id, g.id)
         m.lastg = g
-        self.engine.after(cost, self._run, m, g)
+        # engine.after(cost, self._run, m, g), inlined
+        engine._seq = seq = engine._seq + 1
+        _heappush(self._heap, [now + cost, seq, self._run_fn, (m, g)])
 
     def _run(self, m, g):
         """Resume ``g``'s code on ``m`` (gogo): finish a preempted compute, or
@@ -811,7 +844,62 @@ class GMP(Model):
         elif g.left > 0:
             self._start_compute(m, g)
         else:
-            self.run_g(m, g)
+            self._run_g_fast(m, g)
+
+    def _run_g_fast(self, m, g):
+        """run_g with do_compute, do_exit and do_go done in place (the commonest
+        outcomes); every other operation goes to its ``do_*`` handler.
+
+        A ``go`` whose newproc (``goroutine_create_ns`` later) is certainly the
+        next event is finished here, in a loop, as the run loop would do next:
+        a G spawning many goroutines runs on without a heap push and pop each."""
+        engine = self.engine
+        while True:
+            op = self._advance(g)
+            t = type(op)
+            if t is self._compute_op:
+                g.left = left = op.ns
+                g.tight = op.tight
+                g.since = now = engine.now
+                when = now + left
+                heap = self._heap
+                if ((heap and heap[0][0] <= when) or self.sim._check
+                        or not engine.may_run_ahead(when)):
+                    engine._seq = seq = engine._seq + 1
+                    g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                    _heappush(heap, t)
+                else:   # it is the next event anyway: end it now (see _compute_done)
+                    engine.now = when
+                    engine.events += 1
+                    self._compute_done(m, g)
+                return
+            if op is self._exit_op:
+                m.curg = None
+                self.schedule(m)
+                return
+            if t is self._go_op:
+                now = engine.now
+                when = now + self.create_ns
+                heap = self._heap
+                if ((heap and heap[0][0] <= when) or self.sim._check
+                        or not engine.may_run_ahead(when)):
+                    self.do_go(m, g, op)
+                    return
+                # do_go, then _newproc_done at its time, then _run(m, g): in place
+                if when > now:
+                    self._mspan("spawn", now, when, m.id, m.p.id, g.id)
+                engine.now = when
+                engine.events += 1
+                self.curm = m
+                self.runqput(m.p, op.g, True)
+                self.wakep()
+                self.curm = m
+                if g.preempt:
+                    self.gopreempt_m(m, g)
+                    return
+                continue
+            self._handlers[t](m, g, op)
+            return
 
     def findRunnable(self, m):
         """findRunnable: find a runnable G for ``m`` in the runtime's order.
@@ -822,14 +910,21 @@ class GMP(Model):
         while True:  # top:
             pp = m.p
             # Run this P's expired timers (they may ready Gs onto our runnext).
-            self.checkTimers(pp)
+            if pp.timers and pp.timers[0][0] <= self.engine.now:
+                self.checkTimers(pp)
             # Fairness: every 61st tick, one G from the global queue first.
             if pp.schedtick % GLOBAL_CHECK_EVERY == 0 and self.globalq:
                 return self.globrunqget(), False
             # Local: runnext, then the ring.
-            g, inherit = self.runqget(pp)
+            g = pp.runnext
             if g is not None:
-                return g, inherit
+                pp.runnext = None
+                return g, True
+            if pp.runq:
+                g = pp.runq.popleft()
+                pp.runqhead += 1
+                pp.runq_rec(self.engine.now, len(pp.runq))
+                return g, False
             # Global: a batch.
             if self.globalq:
                 return self.globrunqgetbatch(pp), False
@@ -1024,7 +1119,7 @@ class GMP(Model):
         if self.netpoll_m is not m:
             return                     # already woken by something else
         if m.poll_timer is not None:
-            m.poll_timer.cancel()
+            self.engine.cancel(m.poll_timer)
             m.poll_timer = None
         self.netpoll_m = None
         self.lastpoll = self.engine.now
@@ -1118,31 +1213,67 @@ class GMP(Model):
     # what a goroutine does
     # ======================================================================
     def do_compute(self, m, g, op):
-        g.left = left = op.ns
+        g.left = op.ns
         g.tight = op.tight
-        engine = self.engine            # _start_compute, inlined: the hottest path
-        g.since = engine.now
-        g.timer = engine.after(left, self._compute_done, m, g)
+        self._start_compute(m, g)
 
     def _start_compute(self, m, g):
         g.since = self.engine.now
         g.timer = self.engine.after(g.left, self._compute_done, m, g)
 
     def _compute_done(self, m, g):
-        now = self.engine.now
-        if now > g.since:
-            self.tl._add_m_span("running", g.since, now, m.id, m.p.id, g.id)
-        g.left = 0
-        g.timer = None
-        self._run(m, g)
+        """A compute ends: record it, and run ``g`` on to its next operation.
+
+        When that is another compute that ends before any other event is due (a
+        lone G on its P, one P, a quiet moment), nothing can happen in between:
+        it is ended here too, in a loop, exactly as the run loop would pop it next
+        (same clock, same event count, same records in the same order), without
+        a heap push and pop.  Not while the run is stepped (animations)."""
+        engine = self.engine
+        now = engine.now
+        while True:
+            since = g.since
+            if now > since:
+                self._mspan("running", since, now, m.id, m.p.id, g.id)
+            g.left = 0
+            g.timer = None
+            # _run(m, g) with g.left == 0, and _run_g_fast, inlined: the hottest path
+            self.curm = m
+            if g.preempt:
+                self.gopreempt_m(m, g)
+                return
+            op = self._advance(g)
+            if type(op) is not self._compute_op:
+                break
+            g.left = left = op.ns
+            g.tight = op.tight
+            g.since = now
+            when = now + left
+            heap = self._heap
+            if (heap and heap[0][0] <= when) or self.sim._check or not engine.may_run_ahead(when):
+                engine._seq = seq = engine._seq + 1
+                g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                _heappush(heap, t)
+                return
+            engine.now = now = when     # the next event is this compute's end
+            engine.events += 1
+        if op is self._exit_op:
+            m.curg = None
+            self.schedule(m)
+        else:
+            self._handlers[type(op)](m, g, op)
 
     def do_go(self, m, g, op):
         """newproc: the parent pays goroutine_create_ns, then the new G goes to
         runnext (the old runnext to the ring's tail) and wakep."""
-        now = self.engine.now
+        engine = self.engine
+        now = engine.now
         cost = self.create_ns
-        self.span("spawn", now, now + cost, m=m.id, p=m.p.id, g=g.id)
-        self.engine.after(cost, self._newproc_done, m, g, op.g)
+        if cost:
+            self._mspan("spawn", now, now + cost, m.id, m.p.id, g.id)
+        # engine.after(cost, self._newproc_done, m, g, op.g), inlined
+        engine._seq = seq = engine._seq + 1
+        _heappush(self._heap, [now + cost, seq, self._newproc_done, (m, g, op.g)])
 
     def _newproc_done(self, m, g, newg):
         self.curm = m
@@ -1355,7 +1486,7 @@ class GMP(Model):
     def _wake_sysmon(self):
         """notewakeup(&sched.sysmonnote): a syscall ends sysmon's deep sleep."""
         self.sysmonwait = False
-        self.sysmon_timer.cancel()
+        self.engine.cancel(self.sysmon_timer)
         self.sysmon_timer = self.engine.after(0, self._sysmon_deep_wake, True)
 
     def _sysmon_deep_wake(self, syscall_wake):
@@ -1436,7 +1567,7 @@ class GMP(Model):
         """The preemption takes effect: stop ``g``'s compute, keep the rest in ``g.left``."""
         if g.timer is None or m.curg is not g or not g.preempt:
             return
-        g.timer.cancel()
+        self.engine.cancel(g.timer)
         g.timer = None
         now = self.engine.now
         self.span("running", g.since, now, m=m.id, p=m.p.id, g=g.id)

@@ -70,7 +70,7 @@ class Go1Timers:
         if tp.timer is None:               # not yet in its sleep: it will not start it
             self.tp_woken = True
             return
-        tp.timer.cancel()
+        self.engine.cancel(tp.timer)
         m = self.ms[tp.m]
         tp.timer = self.engine.after(self.costs["kernel_switch_ns"], self.exitsyscall, m, tp)
 

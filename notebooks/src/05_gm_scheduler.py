@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     comment_magics: false
-#     formats: ipynb,src//py:percent
+#     formats: py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     comment_magics: false
-#     formats: solutions//ipynb,src//py:percent
+#     formats: py:percent
 #     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
@@ -17,7 +17,7 @@
 # %% tags=["student-id"]
 STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run all cells
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # # Homework 4: GMP's queues, stealing, system calls and preemption
 #
 # Your problems are generated from your `STUDENT_ID`. Predict, write the answer in the answer
@@ -28,13 +28,24 @@ STUDENT_ID = "demo"  # <- put YOUR student id here, e.g. "s2412345", then run al
 # (every 20 µs at first) retaking Ps from system calls and preempting goroutines that ran
 # 10 ms.
 
+# %% [markdown] lang="zh"
+# # 作业 4：GMP 的队列、工作窃取、系统调用与抢占
+#
+# 你的题目由你的 `STUDENT_ID` 生成。先预测，把答案写进答案单元格（替换 `...`），再运行检查单元格。不要修改检查单元格。
+#
+# 模型是 `gk.GMP`，相当于今天 `runtime/proc.go` 的缩微版：每个 P 有一个 `runnext` 和一个 256 格的环形队列；每调度 61 次检查一次全局运行队列；窃取时拿走对方环形队列的一半；`sysmon`（起初每 20 µs 醒来一次）从陷在系统调用里的 M 手中收回 P，并抢占连续运行了 10 ms 的 goroutine。
+
 # %%
 from gmpkit.homework import assignment
 hw = assignment(4, STUDENT_ID)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q1. runnext, the ring and the global queue
 # With one P, in which order do these goroutines finish?
+
+# %% [markdown] lang="zh"
+# ## Q1. `runnext`、环形队列与全局运行队列
+# 只有一个 P 时，这些 goroutine 按什么顺序结束？
 
 # %%
 hw.show("q1")
@@ -50,9 +61,13 @@ answer_q1 = [n for n in local if n not in yielders] + yielders
 # %% tags=["check"]
 hw.check("q1", answer_q1)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q2. A full ring overflows
 # `runqputslow` moves half the ring plus the new goroutine to the global queue.
+
+# %% [markdown] lang="zh"
+# ## Q2. 环形队列满了会溢出
+# `runqputslow` 会把环形队列的一半连同新来的 goroutine 一起挪到全局运行队列。
 
 # %%
 hw.show("q2")
@@ -73,9 +88,13 @@ answer_q2 = overflows * 129
 # %% tags=["check"]
 hw.check("q2", answer_q2)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q3. Stealing half
 # How much does an idle P take from a busy one?
+
+# %% [markdown] lang="zh"
+# ## Q3. 偷走一半
+# 空闲的 P 会从忙碌的 P 那里拿走多少个 goroutine？
 
 # %%
 hw.show("q3")
@@ -88,8 +107,11 @@ answer_q3 = ring - ring // 2        # runqgrab: n - n/2, half rounded up
 # %% tags=["check"]
 hw.check("q3", answer_q3)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q4. sysmon retakes a P from a system call
+
+# %% [markdown] lang="zh"
+# ## Q4. `sysmon` 从系统调用中收回 P
 
 # %%
 hw.show("q4")
@@ -102,9 +124,13 @@ answer_q4 = (p["c_us"] // 20 + 1) * 20
 # %% tags=["check"]
 hw.check("q4", answer_q4)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q5. Preempting a tight loop
 # A loop without function calls has no cooperative preemption point.
+
+# %% [markdown] lang="zh"
+# ## Q5. 抢占一个紧凑循环
+# 不含函数调用的循环里没有协作式抢占点。
 
 # %%
 hw.show("q5")
@@ -118,9 +144,13 @@ answer_q5 = 1 + (10 if p["async_preempt"] else p["hog_ms"])
 # %% tags=["check"]
 hw.check("q5", answer_q5)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Q6. Write a workload: make P1 steal
 # Experiment with `hw.try_workload(workload, "gmp", procs=2)`; it prints the number of steals.
+
+# %% [markdown] lang="zh"
+# ## Q6. 写一个负载：让 P1 去窃取
+# 用 `hw.try_workload(workload, "gmp", procs=2)` 做实验，它会打印窃取发生了几次。
 
 # %%
 hw.show("q6")
@@ -135,7 +165,11 @@ hw.try_workload(workload_q6, "gmp", procs=2)
 # %% tags=["check"]
 hw.check("q6", workload_q6)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## Done
 # Save the notebook and hand it in as `<your student id>.ipynb` (or in a folder named after
 # your id). The grader re-runs it from the top in a fresh kernel.
+
+# %% [markdown] lang="zh"
+# ## 完成
+# 保存 notebook，以 `<你的学号>.ipynb` 为文件名提交（或放进以你的学号命名的文件夹）。评分程序会在一个全新的内核里从头重新运行它。

@@ -1,0 +1,123 @@
+"""The engine's fast paths (issue 12) change no schedule.
+
+A run to the end lets a model finish a compute itself when its end is certainly the
+next event (``Engine.may_run_ahead``), instead of a heap push and pop; a run stepped
+event by event (animations) never does.  Both must record the very same timeline, hit
+the limits at the same point, and the fast path must really be taken.
+"""
+
+import pytest
+
+import gmpkit as gk
+from gmpkit import scenarios
+
+MODELS = {"GMP1": lambda: gk.GMP(procs=1), "GMP4": lambda: gk.GMP(procs=4),
+          "Green": gk.GreenThreads, "GM2": lambda: gk.GM(procs=2),
+          "Threads2": lambda: gk.Threads(cpus=2)}
+CASES = ["mixed", "ping_pong", "cpu_hog", "syscall_storm", "lock_heavy", "netio_server",
+         "spawn_burst", "cpu_fanout"]
+
+
+def _record(tl):
+    counters = {n: tl.counter(n) for n in tl.counter_names}
+    return (tl.spans, tl.events, {n: (t.tolist(), v.tolist()) for n, (t, v) in counters.items()},
+            tl.end_time)
+
+
+def _stepped(sc, model, seed):
+    sim = sc.simulation(model, seed=seed)
+    while sim.step():
+        pass
+    return sim
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("mname", sorted(MODELS))
+def test_a_run_to_the_end_records_what_a_stepped_run_records(case, mname):
+    sc = scenarios.get(case)
+    full = sc.run(MODELS[mname](), seed=5)
+    stepped = _stepped(sc, MODELS[mname](), 5)
+    assert _record(full.timeline) == _record(stepped.tl)
+    assert full.stats["ops"] == stepped.ops
+
+
+def _lone_worker(n):
+    def main():
+        for _ in range(n):
+            yield gk.compute(us=3)
+            yield gk.now()
+    return main
+
+
+@pytest.mark.parametrize("model", [lambda: gk.GMP(procs=1), gk.GreenThreads])
+def test_the_fast_path_is_taken_and_saves_heap_events(model):
+    run_sim = gk.Simulation(_lone_worker(200), model=model(), seed=1)
+    run_sim.run()
+    step_sim = gk.Simulation(_lone_worker(200), model=model(), seed=1)
+    while step_sim.step():
+        pass
+    # the same events are counted either way, but fewer went through the heap
+    assert run_sim.engine.events == step_sim.engine.events
+    assert run_sim.engine._seq < step_sim.engine._seq - 150
+    assert run_sim.tl.spans == step_sim.tl.spans
+
+
+@pytest.mark.parametrize("model", [lambda: gk.GMP(procs=1), gk.GreenThreads])
+def test_limits_stop_a_fast_run_where_they_stop_a_stepped_one(model):
+    for limit in ("max_events", "max_time"):
+        kw = {"max_events": 301} if limit == "max_events" else {"max_time": 150_000}
+        stopped = []
+        for stepped in (False, True):
+            sim = gk.Simulation(_lone_worker(1000), model=model(), seed=1, **kw)
+            with pytest.raises(gk.SimulationLimit, match=limit):
+                if stepped:
+                    while sim.step():
+                        pass
+                else:
+                    sim.run()
+            stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
+        assert stopped[0] == stopped[1]
+
+
+def _tie(block):
+    """main lets a G start a 10-us ``block`` (a sleep, or a compute on the other P),
+    then computes 5 + 5 us: its second compute ends exactly when that block does.
+    The earlier-scheduled event must go first, as in a stepped run."""
+    def other():
+        yield block()
+
+    def main():
+        yield gk.go(other)
+        yield gk.gosched()
+        yield gk.compute(us=5)
+        yield gk.compute(us=5)
+        yield gk.gosched()
+    return main
+
+
+@pytest.mark.parametrize("model,block", [
+    (lambda: gk.GreenThreads(goroutine_switch_ns=0, goroutine_create_ns=0),
+     lambda: gk.sleep(us=10)),
+    (lambda: gk.GMP(procs=2, goroutine_switch_ns=0, goroutine_create_ns=0,
+                    thread_create_ns=0, kernel_switch_ns=0),
+     lambda: gk.compute(us=10)),
+])
+def test_an_event_due_when_a_compute_ends_goes_first(model, block):
+    run = gk.simulate(_tie(block), model=model(), seed=1)
+    sim = gk.Simulation(_tie(block), model=model(), seed=1)
+    while sim.step():
+        pass
+    kinds = [(e.kind, e.time) for e in run.timeline.events]
+    assert kinds == [(e.kind, e.time) for e in sim.tl.events]
+    assert run.timeline.spans == sim.tl.spans
+
+
+@pytest.mark.parametrize("mname", ["GMP1", "GMP4", "Green"])
+def test_a_run_paused_at_a_time_and_resumed_records_what_a_whole_run_does(mname):
+    sc = scenarios.get("mixed")
+    whole = sc.run(MODELS[mname](), seed=2)
+    sim = sc.simulation(MODELS[mname](), seed=2)
+    sim.run(until=whole.stats["makespan_ns"] // 3)      # stepped up to there ...
+    assert not sim.finished and sim.engine.run_ahead is False
+    resumed = sim.run()                                   # ... then run to the end
+    assert _record(resumed.timeline) == _record(whole.timeline)

@@ -139,9 +139,9 @@ def _fmt_us(us):
 def _op_text(op):
     kind = op[0]
     if kind in TIMED:
-        return f"{kind} {_fmt_us(op[1])}" + (" (tight loop)" if len(op) == 3 else "")
+        return f"{kind} {_fmt_us(op[1])}" + (tr(" (tight loop)") if len(op) == 3 else "")
     if kind == "wait":
-        return "wait for its goroutines"
+        return tr("wait for its goroutines")
     return kind
 
 

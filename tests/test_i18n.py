@@ -301,15 +301,19 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 strings = json.loads(sys.stdin.read())
 warnings.simplefilter("error")              # "Glyph ... missing from font(s)" -> failure
-fig = Figure(figsize=(8, 2 + 0.25 * len(strings)))
-FigureCanvasAgg(fig)
-ax = fig.subplots()
-ax.set_title(strings[0])                   # bold (axes.titleweight in the course style)
-ax.set_xlabel(strings[-1])
-for i, s in enumerate(strings):
-    ax.text(0, i, s, fontweight="bold" if i % 2 else "normal")
-ax.legend(handles=[ax.plot([], [], label=s)[0] for s in strings[:5]])
-fig.canvas.draw()
+# a page of 60 strings per figure: one figure for a thousand strings would be taller than
+# FreeType can rasterise ("raster overflow")
+for k in range(0, len(strings), 60):
+    page = strings[k:k + 60]
+    fig = Figure(figsize=(8, 2 + 0.25 * len(page)))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.set_title(page[0])                      # bold (axes.titleweight in the course style)
+    ax.set_xlabel(page[-1])
+    for i, s in enumerate(page):
+        ax.text(0, i, s, fontweight="bold" if i % 2 else "normal")
+    ax.legend(handles=[ax.plot([], [], label=s)[0] for s in page[:5]])
+    fig.canvas.draw()
 import matplotlib as mpl
 used = {fm.findfont(fm.FontProperties(family=[f])) for f in mpl.rcParams["font.family"]}
 print(json.dumps(sorted(used)))

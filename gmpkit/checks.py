@@ -28,6 +28,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from .i18n import pick, tr
+
 __all__ = ["Question", "Feedback", "WrongAnswer", "Unanswered", "exact", "within",
            "self_check", "answer_boxes", "reveal"]
 
@@ -61,8 +63,20 @@ def within(rel=0.1, abs_=0.0):
             return False
         return math.isclose(given, expected, rel_tol=rel, abs_tol=abs_)
 
-    cmp.describe = f"within {rel:.0%}" if rel else f"within {abs_}"
+    cmp.describe = f"within {rel:.0%}" if rel else f"within {abs_}"   # English, as before
+    cmp.tolerance = (rel, abs_)
     return cmp
+
+
+def _describe(compare):
+    """A comparison's tolerance in the learner's language ("" for an exact one)."""
+    if getattr(compare, "tolerance_text", None):
+        return tr(compare.tolerance_text)   # i18n: an N_() literal where the comparison is made
+    tol = getattr(compare, "tolerance", None)
+    if tol is not None:
+        rel, abs_ = tol
+        return tr("within {rel:.0%}", rel=rel) if rel else tr("within {abs}", abs=abs_)
+    return getattr(compare, "describe", "")
 
 
 class Feedback:
@@ -89,9 +103,11 @@ class Question:
     Parameters
     ----------
     qid : str -- a stable id (graders and tests refer to it)
-    prompt : str -- what is asked (Markdown allowed)
+    prompt : str, or {"en": str, "zh": str} -- what is asked (Markdown allowed); a pair
+        is shown in the learner's language (:func:`gmpkit.set_language`)
     answer : callable() -> expected -- computes the expected answer
-    explain : callable(expected) -> str -- why that is the answer (the mechanism)
+    explain : callable(expected) -> str or {"en": str, "zh": str} -- why that is the
+        answer (the mechanism)
     compare : callable(given, expected) -> bool -- default :func:`exact`
     hint : callable(given, expected) -> str, optional -- extra feedback for a
         specific wrong answer (e.g. "you counted runnext in the ring")
@@ -114,8 +130,13 @@ class Question:
             self._cache = (self._answer(),)
         return self._cache[0]
 
+    @property
+    def shown_prompt(self):
+        """The prompt in the learner's language."""
+        return pick(self.prompt)
+
     def explanation(self):
-        return self._explain(self.expected)
+        return pick(self._explain(self.expected))
 
     def check(self, given, strict=True):
         """Compare ``given`` with the model; return :class:`Feedback`.
@@ -124,7 +145,8 @@ class Question:
         ``strict=False`` the feedback is returned either way (lecture notebooks).
         """
         if given is Ellipsis:
-            msg = f"{self.qid}: not answered yet -- replace ... with your prediction, then run the cell again."
+            msg = tr("{qid}: not answered yet -- replace ... with your prediction, then run "
+                     "the cell again.", qid=self.qid)
             if strict:
                 raise Unanswered(msg)
             return Feedback(self.qid, False, None, given, msg)
@@ -132,25 +154,30 @@ class Question:
         ok = bool(self.compare(given, exp))
         why = self.explanation()
         if ok:
-            text = f"Correct: {_show(exp)}. {why}"
+            text = tr("Correct: {expected}. {why}", expected=_show(exp), why=why)
         else:
-            tol = getattr(self.compare, "describe", "")
-            text = (f"Not quite: you said {_show(given)}, the model says {_show(exp)}"
-                    f"{' (' + tol + ' counts)' if tol else ''}. {why}")
+            tol = _describe(self.compare)
+            if tol:
+                text = tr("Not quite: you said {given}, the model says {expected} ({tolerance} "
+                          "counts). {why}", given=_show(given), expected=_show(exp),
+                          tolerance=tol, why=why)
+            else:
+                text = tr("Not quite: you said {given}, the model says {expected}. {why}",
+                          given=_show(given), expected=_show(exp), why=why)
             if self._hint:
-                extra = self._hint(given, exp)
+                extra = pick(self._hint(given, exp))
                 if extra:
-                    text += f" Hint: {extra}"
+                    text += tr(" Hint: {hint}", hint=extra)
         fb = Feedback(self.qid, ok, exp, given, text)
         if strict and not ok:
             raise WrongAnswer(f"{self.qid}: {text}")
         return fb
 
-    def widget(self, placeholder="your prediction"):
+    def widget(self, placeholder=None):
         """A text box and a Check button that shows the feedback (for self-learners)."""
         import ipywidgets as W
-        box = W.Text(placeholder=placeholder)
-        button = W.Button(description="Check")
+        box = W.Text(placeholder=tr("your prediction") if placeholder is None else placeholder)
+        button = W.Button(description=tr("Check"))
         out = W.HTML()
 
         def on_click(_):
@@ -164,7 +191,7 @@ class Question:
             out.value = f"<span style='color:{colour}'>{fb.text}</span>"
 
         button.on_click(on_click)
-        return W.VBox([W.HTML(f"<b>{self.prompt}</b>"), W.HBox([box, button]), out])
+        return W.VBox([W.HTML(f"<b>{self.shown_prompt}</b>"), W.HBox([box, button]), out])
 
     def __repr__(self):
         return f"<Question {self.qid}: {self.prompt}>"
@@ -191,7 +218,7 @@ def _show(v):
 def self_check(questions, answers):
     """Print each question and the feedback on ``answers[qid]`` (``...`` = not answered)."""
     for q in questions:
-        print(q.prompt)
+        print(q.shown_prompt)
         print("  ->", q.check(answers[q.qid], strict=False))
 
 
@@ -201,17 +228,18 @@ def answer_boxes(questions, tally=None):
     the notebook's prediction tally (:mod:`gmpkit.predict`) with its Save button."""
     import ipywidgets as W
     out = W.HTML()
-    button = W.Button(description="Show all answers",
-                      tooltip="compute every answer with the model and explain it")
+    button = W.Button(description=tr("Show all answers"),
+                      tooltip=tr("compute every answer with the model and explain it"))
 
     def clicked(_):
-        out.value = "<br>".join(f"<b>{_esc(q.prompt)}</b><br>{_esc(q.check(q.expected, strict=False))}"
-                                for q in questions)
+        out.value = "<br>".join(f"<b>{_esc(q.shown_prompt)}</b><br>"
+                                f"{_esc(q.check(q.expected, strict=False))}" for q in questions)
 
     button.on_click(clicked)
     parts = [q.widget() for q in questions] + [W.VBox([button, out])]
     if tally is not None:
-        parts.append(W.VBox([W.HTML("<b>Your predictions in this notebook</b>"), tally.widget]))
+        parts.append(W.VBox([W.HTML(f"<b>{tr('Your predictions in this notebook')}</b>"),
+                             tally.widget]))
     return W.VBox(parts)
 
 

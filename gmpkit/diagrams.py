@@ -19,6 +19,7 @@ import matplotlib as mpl
 from matplotlib import patches as mpatches
 
 from . import plots
+from .i18n import N_, tr
 from .models import gmp as gmp_model
 
 __all__ = ["address_space", "thread_mappings", "gmp_structure", "syscall_handoff", "DIAGRAMS"]
@@ -91,14 +92,14 @@ def _title(ax, text):
 
 # (kind, label, height) from low addresses to high, for one process
 _LAYOUT = [
-    ("code", "code (.text)", 1.0),
-    ("data", "data / bss", 0.8),
-    ("heap", "heap ↑ (malloc, brk)", 1.4),
+    ("code", N_("code (.text)"), 1.0),
+    ("data", N_("data / bss"), 0.8),
+    ("heap", N_("heap ↑ (malloc, brk)"), 1.4),
     (None, "", 1.2),
-    ("lib", "shared libraries (mmap)", 1.0),
+    ("lib", N_("shared libraries (mmap)"), 1.0),
     (None, "", 0.5),
-    ("stack", "main thread's stack ↓", 1.2),
-    ("kernel", "kernel (no user access)", 0.8),
+    ("stack", N_("main thread's stack ↓"), 1.2),
+    ("kernel", N_("kernel (no user access)"), 0.8),
 ]
 
 
@@ -112,14 +113,14 @@ def _space(ax, x, w, stacks, title):
             for i in range(stacks):
                 _box(ax, x, y + i * sh, w, sh * 0.2, face=plots.KIND_STYLE["guard"][0],
                      hatch=plots.KIND_STYLE["guard"][1], lw=0.8)
-                _box(ax, x, y + i * sh + sh * 0.2, w, sh * 0.8, f"thread {i + 2}'s stack ↓",
+                _box(ax, x, y + i * sh + sh * 0.2, w, sh * 0.8, tr("thread {n}'s stack ↓", n=i + 2),
                      face=plots.KIND_STYLE["stack"][0], size=0.8)
         elif kind is None:
-            _box(ax, x, y, w, h, "(unmapped)", face="#FFFFFF", edge="#999999", lw=0.8,
+            _box(ax, x, y, w, h, tr("(unmapped)"), face="#FFFFFF", edge="#999999", lw=0.8,
                  color="#666666", size=0.8)
         else:
             face, hatch, _ = plots.KIND_STYLE[kind]
-            _box(ax, x, y, w, h, label, face=face, hatch=hatch, size=0.85)
+            _box(ax, x, y, w, h, tr(label), face=face, hatch=hatch, size=0.85)  # i18n: _LAYOUT N_()
         y += h
     ax.text(x + w / 2, y + 0.25, title, ha="center", va="bottom", fontsize=_fs(0.95),
             weight="bold")
@@ -137,20 +138,20 @@ def address_space(ax=None):
     fig, ax = _canvas(ax, (11, 6.4), (-1.6, 13.2), (-0.6, 9.6))
     top = 0.0
     for i, x in enumerate((0.0, 3.3)):
-        top = _space(ax, x, 2.9, 0, f"process {'AB'[i]}: 1 thread")
-    _space(ax, 7.6, 3.4, 2, "one process, 3 threads")
+        top = _space(ax, x, 2.9, 0, tr("process {name}: 1 thread", name="AB"[i]))
+    _space(ax, 7.6, 3.4, 2, tr("one process, 3 threads"))
     ax.annotate("", xy=(-0.7, top), xytext=(-0.7, 0), arrowprops=dict(arrowstyle="-|>", lw=1.5))
-    ax.text(-1.0, top / 2, "addresses grow", rotation=90, ha="center", va="center",
+    ax.text(-1.0, top / 2, tr("addresses grow"), rotation=90, ha="center", va="center",
             fontsize=_fs(0.85))
-    ax.text(3.1, -0.45, "fork: a new address space (copied lazily, page by page)",
+    ax.text(3.1, -0.45, tr("fork: a new address space (copied lazily, page by page)"),
             ha="center", fontsize=_fs(0.85), style="italic")
-    ax.text(9.3, -0.45, "clone/pthread_create: same space, new stack",
+    ax.text(9.3, -0.45, tr("clone/pthread_create: same space, new stack"),
             ha="center", fontsize=_fs(0.85), style="italic")
     handles = [mpatches.Patch(facecolor=plots.KIND_STYLE["guard"][0], edgecolor="black",
                               hatch=plots.KIND_STYLE["guard"][1],
-                              label="guard page: touching it faults (stack overflow)")]
+                              label=tr("guard page: touching it faults (stack overflow)"))]
     plots._legend(ax, handles, loc="upper right", bbox_to_anchor=(1.0, 1.0))
-    _title(ax, "Processes have separate address spaces; threads share one")
+    _title(ax, tr("Processes have separate address spaces; threads share one"))
     return fig
 
 
@@ -186,8 +187,9 @@ def thread_mappings(ax=None):
     cpus = _cpus(ax, 0.25, 2, w=1.5)
     for x in xs:
         _arrow(ax, (x, 1.4), (cpus[0] if x < 2 else cpus[1], 0.55), style="-", ls=":")
-    ax.text(2.2, 5.2, "1:1  (Linux pthreads, Java)", ha="center", fontsize=_fs(1.0), weight="bold")
-    ax.text(2.2, 4.45, "the kernel schedules every thread", ha="center", fontsize=_fs(0.8))
+    ax.text(2.2, 5.2, tr("1:1  (Linux pthreads, Java)"), ha="center", fontsize=_fs(1.0),
+            weight="bold")
+    ax.text(2.2, 4.45, tr("the kernel schedules every thread"), ha="center", fontsize=_fs(0.8))
 
     # N:1 -- green threads on one kernel thread
     gx = [5.9 + i * 0.75 for i in range(5)]
@@ -197,10 +199,11 @@ def thread_mappings(ax=None):
     _kthreads(ax, [7.4], labels=["T0"])
     cpus = _cpus(ax, 6.0, 2, w=1.2)
     _arrow(ax, (7.4, 1.4), (cpus[0], 0.55), style="-", ls=":")
-    ax.text(7.4, 5.2, "N:1  (green threads, early Java)", ha="center", fontsize=_fs(1.0),
+    ax.text(7.4, 5.2, tr("N:1  (green threads, early Java)"), ha="center", fontsize=_fs(1.0),
             weight="bold")
-    ax.text(7.4, 4.45, "a library schedules; one CPU at most", ha="center", fontsize=_fs(0.8))
-    ax.text(7.4, -0.6, "one blocking syscall stops all of them", ha="center",
+    ax.text(7.4, 4.45, tr("a library schedules; one CPU at most"), ha="center",
+            fontsize=_fs(0.8))
+    ax.text(7.4, -0.6, tr("one blocking syscall stops all of them"), ha="center",
             fontsize=_fs(0.8), color=_OI[1], weight="bold")
 
     # M:N -- goroutines on a few threads, each running thread holding a P
@@ -217,23 +220,27 @@ def thread_mappings(ax=None):
                ls="-" if gid in (1, 4, 7) else ":")
     for i, x in enumerate(tx[:2]):
         _box(ax, x - 0.4, 2.1, 0.8, 0.45, f"P{i}", face=_OI[4], size=0.8)
-    _box(ax, tx[2] - 0.55, 2.1, 1.1, 0.45, "no P", face="#FFFFFF", edge="#999999", size=0.75,
+    _box(ax, tx[2] - 0.55, 2.1, 1.1, 0.45, tr("no P"), face="#FFFFFF", edge="#999999", size=0.75,
          color="#666666")
     _kthreads(ax, tx, y=1.3, labels=["M0", "M1", "M2"])
-    ax.text(tx[2], 0.95, "in a syscall (P retaken)", ha="center", fontsize=_fs(0.75), color=_OI[1])
+    ax.text(tx[2], 0.95, tr("in a syscall (P retaken)"), ha="center", fontsize=_fs(0.75),
+            color=_OI[1])
     cpus = _cpus(ax, 10.9, 2, w=1.4)
     for x, c in zip(tx[:2], cpus):
         _arrow(ax, (x, 1.3), (c, 0.55), style="-", ls=":")
-    ax.text(13.2, 5.2, "M:N  (Go: G on M, with a P)", ha="center", fontsize=_fs(1.0), weight="bold")
-    ax.text(13.2, 4.45, "the runtime schedules Gs; the kernel, Ms", ha="center", fontsize=_fs(0.8))
-    ax.text(13.2, -0.6, "GOMAXPROCS = number of Ps", ha="center", fontsize=_fs(0.8))
+    ax.text(13.2, 5.2, tr("M:N  (Go: G on M, with a P)"), ha="center", fontsize=_fs(1.0),
+            weight="bold")
+    ax.text(13.2, 4.45, tr("the runtime schedules Gs; the kernel, Ms"), ha="center",
+            fontsize=_fs(0.8))
+    ax.text(13.2, -0.6, tr("GOMAXPROCS = number of Ps"), ha="center", fontsize=_fs(0.8))
     for x in (4.7, 9.9):
         ax.axvline(x, color="#BBBBBB", lw=1)
-    ax.text(-0.35, 3.6, "user\nlevel", ha="right", va="center", fontsize=_fs(0.7), color="#666666")
-    ax.text(-0.35, 1.65, "kernel\nthreads", ha="right", va="center", fontsize=_fs(0.7),
+    ax.text(-0.35, 3.6, tr("user\nlevel"), ha="right", va="center", fontsize=_fs(0.7),
+            color="#666666")
+    ax.text(-0.35, 1.65, tr("kernel\nthreads"), ha="right", va="center", fontsize=_fs(0.7),
             color="#666666")
     ax.text(-0.35, 0.28, "CPUs", ha="right", va="center", fontsize=_fs(0.7), color="#666666")
-    _title(ax, "Three ways to map concurrency onto kernel threads")
+    _title(ax, tr("Three ways to map concurrency onto kernel threads"))
     return fig
 
 
@@ -261,7 +268,7 @@ def gmp_structure(ax=None):
     fig, ax = _canvas(ax, (12, 6.4), (-0.5, 18.5), (-0.9, 9.4))
     # global run queue
     _box(ax, 3.4, 8.0, 10.2, 0.7, "", face="#F7F7F7", lw=1.5)
-    ax.text(3.55, 8.35, "global run queue  (sched.runq, guarded by sched.lock)", va="center",
+    ax.text(3.55, 8.35, tr("global run queue  (sched.runq, guarded by sched.lock)"), va="center",
             fontsize=_fs(0.85), weight="bold")
     for i, gid in enumerate((7, 8)):
         _g(ax, 12.5 + i * 0.62, 8.35, gid, r=0.25, size=0.7)
@@ -275,48 +282,54 @@ def gmp_structure(ax=None):
             _g(ax, x + 2.0, 4.55, nxt, r=0.25, size=0.7)
         else:
             _box(ax, x + 1.8, 4.35, 0.42, 0.42, "", face="#FFFFFF", lw=0.8)
-        ax.text(x + 0.15, 3.8, "local ring", fontsize=_fs(0.8), va="center")
+        ax.text(x + 0.15, 3.8, tr("local ring"), fontsize=_fs(0.8), va="center")
         _ring(ax, x + 1.8, 3.6, ring)
-        ax.text(x + 0.15, 3.1, "timers, mcache, schedtick …", fontsize=_fs(0.75), color="#555555",
+        ax.text(x + 0.15, 3.1, tr("timers, mcache, schedtick …"), fontsize=_fs(0.75),
+                color="#555555",
                 va="center")
         # the M that holds this P, running a G
         _box(ax, x + 1.6, 6.1, 1.3, 0.7, f"M{i}", face=_KERNEL_THREAD, size=0.9, weight="bold")
         _g(ax, x + 3.6, 6.45, run, r=0.3)
-        ax.text(x + 4.05, 6.45, "running", fontsize=_fs(0.8), va="center")
-        _arrow(ax, (x + 2.25, 6.1), (x + 2.25, 5.4), "holds", size=0.75, text_offset=(0.45, 0))
+        ax.text(x + 4.05, 6.45, tr("running"), fontsize=_fs(0.8), va="center")
+        _arrow(ax, (x + 2.25, 6.1), (x + 2.25, 5.4), tr("holds"), size=0.75,
+               text_offset=(0.45, 0))
         _arrow(ax, (x + 2.9, 6.45), (x + 3.28, 6.45), style="-")
     # work moves between queues
-    _arrow(ax, (6.2, 3.8), (7.0, 3.8), "P1's queues are empty:\nit steals half of P0's",
+    _arrow(ax, (6.2, 3.8), (7.0, 3.8), tr("P1's queues are empty:\nit steals half of P0's"),
            color=_OI[0], size=0.72, text_offset=(0, -1.45))
-    _arrow(ax, (8.3, 8.0), (3.4, 5.4), f"every {gmp_model.GLOBAL_CHECK_EVERY}th schedule,\n"
-           "or when the local queue is empty", color=_OI[2], size=0.72, rad=0.15,
+    _arrow(ax, (8.3, 8.0), (3.4, 5.4), tr("every {n}th schedule,\nor when the local queue is "
+                                          "empty", n=gmp_model.GLOBAL_CHECK_EVERY),
+           color=_OI[2], size=0.72, rad=0.15,
            text_offset=(-0.6, 0.4))
-    _arrow(ax, (12.2, 5.4), (12.2, 8.0), "a full ring\nmoves half\nof itself here",
+    _arrow(ax, (12.2, 5.4), (12.2, 8.0), tr("a full ring\nmoves half\nof itself here"),
            color=_OI[1], size=0.72, text_offset=(1.05, 0))
 
     # idle lists, the syscall M, the netpoller
     _box(ax, 14.4, 4.6, 3.8, 1.0, "", face="#EDEDED", lw=1.2)
-    ax.text(14.55, 5.35, "idle Ps (sched.pidle)", fontsize=_fs(0.8), va="center")
+    ax.text(14.55, 5.35, tr("idle Ps (sched.pidle)"), fontsize=_fs(0.8), va="center")
     _box(ax, 14.6, 4.7, 0.9, 0.4, "P2", face=_OI[4], size=0.75)
     _box(ax, 14.4, 3.1, 3.8, 1.0, "", face="#EDEDED", lw=1.2)
-    ax.text(14.55, 3.85, "idle Ms (sched.midle)", fontsize=_fs(0.8), va="center")
+    ax.text(14.55, 3.85, tr("idle Ms (sched.midle)"), fontsize=_fs(0.8), va="center")
     _box(ax, 14.6, 3.2, 0.9, 0.4, "M3", face=_KERNEL_THREAD, size=0.75)
     _box(ax, 14.4, 6.2, 1.3, 0.7, "M2", face=_KERNEL_THREAD, size=0.9, weight="bold")
     _g(ax, 16.3, 6.55, 9, r=0.3)
-    ax.text(14.4, 7.15, "in a system call, P retaken: no P", fontsize=_fs(0.8), color=_OI[1], ha="left")
+    ax.text(14.4, 7.15, tr("in a system call, P retaken: no P"), fontsize=_fs(0.8), color=_OI[1],
+            ha="left")
     _box(ax, 0.6, 0.0, 8.5, 1.6, "", face="#E8F4FA", lw=1.2)
-    ax.text(0.75, 1.3, "netpoller (epoll): goroutines parked on network I/O", fontsize=_fs(0.8),
+    ax.text(0.75, 1.3, tr("netpoller (epoll): goroutines parked on network I/O"),
+            fontsize=_fs(0.8),
             va="center")
     for i, gid in enumerate((10, 11, 12)):
         _g(ax, 1.3 + i * 0.75, 0.55, gid, r=0.27, size=0.7)
-    ax.text(3.7, 0.55, "→ made runnable by findRunnable or sysmon", fontsize=_fs(0.75),
+    ax.text(3.7, 0.55, tr("→ made runnable by findRunnable or sysmon"), fontsize=_fs(0.75),
             va="center")
     _box(ax, 9.6, 0.0, 8.6, 1.6, "", face="#F2F2F2", lw=1.2)
-    ax.text(9.75, 1.3, "sysmon: its own M, never holds a P", fontsize=_fs(0.8), va="center",
+    ax.text(9.75, 1.3, tr("sysmon: its own M, never holds a P"), fontsize=_fs(0.8), va="center",
             weight="bold")
-    ax.text(9.75, 0.55, f"retakes Ps from syscalls; preempts a G after "
-            f"{gmp_model.FORCE_PREEMPT_NS // 1_000_000} ms", fontsize=_fs(0.75), va="center")
-    _title(ax, "G, M and P: where runnable goroutines wait")
+    ax.text(9.75, 0.55, tr("retakes Ps from syscalls; preempts a G after {ms} ms",
+                           ms=gmp_model.FORCE_PREEMPT_NS // 1_000_000),
+            fontsize=_fs(0.75), va="center")
+    _title(ax, tr("G, M and P: where runnable goroutines wait"))
     return fig
 
 
@@ -342,19 +355,21 @@ def syscall_handoff(ax=None):
     for name, x in xs.items():
         _box(ax, x - 0.65, 9.2, 1.3, 0.6, name, face=faces[name], size=0.9, weight="bold")
         ax.plot([x, x], [0.2, 9.2], color="#999999", lw=1, ls="--", zorder=1)
-    ax.text(-0.55, 9.0, "time\n↓", fontsize=_fs(0.8), va="top")
+    ax.text(-0.55, 9.0, tr("time\n↓"), fontsize=_fs(0.8), va="top")
     steps = [
-        (8.4, "G1", "M1", "G1 runs on M1, which holds P0", "-"),
-        (7.5, "G1", "P0", "entersyscall: G1 → _Gsyscall; P0 stays _Prunning (M1 keeps it)", "-|>"),
-        (6.5, "sysmon", "P0", "retake: in a syscall ≥ 1 sysmon tick, and work waits", "-|>"),
-        (5.5, "P0", "M2", "handoffp → startm: M2 takes P0", "-|>"),
-        (4.5, "M2", "G2", "M2 runs G2 while M1 is still blocked", "-|>"),
-        (3.2, "G1", "P0", "exitsyscall: P0 is taken, no idle P", "-|>"),
-        (2.2, "G1", "global", "G1 goes to the global run queue", "-|>"),
-        (1.2, "M1", "M1", "M1 has no P: stopm (sleeps on a futex)", None),
+        (8.4, "G1", "M1", tr("G1 runs on M1, which holds P0"), "-"),
+        (7.5, "G1", "P0", tr("entersyscall: G1 → _Gsyscall; P0 stays _Prunning (M1 keeps it)"),
+         "-|>"),
+        (6.5, "sysmon", "P0", tr("retake: in a syscall ≥ 1 sysmon tick, and work waits"), "-|>"),
+        (5.5, "P0", "M2", tr("handoffp → startm: M2 takes P0"), "-|>"),
+        (4.5, "M2", "G2", tr("M2 runs G2 while M1 is still blocked"), "-|>"),
+        (3.2, "G1", "P0", tr("exitsyscall: P0 is taken, no idle P"), "-|>"),
+        (2.2, "G1", "global", tr("G1 goes to the global run queue"), "-|>"),
+        (1.2, "M1", "M1", tr("M1 has no P: stopm (sleeps on a futex)"), None),
     ]
     xs["global"] = 7.0
-    _box(ax, xs["global"], 1.95, 2.6, 0.5, "global run queue", face="#F7F7F7", size=0.8, zorder=4)
+    _box(ax, xs["global"], 1.95, 2.6, 0.5, tr("global run queue"), face="#F7F7F7", size=0.8,
+         zorder=4)
     for y, a, b, text, style in steps:
         xa, xb = xs[a], xs[b]
         if style:
@@ -368,12 +383,12 @@ def syscall_handoff(ax=None):
                                     facecolor=plots.STATE_STYLE["syscall"][0],
                                     hatch=plots.STATE_STYLE["syscall"][1], edgecolor="black",
                                     zorder=2))
-    ax.text(xs["M1"] - 0.3, 5.35, "blocked in\nthe kernel", ha="right", va="center",
+    ax.text(xs["M1"] - 0.3, 5.35, tr("blocked in\nthe kernel"), ha="right", va="center",
             fontsize=_fs(0.75), color=_OI[1])
-    ax.text(5.8, -0.2, "A short syscall returns before sysmon looks: M1 still holds P0 and "
-            "G1 simply carries on (exitsyscall's fast path).", ha="center", fontsize=_fs(0.8),
-            style="italic")
-    _title(ax, "A long system call: the P is handed to another thread")
+    ax.text(5.8, -0.2, tr("A short syscall returns before sysmon looks: M1 still holds P0 and "
+                          "G1 simply carries on (exitsyscall's fast path)."), ha="center",
+            fontsize=_fs(0.8), style="italic")
+    _title(ax, tr("A long system call: the P is handed to another thread"))
     return fig
 
 

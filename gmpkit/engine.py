@@ -24,6 +24,8 @@ from __future__ import annotations
 import heapq
 import random
 
+from .i18n import tr
+
 _heappush = heapq.heappush
 
 __all__ = ["Engine", "SimulationLimit", "WHEN", "FN"]
@@ -108,8 +110,9 @@ class Engine:
         self.events += n
         if self.events > self.max_events:
             raise SimulationLimit(
-                f"stopped after {self.max_events:,} events at t={self.now:,} ns: the run looks "
-                f"runaway (raise max_events= if it is not). {self.describe()}")
+                tr("stopped after {events:,} events at t={now:,} ns: the run looks runaway "
+                   "(raise max_events= if it is not). {state}", events=self.max_events,
+                   now=self.now, state=self.describe()))
 
     def step(self):
         """Run the next callback; return False when nothing is left."""
@@ -123,8 +126,9 @@ class Engine:
                 t[SEQ] = 0
                 heapq.heappush(heap, t)  # keep it for a post-mortem
                 raise SimulationLimit(
-                    f"simulated time passed max_time={self.max_time:,} ns (next event at "
-                    f"{when:,} ns); raise max_time= or shorten the workload. {self.describe()}")
+                    tr("simulated time passed max_time={max_time:,} ns (next event at "
+                       "{when:,} ns); raise max_time= or shorten the workload. {state}",
+                       max_time=self.max_time, when=when, state=self.describe()))
             self.now = when
             self.events += 1
             if self.events > self.max_events:

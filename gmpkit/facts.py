@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import ops
+from .i18n import tr
 from .models import gmp as _gmp
 from .plots import fmt_time
 from .sim import Simulation
@@ -214,11 +215,11 @@ def preempt_delay(procs=1, async_preempt=True, tight=True, hog_ms=40):
 
 def retake_rule():
     """proc.go's ``retake`` condition for a P in a system call, with the model's numbers."""
-    return (f"sysmon takes a P from a goroutine in a system call once it has seen the same "
-            f"syscall in two of its rounds (at least one sysmon tick, {fmt(sysmon_tick_ns())} "
-            f"in the model on this machine), and only if the P has work queued, or no other "
-            f"P is idle and no M is spinning, or {fmt(syscall_retake_ns())} have passed "
-            f"since sysmon first saw the syscall")
+    return tr("sysmon takes a P from a goroutine in a system call once it has seen the same "
+              "syscall in two of its rounds (at least one sysmon tick, {tick} in the model on "
+              "this machine), and only if the P has work queued, or no other P is idle and no M "
+              "is spinning, or {limit} have passed since sysmon first saw the syscall",
+              tick=fmt(sysmon_tick_ns()), limit=fmt(syscall_retake_ns()))
 
 
 def retake_sentences(procs=2):
@@ -227,18 +228,20 @@ def retake_sentences(procs=2):
     idle = retake_delay(procs, False)
     one = retake_delay(1, False)
     return [
-        f"GOMAXPROCS={procs}, work queued behind the syscall: its P is retaken after "
-        f"{work.span()} (one to two sysmon ticks of {fmt(work.tick_ns)}).",
-        f"GOMAXPROCS={procs}, nothing queued and another P idle: after {idle.span()} "
-        f"(the {fmt(syscall_retake_ns())} limit, plus sysmon's backed-off tick).",
-        f"GOMAXPROCS=1, nothing queued: after {one.span()}, since no other P is idle or "
-        f"spinning.",
+        tr("GOMAXPROCS={procs}, work queued behind the syscall: its P is retaken after {span} "
+           "(one to two sysmon ticks of {tick}).", procs=procs, span=work.span(),
+           tick=fmt(work.tick_ns)),
+        tr("GOMAXPROCS={procs}, nothing queued and another P idle: after {span} (the {limit} "
+           "limit, plus sysmon's backed-off tick).", procs=procs, span=idle.span(),
+           limit=fmt(syscall_retake_ns())),
+        tr("GOMAXPROCS=1, nothing queued: after {span}, since no other P is idle or spinning.",
+           span=one.span()),
     ]
 
 
 def preempt_sentence(procs=1):
     """How long a goroutine that never yields keeps its P, computed."""
     d = preempt_delay(procs)
-    return (f"a goroutine that never yields is preempted after {fmt(d)} of running: the "
-            f"{fmt(force_preempt_ns())} time slice, plus however long sysmon (backed off, "
-            f"since retaking nothing counts as an idle round) takes to look")
+    return tr("a goroutine that never yields is preempted after {d} of running: the {slice} "
+              "time slice, plus however long sysmon (backed off, since retaking nothing counts "
+              "as an idle round) takes to look", d=fmt(d), slice=fmt(force_preempt_ns()))

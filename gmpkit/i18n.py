@@ -45,13 +45,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import warnings
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources as _resources
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "catalogue",
-           "terms", "term", "glossary_markdown", "register_fonts", "FONT_FAMILY", "FONT_FILES",
+__all__ = ["LANGUAGES", "set_language", "language", "tr", "trc", "N_", "pick", "catalogue",
+           "terms", "term", "glossary_markdown", "using", "register_fonts", "FONT_FAMILY", "FONT_FILES",
            "LANG_DIR"]
 
 LANGUAGES = ("en", "zh")
@@ -86,6 +88,7 @@ def _from_env():
 
 
 _STATE = {"lang": _from_env()}
+_LOCAL = threading.local()      # using(): a language for this thread only (the grader)
 
 
 def set_language(lang):
@@ -103,7 +106,28 @@ def set_language(lang):
 
 def language():
     """The current language code ("en" or "zh")."""
-    return _STATE["lang"]
+    return getattr(_LOCAL, "lang", None) or _STATE["lang"]
+
+
+@contextmanager
+def using(lang):
+    """Show text in ``lang`` inside the ``with`` block, in this thread only.
+
+    The grader uses it to write each student's feedback in the language of the
+    notebook they submitted, while other threads grade other students.
+
+    >>> with using("zh"):
+    ...     tr("in the scheduler")
+    '在调度器中'
+    >>> tr("in the scheduler")
+    'in the scheduler'
+    """
+    before = getattr(_LOCAL, "lang", None)
+    _LOCAL.lang = _normalise(lang, "using()")
+    try:
+        yield _LOCAL.lang
+    finally:
+        _LOCAL.lang = before
 
 
 @lru_cache(maxsize=None)
@@ -122,7 +146,7 @@ def _lookup(key, text, lang):
 
 def tr(text, /, **kwargs):
     """``text`` in the current language, formatted with ``kwargs`` (``str.format``)."""
-    out = _lookup(text, text, _STATE["lang"])
+    out = _lookup(text, text, getattr(_LOCAL, "lang", None) or _STATE["lang"])
     return out.format(**kwargs) if kwargs else out
 
 
@@ -132,12 +156,30 @@ def trc(context, text, /, **kwargs):
     >>> trc("state", "syscall")
     'syscall'
     """
-    out = _lookup(f"{context}{CTX_SEP}{text}", text, _STATE["lang"])
+    out = _lookup(f"{context}{CTX_SEP}{text}", text,
+                  getattr(_LOCAL, "lang", None) or _STATE["lang"])
     return out.format(**kwargs) if kwargs else out
 
 
 def N_(text):
     """Mark ``text`` translatable without translating it (translate with ``tr`` when shown)."""
+    return text
+
+
+def pick(text, lang=None):
+    """Text written in the notebook rather than in gmpkit: a plain string is shown as it is;
+    a ``{"en": ..., "zh": ...}`` pair shows the current language's side (English when that
+    side is missing or empty).
+
+    >>> pick({"en": "How many?", "zh": "多少个？"}, "zh"), pick("How many?", "zh")
+    ('多少个？', 'How many?')
+    """
+    if isinstance(text, dict):
+        lang = _normalise(lang, "pick()") if lang else language()
+        if "en" not in text:
+            raise ValueError(f"a bilingual text needs its English: {{'en': ..., 'zh': ...}}, "
+                             f"got the keys {sorted(text)}")
+        return text.get(lang) or text["en"]
     return text
 
 
@@ -165,7 +207,7 @@ def term(english, lang=None):
     if english not in table:
         raise KeyError(f"term {english!r} is not in the term table {TERMS_FILE}; add it there "
                        f"(English, Chinese, meaning) or use one of its {len(table)} terms")
-    lang = _normalise(lang, "term()") if lang else _STATE["lang"]
+    lang = _normalise(lang, "term()") if lang else language()
     return table[english]["zh"] if lang == "zh" else english
 
 
@@ -186,7 +228,7 @@ def glossary_markdown(rows, lang=None):
     |---|---|---|
     | work stealing | 工作窃取 | an idle P taking half of another P's local run queue |
     """
-    lang = _normalise(lang, "glossary_markdown()") if lang else _STATE["lang"]
+    lang = _normalise(lang, "glossary_markdown()") if lang else language()
     table = terms()
     if lang == "zh":
         out = ["| 中文 | English | 含义 |", "|---|---|---|"]

@@ -27,12 +27,15 @@ from __future__ import annotations
 import argparse
 import shlex
 
+from .i18n import tr
+
 __all__ = ["parse_args", "go_cell", "load_ipython_extension"]
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise ValueError(f"%%go: {message}. Usage: {self.format_usage().strip()}")
+        raise ValueError(tr("%%go: {message}. Usage: {usage}", message=message,
+                            usage=self.format_usage().strip()))
 
 
 def _parser():
@@ -58,11 +61,12 @@ def parse_args(line):
         words, prog_args = words[:i], words[i + 1:]
     ns = _parser().parse_args(words)
     if ns.procs < 1:
-        raise ValueError(f"%%go: --procs must be at least 1, got {ns.procs}")
+        raise ValueError(tr("%%go: --procs must be at least 1, got {procs}", procs=ns.procs))
     if ns.timeout <= 0:
-        raise ValueError(f"%%go: --timeout must be more than 0 seconds, got {ns.timeout:g}")
+        raise ValueError(tr("%%go: --timeout must be more than 0 seconds, got {timeout:g}",
+                            timeout=ns.timeout))
     if not ns.name.isidentifier():
-        raise ValueError(f"%%go: --name {ns.name!r} is not a Python variable name")
+        raise ValueError(tr("%%go: --name {name!r} is not a Python variable name", name=ns.name))
     return {"procs": ns.procs, "timeout": ns.timeout, "schedtrace": ns.schedtrace,
             "name": ns.name, "recorded": ns.recorded, "godebug": ns.godebug, "max_output": ns.max_output,
             "args": prog_args}
@@ -87,11 +91,11 @@ def go_cell(line, cell, namespace=None):
         else:
             run = tracego.trace_go(cell, **kw)
     except GoCompileError as e:
-        run = Problem("compile error", e.compiler_output, kind="compile")
+        run = Problem(tr("compile error"), e.compiler_output, kind="compile")
     except GoSourceError as e:
-        run = Problem("not a Go program gmpkit can run", str(e), kind="source")
+        run = Problem(tr("not a Go program gmpkit can run"), str(e), kind="source")
     except GoUnavailable as e:
-        run = Problem("no Go toolchain", str(e), kind="no-go")
+        run = Problem(tr("no Go toolchain"), str(e), kind="no-go")
     if namespace is not None:
         namespace[opts["name"]] = run
     return run

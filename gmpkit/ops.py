@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+from .i18n import tr
+
 __all__ = ["Op", "Compute", "Syscall", "NetIO", "Sleep", "Gosched", "Now", "Go",
            "compute", "syscall", "netio", "sleep", "gosched", "now", "go", "duration_ns",
            "BLOCKED", "EXITED"]
@@ -51,26 +53,28 @@ def duration_ns(opname, ns=None, us=None, ms=None, *, allow_zero=True):
             return ms * 1_000_000
     given = [(k, v) for k, v in (("ns", ns), ("us", us), ("ms", ms)) if v is not None]
     if len(given) != 1:
-        names = ", ".join(f"{k}=" for k, _ in given) or "none"
-        raise ValueError(f"{opname}() takes exactly one of ns=, us=, ms= (got {names}); "
-                         f"e.g. {opname}(us=50)")
+        names = ", ".join(f"{k}=" for k, _ in given) or tr("none")
+        raise ValueError(tr("{op}() takes exactly one of ns=, us=, ms= (got {names}); "
+                            "e.g. {op}(us=50)", op=opname, names=names))
     unit, value = given[0]
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{opname}({unit}={value!r}): a duration must be a number, "
-                        f"not {type(value).__name__}")
+        raise TypeError(tr("{op}({unit}={value!r}): a duration must be a number, not {type}",
+                           op=opname, unit=unit, value=value, type=type(value).__name__))
     if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{opname}({unit}={value}): a duration must be a finite number "
-                         f"of {unit}")
+        raise ValueError(tr("{op}({unit}={value}): a duration must be a finite number of {unit}",
+                            op=opname, unit=unit, value=value))
     if value < 0:
-        raise ValueError(f"{opname}({unit}={value}): a duration must be >= 0 ns; got "
-                         f"{value} {unit}. Pass a positive number, e.g. {opname}({unit}=1).")
+        raise ValueError(tr("{op}({unit}={value}): a duration must be >= 0 ns; got {value} "
+                            "{unit}. Pass a positive number, e.g. {op}({unit}=1).",
+                            op=opname, unit=unit, value=value))
     n = int(round(value * _UNITS[unit]))
     if n == 0 and not allow_zero:
-        raise ValueError(f"{opname}({unit}={value}): the duration rounds to 0 ns; "
-                         f"{opname} needs at least 1 ns")
+        raise ValueError(tr("{op}({unit}={value}): the duration rounds to 0 ns; {op} needs at "
+                            "least 1 ns", op=opname, unit=unit, value=value))
     if n > MAX_DURATION_NS:
-        raise ValueError(f"{opname}({unit}={value}) is {n / 1e9:,.0f} s of simulated time, "
-                         f"more than one day: did you mean another unit?")
+        raise ValueError(tr("{op}({unit}={value}) is {s:,.0f} s of simulated time, more than "
+                            "one day: did you mean another unit?", op=opname, unit=unit,
+                            value=value, s=n / 1e9))
     return n
 
 
@@ -232,9 +236,10 @@ def go(fn, *args, name=None):
     The yield returns the new goroutine's id.
     """
     if not callable(fn):
-        raise TypeError(f"go({fn!r}): needs a generator function, got {type(fn).__name__}")
+        raise TypeError(tr("go({fn!r}): needs a generator function, got {type}", fn=fn,
+                           type=type(fn).__name__))
     if name is not None and not isinstance(name, str):
-        raise TypeError(f"go(..., name={name!r}): name must be a string")
+        raise TypeError(tr("go(..., name={name!r}): name must be a string", name=name))
     return Go(fn, args, name)
 
 

@@ -35,13 +35,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Callable
+
+from .i18n import tr
 
 __all__ = ["Prediction", "Tally", "Outcome", "Locked", "BadPrediction", "KINDS"]
 
 KINDS = ("number", "choice", "order")
 RIGHT, WRONG = "#1b7837", "#b2182b"   # colour-blind-safe pair (PRGn ends)
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class Locked(ValueError):
@@ -74,8 +78,8 @@ def _show(v):
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     if isinstance(v, (list, tuple)):
-        return " → ".join(str(x) for x in v)
-    return str(v)
+        return " → ".join(_option_text(x) for x in v)
+    return _option_text(v)
 
 
 def _plain(v):
@@ -138,6 +142,11 @@ class Prediction:
 
     # ---- the learner's side ------------------------------------------------------
     @property
+    def shown_prompt(self) -> str:
+        """The prompt in the learner's language."""
+        return tr(self.prompt)   # i18n: prompts are N_() literals in predictions.CATALOG
+
+    @property
     def locked(self) -> bool:
         return self.locked_by is not None
 
@@ -148,33 +157,52 @@ class Prediction:
         """
         if self.kind == "number":
             if isinstance(raw, bool):
-                raise BadPrediction(f"{self.qid}: enter a number, not {raw}")
+                raise BadPrediction(tr("{qid}: enter a number, not {raw}", qid=self.qid, raw=raw))
             if isinstance(raw, str):
                 text = raw.strip().replace(",", "").replace("_", "")
                 try:
                     raw = float(text)
                 except ValueError:
-                    raise BadPrediction(f"{self.qid}: {raw!r} is not a number; type digits, "
-                                        "e.g. 129 or 2.5") from None
+                    raise BadPrediction(tr("{qid}: {raw!r} is not a number; type digits, "
+                                           "e.g. 129 or 2.5", qid=self.qid, raw=raw)) from None
             if not isinstance(raw, (int, float)) or not math.isfinite(raw):
-                raise BadPrediction(f"{self.qid}: enter a finite number, not {raw!r}")
+                raise BadPrediction(tr("{qid}: enter a finite number, not {raw!r}",
+                                       qid=self.qid, raw=raw))
             return int(raw) if float(raw).is_integer() else float(raw)
         if self.kind == "choice":
+            raw = self._option(raw)
             if raw not in self.options:
-                raise BadPrediction(f"{self.qid}: choose one of {self.options}, not {raw!r}")
+                raise BadPrediction(tr("{qid}: choose one of {options}, not {raw!r}", qid=self.qid,
+                                       options=self._shown_options(), raw=raw))
             return raw
-        items = [s.strip() for s in raw.split(",")] if isinstance(raw, str) else list(raw)
+        items = ([s.strip() for s in re.split("[,，、]", raw)] if isinstance(raw, str)
+                 else list(raw))
+        items = [self._option(x) for x in items]
         if sorted(items) != sorted(self.options):
-            raise BadPrediction(f"{self.qid}: put all of {self.options} in an order, each "
-                                f"once; got {items}")
+            raise BadPrediction(tr("{qid}: put all of {options} in an order, each once; "
+                                   "got {items}", qid=self.qid, options=self._shown_options(),
+                                   items=[_option_text(x) for x in items]))
         return items
+
+    def _option(self, raw):
+        """An option as stored (English), from its English or its shown (translated) text."""
+        if raw in self.options or not isinstance(raw, str):
+            return raw
+        for o in self.options:
+            if _option_text(o) == raw.strip():
+                return o
+        return raw
+
+    def _shown_options(self):
+        return [_option_text(o) for o in self.options]
 
     def predict(self, raw) -> None:
         """Record (or change) the prediction; refused once locked."""
         if self.locked:
-            raise Locked(f"{self.qid} is locked at {_show(self.given)}: a prediction counts "
-                         f"only if it is made before the experiment runs "
-                         f"(Tally.reset({self.qid!r}) starts it again).")
+            raise Locked(tr("{qid} is locked at {given}: a prediction counts only if it is "
+                            "made before the experiment runs (Tally.reset({qid_r}) starts it "
+                            "again).", qid=self.qid, given=_show(self.given),
+                            qid_r=repr(self.qid)))
         self.given = None if raw is None else self.parse(raw)
 
     def check(self) -> str:
@@ -185,9 +213,10 @@ class Prediction:
         if self.outcome is not None:
             return self.outcome.text
         if self.given is None:
-            return ("Locked with no prediction. Run the experiment below to see what the "
-                    "model says.")
-        return f"Locked in: {_show(self.given)}. Now run the experiment below to see what the model says."
+            return tr("Locked with no prediction. Run the experiment below to see what the "
+                      "model says.")
+        return tr("Locked in: {given}. Now run the experiment below to see what the model says.",
+                  given=_show(self.given))
 
     def status_line(self) -> str:
         """What the prediction widget says: never the model's answer, which is shown
@@ -196,9 +225,9 @@ class Prediction:
             return ""
         if self.outcome is None:
             return self.check()
-        mine = "no prediction" if self.given is None else _show(self.given) + self._u()
-        return (f"Locked in: {mine}. The experiment below shows the model's answer beside it, "
-                "and why.")
+        mine = tr("no prediction") if self.given is None else _show(self.given) + self._u()
+        return tr("Locked in: {mine}. The experiment below shows the model's answer beside it, "
+                  "and why.", mine=mine)
 
     # ---- the model's side --------------------------------------------------------
     def resolve(self, data) -> Outcome:
@@ -216,17 +245,20 @@ class Prediction:
             raise ValueError(f"prediction {self.qid!r}: the model's answer {expected!r} is not "
                              f"one of the options {self.options}")
         why = str(self._explain(data)).strip()
-        if why and why[-1] not in ".!?":
-            why += "."
+        if why and why[-1] not in ".!?。！？":
+            why += "。" if _CJK.search(why) else "."
         why = why[:1].upper() + why[1:]
         given = self.given
         right = given is not None and self._matches(given, expected)
         if given is None:
-            text = f"You made no prediction; the model says {_show(expected)}{self._u()}."
+            text = tr("You made no prediction; the model says {expected}.",
+                      expected=_show(expected) + self._u())
         else:
-            text = (f"You predicted {_show(given)}{self._u()}; the model says "
-                    f"{_show(expected)}{self._u()}. {self._difference(given, expected, right)}")
-        self.outcome = Outcome(self.qid, given, expected, right, f"{text} Why: {why}")
+            text = tr("You predicted {given}; the model says {expected}. {difference}",
+                      given=_show(given) + self._u(), expected=_show(expected) + self._u(),
+                      difference=self._difference(given, expected, right))
+        self.outcome = Outcome(self.qid, given, expected, right,
+                               tr("{text} Why: {why}", text=text, why=why))
         self._notify()
         return self.outcome
 
@@ -241,20 +273,21 @@ class Prediction:
     def _difference(self, given, expected, right) -> str:
         if self.kind == "number":
             if given == expected:
-                return "Right."
+                return tr("Right.")
             diff = given - expected
             rel = abs(diff) / abs(expected) if expected else math.inf
             size = f"{_show(abs(diff))}{self._u()}" + (f" ({rel:.0%})" if math.isfinite(rel) else "")
-            verdict = (f"Right: within {self.tolerance:.0%}, which counts." if right
-                       else "Not quite.")
-            return f"{verdict} You were {'over' if diff > 0 else 'under'} by {size}."
+            verdict = (tr("Right: within {tolerance:.0%}, which counts.", tolerance=self.tolerance)
+                       if right else tr("Not quite."))
+            return (tr("{verdict} You were over by {size}.", verdict=verdict, size=size) if diff > 0
+                    else tr("{verdict} You were under by {size}.", verdict=verdict, size=size))
         if right:
-            return "Right."
+            return tr("Right.")
         if self.kind == "choice":
-            return "Not quite."
-        moved = [x for x, y in zip(given, expected) if x != y]
-        return (f"Not quite: {len(moved)} of {len(expected)} items are out of place "
-                f"({', '.join(moved)}).")
+            return tr("Not quite.")
+        moved = [_option_text(x) for x, y in zip(given, expected) if x != y]
+        return tr("Not quite: {moved} of {total} items are out of place ({items}).",
+                  moved=len(moved), total=len(expected), items=tr(", ").join(moved))
 
     def follow(self, panel):
         """Tie this prediction to an experiment panel that has just run.
@@ -276,11 +309,13 @@ class Prediction:
         if o is None:
             return ""
         colour = RIGHT if o.right else WRONG
-        mark = "✓ right" if o.right else ("no prediction" if o.given is None else "✗ not quite")
+        mark = tr("✓ right") if o.right else (tr("no prediction") if o.given is None
+                                              else tr("✗ not quite"))
         cell = "padding:2px 10px;border:1px solid #bbb"
         given = "—" if o.given is None else _show(o.given) + self._u()
         return (f"<table style='border-collapse:collapse;margin:4px 0'><tr>"
-                f"<th style='{cell}'>your prediction</th><th style='{cell}'>the model</th>"
+                f"<th style='{cell}'>{tr('your prediction')}</th>"
+                f"<th style='{cell}'>{tr('the model')}</th>"
                 f"<th style='{cell}'></th></tr><tr><td style='{cell}'>{_esc(given)}</td>"
                 f"<td style='{cell}'>{_esc(_show(o.expected) + self._u())}</td>"
                 f"<td style='{cell};color:{colour}'><b>{mark}</b></td></tr></table>"
@@ -289,8 +324,9 @@ class Prediction:
     def result_widget(self, panel=None):
         import ipywidgets as W
         if panel is not None and panel.error is not None:
-            html = (f"<span style='color:{WRONG}'>The experiment failed, so the prediction "
-                    f"stays open: {_esc(panel.summary)}</span>")
+            html = (f"<span style='color:{WRONG}'>"
+                    + tr("The experiment failed, so the prediction stays open: {summary}",
+                         summary=_esc(panel.summary)) + "</span>")
         else:
             html = self.result_html()
         out = W.HTML(html)
@@ -301,12 +337,14 @@ class Prediction:
         import ipywidgets as W
         style = {"description_width": "initial"}
         if self.kind == "number":
-            return W.Text(placeholder="a number" + (f" ({self.unit})" if self.unit else ""),
+            return W.Text(placeholder=tr("a number") + (f" ({self.unit})" if self.unit else ""),
                           layout=W.Layout(width="180px"))
         if self.kind == "choice":
-            return W.RadioButtons(options=self.options, value=None, style=style,
+            return W.RadioButtons(options=list(zip(self._shown_options(), self.options)),
+                                  value=None, style=style,
                                   layout=W.Layout(width="auto"))
-        return W.Text(placeholder=", ".join(self.options) + "  (reorder, comma-separated)",
+        return W.Text(placeholder=tr(", ").join(self._shown_options())
+                      + tr("  (reorder, comma-separated)"),
                       layout=W.Layout(width="min(40em, 100%)"))
 
     @property
@@ -316,8 +354,8 @@ class Prediction:
         if self._view is not None:
             return self._view
         field = self._input()
-        button = W.Button(description="Check", button_style="primary",
-                          tooltip="lock your prediction in")
+        button = W.Button(description=tr("Check"), button_style="primary",
+                          tooltip=tr("lock your prediction in"))
         status = W.HTML()
         status.add_class("gmpkit-prediction-status")
 
@@ -349,9 +387,10 @@ class Prediction:
         self._listeners.append(refresh)
         if self.given is not None:
             field.value = self.given if self.kind == "choice" else (
-                ", ".join(self.given) if self.kind == "order" else str(self.given))
+                tr(", ").join(map(_option_text, self.given)) if self.kind == "order"
+                else str(self.given))
         refresh()
-        label = W.HTML(f"<b>Your prediction:</b> {_esc(self.prompt)}")
+        label = W.HTML(f"<b>{tr('Your prediction:')}</b> {_esc(self.shown_prompt)}")
         row = W.HBox([field, button], layout=W.Layout(align_items="center"))
         box = W.VBox([label, row, status])
         box.add_class("gmpkit-prediction")
@@ -405,8 +444,9 @@ class Tally:
         """Forget one prediction (or all): the next ``add`` starts it fresh."""
         for k in [qid] if qid else list(self.predictions):
             if k not in self.predictions:
-                raise KeyError(f"no prediction {k!r} in {self.notebook}; there are "
-                               f"{', '.join(self.predictions) or 'none'}")
+                raise KeyError(tr("no prediction {qid!r} in {notebook}; there are {qids}",
+                                  qid=k, notebook=self.notebook,
+                                  qids=", ".join(self.predictions) or tr("none")))
             del self.predictions[k]
         self._refresh()
 
@@ -423,8 +463,9 @@ class Tally:
 
     def summary(self) -> str:
         right, resolved, locked, total = self.counts()
-        return (f"You predicted {right} of {total} experiments ({locked} locked, "
-                f"{total - resolved} still open).")
+        return tr("You predicted {right} of {total} experiments ({locked} locked, "
+                  "{open} still open).", right=right, total=total, locked=locked,
+                  open=total - resolved)
 
     def to_dict(self) -> dict:
         right, resolved, locked, total = self.counts()
@@ -451,14 +492,16 @@ class Tally:
             self._label = W.HTML()
             self._label.add_class("gmpkit-tally")
         self._refresh()
-        button = W.Button(description="Save as JSON", tooltip="write predictions-<notebook>.json")
+        button = W.Button(description=tr("Save as JSON"),
+                          tooltip=tr("write predictions-<notebook>.json"))
         saved = W.HTML()
 
         def clicked(_):
             try:
-                saved.value = f"saved to <code>{_esc(self.save())}</code>"
+                saved.value = tr("saved to {path}", path=f"<code>{_esc(self.save())}</code>")
             except OSError as e:
-                saved.value = f"<span style='color:{WRONG}'>could not save: {_esc(e)}</span>"
+                saved.value = (f"<span style='color:{WRONG}'>"
+                               + tr("could not save: {error}", error=_esc(e)) + "</span>")
 
         button.on_click(clicked)
         return W.VBox([self._label, W.HBox([button, saved])])
@@ -469,6 +512,11 @@ class Tally:
 
     def __repr__(self):
         return f"<Tally {self.notebook}: {self.summary()}>"
+
+
+def _option_text(option):
+    """A choice or order item as the learner reads it (options are N_() literals)."""
+    return tr(option) if isinstance(option, str) else str(option)   # i18n: N_() options in predictions.CATALOG
 
 
 def _esc(text):

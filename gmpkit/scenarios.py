@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import ops
+from .i18n import tr
 from .sync import Chan, Mutex, WaitGroup
 
 __all__ = ["Scenario", "SCENARIOS", "get", "cpu_fanout", "ping_pong", "syscall_storm",
@@ -57,7 +58,8 @@ class Scenario:
 
 def _positive(name, value, lo=1):
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise ValueError(f"{name}={value!r} must be an int >= {lo}")
+        raise ValueError(tr("{name}={value!r} must be an int >= {lo}", name=name, value=value,
+                            lo=lo))
     return value
 
 
@@ -594,5 +596,6 @@ SCENARIOS = {f.__name__: f for f in (cpu_fanout, ping_pong, syscall_storm, short
 def get(name, **params):
     """A scenario by name: ``get("ping_pong", rounds=100)``."""
     if name not in SCENARIOS:
-        raise KeyError(f"no scenario {name!r}; choose from {', '.join(SCENARIOS)}")
+        raise KeyError(tr("no scenario {name!r}; choose from {names}", name=name,
+                          names=", ".join(SCENARIOS)))
     return SCENARIOS[name](**params)

@@ -27,6 +27,7 @@ import inspect
 from types import GeneratorType
 
 from .engine import Engine, SimulationLimit
+from .i18n import tr
 from .models.base import Model
 from .ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Now, Op, Sleep, Syscall
 from .sync import BLOCK, GoPanic, GoYield, Spin, SyncOp
@@ -101,14 +102,15 @@ def _make_generator(fn, args, opname):
     if inspect.isgeneratorfunction(fn):
         return fn(*args), name
     if not callable(fn):
-        raise WorkloadError(f"{opname}({fn!r}): a goroutine must be a generator function")
+        raise WorkloadError(tr("{op}({fn!r}): a goroutine must be a generator function",
+                               op=opname, fn=fn))
     result = fn(*args)
     if isinstance(result, GeneratorType):
         return result, name
     raise WorkloadError(
-        f"{opname}({name}): {name} is not a generator function (it contains no 'yield'), "
-        f"so the scheduler cannot run it as a goroutine. Make it yield its operations, "
-        f"e.g. 'yield gk.compute(us=10)'.")
+        tr("{op}({name}): {name} is not a generator function (it contains no 'yield'), so "
+           "the scheduler cannot run it as a goroutine. Make it yield its operations, e.g. "
+           "'yield gk.compute(us=10)'.", op=opname, name=name))
 
 
 class Simulation:
@@ -131,18 +133,21 @@ class Simulation:
                  max_events=20_000_000, schedtrace=None, scheddetail=False, record="full",
                  sample_every=100):
         if model is None:
-            raise ValueError("simulate(main, model=...) needs a model, e.g. model=gk.GMP(procs=4)")
+            raise ValueError(tr("simulate(main, model=...) needs a model, e.g. "
+                                "model=gk.GMP(procs=4)"))
         if not isinstance(model, Model):
-            raise TypeError(f"model={model!r} is not a scheduler model; use gk.GMP(procs=4), "
-                            f"gk.GM(procs=4), gk.Threads(cpus=4) or gk.GreenThreads()")
+            raise TypeError(tr("model={model!r} is not a scheduler model; use gk.GMP(procs=4), "
+                               "gk.GM(procs=4), gk.Threads(cpus=4) or gk.GreenThreads()",
+                               model=model))
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed={seed!r} must be an int")
+            raise TypeError(tr("seed={seed!r} must be an int", seed=seed))
         for label, v in (("max_time", max_time), ("max_events", max_events)):
             if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-                raise ValueError(f"{label}={v!r} must be a positive int")
+                raise ValueError(tr("{label}={value!r} must be a positive int", label=label,
+                                    value=v))
         if model.sim is not None:
-            raise ValueError(f"this {type(model).__name__} model object already ran a simulation; "
-                             f"create a new one (models keep per-run state)")
+            raise ValueError(tr("this {model} model object already ran a simulation; create a "
+                                "new one (models keep per-run state)", model=type(model).__name__))
         self.engine = Engine(seed=seed, max_time=max_time, max_events=max_events)
         self.engine.describe = self.describe
         self.model = model
@@ -165,10 +170,12 @@ class Simulation:
         self.schedtrace_lines: list[str] = []
         self._trace = (schedtrace, scheddetail)
         if schedtrace is not None and not (isinstance(schedtrace, (int, float)) and schedtrace > 0):
-            raise ValueError(f"schedtrace={schedtrace!r}: give the period in ms, e.g. schedtrace=1")
+            raise ValueError(tr("schedtrace={value!r}: give the period in ms, e.g. schedtrace=1",
+                                value=schedtrace))
         if schedtrace is not None and record != "full":
-            raise ValueError(f"schedtrace= reads the queue counters at every line, which "
-                             f"record={record!r} does not keep; use record='full' with it")
+            raise ValueError(tr("schedtrace= reads the queue counters at every line, which "
+                                "record={record!r} does not keep; use record='full' with it",
+                                record=record))
         model.setup(self)
         self.main = self.spawn(main, args, "main", parent=None, opname="simulate")
         model.start(self.main)
@@ -230,7 +237,8 @@ class Simulation:
                     raise
                 except Exception as e:  # the workload's own bug: say whose
                     raise WorkloadError(
-                        f"goroutine {g.id} ({g.name}) raised {type(e).__name__}: {e}") from e
+                        tr("goroutine {id} ({name}) raised {type}: {error}", id=g.id,
+                           name=g.name, type=type(e).__name__, error=e)) from e
                 n += 1
                 if n > budget:
                     self.ops += n
@@ -248,8 +256,8 @@ class Simulation:
                         continue
                     if r is BLOCK:
                         return BLOCKED
-                    tr = type(r)
-                    if tr is Spin or tr is GoYield:
+                    rt = type(r)
+                    if rt is Spin or rt is GoYield:
                         return self._sync_needs_scheduler(g, op, r)
                     value = r
                     continue
@@ -297,17 +305,17 @@ class Simulation:
     def _bad_op_message(self, g, op):
         hint = ""
         if callable(op) and getattr(op, "__module__", "").startswith("gmpkit"):
-            hint = (f" It looks like the function itself: call it, e.g. "
-                    f"'yield gk.{op.__name__}(us=10)'.")
+            hint = tr(" It looks like the function itself: call it, e.g. "
+                      "'yield gk.{fn}(us=10)'.", fn=op.__name__)
         elif isinstance(op, GeneratorType):
-            hint = (" It is a generator: to start it as a goroutine write 'yield gk.go(f)'; "
-                    "to run it inline write 'yield from f()'.")
+            hint = tr(" It is a generator: to start it as a goroutine write 'yield gk.go(f)'; "
+                      "to run it inline write 'yield from f()'.")
         elif isinstance(op, Op):
-            hint = " (an operation this model cannot schedule)"
-        return (f"goroutine {g.id} ({g.name}) yielded {op!r} ({type(op).__name__}), which is "
-                f"not a scheduler operation. Yield one of gk.compute(), gk.syscall(), "
-                f"gk.netio(), gk.sleep(), gk.gosched(), gk.now(), gk.go(), or a Chan/Mutex/"
-                f"WaitGroup operation.{hint}")
+            hint = tr(" (an operation this model cannot schedule)")
+        return tr("goroutine {id} ({name}) yielded {op!r} ({type}), which is not a scheduler "
+                  "operation. Yield one of gk.compute(), gk.syscall(), gk.netio(), gk.sleep(), "
+                  "gk.gosched(), gk.now(), gk.go(), or a Chan/Mutex/WaitGroup operation.{hint}",
+                  id=g.id, name=g.name, op=op, type=type(op).__name__, hint=hint)
 
     def _exit(self, g):
         g.status = "dead"
@@ -352,9 +360,11 @@ class Simulation:
         if not self.finished and self.n_alive and self.n_parked >= self.n_alive:
             waiting = [(g.id, g.name, g.wait) for g in self.gs.values() if g.status == "waiting"]
             lines = "\n".join(f"goroutine {i} [{w}]: {n}" for i, n, w in waiting[:50])
-            more = f"\n... and {len(waiting) - 50} more" if len(waiting) > 50 else ""
-            raise Deadlock(f"fatal error: all goroutines are asleep - deadlock! "
-                           f"(at t={self.engine.now:,} ns)\n\n{lines}{more}", waiting)
+            more = ("\n" + tr("... and {n} more", n=len(waiting) - 50)
+                    if len(waiting) > 50 else "")
+            raise Deadlock(tr("fatal error: all goroutines are asleep - deadlock! "
+                              "(at t={now:,} ns)", now=self.engine.now)
+                           + f"\n\n{lines}{more}", waiting)
 
     def step(self):
         """Process one event.  Returns False once main has returned."""
@@ -366,8 +376,9 @@ class Simulation:
                 self._finish()
                 return False
             raise RuntimeError(
-                f"the {type(self.model).__name__} model stalled at t={self.engine.now:,} ns "
-                f"with nothing scheduled but main unfinished (a model bug). {self.describe()}")
+                tr("the {model} model stalled at t={now:,} ns with nothing scheduled but main "
+                   "unfinished (a model bug). {state}", model=type(self.model).__name__,
+                   now=self.engine.now, state=self.describe()))
         if self.n_parked >= self.n_alive and not self.finished:
             self._check_dead()
         if self.finished:
@@ -534,9 +545,10 @@ class Run:
         rec_every, rec_detail = self._trace
         if detail:
             if not rec_detail or (every is not None and every != rec_every):
-                raise ValueError(
+                raise ValueError(tr(
                     "schedtrace(detail=True) needs the per-P/M/G state recorded during the run: "
-                    f"run it as gk.simulate(..., schedtrace={every or 1}, scheddetail=True)")
+                    "run it as gk.simulate(..., schedtrace={every}, scheddetail=True)",
+                    every=every or 1))
             return list(self._lines)
         if every is None:
             if self._lines and not rec_detail:

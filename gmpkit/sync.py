@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from .i18n import tr
 from .ops import Compute, Gosched, Op
 
 __all__ = ["Chan", "Mutex", "WaitGroup", "SyncOp", "GoPanic", "BLOCK", "Spin", "GoYield",
@@ -85,8 +86,8 @@ class Chan:
 
     def __init__(self, cap=0, name=None):
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
-            raise ValueError(f"Chan(cap={cap!r}): capacity must be an int >= 0 "
-                             f"(0 = unbuffered)")
+            raise ValueError(tr("Chan(cap={cap!r}): capacity must be an int >= 0 "
+                                "(0 = unbuffered)", cap=cap))
         self.cap = cap
         self.buf: deque = deque()
         self.recvq: deque = deque()   # parked receivers; each one's g.resume_value holds want_ok
@@ -134,7 +135,8 @@ class Chan:
     # -- semantics (chansend / chanrecv / closechan in chan.go)
     def _send(self, sim, g, value):
         if self.closed:
-            raise GoPanic(f"panic: send on closed channel (goroutine {g.id} [{g.name}])")
+            raise GoPanic(tr("panic: send on closed channel (goroutine {id} [{name}])",
+                             id=g.id, name=g.name))
         if self.recvq:
             r = self.recvq.popleft()
             r.resume_value = (value, True) if r.resume_value else value
@@ -168,11 +170,13 @@ class Chan:
 
     def _close(self, sim, g, _):
         if self.closed:
-            raise GoPanic(f"panic: close of closed channel (goroutine {g.id} [{g.name}])")
+            raise GoPanic(tr("panic: close of closed channel (goroutine {id} [{name}])",
+                             id=g.id, name=g.name))
         if self.sendq:
             s, _v = self.sendq[0]
-            raise GoPanic(f"panic: send on closed channel (goroutine {s.id} [{s.name}] "
-                          f"was blocked sending when goroutine {g.id} [{g.name}] closed it)")
+            raise GoPanic(tr("panic: send on closed channel (goroutine {sid} [{sname}] was "
+                             "blocked sending when goroutine {id} [{name}] closed it)",
+                             sid=s.id, sname=s.name, id=g.id, name=g.name))
         self.closed = True
         # closechan collects the waiters on a gList (a stack) and then readies
         # them by popping it: the receiver that blocked last is woken first.
@@ -297,8 +301,8 @@ class Mutex:
 
     def _unlock(self, sim, g, _):
         if self.owner is None:
-            raise GoPanic(f"fatal error: sync: unlock of unlocked mutex "
-                          f"(goroutine {g.id} [{g.name}])")
+            raise GoPanic(tr("fatal error: sync: unlock of unlocked mutex "
+                             "(goroutine {id} [{name}])", id=g.id, name=g.name))
         self.owner = None
         if not self.waiters:
             return None
@@ -343,7 +347,7 @@ class WaitGroup:
     def add(self, n=1):
         """Add ``n`` (may be negative) to the counter, as ``wg.Add(n)``."""
         if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"WaitGroup.add({n!r}): n must be an int")
+            raise TypeError(tr("WaitGroup.add({n!r}): n must be an int", n=n))
         self._change(self._sim, None, n)
 
     def done(self):
@@ -355,8 +359,10 @@ class WaitGroup:
     def _change(self, sim, g, n):
         self.counter += n
         if self.counter < 0:
-            who = f" (goroutine {g.id} [{g.name}])" if g is not None else ""
-            raise GoPanic(f"panic: sync: negative WaitGroup counter{who}")
+            if g is not None:
+                raise GoPanic(tr("panic: sync: negative WaitGroup counter (goroutine {id} "
+                                 "[{name}])", id=g.id, name=g.name))
+            raise GoPanic(tr("panic: sync: negative WaitGroup counter"))
         if self.counter == 0 and self.waiters:
             waker = g if g is not None else (sim.current if sim else None)
             while self.waiters:

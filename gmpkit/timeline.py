@@ -39,6 +39,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .i18n import tr
+
 __all__ = ["Timeline", "Span", "Event", "InvariantError", "RUNQ_SIZE"]
 
 RUNQ_SIZE = 256  # slots in a P's local ring (p.runq in runtime2.go)
@@ -219,12 +221,12 @@ class Timeline:
         every ``sample_every``.  Memory then stays flat (counters) or grows
         ``sample_every`` times slower (sampled) as the run gets longer."""
         if record not in self.RECORD_MODES:
-            raise ValueError(f"record={record!r}: choose one of "
-                             f"{', '.join(map(repr, self.RECORD_MODES))} (full is the default)")
+            raise ValueError(tr("record={record!r}: choose one of {modes} (full is the default)",
+                                record=record, modes=", ".join(map(repr, self.RECORD_MODES))))
         if isinstance(sample_every, bool) or not isinstance(sample_every, int) \
                 or sample_every < 1:
-            raise ValueError(f"sample_every={sample_every!r} must be an int >= 1, "
-                             f"e.g. sample_every=100 keeps one span in 100")
+            raise ValueError(tr("sample_every={value!r} must be an int >= 1, e.g. "
+                                "sample_every=100 keeps one span in 100", value=sample_every))
         self.sample_every = sample_every if record == "sampled" else 0
         self.event_counts: dict[str, int] = defaultdict(int)
         self.span_ns: dict[str, int] = defaultdict(int)     # state -> total ns (all lanes)
@@ -285,15 +287,15 @@ class Timeline:
         if self.record == "full" or (sample_ok and self.record == "sampled"):
             return
         if self.record == "counters":
-            kept = ("totals only (count(kind), span_ns, run_ns_by_g(), peak(name), "
-                    "n_spans, n_events)")
+            kept = tr("totals only (count(kind), span_ns, run_ns_by_g(), peak(name), n_spans, "
+                      "n_events)")
         else:
-            kept = (f"one span and one event in every {self.sample_every} and the counters' "
-                    f"totals, not their history")
-        raise ValueError(
-            f"{what} needs the full record, but this run was recorded with "
-            f"record={self.record!r}, which keeps {kept}; run it again with "
-            f"record='full' (the default)")
+            kept = tr("one span and one event in every {n} and the counters' totals, not their "
+                      "history", n=self.sample_every)
+        raise ValueError(tr(
+            "{what} needs the full record, but this run was recorded with record={record!r}, "
+            "which keeps {kept}; run it again with record='full' (the default)", what=what,
+            record=self.record, kept=kept))
 
     def peak(self, name, default=0):
         """The largest value counter ``name`` reached (every recording mode keeps it)."""
@@ -374,8 +376,8 @@ class Timeline:
         """``(times, values)`` numpy arrays of a counter's changes."""
         self._need_full(f"Timeline.counter({name!r})")
         if name not in self._counters:
-            raise KeyError(f"no counter {name!r}; this timeline has: "
-                           f"{', '.join(self.counter_names) or 'none'}")
+            raise KeyError(tr("no counter {name!r}; this timeline has: {names}", name=name,
+                              names=", ".join(self.counter_names) or tr("none")))
         t, v = self._counters[name]
         return np.asarray(t, dtype=np.int64), np.asarray(v)
 

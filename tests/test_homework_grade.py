@@ -131,7 +131,10 @@ def test_the_chinese_edition_is_graded_like_the_english_one(graded):
     assert (lin.assignment, lin.score, lin.total, lin.problems) == (1, 7, 7, [])
     assert (mei.score, mei.problems) == (bob.score, []) and not mei.questions["q2"].ok
     assert [q.ok for q in mei.questions.values()] == [q.ok for q in bob.questions.values()]
-    assert "you said 12345" in mei.questions["q2"].feedback
+    # the feedback is in the student's edition (issue 15): Chinese here, English for bob
+    assert (mei.language, bob.language) == ("zh", "en")
+    assert "你的答案是 12345" in mei.questions["q2"].feedback
+    assert "you said 12345" in bob.questions["q2"].feedback
 
 
 def test_infinite_loop_is_cut_and_the_rest_graded(graded):

@@ -30,8 +30,10 @@ from gmpkit import i18n
 REPO = Path(__file__).resolve().parents[1]
 PKG = REPO / "gmpkit"
 CJK = re.compile(r"[\u3400-\u9fff]")
-# catalogue entries whose Chinese is, by design, the English word
-SAME_IN_CHINESE = {"state|sysmon"}
+# catalogue entries whose Chinese is, by design, the English word (or only punctuation:
+# the separators ", " and "; " are 、 and ； in Chinese; "GM (Go 1.0)" only takes
+# full-width brackets)
+SAME_IN_CHINESE = {"state|sysmon", ", ", "; ", "GM (Go 1.0)"}
 
 
 @pytest.fixture(autouse=True)
@@ -218,6 +220,14 @@ def test_the_term_check_flags_notebooks_that_disagree(tmp_path):
     assert set(inconsistent["local run queue"]) == {"本地运行队列", "本地队列", "本地队列（ring）"}
 
 
+def test_ui_strings_use_the_term_tables_chinese():
+    from tools.terms import ui_problems
+    assert ui_problems() == [], "UI strings must use gmpkit/lang/terms.json's Chinese"
+    # the check sees a variant (a known one, and one only a notebook glossary used)
+    cat = {"a": "P 的本地队列满了", "b": "本地运行队列满了", "c": "放进全局运行队列"}
+    assert [(k, v) for k, v, *_ in ui_problems(cat)] == [("a", "本地队列")]
+
+
 def test_the_term_check_reads_the_chinese_editions_glossary(tmp_path):
     """A bilingual source's 术语表 (中文 | English | 含义) is checked against the table too."""
     from tools.terms import parse_glossary, problems
@@ -291,15 +301,19 @@ from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 strings = json.loads(sys.stdin.read())
 warnings.simplefilter("error")              # "Glyph ... missing from font(s)" -> failure
-fig = Figure(figsize=(8, 2 + 0.25 * len(strings)))
-FigureCanvasAgg(fig)
-ax = fig.subplots()
-ax.set_title(strings[0])                   # bold (axes.titleweight in the course style)
-ax.set_xlabel(strings[-1])
-for i, s in enumerate(strings):
-    ax.text(0, i, s, fontweight="bold" if i % 2 else "normal")
-ax.legend(handles=[ax.plot([], [], label=s)[0] for s in strings[:5]])
-fig.canvas.draw()
+# a page of 60 strings per figure: one figure for a thousand strings would be taller than
+# FreeType can rasterise ("raster overflow")
+for k in range(0, len(strings), 60):
+    page = strings[k:k + 60]
+    fig = Figure(figsize=(8, 2 + 0.25 * len(page)))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.set_title(page[0])                      # bold (axes.titleweight in the course style)
+    ax.set_xlabel(page[-1])
+    for i, s in enumerate(page):
+        ax.text(0, i, s, fontweight="bold" if i % 2 else "normal")
+    ax.legend(handles=[ax.plot([], [], label=s)[0] for s in page[:5]])
+    fig.canvas.draw()
 import matplotlib as mpl
 used = {fm.findfont(fm.FontProperties(family=[f])) for f in mpl.rcParams["font.family"]}
 print(json.dumps(sorted(used)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gmpkit as gk
 
+from ..i18n import tr
 from .workload import describe, run
 
 # Fixed, round costs for every homework model, printed with the problems: the
@@ -40,7 +41,7 @@ def costs_text(model, keys):
 
 def problem_text(spec, model_line, ask, extra=""):
     """The problem as shown: the workload, the model, then what to predict."""
-    parts = [describe(spec), "", f"model: {model_line}"]
+    parts = [describe(spec), "", tr("model: {model}", model=model_line)]
     if extra:
         parts.append(extra)
     parts += ["", ask]

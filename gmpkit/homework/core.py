@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..checks import Feedback, Question, Unanswered, WrongAnswer, exact
+from ..i18n import N_, tr
 from . import workload as wl
 from .common import HW_COSTS, fmt_ns
 
@@ -109,8 +110,8 @@ class WorkloadTask:
 
     def check(self, given, strict=True):
         if given is Ellipsis:
-            msg = (f"{self.qid}: not answered yet -- replace ... with your workload (a list of "
-                   f"operations, see the example above), then run the cell again.")
+            msg = tr("{qid}: not answered yet -- replace ... with your workload (a list of "
+                     "operations, see the example above), then run the cell again.", qid=self.qid)
             if strict:
                 raise Unanswered(msg)
             return Feedback(self.qid, False, None, given, msg)
@@ -118,11 +119,12 @@ class WorkloadTask:
             spec = wl.validate(given)
             ok, text = self._goal(spec)
         except wl.WorkloadSpecError as e:
-            ok, text = False, f"That is not a workload the checker can run: {e}."
+            ok, text = False, tr("That is not a workload the checker can run: {error}.", error=e)
         except Exception as e:  # noqa: BLE001 - a deadlock, a limit: say so, don't crash
-            ok, text = False, (f"Running your workload failed: {type(e).__name__}: "
-                               f"{str(e).splitlines()[0] if str(e) else ''}")
-        text = ("Correct: " if ok else "Not yet: ") + text
+            ok, text = False, tr("Running your workload failed: {type}: {error}",
+                                 type=type(e).__name__,
+                                 error=str(e).splitlines()[0] if str(e) else "")
+        text = tr("Correct: {text}", text=text) if ok else tr("Not yet: {text}", text=text)
         if strict and not ok:
             raise WrongAnswer(f"{self.qid}: {text}")
         return Feedback(self.qid, ok, None, given, text)
@@ -136,46 +138,48 @@ class Recorded:
 
     @property
     def expected(self):
-        raise AttributeError(f"{self.qid}: this is a graded notebook: the expected answer is "
-                             f"computed by the grader, not in your notebook")
+        raise AttributeError(tr("{qid}: this is a graded notebook: the expected answer is "
+                                "computed by the grader, not in your notebook", qid=self.qid))
 
     def check(self, given, strict=True):
         if given is Ellipsis:
-            msg = (f"{self.qid}: not answered yet -- replace ... with your answer, then run the "
-                   f"cell again.")
+            msg = tr("{qid}: not answered yet -- replace ... with your answer, then run the "
+                     "cell again.", qid=self.qid)
             if strict:
                 raise Unanswered(msg)
             return Feedback(self.qid, False, None, given, msg)
         try:
             shown = repr(plain(given))
         except (TypeError, ValueError):
-            msg = (f"{self.qid}: {type(given).__name__} is not plain data: give a number, a "
-                   f"string or a list, which the grader can read.")
+            msg = tr("{qid}: {type} is not plain data: give a number, a string or a list, "
+                     "which the grader can read.", qid=self.qid, type=type(given).__name__)
             if strict:
                 raise WrongAnswer(msg)
             return Feedback(self.qid, False, None, given, msg)
         if len(shown) > 200:
             shown = shown[:197] + "..."
         return Feedback(self.qid, None, None, given,
-                        f"{self.qid}: recorded {shown}. It is graded after the deadline. Before "
-                        f"you go on, check your reasoning against the mechanism: {self.hint}")
+                        tr("{qid}: recorded {shown}. It is graded after the deadline. Before you "
+                           "go on, check your reasoning against the mechanism: {hint}",
+                           qid=self.qid, shown=shown,
+                           hint=tr(self.hint)))   # i18n: hints are N_() in hw*.py @question
 
 
 def summarise(run):
     """One paragraph of what a run did: makespan and the scheduler's counts."""
     st = run.stats
-    keys = [("makespan_ns", "makespan"), ("threads_created", "threads created"),
-            ("context_switches", "goroutine/thread switches"), ("steals", "steals"),
-            ("overflows", "ring overflows"), ("retakes", "syscall retakes"),
-            ("handoffs", "hand-offs"), ("preemptions", "preemptions"),
+    keys = [("makespan_ns", N_("makespan")), ("threads_created", N_("threads created")),
+            ("context_switches", N_("goroutine/thread switches")), ("steals", N_("steals")),
+            ("overflows", N_("ring overflows")), ("retakes", N_("syscall retakes")),
+            ("handoffs", N_("hand-offs")), ("preemptions", N_("preemptions")),
             ("exitsyscall_requeues", "exitsyscall requeues"), ("global_queue_peak",
-                                                              "global queue peak")]
+                                                              N_("global queue peak"))]
     parts = []
     for k, label in keys:
         if k in st:
             v = st[k]
-            parts.append(f"{label} {fmt_ns(v) if k == 'makespan_ns' else v}")
-    return f"{run.timeline.meta.get('model')}: " + ", ".join(parts)
+            parts.append(f"{tr(label)} {fmt_ns(v) if k == 'makespan_ns' else v}")  # i18n: N_() above
+    return f"{run.timeline.meta.get('model')}: " + tr(", ").join(parts)
 
 
 def make_question(qid, prompt, answer, explain, compare=exact, hint=None):

@@ -50,12 +50,13 @@ from pathlib import Path
 
 import nbformat
 
+from ..i18n import tr, using
 from . import released, sandbox
 from .build import CHECK_RE
 from .variants import StudentIdError, check_id, normalise_id
 
 __all__ = ["grade_folder", "grade_notebook", "find_submissions", "Result", "QResult",
-           "SandboxUnavailable", "preload"]
+           "SandboxUnavailable", "preload", "detect_language"]
 
 SandboxUnavailable = sandbox.SandboxUnavailable
 # A failed check is the question's result, not a problem with the submission.
@@ -128,6 +129,7 @@ class Result:
     answers: dict = field(default_factory=dict, repr=False)    # qid -> JSON value given
     expected: dict = field(default_factory=dict, repr=False)   # qid -> canonical JSON
     kinds: dict = field(default_factory=dict, repr=False)      # qid -> predict | workload
+    language: str = "en"     # the submission's edition: its feedback is written in it
 
     @property
     def score(self):
@@ -193,6 +195,32 @@ def _detect_assignment(nb, path):
     return int(m.group(1)) if m else None
 
 
+_SET_LANGUAGE = re.compile(r"""\bset_language\(\s*["']([A-Za-z_.@-]+)["']""")
+
+
+def detect_language(nb):
+    """The edition a notebook was handed out in: the language its ``gk.set_language(...)``
+    cell sets (the Chinese edition has one before its first code cell), or its
+    ``metadata.gmpkit.lang``; English otherwise.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('gk.set_language("zh")')])
+    >>> detect_language(nb), detect_language(nbformat.v4.new_notebook())
+    ('zh', 'en')
+    """
+    from ..i18n import LANGUAGES
+    meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
+    found = meta.get("lang") if isinstance(meta, dict) else None
+    for c in nb.cells:
+        if c.get("cell_type") == "code":
+            m = _SET_LANGUAGE.search(str(c.get("source", "")))
+            if m:
+                found = m.group(1)
+                break
+    code = re.split(r"[-_.@]", str(found or "en").lower(), maxsplit=1)[0]
+    return code if code in LANGUAGES else "en"
+
+
 def audit_checks(nb, info):
     """``{qid: problem or None}``: a released version of each check cell is present, or why not."""
     found = {}
@@ -211,10 +239,10 @@ def audit_checks(nb, info):
         if any(same for _, same in cells):
             out[qid] = None
         elif cells:
-            out[qid] = (f"check cell modified (cell {cells[0][0]}): it must read "
-                        f"hw.check({qid!r}, {q['var']})")
+            out[qid] = tr("check cell modified (cell {cell}): it must read hw.check({qid!r}, "
+                          "{var})", cell=cells[0][0], qid=qid, var=q["var"])
         else:
-            out[qid] = "check cell deleted"
+            out[qid] = tr("check cell deleted")
     return out
 
 
@@ -250,24 +278,26 @@ def execute(cells, names, limits, use_sandbox=True, hide=(), max_restarts=3):
             notes.append(run.note)
         bad = run.timed_out if run.timed_out is not None else run.died_in
         if run.total_timeout and run.timed_out is None:
-            notes.append("total time limit reached: the rest of the notebook did not run")
+            notes.append(tr("total time limit reached: the rest of the notebook did not run"))
             break
         if bad is None:
             break
         skip.add(bad)
         if run.timed_out is not None:
-            notes.append(f"cell {bad} timed out after {limits.cell_timeout:g} s (an infinite "
-                         f"loop?): skipped, the notebook re-run without it")
+            notes.append(tr("cell {cell} timed out after {seconds:g} s (an infinite loop?): "
+                            "skipped, the notebook re-run without it", cell=bad,
+                            seconds=limits.cell_timeout))
         else:
-            notes.append(f"the kernel died in cell {bad} ({run.note}): answers set before it "
-                         f"are kept; skipped, the notebook re-run without it")
+            notes.append(tr("the kernel died in cell {cell} ({why}): answers set before it are "
+                            "kept; skipped, the notebook re-run without it", cell=bad,
+                            why=run.note))
         if run.total_timeout or time.monotonic() > deadline - 1:
-            notes.append("gave up: total time limit reached")
+            notes.append(tr("gave up: total time limit reached"))
             break
         if attempt == max_restarts:
-            notes.append(f"gave up after {max_restarts} restarts")
+            notes.append(tr("gave up after {n} restarts", n=max_restarts))
     if not exports:
-        notes.append("the answers could not be read back from the notebook")
+        notes.append(tr("the answers could not be read back from the notebook"))
         return None, notes, (run.errors if run else [])
     final = json.loads(json.dumps(exports[-1]))
     for earlier in reversed(exports[:-1]):
@@ -335,11 +365,17 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
                             f"{clip(str(e).splitlines()[0] if str(e) else '', 120)})")
         _fail_all(res, "not graded: the notebook could not be read")
         return
+    res.language = detect_language(nb)
+    with using(res.language):      # this student's feedback, in the edition they submitted
+        _grade_read(res, nb, path, sid, assignment, limits, use_sandbox, hide)
+
+
+def _grade_read(res, nb, path, sid, assignment, limits, use_sandbox, hide):
     n = assignment or _detect_assignment(nb, path)
     res.assignment = n
     info = _RELEASED.get(n)
     if info is None:
-        res.problems.append("could not tell which assignment this is (give --assignment)")
+        res.problems.append(tr("could not tell which assignment this is (give --assignment)"))
         return
     res.flags += solution_flags(nb, info)
     meta = nb.metadata.get("gmpkit", {}) if isinstance(nb.metadata, dict) else {}
@@ -362,24 +398,26 @@ def _grade(res, path, file_id, assignment, limits, use_sandbox, hide):
         if ename not in QUIET_ERRORS:
             raised.setdefault(f"{ename}: {clip(evalue, 100)}", []).append(f"cell {code[k][0]}")
     for text, at in list(raised.items())[:10]:
-        where = at[0] if len(at) == 1 else f"{len(at)} cells ({', '.join(at[:3])}...)"
-        res.problems.append(f"{where} raised {text}")
+        where = at[0] if len(at) == 1 else tr("{n} cells ({cells}...)", n=len(at),
+                                                  cells=", ".join(at[:3]))
+        res.problems.append(tr("{where} raised {error}", where=where, error=text))
     if exported is not None and isinstance(exported.get("student_id"), str):
         res.notebook_id = clip(exported["student_id"], 80)
     if res.notebook_id is None:
-        res.problems.append("no STUDENT_ID found in the notebook")
+        res.problems.append(tr("no STUDENT_ID found in the notebook"))
     elif sid and normalise_id(res.notebook_id) != sid:
-        res.problems.append(f"student id mismatch: the notebook says {res.notebook_id!r}, the "
-                            f"file name says {sid!r} (graded as {sid!r})")
+        res.problems.append(tr("student id mismatch: the notebook says {notebook!r}, the file "
+                               "name says {sid!r} (graded as {sid!r})", notebook=res.notebook_id,
+                               sid=sid))
     graded_id = sid
     if graded_id is None and res.notebook_id:
         try:
             graded_id = check_id(res.notebook_id)
-            res.problems.append(f"graded with the notebook's id {graded_id!r}")
+            res.problems.append(tr("graded with the notebook's id {sid!r}", sid=graded_id))
         except StudentIdError:
             graded_id = None
     if graded_id is None:
-        _fail_all(res, "not graded: no valid student id")
+        _fail_all(res, tr("not graded: no valid student id"))
         return
     _score(res, n, graded_id, info, names, audit, (exported or {}).get("answers", {}))
 
@@ -404,7 +442,8 @@ def _score(res, n, graded_id, info, names, audit, answers):
         var, pts = names[qid], q.get("points", 1)
         a = answers.get(var, {"state": "missing"}) if isinstance(answers, dict) else {}
         a = a if isinstance(a, dict) else {"state": "missing"}
-        qr = QResult(False, "", "", points=pts, title=q.get("title", qid))
+        qr = QResult(False, "", "", points=pts,
+                     title=tr(q.get("title", qid)))   # i18n: titles are N_() in hw*.py @question
         res.questions[qid] = qr
         prob = hw.problem(qid)
         res.kinds[qid] = prob.kind
@@ -418,8 +457,9 @@ def _score(res, n, graded_id, info, names, audit, answers):
             res.answers[qid] = a.get("value")
             qr.answer = clip(json.dumps(a.get("value")))
         if audit[qid]:
-            qr.status = audit[qid].split(" (")[0].split(":")[0]
-            qr.feedback = f"{audit[qid]}; the question counts as failed"
+            qr.status = ("check cell deleted" if audit[qid] == tr("check cell deleted")
+                         else "check cell modified")
+            qr.feedback = tr("{why}; the question counts as failed", why=audit[qid])
             continue
         if state == "given":
             fb = hw.feedback(qid, a["value"])
@@ -432,18 +472,21 @@ def _score(res, n, graded_id, info, names, audit, answers):
                 text = text.replace(_show_like(a["value"]), qr.answer)
             qr.feedback = _clip_middle(text)
             if qr.status == "partial":
-                qr.feedback += f" (partial credit: {qr.earned:g} of {pts:g} points)"
+                qr.feedback += tr(" (partial credit: {earned:g} of {points:g} points)",
+                                  earned=qr.earned, points=pts)
         elif state == "unanswered":
-            qr.status, qr.feedback = "unanswered", f"{var} is still ..."
+            qr.status, qr.feedback = "unanswered", tr("{var} is still ...", var=var)
         elif state == "unexportable":
             qr.status = "wrong"
-            qr.feedback = (f"{var} is a {clip(a.get('type'), 60)}, not plain data (a number, "
-                           f"string or list)")
+            qr.feedback = tr("{var} is a {type}, not plain data (a number, string or list)",
+                             var=var, type=clip(a.get("type"), 60))
         elif state == "too large":
             qr.status = "wrong"
-            qr.feedback = f"{var} is too large to be an answer ({a.get('size')} bytes of JSON)"
+            qr.feedback = tr("{var} is too large to be an answer ({size} bytes of JSON)",
+                             var=var, size=a.get("size"))
         else:
-            qr.status, qr.feedback = "missing", f"{var} was never set (or the notebook did not run)"
+            qr.status, qr.feedback = "missing", tr("{var} was never set (or the notebook did "
+                                                   "not run)", var=var)
 
 
 def _show_like(value):

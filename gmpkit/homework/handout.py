@@ -14,6 +14,7 @@ from . import workload as wl
 from .core import MODES, REGISTRY, Problem, Recorded, summarise
 from .variants import check_id, rng_for
 from ..checks import Feedback
+from ..i18n import tr
 
 __all__ = ["Homework", "assignment"]
 
@@ -39,9 +40,10 @@ class Homework:
         self.student_id = check_id(student_id)
         self._problems: dict[str, Problem] = {}
         if not quiet:
-            print(f"Assignment {number}: {self.info.title}\n"
-                  f"Student {self.student_id!r}: {len(self.info.questions)} questions, "
-                  f"with numbers generated from your id.")
+            print(tr("Assignment {number}: {title}\nStudent {sid!r}: {n} questions, with "
+                     "numbers generated from your id.", number=number,
+                     title=tr(self.info.title),   # i18n: AssignmentInfo titles are N_() in hw*.py
+                     sid=self.student_id, n=len(self.info.questions)))
 
     @property
     def qids(self):
@@ -71,7 +73,7 @@ class Homework:
 
     def show(self, qid):
         p = self.problem(qid)
-        print(f"{qid}: {p.title}\n\n{p.text}")
+        print(f"{qid}: {tr(p.title)}\n\n{p.text}")   # i18n: titles are N_() in hw*.py @question
 
     def check(self, qid, answer):
         """Print the feedback; raise Unanswered / WrongAnswer when not right."""
@@ -84,7 +86,8 @@ class Homework:
             return self.problem(qid).check.check(answer, strict=False)
         except Exception as e:  # noqa: BLE001
             return Feedback(qid, False, None, answer,
-                            f"{qid}: the answer could not be checked: {type(e).__name__}: {e}")
+                            tr("{qid}: the answer could not be checked: {type}: {error}",
+                               qid=qid, type=type(e).__name__, error=e))
 
     def try_workload(self, spec, model="gmp", **params):
         """Run a workload and print what the scheduler did (for experimenting).

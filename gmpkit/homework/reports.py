@@ -33,6 +33,8 @@ import html
 import re
 from pathlib import Path
 
+from ..i18n import N_, tr, using
+
 __all__ = ["safe", "write_all", "FORMATS", "UNSANDBOXED"]
 
 FORMATS = ("csv", "canvas", "moodle")
@@ -310,38 +312,55 @@ def _feedback(results, where, sandboxed):
         by_student.setdefault(r.student_id, []).append(r)
     names = _fnames(list(by_student))
     for sid, rs in by_student.items():
-        md = [f"# Homework feedback for {_md(sid)}", ""]
-        body = [f"<h1>Homework feedback for {html.escape(str(sid))}</h1>"]
-        if not sandboxed:
-            md[1:1] = [f"_{UNSANDBOXED}_", ""]
-            body.append(f"<p><em>{html.escape(UNSANDBOXED)}</em></p>")
-        for r in rs:
-            head = f"Homework {r.assignment} ({r.file}): {_fmt(r.score)} of {_fmt(r.total)} points"
-            md += [f"## {_md(head)}", ""]
-            body.append(f"<h2>{html.escape(head)}</h2>")
-            if r.problems:
-                md += [f"- problem: {_md(p)}" for p in r.problems] + [""]
-                body.append("<ul>" + "".join(f"<li>problem: {html.escape(p)}</li>"
-                                             for p in r.problems) + "</ul>")
-            for q, qr in r.questions.items():
-                verdict = ("correct" if qr.ok else qr.status)
-                md += [f"### {_md(q)}. {_md(qr.title)}", "",
-                       f"- your answer: {_code(qr.answer or '(none)')}",
-                       f"- verdict: {_md(verdict)}, {_fmt(qr.earned)} of {_fmt(qr.points)} "
-                       f"points",
-                       f"- {_md(qr.feedback)}", ""]
-                body.append(
-                    f"<h3>{html.escape(q)}. {html.escape(qr.title)}</h3><ul>"
-                    f"<li>your answer: <code>{html.escape(qr.answer or '(none)')}</code></li>"
-                    f"<li>verdict: {html.escape(verdict)}, {_fmt(qr.earned)} of "
-                    f"{_fmt(qr.points)} points</li><li>{html.escape(qr.feedback)}</li></ul>")
-        (where / f"{names[sid]}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-        page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>Homework feedback: {html.escape(str(sid))}</title>"
-                "<style>body{font:18px/1.5 sans-serif;max-width:50em;margin:2em auto}"
-                "code{background:#eee}</style></head><body>" + "".join(body) + "</body></html>\n")
-        (where / f"{names[sid]}.html").write_text(page, encoding="utf-8")
+        # the student's language: the edition of their (first) submission
+        lang = getattr(rs[0], "language", "en") or "en"
+        with using(lang):
+            _feedback_files(sid, rs, where, names[sid], sandboxed, lang)
     return where
+
+
+_VERDICTS = {"correct": N_("correct"), "pass": N_("pass"), "partial": N_("partial"),
+             "wrong": N_("wrong"), "unanswered": N_("unanswered"), "missing": N_("missing"),
+             "check cell deleted": N_("check cell deleted"),
+             "check cell modified": N_("check cell modified"), "not graded": N_("not graded")}
+
+
+def _feedback_files(sid, rs, where, name, sandboxed, lang):
+    md = [tr("# Homework feedback for {sid}", sid=_md(sid)), ""]
+    body = [f"<h1>{tr('Homework feedback for {sid}', sid=html.escape(str(sid)))}</h1>"]
+    if not sandboxed:
+        md[1:1] = [f"_{UNSANDBOXED}_", ""]
+        body.append(f"<p><em>{html.escape(UNSANDBOXED)}</em></p>")
+    for r in rs:
+        head = tr("Homework {n} ({file}): {score} of {total} points", n=r.assignment, file=r.file,
+                  score=_fmt(r.score), total=_fmt(r.total))
+        md += [f"## {_md(head)}", ""]
+        body.append(f"<h2>{html.escape(head)}</h2>")
+        if r.problems:
+            md += [tr("- problem: {text}", text=_md(p)) for p in r.problems] + [""]
+            body.append("<ul>" + "".join(f"<li>{tr('problem: {text}', text=html.escape(p))}</li>"
+                                         for p in r.problems) + "</ul>")
+        for q, qr in r.questions.items():
+            verdict = "correct" if qr.ok else qr.status
+            verdict = tr(_VERDICTS[verdict]) if verdict in _VERDICTS else verdict  # i18n: _VERDICTS
+            none = tr("(none)")
+            md += [f"### {_md(q)}. {_md(qr.title)}", "",
+                   tr("- your answer: {answer}", answer=_code(qr.answer or none)),
+                   tr("- verdict: {verdict}, {earned} of {points} points", verdict=_md(verdict),
+                      earned=_fmt(qr.earned), points=_fmt(qr.points)),
+                   f"- {_md(qr.feedback)}", ""]
+            body.append(
+                f"<h3>{html.escape(q)}. {html.escape(qr.title)}</h3><ul>"
+                f"<li>{tr('your answer: {answer}', answer='<code>' + html.escape(qr.answer or none) + '</code>')}</li>"
+                f"<li>{tr('verdict: {verdict}, {earned} of {points} points', verdict=html.escape(verdict), earned=_fmt(qr.earned), points=_fmt(qr.points))}</li>"
+                f"<li>{html.escape(qr.feedback)}</li></ul>")
+    (where / f"{name}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    page = (f"<!doctype html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head>"
+            "<meta charset=\"utf-8\">"
+            f"<title>{tr('Homework feedback: {sid}', sid=html.escape(str(sid)))}</title>"
+            "<style>body{font:18px/1.5 sans-serif;max-width:50em;margin:2em auto}"
+            "code{background:#eee}</style></head><body>" + "".join(body) + "</body></html>\n")
+    (where / f"{name}.html").write_text(page, encoding="utf-8")
 
 
 def _similarity(pairs, path, sandboxed):

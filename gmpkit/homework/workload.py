@@ -37,6 +37,7 @@ main:
 from __future__ import annotations
 
 from .. import ops as gk
+from ..i18n import N_, tr
 from ..sync import WaitGroup
 
 __all__ = ["WorkloadSpecError", "validate", "describe", "to_main", "run", "LIMITS"]
@@ -44,9 +45,13 @@ __all__ = ["WorkloadSpecError", "validate", "describe", "to_main", "run", "LIMIT
 TIMED = ("compute", "syscall", "netio", "sleep")
 LIMITS = {"max_us": 1_000_000, "max_ops": 5_000, "max_goroutines": 2_000, "max_depth": 5,
           "max_events": 2_000_000, "max_time_ns": 20_000_000_000}
-GRAMMAR = ('a workload is a list of operations: ("compute", us), ("compute", us, "tight"), '
-           '("syscall", us), ("netio", us), ("sleep", us), ("gosched",), '
-           '("go", [ops], name, n) and ("wait",); times are whole µs')
+GRAMMAR = N_('a workload is a list of operations: ("compute", us), ("compute", us, "tight"), '
+             '("syscall", us), ("netio", us), ("sleep", us), ("gosched",), '
+             '("go", [ops], name, n) and ("wait",); times are whole µs')
+
+
+def _grammar():
+    return tr(GRAMMAR)   # i18n: GRAMMAR is an N_() literal above
 
 
 class WorkloadSpecError(ValueError):
@@ -58,58 +63,70 @@ def validate(spec, _depth=0, _count=None, where="main"):
     if _count is None:
         _count = {"ops": 0, "goroutines": 1}
     if spec is Ellipsis:
-        raise WorkloadSpecError("the workload is still ... : replace it with a list of operations")
+        raise WorkloadSpecError(tr("the workload is still ... : replace it with a list of "
+                                   "operations"))
     if not isinstance(spec, (list, tuple)):
-        raise WorkloadSpecError(f"{where}: expected a list of operations, got "
-                                f"{type(spec).__name__} {spec!r}; {GRAMMAR}")
+        raise WorkloadSpecError(tr("{where}: expected a list of operations, got {type} "
+                                   "{spec!r}; {grammar}", where=where, type=type(spec).__name__,
+                                   spec=spec, grammar=_grammar()))
     if _depth > LIMITS["max_depth"]:
-        raise WorkloadSpecError(f"{where}: goroutines nested more than {LIMITS['max_depth']} deep")
+        raise WorkloadSpecError(tr("{where}: goroutines nested more than {n} deep", where=where,
+                                   n=LIMITS["max_depth"]))
     out = []
     for i, op in enumerate(spec):
         at = f"{where}[{i}]"
         _count["ops"] += 1
         if _count["ops"] > LIMITS["max_ops"]:
-            raise WorkloadSpecError(f"more than {LIMITS['max_ops']} operations in all: keep "
-                                    f"workloads small (use ('go', ops, name, n) to repeat)")
+            raise WorkloadSpecError(tr("more than {n} operations in all: keep workloads small "
+                                       "(use ('go', ops, name, n) to repeat)",
+                                       n=LIMITS["max_ops"]))
         if isinstance(op, str):
             op = (op,)
         if not isinstance(op, (list, tuple)) or not op or not isinstance(op[0], str):
-            raise WorkloadSpecError(f"{at} = {op!r} is not an operation; {GRAMMAR}")
+            raise WorkloadSpecError(tr("{at} = {op!r} is not an operation; {grammar}", at=at,
+                                       op=op, grammar=_grammar()))
         kind = op[0].strip().lower()
         if kind in TIMED:
             tight = len(op) == 3 and kind == "compute" and op[2] == "tight"
             if len(op) not in (2, 3) or (len(op) == 3 and not tight):
-                raise WorkloadSpecError(f"{at} = {op!r}: write ({kind!r}, us)"
-                                        + (' or ("compute", us, "tight")' if kind == "compute" else ""))
+                raise WorkloadSpecError(
+                    tr("{at} = {op!r}: write ({kind!r}, us)", at=at, op=op, kind=kind)
+                    + (tr(' or ("compute", us, "tight")') if kind == "compute" else ""))
             us = op[1]
             if isinstance(us, bool) or not isinstance(us, int) or not 0 < us <= LIMITS["max_us"]:
-                raise WorkloadSpecError(f"{at} = {op!r}: the time must be a whole number of µs "
-                                        f"from 1 to {LIMITS['max_us']:,}")
+                raise WorkloadSpecError(tr("{at} = {op!r}: the time must be a whole number of "
+                                           "µs from 1 to {max:,}", at=at, op=op,
+                                           max=LIMITS["max_us"]))
             out.append((kind, us, "tight") if tight else (kind, us))
         elif kind in ("gosched", "wait"):
             if len(op) != 1:
-                raise WorkloadSpecError(f"{at} = {op!r}: write ({kind!r},)")
+                raise WorkloadSpecError(tr("{at} = {op!r}: write ({kind!r},)", at=at, op=op,
+                                           kind=kind))
             out.append((kind,))
         elif kind == "go":
             if not 2 <= len(op) <= 4:
-                raise WorkloadSpecError(f"{at} = {op!r}: write ('go', [ops]), ('go', [ops], name) "
-                                        f"or ('go', [ops], name, n)")
+                raise WorkloadSpecError(tr("{at} = {op!r}: write ('go', [ops]), ('go', [ops], "
+                                           "name) or ('go', [ops], name, n)", at=at, op=op))
             name = op[2] if len(op) > 2 else "g"
             n = op[3] if len(op) > 3 else 1
             if not isinstance(name, str) or not name or len(name) > 20:
-                raise WorkloadSpecError(f"{at}: the goroutine's name must be a short string, got {name!r}")
+                raise WorkloadSpecError(tr("{at}: the goroutine's name must be a short string, "
+                                           "got {name!r}", at=at, name=name))
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise WorkloadSpecError(f"{at}: the count must be an int >= 1, got {n!r}")
+                raise WorkloadSpecError(tr("{at}: the count must be an int >= 1, got {n!r}",
+                                           at=at, n=n))
             _count["goroutines"] += n
             if _count["goroutines"] > LIMITS["max_goroutines"]:
-                raise WorkloadSpecError(f"more than {LIMITS['max_goroutines']} goroutines")
+                raise WorkloadSpecError(tr("more than {n} goroutines",
+                                           n=LIMITS["max_goroutines"]))
             body = validate(op[1], _depth + 1, _count, where=f"{at} ({name})")
             _count["ops"] += len(body) * (n - 1)
             if _count["ops"] > LIMITS["max_ops"] * 20:
-                raise WorkloadSpecError("the workload is too large: keep it small")
+                raise WorkloadSpecError(tr("the workload is too large: keep it small"))
             out.append(("go", body, name, n))
         else:
-            raise WorkloadSpecError(f"{at}: unknown operation {op[0]!r}; {GRAMMAR}")
+            raise WorkloadSpecError(tr("{at}: unknown operation {name!r}; {grammar}", at=at,
+                                       name=op[0], grammar=_grammar()))
     return tuple(out)
 
 
@@ -122,9 +139,9 @@ def _fmt_us(us):
 def _op_text(op):
     kind = op[0]
     if kind in TIMED:
-        return f"{kind} {_fmt_us(op[1])}" + (" (tight loop)" if len(op) == 3 else "")
+        return f"{kind} {_fmt_us(op[1])}" + (tr(" (tight loop)") if len(op) == 3 else "")
     if kind == "wait":
-        return "wait for its goroutines"
+        return tr("wait for its goroutines")
     return kind
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from numbers import Integral
 
 from ..costs import default_costs
+from ..i18n import tr
 from ..ops import BLOCKED, EXITED, Compute, Go, Gosched, NetIO, Sleep, Syscall
 from ..sync import GoYield, Spin
 
@@ -26,13 +27,16 @@ MAX_PROCS = 1024
 def check_count(model, label, value, lo=1, hi=MAX_PROCS):
     """Validate a count parameter such as ``procs`` with a clear message."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{model}({label}={value!r}): {label} must be a whole number")
+        raise TypeError(tr("{model}({label}={value!r}): {label} must be a whole number",
+                           model=model, label=label, value=value))
     if value < lo:
-        raise ValueError(f"{model}({label}={value}): {label} must be at least {lo} "
-                         f"(a scheduler needs somewhere to run goroutines)")
+        raise ValueError(tr("{model}({label}={value}): {label} must be at least {lo} (a "
+                            "scheduler needs somewhere to run goroutines)", model=model,
+                            label=label, value=value, lo=lo))
     if value > hi:
-        raise ValueError(f"{model}({label}={value}): {label} must be at most {hi}; "
-                         f"this machine-scale simulator is not meant for more")
+        raise ValueError(tr("{model}({label}={value}): {label} must be at most {hi}; this "
+                            "machine-scale simulator is not meant for more", model=model,
+                            label=label, value=value, hi=hi))
     return int(value)
 
 
@@ -53,11 +57,13 @@ class Model:
         c = default_costs()
         for k, v in {**(costs or {}), **cost_overrides}.items():
             if k not in c:
-                raise TypeError(f"{type(self).__name__}: unknown cost {k!r}; known costs: "
-                                f"{', '.join(sorted(c))}")
+                raise TypeError(tr("{model}: unknown cost {cost!r}; known costs: {known}",
+                                   model=type(self).__name__, cost=k,
+                                   known=", ".join(sorted(c))))
             if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
-                raise ValueError(f"{type(self).__name__}({k}={v!r}): a cost is a whole number "
-                                 f"of ns (or bytes) >= 0")
+                raise ValueError(tr("{model}({cost}={value!r}): a cost is a whole number of ns "
+                                    "(or bytes) >= 0", model=type(self).__name__, cost=k,
+                                    value=v))
             c[k] = int(v)
         self.costs = c
         self.procs = None

@@ -77,6 +77,7 @@ from collections import deque
 from numbers import Integral
 from math import gcd
 
+from ..i18n import tr
 from ..ops import EXITED, Compute, Go
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
@@ -338,7 +339,8 @@ class GMP(Model):
         # whenever we ready a goroutine and there is an idle P"): no spinning Ms, so
         # wakep wakes an idle M for every readied G while a P is idle.  For teaching.
         if not isinstance(spinning, bool):
-            raise TypeError(f"GMP: spinning must be True or False, not {spinning!r}")
+            raise TypeError(tr("GMP: spinning must be True or False, not {value!r}",
+                               value=spinning))
         self.spinning_enabled = spinning
         self.max_parallel = self.procs
         self.async_preempt = bool(async_preempt)
@@ -451,8 +453,8 @@ class GMP(Model):
     def _newm_record(self):
         """allocm: a new M record, counted in ``threads`` (sysmon included)."""
         if len(self.allm) >= self.max_threads:
-            raise GoPanic(f"runtime: program exceeds {self.max_threads}-thread limit\n"
-                          f"fatal error: thread exhaustion")
+            raise GoPanic(tr("runtime: program exceeds {n}-thread limit\nfatal error: thread "
+                             "exhaustion", n=self.max_threads))
         m = M(len(self.allm), self.engine.now)
         self.allm.append(m)
         self.sim.stats["threads_created"] += 1

@@ -63,6 +63,7 @@ from __future__ import annotations
 from collections import deque
 from numbers import Integral
 
+from ..i18n import tr
 from .base import Model, check_count
 
 __all__ = ["Threads", "GUARD_PAGE_BYTES", "DEFAULT_SLICE_NS"]
@@ -136,11 +137,12 @@ class Threads(Model):
         super().__init__(**costs)
         self.cpus = check_count("Threads", "cpus", cpus)
         if isinstance(slice_ns, bool) or not isinstance(slice_ns, Integral):
-            raise TypeError(f"Threads(slice_ns={slice_ns!r}): the time slice must be a whole "
-                            f"number of ns, e.g. slice_ns=3_000_000 for 3 ms")
+            raise TypeError(tr("Threads(slice_ns={value!r}): the time slice must be a whole "
+                               "number of ns, e.g. slice_ns=3_000_000 for 3 ms", value=slice_ns))
         if not 0 < slice_ns <= MAX_SLICE_NS:
-            raise ValueError(f"Threads(slice_ns={slice_ns}): the time slice must be between "
-                             f"1 ns and {MAX_SLICE_NS:,} ns (1 s); Linux uses a few ms")
+            raise ValueError(tr("Threads(slice_ns={value}): the time slice must be between 1 ns "
+                                "and {max:,} ns (1 s); Linux uses a few ms", value=slice_ns,
+                                max=MAX_SLICE_NS))
         self.slice_ns = int(slice_ns)
         self.procs = self.cpus
         self.max_parallel = self.cpus

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..i18n import tr, trc
+from ..i18n import N_, tr, trc
 from .theme import (DEFAULT_EVENTS, EVENT_MARKERS, SERIES_HATCHES, SERIES_LINESTYLES,
                     SERIES_MARKERS, SERIES_PALETTE, STATE_STYLE, _detached_figure, _fig_width,
                     _finish_axes, _fs, _g_rgba, _legend, _new_axes, _text_color, _time_axis,
@@ -176,7 +176,7 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
                        clip_on=False, gid=f"event:{kind}")
             handles.append(Line2D([], [], marker=marker, linestyle="", markerfacecolor=color,
                                   markeredgecolor="black", markersize=_fs("font.size") * 0.7,
-                                  label=desc))
+                                  label=tr(desc)))   # i18n: EVENT_MARKERS texts are N_()
 
     ax.set_xlim(lo, hi)
     ax.set_ylim(nrows - 0.5, -0.5 - 0.3)   # row 0 on top; room for markers
@@ -187,9 +187,12 @@ def gantt(timeline, by="M", ax=None, t0=None, t1=None, label_gs=True, title=None
     ax.set_yticklabels([f"{prefix}{row_ids[i]}" for i in ticks])
     ax.tick_params(axis="y", length=0)
     xlabel = _time_axis(ax, lo, hi)
-    who = {"M": "thread (M)", "P": "processor (P)", "G": "goroutine (G)"}[by]
     if title is None:
-        title = f"What each {who} did over time — {_model_name(timeline)}"
+        title = {"M": tr("What each thread (M) did over time — {model}", model=_model_name(timeline)),
+                 "P": tr("What each processor (P) did over time — {model}",
+                         model=_model_name(timeline)),
+                 "G": tr("What each goroutine (G) did over time — {model}",
+                         model=_model_name(timeline))}[by]
     _finish_axes(ax, title, xlabel=xlabel)
     if legend:
         _legend(ax, handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
@@ -213,10 +216,10 @@ def _step(ax, timeline, name, end, **kw):
     return ax.plot(x, y, drawstyle="steps-post", **kw)[0]
 
 
-THREAD_COUNTERS = (("threads", "threads (Ms)", "#000000", "-"),
-                   ("idleprocs", "idle Ps", "#E69F00", "--"),
-                   ("spinningthreads", "spinning Ms", "#56B4E9", "-."),
-                   ("idlethreads", "idle Ms", "#999999", ":"))
+THREAD_COUNTERS = (("threads", N_("threads (Ms)"), "#000000", "-"),
+                   ("idleprocs", N_("idle Ps"), "#E69F00", "--"),
+                   ("spinningthreads", N_("spinning Ms"), "#56B4E9", "-."),
+                   ("idlethreads", N_("idle Ms"), "#999999", ":"))
 
 
 def queues(timeline, ax=None, t0=None, t1=None, title=None):
@@ -245,38 +248,38 @@ def queues(timeline, ax=None, t0=None, t1=None, title=None):
 
     names = timeline.counter_names
     if "runqueue" in names:
-        _step(ax_q, timeline, "runqueue", hi, color="black", label="global queue",
+        _step(ax_q, timeline, "runqueue", hi, color="black", label=tr("global queue"),
               linewidth=mpl.rcParams["lines.linewidth"] * 1.4, zorder=3, gid="counter:runqueue")
     for k, name in enumerate(_runq_names(timeline)):
         _step(ax_q, timeline, name, hi, color=SERIES_PALETTE[k % 7],
               linestyle=SERIES_LINESTYLES[(k // 7 + k) % 4],
-              label=f"P{name[5:-1]} local ring", gid=f"counter:{name}")
+              label=tr("P{p} local ring", p=name[5:-1]), gid=f"counter:{name}")
     if not ax_q.lines:
-        ax_q.text(0.5, 0.5, "no queue counters in this timeline", ha="center", va="center",
+        ax_q.text(0.5, 0.5, tr("no queue counters in this timeline"), ha="center", va="center",
                   transform=ax_q.transAxes, fontsize=_fs("font.size"))
     ax_q.set_xlim(lo, hi)
     ax_q.set_ylim(bottom=0)
     ax_q.yaxis.set_major_locator(MaxNLocator(integer=True))
     xlabel = _time_axis(ax_q, lo, hi)
     if title is None:
-        title = f"Run-queue lengths — {_model_name(timeline)}"
-    _finish_axes(ax_q, title, ylabel="Gs waiting",
+        title = tr("Run-queue lengths — {model}", model=_model_name(timeline))
+    _finish_axes(ax_q, title, ylabel=tr("Gs waiting"),
                  xlabel=None if ax_t is not None else xlabel)
     _legend(ax_q, ax_q.lines, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     if ax_t is not None:
         for name, label, color, ls in THREAD_COUNTERS:
             if name in names:
-                _step(ax_t, timeline, name, hi, color=color, linestyle=ls, label=label,
-                      gid=f"counter:{name}")
+                _step(ax_t, timeline, name, hi, color=color, linestyle=ls,
+                      label=tr(label), gid=f"counter:{name}")   # i18n: THREAD_COUNTERS N_()
         if not ax_t.lines:
-            ax_t.text(0.5, 0.5, "no thread counters in this timeline", ha="center",
+            ax_t.text(0.5, 0.5, tr("no thread counters in this timeline"), ha="center",
                       va="center", transform=ax_t.transAxes, fontsize=_fs("font.size"))
         ax_t.set_xlim(lo, hi)
         ax_t.set_ylim(bottom=0)
         ax_t.yaxis.set_major_locator(MaxNLocator(integer=True))
         _time_axis(ax_t, lo, hi)
-        _finish_axes(ax_t, None, xlabel=xlabel, ylabel="count")
+        _finish_axes(ax_t, None, xlabel=xlabel, ylabel=tr("count"))
         _legend(ax_t, ax_t.lines, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
@@ -314,7 +317,7 @@ def scaling(xs, ys_by_label, ax=None, xlabel="GOMAXPROCS", ylabel="throughput",
                 color=_series_style(k, colors, label), label=str(label),
                 markersize=mpl.rcParams["lines.markersize"] * 1.3)
     if ideal is not None and xs.size:
-        ax.plot(xs, ideal * xs / xs[0], color="#999999", linestyle=":", label="ideal (linear)",
+        ax.plot(xs, ideal * xs / xs[0], color="#999999", linestyle=":", label=tr("ideal (linear)"),
                 linewidth=mpl.rcParams["lines.linewidth"] * 0.7)
     if log2x:
         ax.set_xscale("log", base=2)

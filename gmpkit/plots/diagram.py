@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import matplotlib as mpl
@@ -14,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 
+from ..i18n import N_, tr, trc
 from .theme import (STATE_STYLE, _detached_figure, _fs, _g_rgba, _text_color, fmt_time, g_color,
                     state_style)
 
@@ -33,11 +35,23 @@ def _gget(gs, gid):
     return gs.get(gid) or gs.get(str(gid)) or {}
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 @lru_cache(maxsize=4096)
 def _glyphs(s, weight="normal", style="normal"):
-    """Outline of one line of text at font size 1, baseline at y=0: (vertices, codes, x0, x1)."""
+    """Outline of one line of text at font size 1, baseline at y=0: (vertices, codes, x0, x1).
+
+    Latin text is drawn in DejaVu Sans (as it always was); a line with Chinese in it
+    takes the missing glyphs from gmpkit's CJK subset, glyph by glyph.
+    """
+    family = "DejaVu Sans"
+    if _CJK.search(s):
+        from ..i18n import FONT_FAMILY, register_fonts
+        register_fonts()
+        family = ["DejaVu Sans", FONT_FAMILY]
     tp = TextPath((0, 0), s, size=1.0,
-                  prop=FontProperties(family="DejaVu Sans", weight=weight, style=style))
+                  prop=FontProperties(family=family, weight=weight, style=style))
     v = tp.vertices
     if not len(v):
         return v, tp.codes, 0.0, 0.0
@@ -71,6 +85,15 @@ def p_label(p, m=None):
     if status == "idle":
         return "handed over"
     return status
+
+
+# the words the diagram writes after a P's name (p_label), as shown
+_P_WORDS = {"running": N_("running"), "idle": N_("idle"), "syscall": N_("syscall"),
+            "spinning": N_("spinning"), "handed over": N_("handed over")}
+
+
+def _p_word(word):
+    return tr(_P_WORDS[word]) if word in _P_WORDS else word   # i18n: _P_WORDS values are N_()
 
 
 class GMPDiagram:
@@ -248,7 +271,8 @@ class GMPDiagram:
         self._box(cx - w / 2, cy - h / 2, w, h, face=face, edge="black" if running else "#333333",
                   hatch=None if running else (hatch or None), lw=2.0 if running else 1.2,
                   gid=f"M{m.get('id')}")
-        self._text(cx, cy, f"M{m.get('id')}\n{state}", size=0.8, bg=face)
+        self._text(cx, cy, f"M{m.get('id')}\n{trc('state', state)}", size=0.8,  # i18n: STATE_STYLE keys
+                   bg=face)
         self.counts["m_boxes"] += 1
         if m.get("g") is not None:
             self._g(cx + w / 2 + 0.15 + self.R, cy, m["g"])
@@ -283,7 +307,7 @@ class GMPDiagram:
         qy = top - 0.8
         self._box(0.1, top - 1.5, w - 0.2, 1.4, face="#F4F4F4", gid="global")
         qname = snap.get("queue_label") or (
-            "kernel\nrun queue" if model == "Threads" else "global\nrun queue")
+            tr("kernel\nrun queue") if model == "Threads" else tr("global\nrun queue"))
         self._text(0.3, qy, f"{qname} ({len(gq)})", size=0.8, ha="left", weight="bold")
         if "mcpu" in snap:   # GM: how many Ms may run Go code at once
             self._text(w - 0.3, top - 1.3, f"mcpu {snap['mcpu']} / mcpumax "
@@ -293,7 +317,7 @@ class GMPDiagram:
         if locked:
             self._lock(qx + 0.2, qy, snap.get("schedlock"))
             qx += 0.9
-        self._queue(qx, qy, gq, w - qx - 0.3, label="empty")
+        self._queue(qx, qy, gq, w - qx - 0.3, label=tr("empty"))
         y = top - 1.5
         if ps:
             y = self._draw_ps(ps, ms, y, w, "CPU" if model == "Threads" else "P",
@@ -318,8 +342,9 @@ class GMPDiagram:
         self._draw_labels()
         title = self.title
         if title is None:
-            what = {"GMP": "G-M-P", "GM": "G-M (Go 1.0)"}.get(model, model or "scheduler")
-            title = f"{what} at t = {fmt_time(now)} — {len(snap.get('gs') or {})} live goroutines"
+            what = {"GMP": "G-M-P", "GM": "G-M (Go 1.0)"}.get(model, model or tr("scheduler"))
+            title = tr("{what} at t = {t} — {n} live goroutines", what=what, t=fmt_time(now),
+                       n=len(snap.get("gs") or {}))
         ax.set_title(title, fontsize=_fs("axes.titlesize"),
                      fontweight=mpl.rcParams["axes.titleweight"])
         return self.fig
@@ -328,30 +353,30 @@ class GMPDiagram:
         """The netpoller's box (Gs waiting for I/O), ``width`` wide, its top at ``ytop``."""
         npoll = list(snap.get("netpoll") or [])
         self._box(x0, ytop - 1.9, width, 1.9, face="#F4F4F4", gid="netpoll")
-        self._text(x0 + 0.2, ytop - 0.35, f"netpoller: {len(npoll)} G waiting for I/O",
+        self._text(x0 + 0.2, ytop - 0.35, tr("netpoller: {n} G waiting for I/O", n=len(npoll)),
                    size=0.75, ha="left")
-        self._queue(x0 + 0.2, ytop - 1.15, npoll, width - 0.4, label="(none)")
+        self._queue(x0 + 0.2, ytop - 1.15, npoll, width - 0.4, label=tr("(none)"))
 
     def _timer_box(self, snap, now, x0, ytop, width):
         """The timers' box (sleeping Gs and when they wake), its top at ``ytop``."""
         timers = sorted(snap.get("timers") or [], key=lambda t: t[0])
         self._box(x0, ytop - 1.9, width, 1.9, face="#F4F4F4", gid="timers")
-        self._text(x0 + 0.2, ytop - 0.35, f"timers: {len(timers)} G sleeping", size=0.75,
-                   ha="left")
+        self._text(x0 + 0.2, ytop - 0.35, tr("timers: {n} G sleeping", n=len(timers)),
+                   size=0.75, ha="left")
         step = self.PITCH * 1.7
         fit = max(int((width - 0.7) // step), 1)
         gx = x0 + 0.2 + self.R
         for k, (when, gid) in enumerate(timers[:fit]):
             self._g(gx + k * step, ytop - 1.0, gid)
         if timers:
-            self._text(x0 + 0.2, ytop - 1.62, "wake in: " + ", ".join(
-                fmt_time(max(w_ - now, 0)).replace(" ", "") for w_, _ in timers[:fit]),
+            self._text(x0 + 0.2, ytop - 1.62, tr("wake in: {times}", times=", ".join(
+                fmt_time(max(w_ - now, 0)).replace(" ", "") for w_, _ in timers[:fit])),
                 size=0.6, ha="left", color="#333333")
         if len(timers) > fit:
             self._overflow(gx + fit * step, ytop - 1.0, len(timers) - fit, "left")
         if not timers:
-            self._text(x0 + 0.2, ytop - 1.15, "(none)", size=0.85, ha="left", color="#555555",
-                       style="italic")
+            self._text(x0 + 0.2, ytop - 1.15, tr("(none)"), size=0.85, ha="left",
+                       color="#555555", style="italic")
 
     def _draw_gs(self):
         """All G circles as one collection, all their ids as one collection of outlines."""
@@ -408,7 +433,7 @@ class GMPDiagram:
         waiters = len(lock.get("spinning") or []) + len(lock.get("sleeping") or [])
         label = "schedlock" + ("" if owner is None else f": M{owner}")
         if waiters:
-            label += f", {waiters} wait"
+            label += tr(", {n} wait", n=waiters)
         self._text(x, y - 0.6, label, size=0.55)
 
     def _draw_ps(self, ps, ms, y, w, pname="P", queues=True):
@@ -438,7 +463,7 @@ class GMPDiagram:
                 self._line([cx - 0.45, cx - 0.45], [my - 0.58, py + 0.55], ls=ls, lw=2.0)
             else:
                 self._box(cx - 1.4, my - 0.58, 1.9, 1.15, face="none", edge="#999999", ls="--")
-                self._text(cx - 0.45, my, "no M", size=0.7, color="#777777", style="italic")
+                self._text(cx - 0.45, my, tr("no M"), size=0.7, color="#777777", style="italic")
             # the P box; a P whose M is in a syscall is hatched like a syscall
             syscall = status == "syscall" or bool(p.get("in_syscall"))
             shown = p_label(p, m)
@@ -452,7 +477,7 @@ class GMPDiagram:
             tick = p.get("schedtick")
             tick = "" if tick is None else f" · tick {tick}"
             second = f"q {len(runq)}{tick}" if queues else ""
-            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {shown}\n{second}".rstrip(),
+            self._text(cx - 1.45, py, f"{pname}{p.get('id')} {_p_word(shown)}\n{second}".rstrip(),
                        ha="left", size=0.75, bg=face)
             if not queues:
                 continue
@@ -490,10 +515,10 @@ class GMPDiagram:
         self._box(x0, top - height, width, height, face="#FAFAFA", edge="#777777", gid="mpool")
         n_sys = sum(1 for m in loose if m.get("state") == "syscall")
         n_idle = sum(1 for m in loose if m.get("state") in ("idle", None))
-        head = f"Ms without a {pname}: {n_sys} in syscall, {n_idle} idle, " \
-               f"{len(loose) - n_sys - n_idle} other"
+        head = tr("Ms without a {pname}: {sys} in syscall, {idle} idle, {other} other",
+                  pname=pname, sys=n_sys, idle=n_idle, other=len(loose) - n_sys - n_idle)
         if self.wide:
-            head = head.replace(": ", ":\n", 1)
+            head = head.replace(": ", ":\n", 1).replace("：", "：\n", 1)
         self._text(x0 + 0.2, top - 0.3 - 0.25 * self.wide, head, size=0.7, ha="left")
         order = {"syscall": 0, "spinning": 1, "running": 1, "lock-wait": 2, "blocked": 2}
         loose.sort(key=lambda m: (order.get(m.get("state"), 3), m.get("id", 0)))
@@ -506,7 +531,7 @@ class GMPDiagram:
             else:
                 self._overflow(x0 + 0.2 + fit * 3.0, y_m, len(loose) - fit, "left")
         if not loose:
-            self._text(x0 + 0.2, y_m, "(none)", size=0.85, ha="left", color="#555555",
+            self._text(x0 + 0.2, y_m, tr("(none)"), size=0.85, ha="left", color="#555555",
                        style="italic")
         return y - 2.0
 
@@ -527,12 +552,13 @@ class GMPDiagram:
             states = {}
             for m in hidden:
                 states[m.get("state")] = states.get(m.get("state"), 0) + 1
-            desc = ", ".join(f"{n} {s}" for s, n in sorted(states.items(), key=str))
-            self._text(w - 0.2, my - 1.0, f"+{len(hidden)} more Ms ({desc})", size=0.7,
-                       ha="right")
+            desc = ", ".join(f"{n} {trc('state', s)}"  # i18n: STATE_STYLE keys
+                             for s, n in sorted(states.items(), key=str))
+            self._text(w - 0.2, my - 1.0, tr("+{n} more Ms ({desc})", n=len(hidden), desc=desc),
+                       size=0.7, ha="right")
             self.counts["overflow"].append(len(hidden))
         if not ms:
-            self._text(w / 2, my, "(no threads)", size=0.85, color="#555555", style="italic")
+            self._text(w / 2, my, tr("(no threads)"), size=0.85, color="#555555", style="italic")
         return my - 1.2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import patches as mpatches
 
+from ..i18n import tr
 from ..units import fmt_bytes
 from .theme import KIND_STYLE, _fig_width, _finish_axes, _fs, _legend, _new_axes
 
@@ -65,7 +66,7 @@ def memory_map(regions, ax=None, scale="log", merge=True, title=None, max_labels
         total = sizes.sum() if sizes.size else 1.0
         floor = total * 0.004
         heights = np.maximum(sizes, floor) / total * 100
-        min_note = "; tiny regions enlarged" if np.any(sizes < floor) else ""
+        min_note = tr("; tiny regions enlarged") if np.any(sizes < floor) else ""
     gap_h = max(float(np.median(heights)) * 0.35, 0.6) if heights.size else 1.0
 
     fig, ax = _new_axes(ax, (_fig_width(), min(4 + 0.35 * len(regs), 16)))
@@ -120,10 +121,12 @@ def memory_map(regions, ax=None, scale="log", merge=True, title=None, max_labels
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     handles = [mpatches.Patch(facecolor=KIND_STYLE[k][0], hatch=KIND_STYLE[k][1] or None,
-                              edgecolor="black", label=KIND_STYLE[k][2]) for k in kinds_used]
+                              edgecolor="black",
+                              label=tr(KIND_STYLE[k][2]))   # i18n: KIND_STYLE texts are N_()
+               for k in kinds_used]
     if title is None:
-        how = "height ∝ log₂ size" if scale == "log" else "height ∝ size"
-        title = f"Virtual address space ({how}, gaps cut{min_note})"
-    _finish_axes(ax, title, ylabel="start address")
+        how = tr("height ∝ log₂ size") if scale == "log" else tr("height ∝ size")
+        title = tr("Virtual address space ({how}, gaps cut{note})", how=how, note=min_note)
+    _finish_axes(ax, title, ylabel=tr("start address"))
     _legend(ax, handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=1)
     return fig

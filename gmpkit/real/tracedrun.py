@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import language, tr
 from ..timeline import Timeline
 from .errors import TraceParseError
 from .exectrace import SYSTEM_PREFIXES, parse_exectrace
@@ -79,28 +80,32 @@ class TracedRun:
     def source_line(self):
         p = self.provenance or {}
         if self.recorded:
-            return (f"recorded on {str(p.get('date', '?'))[:10]} with {p.get('go_version', '?')} "
-                    f"on {p.get('cpu_model', '?')} -- not run on your machine")
-        return f"run on this machine now with {p.get('go_version', '?')}"
+            return tr("recorded on {date} with {go} on {cpu} -- not run on your machine",
+                      date=str(p.get("date", "?"))[:10], go=p.get("go_version", "?"),
+                      cpu=p.get("cpu_model", "?"))
+        return tr("run on this machine now with {go}", go=p.get("go_version", "?"))
 
     @property
     def status_line(self):
         bits = [f"{self.name}: GOMAXPROCS={self.procs}"]
         if self.partial:
-            why = {"timeout": f"ran past its {self.timeout:g} s timeout and was stopped",
-                   "output": "printed too much and was stopped",
-                   "killed": "did not stop when asked and was killed",
-                   "exit": "ended without stopping the trace (os.Exit, log.Fatal or a panic "
-                           "outside main)"}.get(self.partial_reason, self.partial_reason)
-            bits.append(f"PARTIAL trace: the program {why}")
+            why = {"timeout": tr("ran past its {s:g} s timeout and was stopped", s=self.timeout),
+                   "output": tr("printed too much and was stopped"),
+                   "killed": tr("did not stop when asked and was killed"),
+                   "exit": tr("ended without stopping the trace (os.Exit, log.Fatal or a panic "
+                              "outside main)")}.get(self.partial_reason, self.partial_reason)
+            bits.append(tr("PARTIAL trace: the program {why}", why=why))
         elif self.returncode not in (0, None):
-            bits.append(f"exit status {self.returncode}")
+            bits.append(tr("exit status {code}", code=self.returncode))
         if self.timeline is not None:
             n = self.stats.get("goroutines", 0)
-            bits.append(f"{n} goroutine{'' if n == 1 else 's'} "
-                        f"({self.stats.get('runtime_goroutines', 0)} of the runtime's not counted)")
-            bits.append(f"traced for {_fmt_ns(self.makespan_ns)}")
-        return ", ".join(bits)
+            runtime = self.stats.get("runtime_goroutines", 0)
+            bits.append(tr("{n} goroutine ({runtime} of the runtime's not counted)", n=n,
+                           runtime=runtime) if n == 1 else
+                        tr("{n} goroutines ({runtime} of the runtime's not counted)", n=n,
+                           runtime=runtime))
+            bits.append(tr("traced for {t}", t=_fmt_ns(self.makespan_ns)))
+        return ("，" if language() == "zh" else ", ").join(bits)
 
     def check(self):
         """The timeline's invariants (see :meth:`Timeline.check_invariants`)."""

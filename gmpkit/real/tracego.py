@@ -41,6 +41,7 @@ from pathlib import Path
 from .exectrace import strip_stacks
 from .gosource import GoSourceError, rename_main
 from .recorded import data_dir, provenance
+from ..i18n import N_
 from .toolchain import GoUnavailable, _run_process, find_go
 from .tracedrun import _NAMELESS_FRAME, TracedRun, _assemble, _split_stderr, make_timeline
 from .userprog import TRACER_SOURCE, USER_MAIN, GoCompileError, _run_traced, build_user_program
@@ -54,7 +55,7 @@ MAX_TRACE_BYTES = 64 << 20            # binary trace files larger than this are 
 RECORDED_DIR = "yourprog"             # gmpkit/data/yourprog/NAME.json.gz
 
 # What an execution trace cannot show (said beside every picture of a real run).
-TRACE_CANNOT_SHOW = (
+TRACE_CANNOT_SHOW = N_(
     "The execution trace records state changes of Gs, Ps and Ms, not the run queues: "
     "which runnable G waits in which P's ring, in what order, and which one is in runnext "
     "are not in it, so runnable Gs are drawn in one box without an order. A spinning M, "

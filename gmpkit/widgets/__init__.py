@@ -39,7 +39,7 @@ from typing import Callable
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from ..i18n import tr
+from ..i18n import language, tr
 
 __all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register",
            "render_png", "defer_gc", "clear_caches", "Laps"]
@@ -190,7 +190,8 @@ class Panel:
                 if self.margins is not None:
                     fig.subplots_adjust(**self.margins)
             self.error = None
-            key = _layout_key(fig) if self.margins is None else None
+            # a layout found for one language only (its texts have other widths)
+            key = (language(), _layout_key(fig)) if self.margins is None else None
         except Exception as e:  # show the learner what went wrong, in place
             self.error = e
             self.summary = f"{type(e).__name__}: {e}"
@@ -221,10 +222,11 @@ class Panel:
 
     @property
     def widget(self):
-        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(self.title)}</h4>")
+        title = tr(self.title)   # i18n: panel titles are N_() literals where each panel is made
+        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(title)}</h4>")
         parts = [head, W.VBox(list(self.controls.values())), self.image, self.summary_label]
         if self.notice:
-            parts.append(W.HTML(f"<i>{_escape(self.notice)}</i>"))
+            parts.append(W.HTML(f"<i>{_escape(tr(self.notice))}</i>"))  # i18n: N_() notices
         box = W.VBox(parts)
         return self._tag(box)
 

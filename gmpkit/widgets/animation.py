@@ -18,6 +18,7 @@ from functools import lru_cache
 import ipywidgets as W
 
 from .. import plots, scenarios
+from ..i18n import N_, language, tr, using
 from ..models.gmp import FORCE_PREEMPT_NS, GMP
 from ..sim import Run, Simulation
 from . import PROJECTOR, Laps, Panel, _escape, defer_gc, register, render_png, slider
@@ -32,13 +33,13 @@ MAX_RING = 6                          # ring slots drawn per P in the animation
 
 # label -> scenario factory (gmpkit.scenarios)
 ANIMATION_WORKLOADS = OrderedDict([
-    ("burst + syscalls + netio", scenarios.animation_mix),
+    (N_("burst + syscalls + netio"), scenarios.animation_mix),
     # a burst of 14 go statements on P0: the other Ps must steal
-    ("burst of go statements (stealing)", lambda: scenarios.cpu_fanout(goroutines=14,
-                                                                        work_us=200)),
-    ("long syscall (sysmon retake)", scenarios.long_syscall),
-    ("network I/O (netpoller)", scenarios.netio_waits),
-    ("tight loops (preemption)", scenarios.tight_hogs),
+    (N_("burst of go statements (stealing)"), lambda: scenarios.cpu_fanout(goroutines=14,
+                                                                            work_us=200)),
+    (N_("long syscall (sysmon retake)"), scenarios.long_syscall),
+    (N_("network I/O (netpoller)"), scenarios.netio_waits),
+    (N_("tight loops (preemption)"), scenarios.tight_hogs),
 ])
 
 
@@ -55,24 +56,28 @@ def where(snap, gid):
     """Where G ``gid`` sits in a snapshot: 'runnext of P0', 'P1's ring', ..."""
     for p in snap["ps"]:
         if p["runnext"] == gid:
-            return f"P{p['id']}'s runnext"
+            return tr("P{p}'s runnext", p=p["id"])
         if gid in p["runq"]:
-            return f"P{p['id']}'s ring"
+            return tr("P{p}'s ring", p=p["id"])
     if gid in snap["global"]:
-        return "the global queue"
+        return tr("the global queue")
     for m in snap["ms"]:
         if m["g"] == gid:
-            return f"running on M{m['id']}"
+            return tr("running on M{m}", m=m["id"])
     return ""
 
 
-_SYSEXIT = {"fast": "kept its P (fast path)", "oldp": "took its old P back",
-            "idlep": "took an idle P", "nop": "found no P: its G goes to the global queue "
-                                             "and the M parks (stopm)"}
-_HANDOFF = {"work": "it has work, so an M is started for it",
-            "spinning": "nobody spins, so a spinning M is started",
-            "last-p": "it is the last P, so an M keeps it",
-            "idle": "nothing to do, so it goes idle"}
+_SYSEXIT = {"fast": N_("kept its P (fast path)"), "oldp": N_("took its old P back"),
+            "idlep": N_("took an idle P"), "nop": N_("found no P: its G goes to the global "
+                                                     "queue and the M parks (stopm)")}
+_HANDOFF = {"work": N_("it has work, so an M is started for it"),
+            "spinning": N_("nobody spins, so a spinning M is started"),
+            "last-p": N_("it is the last P, so an M keeps it"),
+            "idle": N_("nothing to do, so it goes idle")}
+
+
+def _why(table, detail):
+    return tr(table[detail]) if detail in table else detail   # i18n: N_() values above
 
 
 def event_sentence(e, after):
@@ -80,33 +85,36 @@ def event_sentence(e, after):
     k = e.kind
     if k == "spawn":
         at = where(after, e.g)
-        return f"G{e.other} ran `go`: new G{e.g}" + (f" → {at}" if at else "")
+        return tr("G{other} ran `go`: new G{g}", other=e.other, g=e.g) + (f" → {at}" if at else "")
     if k == "ready":
-        by = f"by G{e.other}" if e.other >= 0 else "by a timer or the netpoller"
+        by = tr("by G{other}", other=e.other) if e.other >= 0 else tr("by a timer or the netpoller")
         at = where(after, e.g)
-        return f"G{e.g} woken {by}" + (f" → {at}" if at else "")
+        return tr("G{g} woken {by}", g=e.g, by=by) + (f" → {at}" if at else "")
     if k == "exit":
-        return f"G{e.g} exited"
+        return tr("G{g} exited", g=e.g)
     if k == "steal":
         n = e.detail.split("=")[-1] if "=" in e.detail else "?"
-        s = "" if n == "1" else "s"
-        return f"P{e.p} (M{e.m}) stole {n} G{s} from P{e.other}"
+        if n == "1":
+            return tr("P{p} (M{m}) stole {n} G from P{other}", p=e.p, m=e.m, n=n, other=e.other)
+        return tr("P{p} (M{m}) stole {n} Gs from P{other}", p=e.p, m=e.m, n=n, other=e.other)
     if k == "overflow":
-        return (f"P{e.p}'s ring was full: {e.other} Gs (half the ring + G{e.g}) "
-                f"moved to the global queue")
+        return tr("P{p}'s ring was full: {n} Gs (half the ring + G{g}) moved to the global queue",
+                  p=e.p, n=e.other, g=e.g)
     if k == "retake":
-        return f"sysmon retook P{e.p} from M{e.m} (G{e.g} is in a syscall)"
+        return tr("sysmon retook P{p} from M{m} (G{g} is in a syscall)", p=e.p, m=e.m, g=e.g)
     if k == "handoff":
-        return f"handoffp(P{e.p}): {_HANDOFF.get(e.detail, e.detail)}"
+        return f"handoffp(P{e.p}): {_why(_HANDOFF, e.detail)}"
     if k == "preempt":
-        return (f"G{e.g} preempted on P{e.p}: sysmon saw its time slice "
-                f"({fmt(FORCE_PREEMPT_NS)}) used up → tail of the global queue")
+        return tr("G{g} preempted on P{p}: sysmon saw its time slice ({slice}) used up → tail of "
+                  "the global queue", g=e.g, p=e.p, slice=fmt(FORCE_PREEMPT_NS))
     if k == "syscall-enter":
-        return f"G{e.g} on M{e.m} entered a syscall (M{e.m} keeps P{e.p})"
+        return tr("G{g} on M{m} entered a syscall (M{m2} keeps P{p})", g=e.g, m=e.m, m2=e.m,
+                  p=e.p)
     if k == "syscall-exit":
-        return f"G{e.g}'s syscall returned on M{e.m}: {_SYSEXIT.get(e.detail, e.detail)}"
+        return tr("G{g}'s syscall returned on M{m}: {what}", g=e.g, m=e.m,
+                  what=_why(_SYSEXIT, e.detail))
     if k == "gosched":
-        return f"G{e.g} yielded (Gosched) → global queue"
+        return tr("G{g} yielded (Gosched) → global queue", g=e.g)
     return f"{k} G{e.g}"
 
 
@@ -118,23 +126,27 @@ def thread_sentences(before, after):
         o = old.get(m["id"])
         if m["state"] == "sysmon":
             continue
-        on_p = f" on P{m['p']}" if m.get("p") is not None else ""
+        on_p = tr(" on P{p}", p=m["p"]) if m.get("p") is not None else ""
         if o is None:
-            what = {"spinning": f" for P{m['p']}, spinning (looking for work)",
-                    "starting": f" to run P{m['p']}"}.get(m["state"], "") if on_p else ""
-            out.append(("newm", f"new thread M{m['id']} (newm){what}"))
+            what = ""
+            if on_p and m["state"] == "spinning":
+                what = tr(" for P{p}, spinning (looking for work)", p=m["p"])
+            elif on_p and m["state"] == "starting":
+                what = tr(" to run P{p}", p=m["p"])
+            out.append(("newm", tr("new thread M{m} (newm){what}", m=m["id"], what=what)))
         elif o["state"] != m["state"]:
             if m["state"] == "spinning":
-                out.append(("spin", f"M{m['id']} spins{on_p}, looking for work"))
+                out.append(("spin", tr("M{m} spins{on_p}, looking for work", m=m["id"],
+                                       on_p=on_p)))
             elif m["state"] == "starting":
-                out.append(("spin", f"idle M{m['id']} woken to run P{m['p']}"))
+                out.append(("spin", tr("idle M{m} woken to run P{p}", m=m["id"], p=m["p"])))
             elif m["state"] == "idle" and not m.get("netpoll"):
-                out.append(("park", f"M{m['id']} parks (stopm)"))
+                out.append(("park", tr("M{m} parks (stopm)", m=m["id"])))
         if m["state"] == "running" and m["g"] is not None and (
                 o is None or o["g"] != m["g"] or o["state"] != "running"):
-            out.append(("run", f"M{m['id']} runs G{m['g']} on P{m['p']}"))
+            out.append(("run", tr("M{m} runs G{g} on P{p}", m=m["id"], g=m["g"], p=m["p"])))
         if m.get("netpoll") and not (o or {}).get("netpoll"):
-            out.append(("netpoll", f"M{m['id']} blocks in netpoll"))
+            out.append(("netpoll", tr("M{m} blocks in netpoll", m=m["id"])))
     return out
 
 
@@ -144,16 +156,16 @@ def caption(events, before, after):
     items = [(k, s) for k, s in thread_sentences(before, after)]
     items += [(e.kind, event_sentence(e, after)) for e in events]
     if not items:
-        return "(time passes: Gs compute)"
+        return tr("(time passes: Gs compute)")
     ranked = sorted(range(len(items)), key=lambda i: (_PRIORITY.get(items[i][0], 5), i))
     keep = sorted(ranked[:_MAX_SENTENCES])
-    text = "; ".join(items[i][1] for i in keep)
+    text = tr("; ").join(items[i][1] for i in keep)
     if len(items) > len(keep):
-        text += f"; +{len(items) - len(keep)} more"
+        text += tr("; +{n} more", n=len(items) - len(keep))
     return text
 
 
-START_CAPTION = "start: main (G1) is in P0's runnext; the other Ps are idle"
+START_CAPTION = N_("start: main (G1) is in P0's runnext; the other Ps are idle")
 
 
 # ---- frames --------------------------------------------------------------------------
@@ -217,13 +229,27 @@ def build_frames(workload, procs, seed=SEED, cap=MAX_FRAMES):
             ms.append(snaps[min(i + k - 1, len(snaps) - 1)])
             me.append([e for grp in evs[i:i + k] for e in grp])
         snaps, evs = ms, me
-    captions = [START_CAPTION]
-    for i in range(1, len(snaps)):
-        captions.append(caption(evs[i], snaps[i - 1], snaps[i]))
+    with using("en"):   # the data's captions are English, whatever the language (predictions read them)
+        captions = [START_CAPTION]
+        for i in range(1, len(snaps)):
+            captions.append(caption(evs[i], snaps[i - 1], snaps[i]))
     run = Run(sim)
     return {"workload": workload, "procs": procs, "snapshots": snaps, "events": evs,
             "kinds": [sorted({e.kind for e in grp}) for grp in evs], "captions": captions,
             "times": [s["time"] for s in snaps], "stats": run.stats}
+
+
+@lru_cache(maxsize=16)
+def captions_in(workload, procs, lang):
+    """The captions of :func:`build_frames` ``(workload, procs)`` in ``lang`` (the frames'
+    data keeps them in English)."""
+    d = build_frames(workload, procs)
+    if lang == "en":
+        return list(d["captions"])
+    snaps, evs = d["snapshots"], d["events"]
+    with using(lang):
+        return [tr(START_CAPTION)] + [caption(evs[i], snaps[i - 1], snaps[i])  # i18n: N_() above
+                                     for i in range(1, len(snaps))]
 
 
 class AnimationPanel(Panel):
@@ -236,15 +262,16 @@ class AnimationPanel(Panel):
     """
 
     def __init__(self, workload, procs, figsize=(10, 7.2)):
-        self.frame = W.IntSlider(value=0, min=0, max=1, description="frame",
+        self.frame = W.IntSlider(value=0, min=0, max=1, description=tr("frame"),
                                  continuous_update=True, layout=W.Layout(width="300px"))
         self.frame.add_class("gmpkit-gmp-frame")
-        self.play = W.Play(value=0, min=0, max=1, step=1, interval=600, description="play")
+        self.play = W.Play(value=0, min=0, max=1, step=1, interval=600, description=tr("play"))
         self._link = W.link((self.play, "value"), (self.frame, "value"))
-        self.workload = W.Dropdown(options=list(ANIMATION_WORKLOADS), value=workload,
-                                   description="workload", style={"description_width": "initial"},
+        self.workload = W.Dropdown(options=[(tr(k), k) for k in ANIMATION_WORKLOADS],  # i18n: N_()
+                                   value=workload, description=tr("workload"),
+                                   style={"description_width": "initial"},
                                    layout=W.Layout(width="300px"))
-        self.procs = slider("GOMAXPROCS (Ps)", procs, 1, 4)
+        self.procs = slider(tr("GOMAXPROCS (Ps)"), procs, 1, 4)
         self.procs.layout.width = "250px"
         self.caption = W.HTML()
         self.caption.add_class("gmpkit-gmp-caption")
@@ -253,7 +280,7 @@ class AnimationPanel(Panel):
         self._diagram = None
         self._fig = None
         self._key = None
-        super().__init__("The G-M-P scheduler, frame by frame",
+        super().__init__(N_("The G-M-P scheduler, frame by frame"),
                          {"frame": self.frame, "workload": self.workload, "procs": self.procs},
                          compute=self._compute, draw=self._draw, figsize=figsize)
 
@@ -281,10 +308,15 @@ class AnimationPanel(Panel):
             with defer_gc():
                 self.update()
 
+    @staticmethod
+    def _caption(data, i):
+        return captions_in(data["workload"], data["procs"], language())[i]
+
     def _draw(self, data, fig):
         i = data["frame"]
-        caption = data["captions"][i]
-        return f"frame {i}/{len(data['snapshots']) - 1} at {fmt(data['times'][i])}: {caption}"
+        caption = self._caption(data, i)
+        return tr("frame {i}/{last} at {t}: {caption}", i=i, last=len(data["snapshots"]) - 1,
+                  t=fmt(data["times"][i]), caption=caption)
 
     def update(self):
         """Recompute (cached) and redraw only the diagram: reuses one figure."""
@@ -300,17 +332,17 @@ class AnimationPanel(Panel):
             return self
         d = self.data
         i = d["frame"]
-        key = (d["workload"], d["procs"], i)
+        key = (language(), d["workload"], d["procs"], i)   # pictures hold text: per language
         snap = d["snapshots"][i]
-        if self._fig is None or self._fig_procs != d["procs"]:
+        if self._fig is None or self._fig_procs != (d["procs"], language()):
             with plots.style(projector=PROJECTOR["on"]):
                 self._diagram = plots.GMPDiagram(snap, max_ring=MAX_RING, wide=True)
             self._fig = self._diagram.fig
             self._fig.set_dpi(100 if not PROJECTOR["on"] else 90)
-            self._fig_procs = d["procs"]
+            self._fig_procs = (d["procs"], language())
         if key not in self._png:
             with plots.style(projector=PROJECTOR["on"]):
-                self._diagram.title = (f"{d['workload']} · GOMAXPROCS={d['procs']} · "
+                self._diagram.title = (f"{tr(d['workload'])} · GOMAXPROCS={d['procs']} · "  # i18n: N_()
                                        f"t = {fmt(snap['time'])}")
                 self._diagram.update(snap)
             self._png[key] = (render_png(self._fig, clock), dict(self._diagram.counts))
@@ -319,7 +351,7 @@ class AnimationPanel(Panel):
         self.fig = self._fig
         self.image.value, self.counts = self._png[key]
         self.summary = self._draw(d, self._fig)
-        caption = d["captions"][i]
+        caption = self._caption(d, i)
         self.caption.value = (f"<div style='font-size:1.15em'><b>t = {fmt(d['times'][i])}"
                               f"</b> — {_escape(caption)}</div>")
         self.summary_label.value = f"<b>{_escape(self.summary)}</b>"
@@ -329,7 +361,8 @@ class AnimationPanel(Panel):
     def widget(self):
         # Laid out for a 1366x768 laptop (about 700 px of notebook): the controls in one
         # row (wrapping in a narrow window), the caption beside the diagram, not above it.
-        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(self.title)}</h4>")
+        title = tr(self.title)   # i18n: N_() title above
+        head = W.HTML(f"<h4 style='margin:4px 0'>{_escape(title)}</h4>")
         controls = W.HBox([self.workload, self.procs, self.play, self.frame],
                           layout=W.Layout(flex_flow="row wrap", align_items="center"))
         self.image.layout.flex = "1 1 auto"

@@ -30,6 +30,7 @@ import numpy as np
 from .. import GM, GMP, WaitGroup, compute, go, syscall
 from .. import plots, scenarios
 from ..costs import default_costs
+from ..i18n import N_, tr
 from ..units import fmt_bytes
 from . import Panel, register, slider
 
@@ -38,8 +39,13 @@ __all__ = ["tracked", "syscall_loop", "lock_scaling", "handoff", "mcache", "chur
            "churn_panel", "PROCS", "COLORS"]
 
 PROCS = (1, 2, 4, 8, 16)
-COLORS = {"GM (Go 1.0)": plots.SERIES_PALETTE[1], "GMP (Go 1.1+)": plots.SERIES_PALETTE[0]}
+COLORS = {N_("GM (Go 1.0)"): plots.SERIES_PALETTE[1], N_("GMP (Go 1.1+)"): plots.SERIES_PALETTE[0]}
 GM_LABEL, GMP_LABEL = COLORS
+
+
+def _colors():
+    """COLORS keyed by the labels as shown (legend entries are the dict keys)."""
+    return {tr(k): v for k, v in COLORS.items()}   # i18n: COLORS keys are N_() literals
 
 
 # ---- counting locality and churn the same way for both models ---------------------------
@@ -199,53 +205,58 @@ def lock_scaling(hold_ns=200, thread_create=True, procs=PROCS, **workload):
 @register("05:lock-scaling")
 def lock_scaling_panel(hold_ns=200, thread_create=True):
     """Panel: throughput vs GOMAXPROCS for GM and GMP on a scheduling-heavy workload."""
-    controls = {"hold_ns": slider("schedlock hold per operation (ns)", hold_ns, 50, 2000, 50),
+    controls = {"hold_ns": slider(tr("schedlock hold per operation (ns)"), hold_ns, 50, 2000, 50),
                 "thread_create": W.Checkbox(value=thread_create,
-                                            description="newm's clone() happens under the lock "
-                                                        "(as in Go 1.0)")}
+                                            description=tr("newm's clone() happens under the "
+                                                           "lock (as in Go 1.0)"))}
 
     def draw(d, fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=(1.3, 1))
-        plots.scaling(d["procs"], {GM_LABEL: d["GM"]["jobs_per_ms"],
-                                   GMP_LABEL: d["GMP"]["jobs_per_ms"]},
-                      ax=ax1, xlabel="GOMAXPROCS", ylabel="jobs per ms (higher is better)",
-                      title=f"lock_heavy: {d['goroutines']} workers x {d['rounds']} rounds",
-                      log2x=True, colors=COLORS)
+        gm_l, gmp_l, colors = tr(GM_LABEL), tr(GMP_LABEL), _colors()  # i18n: N_() labels above
+        plots.scaling(d["procs"], {gm_l: d["GM"]["jobs_per_ms"],
+                                   gmp_l: d["GMP"]["jobs_per_ms"]},
+                      ax=ax1, xlabel="GOMAXPROCS", ylabel=tr("jobs per ms (higher is better)"),
+                      title=tr("lock_heavy: {workers} workers x {rounds} rounds",
+                               workers=d["goroutines"], rounds=d["rounds"]),
+                      log2x=True, colors=colors)
         ax1.set_ylim(bottom=0)
         x = np.arange(len(d["procs"]))
         w = 0.38
         for k, (key, label) in enumerate((("GM", GM_LABEL), ("GMP", GMP_LABEL))):
             ax2.bar(x + (k - 0.5) * w, d[key]["cpu_busy_pct"], w * 0.95, color=COLORS[label],
-                    edgecolor="black", hatch=("//", "")[k], label=f"{label.split()[0]}: running Go code")
+                    edgecolor="black", hatch=("//", "")[k],
+                    label=tr("{model}: running Go code", model=label.split()[0]))
         ax2.plot(x - 0.5 * w, d["GM"]["lock_wait_pct"], marker="X", linestyle="none",
-                 color="black", markersize=9, label="GM: waiting for schedlock")
+                 color="black", markersize=9, label=tr("GM: waiting for schedlock"))
         ax2.set_xticks(x)
         ax2.set_xticklabels([str(p) for p in d["procs"]])
         ax2.set_xlabel("GOMAXPROCS")
-        ax2.set_ylabel("% of procs x makespan")
+        ax2.set_ylabel(tr("% of procs x makespan"))
         ax2.set_ylim(0, 105)
-        ax2.set_title("Where the processors' time went")
+        ax2.set_title(tr("Where the processors' time went"))
         ax2.legend(frameon=False, fontsize=9, loc="upper right")
         gm, gmp = d["GM"]["jobs_per_ms"], d["GMP"]["jobs_per_ms"]
         if d["GM"]["best_procs"] != d["procs"][-1]:
-            return (f"GM peaks at GOMAXPROCS={d['GM']['best_procs']} ({max(gm):g} jobs/ms) and "
-                    f"falls to {gm[-1]:g} at {d['procs'][-1]}; GMP reaches {gmp[-1]:g}")
-        return (f"GM reaches {gm[-1]:g} jobs/ms at GOMAXPROCS={d['procs'][-1]}, with "
-                f"{d['GM']['lock_wait_pct'][-1]:g}% of the processors' time waiting for "
-                f"schedlock; GMP reaches {gmp[-1]:g}")
+            return tr("GM peaks at GOMAXPROCS={best} ({peak:g} jobs/ms) and falls to {last:g} "
+                      "at {procs}; GMP reaches {gmp:g}", best=d["GM"]["best_procs"],
+                      peak=max(gm), last=gm[-1], procs=d["procs"][-1], gmp=gmp[-1])
+        return tr("GM reaches {gm:g} jobs/ms at GOMAXPROCS={procs}, with {wait:g}% of the "
+                  "processors' time waiting for schedlock; GMP reaches {gmp:g}", gm=gm[-1],
+                  procs=d["procs"][-1], wait=d["GM"]["lock_wait_pct"][-1], gmp=gmp[-1])
 
-    return Panel("05 · Problem 1: one lock for the whole scheduler", controls,
+    return Panel(N_("05 · Problem 1: one lock for the whole scheduler"), controls,
                  lock_scaling, draw, figsize=(11, 4.6),
-                 notice="Every go statement, wake-up, block and exit takes schedlock under GM. "
-                        "GMP does not depend on the slider: it has no global lock on these paths.")
+                 notice=N_("Every go statement, wake-up, block and exit takes schedlock under "
+                           "GM. GMP does not depend on the slider: it has no global lock on "
+                           "these paths."))
 
 
 # ---- (2) G hand-off and locality --------------------------------------------------------
 
 HANDOFF_WORKLOADS = {
-    "ping-pong (2 goroutines)": lambda: scenarios.ping_pong(rounds=100, work_ns=2000),
-    "worker pool (lock_heavy)": lambda: scenarios.lock_heavy(goroutines=16, rounds=3,
-                                                             work_ns=5000),
+    N_("ping-pong (2 goroutines)"): lambda: scenarios.ping_pong(rounds=100, work_ns=2000),
+    N_("worker pool (lock_heavy)"): lambda: scenarios.lock_heavy(goroutines=16, rounds=3,
+                                                                 work_ns=5000),
 }
 
 
@@ -271,36 +282,39 @@ def handoff(procs=4, workload="ping-pong (2 goroutines)"):
 def handoff_panel(procs=4, workload="ping-pong (2 goroutines)"):
     """Panel: where a woken goroutine runs, GM vs GMP."""
     controls = {"procs": slider("GOMAXPROCS", procs, 1, 8),
-                "workload": W.Dropdown(options=list(HANDOFF_WORKLOADS), value=workload,
-                                       description="workload")}
+                "workload": W.Dropdown(options=[(tr(k), k) for k in HANDOFF_WORKLOADS],  # i18n: N_() keys
+                                       value=workload, description=tr("workload"))}
 
     def draw(d, fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=(1.4, 1))
-        labels = ["woken G runs on\nanother thread (%)", "G resumes on\nanother thread (%)"]
-        plots.compare_bars(labels, {GM_LABEL: [d["GM"]["remote_pct"], d["GM"]["migration_pct"]],
-                                    GMP_LABEL: [d["GMP"]["remote_pct"], d["GMP"]["migration_pct"]]},
-                           ax=ax1, ylabel="% of wake-ups / of runs", unit="%", colors=COLORS,
-                           title=f"{d['workload']}, GOMAXPROCS={d['procs']}")
+        gm_l, gmp_l, colors = tr(GM_LABEL), tr(GMP_LABEL), _colors()  # i18n: N_() labels above
+        labels = [tr("woken G runs on\nanother thread (%)"), tr("G resumes on\nanother thread (%)")]
+        plots.compare_bars(labels, {gm_l: [d["GM"]["remote_pct"], d["GM"]["migration_pct"]],
+                                    gmp_l: [d["GMP"]["remote_pct"], d["GMP"]["migration_pct"]]},
+                           ax=ax1, ylabel=tr("% of wake-ups / of runs"), unit="%", colors=colors,
+                           title=f"{tr(d['workload'])}, GOMAXPROCS={d['procs']}")  # i18n: N_() keys
         ax1.set_ylim(0, 115)
         vals = [d["GM"]["thread_wakeups"], d["GMP"]["thread_wakeups"]]
-        bars = ax2.bar([GM_LABEL, GMP_LABEL], vals, color=[COLORS[GM_LABEL], COLORS[GMP_LABEL]],
+        bars = ax2.bar([gm_l, gmp_l], vals, color=[COLORS[GM_LABEL], COLORS[GMP_LABEL]],
                        edgecolor="black", hatch=["//", ""], width=0.55)
         ax2.bar_label(bars, padding=2)
         ax2.margins(y=0.15)
-        ax2.set_ylabel("sleeping threads woken")
-        ax2.set_title("Thread wake-ups (futex)")
+        ax2.set_ylabel(tr("sleeping threads woken"))
+        ax2.set_title(tr("Thread wake-ups (futex)"))
         gm, gmp = d["GM"], d["GMP"]
         extra = ""
         if gm["handoff_ns"]:
-            extra = (f"; one hand-off: GM {plots.fmt_time(gm['handoff_ns'])}, "
-                     f"GMP {plots.fmt_time(gmp['handoff_ns'])}")
-        return (f"remote wake-ups: GM {gm['remote_wakeups']}/{gm['wakeups']}, "
-                f"GMP {gmp['remote_wakeups']}/{gmp['wakeups']}{extra}")
+            extra = tr("; one hand-off: GM {gm}, GMP {gmp}", gm=plots.fmt_time(gm["handoff_ns"]),
+                       gmp=plots.fmt_time(gmp["handoff_ns"]))
+        return tr("remote wake-ups: GM {gm_remote}/{gm_all}, GMP {gmp_remote}/{gmp_all}{extra}",
+                  gm_remote=gm["remote_wakeups"], gm_all=gm["wakeups"],
+                  gmp_remote=gmp["remote_wakeups"], gmp_all=gmp["wakeups"], extra=extra)
 
-    return Panel("05 · Problem 2: goroutines handed from thread to thread", controls,
+    return Panel(N_("05 · Problem 2: goroutines handed from thread to thread"), controls,
                  lambda procs, workload: handoff(procs, workload), draw, figsize=(11, 4.4),
-                 notice="GM's matchmg gives a readied G to an idle (or new) thread; GMP puts it "
-                        "in runnext of the waker's own P, so it runs on the same thread next.")
+                 notice=N_("GM's matchmg gives a readied G to an idle (or new) thread; GMP puts "
+                           "it in runnext of the waker's own P, so it runs on the same thread "
+                           "next."))
 
 
 # ---- (3) mcache per M ---------------------------------------------------------------------
@@ -338,33 +352,37 @@ def mcache(in_syscalls=16, procs=4):
 @register("05:mcache")
 def mcache_panel(in_syscalls=16, procs=4):
     """Panel: MB of mcache held under GM (per M) vs GMP (per P)."""
-    controls = {"in_syscalls": slider("goroutines making a 1 ms syscall", in_syscalls, 1, 64),
+    controls = {"in_syscalls": slider(tr("goroutines making a 1 ms syscall"), in_syscalls, 1, 64),
                 "procs": slider("GOMAXPROCS", procs, 1, 8)}
 
     def draw(d, fig):
         ax = fig.add_subplot()
-        plots.scaling(d["sweep"], {f"{GM_LABEL}: all Ms' mcaches": d["gm_mcache_mb"],
-                                   f"{GM_LABEL}: held by Ms in syscalls": d["gm_in_syscall_mb"],
-                                   f"{GMP_LABEL}: one per P": d["gmp_mcache_mb"]},
-                      ax=ax, xlabel="goroutines making a 1 ms syscall (about at once)",
-                      ylabel="mcache memory (MiB)", log2x=False,
-                      colors={f"{GM_LABEL}: all Ms' mcaches": COLORS[GM_LABEL],
-                              f"{GM_LABEL}: held by Ms in syscalls": "#CC79A7",
-                              f"{GMP_LABEL}: one per P": COLORS[GMP_LABEL]},
-                      title=f"mcache of {fmt_bytes(d['mcache_bytes'])} each, "
-                            f"GOMAXPROCS={d['procs']}")
+        gm_l, gmp_l = tr(GM_LABEL), tr(GMP_LABEL)   # i18n: N_() labels above
+        all_l = tr("{gm}: all Ms' mcaches", gm=gm_l)
+        held_l = tr("{gm}: held by Ms in syscalls", gm=gm_l)
+        per_p = tr("{gmp}: one per P", gmp=gmp_l)
+        plots.scaling(d["sweep"], {all_l: d["gm_mcache_mb"], held_l: d["gm_in_syscall_mb"],
+                                   per_p: d["gmp_mcache_mb"]},
+                      ax=ax, xlabel=tr("goroutines making a 1 ms syscall (about at once)"),
+                      ylabel=tr("mcache memory (MiB)"), log2x=False,
+                      colors={all_l: COLORS[GM_LABEL], held_l: "#CC79A7",
+                              per_p: COLORS[GMP_LABEL]},
+                      title=tr("mcache of {size} each, GOMAXPROCS={procs}",
+                               size=fmt_bytes(d["mcache_bytes"]), procs=d["procs"]))
         ax.axvline(d["in_syscalls"], color="#777777", linestyle=":")
         ax.set_ylim(bottom=0)
         h = d["here"]
         mb = 1024 * 1024
-        return (f"{d['in_syscalls']} in syscalls: GM has {h['gm_ms']} Ms holding "
-                f"{h['gm_mcache'] / mb:g} MiB ({h['gm_in_syscall'] / mb:g} MiB idle in syscalls); "
-                f"GMP has {h['gmp_threads']} threads but {h['gmp_mcache'] / mb:g} MiB of mcache")
+        return tr("{n} in syscalls: GM has {ms} Ms holding {gm:g} MiB ({idle:g} MiB idle in "
+                  "syscalls); GMP has {threads} threads but {gmp:g} MiB of mcache",
+                  n=d["in_syscalls"], ms=h["gm_ms"], gm=h["gm_mcache"] / mb,
+                  idle=h["gm_in_syscall"] / mb, threads=h["gmp_threads"],
+                  gmp=h["gmp_mcache"] / mb)
 
-    return Panel("05 · Problem 3: every thread owns a memory cache", controls, mcache, draw,
+    return Panel(N_("05 · Problem 3: every thread owns a memory cache"), controls, mcache, draw,
                  figsize=(10, 4.6),
-                 notice="A thread blocked in a system call allocates nothing, yet under Go 1.0 "
-                        "it keeps its mcache. Go 1.1 moved the mcache to the P.")
+                 notice=N_("A thread blocked in a system call allocates nothing, yet under Go "
+                           "1.0 it keeps its mcache. Go 1.1 moved the mcache to the P."))
 
 
 # ---- (4) thread churn around system calls ---------------------------------------------
@@ -424,21 +442,23 @@ def churn(syscall_us=10, procs=4, goroutines=8, loops=10, compute_us=20):
 @register("05:churn")
 def churn_panel(syscall_us=10, procs=4):
     """Panel: thread parks and wake-ups around syscalls, GM vs GMP."""
-    controls = {"syscall_us": slider("each syscall lasts (µs)", syscall_us, 5, 500, 5),
+    controls = {"syscall_us": slider(tr("each syscall lasts (µs)"), syscall_us, 5, 500, 5),
                 "procs": slider("GOMAXPROCS", procs, 1, 8)}
 
     def draw(d, fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=(1.2, 1))
-        labels = ["threads parked", "threads woken", "threads created"]
+        gm_l, gmp_l, colors = tr(GM_LABEL), tr(GMP_LABEL), _colors()  # i18n: N_() labels above
+        labels = [tr("threads parked"), tr("threads woken"), tr("threads created")]
         gm, gmp = d["GM"], d["GMP"]
-        plots.compare_bars(labels, {GM_LABEL: [gm["parks"], gm["unparks"], gm["threads"]],
-                                    GMP_LABEL: [gmp["parks"], gmp["unparks"], gmp["threads"]]},
-                           ax=ax1, ylabel="count", colors=COLORS, fmt=lambda v: f"{v:.0f}",
-                           title=f"{d['syscalls']} syscalls of {d['syscall_us']} µs, "
-                                 f"GOMAXPROCS={d['procs']}")
-        plots.scaling(d["sweep"], {GM_LABEL: gm["parks_per_100"], GMP_LABEL: gmp["parks_per_100"]},
-                      ax=ax2, xlabel="syscall length (µs, log)", ylabel="parks per 100 syscalls",
-                      title="Churn vs syscall length", colors=COLORS)
+        plots.compare_bars(labels, {gm_l: [gm["parks"], gm["unparks"], gm["threads"]],
+                                    gmp_l: [gmp["parks"], gmp["unparks"], gmp["threads"]]},
+                           ax=ax1, ylabel=tr("count"), colors=colors, fmt=lambda v: f"{v:.0f}",
+                           title=tr("{n} syscalls of {us} µs, GOMAXPROCS={procs}",
+                                    n=d["syscalls"], us=d["syscall_us"], procs=d["procs"]))
+        plots.scaling(d["sweep"], {gm_l: gm["parks_per_100"], gmp_l: gmp["parks_per_100"]},
+                      ax=ax2, xlabel=tr("syscall length (µs, log)"),
+                      ylabel=tr("parks per 100 syscalls"),
+                      title=tr("Churn vs syscall length"), colors=colors)
         ax2.set_xscale("log")
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
         ax2.xaxis.set_major_locator(FixedLocator([5, 20, 100, 500]))
@@ -448,12 +468,14 @@ def churn_panel(syscall_us=10, procs=4):
         ax2.axvline(sysmon_tick_ns(d["procs"]) / 1000, color="#777777", linestyle=":")
         ax2.axvline(d["syscall_us"], color="black", linewidth=0.8)
         ax2.set_ylim(bottom=0)
-        return (f"{d['syscalls']} syscalls of {d['syscall_us']} µs: GM parked a thread "
-                f"{gm['parks']} times ({gm['requeues']} returns found every slot taken), "
-                f"GMP {gmp['parks']} times (sysmon retook {gmp['retakes']} Ps)")
+        return tr("{n} syscalls of {us} µs: GM parked a thread {gm} times ({requeues} returns "
+                  "found every slot taken), GMP {gmp} times (sysmon retook {retakes} Ps)",
+                  n=d["syscalls"], us=d["syscall_us"], gm=gm["parks"], requeues=gm["requeues"],
+                  gmp=gmp["parks"], retakes=gmp["retakes"])
 
-    return Panel("05 · Problem 4: threads put to sleep and woken around syscalls",
+    return Panel(N_("05 · Problem 4: threads put to sleep and woken around syscalls"),
                  controls, churn, draw, figsize=(11, 4.6),
-                 notice="Dotted line: sysmon's tick in the model (usleep(20) as this machine delivers it, measured from the model's rounds). "
-                        "GMP leaves a shorter syscall its P, "
-                        "so nothing is parked or woken; GM releases its slot on every syscall.")
+                 notice=N_("Dotted line: sysmon's tick in the model (usleep(20) as this machine "
+                           "delivers it, measured from the model's rounds). GMP leaves a shorter "
+                           "syscall its P, so nothing is parked or woken; GM releases its slot on "
+                           "every syscall."))

@@ -24,6 +24,7 @@ import statistics
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..i18n import N_, tr
 from ..units import fmt_bytes
 from .processes import _fmt_ns, plain_log_ticks, time_forks
 from ..real.toolchain import GoUnavailable, find_go
@@ -51,13 +52,14 @@ def go_source():
 def recorded_label(table):
     """The on-screen note for data that was not measured here."""
     p = table.provenance
-    return (f"recorded on {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores), "
-            f"{p.get('go_version') or 'no Go'}, {str(p.get('date', '?'))[:10]} -- "
-            f"not measured on your machine (no Go toolchain found)")
+    return tr("recorded on {cpu} ({cores} cores), {go}, {date} -- not measured on your machine "
+              "(no Go toolchain found)", cpu=p.get("cpu_model", "?"), cores=p.get("cores", "?"),
+              go=p.get("go_version") or tr("no Go"), date=str(p.get("date", "?"))[:10])
 
 
 def _source_line(tc, table):
-    return f"measured here with {tc.version}" if tc is not None else recorded_label(table)
+    return (tr("measured here with {version}", version=tc.version) if tc is not None
+            else recorded_label(table))
 
 
 def _median_runs(tc, program, args, field, repeats, gomaxprocs=None):
@@ -98,7 +100,7 @@ def goroutine_memory(n=20000):
 @register("03:goroutine-memory", real=True)
 def memory_panel(n=20000):
     """Panel: memory of one goroutine vs one thread, and of N of each."""
-    controls = {"n": slider("blocked goroutines", n, 1000, 100000, step=1000)}
+    controls = {"n": slider(tr("blocked goroutines"), n, 1000, 100000, step=1000)}
 
     def compute(n):
         return goroutine_memory(n)
@@ -106,8 +108,8 @@ def memory_panel(n=20000):
     def draw(d, fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.2, 1])
         g = d["goroutine"]
-        labels = ["goroutine:\nstack in use", "goroutine:\nall memory (Sys)",
-                  "thread: stack\nresident", "thread: stack\nvirtual + guard"]
+        labels = [tr("goroutine:\nstack in use"), tr("goroutine:\nall memory (Sys)"),
+                  tr("thread: stack\nresident"), tr("thread: stack\nvirtual + guard")]
         vals = [g["stack"], g["sys"], d["thread_resident"], d["thread_virtual"]]
         colours = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00"]
         bars = ax1.barh(range(4), vals, color=colours, edgecolor="black",
@@ -122,34 +124,35 @@ def memory_panel(n=20000):
         ax1.set_xticks(ticks)
         plain_log_ticks(ax1, "x", lambda v, _p: fmt_bytes(v))
         ax1.axvline(ARTICLE["goroutine_stack"], color="#333333", linestyle=":",
-                    label="article: 2 KB per goroutine")
+                    label=tr("article: 2 KB per goroutine"))
         ax1.legend(frameon=False, fontsize=9, loc="upper right")
-        ax1.set_title("One of each (log scale)")
+        ax1.set_title(tr("One of each (log scale)"))
         n = d["n"]
         tot = [n * g["sys"], n * d["thread_resident"], n * d["thread_virtual"]]
-        tl = ["goroutines", "threads\n(resident)", "threads\n(virtual)"]
+        tl = ["goroutines", tr("threads\n(resident)"), tr("threads\n(virtual)")]
         b2 = ax2.bar(tl, [t / 2**20 for t in tot], color=["#56B4E9", "#E69F00", "#D55E00"],
                      edgecolor="black")
         ax2.bar_label(b2, labels=[fmt_bytes(t) for t in tot], padding=2, fontsize=10)
         ax2.set_yscale("log")
         plain_log_ticks(ax2, "y")
-        ax2.set_ylabel("MiB (log scale)")
-        ax2.set_title(f"{n:,} of them")
+        ax2.set_ylabel(tr("MiB (log scale)"))
+        ax2.set_title(tr("{n:,} of them", n=n))
         fig.suptitle(d["source"], fontsize=10, color="#b2182b" if d["recorded"] else "#333333")
-        return (f"one blocked goroutine: {g['stack']:.0f} B of stack, {g['sys']:.0f} B in all; "
-                f"one idle thread: {fmt_bytes(d['thread_virtual'])} virtual, "
-                f"{fmt_bytes(d['thread_resident'])} resident ({d['source']})")
+        return tr("one blocked goroutine: {stack:.0f} B of stack, {sys:.0f} B in all; one idle "
+                  "thread: {virtual} virtual, {resident} resident ({source})", stack=g["stack"],
+                  sys=g["sys"], virtual=fmt_bytes(d["thread_virtual"]),
+                  resident=fmt_bytes(d["thread_resident"]), source=d["source"])
 
-    return Panel("03 · Memory: a goroutine vs a thread", controls, compute, draw,
+    return Panel(N_("03 · Memory: a goroutine vs a thread"), controls, compute, draw,
                  figsize=(10, 4.5),
-                 notice="Goroutines: runtime.MemStats before and after starting N blocked "
-                        "goroutines. Threads: two idle Python threads in this kernel.")
+                 notice=N_("Goroutines: runtime.MemStats before and after starting N blocked "
+                           "goroutines. Threads: two idle Python threads in this kernel."))
 
 
 # ---- creation -----------------------------------------------------------------------------------
 
-CREATE_OPS = ("goroutine (go f(), run, exit)", "OS thread made by the Go runtime",
-              "Python thread (start + join)", "process (fork + exit + wait)")
+CREATE_OPS = (N_("goroutine (go f(), run, exit)"), N_("OS thread made by the Go runtime"),
+              N_("Python thread (start + join)"), N_("process (fork + exit + wait)"))
 
 
 def create_costs(gomaxprocs=1, repeats=3):
@@ -173,7 +176,7 @@ def create_costs(gomaxprocs=1, repeats=3):
 @register("03:create", real=True)
 def create_panel(gomaxprocs=1):
     """Panel: creating and destroying a goroutine, a thread, a process."""
-    controls = {"gomaxprocs": slider("GOMAXPROCS (goroutines)", gomaxprocs, 1, 2)}
+    controls = {"gomaxprocs": slider(tr("GOMAXPROCS (goroutines)"), gomaxprocs, 1, 2)}
 
     def compute(gomaxprocs):
         return create_costs(gomaxprocs)
@@ -186,27 +189,28 @@ def create_panel(gomaxprocs=1):
                        hatch=["", "//", "..", "xx"])
         ax.bar_label(bars, labels=[_fmt_ns(v) for v in vals], padding=3, fontsize=12)
         ax.set_yticks(range(4))
-        ax.set_yticklabels(CREATE_OPS, fontsize=11)
+        ax.set_yticklabels([tr(k) for k in CREATE_OPS], fontsize=11)   # i18n: N_() above
         ax.invert_yaxis()
         ax.set_xscale("log")
         ax.set_xlim(min(vals) / 3, max(vals) * 20)
         ax.set_xticks([t for t in (100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8) if min(vals) / 3 <= t <= max(vals) * 20])
         plain_log_ticks(ax, "x", lambda v, _p: _fmt_ns(v))
-        ax.set_xlabel("create + finish one (log scale)")
-        ax.set_title(f"Create and destroy ({d['source']})", fontsize=10,
+        ax.set_xlabel(tr("create + finish one (log scale)"))
+        ax.set_title(tr("Create and destroy ({source})", source=d["source"]), fontsize=10,
                      color="#b2182b" if d["recorded"] else "#333333")
-        return (f"goroutine {_fmt_ns(vals[0])} (GOMAXPROCS={d['gomaxprocs']}), Go-made thread "
-                f"{_fmt_ns(vals[1])} (x{d['thread_over_goroutine']:.0f}), process "
-                f"{_fmt_ns(vals[3])}")
+        return tr("goroutine {g} (GOMAXPROCS={procs}), Go-made thread {t} (x{x:.0f}), process "
+                  "{p}", g=_fmt_ns(vals[0]), procs=d["gomaxprocs"], t=_fmt_ns(vals[1]),
+                  x=d["thread_over_goroutine"], p=_fmt_ns(vals[3]))
 
-    return Panel("03 · Creating a goroutine, a thread, a process", controls, compute, draw,
+    return Panel(N_("03 · Creating a goroutine, a thread, a process"), controls, compute, draw,
                  figsize=(10, 4))
 
 
 # ---- hand-off -------------------------------------------------------------------------------------
 
-HANDOFF_OPS = ("goroutine → goroutine (channel)", "locked goroutines: thread → thread (Go)",
-               "Python thread → thread (pipes)")
+HANDOFF_OPS = (N_("goroutine → goroutine (channel)"),
+               N_("locked goroutines: thread → thread (Go)"),
+               N_("Python thread → thread (pipes)"))
 
 
 def handoffs(gomaxprocs=1, repeats=3):
@@ -261,8 +265,8 @@ def like_for_like(gomaxprocs=1, repeats=3):
         futex = C_PTHREAD_HANDOFF_NS["futex"]
     return {"gomaxprocs": gomaxprocs, "goroutine_ns": g, "futex_ns": futex,
             "ratio": futex / g, "recorded": not measured,
-            "source": ("both measured here" if measured else
-                       "thread side: C pthreads over a futex, recorded on the course's VM")}
+            "source": (tr("both measured here") if measured else
+                       tr("thread side: C pthreads over a futex, recorded on the course's VM"))}
 
 
 @register("03:handoff", real=True)
@@ -280,28 +284,29 @@ def handoff_panel(gomaxprocs=1):
                        edgecolor="black", hatch=["", "//", ".."])
         ax.bar_label(bars, labels=[_fmt_ns(v) for v in vals], padding=3, fontsize=12)
         ax.set_yticks(range(3))
-        ax.set_yticklabels(HANDOFF_OPS, fontsize=11)
+        ax.set_yticklabels([tr(k) for k in HANDOFF_OPS], fontsize=11)   # i18n: N_() above
         ax.invert_yaxis()
         ax.set_xscale("log")
         ax.set_xlim(50, max(vals) * 8)
         ax.set_xticks([100, 1e3, 1e4, 1e5])
         plain_log_ticks(ax, "x", lambda v, _p: _fmt_ns(v))
         ax.axvline(ARTICLE["goroutine_switch_ns"], color="#0072B2", linestyle=":", linewidth=2,
-                   label="article: goroutine switch 200 ns")
+                   label=tr("article: goroutine switch 200 ns"))
         lo, hi = ARTICLE["thread_switch_ns"]
-        ax.axvspan(lo, hi, color="#999999", alpha=0.35, label="article: thread switch 1000–1500 ns")
+        ax.axvspan(lo, hi, color="#999999", alpha=0.35,
+                   label=tr("article: thread switch 1000–1500 ns"))
         ax.axvline(C_PTHREAD_HANDOFF_NS["futex"], color="#D55E00", linestyle="--",
-                   label="reference: C pthreads 2.5 µs (course VM)")
+                   label=tr("reference: C pthreads 2.5 µs (course VM)"))
         ax.legend(frameon=False, fontsize=9, loc="upper center", bbox_to_anchor=(0.45, -0.2),
                   ncol=3)
-        ax.set_xlabel("one hand-off (log scale)")
+        ax.set_xlabel(tr("one hand-off (log scale)"))
         ax.set_title(f"GOMAXPROCS={d['gomaxprocs']} ({d['source']})", fontsize=10,
                      color="#b2182b" if d["recorded"] else "#333333")
-        return (f"goroutine hand-off {_fmt_ns(vals[0])}; between locked threads "
-                f"{_fmt_ns(vals[1])} (x{d['locked_over_goroutine']:.0f}); Python threads "
-                f"{_fmt_ns(vals[2])}")
+        return tr("goroutine hand-off {g}; between locked threads {lk} (x{x:.0f}); Python "
+                  "threads {py}", g=_fmt_ns(vals[0]), lk=_fmt_ns(vals[1]),
+                  x=d["locked_over_goroutine"], py=_fmt_ns(vals[2]))
 
-    return Panel("03 · Hand-off: goroutine to goroutine vs thread to thread", controls,
+    return Panel(N_("03 · Hand-off: goroutine to goroutine vs thread to thread"), controls,
                  compute, draw, figsize=(10, 4))
 
 
@@ -322,7 +327,7 @@ def stack_growth(depth=2000):
 @register("03:stack-growth", real=True)
 def stack_growth_panel(depth=2000):
     """Panel: a goroutine's stack doubles (by copying) as a recursion deepens."""
-    controls = {"depth": slider("recursion depth", depth, 10, 20000, step=10)}
+    controls = {"depth": slider(tr("recursion depth"), depth, 10, 20000, step=10)}
 
     def compute(depth):
         return stack_growth(depth)
@@ -332,19 +337,21 @@ def stack_growth_panel(depth=2000):
         xs = [0] + [m["depth"] for m in d["moves"]] + [d["depth"]]
         sizes = [2048] + [m["stack_bytes"] for m in d["moves"]]
         sizes.append(sizes[-1])
-        ax.step(xs, sizes, where="post", color="#0072B2", label="stack size (after each copy)")
+        ax.step(xs, sizes, where="post", color="#0072B2",
+                label=tr("stack size (after each copy)"))
         ax.plot([m["depth"] for m in d["moves"]], [m["used_bytes"] for m in d["moves"]], "o",
-                color="#D55E00", label="bytes in use when it overflowed")
+                color="#D55E00", label=tr("bytes in use when it overflowed"))
         ax.set_yscale("log", base=2)
         plain_log_ticks(ax, "y", lambda v, _p: fmt_bytes(v))
-        ax.set_xlabel("recursion depth (frames)")
-        ax.set_ylabel("bytes (log₂ scale)")
+        ax.set_xlabel(tr("recursion depth (frames)"))
+        ax.set_ylabel(tr("bytes (log₂ scale)"))
         ax.grid(True, alpha=0.3)
         ax.legend(frameon=False, loc="lower right")
-        ax.set_title(f"{len(d['moves'])} copies by runtime.newstack ({d['source']})", fontsize=10,
+        ax.set_title(tr("{n} copies by runtime.newstack ({source})", n=len(d["moves"]),
+                        source=d["source"]), fontsize=10,
                      color="#b2182b" if d["recorded"] else "#333333")
-        return (f"depth {d['depth']}: the stack was copied {len(d['moves'])} times, "
-                f"2 KiB -> {fmt_bytes(d['final_stack'])}")
+        return tr("depth {depth}: the stack was copied {n} times, 2 KiB -> {final}",
+                  depth=d["depth"], n=len(d["moves"]), final=fmt_bytes(d["final_stack"]))
 
-    return Panel("03 · A goroutine's stack grows by copying", controls, compute, draw,
+    return Panel(N_("03 · A goroutine's stack grows by copying"), controls, compute, draw,
                  figsize=(9, 4))

@@ -27,14 +27,19 @@ import numpy as np
 from .. import GMP, GreenThreads, Threads, WaitGroup, compute, go, gosched, netio, syscall
 from .. import plots, scenarios, simulate
 from ..costs import default_costs
+from ..i18n import N_, tr
 from . import Panel, register, slider
 
 __all__ = ["mixed_workload", "syscall_goroutines", "blocking_workload", "three_models",
            "blocking", "switch_cost", "work_during", "three_models_panel", "blocking_panel",
            "switch_cost_panel", "MODEL_LABELS"]
 
-MODEL_LABELS = {"1:1": "1:1 kernel threads", "N:1": "N:1 green threads",
-                "M:N": "M:N (Go's GMP)"}
+MODEL_LABELS = {"1:1": N_("1:1 kernel threads"), "N:1": N_("N:1 green threads"),
+                "M:N": N_("M:N (Go's GMP)")}
+
+
+def _label(k):
+    return tr(MODEL_LABELS[k])   # i18n: MODEL_LABELS values are N_() literals
 
 
 # ---- workloads -----------------------------------------------------------------------------
@@ -220,8 +225,9 @@ def _gantt_rows(fig, runs, titles, t1):
 @register("04:three-models")
 def three_models_panel(share_pct=25, cpus=2, goroutines=8):
     """Panel: one workload, three threading models, one Gantt chart each."""
-    controls = {"share_pct": slider("goroutines making a 1 ms syscall (%)", share_pct, 0, 100, 25),
-                "cpus": slider("CPUs (1:1) = Ps (M:N)", cpus, 1, 4)}
+    controls = {"share_pct": slider(tr("goroutines making a 1 ms syscall (%)"), share_pct, 0,
+                                    100, 25),
+                "cpus": slider(tr("CPUs (1:1) = Ps (M:N)"), cpus, 1, 4)}
 
     def comp(share_pct, cpus):
         return three_models(goroutines, share_pct, cpus)
@@ -232,26 +238,27 @@ def three_models_panel(share_pct=25, cpus=2, goroutines=8):
         titles = []
         for k in MODEL_LABELS:
             m = d["models"][k]
-            titles.append(f"{MODEL_LABELS[k]}: {m['threads']} thread(s), "
-                          f"done at {plots.fmt_time(m['makespan_ns'])}")
+            titles.append(tr("{model}: {threads} thread(s), done at {done}", model=_label(k),
+                             threads=m["threads"], done=plots.fmt_time(m["makespan_ns"])))
         _gantt_rows(fig, runs, titles, t1)
         ms = {k: plots.fmt_time(v["makespan_ns"]) for k, v in d["models"].items()}
-        return (f"{d['goroutines']} goroutines, {d['syscallers']} with a syscall, "
-                f"{d['cpus']} CPU(s): 1:1 {ms['1:1']}, N:1 {ms['N:1']}, M:N {ms['M:N']}")
+        return tr("{n} goroutines, {syscallers} with a syscall, {cpus} CPU(s): 1:1 {t11}, N:1 "
+                  "{tn1}, M:N {tmn}", n=d["goroutines"], syscallers=d["syscallers"],
+                  cpus=d["cpus"], t11=ms["1:1"], tn1=ms["N:1"], tmn=ms["M:N"])
 
-    return Panel("04 · The same goroutines on 1:1, N:1 and M:N", controls, comp, draw,
+    return Panel(N_("04 · The same goroutines on 1:1, N:1 and M:N"), controls, comp, draw,
                  figsize=(12.5, 6.2),
-                 notice="One row per OS thread. Coloured bars: a goroutine's own code (same "
-                        "colour = same goroutine in all three). Orange hatched: a thread blocked "
-                        "in a system call.")
+                 notice=N_("One row per OS thread. Coloured bars: a goroutine's own code (same "
+                           "colour = same goroutine in all three). Orange hatched: a thread "
+                           "blocked in a system call."))
 
 
 @register("04:blocking")
 def blocking_panel(block_ms=3, kind="syscall"):
     """Panel: a blocking syscall vs network I/O under N:1 and M:N (one CPU each)."""
-    controls = {"block_ms": slider("how long the blocker waits (ms)", block_ms, 1, 8),
+    controls = {"block_ms": slider(tr("how long the blocker waits (ms)"), block_ms, 1, 8),
                 "kind": W.ToggleButtons(options=["syscall", "netio"], value=kind,
-                                        description="it waits in")}
+                                        description=tr("it waits in"))}
 
     def draw(d, fig):
         keys = ["N:1", "M:N"]
@@ -260,21 +267,24 @@ def blocking_panel(block_ms=3, kind="syscall"):
         titles = []
         for k in keys:
             m = d["models"][k]
-            titles.append(f"{MODEL_LABELS[k]}, one CPU: {m['threads']} thread(s); others ran "
-                          f"{plots.fmt_time(m['work_during_block_ns'])} while the blocker waited")
+            titles.append(tr("{model}, one CPU: {threads} thread(s); others ran {work} while "
+                             "the blocker waited", model=_label(k), threads=m["threads"],
+                             work=plots.fmt_time(m["work_during_block_ns"])))
         axes = _gantt_rows(fig, runs, titles, t1)
         for ax in axes:
             ax.axvspan(d["blocker_starts_ns"], d["blocker_starts_ns"] + d["block_ns"],
                        color="#D55E00", alpha=0.08, zorder=0)
         n1, mn = d["models"]["N:1"], d["models"]["M:N"]
-        return (f"blocker waits {plots.fmt_time(d['block_ns'])} in {d['kind']}: N:1 done at "
-                f"{plots.fmt_time(n1['makespan_ns'])} ({n1['threads']} thread), M:N done at "
-                f"{plots.fmt_time(mn['makespan_ns'])} ({mn['threads']} threads)")
+        return tr("blocker waits {wait} in {kind}: N:1 done at {n1} ({n1_threads} thread), M:N "
+                  "done at {mn} ({mn_threads} threads)", wait=plots.fmt_time(d["block_ns"]),
+                  kind=d["kind"], n1=plots.fmt_time(n1["makespan_ns"]),
+                  n1_threads=n1["threads"], mn=plots.fmt_time(mn["makespan_ns"]),
+                  mn_threads=mn["threads"])
 
-    return Panel("04 · Who else runs while one goroutine waits?", controls,
+    return Panel(N_("04 · Who else runs while one goroutine waits?"), controls,
                  lambda block_ms, kind: blocking(kind, block_ms), draw, figsize=(11.5, 5.6),
-                 notice="The shaded band is the blocker's wait. M:N's extra rows are threads "
-                        "the runtime added (M1 is sysmon's own thread).")
+                 notice=N_("The shaded band is the blocker's wait. M:N's extra rows are threads "
+                           "the runtime added (M1 is sysmon's own thread)."))
 
 
 @register("04:switch-cost")
@@ -285,9 +295,9 @@ def switch_cost_panel(thread_switch_us=None, goroutine_switch_ns=None):
         thread_switch_us = round(c["kernel_switch_ns"] / 1000, 1)
     if goroutine_switch_ns is None:
         goroutine_switch_ns = int(round(c["goroutine_switch_ns"], -1))
-    controls = {"thread_switch_us": slider("kernel thread switch (µs)", thread_switch_us,
+    controls = {"thread_switch_us": slider(tr("kernel thread switch (µs)"), thread_switch_us,
                                            0.5, 20.0, 0.5, kind="float"),
-                "goroutine_switch_ns": slider("goroutine switch (ns)", goroutine_switch_ns,
+                "goroutine_switch_ns": slider(tr("goroutine switch (ns)"), goroutine_switch_ns,
                                               50, 5000, 10)}
 
     def comp(thread_switch_us, goroutine_switch_ns):
@@ -296,20 +306,20 @@ def switch_cost_panel(thread_switch_us=None, goroutine_switch_ns=None):
     def draw(d, fig):
         ax = fig.add_subplot()
         keys = list(MODEL_LABELS)
-        plots.compare_bars([MODEL_LABELS[k] for k in keys],
-                           {"one hand-off": [d["models"][k]["handoff_ns"] for k in keys]},
-                           ax=ax, ylabel="ns per channel hand-off (log)", log=True,
+        plots.compare_bars([_label(k) for k in keys],
+                           {tr("one hand-off"): [d["models"][k]["handoff_ns"] for k in keys]},
+                           ax=ax, ylabel=tr("ns per channel hand-off (log)"), log=True,
                            fmt=lambda v: plots.fmt_time(v),
-                           title=f"Ping-pong over unbuffered channels, {d['rounds']} rounds, "
-                                 f"one CPU")
+                           title=tr("Ping-pong over unbuffered channels, {rounds} rounds, one "
+                                    "CPU", rounds=d["rounds"]))
         ax.set_ylim(50, 1e5)
         _plain_log_axis(ax, "y", [100, 1000, 10_000, 100_000])
         h = {k: d["models"][k]["handoff_ns"] for k in keys}
-        return (f"one hand-off: 1:1 {plots.fmt_time(h['1:1'])}, N:1 {plots.fmt_time(h['N:1'])}, "
-                f"M:N {plots.fmt_time(h['M:N'])} -- threads are {h['1:1'] / h['M:N']:.0f}x "
-                f"slower here")
+        return tr("one hand-off: 1:1 {t11}, N:1 {tn1}, M:N {tmn} -- threads are {x:.0f}x "
+                  "slower here", t11=plots.fmt_time(h["1:1"]), tn1=plots.fmt_time(h["N:1"]),
+                  tmn=plots.fmt_time(h["M:N"]), x=h["1:1"] / h["M:N"])
 
-    return Panel("04 · What a switch costs: kernel thread vs goroutine", controls, comp, draw,
+    return Panel(N_("04 · What a switch costs: kernel thread vs goroutine"), controls, comp, draw,
                  figsize=(9, 4.5),
-                 notice="Under 1:1 each hand-off wakes a blocked thread (a kernel switch); "
-                        "under N:1 and M:N the runtime swaps goroutines on the same thread.")
+                 notice=N_("Under 1:1 each hand-off wakes a blocked thread (a kernel switch); "
+                           "under N:1 and M:N the runtime swaps goroutines on the same thread."))

@@ -25,6 +25,7 @@ import timeit
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..i18n import N_, tr
 from ..units import fmt_bytes
 
 __all__ = ["read_maps", "classify", "simplify", "address_space", "time_forks", "time_spawns",
@@ -164,12 +165,15 @@ def _with_kernel_half(regions):
     cursor = KERNEL_START
     for r in above:
         if r[0] > cursor:
-            out.append((cursor, r[0], "kernel space (only in kernel mode)", "kernel"))
+            out.append((cursor, r[0], tr("kernel space (only in kernel mode)"), "kernel"))
         out.append(r)
         cursor = r[1]
     if cursor < ADDRESS_END:
-        out.append((cursor, ADDRESS_END, "kernel space (only in kernel mode)", "kernel"))
+        out.append((cursor, ADDRESS_END, tr("kernel space (only in kernel mode)"), "kernel"))
     return out
+
+
+PROCESSES = (N_("this Python kernel"), N_("a small C program (sleep)"))
 
 
 @register("01:address-space", real=True)
@@ -178,12 +182,14 @@ def address_space_panel(process="this Python kernel", scale="log", kernel=True, 
     from .. import plots
 
     controls = {
-        "process": W.Dropdown(options=["this Python kernel", "a small C program (sleep)"],
-                              value=process, description="process"),
-        "scale": W.Dropdown(options=["log", "linear"], value=scale, description="height"),
-        "kernel": W.Checkbox(value=kernel, description="show the kernel half"),
-        "detail": W.Dropdown(options=["simplified", "every mapping"], value=detail,
-                             description="detail"),
+        "process": W.Dropdown(options=[(tr(o), o) for o in PROCESSES],  # i18n: N_() PROCESSES
+                              value=process, description=tr("process")),
+        "scale": W.Dropdown(options=[(tr("log"), "log"), (tr("linear"), "linear")], value=scale,
+                            description=tr("height")),
+        "kernel": W.Checkbox(value=kernel, description=tr("show the kernel half")),
+        "detail": W.Dropdown(options=[(tr("simplified"), "simplified"),
+                                      (tr("every mapping"), "every mapping")], value=detail,
+                             description=tr("detail")),
     }
 
     def compute(process, scale, kernel, detail):
@@ -198,17 +204,22 @@ def address_space_panel(process="this Python kernel", scale="log", kernel=True, 
 
     def draw(d, fig):
         ax = fig.add_subplot()
-        who = "this Python kernel" if d["process"] == "this Python kernel" else "`sleep` (C)"
+        who = (tr("this Python kernel") if d["process"] == "this Python kernel"
+               else "`sleep` (C)")
         plots.memory_map(d["drawn"], ax=ax, scale=d["scale"], merge=True, max_labels=28,
-                         title=f"Address space of {who}: {d['mappings']} mappings")
-        return (f"{d['process']}: {d['mappings']} mappings, {fmt_bytes(d['virtual_bytes'])} "
-                f"virtual, {fmt_bytes(d['resident_bytes'])} resident; highest user address "
-                f"{d['highest_user_address']:#x} (user space ends at {USER_TOP:#x})")
+                         title=tr("Address space of {who}: {n} mappings", who=who,
+                                  n=d["mappings"]))
+        return tr("{process}: {n} mappings, {virtual} virtual, {resident} resident; highest user "
+                  "address {highest:#x} (user space ends at {top:#x})",
+                  process=tr(d["process"]),   # i18n: N_() PROCESSES
+                  n=d["mappings"], virtual=fmt_bytes(d["virtual_bytes"]),
+                  resident=fmt_bytes(d["resident_bytes"]), highest=d["highest_user_address"],
+                  top=USER_TOP)
 
-    return Panel("01 · A real address space, from /proc/<pid>/maps", controls, compute, draw,
+    return Panel(N_("01 · A real address space, from /proc/<pid>/maps"), controls, compute, draw,
                  figsize=(12, 5.2),
-                 notice="Low addresses at the bottom. Gaps (zig-zags) are unmapped: touching "
-                        "them is a segmentation fault.")
+                 notice=N_("Low addresses at the bottom. Gaps (zig-zags) are unmapped: touching "
+                           "them is a segmentation fault."))
 
 
 # ---- what creating a process costs ---------------------------------------------------------------
@@ -255,6 +266,15 @@ def per_syscall_ns(number=20_000, repeats=3):
 
 
 OPS = ("function call", "system call (getppid)", "posix_spawn + exec + exit", "fork + exit")
+_OP_SHOWN = {"function call": N_("function call"),
+             "system call (getppid)": N_("system call (getppid)")}
+
+
+def _op(op):
+    """An operation's name as shown (the identifiers-only ones stay as they are)."""
+    return tr(_OP_SHOWN[op]) if op in _OP_SHOWN else op   # i18n: _OP_SHOWN values are N_()
+
+
 OP_COLOURS = {"function call": "#009E73", "system call (getppid)": "#CC79A7",
               "posix_spawn + exec + exit": "#0072B2", "fork + exit": "#D55E00"}
 
@@ -262,7 +282,7 @@ OP_COLOURS = {"function call": "#009E73", "system call (getppid)": "#CC79A7",
 @register("01:creation-cost", real=True)
 def creation_cost_panel(n=8):
     """Panel: total time for N operations of each kind, as N grows."""
-    controls = {"n": slider("N (operations)", n, 1, 40)}
+    controls = {"n": slider(tr("N (operations)"), n, 1, 40)}
 
     def compute(n):
         forks = time_forks(n)
@@ -285,12 +305,12 @@ def creation_cost_panel(n=8):
         for op in OPS:
             style = "-" if op in ("fork + exit", "posix_spawn + exec + exit") else "--"
             ax1.plot(ks, [v / 1e3 for v in d["cumulative_ns"][op]], style, marker="o",
-                     markersize=3, color=OP_COLOURS[op], label=op)
+                     markersize=3, color=OP_COLOURS[op], label=_op(op))
         ax1.set_yscale("log")
         plain_log_ticks(ax1, "y")
-        ax1.set_xlabel("N (operations done one after another)")
-        ax1.set_ylabel("total time (µs, log scale)")
-        ax1.set_title("Total time for N operations")
+        ax1.set_xlabel(tr("N (operations done one after another)"))
+        ax1.set_ylabel(tr("total time (µs, log scale)"))
+        ax1.set_title(tr("Total time for N operations"))
         ax1.grid(True, alpha=0.3)
         ax1.legend(fontsize=9, loc="center right", frameon=False)
         vals = [d["per_op_ns"][op] for op in OPS]
@@ -298,23 +318,24 @@ def creation_cost_panel(n=8):
                         edgecolor="black")
         ax2.bar_label(bars, labels=[_fmt_ns(v) for v in vals], padding=3, fontsize=10)
         ax2.set_yticks(range(len(OPS)))
-        ax2.set_yticklabels([o.replace(" + ", "\n+ ", 1) for o in OPS], fontsize=9)
+        ax2.set_yticklabels([_op(o).replace(" + ", "\n+ ", 1) for o in OPS], fontsize=9)
         ax2.set_xscale("log")
         plain_log_ticks(ax2, "x", lambda v, _p: _fmt_ns(v))
         ax2.set_xlim(min(vals) / 3, max(vals) * 30)
         ax2.set_xticks([t for t in (10, 1e3, 1e5, 1e7, 1e9) if min(vals) / 3 <= t <= max(vals) * 30])
-        ax2.set_xlabel("one operation (ns, log scale)")
-        ax2.set_title("Cost of one")
+        ax2.set_xlabel(tr("one operation (ns, log scale)"))
+        ax2.set_title(tr("Cost of one"))
         p = d["per_op_ns"]
-        return (f"per operation: call {_fmt_ns(p['function call'])}, getppid "
-                f"{_fmt_ns(p['system call (getppid)'])}, posix_spawn "
-                f"{_fmt_ns(p['posix_spawn + exec + exit'])}, fork {_fmt_ns(p['fork + exit'])} "
-                f"-- a fork costs {d['ratio_fork_syscall']:,.0f} system calls")
+        return tr("per operation: call {call}, getppid {getppid}, posix_spawn {spawn}, fork "
+                  "{fork} -- a fork costs {ratio:,.0f} system calls",
+                  call=_fmt_ns(p["function call"]), getppid=_fmt_ns(p["system call (getppid)"]),
+                  spawn=_fmt_ns(p["posix_spawn + exec + exit"]), fork=_fmt_ns(p["fork + exit"]),
+                  ratio=d["ratio_fork_syscall"])
 
-    return Panel("01 · Creating processes vs calling functions vs entering the kernel",
+    return Panel(N_("01 · Creating processes vs calling functions vs entering the kernel"),
                  controls, compute, draw, figsize=(10, 4.2),
-                 notice="Solid lines: each creation timed on its own. Dashed: N x the cost "
-                        "measured over 20,000 calls (one call is too short to time alone).")
+                 notice=N_("Solid lines: each creation timed on its own. Dashed: N x the cost "
+                           "measured over 20,000 calls (one call is too short to time alone)."))
 
 
 def plain_log_ticks(ax, axis="x", fmt=None):
@@ -347,8 +368,9 @@ def _fmt_ns(v):
 @register("01:fork-memory", real=True)
 def fork_memory_panel(max_mib=256, n=3):
     """Panel: fork slows down as the parent's memory grows; posix_spawn does not."""
-    controls = {"max_mib": slider("parent's extra memory up to (MiB)", max_mib, 64, 512, step=64),
-                "n": slider("creations per point", n, 2, 8)}
+    controls = {"max_mib": slider(tr("parent's extra memory up to (MiB)"), max_mib, 64, 512,
+                                  step=64),
+                "n": slider(tr("creations per point"), n, 2, 8)}
 
     def compute(max_mib, n):
         sizes = [0, max_mib // 4, max_mib // 2, max_mib]
@@ -371,16 +393,17 @@ def fork_memory_panel(max_mib=256, n=3):
                 color=OP_COLOURS["fork + exit"], label="fork + exit + wait")
         ax.plot(d["sizes_mib"], [v / 1e6 for v in d["spawn_ns"]], "--s",
                 color=OP_COLOURS["posix_spawn + exec + exit"], label="posix_spawn + exec + exit + wait")
-        ax.set_xlabel("memory the parent has touched, on top of what it had (MiB)")
-        ax.set_ylabel("one creation (ms, best of n)")
+        ax.set_xlabel(tr("memory the parent has touched, on top of what it had (MiB)"))
+        ax.set_ylabel(tr("one creation (ms, best of n)"))
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.legend(frameon=False)
-        ax.set_title("fork copies the parent's page tables; posix_spawn does not")
-        return (f"from 0 to {d['sizes_mib'][-1]} MiB: fork {_fmt_ns(d['fork_ns'][0])} -> "
-                f"{_fmt_ns(d['fork_ns'][-1])} (x{d['fork_growth']:.1f}), posix_spawn "
-                f"{_fmt_ns(d['spawn_ns'][0])} -> {_fmt_ns(d['spawn_ns'][-1])} "
-                f"(x{d['spawn_growth']:.1f})")
+        ax.set_title(tr("fork copies the parent's page tables; posix_spawn does not"))
+        return tr("from 0 to {mib} MiB: fork {f0} -> {f1} (x{fx:.1f}), posix_spawn {s0} -> {s1} "
+                  "(x{sx:.1f})", mib=d["sizes_mib"][-1], f0=_fmt_ns(d["fork_ns"][0]),
+                  f1=_fmt_ns(d["fork_ns"][-1]), fx=d["fork_growth"],
+                  s0=_fmt_ns(d["spawn_ns"][0]), s1=_fmt_ns(d["spawn_ns"][-1]),
+                  sx=d["spawn_growth"])
 
-    return Panel("01 · Why fork gets slower as the parent grows", controls, compute, draw,
+    return Panel(N_("01 · Why fork gets slower as the parent grows"), controls, compute, draw,
                  figsize=(9, 4.2))

@@ -28,6 +28,7 @@ import ipywidgets as W
 import numpy as np
 
 from .. import scenarios
+from ..i18n import N_, tr
 from ..models.gmp import GLOBAL_CHECK_EVERY, GMP, RUNQ_SIZE
 from ..sim import Simulation
 from . import register, slider
@@ -76,39 +77,44 @@ def burst(n, procs=1):
 def _draw_burst(d, fig):
     ax1, ax2 = fig.subplots(1, 2, width_ratios=(2.2, 1))
     ax1.step(d["spawned"], d["ring_len"], where="post", color=LOCAL, lw=2.5,
-             label="P0's ring (runq)")
+             label=tr("P0's ring (runq)"))
     ax1.step(d["spawned"], d["global_len"], where="post", color=GLOBAL, lw=2.5, ls="--",
-             label="global queue")
+             label=tr("global queue"))
     ax1.axhline(RUNQ_SIZE, color="#555555", lw=1, ls=":")
-    ax1.text(2, RUNQ_SIZE + 6, "ring full: 256", fontsize="small", color="#555555")
+    ax1.text(2, RUNQ_SIZE + 6, tr("ring full: 256"), fontsize="small", color="#555555")
     for k, (x, y) in enumerate(zip(d["spawned"][1:], np.diff(d["global_len"]))):
         if y > 0:
             ax1.annotate(f"+{y}", (x, d["global_len"][k + 1]), textcoords="offset points",
                          xytext=(4, 4), color=GLOBAL, fontweight="bold")
-    ax1.set_xlabel("go statements so far")
-    ax1.set_ylabel("Gs queued")
+    ax1.set_xlabel(tr("go statements so far"))
+    ax1.set_ylabel(tr("Gs queued"))
     ax1.set_xlim(0, max(d["spawned"][-1], 1))
     ax1.set_ylim(0, max(RUNQ_SIZE, max(d["global_len"])) + 40)
     ax1.legend(loc="center left", bbox_to_anchor=(0.0, 0.72))  # below the "ring full" line
-    ax1.set_title(f"{d['n']} go statements by one G on P0")
-    parts = [("runnext", d["runnext"], OTHER), ("ring", d["ring"], LOCAL),
-             ("global", d["global"], GLOBAL)]
+    ax1.set_title(tr("{n} go statements by one G on P0", n=d["n"]))
+    parts = [("runnext", d["runnext"], OTHER), (tr("ring"), d["ring"], LOCAL),
+             (tr("global"), d["global"], GLOBAL)]
     bars = ax2.bar([p[0] for p in parts], [p[1] for p in parts],
                    color=[p[2] for p in parts], edgecolor="black",
                    hatch=["", "", "//"])
     ax2.bar_label(bars, fontsize="medium")
     ax2.set_ylim(0, max(d["n"], 1) * 1.12)
-    ax2.set_title("where the Gs are now")
-    return (f"{d['n']} go statements → runnext {d['runnext']}, ring {d['ring']}, "
-            f"global {d['global']} ({d['overflows']} overflow"
-            f"{'s' if d['overflows'] != 1 else ''} × {OVERFLOW_BATCH})")
+    ax2.set_title(tr("where the Gs are now"))
+    if d["overflows"] == 1:
+        return tr("{n} go statements → runnext {runnext}, ring {ring}, global {glob} "
+                  "({overflows} overflow × {batch})", n=d["n"], runnext=d["runnext"],
+                  ring=d["ring"], glob=d["global"], overflows=d["overflows"],
+                  batch=OVERFLOW_BATCH)
+    return tr("{n} go statements → runnext {runnext}, ring {ring}, global {glob} "
+              "({overflows} overflows × {batch})", n=d["n"], runnext=d["runnext"],
+              ring=d["ring"], glob=d["global"], overflows=d["overflows"], batch=OVERFLOW_BATCH)
 
 
 @register("06:overflow")
 def overflow_panel(n=300):
     """Slider: goroutines spawned in a burst (100..600)."""
-    return gmp_panel("runnext, the 256-slot ring, and overflow to the global queue",
-                 {"n": slider("goroutines spawned in a burst", n, 100, 600, 10)},
+    return gmp_panel(N_("runnext, the 256-slot ring, and overflow to the global queue"),
+                 {"n": slider(tr("goroutines spawned in a burst"), n, 100, 600, 10)},
                  compute=lambda n: burst(n), draw=_draw_burst, figsize=(10, 4.2))
 
 
@@ -155,29 +161,29 @@ def _draw_fairness(d, fig):
     ahead = d["local_left_at_turn"][:len(turns)]
     ran = d["gaps"]
     b1 = ax.bar(k - 0.2, ahead, 0.4, color="#DDDDDD", edgecolor="black",
-                label="local Gs queued ahead of it when it yielded")
+                label=tr("local Gs queued ahead of it when it yielded"))
     b2 = ax.bar(k + 0.2, ran, 0.4, color=GLOBAL, edgecolor="black", hatch="//",
-                label="local Gs that ran before its next turn")
+                label=tr("local Gs that ran before its next turn"))
     ax.bar_label(b1)
     ax.bar_label(b2)
     ax.axhline(d["every"] - 1, color="#555555", ls=":", lw=1)
     ax.text(len(turns) + 0.45, d["every"] - 1, f"{d['every'] - 1}", va="center",
             color="#555555")
     ax.set_xticks(k, [f"Gosched #{i}" for i in k])
-    ax.set_ylabel("local Gs")
+    ax.set_ylabel(tr("local Gs"))
     ax.set_ylim(0, max(ahead + [1]) * 1.2)
     ax.legend(loc="upper right")
-    ax.set_title(f"{d['local']} Gs in P0's local ring; one G yields to the global queue "
-                 f"{d['rounds']} times (GOMAXPROCS=1)")
-    return (f"the yielder ran again after {', '.join(map(str, d['gaps']))} local Gs "
-            f"(one turn per {d['every']} schedticks), not after the whole ring")
+    ax.set_title(tr("{local} Gs in P0's local ring; one G yields to the global queue {rounds} "
+                    "times (GOMAXPROCS=1)", local=d["local"], rounds=d["rounds"]))
+    return tr("the yielder ran again after {gaps} local Gs (one turn per {every} schedticks), "
+              "not after the whole ring", gaps=", ".join(map(str, d["gaps"])), every=d["every"])
 
 
 @register("06:fairness")
 def fairness_panel(local=200):
     """Slider: how many Gs wait in the local ring."""
-    return gmp_panel("1/61 fairness: the global queue is never starved",
-                 {"local": slider("Gs in P0's local ring", local, 70, 250, 10)},
+    return gmp_panel(N_("1/61 fairness: the global queue is never starved"),
+                 {"local": slider(tr("Gs in P0's local ring"), local, 70, 250, 10)},
                  compute=lambda local: fairness(local), draw=_draw_fairness,
                  figsize=(10, 4.4))
 
@@ -222,35 +228,38 @@ def _draw_stealing(d, fig):
     if st:
         x = np.arange(len(st))
         b1 = ax1.bar(x - 0.2, [s["before"] for s in st], 0.4, color="#DDDDDD",
-                     edgecolor="black", label="victim's ring before")
+                     edgecolor="black", label=tr("victim's ring before"))
         b2 = ax1.bar(x + 0.2, [s["taken"] for s in st], 0.4, color=LOCAL,
-                     edgecolor="black", hatch="//", label="stolen (incl. the one run now)")
+                     edgecolor="black", hatch="//", label=tr("stolen (incl. the one run now)"))
         ax1.bar_label(b1)
         ax1.bar_label(b2)
         ax1.set_xticks(x, [f"P{s['thief']}←P{s['victim']}\n{fmt(s['time'])}" for s in st],
                        fontsize="small")
         ax1.legend(loc="upper right")
     else:
-        ax1.text(0.5, 0.5, "no steals: nothing queued", ha="center", transform=ax1.transAxes)
+        ax1.text(0.5, 0.5, tr("no steals: nothing queued"), ha="center", transform=ax1.transAxes)
     ax1.set_ylabel("Gs")
-    ax1.set_title("each steal, in order" + (" (first 10)" if len(d["steals"]) > 10 else ""))
+    ax1.set_title(tr("each steal, in order") + (tr(" (first 10)") if len(d["steals"]) > 10
+                                                else ""))
     bars = ax2.bar([f"P{i}" for i in range(d["procs"])], d["ran_per_p"], color=OTHER,
                    edgecolor="black")
     ax2.bar_label(bars)
     ax2.yaxis.get_major_locator().set_params(integer=True)
-    ax2.set_title("workers run per P")
+    ax2.set_title(tr("workers run per P"))
     f = d["first"]
-    head = (f"first steal: P{f['thief']} took {f['taken']} of P{f['victim']}'s {f['before']}"
-            if f else "no steal")
-    return f"{d['queued']} Gs queued on P0 → {head}; {len(d['steals'])} steals in all"
+    head = (tr("first steal: P{thief} took {taken} of P{victim}'s {before}", thief=f["thief"],
+               taken=f["taken"], victim=f["victim"], before=f["before"])
+            if f else tr("no steal"))
+    return tr("{queued} Gs queued on P0 → {head}; {n} steals in all", queued=d["queued"],
+              head=head, n=len(d["steals"]))
 
 
 @register("06:stealing")
 def stealing_panel(queued=9, procs=4):
     """Sliders: Gs queued in P0's ring; GOMAXPROCS."""
-    return gmp_panel("Work stealing: an idle P takes half of a busy P's ring",
-                 {"queued": slider("Gs queued on P0", queued, 1, 64),
-                  "procs": slider("GOMAXPROCS (Ps)", procs, 2, 8)},
+    return gmp_panel(N_("Work stealing: an idle P takes half of a busy P's ring"),
+                 {"queued": slider(tr("Gs queued on P0"), queued, 1, 64),
+                  "procs": slider(tr("GOMAXPROCS (Ps)"), procs, 2, 8)},
                  compute=lambda queued, procs: stealing(queued, procs),
                  draw=_draw_stealing, figsize=(10, 4.2), margins=dict(bottom=0.17))
 
@@ -260,8 +269,8 @@ def stealing_panel(queued=9, procs=4):
 # =====================================================================================
 
 SPIN_WORKLOADS = {
-    "ping-pong: 200 channel hand-offs": "ping-pong",
-    "bursts: 10 x 8 go statements": "bursts",
+    N_("ping-pong: 200 channel hand-offs"): "ping-pong",
+    N_("bursts: 10 x 8 go statements"): "bursts",
 }
 
 
@@ -336,33 +345,35 @@ def spinning(procs=8, workload="ping-pong"):
 def _draw_spinning(d, fig):
     axes = fig.subplots(1, 3)
     on, off = d["on"], d["off"]
-    rows = (("thread wake-ups\n(futex wakes)", "wakeups", "{:.0f}"),
-            ("wasted wake-ups\n(found no G, slept again)", "futile", "{:.0f}"),
-            ("mean start latency (µs)\nrunnable -> running", "latency_us", "{:.1f}"))
+    rows = ((tr("thread wake-ups\n(futex wakes)"), "wakeups", "{:.0f}"),
+            (tr("wasted wake-ups\n(found no G, slept again)"), "futile", "{:.0f}"),
+            (tr("mean start latency (µs)\nrunnable -> running"), "latency_us", "{:.1f}"))
     for ax, (title, key, fmt) in zip(axes, rows):
-        bars = ax.bar(["spinning\n(Go)", "no spinning\n(rejected)"], [on[key], off[key]],
+        bars = ax.bar([tr("spinning\n(Go)"), tr("no spinning\n(rejected)")], [on[key], off[key]],
                       color=[LOCAL, GLOBAL], edgecolor="black", hatch=["", "//"])
         ax.bar_label(bars, labels=[fmt.format(on[key]), fmt.format(off[key])])
         ax.set_title(title, fontsize="medium")
         ax.set_ylim(0, max(on[key], off[key], 1) * 1.25)
         ax.set_yticks([])
     name = next(k for k, v in SPIN_WORKLOADS.items() if v == d["workload"])
-    axes[0].set_ylabel(f"{name.split(':')[0]}, GOMAXPROCS={d['procs']}")
+    shown = tr(name)   # i18n: SPIN_WORKLOADS keys are N_() literals
+    axes[0].set_ylabel(f"{re.split('[:：]', shown)[0]}, GOMAXPROCS={d['procs']}")
     ratio = off["wakeups"] / max(1, on["wakeups"])
-    return (f"thread wake-ups: {on['wakeups']} with spinning, {off['wakeups']} without "
-            f"({ratio:.1f}x); wasted: {on['futile']} vs {off['futile']}; mean start latency "
-            f"{on['latency_us']:.1f} vs {off['latency_us']:.1f} µs")
+    return tr("thread wake-ups: {on} with spinning, {off} without ({ratio:.1f}x); wasted: "
+              "{on_futile} vs {off_futile}; mean start latency {on_lat:.1f} vs {off_lat:.1f} µs",
+              on=on["wakeups"], off=off["wakeups"], ratio=ratio, on_futile=on["futile"],
+              off_futile=off["futile"], on_lat=on["latency_us"], off_lat=off["latency_us"])
 
 
 @register("06:spinning")
 def spinning_panel(procs=8, workload="ping-pong"):
     """Spinning Ms vs the rejected "wake a thread per readied G" design."""
     label = next(k for k, v in SPIN_WORKLOADS.items() if v == workload)
-    controls = {"procs": slider("GOMAXPROCS (Ps)", procs, 2, 8),
-                "workload": W.Dropdown(options=list(SPIN_WORKLOADS), value=label,
-                                       description="workload",
+    controls = {"procs": slider(tr("GOMAXPROCS (Ps)"), procs, 2, 8),
+                "workload": W.Dropdown(options=[(tr(k), k) for k in SPIN_WORKLOADS],  # i18n: N_()
+                                       value=label, description=tr("workload"),
                                        style={"description_width": "initial"})}
-    return gmp_panel("Waking idle Ms: with spinning Ms, and without",
+    return gmp_panel(N_("Waking idle Ms: with spinning Ms, and without"),
                   controls, compute=lambda procs, workload: spinning(procs, SPIN_WORKLOADS[workload]),
                   draw=_draw_spinning, figsize=(10, 3.4),
                   margins=dict(left=0.05, top=0.82, bottom=0.16, wspace=0.15))

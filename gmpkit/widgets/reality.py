@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..i18n import N_, tr
 from ..plots import fmt_time, gantt
 from ..real.compare import MIRRORS, compare
 from ..timeline import Timeline
@@ -46,13 +47,13 @@ def comparison(scenario, procs=2, async_preempt=True, real="auto"):
 
 
 def _scenario_control(value):
-    return W.Dropdown(options=SCENARIO_NAMES, value=value, description="scenario",
+    return W.Dropdown(options=SCENARIO_NAMES, value=value, description=tr("scenario"),
                       style={"description_width": "initial"})
 
 
 def _procs_control(value):
     # recorded runs exist for GOMAXPROCS 1 and 2 (this course's machines have 2 cores)
-    return slider("GOMAXPROCS (procs)", value, 1, 2)
+    return slider(tr("GOMAXPROCS (procs)"), value, 1, 2)
 
 
 def p_view(tl):
@@ -101,19 +102,22 @@ def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
         c = d["comparison"]
         ax1, ax2 = fig.subplots(2, 1)
         gantt(p_view(c.sim_run.timeline), by="P", ax=ax1, events=("preempt", "retake", "steal"),
-              title=f"simulator: GMP(procs={d['procs']}) — {d['scenario']}", legend=False)
+              title=tr("simulator: GMP(procs={procs}) — {scenario}", procs=d["procs"],
+                       scenario=d["scenario"]), legend=False)
         if c.real_timeline is not None:
             gantt(p_view(c.real_timeline), by="P", ax=ax2, events=("preempt", "retake"),
-                  title=f"real Go, execution trace — {d['scenario']}", legend=False)
+                  title=tr("real Go, execution trace — {scenario}", scenario=d["scenario"]),
+                  legend=False)
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
-        return (f"{d['scenario']}, GOMAXPROCS={d['procs']}: simulated makespan "
-                f"{fmt_time(d['sim_end_ns'])}, real trace {fmt_time(d['real_end_ns'] or 0)} "
-                f"({'recorded' if c.recorded else 'measured here'})")
+        return tr("{scenario}, GOMAXPROCS={procs}: simulated makespan {sim}, real trace {real} "
+                  "({where})", scenario=d["scenario"], procs=d["procs"],
+                  sim=fmt_time(d["sim_end_ns"]), real=fmt_time(d["real_end_ns"] or 0),
+                  where=tr("recorded") if c.recorded else tr("measured here"))
 
-    return Panel("08 · What each P ran: simulator vs real Go", controls, compute, draw,
+    return Panel(N_("08 · What each P ran: simulator vs real Go"), controls, compute, draw,
                  figsize=(10.5, 5.4),
-                 notice="Same goroutine, same colour: real goroutines are renumbered in the "
-                        "order they were created, as the simulator numbers them.")
+                 notice=N_("Same goroutine, same colour: real goroutines are renumbered in the "
+                           "order they were created, as the simulator numbers them."))
 
 
 def _has(c, key):
@@ -161,27 +165,28 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
     def draw(d, fig):
         c = d["comparison"]
         axq, axt = fig.subplots(1, 2)
-        styles = {"sim": dict(color="#0072B2", linestyle="-", label="simulator"),
+        styles = {"sim": dict(color="#0072B2", linestyle="-", label=tr("simulator")),
                   "real": dict(color="#D55E00", linestyle="--", marker="o", markersize=3,
-                               label="real Go (1 ms samples)")}
-        for ax, name, ylabel in ((axq, "runqueue", "global queue (Gs)"),
-                                 (axt, "threads", "threads (Ms)")):
+                               label=tr("real Go (1 ms samples)"))}
+        for ax, name, ylabel in ((axq, "runqueue", tr("global queue (Gs)")),
+                                 (axt, "threads", tr("threads (Ms)"))):
             for who in ("sim", "real"):
                 t, v = d["series"][(who, name)]
                 ax.step([x / 1e6 for x in t], v, where="post", **styles[who])
-            ax.set_xlabel("time since the program started (ms)")
+            ax.set_xlabel(tr("time since the program started (ms)"))
             ax.set_ylabel(ylabel)
             ax.set_ylim(bottom=0)
             ax.grid(True, alpha=0.3)
             ax.legend(frameon=False, fontsize=9)
-        axq.set_title(f"{d['scenario']}: the global run queue")
-        axt.set_title("threads (all Ms, sysmon too)")
+        axq.set_title(tr("{scenario}: the global run queue", scenario=d["scenario"]))
+        axt.set_title(tr("threads (all Ms, sysmon too)"))
         fig.suptitle(c.source_line, fontsize=9, color=_source_colour(c))
-        return (f"global queue peak: simulator {d['sim_peak_runqueue']}, real "
-                f"{d['real_peak_runqueue']} (largest of {d['real_samples']} samples); threads: "
-                f"simulator {d['sim_threads']}, real {d['real_threads']}")
+        return tr("global queue peak: simulator {sim_q}, real {real_q} (largest of {samples} "
+                  "samples); threads: simulator {sim_t}, real {real_t}",
+                  sim_q=d["sim_peak_runqueue"], real_q=d["real_peak_runqueue"],
+                  samples=d["real_samples"], sim_t=d["sim_threads"], real_t=d["real_threads"])
 
-    return Panel("08 · schedtrace: real samples vs the simulator", controls, compute, draw,
+    return Panel(N_("08 · schedtrace: real samples vs the simulator"), controls, compute, draw,
                  figsize=(10, 4))
 
 
@@ -193,8 +198,8 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
     is outside its band or not modelled."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs),
                 "async_preempt": W.Checkbox(value=async_preempt,
-                                            description="asynchronous preemption "
-                                                        "(off = GODEBUG=asyncpreemptoff=1)",
+                                            description=tr("asynchronous preemption (off = "
+                                                           "GODEBUG=asyncpreemptoff=1)"),
                                             style={"description_width": "initial"})}
 
     def compute(scenario, procs, async_preempt):
@@ -214,10 +219,11 @@ def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="a
         # the reasons are counted here, not spelled out (a live run's reasons can be long
         # enough to push the panel past a laptop screen); the table and explain() give them
         why = d["why"]
-        return c.summary() + "." + (f" Why, for {len(why)} of them: see the table's notes."
-                                    if why else "")
+        return c.summary() + "." + (tr(" Why, for {n} of them: see the table's notes.",
+                                       n=len(why)) if why else "")
 
-    return Panel("08 · Model vs reality: the metrics", controls, compute, draw, figsize=(11, 3.9),
-                 notice="Each marker is simulator / real Go for one metric (1 = the same); the "
-                        "shaded bar is the band it must fall in. 'not modelled' metrics are "
-                        "never counted as agreeing.")
+    return Panel(N_("08 · Model vs reality: the metrics"), controls, compute, draw,
+                 figsize=(11, 3.9),
+                 notice=N_("Each marker is simulator / real Go for one metric (1 = the same); "
+                           "the shaded bar is the band it must fall in. 'not modelled' metrics "
+                           "are never counted as agreeing."))

@@ -27,6 +27,7 @@ from ..facts import sysmon_tick_ns
 from ..models.gm import GM
 from ..models.gmp import FORCE_PREEMPT_NS, GMP, SYSCALL_RETAKE_NS
 from ..sim import Simulation
+from ..i18n import N_, tr
 from . import register, slider
 from ._gmpbase import GLOBAL, LOCAL, SEED, fmt, gmp_panel
 from .processes import plain_log_ticks
@@ -77,48 +78,51 @@ def _syscall_sweep(procs=2):
 def _draw_syscall(d, fig):
     ax1, ax2 = fig.subplots(1, 2, width_ratios=(1.25, 1))
     sweep = _syscall_sweep(d["procs"])
-    for work, color, marker, label in ((True, GLOBAL, "o", "2 Gs queued on the P"),
-                                       (False, LOCAL, "s", "nothing queued")):
+    for work, color, marker, label in ((True, GLOBAL, "o", tr("2 Gs queued on the P")),
+                                       (False, LOCAL, "s", tr("nothing queued"))):
         xs = [x for x, r in sweep[work] if r is not None]
         ys = [r / 1000 for x, r in sweep[work] if r is not None]
-        ax1.plot(xs, ys, marker=marker, color=color, lw=2, label=f"retaken: {label}")
+        ax1.plot(xs, ys, marker=marker, color=color, lw=2,
+                 label=tr("retaken: {what}", what=label))
         nx = [x for x, r in sweep[work] if r is None]
         ax1.scatter(nx, [0.5 if work else 0.35] * len(nx), marker="x", s=60, color=color,
-                    label=f"never retaken: {label}")
+                    label=tr("never retaken: {what}", what=label))
     tick = sysmon_tick_ns(d["procs"])
     ax1.axhline(tick / 1000, color="#777777", ls=":", lw=1)
     ax1.axhline(SYSCALL_RETAKE_NS / 1000, color="#777777", ls="--", lw=1)
-    ax1.text(6, tick / 1000 * 1.15, f"one sysmon tick ({fmt(tick)}, model)", fontsize="small")
-    ax1.text(400, SYSCALL_RETAKE_NS / 1000 * 1.15, f"retake's limit ({fmt(SYSCALL_RETAKE_NS)})",
+    ax1.text(6, tick / 1000 * 1.15, tr("one sysmon tick ({tick}, model)", tick=fmt(tick)),
              fontsize="small")
+    ax1.text(400, SYSCALL_RETAKE_NS / 1000 * 1.15,
+             tr("retake's limit ({limit})", limit=fmt(SYSCALL_RETAKE_NS)), fontsize="small")
     ax1.axvline(d["duration_us"], color="#000000", lw=1)
     ax1.set_xscale("log")
     ax1.set_yscale("log")
     plain_log_ticks(ax1, "x")
     plain_log_ticks(ax1, "y")
-    ax1.set_xlabel("syscall duration (µs)")
-    ax1.set_ylabel("P retaken after (µs)")
+    ax1.set_xlabel(tr("syscall duration (µs)"))
+    ax1.set_ylabel(tr("P retaken after (µs)"))
     ax1.set_ylim(0.3, 40_000)
     ax1.legend(fontsize="x-small", loc="upper left")
-    ax1.set_title("when sysmon takes the P away")
+    ax1.set_title(tr("when sysmon takes the P away"))
     run = d["run"]
+    work = tr("work queued") if d["local_work"] else tr("no work")
     plots.gantt(run.timeline, by="M", ax=ax2, events=("retake", "handoff"), legend=False,
-                title=f"this run: {d['duration_us']} µs, "
-                      f"{'work queued' if d['local_work'] else 'no work'}")
+                title=tr("this run: {us} µs, {work}", us=d["duration_us"], work=work))
     if d["retaken"]:
-        return (f"{d['duration_us']} µs syscall, {'work queued' if d['local_work'] else 'no work'}: "
-                f"P0 retaken after {fmt(d['retake_after_ns'])}, handoffp: {d['handoff']}; "
-                f"the syscall returned with {d['exit']}")
-    return (f"{d['duration_us']} µs syscall, {'work queued' if d['local_work'] else 'no work'}: "
-            f"P0 not retaken (the syscall kept its P: {d['exit']} path)")
+        return tr("{us} µs syscall, {work}: P0 retaken after {after}, handoffp: {handoff}; the "
+                  "syscall returned with {exit}", us=d["duration_us"], work=work,
+                  after=fmt(d["retake_after_ns"]), handoff=d["handoff"], exit=d["exit"])
+    return tr("{us} µs syscall, {work}: P0 not retaken (the syscall kept its P: {exit} path)",
+              us=d["duration_us"], work=work, exit=d["exit"])
 
 
 @register("07:syscall")
 def syscall_panel(duration_us=100, local_work=True):
     """Slider: syscall duration; checkbox: Gs queued on the P."""
-    return gmp_panel("A blocking syscall keeps its P until sysmon retakes it",
-                 {"duration_us": slider("syscall duration (µs)", duration_us, 5, 30000, 5),
-                  "local_work": W.Checkbox(value=local_work, description="2 Gs queued on P0")},
+    return gmp_panel(N_("A blocking syscall keeps its P until sysmon retakes it"),
+                 {"duration_us": slider(tr("syscall duration (µs)"), duration_us, 5, 30000, 5),
+                  "local_work": W.Checkbox(value=local_work,
+                                           description=tr("2 Gs queued on P0"))},
                  compute=lambda duration_us, local_work: syscall_retake(duration_us, local_work),
                  draw=_draw_syscall, figsize=(11, 4.4), margins=dict(wspace=0.3))
 
@@ -153,31 +157,31 @@ def _draw_netio(d, fig):
         t = np.array(k["times"] + [k["end"]]) / 1000
         v = k["threads"] + [k["threads"][-1]]
         ax1.step(t, v, where="post", color=color, ls=ls, lw=2.5,
-                 label=f"{kind}: peak {k['peak']}")
-    ax1.set_xlabel("time (µs)")
-    ax1.set_ylabel("threads (Ms, sysmon included)")
+                 label=tr("{kind}: peak {peak}", kind=kind, peak=k["peak"]))
+    ax1.set_xlabel(tr("time (µs)"))
+    ax1.set_ylabel(tr("threads (Ms, sysmon included)"))
     ax1.legend(loc="center right")
-    ax1.set_title(f"{d['n']} goroutines each wait 1 ms")
+    ax1.set_title(tr("{n} goroutines each wait 1 ms", n=d["n"]))
     sw = _netio_sweep(d["procs"])
     ax2.plot([s[0] for s in sw], [s[1] for s in sw], "o-", color=GLOBAL, lw=2,
-             label="blocking syscall")
+             label=tr("blocking syscall"))
     ax2.plot([s[0] for s in sw], [s[2] for s in sw], "s--", color=LOCAL, lw=2,
-             label="network I/O (netpoller)")
+             label=tr("network I/O (netpoller)"))
     ax2.axvline(d["n"], color="black", lw=1)
     ax2.set_xscale("log", base=2)
-    ax2.set_xlabel("goroutines waiting at once")
-    ax2.set_ylabel("peak threads")
+    ax2.set_xlabel(tr("goroutines waiting at once"))
+    ax2.set_ylabel(tr("peak threads"))
     ax2.legend(loc="upper left")
     ax2.set_title(f"GOMAXPROCS={d['procs']}")
-    return (f"{d['n']} waiting goroutines: {d['syscall']['peak']} threads for blocking "
-            f"syscalls, {d['netio']['peak']} for network I/O")
+    return tr("{n} waiting goroutines: {syscall} threads for blocking syscalls, {netio} for "
+              "network I/O", n=d["n"], syscall=d["syscall"]["peak"], netio=d["netio"]["peak"])
 
 
 @register("07:netio")
 def netio_panel(n=16):
     """Slider: goroutines waiting at once."""
-    return gmp_panel("Syscalls take threads; the netpoller does not",
-                 {"n": slider("goroutines waiting at once", n, 1, 64)},
+    return gmp_panel(N_("Syscalls take threads; the netpoller does not"),
+                 {"n": slider(tr("goroutines waiting at once"), n, 1, 64)},
                  compute=lambda n: syscall_vs_netio(n), draw=_draw_netio, figsize=(11, 4.2),
                  margins=dict(wspace=0.25))
 
@@ -207,17 +211,18 @@ def preemption(hog_ms, async_preempt, tight, ticks=3):
 def _draw_preemption(d, fig):
     ax1, ax2 = fig.subplots(2, 1, height_ratios=(1, 1))
     plots.gantt(d["run"].timeline, by="M", ax=ax1, events=("preempt",), legend=False,
-                title=("async preemption on" if d["async_preempt"] else
+                title=(tr("async preemption on") if d["async_preempt"] else
                        "GODEBUG=asyncpreemptoff=1") +
-                      f" · hog: {'tight loop' if d['tight'] else 'loop with calls'}, "
-                      f"{d['hog_ms']} ms · one P")
+                      tr(" · hog: {loop}, {ms} ms · one P",
+                         loop=tr("tight loop") if d["tight"] else tr("loop with calls"),
+                         ms=d["hog_ms"]))
     for i, (due, ran) in enumerate(d["ticks"]):
         y = 0.55 + 0.12 * i
         ax1.plot([due, ran], [y, y], color=GLOBAL, lw=2.5, transform=ax1.get_xaxis_transform())
         ax1.plot([due], [y], "o", mfc="white", mec=GLOBAL, ms=9,
                  transform=ax1.get_xaxis_transform())
         ax1.plot([ran], [y], "o", color=GLOBAL, ms=9, transform=ax1.get_xaxis_transform())
-    ax1.text(0.01, 0.93, "ticker: ○ due → ● ran", transform=ax1.transAxes, color=GLOBAL,
+    ax1.text(0.01, 0.93, tr("ticker: ○ due → ● ran"), transform=ax1.transAxes, color=GLOBAL,
              fontweight="bold", va="top")
     lat = np.array(d["latency_ns"]) / 1e6
     x = np.arange(1, len(lat) + 1)
@@ -225,21 +230,22 @@ def _draw_preemption(d, fig):
     ax2.bar_label(bars, fmt="%.2f ms")
     ax2.axhline(FORCE_PREEMPT_NS / 1e6, color="#777777", ls="--", lw=1)
     ax2.text(0.5, FORCE_PREEMPT_NS / 1e6, " 10 ms", va="bottom", color="#555555")
-    ax2.set_xticks(x, [f"tick {i}" for i in x])
+    ax2.set_xticks(x, [tr("tick {i}", i=i) for i in x])
     ax2.set_ylim(0, max(max(lat) * 1.25, 12))
-    ax2.set_ylabel("ticker late by (ms)")
-    return (f"first tick late by {d['first_latency_ns'] / 1e6:.2f} ms, worst "
-            f"{d['max_latency_ns'] / 1e6:.2f} ms; preemptions: {d['preemptions']}")
+    ax2.set_ylabel(tr("ticker late by (ms)"))
+    return tr("first tick late by {first:.2f} ms, worst {worst:.2f} ms; preemptions: {n}",
+              first=d["first_latency_ns"] / 1e6, worst=d["max_latency_ns"] / 1e6,
+              n=d["preemptions"])
 
 
 @register("07:preemption")
 def preemption_panel(hog_ms=30, async_preempt=True, tight=True):
     """Slider: hog length; checkboxes: async preemption, tight loop."""
-    return gmp_panel("Preemption after 10 ms: cooperative vs asynchronous",
-                 {"hog_ms": slider("hog runs (ms)", hog_ms, 5, 50, 5),
+    return gmp_panel(N_("Preemption after 10 ms: cooperative vs asynchronous"),
+                 {"hog_ms": slider(tr("hog runs (ms)"), hog_ms, 5, 50, 5),
                   "async_preempt": W.Checkbox(value=async_preempt,
-                                              description="async preemption (Go 1.14+)"),
-                  "tight": W.Checkbox(value=tight, description="tight loop (no calls)")},
+                                              description=tr("async preemption (Go 1.14+)")),
+                  "tight": W.Checkbox(value=tight, description=tr("tight loop (no calls)"))},
                  compute=lambda hog_ms, async_preempt, tight: preemption(hog_ms, async_preempt,
                                                                          tight),
                  draw=_draw_preemption, figsize=(10.5, 5.4),
@@ -328,10 +334,10 @@ def gm_vs_gmp(model="GMP", procs=4, pairs=8):
             "GMP": runs["GMP"]}
 
 
-_METRICS = (("lock_wait_ns", "1. waiting for the\nscheduler lock (µs)", 1e-3),
-            ("remote_wakeups", "2. woken G runs on\nanother thread", 1),
-            ("mcache_bytes", "3. mcache memory\n(MiB)", 1 / 2**20),
-            ("thread_sleeps", "4. threads put\nto sleep", 1))
+_METRICS = (("lock_wait_ns", N_("1. waiting for the\nscheduler lock (µs)"), 1e-3),
+            ("remote_wakeups", N_("2. woken G runs on\nanother thread"), 1),
+            ("mcache_bytes", N_("3. mcache memory\n(MiB)"), 1 / 2**20),
+            ("thread_sleeps", N_("4. threads put\nto sleep"), 1))
 
 
 def _draw_gm_gmp(d, fig):
@@ -339,8 +345,9 @@ def _draw_gm_gmp(d, fig):
     ax = fig.add_subplot(gs[0, :])
     sel = d[d["model"]]
     plots.gantt(sel["run"].timeline, by="M", ax=ax, legend=True, label_gs=False, events=(),
-                title=f"{d['model']} (GOMAXPROCS={d['procs']}): {d['pairs']} client/server "
-                      f"pairs, makespan {fmt(sel['makespan_ns'])}")
+                title=tr("{model} (GOMAXPROCS={procs}): {pairs} client/server pairs, makespan "
+                         "{makespan}", model=d["model"], procs=d["procs"], pairs=d["pairs"],
+                         makespan=fmt(sel["makespan_ns"])))
     for k, (key, label, scale) in enumerate(_METRICS):
         a = fig.add_subplot(gs[1, k])
         vals = [d["GM"][key] * scale, d["GMP"][key] * scale]
@@ -349,25 +356,25 @@ def _draw_gm_gmp(d, fig):
                      hatch=["//", ""], linewidth=[3 if m == d["model"] else 1
                                                   for m in ("GM", "GMP")])
         a.bar_label(bars, fmt="%.0f")
-        a.set_title(label, fontsize="medium")
+        a.set_title(tr(label), fontsize="medium")   # i18n: _METRICS labels are N_()
         a.set_ylim(0, max(max(vals) * 1.3, 1))
         a.set_yticks([])
     g, p = d["GM"], d["GMP"]
-    return (f"showing {d['model']}. GM → GMP: lock wait {fmt(g['lock_wait_ns'])} → "
-            f"{fmt(p['lock_wait_ns'])}; remote wake-ups {g['remote_wakeups']} → "
-            f"{p['remote_wakeups']}; mcache {g['mcache_bytes'] >> 20} → "
-            f"{p['mcache_bytes'] >> 20} MiB; thread sleeps {g['thread_sleeps']} → "
-            f"{p['thread_sleeps']}; makespan {fmt(g['makespan_ns'])} → "
-            f"{fmt(p['makespan_ns'])}")
+    return tr("showing {model}. GM → GMP: lock wait {gl} → {pl}; remote wake-ups {gr} → {pr}; "
+              "mcache {gm} → {pm} MiB; thread sleeps {gs} → {ps}; makespan {gt} → {pt}",
+              model=d["model"], gl=fmt(g["lock_wait_ns"]), pl=fmt(p["lock_wait_ns"]),
+              gr=g["remote_wakeups"], pr=p["remote_wakeups"], gm=g["mcache_bytes"] >> 20,
+              pm=p["mcache_bytes"] >> 20, gs=g["thread_sleeps"], ps=p["thread_sleeps"],
+              gt=fmt(g["makespan_ns"]), pt=fmt(p["makespan_ns"]))
 
 
 @register("07:gm-vs-gmp")
 def gm_vs_gmp_panel(model="GMP", procs=4):
     """Dropdown: the model; slider: GOMAXPROCS."""
-    return gmp_panel("One workload, two schedulers: Go 1.0's GM vs Go 1.1's GMP",
+    return gmp_panel(N_("One workload, two schedulers: Go 1.0's GM vs Go 1.1's GMP"),
                  {"procs": slider("GOMAXPROCS", procs, 1, 8),
                   "model": W.ToggleButtons(options=["GM", "GMP"], value=model,
-                                           description="model")},
+                                           description=tr("model"))},
                  compute=lambda procs, model: gm_vs_gmp(model, procs),
                  draw=_draw_gm_gmp, figsize=(11.5, 6.0),
                  margins=dict(left=0.05, right=0.77, bottom=0.05, top=0.94, hspace=0.5))

@@ -24,6 +24,7 @@ import threading
 import ipywidgets as W
 
 from . import Panel, register, slider
+from ..i18n import N_, tr
 from ..units import fmt_bytes
 from .processes import _fmt_ns, classify, plain_log_ticks, read_maps
 
@@ -67,7 +68,7 @@ def smaps_rss(pid="self"):
     return out
 
 
-STACK_SIZES = {"default (ulimit -s)": 0, "256 KiB": 256 << 10, "1 MiB": 1 << 20}
+STACK_SIZES = {N_("default (ulimit -s)"): 0, "256 KiB": 256 << 10, "1 MiB": 1 << 20}
 
 
 def thread_stacks(n, stack_size=0):
@@ -155,9 +156,9 @@ def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
     """Panel: N new threads, their stacks and guard pages in the memory map."""
     from .. import plots
 
-    controls = {"n": slider("threads to start", n, 1, 16),
-                "stack": W.Dropdown(options=list(STACK_SIZES), value=stack,
-                                    description="stack size")}
+    controls = {"n": slider(tr("threads to start"), n, 1, 16),
+                "stack": W.Dropdown(options=[(tr(k), k) for k in STACK_SIZES],  # i18n: N_() keys
+                                    value=stack, description=tr("stack size"))}
 
     def compute(n, stack):
         return thread_stacks(n, STACK_SIZES[stack])
@@ -165,35 +166,37 @@ def thread_stacks_panel(n=4, stack="default (ulimit -s)"):
     def draw(d, fig):
         ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.15, 1])
         plots.memory_map(d["regions"], ax=ax1, scale="log", merge=False, max_labels=24,
-                         title="The new threads' stacks in the map")
+                         title=tr("The new threads' stacks in the map"))
         ax1.get_legend().remove() if ax1.get_legend() else None
         ys = range(d["n"])
         virt = [s["mapping_size"] for s in d["stacks"]]
         res = [max(s["rss"], 1) for s in d["stacks"]]
         ax2.barh([y + 0.2 for y in ys], virt, 0.4, color="#E69F00", edgecolor="black",
-                 label="virtual (reserved)")
+                 label=tr("virtual (reserved)"))
         ax2.barh([y - 0.2 for y in ys], res, 0.4, color="#0072B2", edgecolor="black",
-                 hatch="//", label="resident (touched)")
+                 hatch="//", label=tr("resident (touched)"))
         ax2.set_xscale("log")
         ax2.set_xlim(1024, max(virt + [1 << 20]) * 4)
         ax2.set_yticks(list(ys))
-        ax2.set_yticklabels([f"thread {i}" for i in ys])
+        ax2.set_yticklabels([tr("thread {i}", i=i) for i in ys])
         ax2.invert_yaxis()
         ticks = [4 << 10, 64 << 10, 1 << 20, 8 << 20]
         ax2.set_xticks(ticks)
         ax2.set_xticklabels([fmt_bytes(t) for t in ticks])
         ax2.xaxis.set_minor_formatter(__import__("matplotlib.ticker").ticker.NullFormatter())
-        ax2.set_xlabel("bytes (log scale)")
-        ax2.set_title("Each stack: reserved vs used")
+        ax2.set_xlabel(tr("bytes (log scale)"))
+        ax2.set_title(tr("Each stack: reserved vs used"))
         ax2.legend(frameon=False, loc="lower right", fontsize=9)
-        return (f"{d['n']} threads: {d['n']} stacks of {fmt_bytes(d['stacks'][0]['mapping_size'])} "
-                f"+ {d['guards']} guard pages of {fmt_bytes(d['stacks'][0]['guard_mapped'])}; "
-                f"{fmt_bytes(d['virtual_bytes'])} virtual, {fmt_bytes(d['resident_bytes'])} resident")
+        return tr("{n} threads: {n2} stacks of {size} + {guards} guard pages of {guard}; "
+                  "{virtual} virtual, {resident} resident", n=d["n"], n2=d["n"],
+                  size=fmt_bytes(d["stacks"][0]["mapping_size"]), guards=d["guards"],
+                  guard=fmt_bytes(d["stacks"][0]["guard_mapped"]),
+                  virtual=fmt_bytes(d["virtual_bytes"]), resident=fmt_bytes(d["resident_bytes"]))
 
-    return Panel("02 · New threads, new stacks (and guard pages)", controls, compute, draw,
+    return Panel(N_("02 · New threads, new stacks (and guard pages)"), controls, compute, draw,
                  figsize=(10, 5.2),
-                 notice="Each thread's stack is one mapping; the no-access page just below it "
-                        "is its guard page. Orange bar: reserved. Blue: actually touched.")
+                 notice=N_("Each thread's stack is one mapping; the no-access page just below "
+                           "it is its guard page. Orange bar: reserved. Blue: actually touched."))
 
 
 # ---- hand-off between threads or processes --------------------------------------------
@@ -229,36 +232,38 @@ ARTICLE_GOROUTINE_SWITCH = 200
 @register("02:handoff", real=True)
 def handoff_panel(n=4000, one_cpu=False):
     """Panel: one hand-off between two threads vs between two processes, measured."""
-    controls = {"n": slider("hand-offs per run", n, 1000, 20000, step=1000),
-                "one_cpu": W.Checkbox(value=one_cpu, description="pin both sides to one CPU")}
+    controls = {"n": slider(tr("hand-offs per run"), n, 1000, 20000, step=1000),
+                "one_cpu": W.Checkbox(value=one_cpu, description=tr("pin both sides to one CPU"))}
 
     def compute(n, one_cpu):
         return handoff(n, 3, one_cpu)
 
     def draw(d, fig):
         ax = fig.add_subplot()
-        labels = ["2 threads\n(one process)", "2 processes"]
+        labels = [tr("2 threads\n(one process)"), tr("2 processes")]
         vals = [d["thread_ns"], d["process_ns"]]
         bars = ax.bar(labels, vals, color=["#E69F00", "#D55E00"], edgecolor="black",
                       hatch=["", "//"], width=0.5)
         ax.bar_label(bars, labels=[_fmt_ns(v) for v in vals], padding=3, fontsize=12)
         lo, hi = ARTICLE_THREAD_SWITCH
-        ax.axhspan(lo, hi, color="#999999", alpha=0.35, label="article: thread switch 1000–1500 ns")
+        ax.axhspan(lo, hi, color="#999999", alpha=0.35,
+                   label=tr("article: thread switch 1000–1500 ns"))
         ax.axhline(ARTICLE_GOROUTINE_SWITCH, color="#0072B2", linestyle=":",
-                   label="article: goroutine switch 200 ns")
+                   label=tr("article: goroutine switch 200 ns"))
         ax.set_ylim(0, max(vals) * 1.25)
-        ax.set_ylabel("one hand-off (ns, best of 3 runs)")
-        where = "both pinned to one CPU" if d["one_cpu"] else "free to use every CPU"
-        ax.set_title(f"Pass a byte back and forth over two pipes ({where})")
+        ax.set_ylabel(tr("one hand-off (ns, best of 3 runs)"))
+        where = tr("both pinned to one CPU") if d["one_cpu"] else tr("free to use every CPU")
+        ax.set_title(tr("Pass a byte back and forth over two pipes ({where})", where=where))
         ax.legend(frameon=False, loc="upper left", fontsize=10)
         ax.grid(True, axis="y", alpha=0.3)
-        return (f"thread hand-off {_fmt_ns(d['thread_ns'])}, process hand-off "
-                f"{_fmt_ns(d['process_ns'])}: processes cost x{d['ratio']:.2f} of threads")
+        return tr("thread hand-off {t}, process hand-off {p}: processes cost x{x:.2f} of "
+                  "threads", t=_fmt_ns(d["thread_ns"]), p=_fmt_ns(d["process_ns"]),
+                  x=d["ratio"])
 
-    return Panel("02 · Hand-off: thread to thread vs process to process", controls, compute,
+    return Panel(N_("02 · Hand-off: thread to thread vs process to process"), controls, compute,
                  draw, figsize=(8.5, 4.5),
-                 notice="Each hand-off = write to a pipe, wake the other side, switch to it. "
-                        "Python adds its own overhead to both bars equally.")
+                 notice=N_("Each hand-off = write to a pipe, wake the other side, switch to it. "
+                           "Python adds its own overhead to both bars equally."))
 
 
 # ---- the 1:1 model: what switching eats -----------------------------------------------------------
@@ -323,9 +328,10 @@ def switch_cost_panel(slice_us=100, switch_us=None, threads=4):
     if switch_us is None:
         from ..costs import default_costs
         switch_us = round(default_costs()["kernel_switch_ns"] / 1000 * 2) / 2
-    controls = {"slice_us": slider("time slice (µs)", slice_us, 10, 3000, step=10),
-                "switch_us": slider("switch cost (µs)", switch_us, 0.5, 20, step=0.5, kind="float"),
-                "threads": slider("CPU-bound threads", threads, 2, 8)}
+    controls = {"slice_us": slider(tr("time slice (µs)"), slice_us, 10, 3000, step=10),
+                "switch_us": slider(tr("switch cost (µs)"), switch_us, 0.5, 20, step=0.5,
+                                    kind="float"),
+                "threads": slider(tr("CPU-bound threads"), threads, 2, 8)}
 
     def compute(slice_us, switch_us, threads):
         return switch_cost(slice_us, switch_us, threads)
@@ -335,24 +341,25 @@ def switch_cost_panel(slice_us=100, switch_us=None, threads=4):
         t0 = d["window"][0]
         period = d["slice_ns"] + d["switch_ns"]
         plots.gantt(d["timeline"], by="M", ax=ax1, t0=t0, t1=t0 + period * (d["threads"] + 2),
-                    title="One CPU, first rounds", events=(), legend=False)
+                    title=tr("One CPU, first rounds"), events=(), legend=False)
         xs = d["curve_us"]
         ax2.plot(xs, [100 * v for v in d["curve"]], "-", color="#0072B2",
                  label="S / (S + C)")
         ax2.plot([d["slice_ns"] / 1000], [100 * d["useful_sim"]], "o", color="#D55E00",
-                 markersize=10, label="simulated")
+                 markersize=10, label=tr("simulated"))
         ax2.set_xscale("log")
         plain_log_ticks(ax2, "x")
         ax2.set_ylim(0, 100)
-        ax2.set_xlabel("time slice S (µs, log)")
-        ax2.set_ylabel("useful CPU (%)")
-        ax2.set_title(f"Switch cost C = {d['switch_ns'] / 1000:g} µs")
+        ax2.set_xlabel(tr("time slice S (µs, log)"))
+        ax2.set_ylabel(tr("useful CPU (%)"))
+        ax2.set_title(tr("Switch cost C = {c:g} µs", c=d["switch_ns"] / 1000))
         ax2.grid(True, alpha=0.3)
         ax2.legend(frameon=False, loc="lower right")
-        return (f"slice {d['slice_ns'] / 1000:g} µs, switch {d['switch_ns'] / 1000:g} µs: "
-                f"{100 * d['useful_sim']:.1f}% of the CPU runs the threads' code, "
-                f"{100 - 100 * d['useful_sim']:.1f}% goes to {d['switches']:,} switches")
+        return tr("slice {s:g} µs, switch {c:g} µs: {useful:.1f}% of the CPU runs the threads' "
+                  "code, {lost:.1f}% goes to {n:,} switches", s=d["slice_ns"] / 1000,
+                  c=d["switch_ns"] / 1000, useful=100 * d["useful_sim"],
+                  lost=100 - 100 * d["useful_sim"], n=d["switches"])
 
-    return Panel("02 · How switch cost and time slice eat the CPU (1:1 model)", controls,
+    return Panel(N_("02 · How switch cost and time slice eat the CPU (1:1 model)"), controls,
                  compute, draw, figsize=(10, 4.5),
-                 notice="Black bars are context switches: CPU time that runs nobody's code.")
+                 notice=N_("Black bars are context switches: CPU time that runs nobody's code."))

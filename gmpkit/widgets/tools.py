@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import Panel, register, slider
+from ..i18n import N_, tr
 from ..plots import SERIES_PALETTE, fmt_time, gantt
 from ..real.exectrace import parse_exectrace
 from ..real.recorded import read_trace
@@ -102,8 +103,9 @@ def trace_facts(tl):
 
 def _banner(fig, tl):
     if tl.meta.get("recorded"):
-        fig.text(0.99, 0.995, f"recorded {tl.meta.get('date', '')[:10]} with "
-                 f"{tl.meta.get('go_version') or 'Go'}, not on your machine",
+        fig.text(0.99, 0.995, tr("recorded {date} with {go}, not on your machine",
+                                 date=tl.meta.get("date", "")[:10],
+                                 go=tl.meta.get("go_version") or "Go"),
                  ha="right", va="top", color=RECORDED, fontsize=9)
 
 
@@ -116,17 +118,19 @@ def _draw_schedtrace(tl, fig):
         values = [tl.value_at(name, t) for t in times]
         ax.plot(times, values, label=name, color=SERIES_PALETTE[i], marker="os^D"[i],
                 linestyle=("-", "--", "-.", ":")[i], markersize=7 - i)
-    ax.set_xlabel("time since the program started")
-    ax.set_ylabel("value printed")
+    ax.set_xlabel(tr("time since the program started"))
+    ax.set_ylabel(tr("value printed"))
     ax.xaxis.set_major_formatter(lambda x, _pos: fmt_time(x))
     ax.legend(loc="upper left", frameon=False, ncols=4)
-    ax.set_title(f"GODEBUG=schedtrace: GOMAXPROCS={tl.procs}, {len(tl.meta['snapshots'])} lines")
+    ax.set_title(tr("GODEBUG=schedtrace: GOMAXPROCS={procs}, {n} lines", procs=tl.procs,
+                    n=len(tl.meta["snapshots"])))
     _banner(fig, tl)
     t_thr, v_thr = tl.counter("threads")
     t_q, v_q = tl.counter("runqueue")
-    where = "recorded" if tl.meta.get("recorded") else "on this machine"
-    return (f"{len(tl.meta['snapshots'])} SCHED lines ({where}); threads peaked at "
-            f"{int(v_thr.max())}, the global run queue at {int(v_q.max())} goroutines.")
+    where = tr("recorded") if tl.meta.get("recorded") else tr("on this machine")
+    return tr("{n} SCHED lines ({where}); threads peaked at {threads}, the global run queue at "
+              "{queue} goroutines.", n=len(tl.meta["snapshots"]), where=where,
+              threads=int(v_thr.max()), queue=int(v_q.max()))
 
 
 @register("09:schedtrace", real=True)
@@ -136,12 +140,12 @@ def schedtrace_panel(procs=2, every_ms=20, workers=6, real="auto"):
         return schedtrace_run(procs, every_ms, workers, real=real)
 
     return Panel(
-        "schedtrace: the runtime's own summary, every N ms",
+        N_("schedtrace: the runtime's own summary, every N ms"),
         {"procs": slider("GOMAXPROCS", procs, 1, 4),
-         "every_ms": slider("schedtrace interval (ms)", every_ms, 10, 100, step=10),
-         "workers": slider("CPU-bound goroutines", workers, 1, 12)},
+         "every_ms": slider(tr("schedtrace interval (ms)"), every_ms, 10, 100, step=10),
+         "workers": slider(tr("CPU-bound goroutines"), workers, 1, 12)},
         compute, _draw_schedtrace, figsize=(9, 3.4),
-        notice="Each SCHED line is one sample by sysmon; the plot is those samples.")
+        notice=N_("Each SCHED line is one sample by sysmon; the plot is those samples."))
 
 
 # ---- 09:trace ---------------------------------------------------------------------------
@@ -150,14 +154,16 @@ def _draw_trace(data, fig):
     tl, path = data
     ax = fig.add_subplot()
     gantt(tl, by="M", ax=ax, events=("preempt", "retake", "syscall-enter"),
-          title=f"tracedemo, GOMAXPROCS={tl.procs}: what each thread ran (execution trace)")
+          title=tr("tracedemo, GOMAXPROCS={procs}: what each thread ran (execution trace)",
+                   procs=tl.procs))
     _banner(fig, tl)
     facts = trace_facts(tl)
     calls = facts["syscalls"]
     lost = sum(c["lost_p"] for c in calls)
-    return (f"{len(tl.g_names)} goroutines of the program; {len(calls)} blocking system call(s), "
-            f"{lost} of them lost its P; {sum(facts['preemptions'].values())} preemption(s)."
-            + ("" if path else " (recorded trace: no file for go tool trace here)"))
+    return (tr("{gs} goroutines of the program; {calls} blocking system call(s), {lost} of them "
+               "lost its P; {preempts} preemption(s).", gs=len(tl.g_names), calls=len(calls),
+               lost=lost, preempts=sum(facts["preemptions"].values()))
+            + ("" if path else tr(" (recorded trace: no file for go tool trace here)")))
 
 
 @register("09:trace", real=True)
@@ -165,7 +171,8 @@ def trace_panel(procs=2, real="auto"):
     """``tracedemo`` under ``runtime/trace``: each thread's timeline, as the web UI's
     "View trace by thread" draws it."""
     return Panel(
-        "go tool trace: the same run, event by event",
+        N_("go tool trace: the same run, event by event"),
         {"procs": slider("GOMAXPROCS", procs, 1, 4)},
         lambda procs: trace_run(procs, real=real), _draw_trace, figsize=(9, 3.4),
-        notice="Markers: a preemption, sysmon retaking a P, a goroutine entering a syscall.")
+        notice=N_("Markers: a preemption, sysmon retaking a P, a goroutine entering a "
+                  "syscall."))

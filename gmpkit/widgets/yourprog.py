@@ -25,6 +25,7 @@ from collections import OrderedDict
 import ipywidgets as W
 
 from .. import plots
+from ..i18n import N_, language, tr
 from ..real.compare import EXPECTED, HEAD, INFO, Metric, ratio_band, share
 from ..real.tracego import TRACE_CANNOT_SHOW
 from . import PROJECTOR
@@ -46,7 +47,7 @@ SLEEP_WAITS = ("sleep",)
 def _timeline_of(run):
     tl = getattr(run, "timeline", run)
     if tl is None:
-        raise ValueError("this run has no execution trace to replay")
+        raise ValueError(tr("this run has no execution trace to replay"))
     return tl
 
 
@@ -138,7 +139,7 @@ def snapshot_at(tl, t, by_g=None, p_spans=None, wait_reason=None, names=None, m_
         if first <= t and m not in ms:
             ms[m] = {"id": m, "p": None, "g": None, "state": "idle"}
     return {"time": int(t), "model": "real", "queues_unknown": True,
-            "queue_label": "runnable\n(queue not\nin trace)",
+            "queue_label": tr("runnable\n(queue not\nin trace)"),
             "ps": ps, "ms": [ms[k] for k in sorted(ms)],
             "global": [g for _, g in sorted(runnable)], "netpoll": sorted(netpoll),
             "timers": sorted(timers), "gs": gs, "blocked": blocked}
@@ -147,26 +148,30 @@ def snapshot_at(tl, t, by_g=None, p_spans=None, wait_reason=None, names=None, m_
 def _sentence(e):
     k = e.kind
     if k == "spawn":
-        return f"G{e.other} ran `go`: new G{e.g} (runnable)" if e.other >= 0 else f"new G{e.g}"
+        return (tr("G{other} ran `go`: new G{g} (runnable)", other=e.other, g=e.g)
+                if e.other >= 0 else tr("new G{g}", g=e.g))
     if k == "ready":
-        by = f" by G{e.other}" if e.other >= 0 else ""
+        by = tr(" by G{other}", other=e.other) if e.other >= 0 else ""
         what = f" ({e.detail})" if e.detail else ""
-        return f"G{e.g} woken{by}{what}"
+        return tr("G{g} woken{by}{what}", g=e.g, by=by, what=what)
     if k == "block":
-        return f"G{e.g} blocked: {e.detail or 'waiting'}"
+        return tr("G{g} blocked: {why}", g=e.g, why=e.detail or tr("waiting"))
     if k == "exit":
-        return f"G{e.g} exited"
+        return tr("G{g} exited", g=e.g)
     if k == "preempt":
-        return f"G{e.g} preempted on P{e.p}" if e.detail == "preempted" else f"G{e.g} stopped ({e.detail})"
+        return (tr("G{g} preempted on P{p}", g=e.g, p=e.p) if e.detail == "preempted"
+                else tr("G{g} stopped ({why})", g=e.g, why=e.detail))
     if k == "gosched":
-        return f"G{e.g} yielded (Gosched)"
+        return tr("G{g} yielded (Gosched)", g=e.g)
     if k == "syscall-enter":
-        return f"G{e.g} entered a system call on M{e.m}, holding P{e.p}"
+        return tr("G{g} entered a system call on M{m}, holding P{p}", g=e.g, m=e.m, p=e.p)
     if k == "syscall-exit":
-        return (f"G{e.g}'s system call returned; it kept its P" if e.detail == "kept P"
-                else f"G{e.g}'s system call returned; its P had been taken, so it waits to run")
+        return (tr("G{g}'s system call returned; it kept its P", g=e.g) if e.detail == "kept P"
+                else tr("G{g}'s system call returned; its P had been taken, so it waits to run",
+                        g=e.g))
     if k == "retake":
-        return f"P{e.p} taken from M{e.other} (in a system call) by M{e.m}"
+        return tr("P{p} taken from M{other} (in a system call) by M{m}", p=e.p, other=e.other,
+                  m=e.m)
     return None
 
 
@@ -184,15 +189,15 @@ def _caption(events, before, after):
     for m in after["ms"]:
         o = old.get(m["id"])
         if m["state"] == "running" and (o is None or o.get("g") != m["g"]):
-            where = f" holding P{m['p']}" if m["p"] is not None else ""
-            items.append(("run", f"M{m['id']} runs G{m['g']}{where}"))
+            where = tr(" holding P{p}", p=m["p"]) if m["p"] is not None else ""
+            items.append(("run", tr("M{m} runs G{g}{where}", m=m["id"], g=m["g"], where=where)))
     if not items:
-        return "(Gs keep running)"
+        return tr("(Gs keep running)")
     order = sorted(range(len(items)), key=lambda i: (_PRIO.get(items[i][0], 5), i))
     keep = sorted(order[:4])
-    text = "; ".join(items[i][1] for i in keep)
+    text = tr("; ").join(items[i][1] for i in keep)
     if len(items) > 4:
-        text += f"; +{len(items) - 4} more"
+        text += tr("; +{n} more", n=len(items) - 4)
     return text
 
 
@@ -254,12 +259,13 @@ class RealAnimation:
         n = len(self.data["snapshots"])
         name = getattr(run, "name", "program")
         procs = self.data["procs"]
-        self.title = title or f"{name}: the real schedule, frame by frame (GOMAXPROCS={procs})"
-        self.frame = W.IntSlider(value=0, min=0, max=max(n - 1, 1), description="frame",
+        self.title = title or tr("{name}: the real schedule, frame by frame (GOMAXPROCS={procs})",
+                                 name=name, procs=procs)
+        self.frame = W.IntSlider(value=0, min=0, max=max(n - 1, 1), description=tr("frame"),
                                  continuous_update=True, layout=W.Layout(width="420px"))
         self.frame.add_class("gmpkit-gmp-frame")
         self.play = W.Play(value=0, min=0, max=max(n - 1, 1), step=1, interval=500,
-                           description="play")
+                           description=tr("play"))
         self._link = W.link((self.play, "value"), (self.frame, "value"))
         self.caption = W.HTML()
         self.caption.add_class("gmpkit-gmp-caption")
@@ -279,22 +285,26 @@ class RealAnimation:
         d = self.data
         i = max(0, min(int(i), len(d["snapshots"]) - 1))
         snap = d["snapshots"][i]
-        if i not in self._png:
+        key = (language(), i)     # a picture per language: its title is text
+        if key not in self._png:
             with plots.style(projector=PROJECTOR["on"]):
-                blocked = ", ".join(f"{n} on {k}" for k, n in sorted(snap["blocked"].items()))
-                self._diagram.title = (f"real trace · t = {plots.fmt_time(snap['time'])} · "
-                                       f"{len(snap['gs'])} Gs"
-                                       + (f" · blocked: {blocked}" if blocked else ""))
+                blocked = tr(", ").join(tr("{n} on {what}", n=n, what=k)
+                                        for k, n in sorted(snap["blocked"].items()))
+                self._diagram.title = (tr("real trace · t = {t} · {n} Gs",
+                                          t=plots.fmt_time(snap["time"]), n=len(snap["gs"]))
+                                       + (tr(" · blocked: {blocked}", blocked=blocked)
+                                          if blocked else ""))
                 self._diagram.update(snap)
             buf = io.BytesIO()
             self.fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-            self._png[i] = (buf.getvalue(), dict(self._diagram.counts))
+            self._png[key] = (buf.getvalue(), dict(self._diagram.counts))
             while len(self._png) > 64:
                 self._png.popitem(last=False)
-        self.image.value, self.counts = self._png[i]
+        self.image.value, self.counts = self._png[key]
         self.index = i
         cap = d["captions"][i]
-        self.summary = f"frame {i}/{len(d['snapshots']) - 1} at {plots.fmt_time(snap['time'])}: {cap}"
+        self.summary = tr("frame {i}/{last} at {t}: {caption}", i=i, last=len(d["snapshots"]) - 1,
+                          t=plots.fmt_time(snap["time"]), caption=cap)
         self.state_line = who_waits(snap)
         self.caption.value = (f"<div style='font-size:1.15em'><b>t = {plots.fmt_time(snap['time'])}"
                               f"</b> — {html.escape(cap)}</div>"
@@ -307,11 +317,14 @@ class RealAnimation:
         head = W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")
         flags = []
         if self.data["partial"]:
-            flags.append("<b style='color:#b2182b'>PARTIAL trace: the program did not finish</b>")
+            flags.append("<b style='color:#b2182b'>"
+                         + tr("PARTIAL trace: the program did not finish") + "</b>")
         if self.data["recorded"]:
-            flags.append("<b style='color:#b2182b'>recorded trace, not run on your machine</b>")
-        note = W.HTML(" · ".join(flags) + f"<div style='color:#555'><i>What the trace cannot "
-                      f"show: {html.escape(TRACE_CANNOT_SHOW)}</i></div>")
+            flags.append("<b style='color:#b2182b'>"
+                         + tr("recorded trace, not run on your machine") + "</b>")
+        note = W.HTML(" · ".join(flags) + "<div style='color:#555'><i>"
+                      + tr("What the trace cannot show: {what}",
+                           what=html.escape(tr(TRACE_CANNOT_SHOW))) + "</i></div>")  # i18n: N_()
         # fits a 1366x768 laptop (about 700 px): the caption beside the diagram
         self.image.layout.flex = "1 1 auto"
         self.image.layout.min_width = "0"
@@ -332,15 +345,15 @@ def who_waits(snap):
     parts = []
     sys_gs = [f"G{m['g']} (M{m['id']})" for m in snap["ms"] if m["state"] == "syscall"]
     if sys_gs:
-        parts.append("in a syscall: " + ", ".join(sys_gs))
+        parts.append(tr("in a syscall: {gs}", gs=", ".join(sys_gs)))
     by_reason = {}
     for g, info in sorted(snap["gs"].items()):
         if info["status"] == "waiting":
             by_reason.setdefault(info["wait"] or "?", []).append(f"G{g}")
     if by_reason:
-        parts.append("waiting: " + "; ".join(f"{' '.join(gs)} on {why}"
-                                             for why, gs in sorted(by_reason.items())))
-    return " · ".join(parts) or "no G is waiting or in a system call"
+        parts.append(tr("waiting: {gs}", gs="; ".join(tr("{gs} on {why}", gs=" ".join(gs), why=why)
+                                                      for why, gs in sorted(by_reason.items()))))
+    return " · ".join(parts) or tr("no G is waiting or in a system call")
 
 
 def real_animation(run, **kw):
@@ -361,23 +374,27 @@ def lanes_figure(run, events=("preempt", "retake", "syscall-enter")):
     ax1, ax2 = fig.subplots(2, 1, sharex=True,
                             gridspec_kw={"height_ratios": [max(tl.procs or 1, 1) + 1, n_m + 1]})
     name = getattr(run, "name", "program")
-    part = " — PARTIAL" if tl.meta.get("partial") else ""
+    part = tr(" — PARTIAL") if tl.meta.get("partial") else ""
     plots.gantt(p_view(tl), by="P", ax=ax1, events=events, legend=False,
-                title=f"{name}: which G each processor (P) ran{part}")
+                title=tr("{name}: which G each processor (P) ran{part}", name=name, part=part))
     plots.gantt(tl, by="M", ax=ax2, events=events, legend=True,
-                title="the same run per thread (M): running, and in system calls")
+                title=tr("the same run per thread (M): running, and in system calls"))
     return fig
 
 
 SCHEDTRACE_FIELDS = {
-    "idleprocs": "idleprocs: Ps with nothing to run",
-    "threads": "threads: Ms the runtime has made (all of them, idle or not)",
-    "spinningthreads": "spinningthreads: Ms without work, looking for some (spinning)",
-    "needspinning": "needspinning: a G was readied while no M spun; one should start",
-    "idlethreads": "idlethreads: Ms parked, waiting to be woken",
-    "runqueue": "runqueue: Gs in the global run queue",
-    "runq": "runq[i] (the [ ... ] list): Gs in P i's local ring (runnext not counted)",
+    "idleprocs": N_("idleprocs: Ps with nothing to run"),
+    "threads": N_("threads: Ms the runtime has made (all of them, idle or not)"),
+    "spinningthreads": N_("spinningthreads: Ms without work, looking for some (spinning)"),
+    "needspinning": N_("needspinning: a G was readied while no M spun; one should start"),
+    "idlethreads": N_("idlethreads: Ms parked, waiting to be woken"),
+    "runqueue": N_("runqueue: Gs in the global run queue"),
+    "runq": N_("runq[i] (the [ ... ] list): Gs in P i's local ring (runnext not counted)"),
 }
+
+
+def _field(name):
+    return tr(SCHEDTRACE_FIELDS[name])   # i18n: SCHEDTRACE_FIELDS values are N_() literals
 
 
 def schedtrace_figure(run):
@@ -385,8 +402,8 @@ def schedtrace_figure(run):
     from matplotlib.figure import Figure
     st = getattr(run, "schedtrace", run)
     if st is None:
-        raise ValueError("this run has no schedtrace: run it with --schedtrace=1ms "
-                         "(or trace_go(..., schedtrace='1ms'))")
+        raise ValueError(tr("this run has no schedtrace: run it with --schedtrace=1ms (or "
+                            "trace_go(..., schedtrace='1ms'))"))
     fig = Figure(figsize=(10, 5.2), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     pal = plots.SERIES_PALETTE
@@ -395,22 +412,22 @@ def schedtrace_figure(run):
         if name in st.counter_names:
             t, v = st.counter(name)
             ax1.step(t / 1e6, v, where="post", color=pal[k], ls=styles[k % len(styles)],
-                     marker=plots.SERIES_MARKERS[k], ms=4, label=SCHEDTRACE_FIELDS[name])
+                     marker=plots.SERIES_MARKERS[k], ms=4, label=_field(name))
     queues = [n for n in st.counter_names if n.startswith("runq[")]
     for k, name in enumerate(["runqueue"] + queues):
         if name in st.counter_names:
             t, v = st.counter(name)
-            label = SCHEDTRACE_FIELDS["runqueue"] if name == "runqueue" else (
-                SCHEDTRACE_FIELDS["runq"] if k == 1 else name)
+            label = _field("runqueue") if name == "runqueue" else (
+                _field("runq") if k == 1 else name)
             ax2.step(t / 1e6, v, where="post", color=pal[(k + 4) % len(pal)],
                      ls=styles[k % len(styles)], marker=plots.SERIES_MARKERS[(k + 4) % 8], ms=4,
                      label=label if name in ("runqueue", "runq[0]") else name)
-    ax1.set_ylabel("count")
-    ax2.set_ylabel("Gs waiting")
-    ax2.set_xlabel("ms since the program started (one SCHED line per sample)")
+    ax1.set_ylabel(tr("count"))
+    ax2.set_ylabel(tr("Gs waiting"))
+    ax2.set_xlabel(tr("ms since the program started (one SCHED line per sample)"))
     name = getattr(run, "name", "program")
-    ax1.set_title(f"{name}: GODEBUG=schedtrace, threads and processors")
-    ax2.set_title("run queues: global, and each P's ring")
+    ax1.set_title(tr("{name}: GODEBUG=schedtrace, threads and processors", name=name))
+    ax2.set_title(tr("run queues: global, and each P's ring"))
     for ax in (ax1, ax2):
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
         ax.grid(alpha=0.3)
@@ -486,10 +503,11 @@ class RunComparison:
 
     def summary(self):
         n_ok = sum(1 for m in self.judged if m.ok)
-        src = ("recorded, not on your machine" if getattr(self.real, "recorded", False)
-               else "on this machine")
-        return (f"{getattr(self.real, 'name', 'program')}: {n_ok} of {len(self.judged)} "
-                f"metrics within their bands (real run {src})")
+        src = (tr("recorded, not on your machine") if getattr(self.real, "recorded", False)
+               else tr("on this machine"))
+        return tr("{name}: {ok} of {n} metrics within their bands (real run {src})",
+                  name=getattr(self.real, "name", "program"), ok=n_ok, n=len(self.judged),
+                  src=src)
 
     def __repr__(self):
         rows = [HEAD] + self.rows()
@@ -507,7 +525,8 @@ class RunComparison:
                       for k, v in self.expected.items())
         return (f"<div class='gmpkit-compare'><b>{html.escape(self.summary())}</b>"
                 f"<table><tr>{head}</tr>{body}</table>"
-                + (f"<p>Expected differences:</p><ul>{exp}</ul>" if exp else "") + "</div>")
+                + (f"<p>{tr('Expected differences:')}</p><ul>{exp}</ul>" if exp else "")
+                + "</div>")
 
     def plot(self):
         """Both runs per P, one above the other, on one time axis (same G, same colour)."""
@@ -519,10 +538,12 @@ class RunComparison:
         end = max(real_tl.end_time, sim_tl.end_time)
         plots.gantt(p_view(sim_tl), by="P", ax=ax1, t0=0, t1=end,
                     events=("preempt", "retake", "steal"), legend=False,
-                    title=f"simulator: {sim_tl.meta.get('model', 'GMP')} — your mirror")
+                    title=tr("simulator: {model} — your mirror",
+                             model=sim_tl.meta.get("model", "GMP")))
         plots.gantt(p_view(real_tl), by="P", ax=ax2, t0=0, t1=end, events=("preempt", "retake"),
-                    legend=False, title=f"real Go: {getattr(self.real, 'name', 'program')}"
-                    + (" (recorded)" if getattr(self.real, "recorded", False) else ""))
+                    legend=False,
+                    title=tr("real Go: {name}", name=getattr(self.real, "name", "program"))
+                    + (tr(" (recorded)") if getattr(self.real, "recorded", False) else ""))
         return fig
 
 
@@ -542,9 +563,10 @@ def compare_runs(real, sim):
     Returns a :class:`RunComparison` (``.metrics``, ``.ok``, ``.plot()``, an HTML table).
     """
     if getattr(real, "timeline", None) is None:
-        raise ValueError("the real run has no trace (see its notes); run it again")
+        raise ValueError(tr("the real run has no trace (see its notes); run it again"))
     if not hasattr(sim, "stats") or not hasattr(sim, "timeline"):
-        raise TypeError("compare_runs(real, sim): sim must be a gmpkit Run from gk.simulate(...)")
+        raise TypeError(tr("compare_runs(real, sim): sim must be a gmpkit Run from "
+                           "gk.simulate(...)"))
     procs = max(real.procs, sim.timeline.procs or 1)
     rs, ss = real.stats, sim.stats
     real_v = {"goroutines": rs.get("goroutines"),

@@ -304,7 +304,10 @@ assert "steal" in kinds and "retake" in kinds and "syscall-enter" in kinds
 first_steal = next(i for i, ks in enumerate(frames["kinds"]) if "steal" in ks)
 assert "stole" in frames["captions"][first_steal]
 anim.set(frame=first_steal)
-assert anim.frame.value == first_steal and "stole" in anim.summary
+from gmpkit.i18n import language
+from gmpkit.widgets.animation import captions_in
+shown = captions_in(frames["workload"], frames["procs"], language())[first_steal]
+assert anim.frame.value == first_steal and shown in anim.summary   # in the learner's language
 print(f"{len(frames['snapshots'])} frames; frame {first_steal}:", frames["captions"][first_steal])
 retake = next(i for i, ks in enumerate(frames["kinds"]) if "retake" in ks)
 print(f"frame {retake}:", frames["captions"][retake])

@@ -429,7 +429,10 @@ assert prodcons.stats["goroutines"] == 6                      # main + 2 produce
 assert prodcons.stats["blocked"].get("sync", 0) >= 1          # someone waited for the mutex
 print("6 goroutines; consumers queue up on the mutex ('sync'): True")
 captions = " ".join(prodcons_panel.data["captions"])
-assert "blocked: sync" in captions and "woken" in captions
+from gmpkit.i18n import tr   # the captions are in the learner's language
+blocked_sync = tr("G{g} blocked: {why}", g="", why="sync")[1:]
+woken = tr("G{g} woken{by}{what}", g="", by="", what="")[1:]
+assert blocked_sync in captions and woken in captions
 print("the captions show consumers blocking on the mutex and being woken: True")
 
 # %% tags=["nbval-ignore-output"]
@@ -687,7 +690,9 @@ if broken.kind == "compile":
     assert "gmpkitUserMain" not in broken.message
 print("a compile error names the cell's own line and column: True")
 if isinstance(stuck, TracedRun):
-    assert stuck.partial and stuck.partial_reason == "timeout" and "PARTIAL" in stuck.status_line
+    from gmpkit.i18n import tr
+    partial_mark = tr("PARTIAL trace: the program {why}", why="").strip()   # learner's language
+    assert stuck.partial and stuck.partial_reason == "timeout" and partial_mark in stuck.status_line
     assert stuck.check() is True
 else:
     assert stuck.kind == "no-go"
@@ -722,7 +727,7 @@ print("a program past its timeout is stopped; its partial trace is kept and mark
 #    `gk.compute(ms=..., tight=True)` loop.
 
 # %% [markdown] lang="zh"
-# **观察要点**：被停下的程序仍然有追踪，一直记录到它被要求停止的那一刻，状态行会写着 PARTIAL。一个库（`package foo`）会收到提示，说明程序需要 `package main`；几兆字节的输出会在 `max_output`（1 MiB）处截断，运行结果会说明一共输出了多少字节。
+# **观察要点**：被停下的程序仍然有追踪，一直记录到它被要求停止的那一刻，状态行会标明“不完整的追踪”。一个库（`package foo`）会收到提示，说明程序需要 `package main`；几兆字节的输出会在 `max_output`（1 MiB）处截断，运行结果会说明一共输出了多少字节。
 #
 # ## 6. 开放练习
 #

@@ -42,6 +42,9 @@ import numpy as np
 __all__ = ["Timeline", "Span", "Event", "InvariantError", "RUNQ_SIZE"]
 
 RUNQ_SIZE = 256  # slots in a P's local ring (p.runq in runtime2.go)
+# Records the simulator's recorders buffer before moving them into the columns.
+_FLUSH_SPANS = 4096
+_FLUSH_EVENTS = 4096
 
 # States an M-lane span may have.  "running" is a G executing its own code;
 # the others are time an M spends on the scheduler's business.
@@ -112,16 +115,24 @@ class Timeline:
         # Columnar storage: a run may hold millions of records, so numbers go
         # into flat int64 arrays (5 per record) and strings into lists of
         # shared (interned) str objects.
-        self._sp_state: list[str] = []
-        self._sp_lane: list[str] = []
-        self._sp = array("q")          # start, end, m, p, g
-        self._ev_kind: list[str] = []
-        self._ev_detail: list[str] = []
-        self._ev = array("q")          # time, g, m, p, other
+        # The simulator's recorders first put each record, flat, into a plain
+        # list (one list.extend of a tuple: far cheaper than array.extend), and
+        # the list is moved into the columns in chunks (:meth:`_flush`): when it
+        # holds _FLUSH_SPANS spans or _FLUSH_EVENTS events, and before anything
+        # reads the columns (``_sp_state``, ``_sp``, ``end_time`` ... are
+        # properties that flush first), so readers never see the difference.
+        self._c_state: list[str] = []
+        self._c_lane: list[str] = []
+        self._c_sp = array("q")        # start, end, m, p, g
+        self._c_kind: list[str] = []
+        self._c_detail: list[str] = []
+        self._c_ev = array("q")        # time, g, m, p, other
+        self._spbuf: list = []         # state, start, end, m, p, g, state, ... (lane "M")
+        self._evbuf: list = []         # kind, time, g, m, p, other, detail, kind, ...
+        self._end = 0
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
         self._arrays_n = -1
-        self.end_time = 0
         self.record = record
         # the simulator's recorders, as closures over the columns (no attribute
         # look-ups per record); a lighter recording mode replaces them
@@ -133,33 +144,110 @@ class Timeline:
 
     def _m_span_recorder(self):
         """``add_span(state, start, end, lane="M", m=, p=, g=)`` for the simulator's
-        hot path: positional, integer times, one closure call per span."""
-        states, lanes, cols = self._sp_state.append, self._sp_lane.append, self._sp.extend
-        tl = self
+        hot path: positional, integer times, one closure call and one list
+        extend per span (moved into the columns by :meth:`_flush`)."""
+        buf = self._spbuf
+        put = buf.extend
+        flush = self._flush
+        limit = 6 * _FLUSH_SPANS
 
         def add_m_span(state, start, end, m, p, g):
-            states(state)
-            lanes("M")
-            cols((start, end, m, p, g))
-            if end > tl.end_time:
-                tl.end_time = end
+            put((state, start, end, m, p, g))
+            if len(buf) >= limit:
+                flush()
 
         return add_m_span
 
     def _event_recorder(self):
         """``add_event`` with positional arguments (kind, time, g, m, p, other,
         detail), integer times, as a closure: the simulator's hot path."""
-        kinds, details, cols = self._ev_kind.append, self._ev_detail.append, self._ev.extend
-        tl = self
+        buf = self._evbuf
+        put = buf.extend
+        flush = self._flush
+        limit = 7 * _FLUSH_EVENTS
 
         def add_event(kind, time, g, m, p, other, detail):
-            kinds(kind)
-            details(detail)
-            cols((time, g, m, p, other))
-            if time > tl.end_time:
-                tl.end_time = time
+            put((kind, time, g, m, p, other, detail))
+            if len(buf) >= limit:
+                flush()
 
         return add_event
+
+    def _flush(self):
+        """Move the buffered records into the columns, in recording order, and
+        raise ``end_time`` to the latest span end or event time among them (as
+        recording them one by one would have)."""
+        buf = self._spbuf
+        if buf:
+            n = len(buf) // 6
+            ints = [0] * (5 * n)
+            for k in range(5):
+                ints[k::5] = buf[k + 1::6]
+            self._c_sp.fromlist(ints)
+            self._c_state.extend(buf[0::6])
+            self._c_lane.extend(["M"] * n)
+            end = max(buf[2::6])
+            if end > self._end:
+                self._end = end
+            buf.clear()
+        buf = self._evbuf
+        if buf:
+            n = len(buf) // 7
+            ints = [0] * (5 * n)
+            for k in range(5):
+                ints[k::5] = buf[k + 1::7]
+            self._c_ev.fromlist(ints)
+            self._c_kind.extend(buf[0::7])
+            self._c_detail.extend(buf[6::7])
+            end = max(buf[1::7])
+            if end > self._end:
+                self._end = end
+            buf.clear()
+
+    # the columns, complete (what was buffered is moved in first)
+    @property
+    def _sp_state(self):
+        self._flush()
+        return self._c_state
+
+    @property
+    def _sp_lane(self):
+        self._flush()
+        return self._c_lane
+
+    @property
+    def _sp(self):
+        self._flush()
+        return self._c_sp
+
+    @property
+    def _ev_kind(self):
+        self._flush()
+        return self._c_kind
+
+    @property
+    def _ev_detail(self):
+        self._flush()
+        return self._c_detail
+
+    @property
+    def _ev(self):
+        self._flush()
+        return self._c_ev
+
+    @property
+    def end_time(self):
+        """The latest instant recorded (ns): set by whoever fills the timeline,
+        raised by every span end and event time recorded after."""
+        if self._spbuf or self._evbuf:
+            self._flush()
+        return self._end
+
+    @end_time.setter
+    def end_time(self, value):
+        if self._spbuf or self._evbuf:
+            self._flush()
+        self._end = value
 
     def _counter_fn(self, name):
         """A recorder ``rec(time, value)`` for the one counter ``name``, for the
@@ -242,16 +330,16 @@ class Timeline:
                 self._run_ns[g] += end - start
             if every and self.n_spans % every == 1 % every:
                 full_span(self, state, start, end, lane=lane, m=m, p=p, g=g)
-            elif end > self.end_time:
-                self.end_time = int(end)
+            elif end > self._end:
+                self._end = int(end)
 
         def add_event(kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
             self.n_events += 1
             self.event_counts[kind] += 1
             if every and self.n_events % every == 1 % every:
                 full_event(self, kind, time, g=g, m=m, p=p, other=other, detail=detail)
-            elif time > self.end_time:
-                self.end_time = int(time)
+            elif time > self._end:
+                self._end = int(time)
 
         def sample(name, time, value):
             c = self._counters.get(name)
@@ -308,19 +396,23 @@ class Timeline:
     # ---- recording -------------------------------------------------------
     def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
         """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
-        self._sp_state.append(state)
-        self._sp_lane.append(lane)
-        self._sp.extend((start, end, m, p, g))
-        if end > self.end_time:
-            self.end_time = int(end)
+        if self._spbuf or self._evbuf:
+            self._flush()
+        self._c_state.append(state)
+        self._c_lane.append(lane)
+        self._c_sp.extend((start, end, m, p, g))
+        if end > self._end:
+            self._end = int(end)
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
-        self._ev_kind.append(kind)
-        self._ev_detail.append(detail)
-        self._ev.extend((time, g, m, p, other))
-        if time > self.end_time:
-            self.end_time = int(time)
+        if self._spbuf or self._evbuf:
+            self._flush()
+        self._c_kind.append(kind)
+        self._c_detail.append(detail)
+        self._c_ev.extend((time, g, m, p, other))
+        if time > self._end:
+            self._end = int(time)
 
     def sample(self, name, time, value):
         """Record that counter ``name`` has ``value`` from ``time`` on.

@@ -38,6 +38,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 import numpy as np
+from operator import index as _index
 
 __all__ = ["Timeline", "Span", "Event", "InvariantError", "RUNQ_SIZE"]
 
@@ -127,7 +128,7 @@ class Timeline:
         self._c_kind: list[str] = []
         self._c_detail: list[str] = []
         self._c_ev = array("q")        # time, g, m, p, other
-        self._spbuf: list = []         # state, start, end, m, p, g, state, ... (lane "M")
+        self._spbuf: list = []         # state, start, end, lane, m, p, g, state, ...
         self._evbuf: list = []         # kind, time, g, m, p, other, detail, kind, ...
         self._end = 0
         self._counters: dict[str, tuple[list[int], list]] = {}
@@ -149,10 +150,10 @@ class Timeline:
         buf = self._spbuf
         put = buf.extend
         flush = self._flush
-        limit = 6 * _FLUSH_SPANS
+        limit = 7 * _FLUSH_SPANS
 
         def add_m_span(state, start, end, m, p, g):
-            put((state, start, end, m, p, g))
+            put((state, start, end, "M", m, p, g))
             if len(buf) >= limit:
                 flush()
 
@@ -179,14 +180,16 @@ class Timeline:
         recording them one by one would have)."""
         buf = self._spbuf
         if buf:
-            n = len(buf) // 6
+            n = len(buf) // 7
             ints = [0] * (5 * n)
-            for k in range(5):
-                ints[k::5] = buf[k + 1::6]
+            ints[0::5] = buf[1::7]
+            ints[1::5] = buf[2::7]
+            for k in range(2, 5):
+                ints[k::5] = buf[k + 2::7]
             self._c_sp.fromlist(ints)
-            self._c_state.extend(buf[0::6])
-            self._c_lane.extend(["M"] * n)
-            end = max(buf[2::6])
+            self._c_state.extend(buf[0::7])
+            self._c_lane.extend(buf[3::7])
+            end = max(buf[2::7])
             if end > self._end:
                 self._end = end
             buf.clear()
@@ -396,23 +399,19 @@ class Timeline:
     # ---- recording -------------------------------------------------------
     def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
         """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
-        if self._spbuf or self._evbuf:
+        # buffered like the simulator's records (whole numbers checked now,
+        # as the int64 column would)
+        self._spbuf.extend((state, _index(start), _index(end), lane, _index(m), _index(p),
+                            _index(g)))
+        if len(self._spbuf) >= 7 * _FLUSH_SPANS:
             self._flush()
-        self._c_state.append(state)
-        self._c_lane.append(lane)
-        self._c_sp.extend((start, end, m, p, g))
-        if end > self._end:
-            self._end = int(end)
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
-        if self._spbuf or self._evbuf:
+        self._evbuf.extend((kind, _index(time), _index(g), _index(m), _index(p), _index(other),
+                            detail))
+        if len(self._evbuf) >= 7 * _FLUSH_EVENTS:
             self._flush()
-        self._c_kind.append(kind)
-        self._c_detail.append(detail)
-        self._c_ev.extend((time, g, m, p, other))
-        if time > self._end:
-            self._end = int(time)
 
     def sample(self, name, time, value):
         """Record that counter ``name`` has ``value`` from ``time`` on.

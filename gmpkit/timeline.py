@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import struct
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
@@ -46,6 +47,13 @@ RUNQ_SIZE = 256  # slots in a P's local ring (p.runq in runtime2.go)
 # Records the simulator's recorders buffer before moving them into the columns.
 _FLUSH_SPANS = 4096
 _FLUSH_EVENTS = 4096
+
+
+def _pack_ints(ints):
+    """A list of ints as the bytes of an int64 array in native order (struct
+    converts an int about twice as fast as array.fromlist, which parses a
+    format per item); an int out of int64's range raises struct.error."""
+    return struct.pack(f"={len(ints)}q", *ints)
 
 # States an M-lane span may have.  "running" is a G executing its own code;
 # the others are time an M spends on the scheduler's business.
@@ -131,6 +139,9 @@ class Timeline:
         self._spbuf: list = []         # state, start, end, lane, m, p, g, state, ...
         self._evbuf: list = []         # kind, time, g, m, p, other, detail, kind, ...
         self._end = 0
+        # spans and events in the columns that _end already accounts for: the
+        # later ones raise it when end_time is read (one vectorised max)
+        self._end_sp = self._end_ev = 0
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
         self._arrays_n = -1
@@ -175,9 +186,8 @@ class Timeline:
         return add_event
 
     def _flush(self):
-        """Move the buffered records into the columns, in recording order, and
-        raise ``end_time`` to the latest span end or event time among them (as
-        recording them one by one would have)."""
+        """Move the buffered records into the columns, in recording order
+        (``end_time`` takes them into account when it is next read)."""
         buf = self._spbuf
         if buf:
             n = len(buf) // 7
@@ -186,12 +196,9 @@ class Timeline:
             ints[1::5] = buf[2::7]
             for k in range(2, 5):
                 ints[k::5] = buf[k + 2::7]
-            self._c_sp.fromlist(ints)
+            self._c_sp.frombytes(_pack_ints(ints))
             self._c_state.extend(buf[0::7])
             self._c_lane.extend(buf[3::7])
-            end = max(buf[2::7])
-            if end > self._end:
-                self._end = end
             buf.clear()
         buf = self._evbuf
         if buf:
@@ -199,12 +206,9 @@ class Timeline:
             ints = [0] * (5 * n)
             for k in range(5):
                 ints[k::5] = buf[k + 1::7]
-            self._c_ev.fromlist(ints)
+            self._c_ev.frombytes(_pack_ints(ints))
             self._c_kind.extend(buf[0::7])
             self._c_detail.extend(buf[6::7])
-            end = max(buf[1::7])
-            if end > self._end:
-                self._end = end
             buf.clear()
 
     # the columns, complete (what was buffered is moved in first)
@@ -244,12 +248,27 @@ class Timeline:
         raised by every span end and event time recorded after."""
         if self._spbuf or self._evbuf:
             self._flush()
+        n = len(self._c_state)
+        if n > self._end_sp:
+            end = int(np.frombuffer(self._c_sp, dtype=np.int64)[5 * self._end_sp + 1::5].max())
+            if end > self._end:
+                self._end = end
+            self._end_sp = n
+        n = len(self._c_kind)
+        if n > self._end_ev:
+            end = int(np.frombuffer(self._c_ev, dtype=np.int64)[5 * self._end_ev::5].max())
+            if end > self._end:
+                self._end = end
+            self._end_ev = n
         return self._end
 
     @end_time.setter
     def end_time(self, value):
+        # what was recorded before counts no more: only later records raise it
         if self._spbuf or self._evbuf:
             self._flush()
+        self._end_sp = len(self._c_state)
+        self._end_ev = len(self._c_kind)
         self._end = value
 
     def _counter_fn(self, name):

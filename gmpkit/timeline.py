@@ -32,18 +32,30 @@ True
 
 from __future__ import annotations
 
+import struct
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
 import numpy as np
+from operator import index as _index
 
 from .i18n import tr
 
 __all__ = ["Timeline", "Span", "Event", "InvariantError", "RUNQ_SIZE"]
 
 RUNQ_SIZE = 256  # slots in a P's local ring (p.runq in runtime2.go)
+# Records the simulator's recorders buffer before moving them into the columns.
+_FLUSH_SPANS = 4096
+_FLUSH_EVENTS = 4096
+
+
+def _pack_ints(ints):
+    """A list of ints as the bytes of an int64 array in native order (struct
+    converts an int about twice as fast as array.fromlist, which parses a
+    format per item); an int out of int64's range raises struct.error."""
+    return struct.pack(f"={len(ints)}q", *ints)
 
 # States an M-lane span may have.  "running" is a G executing its own code;
 # the others are time an M spends on the scheduler's business.
@@ -114,16 +126,27 @@ class Timeline:
         # Columnar storage: a run may hold millions of records, so numbers go
         # into flat int64 arrays (5 per record) and strings into lists of
         # shared (interned) str objects.
-        self._sp_state: list[str] = []
-        self._sp_lane: list[str] = []
-        self._sp = array("q")          # start, end, m, p, g
-        self._ev_kind: list[str] = []
-        self._ev_detail: list[str] = []
-        self._ev = array("q")          # time, g, m, p, other
+        # The simulator's recorders first put each record, flat, into a plain
+        # list (one list.extend of a tuple: far cheaper than array.extend), and
+        # the list is moved into the columns in chunks (:meth:`_flush`): when it
+        # holds _FLUSH_SPANS spans or _FLUSH_EVENTS events, and before anything
+        # reads the columns (``_sp_state``, ``_sp``, ``end_time`` ... are
+        # properties that flush first), so readers never see the difference.
+        self._c_state: list[str] = []
+        self._c_lane: list[str] = []
+        self._c_sp = array("q")        # start, end, m, p, g
+        self._c_kind: list[str] = []
+        self._c_detail: list[str] = []
+        self._c_ev = array("q")        # time, g, m, p, other
+        self._spbuf: list = []         # state, start, end, lane, m, p, g, state, ...
+        self._evbuf: list = []         # kind, time, g, m, p, other, detail, kind, ...
+        self._end = 0
+        # spans and events in the columns that _end already accounts for: the
+        # later ones raise it when end_time is read (one vectorised max)
+        self._end_sp = self._end_ev = 0
         self._counters: dict[str, tuple[list[int], list]] = {}
         self._arrays = None
         self._arrays_n = -1
-        self.end_time = 0
         self.record = record
         # the simulator's recorders, as closures over the columns (no attribute
         # look-ups per record); a lighter recording mode replaces them
@@ -135,33 +158,120 @@ class Timeline:
 
     def _m_span_recorder(self):
         """``add_span(state, start, end, lane="M", m=, p=, g=)`` for the simulator's
-        hot path: positional, integer times, one closure call per span."""
-        states, lanes, cols = self._sp_state.append, self._sp_lane.append, self._sp.extend
-        tl = self
+        hot path: positional, integer times, one closure call and one list
+        extend per span (moved into the columns by :meth:`_flush`)."""
+        buf = self._spbuf
+        put = buf.extend
+        flush = self._flush
+        limit = 7 * _FLUSH_SPANS
 
         def add_m_span(state, start, end, m, p, g):
-            states(state)
-            lanes("M")
-            cols((start, end, m, p, g))
-            if end > tl.end_time:
-                tl.end_time = end
+            put((state, start, end, "M", m, p, g))
+            if len(buf) >= limit:
+                flush()
 
         return add_m_span
 
     def _event_recorder(self):
         """``add_event`` with positional arguments (kind, time, g, m, p, other,
         detail), integer times, as a closure: the simulator's hot path."""
-        kinds, details, cols = self._ev_kind.append, self._ev_detail.append, self._ev.extend
-        tl = self
+        buf = self._evbuf
+        put = buf.extend
+        flush = self._flush
+        limit = 7 * _FLUSH_EVENTS
 
         def add_event(kind, time, g, m, p, other, detail):
-            kinds(kind)
-            details(detail)
-            cols((time, g, m, p, other))
-            if time > tl.end_time:
-                tl.end_time = time
+            put((kind, time, g, m, p, other, detail))
+            if len(buf) >= limit:
+                flush()
 
         return add_event
+
+    def _flush(self):
+        """Move the buffered records into the columns, in recording order
+        (``end_time`` takes them into account when it is next read)."""
+        buf = self._spbuf
+        if buf:
+            n = len(buf) // 7
+            ints = [0] * (5 * n)
+            ints[0::5] = buf[1::7]
+            ints[1::5] = buf[2::7]
+            for k in range(2, 5):
+                ints[k::5] = buf[k + 2::7]
+            self._c_sp.frombytes(_pack_ints(ints))
+            self._c_state.extend(buf[0::7])
+            self._c_lane.extend(buf[3::7])
+            buf.clear()
+        buf = self._evbuf
+        if buf:
+            n = len(buf) // 7
+            ints = [0] * (5 * n)
+            for k in range(5):
+                ints[k::5] = buf[k + 1::7]
+            self._c_ev.frombytes(_pack_ints(ints))
+            self._c_kind.extend(buf[0::7])
+            self._c_detail.extend(buf[6::7])
+            buf.clear()
+
+    # the columns, complete (what was buffered is moved in first)
+    @property
+    def _sp_state(self):
+        self._flush()
+        return self._c_state
+
+    @property
+    def _sp_lane(self):
+        self._flush()
+        return self._c_lane
+
+    @property
+    def _sp(self):
+        self._flush()
+        return self._c_sp
+
+    @property
+    def _ev_kind(self):
+        self._flush()
+        return self._c_kind
+
+    @property
+    def _ev_detail(self):
+        self._flush()
+        return self._c_detail
+
+    @property
+    def _ev(self):
+        self._flush()
+        return self._c_ev
+
+    @property
+    def end_time(self):
+        """The latest instant recorded (ns): set by whoever fills the timeline,
+        raised by every span end and event time recorded after."""
+        if self._spbuf or self._evbuf:
+            self._flush()
+        n = len(self._c_state)
+        if n > self._end_sp:
+            end = int(np.frombuffer(self._c_sp, dtype=np.int64)[5 * self._end_sp + 1::5].max())
+            if end > self._end:
+                self._end = end
+            self._end_sp = n
+        n = len(self._c_kind)
+        if n > self._end_ev:
+            end = int(np.frombuffer(self._c_ev, dtype=np.int64)[5 * self._end_ev::5].max())
+            if end > self._end:
+                self._end = end
+            self._end_ev = n
+        return self._end
+
+    @end_time.setter
+    def end_time(self, value):
+        # what was recorded before counts no more: only later records raise it
+        if self._spbuf or self._evbuf:
+            self._flush()
+        self._end_sp = len(self._c_state)
+        self._end_ev = len(self._c_kind)
+        self._end = value
 
     def _counter_fn(self, name):
         """A recorder ``rec(time, value)`` for the one counter ``name``, for the
@@ -244,16 +354,16 @@ class Timeline:
                 self._run_ns[g] += end - start
             if every and self.n_spans % every == 1 % every:
                 full_span(self, state, start, end, lane=lane, m=m, p=p, g=g)
-            elif end > self.end_time:
-                self.end_time = int(end)
+            elif end > self._end:
+                self._end = int(end)
 
         def add_event(kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
             self.n_events += 1
             self.event_counts[kind] += 1
             if every and self.n_events % every == 1 % every:
                 full_event(self, kind, time, g=g, m=m, p=p, other=other, detail=detail)
-            elif time > self.end_time:
-                self.end_time = int(time)
+            elif time > self._end:
+                self._end = int(time)
 
         def sample(name, time, value):
             c = self._counters.get(name)
@@ -310,19 +420,19 @@ class Timeline:
     # ---- recording -------------------------------------------------------
     def add_span(self, state, start, end, *, lane="M", m=-1, p=-1, g=-1):
         """Record that ``lane`` was in ``state`` from ``start`` to ``end`` (ns)."""
-        self._sp_state.append(state)
-        self._sp_lane.append(lane)
-        self._sp.extend((start, end, m, p, g))
-        if end > self.end_time:
-            self.end_time = int(end)
+        # buffered like the simulator's records (whole numbers checked now,
+        # as the int64 column would)
+        self._spbuf.extend((state, _index(start), _index(end), lane, _index(m), _index(p),
+                            _index(g)))
+        if len(self._spbuf) >= 7 * _FLUSH_SPANS:
+            self._flush()
 
     def add_event(self, kind, time, *, g=-1, m=-1, p=-1, other=-1, detail=""):
         """Record a point event at ``time`` (ns)."""
-        self._ev_kind.append(kind)
-        self._ev_detail.append(detail)
-        self._ev.extend((time, g, m, p, other))
-        if time > self.end_time:
-            self.end_time = int(time)
+        self._evbuf.extend((kind, _index(time), _index(g), _index(m), _index(p), _index(other),
+                            detail))
+        if len(self._evbuf) >= 7 * _FLUSH_EVENTS:
+            self._flush()
 
     def sample(self, name, time, value):
         """Record that counter ``name`` has ``value`` from ``time`` on.

@@ -44,7 +44,9 @@ def move_first_panel_slider(page):
     """Move the first panel slider to the other end of its range; return the panel's
     summary before and after (language-independent: no description text needed)."""
     nb = page.locator(".jp-NotebookPanel:visible").first
-    panel = nb.locator(".gmpkit-panel").filter(has=page.locator(".widget-slider")).first
+    # a panel with a slider and a summary line (06's animation shows a caption instead)
+    panel = (nb.locator(".gmpkit-panel").filter(has=page.locator(".widget-slider"))
+             .filter(has=page.locator(".gmpkit-summary")).first)
     panel.scroll_into_view_if_needed(timeout=lab.UI_TIMEOUT_MS)
     summary = panel.locator(".gmpkit-summary").first
     before = summary.inner_text(timeout=lab.UI_TIMEOUT_MS)

@@ -3,8 +3,8 @@
 A benchmark, not a test (pytest does not collect it; it prints figures beside their
 targets and never fails on them)::
 
-    .venv/bin/python tests/browser/bench_latency.py                # 02, 04, 05, 06
-    .venv/bin/python tests/browser/bench_latency.py --notebooks 06_gmp_scheduler --moves 12
+    .venv/bin/python tests/browser/bench_latency.py                # 02, 04, 05, 06, 07
+    .venv/bin/python tests/browser/bench_latency.py --notebooks 06_gmp_queues --moves 12
 
 It starts JupyterLab on a temporary copy of ``notebooks/`` and headless chromium (the
 same harness as the browser tests, ``lab.py``), opens each notebook, runs all cells, and
@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lab  # noqa: E402
 
 TARGET_P50_MS, TARGET_P95_MS = 150, 300
-DEFAULT_NOTEBOOKS = ("02_threads", "04_mn_model", "05_gm_scheduler", "06_gmp_scheduler")
+DEFAULT_NOTEBOOKS = ("02_threads", "04_mn_model", "05_gm_scheduler", "06_gmp_queues",
+                     "07_gmp_syscalls")
 
 # Arm a one-shot timer on panel ``arg.i``: key-down -> the image's src changes -> decoded
 # -> next frame.  The result lands in window.__gmpkitLat.

@@ -26,6 +26,7 @@ functions that build a Panel with sensible defaults.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import gc
@@ -85,6 +86,8 @@ def register(name, real=False):
             panel = fn(*args, **kwargs)
             # the browser latency benchmark finds a panel by these (CSS classes)
             panel.panel_id, panel.real = name, real
+            if not real:          # a simulated panel: remember its first picture too
+                panel._remember()
             return panel
 
         PANELS[name] = factory
@@ -142,6 +145,9 @@ class Panel:
         self._layouts = {}      # layout key -> axes positions found by constrained layout
         self.summary = ""
         self.error = None
+        # settings already shown -> (data, summary, error, figure, PNG): a slider moved back
+        # to a value answers at once (see ``_cache_key``)
+        self._pictures = collections.OrderedDict()
         for c in self.controls.values():
             if isinstance(c, W.Checkbox):   # show the whole label, not "newm's clone() happens u…"
                 c.indent = False
@@ -177,8 +183,55 @@ class Panel:
         self.update()
         return self
 
+    PICTURES_KEPT = 12   # settings remembered per panel (each keeps its figure and PNG)
+
+    def _cache_key(self):
+        """What decides a simulated panel's picture: its controls' values, the language of
+        its text and projector mode.  ``None`` (never cached) for a panel that measures
+        the machine -- each move is a new measurement -- or one not in ``PANELS``."""
+        if getattr(self, "real", None) is not False:
+            return None
+        from ..i18n import language
+        try:
+            key = (language(), PROJECTOR["on"], self.figsize, self.dpi,
+                   tuple(sorted(self.values.items())))
+            hash(key)
+        except TypeError:      # a control with an unhashable value
+            return None
+        return key
+
+    def _remember(self):
+        key = self._cache_key()
+        if key is None or self.fig is None or self.PICTURES_KEPT <= 0:
+            return
+        self._pictures[key] = (self.data, self.summary, self.error, self.fig, self.image.value)
+        self._pictures.move_to_end(key)
+        while len(self._pictures) > self.PICTURES_KEPT:
+            self._pictures.popitem(last=False)
+
     def update(self):
-        """Recompute and redraw with the controls' current values."""
+        """Recompute and redraw with the controls' current values (a simulated panel
+        shows settings it has shown before from its cache, without simulating)."""
+        key = self._cache_key()
+        hit = self._pictures.get(key) if key is not None else None
+        if hit is not None:
+            clock = self.timings = Laps()
+            self.data, self.summary, self.error, self.fig, png = hit
+            self._pictures.move_to_end(key)
+            self.image.value = png
+            clock.lap("cached")
+            self._show_summary()
+            return self
+        self._update()
+        if key is not None:
+            self._remember()
+        return self
+
+    def _show_summary(self):
+        style = "color:#b2182b" if self.error else ""
+        self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
+
+    def _update(self):
         clock = self.timings = Laps()
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
         key = None
@@ -209,8 +262,7 @@ class Panel:
         else:
             _apply_layout(fig, layout)
             self.image.value = render_png(fig, clock)
-        style = "color:#b2182b" if self.error else ""
-        self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
+        self._show_summary()
         return self
 
     def _style(self):
@@ -535,7 +587,7 @@ def clear_caches(panel=None):
     """Forget cached simulations and pictures (of one panel, and module-level ones)."""
     import functools
     import sys
-    for attr in ("_cache", "_png"):
+    for attr in ("_cache", "_png", "_pictures"):
         c = getattr(panel, attr, None)
         if hasattr(c, "clear"):
             c.clear()

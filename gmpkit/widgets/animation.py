@@ -18,6 +18,7 @@ from functools import lru_cache
 import ipywidgets as W
 
 from .. import plots, scenarios
+from ..i18n import language
 from ..models.gmp import FORCE_PREEMPT_NS, GMP
 from ..sim import Run, Simulation
 from . import PROJECTOR, Laps, Panel, _escape, defer_gc, register, render_png, slider
@@ -235,6 +236,8 @@ class AnimationPanel(Panel):
     browser tests.  Drawn frames are cached as PNG bytes.
     """
 
+    PICTURES_KEPT = 0    # keeps its own pictures (``_png``), one per frame
+
     def __init__(self, workload, procs, figsize=(10, 7.2)):
         self.frame = W.IntSlider(value=0, min=0, max=1, description="frame",
                                  continuous_update=True, layout=W.Layout(width="300px"))
@@ -300,7 +303,8 @@ class AnimationPanel(Panel):
             return self
         d = self.data
         i = d["frame"]
-        key = (d["workload"], d["procs"], i)
+        # the picture's text is in the learner's language, its size the projector's
+        key = (language(), PROJECTOR["on"], d["workload"], d["procs"], i)
         snap = d["snapshots"][i]
         if self._fig is None or self._fig_procs != d["procs"]:
             with plots.style(projector=PROJECTOR["on"]):

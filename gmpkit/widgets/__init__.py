@@ -399,18 +399,24 @@ def defer_gc():
 class Laps(dict):
     """Where an update's time went: ``lap(name)`` adds the time since the last lap.
 
-    >>> c = Laps(); c.lap("simulate"); sorted(c)
-    ['simulate']
+    ``cpu`` is the CPU time this process spent from the start to the last lap: on a
+    shared machine the wall-clock laps also hold the time spent waiting for a core.
+
+    >>> c = Laps(); c.lap("simulate"); sorted(c), c.cpu >= 0
+    (['simulate'], True)
     """
 
     def __init__(self):
         super().__init__()
         self._t = time.perf_counter()
+        self._c0 = time.process_time()
+        self.cpu = 0.0
 
     def lap(self, name):
         now = time.perf_counter()
         self[name] = self.get(name, 0.0) + now - self._t
         self._t = now
+        self.cpu = time.process_time() - self._c0
 
 
 def render_png(fig, clock=None):

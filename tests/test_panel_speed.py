@@ -160,3 +160,150 @@ def _moving_a_control():
     assert states == [False] and gc.isenabled()
     p.set(n=5)                          # set() is for tests and benchmarks: no deferral
     assert states == [False, True]
+
+
+# ---- text drawn from kept bitmaps ------------------------------------------------------------
+
+def _text_figure(texts, size=(4, 1.5), dpi=90):
+    """A figure of ``(x, y, string, kwargs)`` texts on a white background."""
+    from matplotlib.figure import Figure
+
+    from gmpkit import plots   # noqa: F401 - adds the CJK font after DejaVu Sans
+    fig = Figure(figsize=size, dpi=dpi)
+    for x, y, s, kw in texts:
+        fig.text(x, y, s, **kw)
+    return fig
+
+
+def _pixels(fig, renderer_cls=None):
+    """RGB pixels of ``fig`` drawn by the panels' renderer (or by ``renderer_cls``)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from gmpkit.widgets import _shared_canvas
+    if renderer_cls is None:
+        canvas = _shared_canvas(fig)
+    else:
+        canvas = FigureCanvasAgg(fig)
+        r = renderer_cls(*canvas.get_width_height(physical=True), fig.dpi)
+        canvas.get_renderer = lambda: r
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].astype(int).copy()
+
+
+def _forget_text_bitmaps():
+    from gmpkit import widgets
+    widgets._shared_canvas(_text_figure([]))     # makes the renderer class
+    widgets._PanelRenderer._text_bitmaps.clear()
+
+
+TEXTS = [(0.05, 0.6, "G12 runnext 0.25 ms", {"fontsize": 11}),
+         (0.05, 0.2, "调度器: 本地运行队列", {"fontsize": 10, "color": "#0072B2"}),
+         (0.8, 0.5, "rotated", {"rotation": 90, "fontsize": 9})]
+
+
+def test_a_kept_bitmap_draws_the_same_pixels_as_a_fresh_one():
+    import numpy as np
+    _forget_text_bitmaps()
+    first = _pixels(_text_figure(TEXTS))          # rasterised now
+    again = _pixels(_text_figure(TEXTS))          # drawn from the kept bitmaps
+    assert np.array_equal(first, again)
+    assert (first < 128).any()                    # something was drawn
+
+
+def test_kept_bitmaps_are_told_apart_by_string_size_and_font():
+    import numpy as np
+    _forget_text_bitmaps()
+    base = _pixels(_text_figure([(0.1, 0.4, "M0 M1", {"fontsize": 11})]))
+    for other in ([(0.1, 0.4, "M0 M2", {"fontsize": 11})],
+                  [(0.1, 0.4, "M0 M1", {"fontsize": 12})],
+                  [(0.1, 0.4, "M0 M1", {"fontsize": 11, "fontweight": "bold"})]):
+        assert not np.array_equal(base, _pixels(_text_figure(other))), other
+
+
+def test_panel_text_is_matplotlibs_own_drawing_up_to_sub_pixel_placement():
+    """Latin and Chinese (the fallback font), horizontal and rotated: where a string
+    starts on a whole pixel, the same pixels as Matplotlib's own renderer; elsewhere
+    the same ink, at most one pixel away (a kept bitmap is placed on whole pixels, as
+    Matplotlib did up to 3.10; 3.11 places each glyph at 1/64 px).  Rotated text is
+    Matplotlib's own everywhere."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    def box(im):
+        ink = (255 - im).sum(axis=2)
+        ys, xs = np.nonzero(ink)
+        return np.array([xs.min(), xs.max(), ys.min(), ys.max()]), ink.sum()
+
+    _forget_text_bitmaps()
+    for dx in (0.0, 0.013, 0.0271):              # whole-pixel, then sub-pixel origins
+        for x, y, text, kw in TEXTS:
+            one = [(x + dx, y + dx, text, kw)]
+            ours, stock = _pixels(_text_figure(one)), _pixels(_text_figure(one), RendererAgg)
+            if dx == 0.0 or kw.get("rotation"):
+                assert np.array_equal(ours, stock), (text, dx)
+                continue
+            (b1, ink1), (b2, ink2) = box(ours), box(stock)
+            assert np.abs(b1 - b2).max() <= 1, (text, dx, b1, b2)
+            assert abs(ink1 - ink2) <= 0.03 * ink2, (text, dx, ink1, ink2)
+
+
+# ---- pictures of settings already shown --------------------------------------------------
+
+def _simulated(real=False):
+    """A panel marked as registration marks it, counting its computations."""
+    calls = []
+
+    def compute(n):
+        calls.append(n)
+        return {"n": n}
+
+    def draw(d, fig):
+        ax = fig.subplots()
+        ax.bar([0, 1], [1, d["n"]])
+        ax.set_title(f"n = {d['n']}")
+        return f"n={d['n']}"
+
+    p = Panel("t", {"n": W.IntSlider(value=1, min=1, max=9)}, compute, draw)
+    p.panel_id, p.real = "test:cache", real
+    if not real:
+        p._remember()
+    return p, calls
+
+
+def test_a_slider_moved_back_shows_the_kept_picture_without_simulating():
+    p, calls = _simulated()
+    first = (p.image.value, p.summary, p.data)
+    p.set(n=5)
+    p.set(n=1)
+    assert calls == [1, 5]                       # n=1 was not computed again
+    assert (p.image.value, p.summary, p.data) == first
+    assert "cached" in p.timings
+
+
+def test_kept_pictures_are_per_language_and_the_machine_panels_keep_none():
+    import gmpkit as gk
+    p, calls = _simulated()
+    try:
+        gk.set_language("zh")
+        p.set(n=1)                               # same value, other language: drawn again
+        assert calls == [1, 1]
+    finally:
+        gk.set_language("en")
+    p.set(n=1)
+    assert calls == [1, 1]                       # the English picture was kept
+    real, calls = _simulated(real=True)
+    real.set(n=3)
+    real.set(n=1)
+    assert calls == [1, 3, 1]                    # each move measures again
+
+
+def test_only_the_last_few_pictures_are_kept():
+    p, calls = _simulated()
+    p.PICTURES_KEPT = 3
+    for n in range(1, 10):
+        p.set(n=n)
+    assert len(p._pictures) == 3
+    p.set(n=8)                                   # kept
+    p.set(n=2)                                   # forgotten: computed again
+    assert calls == list(range(1, 10)) + [2]

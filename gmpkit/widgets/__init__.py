@@ -457,12 +457,10 @@ def _panel_renderer_class():
     fallback fonts included, as Matplotlib up to 3.10 did) and afterwards only
     blends the kept bitmap at the new place: about 0.1 ms.  Keyed on the string,
     the font properties (family list, size, weight ...) and the dpi, so a language
-    switch or projector mode never reuses a bitmap of other text; the bitmap is
-    placed on whole pixels (as before 3.11), so a label may sit up to half a pixel
-    from where 3.11 would put it.  Mathtext is drawn by Matplotlib as usual.
+    switch or projector mode never reuses a bitmap of other text.  Horizontal text
+    comes out pixel for pixel as Matplotlib draws it (tests/test_panel_speed.py);
+    rotated text and mathtext are left to Matplotlib.
     """
-    import math
-
     import numpy as np
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 
@@ -470,7 +468,9 @@ def _panel_renderer_class():
         _text_bitmaps: dict = {}
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
+            if ismath or angle:
+                # rotated text (a y label or two) is drawn as Matplotlib draws it: turning
+                # a kept bitmap would move it a pixel or two
                 return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             aa = bool(gc.get_antialiased())
             key = (s, hash(prop), self.dpi, aa)
@@ -488,13 +488,7 @@ def _panel_renderer_class():
                     cache.clear()
                 cache[key] = hit
             img, xo, yo, d = hit
-            if angle:
-                rad = math.radians(angle)
-                xd, yd = d * math.sin(rad), d * math.cos(rad)
-            else:
-                xd, yd = 0.0, d
-            self._renderer.draw_text_image(img, round(x + xo + xd), round(y + yo + yd) + 1,
-                                           angle, gc)
+            self._renderer.draw_text_image(img, round(x + xo), round(y + yo + d) + 1, 0, gc)
 
     return PanelRenderer
 

@@ -307,3 +307,21 @@ def test_only_the_last_few_pictures_are_kept():
     p.set(n=8)                                   # kept
     p.set(n=2)                                   # forgotten: computed again
     assert calls == list(range(1, 10)) + [2]
+
+
+def test_an_opaque_panel_is_sent_as_rgb_and_a_transparent_figure_keeps_its_alpha():
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from gmpkit.widgets import render_png
+    opaque = Figure(figsize=(2, 1), dpi=50)
+    opaque.subplots().plot([0, 1], [1, 0])
+    clear = Figure(figsize=(2, 1), dpi=50)
+    clear.patch.set_alpha(0)
+    for fig, mode in ((opaque, "RGB"), (clear, "RGBA")):
+        img = Image.open(io.BytesIO(render_png(fig)))
+        assert img.mode == mode
+    px = Image.open(io.BytesIO(render_png(clear))).getpixel((0, 0))
+    assert px[3] == 0                            # still see-through, not black

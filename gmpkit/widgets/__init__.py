@@ -546,9 +546,11 @@ def benchmark_panels(repeats=10, names=None):
     values spread over its range, never to the value it shows.  A slider with
     fewer values than that comes back to values it showed before; the caches
     (pictures and simulations of settings already seen) are then emptied
-    first, so no move is answered from a cache of an earlier move.  Returns ``{name: {"simulate": [s, ...], "draw": [...],
-    "encode": [...], "total": [...]}}`` (see ``Laps``; ``REAL_PANELS`` are
-    the panels that measure this machine).
+    first, so no move is answered from a cache of an earlier move.  Returns
+    ``{name: {"simulate": [s, ...], "draw": [...], "encode": [...], "total": [...],
+    "cpu": [...], "back": [...]}}`` (see ``Laps``; ``cpu`` is the process's CPU time
+    of each move, ``back`` the time of moves back to values just shown, answered from
+    the panel's kept pictures; ``REAL_PANELS`` are the panels that measure this machine).
     """
     _import_all()
     out = {}
@@ -563,7 +565,7 @@ def benchmark_panels(repeats=10, names=None):
             continue
         spread = _fresh_values(ctl, repeats) + [ctl.value]
         seen = {ctl.value}
-        res = {"simulate": [], "draw": [], "encode": [], "total": []}
+        res = {"simulate": [], "draw": [], "encode": [], "total": [], "cpu": [], "back": []}
         for k in range(repeats * 2):
             if len(res["total"]) == repeats:
                 break
@@ -584,6 +586,13 @@ def benchmark_panels(repeats=10, names=None):
             laps = getattr(panel, "timings", None) or {}
             for phase in ("simulate", "draw", "encode"):
                 res[phase].append(laps.get(phase, 0.0))
+            res["cpu"].append(getattr(laps, "cpu", 0.0))
+        # moving back to values just shown: what a kept picture costs (simulated panels)
+        if not getattr(panel, "real", False):
+            for v in sorted(seen - {ctl.value})[:3]:
+                t0 = time.perf_counter()
+                panel.set(**{ctl_name: v})
+                res["back"].append(time.perf_counter() - t0)
         if res["total"]:
             out[name] = res
     return out

@@ -325,3 +325,33 @@ def test_an_opaque_panel_is_sent_as_rgb_and_a_transparent_figure_keeps_its_alpha
         assert img.mode == mode
     px = Image.open(io.BytesIO(render_png(clear))).getpixel((0, 0))
     assert px[3] == 0                            # still see-through, not black
+
+
+def test_kept_font_metrics_place_every_text_where_matplotlib_does():
+    """The panels' renderer keeps each font's ascent/descent; titles, tick labels and a
+    two-line label must get exactly the boxes Matplotlib's own renderer gives them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+    from matplotlib.figure import Figure
+
+    from gmpkit import plots  # noqa: F401
+    from gmpkit.widgets import _shared_canvas
+
+    def boxes(make_canvas):
+        fig = Figure(figsize=(5, 3), dpi=90)
+        ax = fig.subplots()
+        ax.plot([0, 10], [0, 1e4])
+        ax.set_title("本地运行队列 — what each P ran", fontsize=13, fontweight="bold")
+        ax.set_xlabel("time (µs)\\nsecond line")
+        canvas = make_canvas(fig)
+        canvas.draw()
+        r = canvas.get_renderer()
+        texts = [ax.title, ax.xaxis.label] + ax.get_xticklabels() + ax.get_yticklabels()
+        return [tuple(t.get_window_extent(r).bounds) for t in texts]
+
+    def stock(fig):
+        c = FigureCanvasAgg(fig)
+        r = RendererAgg(*c.get_width_height(physical=True), fig.dpi)
+        c.get_renderer = lambda: r
+        return c
+
+    assert boxes(_shared_canvas) == boxes(stock)

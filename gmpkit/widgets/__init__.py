@@ -472,6 +472,33 @@ def _panel_renderer_class():
 
     class PanelRenderer(RendererAgg):
         _text_bitmaps: dict = {}
+        _height_metrics: dict = {}
+
+        def _get_font_height_metrics(self, prop):
+            """``(ascent, descent, line gap)`` of a font at a size, as ``Text`` computes
+            them for every label (a font look-up and two font tables each time): kept
+            per font properties and dpi."""
+            key = (hash(prop), self.dpi)
+            got = self._height_metrics.get(key)
+            if got is None:
+                from matplotlib.font_manager import fontManager, get_font
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                got = (None, None, None)
+                for table_name, gap_key, asc_key, desc_key in (
+                        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                        ("hhea", "lineGap", "ascent", "descent")):
+                    table = font.get_sfnt_table(table_name)
+                    if table is None:
+                        continue
+                    scale = (1 / font.get_sfnt_table("head")["unitsPerEm"]
+                             * prop.get_size_in_points() * self.dpi / 72)
+                    got = (table[asc_key] * scale, -table[desc_key] * scale,
+                           table[gap_key] * scale)
+                    break
+                if len(self._height_metrics) >= TEXT_CACHE_SIZE:
+                    self._height_metrics.clear()
+                self._height_metrics[key] = got
+            return got
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
             if ismath or angle:

@@ -355,3 +355,49 @@ def test_kept_font_metrics_place_every_text_where_matplotlib_does():
         return c
 
     assert boxes(_shared_canvas) == boxes(stock)
+
+
+def _marker_figure():
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(4, 3), dpi=60)
+    a1, a2 = fig.subplots(1, 2)
+    a1.plot([1, 2, 3], [3, 1, 2], marker="o", label="line")
+    a1.scatter([1, 2], [2, 3], marker="X", s=80, label="points")
+    a1.legend()
+    a2.set_xscale("log")
+    a2.plot([1, 10, 100], [1, 2, 3], marker=">", markevery=1)
+    a2.grid(True)
+    return fig
+
+
+def test_cheap_marker_copies_draw_the_same_picture_and_copies_stay_independent():
+    from matplotlib.markers import MarkerStyle
+
+    from gmpkit.widgets import _MARKERS, _cheap_marker_copies, render_png
+    stock_set = MarkerStyle._set_marker
+    with _cheap_marker_copies():
+        assert MarkerStyle._set_marker is not stock_set
+        fast = render_png(_marker_figure())
+        m = MarkerStyle("^")
+        before = m.get_transform().get_matrix().copy()
+        turned = m.rotated(deg=30)              # adjusts the copy's transform only
+        copy = MarkerStyle(m)
+    assert MarkerStyle._set_marker is stock_set and _MARKERS["depth"] == 0
+    assert (m.get_transform().get_matrix() == before).all()
+    assert not (turned.get_transform().get_matrix() == before).all()
+    assert copy.get_path() is m.get_path() and copy.get_marker() == "^"
+    # the same pixels as with Matplotlib's own (deep) copies, on the same renderer
+    import numpy as np
+
+    from gmpkit.widgets import _shared_canvas
+
+    def pixels(fig):
+        c = _shared_canvas(fig)
+        c.draw()
+        return np.asarray(c.buffer_rgba()).copy()
+
+    stock = pixels(_marker_figure())
+    with _cheap_marker_copies():
+        ours = pixels(_marker_figure())
+    assert np.array_equal(stock, ours)
+    assert fast[:4] == b"\x89PNG"

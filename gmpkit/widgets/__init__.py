@@ -232,6 +232,10 @@ class Panel:
         self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
 
     def _update(self):
+        with _cheap_marker_copies():
+            return self._draw_afresh()
+
+    def _draw_afresh(self):
         clock = self.timings = Laps()
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
         key = None
@@ -361,6 +365,50 @@ def _apply_layout(fig, layout):
             t.set_position(p)
 
 
+_MARKERS = {"depth": 0, "stock": None}
+
+
+@contextlib.contextmanager
+def _cheap_marker_copies():
+    """While a panel draws: copy a ``MarkerStyle`` without ``copy.deepcopy``.
+
+    Every tick of a new Axes copies its first tick's properties, and each copy of a
+    tick mark's ``MarkerStyle`` was a ``deepcopy`` of its attributes (paths,
+    transforms, a bound method): 10-15 % of drawing a panel.  Marker styles are not
+    changed in place once made, except the transforms that ``rotated`` /
+    ``transformed`` adjust on their own copy; those are copied here, the rest is
+    shared.  Matplotlib's own copy is back when the outermost use ends, so figures
+    outside panels never see this.
+    """
+    import types
+
+    from matplotlib.markers import MarkerStyle
+
+    if _MARKERS["depth"] == 0:
+        stock = _MARKERS["stock"] = MarkerStyle._set_marker
+
+        def _set_marker(self, marker):
+            if not isinstance(marker, MarkerStyle):
+                return stock(self, marker)
+            d = dict(marker.__dict__)
+            for k in ("_transform", "_alt_transform", "_user_transform"):
+                if d.get(k) is not None:
+                    d[k] = d[k].frozen()      # a new matrix: adjusting it leaves marker's
+            f = d.get("_marker_function")
+            if getattr(f, "__self__", None) is marker:
+                d["_marker_function"] = types.MethodType(f.__func__, self)
+            self.__dict__ = d
+
+        MarkerStyle._set_marker = _set_marker
+    _MARKERS["depth"] += 1
+    try:
+        yield
+    finally:
+        _MARKERS["depth"] -= 1
+        if _MARKERS["depth"] == 0:
+            MarkerStyle._set_marker = _MARKERS["stock"]
+
+
 GC_SAFETY_S = 1.0   # defer_gc: the collector is back on after this, whatever the loop does
 
 
@@ -431,7 +479,8 @@ def render_png(fig, clock=None):
     from PIL import Image
 
     canvas = _shared_canvas(fig)
-    canvas.draw()
+    with _cheap_marker_copies():
+        canvas.draw()
     if clock is not None:
         clock.lap("draw")      # the panel's artists and their rasterising
     w, h = canvas.get_width_height(physical=True)

@@ -625,8 +625,8 @@ def benchmark_panels(repeats=10, names=None):
     first, so no move is answered from a cache of an earlier move.  Returns
     ``{name: {"simulate": [s, ...], "draw": [...], "encode": [...], "total": [...],
     "cpu": [...], "back": [...]}}`` (see ``Laps``; ``cpu`` is the process's CPU time
-    of each move, ``back`` the time of moves back to values just shown, answered from
-    the panel's kept pictures; ``REAL_PANELS`` are the panels that measure this machine).
+    of each move, ``back`` the time of moves back to the value just shown, answered
+    from the panel's kept pictures; ``REAL_PANELS`` are the panels that measure this machine).
     """
     _import_all()
     out = {}
@@ -663,11 +663,14 @@ def benchmark_panels(repeats=10, names=None):
             for phase in ("simulate", "draw", "encode"):
                 res[phase].append(laps.get(phase, 0.0))
             res["cpu"].append(getattr(laps, "cpu", 0.0))
-        # moving back to values just shown: what a kept picture costs (simulated panels)
-        if not getattr(panel, "real", False):
-            for v in sorted(seen - {ctl.value})[:3]:
+        # moving back to the value just shown: what a kept picture costs (simulated panels)
+        other = next((v for v in spread if v != ctl.value), None)
+        if not getattr(panel, "real", False) and other is not None:
+            here = ctl.value
+            for _ in range(3):
+                panel.set(**{ctl_name: other})          # (drawn, or kept: not timed)
                 t0 = time.perf_counter()
-                panel.set(**{ctl_name: v})
+                panel.set(**{ctl_name: here})
                 res["back"].append(time.perf_counter() - t0)
         if res["total"]:
             out[name] = res

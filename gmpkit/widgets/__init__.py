@@ -511,11 +511,13 @@ def _panel_renderer_class():
     renderer lays out and rasterises a string once (FreeType's whole-string path,
     fallback fonts included, as Matplotlib up to 3.10 did) and afterwards only
     blends the kept bitmap at the new place: about 0.1 ms.  Keyed on the string,
-    the font properties (family list, size, weight ...) and the dpi, so a language
-    switch or projector mode never reuses a bitmap of other text.  Horizontal text
-    comes out pixel for pixel as Matplotlib draws it (tests/test_panel_speed.py);
+    the font properties (family list, size, weight ...), the dpi and the hinting
+    settings, so a language switch or projector mode never reuses a bitmap of other
+    text.  A horizontal string that starts on a whole pixel comes out pixel for pixel
+    as Matplotlib draws it, elsewhere at most a pixel off (tests/test_panel_speed.py);
     rotated text and mathtext are left to Matplotlib.
     """
+    import matplotlib as mpl
     import numpy as np
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 
@@ -555,12 +557,13 @@ def _panel_renderer_class():
                 # a kept bitmap would move it a pixel or two
                 return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
             aa = bool(gc.get_antialiased())
-            key = (s, hash(prop), self.dpi, aa)
+            flags = get_hinting_flag()
+            key = (s, hash(prop), self.dpi, aa, flags, mpl.rcParams["text.hinting_factor"])
             cache = self._text_bitmaps
             hit = cache.get(key)
             if hit is None:
                 font = self._prepare_font(prop)
-                font.set_text(s, 0, flags=get_hinting_flag())
+                font.set_text(s, 0, flags=flags)
                 font.draw_glyphs_to_bitmap(antialiased=aa)
                 xo, yo = font.get_bitmap_offset()
                 # a copy: the font's own buffer is overwritten by the next string

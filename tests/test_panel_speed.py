@@ -279,6 +279,10 @@ def test_a_slider_moved_back_shows_the_kept_picture_without_simulating():
     assert calls == [1, 5]                       # n=1 was not computed again
     assert (p.image.value, p.summary, p.data) == first
     assert "cached" in p.timings
+    # kept pictures keep no figure: asking for it draws the shown setting's again
+    assert p.fig.axes[0].get_title() == "n = 1"
+    assert calls == [1, 5, 1] and p.image.value == first[0] and "cached" in p.timings
+    assert p.fig is p.fig                        # drawn once
 
 
 def test_kept_pictures_are_per_language_and_the_machine_panels_keep_none():

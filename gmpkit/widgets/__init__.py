@@ -141,7 +141,7 @@ class Panel:
         self.summary_label.add_class("gmpkit-summary")
         self.notice = notice
         self.data = None
-        self.fig = None
+        self._figure, self._fig_missing = None, False
         self._layouts = {}      # layout key -> axes positions found by constrained layout
         self.summary = ""
         self.error = None
@@ -183,7 +183,21 @@ class Panel:
         self.update()
         return self
 
-    PICTURES_KEPT = 12   # settings remembered per panel (each keeps its figure and PNG)
+    PICTURES_KEPT = 12   # settings remembered per panel (data, summary and PNG each)
+
+    @property
+    def fig(self):
+        """The Figure of the current picture (drawn again on first access after a move
+        answered from the kept pictures, which do not keep figures)."""
+        if self._fig_missing:
+            png, laps = self.image.value, getattr(self, "timings", None)
+            self._update()                 # same settings -> same data, same picture
+            self.image.value, self.timings = png, laps
+        return self._figure
+
+    @fig.setter
+    def fig(self, fig):
+        self._figure, self._fig_missing = fig, False
 
     def _cache_key(self):
         """What decides a simulated panel's picture: its controls' values, the language of
@@ -202,9 +216,11 @@ class Panel:
 
     def _remember(self):
         key = self._cache_key()
-        if key is None or self.fig is None or self.PICTURES_KEPT <= 0:
+        if key is None or self._figure is None or self.PICTURES_KEPT <= 0:
             return
-        self._pictures[key] = (self.data, self.summary, self.error, self.fig, self.image.value)
+        # not the figure: a panel's figure is a megabyte or two of artists; ``fig`` draws
+        # a kept setting's figure again only if a test or a notebook asks for it
+        self._pictures[key] = (self.data, self.summary, self.error, self.image.value)
         self._pictures.move_to_end(key)
         while len(self._pictures) > self.PICTURES_KEPT:
             self._pictures.popitem(last=False)
@@ -216,7 +232,8 @@ class Panel:
         hit = self._pictures.get(key) if key is not None else None
         if hit is not None:
             clock = self.timings = Laps()
-            self.data, self.summary, self.error, self.fig, png = hit
+            self.data, self.summary, self.error, png = hit
+            self._figure, self._fig_missing = None, True
             self._pictures.move_to_end(key)
             self.image.value = png
             clock.lap("cached")

@@ -302,7 +302,10 @@ def print_panels(args):
     print(f"\n3. panel latency without a browser: a slider moved to {args.moves} distinct "
           f"values; medians of simulate / draw / encode, then total p50 and p95 "
           f"(targets p50 <= 150 ms, p95 <= 300 ms)")
-    print(f"  {'panel':<22}{'simulate':>9}{'draw':>7}{'encode':>8}{'p50':>8}{'p95':>7}")
+    print("  (CPU: the CPU time of a move, median; wall minus CPU is waiting for a core. "
+          "back: a move back to a value shown, answered from the panel's kept pictures)")
+    print(f"  {'panel':<22}{'simulate':>9}{'draw':>7}{'encode':>8}{'p50':>8}{'p95':>7}"
+          f"{'CPU':>9}{'back':>7}")
     for real in (False, True):
         if real:
             print("  panels that measure this machine (no target: their latency is the measurement's)")
@@ -312,8 +315,10 @@ def print_panels(args):
             med = {k: statistics.median(v) * 1000 for k, v in t.items() if v}
             p95 = _p95(t["total"]) * 1000
             verdict = "" if real else _mark(med["total"] <= 150 and p95 <= 300)
+            back = f"{med['back']:>7.1f}" if "back" in med else f"{'':>7}"
             print(f"  {panel:<22}{med.get('simulate', 0):>8.0f} {med.get('draw', 0):>6.0f} "
-                  f"{med.get('encode', 0):>7.0f} {med['total']:>7.0f}{p95:>7.0f} ms  {verdict}")
+                  f"{med.get('encode', 0):>7.0f} {med['total']:>7.0f}{p95:>7.0f}"
+                  f"{med.get('cpu', 0):>9.0f}{back} ms  {verdict}")
 
 
 def _p95(xs):

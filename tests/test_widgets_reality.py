@@ -24,7 +24,7 @@ def no_go(monkeypatch):
 
 
 def test_panels_are_registered():
-    assert {"07:gantt", "07:schedtrace", "07:compare"} <= set(PANELS)
+    assert {"08:gantt", "08:schedtrace", "08:compare"} <= set(PANELS)
 
 
 def test_gantt_panel_on_recorded_data_says_so_and_colours_alike(no_go):

@@ -26,6 +26,7 @@ functions that build a Panel with sensible defaults.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import gc
@@ -85,6 +86,8 @@ def register(name, real=False):
             panel = fn(*args, **kwargs)
             # the browser latency benchmark finds a panel by these (CSS classes)
             panel.panel_id, panel.real = name, real
+            if not real:          # a simulated panel: remember its first picture too
+                panel._remember()
             return panel
 
         PANELS[name] = factory
@@ -138,10 +141,13 @@ class Panel:
         self.summary_label.add_class("gmpkit-summary")
         self.notice = notice
         self.data = None
-        self.fig = None
+        self._figure, self._fig_missing = None, False
         self._layouts = {}      # layout key -> axes positions found by constrained layout
         self.summary = ""
         self.error = None
+        # settings already shown -> (data, summary, error, figure, PNG): a slider moved back
+        # to a value answers at once (see ``_cache_key``)
+        self._pictures = collections.OrderedDict()
         for c in self.controls.values():
             if isinstance(c, W.Checkbox):   # show the whole label, not "newm's clone() happens u…"
                 c.indent = False
@@ -177,8 +183,76 @@ class Panel:
         self.update()
         return self
 
+    PICTURES_KEPT = 12   # settings remembered per panel (data, summary and PNG each)
+
+    @property
+    def fig(self):
+        """The Figure of the current picture (drawn again on first access after a move
+        answered from the kept pictures, which do not keep figures)."""
+        if self._fig_missing:
+            png, laps = self.image.value, getattr(self, "timings", None)
+            self._update()                 # same settings -> same data, same picture
+            self.image.value, self.timings = png, laps
+        return self._figure
+
+    @fig.setter
+    def fig(self, fig):
+        self._figure, self._fig_missing = fig, False
+
+    def _cache_key(self):
+        """What decides a simulated panel's picture: its controls' values, the language of
+        its text and projector mode.  ``None`` (never cached) for a panel that measures
+        the machine -- each move is a new measurement -- or one not in ``PANELS``."""
+        if getattr(self, "real", None) is not False:
+            return None
+        from ..i18n import language
+        try:
+            key = (language(), PROJECTOR["on"], self.figsize, self.dpi,
+                   tuple(sorted(self.values.items())))
+            hash(key)
+        except TypeError:      # a control with an unhashable value
+            return None
+        return key
+
+    def _remember(self):
+        key = self._cache_key()
+        if key is None or self._figure is None or self.PICTURES_KEPT <= 0:
+            return
+        # not the figure: a panel's figure is a megabyte or two of artists; ``fig`` draws
+        # a kept setting's figure again only if a test or a notebook asks for it
+        self._pictures[key] = (self.data, self.summary, self.error, self.image.value)
+        self._pictures.move_to_end(key)
+        while len(self._pictures) > self.PICTURES_KEPT:
+            self._pictures.popitem(last=False)
+
     def update(self):
-        """Recompute and redraw with the controls' current values."""
+        """Recompute and redraw with the controls' current values (a simulated panel
+        shows settings it has shown before from its cache, without simulating)."""
+        key = self._cache_key()
+        hit = self._pictures.get(key) if key is not None else None
+        if hit is not None:
+            clock = self.timings = Laps()
+            self.data, self.summary, self.error, png = hit
+            self._figure, self._fig_missing = None, True
+            self._pictures.move_to_end(key)
+            self.image.value = png
+            clock.lap("cached")
+            self._show_summary()
+            return self
+        self._update()
+        if key is not None:
+            self._remember()
+        return self
+
+    def _show_summary(self):
+        style = "color:#b2182b" if self.error else ""
+        self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
+
+    def _update(self):
+        with _cheap_marker_copies():
+            return self._draw_afresh()
+
+    def _draw_afresh(self):
         clock = self.timings = Laps()
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
         key = None
@@ -210,8 +284,7 @@ class Panel:
         else:
             _apply_layout(fig, layout)
             self.image.value = render_png(fig, clock)
-        style = "color:#b2182b" if self.error else ""
-        self.summary_label.value = f"<b style='{style}'>{_escape(self.summary)}</b>"
+        self._show_summary()
         return self
 
     def _style(self):
@@ -311,6 +384,50 @@ def _apply_layout(fig, layout):
             t.set_position(p)
 
 
+_MARKERS = {"depth": 0, "stock": None}
+
+
+@contextlib.contextmanager
+def _cheap_marker_copies():
+    """While a panel draws: copy a ``MarkerStyle`` without ``copy.deepcopy``.
+
+    Every tick of a new Axes copies its first tick's properties, and each copy of a
+    tick mark's ``MarkerStyle`` was a ``deepcopy`` of its attributes (paths,
+    transforms, a bound method): 10-15 % of drawing a panel.  Marker styles are not
+    changed in place once made, except the transforms that ``rotated`` /
+    ``transformed`` adjust on their own copy; those are copied here, the rest is
+    shared.  Matplotlib's own copy is back when the outermost use ends, so figures
+    outside panels never see this.
+    """
+    import types
+
+    from matplotlib.markers import MarkerStyle
+
+    if _MARKERS["depth"] == 0:
+        stock = _MARKERS["stock"] = MarkerStyle._set_marker
+
+        def _set_marker(self, marker):
+            if not isinstance(marker, MarkerStyle):
+                return stock(self, marker)
+            d = dict(marker.__dict__)
+            for k in ("_transform", "_alt_transform", "_user_transform"):
+                if d.get(k) is not None:
+                    d[k] = d[k].frozen()      # a new matrix: adjusting it leaves marker's
+            f = d.get("_marker_function")
+            if getattr(f, "__self__", None) is marker:
+                d["_marker_function"] = types.MethodType(f.__func__, self)
+            self.__dict__ = d
+
+        MarkerStyle._set_marker = _set_marker
+    _MARKERS["depth"] += 1
+    try:
+        yield
+    finally:
+        _MARKERS["depth"] -= 1
+        if _MARKERS["depth"] == 0:
+            MarkerStyle._set_marker = _MARKERS["stock"]
+
+
 GC_SAFETY_S = 1.0   # defer_gc: the collector is back on after this, whatever the loop does
 
 
@@ -349,18 +466,24 @@ def defer_gc():
 class Laps(dict):
     """Where an update's time went: ``lap(name)`` adds the time since the last lap.
 
-    >>> c = Laps(); c.lap("simulate"); sorted(c)
-    ['simulate']
+    ``cpu`` is the CPU time this process spent from the start to the last lap: on a
+    shared machine the wall-clock laps also hold the time spent waiting for a core.
+
+    >>> c = Laps(); c.lap("simulate"); sorted(c), c.cpu >= 0
+    (['simulate'], True)
     """
 
     def __init__(self):
         super().__init__()
         self._t = time.perf_counter()
+        self._c0 = time.process_time()
+        self.cpu = 0.0
 
     def lap(self, name):
         now = time.perf_counter()
         self[name] = self.get(name, 0.0) + now - self._t
         self._t = now
+        self.cpu = time.process_time() - self._c0
 
 
 def render_png(fig, clock=None):
@@ -368,17 +491,24 @@ def render_png(fig, clock=None):
 
     ``savefig`` draws a constrained-layout figure twice (a layout pass, then the
     real one); drawing on an Agg canvas lays out and draws in one pass, and a
-    light PNG compression keeps encoding cheap.  Together they halve the time
+    light PNG compression of the RGB pixels (alpha dropped when the figure is
+    opaque) keeps encoding cheap.  Together they halve the time
     from moving a slider to a new picture.
     """
     from PIL import Image
 
     canvas = _shared_canvas(fig)
-    canvas.draw()
+    with _cheap_marker_copies():
+        canvas.draw()
     if clock is not None:
         clock.lap("draw")      # the panel's artists and their rasterising
     w, h = canvas.get_width_height(physical=True)
     img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if img.getchannel("A").getextrema()[0] == 255:
+        # an opaque figure (every panel's): RGB is a quarter less to compress, and
+        # lossless -- a palette PNG would be faster still but shifts colours by up
+        # to 6 %, and the course's palettes were chosen colour by colour
+        img = img.convert("RGB")
     buf = io.BytesIO()
     img.save(buf, format="png", compress_level=1)
     if clock is not None:
@@ -387,6 +517,84 @@ def render_png(fig, clock=None):
 
 
 _RENDERERS: dict = {}   # (width, height, dpi) -> a RendererAgg reused by every panel
+TEXT_CACHE_SIZE = 4096  # rasterised strings kept (a few MB; a panel shows 20-60)
+
+
+def _panel_renderer_class():
+    """``RendererAgg`` that rasterises each string once and keeps its bitmap.
+
+    Matplotlib 3.11 draws text glyph by glyph from Python (a font lookup, a layout
+    and a FreeType render per glyph, every draw): 1-3 ms per tick label, title or
+    bar label on this 2-core machine, which made text most of a panel's time.  A
+    panel redraws mostly the same strings (tick labels, titles, G ids), so this
+    renderer lays out and rasterises a string once (FreeType's whole-string path,
+    fallback fonts included, as Matplotlib up to 3.10 did) and afterwards only
+    blends the kept bitmap at the new place: about 0.1 ms.  Keyed on the string,
+    the font properties (family list, size, weight ...), the dpi and the hinting
+    settings, so a language switch or projector mode never reuses a bitmap of other
+    text.  A horizontal string that starts on a whole pixel comes out pixel for pixel
+    as Matplotlib draws it, elsewhere at most a pixel off (tests/test_panel_speed.py);
+    rotated text and mathtext are left to Matplotlib.
+    """
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+
+    class PanelRenderer(RendererAgg):
+        _text_bitmaps: dict = {}
+        _height_metrics: dict = {}
+
+        def _get_font_height_metrics(self, prop):
+            """``(ascent, descent, line gap)`` of a font at a size, as ``Text`` computes
+            them for every label (a font look-up and two font tables each time): kept
+            per font properties and dpi."""
+            key = (hash(prop), self.dpi)
+            got = self._height_metrics.get(key)
+            if got is None:
+                from matplotlib.font_manager import fontManager, get_font
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                got = (None, None, None)
+                for table_name, gap_key, asc_key, desc_key in (
+                        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                        ("hhea", "lineGap", "ascent", "descent")):
+                    table = font.get_sfnt_table(table_name)
+                    if table is None:
+                        continue
+                    scale = (1 / font.get_sfnt_table("head")["unitsPerEm"]
+                             * prop.get_size_in_points() * self.dpi / 72)
+                    got = (table[asc_key] * scale, -table[desc_key] * scale,
+                           table[gap_key] * scale)
+                    break
+                if len(self._height_metrics) >= TEXT_CACHE_SIZE:
+                    self._height_metrics.clear()
+                self._height_metrics[key] = got
+            return got
+
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath or angle:
+                # rotated text (a y label or two) is drawn as Matplotlib draws it: turning
+                # a kept bitmap would move it a pixel or two
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            aa = bool(gc.get_antialiased())
+            flags = get_hinting_flag()
+            key = (s, hash(prop), self.dpi, aa, flags, mpl.rcParams["text.hinting_factor"])
+            cache = self._text_bitmaps
+            hit = cache.get(key)
+            if hit is None:
+                font = self._prepare_font(prop)
+                font.set_text(s, 0, flags=flags)
+                font.draw_glyphs_to_bitmap(antialiased=aa)
+                xo, yo = font.get_bitmap_offset()
+                # a copy: the font's own buffer is overwritten by the next string
+                hit = (np.array(font.get_image()), xo / 64.0, yo / 64.0,
+                       font.get_descent() / 64.0)
+                if len(cache) >= TEXT_CACHE_SIZE:
+                    cache.clear()
+                cache[key] = hit
+            img, xo, yo, d = hit
+            self._renderer.draw_text_image(img, round(x + xo), round(y + yo + d) + 1, 0, gc)
+
+    return PanelRenderer
 
 
 def _shared_canvas(fig):
@@ -396,28 +604,32 @@ def _shared_canvas(fig):
     Matplotlib caches text metrics and parsed mathtext per renderer; a new
     canvas per picture means a new renderer, so every tick label was measured
     and parsed afresh on every slider move.  Panels draw one picture at a time
-    and read the pixels out at once, so one renderer per size is safe.
+    and read the pixels out at once, so one renderer per size is safe.  The
+    renderer keeps rasterised strings too (``_panel_renderer_class``).
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    class SharedCanvas(FigureCanvasAgg):
-        def get_renderer(self):
-            w, h = self.get_width_height(physical=True)
-            key = (w, h, self.figure.dpi)
-            r = _RENDERERS.get(key)
-            if r is None:
-                if len(_RENDERERS) > 8:
-                    _RENDERERS.clear()
-                r = _RENDERERS[key] = RendererAgg(w, h, self.figure.dpi)
-            self.renderer = r
-            return r
-
-    global _SharedCanvas
+    global _SharedCanvas, _PanelRenderer
     if _SharedCanvas is None:
+        _PanelRenderer = _panel_renderer_class()
+
+        class SharedCanvas(FigureCanvasAgg):
+            def get_renderer(self):
+                w, h = self.get_width_height(physical=True)
+                key = (w, h, self.figure.dpi)
+                r = _RENDERERS.get(key)
+                if r is None:
+                    if len(_RENDERERS) > 8:
+                        _RENDERERS.clear()
+                    r = _RENDERERS[key] = _PanelRenderer(w, h, self.figure.dpi)
+                self.renderer = r
+                return r
+
         _SharedCanvas = SharedCanvas
     return _SharedCanvas(fig)
 
 
+_PanelRenderer = None
 _SharedCanvas = None
 
 
@@ -432,9 +644,11 @@ def benchmark_panels(repeats=10, names=None):
     values spread over its range, never to the value it shows.  A slider with
     fewer values than that comes back to values it showed before; the caches
     (pictures and simulations of settings already seen) are then emptied
-    first, so no move is answered from a cache of an earlier move.  Returns ``{name: {"simulate": [s, ...], "draw": [...],
-    "encode": [...], "total": [...]}}`` (see ``Laps``; ``REAL_PANELS`` are
-    the panels that measure this machine).
+    first, so no move is answered from a cache of an earlier move.  Returns
+    ``{name: {"simulate": [s, ...], "draw": [...], "encode": [...], "total": [...],
+    "cpu": [...], "back": [...]}}`` (see ``Laps``; ``cpu`` is the process's CPU time
+    of each move, ``back`` the time of moves back to the value just shown, answered
+    from the panel's kept pictures; ``REAL_PANELS`` are the panels that measure this machine).
     """
     _import_all()
     out = {}
@@ -449,7 +663,7 @@ def benchmark_panels(repeats=10, names=None):
             continue
         spread = _fresh_values(ctl, repeats) + [ctl.value]
         seen = {ctl.value}
-        res = {"simulate": [], "draw": [], "encode": [], "total": []}
+        res = {"simulate": [], "draw": [], "encode": [], "total": [], "cpu": [], "back": []}
         for k in range(repeats * 2):
             if len(res["total"]) == repeats:
                 break
@@ -470,6 +684,16 @@ def benchmark_panels(repeats=10, names=None):
             laps = getattr(panel, "timings", None) or {}
             for phase in ("simulate", "draw", "encode"):
                 res[phase].append(laps.get(phase, 0.0))
+            res["cpu"].append(getattr(laps, "cpu", 0.0))
+        # moving back to the value just shown: what a kept picture costs (simulated panels)
+        other = next((v for v in spread if v != ctl.value), None)
+        if not getattr(panel, "real", False) and other is not None:
+            here = ctl.value
+            for _ in range(3):
+                panel.set(**{ctl_name: other})          # (drawn, or kept: not timed)
+                t0 = time.perf_counter()
+                panel.set(**{ctl_name: here})
+                res["back"].append(time.perf_counter() - t0)
         if res["total"]:
             out[name] = res
     return out
@@ -479,7 +703,7 @@ def clear_caches(panel=None):
     """Forget cached simulations and pictures (of one panel, and module-level ones)."""
     import functools
     import sys
-    for attr in ("_cache", "_png"):
+    for attr in ("_cache", "_png", "_pictures"):
         c = getattr(panel, attr, None)
         if hasattr(c, "clear"):
             c.clear()

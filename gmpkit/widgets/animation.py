@@ -261,6 +261,8 @@ class AnimationPanel(Panel):
     browser tests.  Drawn frames are cached as PNG bytes.
     """
 
+    PICTURES_KEPT = 0    # keeps its own pictures (``_png``), one per frame
+
     def __init__(self, workload, procs, figsize=(10, 7.2)):
         self.frame = W.IntSlider(value=0, min=0, max=1, description=tr("frame"),
                                  continuous_update=True, layout=W.Layout(width="300px"))
@@ -332,7 +334,8 @@ class AnimationPanel(Panel):
             return self
         d = self.data
         i = d["frame"]
-        key = (language(), d["workload"], d["procs"], i)   # pictures hold text: per language
+        # the picture's text is in the learner's language, its size the projector's
+        key = (language(), PROJECTOR["on"], d["workload"], d["procs"], i)
         snap = d["snapshots"][i]
         if self._fig is None or self._fig_procs != (d["procs"], language()):
             with plots.style(projector=PROJECTOR["on"]):

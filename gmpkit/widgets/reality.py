@@ -4,11 +4,11 @@ Panels (each runs :func:`gmpkit.real.compare.compare`: the GMP model and the
 scenario's Go mirror, ``gmpkit/real/programs/scn_*.go``; without Go the real
 side is the runs recorded in ``gmpkit/data/compare``, and the panel says so in red):
 
-* ``07:gantt`` -- what each P ran over time, simulated above, real (from the
+* ``08:gantt`` -- what each P ran over time, simulated above, real (from the
   execution trace) below; goroutines numbered and coloured alike in both.
-* ``07:schedtrace`` -- the global queue and the thread count over time: the
+* ``08:schedtrace`` -- the global queue and the thread count over time: the
   real ``GODEBUG=schedtrace=1`` samples next to the simulator's.
-* ``07:compare`` -- every metric of the comparison as simulated / real, its
+* ``08:compare`` -- every metric of the comparison as simulated / real, its
   band around the real value, and the verdict ("within", "outside", "not
   modelled"); where one is outside, the panel's text says why.
 
@@ -80,7 +80,7 @@ def _source_colour(c):
 
 # ---- Gantt per P: simulated vs real ---------------------------------------------------------
 
-@register("07:gantt", real=True)
+@register("08:gantt", real=True)
 def gantt_panel(scenario="cpu_hog", procs=1, real="auto"):
     """Panel: the simulator's and real Go's Gantt chart per P, one above the other."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs)}
@@ -134,7 +134,7 @@ def schedtrace_side_by_side(c, lines=8):
             + "\n\nsimulator (run.schedtrace(1)):\n" + "\n".join(sim))
 
 
-@register("07:schedtrace", real=True)
+@register("08:schedtrace", real=True)
 def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
     """Panel: global queue and threads over time, real schedtrace vs the simulator."""
     controls = {"scenario": _scenario_control(scenario), "procs": _procs_control(procs)}
@@ -192,7 +192,7 @@ def schedtrace_panel(scenario="spawn_burst", procs=2, real="auto"):
 
 # ---- the comparison table as a plot ---------------------------------------------------------
 
-@register("07:compare", real=True)
+@register("08:compare", real=True)
 def compare_panel(scenario="syscall_storm", procs=2, async_preempt=True, real="auto"):
     """Panel: every metric, simulated / real, its band and verdict, and why a metric
     is outside its band or not modelled."""

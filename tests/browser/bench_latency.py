@@ -3,8 +3,8 @@
 A benchmark, not a test (pytest does not collect it; it prints figures beside their
 targets and never fails on them)::
 
-    .venv/bin/python tests/browser/bench_latency.py                # 02, 04, 05, 06
-    .venv/bin/python tests/browser/bench_latency.py --notebooks 06_gmp_scheduler --moves 12
+    .venv/bin/python tests/browser/bench_latency.py                # 02, 04, 05, 06, 07
+    .venv/bin/python tests/browser/bench_latency.py --notebooks 06_gmp_queues --moves 12
 
 It starts JupyterLab on a temporary copy of ``notebooks/`` and headless chromium (the
 same harness as the browser tests, ``lab.py``), opens each notebook, runs all cells, and
@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lab  # noqa: E402
 
 TARGET_P50_MS, TARGET_P95_MS = 150, 300
-DEFAULT_NOTEBOOKS = ("02_threads", "04_mn_model", "05_gm_scheduler", "06_gmp_scheduler")
+DEFAULT_NOTEBOOKS = ("02_threads", "04_mn_model", "05_gm_scheduler", "06_gmp_queues",
+                     "07_gmp_syscalls")
 
 # Arm a one-shot timer on panel ``arg.i``: key-down -> the image's src changes -> decoded
 # -> next frame.  The result lands in window.__gmpkitLat.
@@ -90,7 +91,7 @@ _FORGET = """
 import functools as _f, gc as _gc, sys as _s
 for _o in _gc.get_objects():
     if str(getattr(type(_o), '__module__', '')).startswith('gmpkit.widgets'):
-        for _a in ('_cache', '_png'):
+        for _a in ('_cache', '_png', '_pictures'):
             _c = _o.__dict__.get(_a) if hasattr(_o, '__dict__') else None
             if hasattr(_c, 'clear'):
                 _c.clear()
@@ -112,6 +113,29 @@ async (code) => {
 }
 """
 
+# The value of a Python expression in the kernel (its repr), or null.
+_EVALUATE = """
+async (expr) => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  const fut = nb.sessionContext.session.kernel.requestExecute({
+    code: '', silent: false, store_history: false, user_expressions: {v: expr}});
+  const reply = await fut.done;
+  const v = reply.content.user_expressions && reply.content.user_expressions.v;
+  return v && v.status === 'ok' ? v.data['text/plain'] : null;
+}
+"""
+
+# The kernel's own time for the last redraw of panel ``{pid!r}``: ``(wall ms, CPU ms)``
+# (``Panel.timings`` summed, and its ``cpu``).  The rest of a move's latency is the widget
+# messages and the browser; wall minus CPU is time the kernel waited for a core.
+_KERNEL_MS = (
+    "(lambda t: (round(1000 * sum(t.values())), round(1000 * getattr(t, 'cpu', -0.001))))"
+    "(max((o for o in __import__('gc').get_objects() "
+    "if isinstance(o, __import__('gmpkit.widgets', fromlist=['Panel']).Panel) "
+    "and getattr(o, 'panel_id', None) == {pid!r} "
+    "and getattr(o, 'timings', None) is not None), key=lambda o: o.timings._t).timings)"
+)
+
 # Title prefixes of the panels that measure the machine, for a gmpkit whose panels do not
 # carry the gmpkit-real class (the code before issue 12).
 _REAL_TITLES = ("01 ", "02 · New threads", "02 · Hand-off", "03 ", "07 ")
@@ -124,6 +148,12 @@ def _handle(page, info):
     return panel, panel.locator(sel).first
 
 
+def _panel_id(info):
+    """The registered name (``06:stealing``) of a panel whose CSS id is ``06-stealing``."""
+    cid = info.get("id")
+    return None if not cid else cid[:2] + ":" + cid[3:]
+
+
 def _readout(handle):
     v = handle.get_attribute("aria-valuenow")
     lo, hi = handle.get_attribute("aria-valuemin"), handle.get_attribute("aria-valuemax")
@@ -131,10 +161,12 @@ def _readout(handle):
 
 
 def time_panel(page, info, moves, forget=True, timeout_ms=120_000):
-    """``moves`` one-step moves of the panel's slider; returns [(ms, revisit), ...].
+    """``moves`` one-step moves of the panel's slider; returns [(ms, revisit, kernel ms
+    or None), ...].
 
     With ``forget`` the kernel's caches are emptied before each move (outside the
     timed interval), so a revisit costs what a first visit does."""
+    pid = _panel_id(info)
     panel, handle = _handle(page, info)
     panel.scroll_into_view_if_needed(timeout=lab.UI_TIMEOUT_MS)
     handle.focus(timeout=lab.UI_TIMEOUT_MS)
@@ -156,9 +188,14 @@ def time_panel(page, info, moves, forget=True, timeout_ms=120_000):
         page.wait_for_function("() => window.__gmpkitLat.t1 !== null", timeout=timeout_ms)
         lat = page.evaluate("() => window.__gmpkitLat")
         new_value = _readout(handle)[0]
-        out.append((lat["t1"] - lat["t0"], new_value in seen))
-        seen.add(new_value)
         page.wait_for_function(lab._KERNEL_IDLE, timeout=timeout_ms)   # settle before the next
+        kernel = None
+        if pid:
+            got = page.evaluate(_EVALUATE, _KERNEL_MS.format(pid=pid))
+            if got and got.startswith("("):
+                kernel = tuple(float(x) for x in got.strip("()").split(","))
+        out.append((lat["t1"] - lat["t0"], new_value in seen, kernel))
+        seen.add(new_value)
     return out
 
 
@@ -218,7 +255,7 @@ def main(argv=None):
                                 continue
                             res = time_panel(page, info, args.moves, forget=not args.keep_caches)
                             rows.append((label, info["real"], res))
-                            print(f"  {label:<22} {' '.join(f'{ms:.0f}' for ms, _ in res)} ms",
+                            print(f"  {label:<22} {' '.join(f'{r[0]:.0f}' for r in res)} ms",
                                   flush=True)
                         # the collector held off during redraws (gmpkit.widgets.defer_gc)
                         # must be back on once the kernel is idle
@@ -245,7 +282,8 @@ def report(rows, moves, keep=False):
     print(f"\nbrowser latency: slider release -> new picture visible, {moves} one-step moves "
           f"per panel (targets p50 <= {TARGET_P50_MS} ms, p95 <= {TARGET_P95_MS} ms; "
           + ("figures of first visits, revisits apart)" if keep else "every move from cold caches)"))
-    print(f"  {'panel':<22}{'n':>4}{'p50':>8}{'p95':>8}{'max':>8}   {'revisits p50':>12}")
+    print(f"  {'panel':<22}{'n':>4}{'p50':>8}{'p95':>8}{'max':>8}   {'revisits p50':>12}"
+          f"{'kernel p50 wall/CPU':>21}")
     for real in (False, True):
         if real:
             print("  panels that measure this machine (no target)")
@@ -255,16 +293,20 @@ def report(rows, moves, keep=False):
             if res is None:
                 print(f"  {label:<22}  not moved (each move runs a measurement; use --real)")
                 continue
-            fresh = [ms for ms, rev in res if not (rev and keep)]
-            rev = [ms for ms, r in res if r and keep]
+            fresh = [ms for ms, rev, _k in res if not (rev and keep)]
+            rev = [ms for ms, r, _k in res if r and keep]
+            kern = [k[0] for ms, r, k in res if k is not None and not (r and keep)]
+            kcpu = [k[1] for ms, r, k in res if k is not None and k[1] >= 0 and not (r and keep)]
             if not fresh:
                 continue
             p50, p95 = statistics.median(fresh), _p95(fresh)
             verdict = "" if real else ("ok" if p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS
                                        else "MISS")
             revs = f"{statistics.median(rev):>8.0f} ({len(rev)})" if rev else ""
+            kms = (f"{statistics.median(kern):>6.0f}" if kern else "") + (
+                f" /{statistics.median(kcpu):>4.0f}" if kcpu else "")
             print(f"  {label:<22}{len(fresh):>4}{p50:>8.0f}{p95:>8.0f}{max(fresh):>8.0f}   "
-                  f"{revs:>12}  {verdict}")
+                  f"{revs:>12}{kms:>21}  {verdict}")
 
 
 if __name__ == "__main__":

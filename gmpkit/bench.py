@@ -60,8 +60,11 @@ RATIO_TARGET = 0.25
 OPS_PER_GOROUTINE = 14   # reference_workload with rounds=4: go + 4 x (compute, send, recv) + done
 
 
-def reference_workload(goroutines=10_000, rounds=4):
-    """Each goroutine computes and passes tokens over a shared buffered channel."""
+def reference_workload(goroutines=10_000, rounds=4, gk=gk):
+    """Each goroutine computes and passes tokens over a shared buffered channel.
+
+    ``gk`` is the gmpkit whose operations the goroutines yield (``tools/engine_ab``
+    runs this very workload on older versions of the package)."""
 
     def worker(ch, wg):
         for _ in range(rounds):

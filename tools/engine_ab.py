@@ -8,10 +8,11 @@ temporary folder) or ``.`` for the working tree.  Every version is imported once
 before each of its runs its modules are put back in ``sys.modules``, so the runs of
 all versions alternate in one process on the same workload: ``make bench``'s
 reference workload (``goroutines`` goroutines, each 4 x (compute 5 us, send and
-receive on a shared buffered channel) then ``wg.done()``), written here once so
-every version runs the very same generator code.  Times are CPU seconds of this
-process (``time.process_time``); a bare heapq loop (``gmpkit.bench.bare_loop``'s
-definition) is timed before every run, and the table gives medians: ops/s, the
+receive on a shared buffered channel) then ``wg.done()``), taken from the working
+tree's ``gmpkit.bench`` and given each version's ``gk``, so every version runs the
+very same generator code.  Times are CPU seconds of this process
+(``time.process_time``); the working tree's bare heapq loop
+(``gmpkit.bench.bare_loop``) is timed before every run, and the table gives medians: ops/s, the
 ratio to the bare loop, and the speed-up against the first REV.
 
 This measures; it asserts nothing (a shared machine is noisy: use several repeats).
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import heapq
 import importlib
 import statistics
 import subprocess
@@ -66,54 +66,26 @@ def extract(rev, into):
     return into
 
 
-def workload(gk, goroutines, rounds=4):
-    def worker(ch, wg):
-        for _ in range(rounds):
-            yield gk.compute(us=5)
-            yield ch.send(1)
-            yield ch.recv()
-        yield wg.done()
-
-    def main():
-        ch, wg = gk.Chan(cap=64), gk.WaitGroup()
-        wg.add(goroutines)
-        for _ in range(goroutines):
-            yield gk.go(worker, ch, wg)
-        yield wg.wait()
-
-    return main
+def working_tree_bench():
+    """``gmpkit.bench`` of the working tree: its reference workload (given each
+    version's ``gk``) and its bare loop are what every version is measured with."""
+    _purge()
+    sys.path.insert(0, str(ROOT))
+    try:
+        return importlib.import_module("gmpkit.bench")
+    finally:
+        sys.path.remove(str(ROOT))
 
 
-def bare_loop(goroutines, rounds=4):
-    """gmpkit.bench.bare_loop, copied so that every version is compared with the same loop."""
-    def worker():
-        for _ in range(rounds):
-            yield 5000
-            yield 0
-            yield 0
-        yield 0
-
-    gc.collect()
-    t0 = time.process_time()
-    heap = [(0, i, worker()) for i in range(goroutines)]
-    seq, ops = goroutines, 0
-    push, pop = heapq.heappush, heapq.heappop
-    while heap:
-        now, _, gen = pop(heap)
-        try:
-            d = gen.send(None)
-        except StopIteration:
-            continue
-        ops += 1
-        seq += 1
-        push(heap, (now + d, seq, gen))
-    return ops / (time.process_time() - t0)
+def bare_loop(bench, goroutines):
+    ops, seconds = bench.bare_loop(goroutines, clock=time.process_time)
+    return ops / seconds
 
 
-def run_once(gk, mods, model, goroutines):
+def run_once(bench, gk, mods, model, goroutines):
     activate(mods)
     cls, kw = MODELS[model]
-    main = workload(gk, goroutines)
+    main = bench.reference_workload(goroutines, gk=gk)
     gc.collect()
     t0 = time.process_time()
     run = gk.simulate(main, model=getattr(gk, cls)(**kw), seed=1, max_events=100_000_000)
@@ -129,6 +101,7 @@ def main(argv=None):
     ap.add_argument("--goroutines", type=int, default=10_000)
     args = ap.parse_args(argv)
     models = args.models.split(",")
+    bench = working_tree_bench()
     tmp = tempfile.TemporaryDirectory(prefix="engine_ab-")
     versions = []
     for i, rev in enumerate(args.revs):
@@ -140,8 +113,8 @@ def main(argv=None):
     for _ in range(args.repeat):
         for m in models:
             for rev, gk, mods in versions:
-                bare = bare_loop(args.goroutines)
-                rate, makespan[rev, m] = run_once(gk, mods, m, args.goroutines)
+                bare = bare_loop(bench, args.goroutines)
+                rate, makespan[rev, m] = run_once(bench, gk, mods, m, args.goroutines)
                 rates[rev, m].append(rate)
                 ratios[rev, m].append(rate / bare)
     print(f"{args.goroutines:,} goroutines x 14 ops, {args.repeat} alternating repeats, "

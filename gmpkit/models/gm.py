@@ -76,6 +76,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..i18n import N_
 from .base import Model, check_count
 from .gmlock import _TIMER, FutexLock, _Waiter
 from .gmtimers import Go1Timers
@@ -139,21 +140,21 @@ class GM(FutexLock, Go1Timers, Model):
         "goroutines that never block hold back every timer.",
     )
     SIMPLIFIES = (
-        "Spinning threads get the lock in arrival order (on real hardware whichever core "
-        "sees the release first wins), and spinning takes no CPU away from running "
-        "goroutines (the machine is assumed to have a core for every thread).",
-        "Every critical section holds the lock for the same time, schedlock_hold_ns "
-        "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
-        "wake-up it does under the lock).",
-        "Network I/O completions ready their goroutine through the global lock without an "
-        "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll.",
-        "Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels).",
-        "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
-        "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
-        "Network I/O simply parks the goroutine until it completes (no poll-server thread "
-        "in a system call).",
-        "No garbage collector, no stop-the-world, no LockOSThread, no cgo.",
-        "Go 1.0's segmented stacks and the G free list cost nothing here.",
+        N_("Spinning threads get the lock in arrival order (on real hardware whichever core "
+           "sees the release first wins), and spinning takes no CPU away from running "
+           "goroutines (the machine is assumed to have a core for every thread)."),
+        N_("Every critical section holds the lock for the same time, schedlock_hold_ns "
+           "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
+           "wake-up it does under the lock)."),
+        N_("Network I/O completions ready their goroutine through the global lock without an "
+           "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll."),
+        N_("Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels)."),
+        N_("The thread that releases schedlock pays nothing for the futex wake-up it makes when "
+           "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled)."),
+        N_("Network I/O simply parks the goroutine until it completes (no poll-server thread "
+           "in a system call)."),
+        N_("No garbage collector, no stop-the-world, no LockOSThread, no cgo."),
+        N_("Go 1.0's segmented stacks and the G free list cost nothing here."),
     )
 
     # Go 1.0's sync.Mutex: normal mode only (no spinning before Go 1.5, no

@@ -63,7 +63,7 @@ from __future__ import annotations
 from collections import deque
 from numbers import Integral
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from .base import Model, check_count
 
 __all__ = ["Threads", "GUARD_PAGE_BYTES", "DEFAULT_SLICE_NS"]
@@ -118,19 +118,19 @@ class Threads(Model):
         "thread off its CPU, which then runs another thread.",
     )
     SIMPLIFIES = (
-        "gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "
-        "than a pthread mutex's, and never spins.",
-        "The kernel scheduler is plain round robin with one fixed time slice; real CFS/EEVDF "
-        "track virtual run time, shrink the slice as more threads wait, and let a woken "
-        "thread preempt a running one.",
-        "One run queue shared by all CPUs; Linux keeps one per CPU and balances them, so a "
-        "woken thread can wait longer than here.",
-        "A switch costs the same constant whatever the threads; cache and TLB refill "
-        "after a switch is not modelled.",
-        "A running thread is preempted only between its compute chunks, at slice boundaries; "
-        "creating a thread or a channel operation is never interrupted.",
-        "Waking a blocked thread and thread exit cost nothing beyond the switch onto a CPU.",
-        "Network I/O blocks the thread like any system call (no epoll event loop).",
+        N_("gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "
+           "than a pthread mutex's, and never spins."),
+        N_("The kernel scheduler is plain round robin with one fixed time slice; real CFS/EEVDF "
+           "track virtual run time, shrink the slice as more threads wait, and let a woken "
+           "thread preempt a running one."),
+        N_("One run queue shared by all CPUs; Linux keeps one per CPU and balances them, so a "
+           "woken thread can wait longer than here."),
+        N_("A switch costs the same constant whatever the threads; cache and TLB refill "
+           "after a switch is not modelled."),
+        N_("A running thread is preempted only between its compute chunks, at slice boundaries; "
+           "creating a thread or a channel operation is never interrupted."),
+        N_("Waking a blocked thread and thread exit cost nothing beyond the switch onto a CPU."),
+        N_("Network I/O blocks the thread like any system call (no epoll event loop)."),
     )
 
     def __init__(self, cpus=1, slice_ns=DEFAULT_SLICE_NS, **costs):

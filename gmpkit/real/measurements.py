@@ -16,6 +16,8 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..i18n import tr
+
 __all__ = ["Measurement", "Measurements", "GROUP_COLOURS"]
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -97,7 +99,8 @@ class Measurements:
 
     # ---- display ------------------------------------------------------------
     def rows(self):
-        return [(m.label, _fmt(m.median, m.unit), f"{_fmt(m.low, m.unit)} – {_fmt(m.high, m.unit)}",
+        return [(tr(m.label), _fmt(m.median, m.unit),   # i18n: labels are N_() in benches.py
+                 f"{_fmt(m.low, m.unit)} – {_fmt(m.high, m.unit)}",
                  len(m.samples), m.name) for m in self.items]
 
     def __repr__(self):
@@ -139,16 +142,16 @@ class Measurements:
         ax.barh(list(y), med, xerr=err, color=[GROUP_COLOURS.get(m.group, "#999999") for m in items],
                 capsize=3, ecolor="#333333")
         ax.set_yticks(list(y))
-        ax.set_yticklabels([m.label for m in items], fontsize=12)
+        ax.set_yticklabels([tr(m.label) for m in items], fontsize=12)   # i18n: N_() in benches.py
         ax.invert_yaxis()
         top = max((m.high for m in items), default=1)
         if unit == "ns":
             ax.set_xscale("log")
             ax.set_xlim(right=top * 30)
-            ax.set_xlabel("ns per operation, log scale (whisker: min–max)", fontsize=12)
+            ax.set_xlabel(tr("ns per operation, log scale (whisker: min–max)"), fontsize=12)
         else:
             ax.set_xlim(right=top * 1.35)
-            ax.set_xlabel("bytes per goroutine (bar: median; whisker: min–max)", fontsize=12)
+            ax.set_xlabel(tr("bytes per goroutine (bar: median; whisker: min–max)"), fontsize=12)
         for i, m in enumerate(items):
             x = m.high * 1.25 if unit == "ns" else m.high + top * 0.02
             ax.text(x, i, _fmt(m.median, m.unit), va="center", fontsize=11)

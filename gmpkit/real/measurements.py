@@ -16,9 +16,12 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..i18n import tr
+from ..i18n import N_, tr
 
 __all__ = ["Measurement", "Measurements", "GROUP_COLOURS"]
+
+# the columns of a measurements table
+_HEAD = (N_("what"), N_("median"), N_("range"), N_("runs"), N_("key"))
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 GROUP_COLOURS = {"process": "#D55E00", "thread": "#E69F00", "syscall": "#CC79A7",
@@ -104,13 +107,14 @@ class Measurements:
                  len(m.samples), m.name) for m in self.items]
 
     def __repr__(self):
-        head = ("what", "median", "range", "runs", "key")
+        head = tuple(tr(h) for h in _HEAD)   # i18n: N_() in _HEAD
         rows = [head] + [tuple(map(str, r)) for r in self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
         p = self.provenance
-        lines.append(f"({p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, "
-                     f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')})")
+        lines.append(tr("({cpu}, {cores} cores, {go}, {date})", cpu=p.get("cpu_model", "?"),
+                        cores=p.get("cores", "?"), go=p.get("go_version") or tr("no Go"),
+                        date=p.get("date", "?")))
         return "\n".join(lines)
 
     def _repr_html_(self):
@@ -120,10 +124,12 @@ class Measurements:
             f"<td>{e(r[2])}</td><td>{r[3]}</td><td style='text-align:left'><code>{e(r[4])}</code></td></tr>"
             for r in self.rows())
         p = self.provenance
-        cap = e(f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
-                f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')}")
-        return ("<table><thead><tr><th style='text-align:left'>what</th><th>median</th>"
-                "<th>range</th><th>runs</th><th style='text-align:left'>key</th></tr></thead>"
+        cap = e(tr("{cpu}, {cores} cores, {os}, {go}, {date}", cpu=p.get("cpu_model", "?"),
+                   cores=p.get("cores", "?"), os=p.get("os", "?"),
+                   go=p.get("go_version") or tr("no Go"), date=p.get("date", "?")))
+        what, median, range_, runs, key = (e(tr(h)) for h in _HEAD)   # i18n: N_() in _HEAD
+        return (f"<table><thead><tr><th style='text-align:left'>{what}</th><th>{median}</th>"
+                f"<th>{range_}</th><th>{runs}</th><th style='text-align:left'>{key}</th></tr></thead>"
                 f"<tbody>{body}</tbody><caption style='caption-side:bottom'>{cap}</caption></table>")
 
     def plot(self, ax=None, *, unit="ns", names=None):

@@ -132,7 +132,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 
 # %%
 shared = []
-t = threading.Thread(target=shared.append, args=("written by a thread",))
+t = threading.Thread(target=shared.append, args=(tr("written by a thread"),))
 t.start()
 t.join()
 pid = os.fork()

@@ -254,16 +254,19 @@ class Comparison:
 
     def __repr__(self):
         lines = [self.summary(), self.source_line, self.calibration_line]
-        w = [max(len(r[i]) for r in self.rows() + [HEAD]) for i in range(6)]
-        for r in [HEAD] + self.rows():
+        head = tuple(tr(h) for h in HEAD)   # i18n: HEAD words are N_()
+        rows = [(tr(r[0]),) + tuple(r[1:5]) + (_verdict(r[5]),)   # i18n: N_() metric labels
+                for r in self.rows()]
+        w = [max(len(r[i]) for r in rows + [head]) for i in range(6)]
+        for r in [head] + rows:
             lines.append("  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
         why = self.explain()
         if why:
-            lines.append("why:")
+            lines.append(tr("why:"))
             lines += [f"  - {x}" for x in why]
         if self.expected:
-            lines.append("expected differences:")
-            lines += [f"  - {k}: {v}" for k, v in self.expected.items()]
+            lines.append(tr("expected differences:"))
+            lines += [f"  - {k}: {tr(v)}" for k, v in self.expected.items()]   # i18n: EXPECTED N_()
         return "\n".join(lines)
 
     def _repr_html_(self):

@@ -105,7 +105,7 @@ print(tr("Go {version} at {goroot}: real runs are measured here", version=go.ver
 for name, m in cmp.MIRRORS.items():
     args = " ".join(f"-{k}={str(v).lower()}" for k, v in m.params.items())
     print(f"{name:14} {m.program}.go {args}")
-    print(f"{'':14} {m.note}")
+    print(f"{'':14} {tr(m.note)}")
 
 # %% [markdown] lang="en"
 # `cmp.compare(scenario, procs=…, runs=5)` runs the Go program five times with
@@ -407,7 +407,7 @@ for c in results.values():
     print(c.summary())
     for row in c.rows():
         print(tr("    {metric:30} sim {sim:>16}   real {real:>16}   {band:28} {verdict}",
-                 metric=row[0], sim=row[1], real=row[2], band=row[4], verdict=tr(row[5])))
+                 metric=tr(row[0]), sim=row[1], real=row[2], band=row[4], verdict=tr(row[5])))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 th = {s: results[(s, 2, True)].metric("threads") for s in ("syscall_storm", "netio_server")}
@@ -529,7 +529,7 @@ for model in (gk.GMP, gk.GM):
 print()
 # The expected differences each metric of a comparison is exposed to:
 for key, why in cmp.EXPECTED.items():
-    print(f"{key:18} {why}")
+    print(f"{key:18} {tr(why)}")
 
 # %% [markdown] lang="en"
 # | left out | direction it moves reality | seen above |

@@ -254,34 +254,34 @@ class GMP(Model):
 
     name = "GMP"
     MODELS = (
-        "exactly GOMAXPROCS Ps; Ms created on demand (newm) up to 10 000, plus sysmon",
-        "runnext + 256-slot ring per P; full ring moves half of it plus the new G (129) "
-        "to the global queue (runqputslow)",
-        "findRunnable's order: timers, global every 61st schedtick, runnext (inherits the "
-        "time slice), ring, global batch, non-blocking netpoll, stealing, re-checks, "
-        "blocking netpoll, stopm",
-        "stealing: 4 passes over the Ps in a random coprime order, half of a victim's ring, "
-        "runnext and timers on the last pass; spinning cap 2*nmspinning < busy Ps",
-        "wakep/startm/needspinning, resetspinning fan-out, the 'delicate dance' re-check",
-        "syscalls keep the P; sysmon retakes it after a sysmon tick when there is work or "
-        "nobody idle, or after 10 ms; handoffp's rules; exitsyscall fast path, oldp, idle P, "
-        "or global queue + stopm",
-        "sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
-        "lasting the request plus this machine's measured overshoot (timer slack + "
-        "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
-        "from its measured spread; deep sleep when all Ps are idle, woken by "
-        "syscalls; netpoll when the last poll is > 10 ms old",
-        "preemption after 10 ms on one schedtick: cooperative at the next call, "
-        "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
-        "global queue tail",
-        "netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
-        "M blocked in netpoll, and queued by injectglist",
-        "sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
-        "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
-        "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)",
-        "timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
-        "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
-        "goes to runnext of the P that ran the timer",
+        N_("exactly GOMAXPROCS Ps; Ms created on demand (newm) up to 10 000, plus sysmon"),
+        N_("runnext + 256-slot ring per P; full ring moves half of it plus the new G (129) "
+           "to the global queue (runqputslow)"),
+        N_("findRunnable's order: timers, global every 61st schedtick, runnext (inherits the "
+           "time slice), ring, global batch, non-blocking netpoll, stealing, re-checks, "
+           "blocking netpoll, stopm"),
+        N_("stealing: 4 passes over the Ps in a random coprime order, half of a victim's ring, "
+           "runnext and timers on the last pass; spinning cap 2*nmspinning < busy Ps"),
+        N_("wakep/startm/needspinning, resetspinning fan-out, the 'delicate dance' re-check"),
+        N_("syscalls keep the P; sysmon retakes it after a sysmon tick when there is work or "
+           "nobody idle, or after 10 ms; handoffp's rules; exitsyscall fast path, oldp, idle P, "
+           "or global queue + stopm"),
+        N_("sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
+           "lasting the request plus this machine's measured overshoot (timer slack + "
+           "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
+           "from its measured spread; deep sleep when all Ps are idle, woken by "
+           "syscalls; netpoll when the last poll is > 10 ms old"),
+        N_("preemption after 10 ms on one schedtick: cooperative at the next call, "
+           "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
+           "global queue tail"),
+        N_("netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
+           "M blocked in netpoll, and queued by injectglist"),
+        N_("sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
+           "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
+           "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)"),
+        N_("timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
+           "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
+           "goes to runnext of the P that ran the timer"),
     )
     SIMPLIFIES = (
         N_("No garbage collector: no GC workers, no stop-the-world, no write barriers."),

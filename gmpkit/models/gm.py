@@ -118,26 +118,26 @@ class GM(FutexLock, Go1Timers, Model):
 
     name = "GM (Go 1.0)"
     MODELS = (
-        "One run queue for the whole program, first in first out, under one lock.",
-        "Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "
-        "goroutines wait) takes the global lock and holds it for schedlock_hold_ns.",
-        "A thread that finds the lock held spins for schedlock_spin_ns, then sleeps in futex; "
-        "each release hands the lock to a spinner and wakes one sleeper, which takes "
-        "kernel_switch_ns to wake and may find the lock taken again.",
-        "At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
-        "or in system calls.",
-        "While a slot is free, a woken goroutine is handed to an idle thread (the one parked "
-        "last) or a newly created one, never to the thread of the goroutine that woke it; an "
-        "idle thread must be woken first (kernel_switch_ns).",
-        "A system call gives up its slot (mcpu--) and may start another thread; returning to a "
-        "full house sends the goroutine to the global queue and puts the thread to sleep.",
-        "Every thread has its own memory cache, including threads blocked in system calls; "
-        "threads are never destroyed.",
-        "No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits.",
-        "Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
-        "started by the first sleep; it sleeps in a system call until the next timer (woken "
-        "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
-        "goroutines that never block hold back every timer.",
+        N_("One run queue for the whole program, first in first out, under one lock."),
+        N_("Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "
+           "goroutines wait) takes the global lock and holds it for schedlock_hold_ns."),
+        N_("A thread that finds the lock held spins for schedlock_spin_ns, then sleeps in futex; "
+           "each release hands the lock to a spinner and wakes one sleeper, which takes "
+           "kernel_switch_ns to wake and may find the lock taken again."),
+        N_("At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
+           "or in system calls."),
+        N_("While a slot is free, a woken goroutine is handed to an idle thread (the one parked "
+           "last) or a newly created one, never to the thread of the goroutine that woke it; an "
+           "idle thread must be woken first (kernel_switch_ns)."),
+        N_("A system call gives up its slot (mcpu--) and may start another thread; returning to a "
+           "full house sends the goroutine to the global queue and puts the thread to sleep."),
+        N_("Every thread has its own memory cache, including threads blocked in system calls; "
+           "threads are never destroyed."),
+        N_("No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits."),
+        N_("Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
+           "started by the first sleep; it sleeps in a system call until the next timer (woken "
+           "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
+           "goroutines that never block hold back every timer."),
     )
     SIMPLIFIES = (
         N_("Spinning threads get the lock in arrival order (on real hardware whichever core "

@@ -107,15 +107,15 @@ class Threads(Model):
 
     name = "1:1 threads"
     MODELS = (
-        "Every goroutine is a kernel thread, created at thread_create_ns and never reused.",
-        "Each thread reserves an 8 MB stack plus a 4 KiB guard page of virtual memory.",
-        "At most cpus threads run at once; the rest wait in the kernel's run queue.",
-        "A thread that still has work when its time slice ends is preempted if another "
-        "thread is waiting, and goes to the tail of the run queue.",
-        "Every time a thread is put on a CPU (woken, preempted and resumed, or new) the CPU "
-        "spends kernel_switch_ns switching to it.",
-        "Blocking calls (syscalls, network reads, sleeps, channel and mutex waits) take the "
-        "thread off its CPU, which then runs another thread.",
+        N_("Every goroutine is a kernel thread, created at thread_create_ns and never reused."),
+        N_("Each thread reserves an 8 MB stack plus a 4 KiB guard page of virtual memory."),
+        N_("At most cpus threads run at once; the rest wait in the kernel's run queue."),
+        N_("A thread that still has work when its time slice ends is preempted if another "
+           "thread is waiting, and goes to the tail of the run queue."),
+        N_("Every time a thread is put on a CPU (woken, preempted and resumed, or new) the CPU "
+           "spends kernel_switch_ns switching to it."),
+        N_("Blocking calls (syscalls, network reads, sleeps, channel and mutex waits) take the "
+           "thread off its CPU, which then runs another thread."),
     )
     SIMPLIFIES = (
         N_("gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "

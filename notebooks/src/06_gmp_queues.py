@@ -148,11 +148,11 @@ print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
 
 # %% tags=["nbval-ignore-output"]
 for what, (header, text, live) in (
-        ("stack limit", gmp.runtime_excerpt("main", keep=[r"Max stack size", r"PtrSize == 8",
-                                                           r"maxstacksize = "])),
-        ("each M's own stack", gmp.struct_fields("m", {"g0", "curg"})),
-        ("what gogo loads", gmp.struct_fields("gobuf", {"sp", "pc", "g", "ctxt", "lr", "bp"})),
-        ("the switch", gmp.runtime_excerpt("execute", keep=[r"curg = gp", r"gogo\("]))):
+        (tr("stack limit"), gmp.runtime_excerpt("main", keep=[r"Max stack size", r"PtrSize == 8",
+                                                               r"maxstacksize = "])),
+        (tr("each M's own stack"), gmp.struct_fields("m", {"g0", "curg"})),
+        (tr("what gogo loads"), gmp.struct_fields("gobuf", {"sp", "pc", "g", "ctxt", "lr", "bp"})),
+        (tr("the switch"), gmp.runtime_excerpt("execute", keep=[r"curg = gp", r"gogo\("]))):
     print(f"--- {what}: {header}")
     print(text, end="\n\n")
 from gmpkit.real.measure import load_recorded

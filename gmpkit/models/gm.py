@@ -116,7 +116,7 @@ class GM(FutexLock, Go1Timers, Model):
         ``goroutine_switch_ns``, ``goroutine_create_ns``, ``mcache_bytes`` ...
     """
 
-    name = "GM (Go 1.0)"
+    name = N_("GM (Go 1.0)")
     MODELS = (
         N_("One run queue for the whole program, first in first out, under one lock."),
         N_("Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "

@@ -45,7 +45,7 @@ class GreenThreads(Model):
         Costs of a user-level switch and of creating a goroutine.
     """
 
-    name = "N:1 green threads"
+    name = N_("N:1 green threads")
     SIMPLIFIES = (
         N_("gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms); with one "
            "CPU it never spins"),

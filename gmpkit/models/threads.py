@@ -105,7 +105,7 @@ class Threads(Model):
         e.g. ``gk.Threads(cpus=2, kernel_switch_ns=10_000)``.
     """
 
-    name = "1:1 threads"
+    name = N_("1:1 threads")
     MODELS = (
         N_("Every goroutine is a kernel thread, created at thread_create_ns and never reused."),
         N_("Each thread reserves an 8 MB stack plus a 4 KiB guard page of virtual memory."),

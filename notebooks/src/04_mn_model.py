@@ -478,7 +478,7 @@ answer_boxes(questions, tally)
 
 # %%
 for model in (gk.Threads, gk.GreenThreads, gk.GMP):
-    print(f"{model.name}:")
+    print(f"{tr(model.name)}:")
     for line in model.SIMPLIFIES:
         print(f"  - {tr(line)}")
 

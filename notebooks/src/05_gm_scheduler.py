@@ -641,7 +641,7 @@ answer_boxes(questions, tally)
 
 # %%
 for model in (gk.GM, gk.GMP):
-    print(f"{model.name}:")
+    print(f"{tr(model.name)}:")
     for line in model.SIMPLIFIES:
         print(f"  - {tr(line)}")
 

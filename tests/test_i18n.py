@@ -85,14 +85,26 @@ def test_tr_formats_in_both_languages_and_falls_back_to_english():
 # the UI catalogue
 # ---------------------------------------------------------------------------
 
-def ui_strings(root=PKG, base=REPO):
+NOTEBOOK_SOURCES = REPO / "notebooks" / "src"
+
+
+def ui_strings(root=PKG, base=REPO, notebooks=None):
     """{catalogue key: [file:line]} for every tr/trc/N_ call in gmpkit, and a list of calls
     whose text is not a plain string literal and whose line lacks an ``# i18n:`` comment
-    saying where its values are declared (a tool cannot look those up)."""
+    saying where its values are declared (a tool cannot look those up).
+
+    ``notebooks``: a folder of lecture sources (py:percent) scanned too: what their visible
+    cells print with ``tr("...")`` needs its Chinese like gmpkit's own strings. There a
+    call on a variable (``tr(line)`` over a model's ``N_()`` list) is allowed without the
+    comment, to keep the learner's code plain; an f-string or an expression is not."""
     found, bad = {}, []
-    for path in sorted(root.rglob("*.py")):
+    paths = sorted(root.rglob("*.py")) + (sorted(notebooks.glob("*.py")) if notebooks else [])
+    for path in paths:
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
+        in_notebook = notebooks is not None and path.parent == notebooks
+        if in_notebook:     # IPython magics (%load_ext ...) are not Python: blank them
+            source = "\n".join("" if ln.startswith("%") else ln for ln in lines)
         tree = ast.parse(source)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -102,6 +114,9 @@ def ui_strings(root=PKG, base=REPO):
             args = node.args[:2] if node.func.id == "trc" else node.args[:1]
             if not args or not all(isinstance(a, ast.Constant) and isinstance(a.value, str)
                                    for a in args):
+                if in_notebook and all(isinstance(a, (ast.Name, ast.Attribute, ast.Subscript))
+                                       for a in args):
+                    continue
                 if "# i18n:" not in lines[node.end_lineno - 1]:
                     bad.append(where)
                 continue
@@ -117,7 +132,7 @@ def _fields(s):
 
 def test_every_ui_string_has_chinese_and_every_entry_is_used():
     from gmpkit import plots
-    used, bad = ui_strings()
+    used, bad = ui_strings(notebooks=NOTEBOOK_SOURCES)
     for state in plots.STATE_STYLE:     # the dynamic trc("state", name) in plots.gantt
         used.setdefault(f"state|{state}", []).append("gmpkit/plots/theme.py:STATE_STYLE")
     cat = i18n.catalogue()
@@ -140,6 +155,20 @@ def test_the_checker_sees_a_missing_translation(tmp_path):
     used, bad = ui_strings(tmp_path, base=tmp_path)
     assert "no such text {n}" in used and "no such text {n}" not in i18n.catalogue()
     assert bad == ["m.py:3"]
+
+
+def test_the_checker_reads_what_notebooks_print(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    (nbs / "01_x.py").write_text('# %%\n%load_ext gmpkit\nfrom gmpkit.i18n import tr\n'
+                                 'print(tr("a lecture line {n}", n=1))\n'
+                                 'for line in lines:\n    print(tr(line))\n'
+                                 'print(tr(f"{n} goroutines"))\n')
+    used, bad = ui_strings(tmp_path / "none", base=tmp_path, notebooks=nbs)
+    assert used == {"a lecture line {n}": ["nb/01_x.py:4"]}
+    assert bad == ["nb/01_x.py:7"]
+    used, _ = ui_strings(notebooks=NOTEBOOK_SOURCES)
+    assert any(w.startswith("notebooks/src/01_") for ws in used.values() for w in ws)
 
 
 def test_plots_and_panel_speak_the_learners_language():

@@ -231,7 +231,9 @@ def test_not_modelled_is_never_within_and_never_counted_as_agreeing():
 
 
 def test_no_band_has_an_escape_clause_and_every_band_says_why():
-    assert set(Band.__dataclass_fields__) == {"kind", "lo", "hi", "why", "width", "expected"}
+    # (why_template/why_args only let a "why" built from figures be said in Chinese)
+    assert set(Band.__dataclass_fields__) == {"kind", "lo", "hi", "why", "width", "expected",
+                                              "why_template", "why_args"}
     for mirror in MIRRORS.values():
         for spec in mirror.metrics:
             assert all(k in EXPECTED for k in spec.expected)
@@ -425,3 +427,17 @@ def test_a_schedtrace_line_cut_off_at_exit_is_dropped():
             "idlethreads=2 runqueue=0 [ 0 0 ] schedticks=[ 2 3 ]")
     cut = full.replace("3 ]", "")
     assert cmp._sched_lines(f"{full}\nsome program output\n{cut}") == full + "\n"
+
+
+def test_a_loaded_machines_reason_is_said_in_the_learners_language():
+    from gmpkit.i18n import set_language
+    from gmpkit.real.compare import _LOADED
+    args = dict(lost=0.74, quiet=0.15, band="sim within real ÷× 1.5")
+    b = Band("not_modelled", why=_LOADED.format(**args), expected="os",
+             why_template=_LOADED, why_args=tuple(args.items()))
+    assert b.reason() == b.why and b.why.startswith("other programs took 74% of the CPU time")
+    set_language("zh")
+    try:
+        assert "74%" in b.reason() and "其他程序" in b.reason() and b.why.startswith("other")
+    finally:
+        set_language("en")

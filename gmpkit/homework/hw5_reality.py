@@ -130,13 +130,14 @@ def q4(rng):
     correct = letters[options.index(left_out)]
     text = (tr("Three of these statements describe what the GMP model does; one is something "
                "it leaves out (or simplifies away):") + "\n\n"
-            + "\n".join(f"  {letters[i]}. {o}" for i, o in enumerate(options))
+            + "\n".join(f"  {letters[i]}. {tr(o)}"   # i18n: N_() in GMP.MODELS/SIMPLIFIES
+                        for i, o in enumerate(options))
             + "\n\n" + tr("Which one is left out? answer_q4 = 'A', 'B', 'C' or 'D'."))
 
     def explain(exp):
         return tr("{letter} is in GMP.SIMPLIFIES: \"{statement}\" The others are in GMP.MODELS. "
                   "When the model and a real trace disagree, look first at what it leaves out.",
-                  letter=exp, statement=left_out)
+                  letter=exp, statement=tr(left_out))   # i18n: N_() in GMP.SIMPLIFIES
 
     q = make_question("q4", "letter", lambda: correct, explain)
     return Problem("q4", "", text, q, dict(options=options))

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..i18n import N_
 from .base import Model, check_count
 from .gmlock import _TIMER, FutexLock, _Waiter
 from .gmtimers import Go1Timers
@@ -115,45 +116,45 @@ class GM(FutexLock, Go1Timers, Model):
         ``goroutine_switch_ns``, ``goroutine_create_ns``, ``mcache_bytes`` ...
     """
 
-    name = "GM (Go 1.0)"
+    name = N_("GM (Go 1.0)")
     MODELS = (
-        "One run queue for the whole program, first in first out, under one lock.",
-        "Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "
-        "goroutines wait) takes the global lock and holds it for schedlock_hold_ns.",
-        "A thread that finds the lock held spins for schedlock_spin_ns, then sleeps in futex; "
-        "each release hands the lock to a spinner and wakes one sleeper, which takes "
-        "kernel_switch_ns to wake and may find the lock taken again.",
-        "At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
-        "or in system calls.",
-        "While a slot is free, a woken goroutine is handed to an idle thread (the one parked "
-        "last) or a newly created one, never to the thread of the goroutine that woke it; an "
-        "idle thread must be woken first (kernel_switch_ns).",
-        "A system call gives up its slot (mcpu--) and may start another thread; returning to a "
-        "full house sends the goroutine to the global queue and puts the thread to sleep.",
-        "Every thread has its own memory cache, including threads blocked in system calls; "
-        "threads are never destroyed.",
-        "No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits.",
-        "Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
-        "started by the first sleep; it sleeps in a system call until the next timer (woken "
-        "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
-        "goroutines that never block hold back every timer.",
+        N_("One run queue for the whole program, first in first out, under one lock."),
+        N_("Every scheduling operation (go, wake-up, block, yield, exit, and a syscall while "
+           "goroutines wait) takes the global lock and holds it for schedlock_hold_ns."),
+        N_("A thread that finds the lock held spins for schedlock_spin_ns, then sleeps in futex; "
+           "each release hands the lock to a spinner and wakes one sleeper, which takes "
+           "kernel_switch_ns to wake and may find the lock taken again."),
+        N_("At most GOMAXPROCS threads run Go code (mcpu <= mcpumax); the rest of the Ms are idle "
+           "or in system calls."),
+        N_("While a slot is free, a woken goroutine is handed to an idle thread (the one parked "
+           "last) or a newly created one, never to the thread of the goroutine that woke it; an "
+           "idle thread must be woken first (kernel_switch_ns)."),
+        N_("A system call gives up its slot (mcpu--) and may start another thread; returning to a "
+           "full house sends the goroutine to the global queue and puts the thread to sleep."),
+        N_("Every thread has its own memory cache, including threads blocked in system calls; "
+           "threads are never destroyed."),
+        N_("No preemption: a goroutine runs until it blocks, yields, makes a syscall or exits."),
+        N_("Timers (time.goc): time.Sleep adds to one heap served by the timerproc goroutine, "
+           "started by the first sleep; it sleeps in a system call until the next timer (woken "
+           "early by an earlier one) and, like any goroutine, needs a CPU slot to run them, so "
+           "goroutines that never block hold back every timer."),
     )
     SIMPLIFIES = (
-        "Spinning threads get the lock in arrival order (on real hardware whichever core "
-        "sees the release first wins), and spinning takes no CPU away from running "
-        "goroutines (the machine is assumed to have a core for every thread).",
-        "Every critical section holds the lock for the same time, schedlock_hold_ns "
-        "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
-        "wake-up it does under the lock).",
-        "Network I/O completions ready their goroutine through the global lock without an "
-        "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll.",
-        "Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels).",
-        "The thread that releases schedlock pays nothing for the futex wake-up it makes when "
-        "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled).",
-        "Network I/O simply parks the goroutine until it completes (no poll-server thread "
-        "in a system call).",
-        "No garbage collector, no stop-the-world, no LockOSThread, no cgo.",
-        "Go 1.0's segmented stacks and the G free list cost nothing here.",
+        N_("Spinning threads get the lock in arrival order (on real hardware whichever core "
+           "sees the release first wins), and spinning takes no CPU away from running "
+           "goroutines (the machine is assumed to have a core for every thread)."),
+        N_("Every critical section holds the lock for the same time, schedlock_hold_ns "
+           "(plus thread_clone_ns per thread it creates, and syscall_overhead_ns per futex "
+           "wake-up it does under the lock)."),
+        N_("Network I/O completions ready their goroutine through the global lock without an "
+           "M of their own; Go 1.0 ran them on a poll-server goroutine blocked in epoll."),
+        N_("Go 1.0's timers only serve time.Sleep (no time.After, tickers or timer channels)."),
+        N_("The thread that releases schedlock pays nothing for the futex wake-up it makes when "
+           "another thread sleeps on the lock (the woken thread's kernel_switch_ns is modelled)."),
+        N_("Network I/O simply parks the goroutine until it completes (no poll-server thread "
+           "in a system call)."),
+        N_("No garbage collector, no stop-the-world, no LockOSThread, no cgo."),
+        N_("Go 1.0's segmented stacks and the G free list cost nothing here."),
     )
 
     # Go 1.0's sync.Mutex: normal mode only (no spinning before Go 1.5, no

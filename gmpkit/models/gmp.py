@@ -77,7 +77,7 @@ from collections import deque
 from numbers import Integral
 from math import gcd
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..ops import EXITED, Compute, Go
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
@@ -254,75 +254,75 @@ class GMP(Model):
 
     name = "GMP"
     MODELS = (
-        "exactly GOMAXPROCS Ps; Ms created on demand (newm) up to 10 000, plus sysmon",
-        "runnext + 256-slot ring per P; full ring moves half of it plus the new G (129) "
-        "to the global queue (runqputslow)",
-        "findRunnable's order: timers, global every 61st schedtick, runnext (inherits the "
-        "time slice), ring, global batch, non-blocking netpoll, stealing, re-checks, "
-        "blocking netpoll, stopm",
-        "stealing: 4 passes over the Ps in a random coprime order, half of a victim's ring, "
-        "runnext and timers on the last pass; spinning cap 2*nmspinning < busy Ps",
-        "wakep/startm/needspinning, resetspinning fan-out, the 'delicate dance' re-check",
-        "syscalls keep the P; sysmon retakes it after a sysmon tick when there is work or "
-        "nobody idle, or after 10 ms; handoffp's rules; exitsyscall fast path, oldp, idle P, "
-        "or global queue + stopm",
-        "sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
-        "lasting the request plus this machine's measured overshoot (timer slack + "
-        "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
-        "from its measured spread; deep sleep when all Ps are idle, woken by "
-        "syscalls; netpoll when the last poll is > 10 ms old",
-        "preemption after 10 ms on one schedtick: cooperative at the next call, "
-        "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
-        "global queue tail",
-        "netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
-        "M blocked in netpoll, and queued by injectglist",
-        "sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
-        "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
-        "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)",
-        "timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
-        "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
-        "goes to runnext of the P that ran the timer",
+        N_("exactly GOMAXPROCS Ps; Ms created on demand (newm) up to 10 000, plus sysmon"),
+        N_("runnext + 256-slot ring per P; full ring moves half of it plus the new G (129) "
+           "to the global queue (runqputslow)"),
+        N_("findRunnable's order: timers, global every 61st schedtick, runnext (inherits the "
+           "time slice), ring, global batch, non-blocking netpoll, stealing, re-checks, "
+           "blocking netpoll, stopm"),
+        N_("stealing: 4 passes over the Ps in a random coprime order, half of a victim's ring, "
+           "runnext and timers on the last pass; spinning cap 2*nmspinning < busy Ps"),
+        N_("wakep/startm/needspinning, resetspinning fan-out, the 'delicate dance' re-check"),
+        N_("syscalls keep the P; sysmon retakes it after a sysmon tick when there is work or "
+           "nobody idle, or after 10 ms; handoffp's rules; exitsyscall fast path, oldp, idle P, "
+           "or global queue + stopm"),
+        N_("sysmon: usleep(20 µs), doubling after 50 idle rounds up to 10 ms, each sleep "
+           "lasting the request plus this machine's measured overshoot (timer slack + "
+           "wake-up, usleep_overhead_ns), or, with sleep_overshoot, an overshoot drawn "
+           "from its measured spread; deep sleep when all Ps are idle, woken by "
+           "syscalls; netpoll when the last poll is > 10 ms old"),
+        N_("preemption after 10 ms on one schedtick: cooperative at the next call, "
+           "asynchronous (SIGURG) for tight loops; preempted and Gosched'ed Gs go to the "
+           "global queue tail"),
+        N_("netpoller: I/O parks only the G; ready Gs are found by findRunnable, sysmon or an "
+           "M blocked in netpoll, and queued by injectglist"),
+        N_("sync.Mutex (internal/sync/mutex.go): normal mode with barging, runtime_canSpin's "
+           "spinning (4 x procyield(30)) and woken waiters re-queued first; starvation mode "
+           "after 1 ms with semrelease1's hand-off and goyield (to the P's local queue)"),
+        N_("timers on the sleeping G's P: run by that P's scheduler, by thieves on the last "
+           "steal pass, or by the M blocked in netpoll until the next timer; a timer-woken G "
+           "goes to runnext of the P that ran the timer"),
     )
     SIMPLIFIES = (
-        "No garbage collector: no GC workers, no stop-the-world, no write barriers.",
-        "No LockOSThread, no locked Ms, no cgo, no templateThread.",
-        "Scheduling code itself takes no time: findRunnable, stealing and handoffs are "
-        "instantaneous; only the named costs (switch, create, thread create, wake, syscall "
-        "overhead) take time.",
-        "The ~3 µs usleep before stealing a running P's runnext is left out (the steal "
-        "happens at once).",
-        "Lock-free races do not exist: runtime code runs one M at a time, so the CAS retry "
-        "loops never retry.",
-        "Timers are only time.Sleep: no timer channels, no periodic timers, no adjusttimers; "
-        "a timer runs exactly when some M checks that P's heap.",
-        "A woken idle M takes kernel_switch_ns (a futex wake-up) before it runs; a new M "
-        "takes thread_create_ns.",
-        "Preemption requests take effect at once: a non-tight compute is stopped at its "
-        "'next function call' immediately; a tight one only by the async signal.",
-        "Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
-        "(no gfree lists, no stacks).",
-        "sysmon does not run forcegc, the scavenger or GOMAXPROCS updates.",
-        "By default every sysmon sleep lasts the request plus one measured overshoot "
-        "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
-        "the workload (notebook 08's short_syscalls on one P shows where that matters). "
-        "With sleep_overshoot each sleep draws its overshoot from a measured spread, but "
-        "independently: real sleeps are not independent (a timer that fires inside "
-        "another's slack wakes both, and a busy CPU delays whoever wakes next). sysmon "
-        "also starts at the workload's start, fresh: a real program that took long to "
-        "start may begin with sysmon already backed off.",
-        "Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
-        "would have run locally: a little less locality in producer/consumer pairs.",
-        "An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "
-        "wake-up): network wake-ups are slightly early.",
-        "runtime.main's own goroutines (forcegchelper, bgsweep, bgscavenge) are left out; "
-        "P0 starts at schedtick 1 to stand for them (real P0s show 4-5 by 1 ms).",
-        "sync.Mutex: both modes are modelled (normal: barging, up to 4 spins of "
-        "procyield(30) = mutex_spin_ns each, woken waiters re-queue first; starvation after "
-        "1 ms: hand-off and goyield), but the lock word's CAS races never fail, and the "
-        "machine is assumed to have at least GOMAXPROCS CPUs (numCPUStartup > 1 whenever "
-        "procs > 1).",
-        "entersyscallblock (hand the P off at once, for calls known to block) is not "
-        "modelled: every syscall keeps its P until sysmon retakes it.",
+        N_("No garbage collector: no GC workers, no stop-the-world, no write barriers."),
+        N_("No LockOSThread, no locked Ms, no cgo, no templateThread."),
+        N_("Scheduling code itself takes no time: findRunnable, stealing and handoffs are "
+           "instantaneous; only the named costs (switch, create, thread create, wake, syscall "
+           "overhead) take time."),
+        N_("The ~3 µs usleep before stealing a running P's runnext is left out (the steal "
+           "happens at once)."),
+        N_("Lock-free races do not exist: runtime code runs one M at a time, so the CAS retry "
+           "loops never retry."),
+        N_("Timers are only time.Sleep: no timer channels, no periodic timers, no adjusttimers; "
+           "a timer runs exactly when some M checks that P's heap."),
+        N_("A woken idle M takes kernel_switch_ns (a futex wake-up) before it runs; a new M "
+           "takes thread_create_ns."),
+        N_("Preemption requests take effect at once: a non-tight compute is stopped at its "
+           "'next function call' immediately; a tight one only by the async signal."),
+        N_("Ms never exit (idle Ms stay on the idle list), and G structures are not recycled "
+           "(no gfree lists, no stacks)."),
+        N_("sysmon does not run forcegc, the scavenger or GOMAXPROCS updates."),
+        N_("By default every sysmon sleep lasts the request plus one measured overshoot "
+           "(usleep_overhead_ns): no jitter, so sysmon's rounds keep a fixed phase against "
+           "the workload (notebook 08's short_syscalls on one P shows where that matters). "
+           "With sleep_overshoot each sleep draws its overshoot from a measured spread, but "
+           "independently: real sleeps are not independent (a timer that fires inside "
+           "another's slack wakes both, and a busy CPU delays whoever wakes next). sysmon "
+           "also starts at the workload's start, fresh: a real program that took long to "
+           "start may begin with sysmon already backed off."),
+        N_("Without the ~3 µs pause, a thief may take a running P's runnext G that real Go "
+           "would have run locally: a little less locality in producer/consumer pairs."),
+        N_("An M blocked in netpoll wakes for free (real epoll_wait returns cost a kernel "
+           "wake-up): network wake-ups are slightly early."),
+        N_("runtime.main's own goroutines (forcegchelper, bgsweep, bgscavenge) are left out; "
+           "P0 starts at schedtick 1 to stand for them (real P0s show 4-5 by 1 ms)."),
+        N_("sync.Mutex: both modes are modelled (normal: barging, up to 4 spins of "
+           "procyield(30) = mutex_spin_ns each, woken waiters re-queue first; starvation after "
+           "1 ms: hand-off and goyield), but the lock word's CAS races never fail, and the "
+           "machine is assumed to have at least GOMAXPROCS CPUs (numCPUStartup > 1 whenever "
+           "procs > 1)."),
+        N_("entersyscallblock (hand the P off at once, for calls known to block) is not "
+           "modelled: every syscall keeps its P until sysmon retakes it."),
     )
 
     def __init__(self, procs=4, async_preempt=True, max_threads=MAX_M_COUNT, idle_threads=0,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..i18n import N_
 from ..ops import Compute
 from .base import Model
 
@@ -44,13 +45,13 @@ class GreenThreads(Model):
         Costs of a user-level switch and of creating a goroutine.
     """
 
-    name = "N:1 green threads"
+    name = N_("N:1 green threads")
     SIMPLIFIES = (
-        "gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms); with one "
-        "CPU it never spins",
-        "one CPU, one kernel thread: nothing runs in parallel",
-        "cooperative only: no time slice, a goroutine runs until it blocks, yields or exits",
-        "one FIFO run queue; switch cost is a constant",
+        N_("gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms); with one "
+           "CPU it never spins"),
+        N_("one CPU, one kernel thread: nothing runs in parallel"),
+        N_("cooperative only: no time slice, a goroutine runs until it blocks, yields or exits"),
+        N_("one FIFO run queue; switch cost is a constant"),
     )
 
     def __init__(self, io_poller=True, **costs):

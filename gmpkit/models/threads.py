@@ -63,7 +63,7 @@ from __future__ import annotations
 from collections import deque
 from numbers import Integral
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from .base import Model, check_count
 
 __all__ = ["Threads", "GUARD_PAGE_BYTES", "DEFAULT_SLICE_NS"]
@@ -105,32 +105,32 @@ class Threads(Model):
         e.g. ``gk.Threads(cpus=2, kernel_switch_ns=10_000)``.
     """
 
-    name = "1:1 threads"
+    name = N_("1:1 threads")
     MODELS = (
-        "Every goroutine is a kernel thread, created at thread_create_ns and never reused.",
-        "Each thread reserves an 8 MB stack plus a 4 KiB guard page of virtual memory.",
-        "At most cpus threads run at once; the rest wait in the kernel's run queue.",
-        "A thread that still has work when its time slice ends is preempted if another "
-        "thread is waiting, and goes to the tail of the run queue.",
-        "Every time a thread is put on a CPU (woken, preempted and resumed, or new) the CPU "
-        "spends kernel_switch_ns switching to it.",
-        "Blocking calls (syscalls, network reads, sleeps, channel and mutex waits) take the "
-        "thread off its CPU, which then runs another thread.",
+        N_("Every goroutine is a kernel thread, created at thread_create_ns and never reused."),
+        N_("Each thread reserves an 8 MB stack plus a 4 KiB guard page of virtual memory."),
+        N_("At most cpus threads run at once; the rest wait in the kernel's run queue."),
+        N_("A thread that still has work when its time slice ends is preempted if another "
+           "thread is waiting, and goes to the tail of the run queue."),
+        N_("Every time a thread is put on a CPU (woken, preempted and resumed, or new) the CPU "
+           "spends kernel_switch_ns switching to it."),
+        N_("Blocking calls (syscalls, network reads, sleeps, channel and mutex waits) take the "
+           "thread off its CPU, which then runs another thread."),
     )
     SIMPLIFIES = (
-        "gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "
-        "than a pthread mutex's, and never spins.",
-        "The kernel scheduler is plain round robin with one fixed time slice; real CFS/EEVDF "
-        "track virtual run time, shrink the slice as more threads wait, and let a woken "
-        "thread preempt a running one.",
-        "One run queue shared by all CPUs; Linux keeps one per CPU and balances them, so a "
-        "woken thread can wait longer than here.",
-        "A switch costs the same constant whatever the threads; cache and TLB refill "
-        "after a switch is not modelled.",
-        "A running thread is preempted only between its compute chunks, at slice boundaries; "
-        "creating a thread or a channel operation is never interrupted.",
-        "Waking a blocked thread and thread exit cost nothing beyond the switch onto a CPU.",
-        "Network I/O blocks the thread like any system call (no epoll event loop).",
+        N_("gk.Mutex keeps Go's sync.Mutex rules (barging, starvation mode after 1 ms) rather "
+           "than a pthread mutex's, and never spins."),
+        N_("The kernel scheduler is plain round robin with one fixed time slice; real CFS/EEVDF "
+           "track virtual run time, shrink the slice as more threads wait, and let a woken "
+           "thread preempt a running one."),
+        N_("One run queue shared by all CPUs; Linux keeps one per CPU and balances them, so a "
+           "woken thread can wait longer than here."),
+        N_("A switch costs the same constant whatever the threads; cache and TLB refill "
+           "after a switch is not modelled."),
+        N_("A running thread is preempted only between its compute chunks, at slice boundaries; "
+           "creating a thread or a channel operation is never interrupted."),
+        N_("Waking a blocked thread and thread exit cost nothing beyond the switch onto a CPU."),
+        N_("Network I/O blocks the thread like any system call (no epoll event loop)."),
     )
 
     def __init__(self, cpus=1, slice_ns=DEFAULT_SLICE_NS, **costs):

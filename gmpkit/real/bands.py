@@ -55,6 +55,16 @@ class Band:
     why: str = ""
     width: float = 0.0
     expected: str = ""
+    # a ``why`` made from figures: its English template (N_()) and the figures, so that
+    # :meth:`reason` can say it in the learner's language; ``why`` keeps the English
+    why_template: str = ""
+    why_args: tuple = ()
+
+    def reason(self):
+        """``why`` in the learner's language."""
+        if self.why_template:
+            return tr(self.why_template, **dict(self.why_args))   # i18n: N_() where it is made
+        return tr(self.why) if self.why else ""   # i18n: band reasons are N_() literals
 
     def verdict(self, sim, real):
         """"within", "outside", "not modelled", or "shown" (info, or a value is missing)."""

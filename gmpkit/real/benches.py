@@ -20,6 +20,7 @@ import time
 import timeit
 from dataclasses import dataclass
 
+from ..i18n import N_
 from .measurements import Measurement
 
 __all__ = ["PY_BENCHES", "GO_BENCHES", "GoBench", "measure_python", "measure_go"]
@@ -105,17 +106,17 @@ def _getppid_ns(number):
 
 # name, label, group, function(size) -> ns per op, full size, quick size
 PY_BENCHES = [
-    ("py.process.fork", "process: fork + exit + wait (Python)", "process",
+    ("py.process.fork", N_("process: fork + exit + wait (Python)"), "process",
      lambda n: _per_op(_fork, n), 40, 10),
-    ("py.process.spawn", "process: posix_spawn /bin/true + wait (Python)", "process",
+    ("py.process.spawn", N_("process: posix_spawn /bin/true + wait (Python)"), "process",
      lambda n: _per_op(_spawn, n), 40, 10),
-    ("py.thread.create", "thread: create + start + join (Python)", "thread",
+    ("py.thread.create", N_("thread: create + start + join (Python)"), "thread",
      lambda n: _per_op(_thread, n), 400, 50),
-    ("py.call", "function call (Python)", "syscall", _call_ns, 200_000, 20_000),
-    ("py.syscall.getppid", "system call os.getppid() (Python)", "syscall", _getppid_ns, 200_000, 20_000),
-    ("py.handoff.threads", "hand-off between 2 threads over pipes (Python)", "thread",
+    ("py.call", N_("function call (Python)"), "syscall", _call_ns, 200_000, 20_000),
+    ("py.syscall.getppid", N_("system call os.getppid() (Python)"), "syscall", _getppid_ns, 200_000, 20_000),
+    ("py.handoff.threads", N_("hand-off between 2 threads over pipes (Python)"), "thread",
      lambda n: _pipe_pingpong(n, False), 4000, 400),
-    ("py.handoff.processes", "hand-off between 2 processes over pipes (Python)", "process",
+    ("py.handoff.processes", N_("hand-off between 2 processes over pipes (Python)"), "process",
      lambda n: _pipe_pingpong(n, True), 4000, 400),
 ]
 
@@ -154,45 +155,45 @@ class GoBench:
 
 GO_BENCHES = [
     GoBench("spawn", ("-n", "200000"), ("-n", "20000"),
-            {"go.spawn.p1": ("ns_per_op", "goroutine create + run + exit, GOMAXPROCS=1", "ns", "goroutine")},
+            {"go.spawn.p1": ("ns_per_op", N_("goroutine create + run + exit, GOMAXPROCS=1"), "ns", "goroutine")},
             gomaxprocs=1),
     GoBench("spawn", ("-n", "200000"), ("-n", "20000"),
-            {"go.spawn.p2": ("ns_per_op", "goroutine create + run + exit, GOMAXPROCS=2", "ns", "goroutine")},
+            {"go.spawn.p2": ("ns_per_op", N_("goroutine create + run + exit, GOMAXPROCS=2"), "ns", "goroutine")},
             gomaxprocs=2),
     GoBench("pingpong", ("-n", "200000"), ("-n", "20000"),
-            {"go.handoff.p1": ("ns_per_handoff", "goroutine hand-off (channel ping-pong), GOMAXPROCS=1",
+            {"go.handoff.p1": ("ns_per_handoff", N_("goroutine hand-off (channel ping-pong), GOMAXPROCS=1"),
                                "ns", "goroutine")}, gomaxprocs=1),
     GoBench("pingpong", ("-n", "200000"), ("-n", "20000"),
-            {"go.handoff.p2": ("ns_per_handoff", "goroutine hand-off (channel ping-pong), GOMAXPROCS=2",
+            {"go.handoff.p2": ("ns_per_handoff", N_("goroutine hand-off (channel ping-pong), GOMAXPROCS=2"),
                                "ns", "goroutine")}, gomaxprocs=2),
     GoBench("pingpong", ("-locked", "-n", "20000"), ("-locked", "-n", "2000"),
-            {"go.handoff.locked.p1": ("ns_per_handoff", "same, both goroutines LockOSThread'ed, GOMAXPROCS=1",
+            {"go.handoff.locked.p1": ("ns_per_handoff", N_("same, both goroutines LockOSThread'ed, GOMAXPROCS=1"),
                                       "ns", "thread")}, gomaxprocs=1),
     GoBench("pingpong", ("-locked", "-n", "20000"), ("-locked", "-n", "2000"),
-            {"go.handoff.locked.p2": ("ns_per_handoff", "same, both goroutines LockOSThread'ed, GOMAXPROCS=2",
+            {"go.handoff.locked.p2": ("ns_per_handoff", N_("same, both goroutines LockOSThread'ed, GOMAXPROCS=2"),
                                       "ns", "thread")}, gomaxprocs=2),
     GoBench("threads", ("-n", "2000"), ("-n", "200"),
-            {"go.thread.create": ("ns_per_thread", "thread create + exit by the Go runtime (newm)",
+            {"go.thread.create": ("ns_per_thread", N_("thread create + exit by the Go runtime (newm)"),
                                   "ns", "thread")}, gomaxprocs=2),
     GoBench("syscalls", ("-n", "1000000"), ("-n", "100000"),
-            {"go.call": ("call_ns", "function call (Go)", "ns", "syscall"),
-             "go.syscall.raw": ("raw_syscall_ns", "getppid via RawSyscall (Go, no scheduler)", "ns", "syscall"),
-             "go.syscall": ("syscall_ns", "getppid via Syscall (Go, entersyscall/exitsyscall)", "ns", "syscall")},
+            {"go.call": ("call_ns", N_("function call (Go)"), "ns", "syscall"),
+             "go.syscall.raw": ("raw_syscall_ns", N_("getppid via RawSyscall (Go, no scheduler)"), "ns", "syscall"),
+             "go.syscall": ("syscall_ns", N_("getppid via Syscall (Go, entersyscall/exitsyscall)"), "ns", "syscall")},
             gomaxprocs=2),
     # sysmon's usleep(20) is one raw nanosleep(2) from a thread without a P
     # (runtime/sys_linux_amd64.s): programs/usleep.go makes the same call on a
     # locked thread.  (Not time.Sleep, which goes through the runtime's timers
     # and netpoll; not Python's time.sleep, which adds the interpreter.)
     GoBench("usleep", ("-us", "20,100,1000"), ("-us", "20,100,1000", "-budget", "15ms"),
-            {"go.usleep.20": ("median_ns_20", "sysmon's usleep(20): a raw 20 µs nanosleep really takes",
+            {"go.usleep.20": ("median_ns_20", N_("sysmon's usleep(20): a raw 20 µs nanosleep really takes"),
                               "ns", "syscall"),
-             "go.usleep.100": ("median_ns_100", "a raw 100 µs nanosleep really takes", "ns", "syscall"),
-             "go.usleep.1000": ("median_ns_1000", "a raw 1 ms nanosleep really takes", "ns", "syscall")},
+             "go.usleep.100": ("median_ns_100", N_("a raw 100 µs nanosleep really takes"), "ns", "syscall"),
+             "go.usleep.1000": ("median_ns_1000", N_("a raw 1 ms nanosleep really takes"), "ns", "syscall")},
             gomaxprocs=1),
     GoBench("memblocked", ("-n", "100000"), ("-n", "20000"),
-            {"go.mem.sys_per_g": ("sys_per_g", "memory (Sys) per blocked goroutine", "B", "memory"),
-             "go.mem.stack_per_g": ("stack_inuse_per_g", "stack in use per blocked goroutine", "B", "memory"),
-             "go.mem.heap_per_g": ("heap_inuse_per_g", "heap in use per blocked goroutine", "B", "memory")},
+            {"go.mem.sys_per_g": ("sys_per_g", N_("memory (Sys) per blocked goroutine"), "B", "memory"),
+             "go.mem.stack_per_g": ("stack_inuse_per_g", N_("stack in use per blocked goroutine"), "B", "memory"),
+             "go.mem.heap_per_g": ("heap_inuse_per_g", N_("heap in use per blocked goroutine"), "B", "memory")},
             repeats=3),
 ]
 

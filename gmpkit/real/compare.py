@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import html
 import statistics
+from dataclasses import replace
 
 from ..i18n import N_, tr
 from .exectrace import parse_exectrace
@@ -229,7 +230,7 @@ class Comparison:
         out = []
         for m in self.metrics:
             label = tr(m.label)   # i18n: metric labels are N_() in mirrors.py's specs
-            why = tr(m.band.why) if m.band.why else ""   # i18n: band reasons are N_() literals
+            why = m.band.reason()
             if m.verdict == "outside":
                 r = m.ratio
                 kw = dict(label=label, band=m.band.describe(m.unit), real=_fmt(m.real, m.unit),
@@ -254,16 +255,19 @@ class Comparison:
 
     def __repr__(self):
         lines = [self.summary(), self.source_line, self.calibration_line]
-        w = [max(len(r[i]) for r in self.rows() + [HEAD]) for i in range(6)]
-        for r in [HEAD] + self.rows():
+        head = tuple(tr(h) for h in HEAD)   # i18n: HEAD words are N_()
+        rows = [(tr(r[0]),) + tuple(r[1:5]) + (_verdict(r[5]),)   # i18n: N_() metric labels
+                for r in self.rows()]
+        w = [max(len(r[i]) for r in rows + [head]) for i in range(6)]
+        for r in [head] + rows:
             lines.append("  ".join(c.ljust(w[i]) for i, c in enumerate(r)))
         why = self.explain()
         if why:
-            lines.append("why:")
+            lines.append(tr("why:"))
             lines += [f"  - {x}" for x in why]
         if self.expected:
-            lines.append("expected differences:")
-            lines += [f"  - {k}: {v}" for k, v in self.expected.items()]
+            lines.append(tr("expected differences:"))
+            lines += [f"  - {k}: {tr(v)}" for k, v in self.expected.items()]   # i18n: EXPECTED N_()
         return "\n".join(lines)
 
     def _repr_html_(self):
@@ -353,6 +357,11 @@ class Comparison:
 HEAD = (N_("metric"), N_("simulator"), N_("real Go"), "sim/real", N_("band"), N_("verdict"))
 _VERDICT_WORDS = {"within": N_("within"), "outside": N_("outside"),
                   "not modelled": N_("not modelled"), "shown": N_("shown")}
+
+# a timed metric on a machine too loaded to judge it (``why`` of its "not modelled" band)
+_LOADED = N_("other programs took {lost:.0%} of the CPU time these runs could have used (median), "
+             "more than the {quiet:.0%} a judged run may lose, so the real value follows the "
+             "machine's load more than the scheduler; on a quieter machine it is judged by: {band}")
 
 
 def _verdict(v):
@@ -455,11 +464,9 @@ def compare(scenario, procs=2, runs=5, real="auto", async_preempt=True, sim_cost
         b = spec.band_for(procs, async_preempt)
         if spec.timed and b.kind in ("ratio", "abs") and lost is not None \
                 and lost > QUIET_WAIT_SHARE:
-            b = not_modelled("os", f"other programs took {lost:.0%} of the CPU time these runs "
-                                   f"could have used (median), more than the "
-                                   f"{QUIET_WAIT_SHARE:.0%} a judged run may lose, so the real "
-                                   f"value follows the machine's load more than the scheduler; "
-                                   f"on a quieter machine it is judged by: {b.describe(spec.unit)}")
+            args = dict(lost=lost, quiet=QUIET_WAIT_SHARE, band=b.describe(spec.unit))
+            b = replace(not_modelled("os", _LOADED.format(**args)), why_template=_LOADED,
+                        why_args=tuple(args.items()))
         metrics.append(Metric(spec.key, spec.label, spec.unit, sim_v, real_v, b,
                               b.verdict(sim_v, real_v), spec.expected, samples,
                               list(sim["samples"].get(spec.key, []))))

@@ -16,7 +16,12 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..i18n import N_, tr
+
 __all__ = ["Measurement", "Measurements", "GROUP_COLOURS"]
+
+# the columns of a measurements table
+_HEAD = (N_("what"), N_("median"), N_("range"), N_("runs"), N_("key"))
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 GROUP_COLOURS = {"process": "#D55E00", "thread": "#E69F00", "syscall": "#CC79A7",
@@ -97,17 +102,19 @@ class Measurements:
 
     # ---- display ------------------------------------------------------------
     def rows(self):
-        return [(m.label, _fmt(m.median, m.unit), f"{_fmt(m.low, m.unit)} – {_fmt(m.high, m.unit)}",
+        return [(tr(m.label), _fmt(m.median, m.unit),   # i18n: labels are N_() in benches.py
+                 f"{_fmt(m.low, m.unit)} – {_fmt(m.high, m.unit)}",
                  len(m.samples), m.name) for m in self.items]
 
     def __repr__(self):
-        head = ("what", "median", "range", "runs", "key")
+        head = tuple(tr(h) for h in _HEAD)   # i18n: N_() in _HEAD
         rows = [head] + [tuple(map(str, r)) for r in self.rows()]
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
         p = self.provenance
-        lines.append(f"({p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, "
-                     f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')})")
+        lines.append(tr("({cpu}, {cores} cores, {go}, {date})", cpu=p.get("cpu_model", "?"),
+                        cores=p.get("cores", "?"), go=p.get("go_version") or tr("no Go"),
+                        date=p.get("date", "?")))
         return "\n".join(lines)
 
     def _repr_html_(self):
@@ -117,10 +124,12 @@ class Measurements:
             f"<td>{e(r[2])}</td><td>{r[3]}</td><td style='text-align:left'><code>{e(r[4])}</code></td></tr>"
             for r in self.rows())
         p = self.provenance
-        cap = e(f"{p.get('cpu_model', '?')}, {p.get('cores', '?')} cores, {p.get('os', '?')}, "
-                f"{p.get('go_version') or 'no Go'}, {p.get('date', '?')}")
-        return ("<table><thead><tr><th style='text-align:left'>what</th><th>median</th>"
-                "<th>range</th><th>runs</th><th style='text-align:left'>key</th></tr></thead>"
+        cap = e(tr("{cpu}, {cores} cores, {os}, {go}, {date}", cpu=p.get("cpu_model", "?"),
+                   cores=p.get("cores", "?"), os=p.get("os", "?"),
+                   go=p.get("go_version") or tr("no Go"), date=p.get("date", "?")))
+        what, median, range_, runs, key = (e(tr(h)) for h in _HEAD)   # i18n: N_() in _HEAD
+        return (f"<table><thead><tr><th style='text-align:left'>{what}</th><th>{median}</th>"
+                f"<th>{range_}</th><th>{runs}</th><th style='text-align:left'>{key}</th></tr></thead>"
                 f"<tbody>{body}</tbody><caption style='caption-side:bottom'>{cap}</caption></table>")
 
     def plot(self, ax=None, *, unit="ns", names=None):
@@ -139,16 +148,16 @@ class Measurements:
         ax.barh(list(y), med, xerr=err, color=[GROUP_COLOURS.get(m.group, "#999999") for m in items],
                 capsize=3, ecolor="#333333")
         ax.set_yticks(list(y))
-        ax.set_yticklabels([m.label for m in items], fontsize=12)
+        ax.set_yticklabels([tr(m.label) for m in items], fontsize=12)   # i18n: N_() in benches.py
         ax.invert_yaxis()
         top = max((m.high for m in items), default=1)
         if unit == "ns":
             ax.set_xscale("log")
             ax.set_xlim(right=top * 30)
-            ax.set_xlabel("ns per operation, log scale (whisker: min–max)", fontsize=12)
+            ax.set_xlabel(tr("ns per operation, log scale (whisker: min–max)"), fontsize=12)
         else:
             ax.set_xlim(right=top * 1.35)
-            ax.set_xlabel("bytes per goroutine (bar: median; whisker: min–max)", fontsize=12)
+            ax.set_xlabel(tr("bytes per goroutine (bar: median; whisker: min–max)"), fontsize=12)
         for i, m in enumerate(items):
             x = m.high * 1.25 if unit == "ns" else m.high + top * 0.02
             ax.text(x, i, _fmt(m.median, m.unit), va="center", fontsize=11)

@@ -92,8 +92,8 @@ _RETAKES = _m("retakes", N_("Ps taken from syscalls"), "",
 MIRRORS = {
     "cpu_fanout": Mirror("cpu_fanout", "scn_cpu_fanout", dict(goroutines=8, work_us=2000),
                          (_MAKESPAN, _THREADS, _SHARE, _WHO, _OS),
-                         "8 workers of 2 ms: with P processors the makespan is about "
-                         "ceil(8 / P) x 2 ms, the work split evenly over the Ps."),
+                         N_("8 workers of 2 ms: with P processors the makespan is about "
+                            "ceil(8 / P) x 2 ms, the work split evenly over the Ps.")),
     "ping_pong": Mirror("ping_pong", "scn_ping_pong", dict(rounds=2000, work_ns=0),
                         (_m("handoff_ns", N_("one channel hand-off"), "ns",
                             band(1.5, N_("the model's switch cost is one figure, measured with "
@@ -103,8 +103,8 @@ MIRRORS = {
                             band(1.5, N_("the makespan is 2 x rounds hand-offs: as wide as the "
                                          "hand-off's band")), "os"),
                          _THREADS, _OS),
-                        "2000 round trips over unbuffered channels: every hand-off is a "
-                        "runnext switch, no system call.",
+                        N_("2000 round trips over unbuffered channels: every hand-off is a "
+                           "runnext switch, no system call."),
                         trace_params=dict(rounds=50)),
     "syscall_storm": Mirror("syscall_storm", "scn_syscall_storm",
                             dict(goroutines=32, syscall_us=1000, compute_us=50),
@@ -116,8 +116,8 @@ MIRRORS = {
                              _m("makespan_ns", N_("makespan"), "ns", band(1.5, WHY_MAKESPAN),
                                 "syscall", "os"),
                              _RETAKES, _WHO, _OS),
-                            "32 goroutines each block in nanosleep for 1 ms: sysmon retakes "
-                            "their Ps and the runtime starts new threads.",
+                            N_("32 goroutines each block in nanosleep for 1 ms: sysmon retakes "
+                               "their Ps and the runtime starts new threads."),
                             sleep_syscalls=True),
     "short_syscalls": Mirror("short_syscalls", "scn_short_syscalls",
                              dict(goroutines=32, rounds=4, syscall_us=100, compute_us=20),
@@ -130,9 +130,9 @@ MIRRORS = {
                               _m("makespan_ns", N_("makespan"), "ns", band(1.5, WHY_MAKESPAN),
                                  "syscall", "os"),
                               _RETAKES, _WHO, _OS),
-                             "32 goroutines each make 4 short blocking calls (nanosleep of "
-                             "100 µs, after 20 µs of compute): only calls sysmon sees on two "
-                             "of its rounds lose their P.",
+                             N_("32 goroutines each make 4 short blocking calls (nanosleep of "
+                                "100 µs, after 20 µs of compute): only calls sysmon sees on two "
+                                "of its rounds lose their P."),
                              sleep_syscalls=True),
     "netio_server": Mirror("netio_server", "scn_netio_server",
                            dict(connections=32, io_us=1000, compute_us=50, requests=1),
@@ -143,8 +143,8 @@ MIRRORS = {
                                band(1.5, WHY_MAKESPAN + "; the real server answers through "
                                          "timers, which fire late"), "timers", "os"),
                             _WHO, _OS),
-                           "32 goroutines wait on loopback TCP for a 1 ms answer: they park on "
-                           "the netpoller, no thread blocks."),
+                           N_("32 goroutines wait on loopback TCP for a 1 ms answer: they park on "
+                              "the netpoller, no thread blocks.")),
     "cpu_hog": Mirror("cpu_hog", "scn_cpu_hog", dict(hog_ms=50, tight=True, ticks=10, tick_us=1000),
                       (_m("worst_delay_ns", N_("ticker's worst delay"), "ns",
                           {1: band(1.5, N_("on one P the ticker waits for the hog's 10 ms slice "
@@ -168,8 +168,8 @@ MIRRORS = {
                                                 "stops the world"))},
                           "os", timed=True),
                        _MAKESPAN, _THREADS, _OS),
-                      "A 50 ms hog without function calls next to a ticker: only asynchronous "
-                      "preemption (SIGURG) can stop the hog; asyncpreemptoff=1 turns it off."),
+                      N_("A 50 ms hog without function calls next to a ticker: only asynchronous "
+                         "preemption (SIGURG) can stop the hog; asyncpreemptoff=1 turns it off.")),
     "spawn_burst": Mirror("spawn_burst", "scn_spawn_burst", dict(goroutines=1000, work_us=20),
                           (_m("global_queue_peak", N_("global queue peak"), "",
                               ratio_band(1 / 1.5, 2, N_("schedtrace samples once per ms and can "
@@ -177,6 +177,6 @@ MIRRORS = {
                                                         "up: sim within [real / 1.5, real x 2]")),
                               "sampling"),
                            _MAKESPAN, _THREADS, _SHARE, _WHO, _OS),
-                          "main starts 1000 goroutines in a row: its P's ring (256) overflows "
-                          "and half of it moves to the global queue, again and again."),
+                          N_("main starts 1000 goroutines in a row: its P's ring (256) overflows "
+                             "and half of it moves to the global queue, again and again.")),
 }

@@ -61,6 +61,7 @@ import os
 
 import gmpkit.widgets.processes as processes
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 
 tally = predictions.tally("01_processes")   # your predictions in this notebook
@@ -229,8 +230,8 @@ print(open("/sys/devices/system/cpu/vulnerabilities/meltdown").read().strip())
 
 # %%
 tasks = sorted(int(t) for t in os.listdir("/proc/self/task"))
-print("the main thread's task id equals the PID:", os.getpid() in tasks)
-print("this Python kernel has more than one task (thread):", len(tasks) > 1)
+print(tr("the main thread's task id equals the PID: {ok}", ok=os.getpid() in tasks))
+print(tr("this Python kernel has more than one task (thread): {ok}", ok=len(tasks) > 1))
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 3. What it costs to make a process

@@ -62,6 +62,7 @@ import threading
 
 import gmpkit.widgets.threads as threads
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, within, answer_boxes, self_check
 
 tally = predictions.tally("02_threads")   # your predictions in this notebook
@@ -131,7 +132,7 @@ tally = predictions.tally("02_threads")   # your predictions in this notebook
 
 # %%
 shared = []
-t = threading.Thread(target=shared.append, args=("written by a thread",))
+t = threading.Thread(target=shared.append, args=(tr("written by a thread"),))
 t.start()
 t.join()
 pid = os.fork()
@@ -171,7 +172,7 @@ print(shared)
 # 下面的面板会启动 N 个线程，让每个线程报告自己的栈在哪里（`pthread_getattr_np`），在 `/proc/self/maps` 中找到这些栈，再从 `/proc/self/smaps` 读出每个栈有多少是**常驻**的（即有物理内存支撑）。
 
 # %% tags=["nbval-ignore-output"]
-print("ulimit -s on this machine:", os.popen("sh -c 'ulimit -s'").read().strip(), "KiB")
+print(tr("ulimit -s on this machine: {kib} KiB", kib=os.popen("sh -c 'ulimit -s'").read().strip()))
 
 # %% [markdown] lang="en"
 # **Predict first:** with the default stack size, how much *virtual* memory does one idle
@@ -308,9 +309,9 @@ print("a process hand-off is less than 4x a thread hand-off: True")
 
 # %%
 rate = (12, 18)                      # instructions per ns, as the article says
-print("12-18 per ns x 1000-1500 ns:", (rate[0] * 1000, rate[1] * 1500), "instructions")
-print("12-18 per ns x 1000 ns:     ", (rate[0] * 1000, rate[1] * 1000), "instructions")
-print("12-18 per ns x 200 ns:      ", (rate[0] * 200, rate[1] * 200), "instructions")
+print(tr("12-18 per ns x 1000-1500 ns: {n} instructions", n=(rate[0] * 1000, rate[1] * 1500)))
+print(tr("12-18 per ns x 1000 ns:      {n} instructions", n=(rate[0] * 1000, rate[1] * 1000)))
+print(tr("12-18 per ns x 200 ns:       {n} instructions", n=(rate[0] * 200, rate[1] * 200)))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert (rate[0] * 1000, rate[1] * 1000) == (12_000, 18_000)   # the article's thread figure
@@ -327,8 +328,8 @@ assert (rate[0] * 1000, rate[1] * 1500) != (12_000, 18_000)   # the 1500 ns end 
 
 # %% tags=["nbval-ignore-output"]
 mhz = max(float(line.split(":")[1]) for line in open("/proc/cpuinfo") if line.startswith("cpu MHz"))
-print(f"{mhz:.0f} MHz: 12 instructions per ns would need {12 / (mhz / 1000):.1f} instructions "
-      f"every cycle; 18 would need {18 / (mhz / 1000):.1f}")
+print(tr("{mhz:.0f} MHz: 12 instructions per ns would need {ipc12:.1f} instructions "
+         "every cycle; 18 would need {ipc18:.1f}", mhz=mhz, ipc12=12 / (mhz / 1000), ipc18=18 / (mhz / 1000)))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert 12 / (mhz / 1000) > 2

@@ -62,6 +62,7 @@
 # %%
 import gmpkit.widgets.goroutines as goroutines
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, within, answer_boxes, self_check
 
 tally = predictions.tally("03_goroutines")   # your predictions in this notebook
@@ -326,11 +327,13 @@ for name, keep in (("stoplockedm", [r"handoffp\(", r"releasep\(", r"mPark\(", r"
     print(header)
     print(text, end="\n\n")
 lfl = goroutines.like_for_like()
-print(f"goroutine -> goroutine (channel):          {lfl['goroutine_ns']:7.0f} ns")
-print(f"thread -> thread over a futex, no runtime: {lfl['futex_ns']:7.0f} ns  ({lfl['source']})")
-print(f"locked goroutines (futex + P hand-off):    {locked_ho:7.0f} ns")
-print(f"like for like, a thread hand-off costs {lfl['ratio']:.1f}x a goroutine hand-off "
-      f"(the locked path: {locked_ho / g_ho:.0f}x; the article: 1000-1500 vs 200 ns, 5-7.5x)")
+print(tr("goroutine -> goroutine (channel):          {ns:7.0f} ns", ns=lfl["goroutine_ns"]))
+print(tr("thread -> thread over a futex, no runtime: {ns:7.0f} ns  ({source})",
+         ns=lfl["futex_ns"], source=lfl["source"]))
+print(tr("locked goroutines (futex + P hand-off):    {ns:7.0f} ns", ns=locked_ho))
+print(tr("like for like, a thread hand-off costs {ratio:.1f}x a goroutine hand-off "
+         "(the locked path: {locked:.0f}x; the article: 1000-1500 vs 200 ns, 5-7.5x)",
+         ratio=lfl["ratio"], locked=locked_ho / g_ho))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, startlocked, _ = runtime_excerpt("startlockedm", keep=[r"nextp\.set", r"notewakeup"])

@@ -62,6 +62,7 @@
 # %%
 import gmpkit as gk
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.widgets import mn
 
@@ -477,9 +478,9 @@ answer_boxes(questions, tally)
 
 # %%
 for model in (gk.Threads, gk.GreenThreads, gk.GMP):
-    print(f"{model.name}:")
+    print(f"{tr(model.name)}:")
     for line in model.SIMPLIFIES:
-        print(f"  - {line}")
+        print(f"  - {tr(line)}")
 
 # %% [markdown] lang="en"
 # ## Glossary

@@ -58,6 +58,7 @@
 # %%
 import gmpkit as gk
 from gmpkit import facts, plots, predictions, scenarios
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.widgets import gm
 
@@ -142,7 +143,7 @@ assert any("M - worker thread" in c for c in concepts)
 assert any("required to execute Go code" in c for c in concepts)
 
 # %%
-print("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code")
+print(tr("proc.go: an M is a worker thread; a P is what a thread needs to execute Go code"))
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Go 1.0's design in one picture
@@ -181,11 +182,12 @@ sim = scenarios.syscall_storm(goroutines=12, syscall_us=200, compute_us=50).simu
     gk.GM(procs=2), seed=1)
 sim.run(until=120_000)
 snap = sim.snapshot()
-print("global run queue:", snap["global"])
-print(f"mcpu = {snap['mcpu']} of mcpumax = {snap['mcpumax']}; schedlock held by M{snap['schedlock']['owner']}, "
-      f"{len(snap['schedlock']['sleeping'])} M asleep in futex waiting for it")
+print(tr("global run queue: {queue}", queue=snap["global"]))
+print(tr("mcpu = {mcpu} of mcpumax = {mcpumax}; schedlock held by M{owner}, "
+         "{asleep} M asleep in futex waiting for it", mcpu=snap["mcpu"], mcpumax=snap["mcpumax"],
+         owner=snap["schedlock"]["owner"], asleep=len(snap["schedlock"]["sleeping"])))
 for m in snap["ms"]:
-    print(f"  M{m['id']}: {m['state']:9s} G{m['g']}" + (f" (handed G{m['nextg']} in m->nextg)" if m["nextg"] else ""))
+    print(f"  M{m['id']}: {m['state']:9s} G{m['g']}" + (tr(" (handed G{g} in m->nextg)", g=m["nextg"]) if m["nextg"] else ""))
 fig = plots.gmp_diagram(snap)
 
 # %%
@@ -639,9 +641,9 @@ answer_boxes(questions, tally)
 
 # %%
 for model in (gk.GM, gk.GMP):
-    print(f"{model.name}:")
+    print(f"{tr(model.name)}:")
     for line in model.SIMPLIFIES:
-        print(f"  - {line}")
+        print(f"  - {tr(line)}")
 
 # %% [markdown] lang="en"
 # ## Glossary

@@ -59,6 +59,7 @@
 
 # %%
 from gmpkit import facts, predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import gmp
@@ -147,21 +148,21 @@ print("p.runq is a 256-slot array; p.runnext is one more slot in front of it")
 
 # %% tags=["nbval-ignore-output"]
 for what, (header, text, live) in (
-        ("stack limit", gmp.runtime_excerpt("main", keep=[r"Max stack size", r"PtrSize == 8",
-                                                           r"maxstacksize = "])),
-        ("each M's own stack", gmp.struct_fields("m", {"g0", "curg"})),
-        ("what gogo loads", gmp.struct_fields("gobuf", {"sp", "pc", "g", "ctxt", "lr", "bp"})),
-        ("the switch", gmp.runtime_excerpt("execute", keep=[r"curg = gp", r"gogo\("]))):
+        (tr("stack limit"), gmp.runtime_excerpt("main", keep=[r"Max stack size", r"PtrSize == 8",
+                                                               r"maxstacksize = "])),
+        (tr("each M's own stack"), gmp.struct_fields("m", {"g0", "curg"})),
+        (tr("what gogo loads"), gmp.struct_fields("gobuf", {"sp", "pc", "g", "ctxt", "lr", "bp"})),
+        (tr("the switch"), gmp.runtime_excerpt("execute", keep=[r"curg = gp", r"gogo\("]))):
     print(f"--- {what}: {header}")
     print(text, end="\n\n")
 from gmpkit.real.measure import load_recorded
 _, main_src, _ = gmp.runtime_excerpt("main", keep=[r"maxstacksize = "])
 max_stack = int(main_src.split("maxstacksize = ")[1].split()[0])
 per_g = load_recorded().median("go.mem.sys_per_g")        # bytes per blocked goroutine
-print(f"a goroutine's stack stops at maxstacksize = {max_stack:,} bytes on 64-bit")
-print(f"a million blocked goroutines need about {per_g * 1e6 / 2**30:.1f} GiB "
-      f"({per_g:.0f} B each, the recorded memblocked measurement): memory limits the count")
-print("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC")
+print(tr("a goroutine's stack stops at maxstacksize = {max_stack:,} bytes on 64-bit", max_stack=max_stack))
+print(tr("a million blocked goroutines need about {gib:.1f} GiB ({per_g:.0f} B each, "
+         "the recorded memblocked measurement): memory limits the count", gib=per_g * 1e6 / 2**30, per_g=per_g))
+print(tr("each M has its own g0 (scheduling stack); execute -> gogo(&gp.sched) loads the G's saved SP and PC"))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 _, m_src, _ = gmp.struct_fields("m", {"g0"})
@@ -237,7 +238,7 @@ try:
         if line.startswith("// Goroutine scheduler") or "go11sched" in line or line.startswith("// P - "):
             print(f"proc.go:{n:3d}  {line}")
 except Exception as e:     # no Go here: say so
-    print("Go is not installed here; recorded from go1.27.3's proc.go, line 35:")
+    print(tr("Go is not installed here; recorded from go1.27.3's proc.go, line 35:"))
     print("proc.go: 35  // Design doc at https://golang.org/s/go11sched.")
 
 # %% [markdown] lang="en"

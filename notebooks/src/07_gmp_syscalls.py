@@ -57,6 +57,7 @@
 
 # %%
 from gmpkit import facts, predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.models import gmp as gmp_model
 from gmpkit.widgets import gmp
@@ -131,7 +132,7 @@ _, rt, _ = gmp.runtime_excerpt("retake", keep=[r"runqempty\(pp\) &&"])
 assert "nmspinning" in rt and "npidle" in rt and "10*1000*1000" in rt
 
 # %%
-print("the model, on this machine:", facts.retake_rule() + ".")
+print(tr("the model, on this machine: {rule}.", rule=facts.retake_rule()))
 
 # %% [markdown] lang="en"
 #
@@ -267,8 +268,8 @@ print(f"first wake-up late by: async {on['first_latency_ns'] / 1e6:.1f} ms, "
       f"loop with calls {calls['first_latency_ns'] / 1e6:.1f} ms")
 
 # %%
-print(f"forcePreemptNS = {facts.fmt(facts.force_preempt_ns())}; in the model, "
-      f"{facts.preempt_sentence()}")
+print(tr("forcePreemptNS = {force}; in the model, {sentence}",
+         force=facts.fmt(facts.force_preempt_ns()), sentence=facts.preempt_sentence()))
 
 # %% [markdown] lang="en"
 # **What to notice:**
@@ -340,8 +341,9 @@ worst, worst_us = max(zip(ch["GMP"]["parks_per_100"], ch["sweep"]))
 assert worst > 5 * max(ch["GMP"]["parks_per_100"][0], 1)   # long syscalls: GMP still parks threads
 
 # %%
-print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks per 100 syscalls "
-      f"of {ch['sweep'][0]} µs, but {worst:g} per 100 syscalls of {worst_us} µs")
+print(tr("notebook 05's churn panel, GMP: {parks:g} parks per 100 syscalls of {us} µs, "
+         "but {worst:g} per 100 syscalls of {worst_us} µs",
+         parks=ch["GMP"]["parks_per_100"][0], us=ch["sweep"][0], worst=worst, worst_us=worst_us))
 
 # %% [markdown] lang="en"
 # **What to notice:**
@@ -382,7 +384,7 @@ print(f"notebook 05's churn panel, GMP: {ch['GMP']['parks_per_100'][0]:g} parks 
 
 # %%
 for item in gmp_model.GMP.SIMPLIFIES:
-    print("-", item)
+    print("-", tr(item))
 
 # %% [markdown] lang="en"
 # ## Summary

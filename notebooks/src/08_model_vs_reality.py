@@ -67,6 +67,7 @@
 # %%
 import gmpkit as gk
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, within, answer_boxes, self_check
 from gmpkit.real import compare as cmp
 from gmpkit.widgets import reality
@@ -81,9 +82,9 @@ tally = predictions.tally("08_model_vs_reality")   # your predictions in this no
 
 # %% tags=["nbval-ignore-output"]
 go = cmp.find_go_or_none()
-print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
-      "no Go toolchain: the real side is the runs recorded in data/compare, "
-      "not measured on your machine")
+print(tr("Go {version} at {goroot}: real runs are measured here", version=go.version, goroot=go.goroot) if go else
+      tr("no Go toolchain: the real side is the runs recorded in data/compare, "
+         "not measured on your machine"))
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 1. The mirrors
@@ -104,7 +105,7 @@ print(f"Go {go.version} at {go.goroot}: real runs are measured here" if go else
 for name, m in cmp.MIRRORS.items():
     args = " ".join(f"-{k}={str(v).lower()}" for k, v in m.params.items())
     print(f"{name:14} {m.program}.go {args}")
-    print(f"{'':14} {m.note}")
+    print(f"{'':14} {tr(m.note)}")
 
 # %% [markdown] lang="en"
 # `cmp.compare(scenario, procs=…, runs=5)` runs the Go program five times with
@@ -193,7 +194,7 @@ assert 40 <= (20_000 + hog.costs["usleep_overhead_ns"]) / 1000 <= 250   # sysmon
 # What the simulator was calibrated with, measured on the real side's machine:
 print(hog.calibration_line)
 tick_us = (20_000 + hog.costs["usleep_overhead_ns"]) / 1000
-print(f"so sysmon's shortest round lasts {tick_us:.0f} µs, not 20 µs")
+print(tr("so sysmon's shortest round lasts {tick:.0f} µs, not 20 µs", tick=tick_us))
 
 # %% [markdown] lang="en"
 # **What to notice:**
@@ -372,7 +373,8 @@ broken = cmp.compare("syscall_storm", procs=2, real=fixed.mode,
                      sim_costs=cmp.uncalibrated_costs())
 for name, c in (("calibrated", fixed), ("20 µs tick", broken)):
     m = c.metric("threads")
-    print(f"{name:>10}: threads simulated {m.sim}, real {m.real} -> {m.verdict}")
+    print(tr("{name:>10}: threads simulated {sim}, real {real} -> {verdict}",
+             name=name, sim=m.sim, real=m.real, verdict=tr(m.verdict)))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 assert broken.metric("threads").sim > fixed.metric("threads").sim
@@ -404,7 +406,8 @@ print(next(iter(results.values())).source_line, "\n")
 for c in results.values():
     print(c.summary())
     for row in c.rows():
-        print(f"    {row[0]:30} sim {row[1]:>16}   real {row[2]:>16}   {row[4]:28} {row[5]}")
+        print(tr("    {metric:30} sim {sim:>16}   real {real:>16}   {band:28} {verdict}",
+                 metric=tr(row[0]), sim=row[1], real=row[2], band=row[4], verdict=tr(row[5])))
 
 # %% jupyter={"outputs_hidden": true, "source_hidden": true} tags=["remove-cell"]
 th = {s: results[(s, 2, True)].metric("threads") for s in ("syscall_storm", "netio_server")}
@@ -478,12 +481,13 @@ print("short syscalls make threads beyond GOMAXPROCS, in the model and in real G
 # %% tags=["nbval-ignore-output"]
 for c in short.values():
     m = c.metric("threads")
-    print(f"{c.title}: threads simulated {m.sim}, real {m.real} "
-          f"(runs: {m.samples}) -> {m.verdict} ({m.band.describe()})")
+    print(tr("{title}: threads simulated {sim}, real {real} (runs: {runs}) -> {verdict} ({band})",
+             title=c.title, sim=m.sim, real=m.real, runs=m.samples, verdict=tr(m.verdict),
+             band=m.band.describe()))
 for line in short_panel.data["why"]:
     print("  ", line)
 from gmpkit import facts
-print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns(2))}")
+print(tr("the model's sysmon tick on this machine: {tick}", tick=facts.fmt(facts.sysmon_tick_ns(2))))
 
 # %% [markdown] lang="en"
 # **What to notice:** even 100 µs calls make the runtime start extra threads: a call that
@@ -519,13 +523,13 @@ print(f"the model's sysmon tick on this machine: {facts.fmt(facts.sysmon_tick_ns
 
 # %% tags=["nbval-ignore-output"]
 for model in (gk.GMP, gk.GM):
-    print(f"{model.__name__} leaves out:")
+    print(tr("{model} leaves out:", model=model.__name__))
     for item in model.SIMPLIFIES:
-        print("  -", item)
+        print("  -", tr(item))
 print()
 # The expected differences each metric of a comparison is exposed to:
 for key, why in cmp.EXPECTED.items():
-    print(f"{key:18} {why}")
+    print(f"{key:18} {tr(why)}")
 
 # %% [markdown] lang="en"
 # | left out | direction it moves reality | seen above |

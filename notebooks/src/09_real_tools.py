@@ -67,6 +67,7 @@
 
 # %%
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.real import tracetool
 from gmpkit.real.compare import find_go_or_none
@@ -83,7 +84,7 @@ tally = predictions.tally("09_real_tools")   # your predictions in this notebook
 
 # %% tags=["nbval-ignore-output"]
 go = find_go_or_none()
-print(go.version if go else "no Go toolchain found: this lab shows recorded runs")
+print(go.version if go else tr("no Go toolchain found: this lab shows recorded runs"))
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## Part 1 · `GODEBUG=schedtrace`
@@ -130,7 +131,8 @@ assert run.procs == 2
 # %%
 source_fields = tracetool.schedtrace_fields_in_source() if go else None
 for section, fields in tracetool.SCHEDTRACE_FIELDS.items():
-    print(f"-- {section} line" if section == "summary" else f"-- {section} lines (scheddetail=1)")
+    print(tr("-- {section} line", section=section) if section == "summary"
+          else tr("-- {section} lines (scheddetail=1)", section=section))
     for name, meaning in fields.items():
         print(f"   {name:16s} {meaning}")
 
@@ -224,8 +226,9 @@ self_check(reading, {"read-threads": ..., "read-runqueue": ..., "read-idleprocs"
 # %% tags=["nbval-ignore-output"]
 detail = schedtrace_or_recorded(detail=True, every_ms=50)
 block = detail.meta["snapshots"][min(2, len(detail.meta["snapshots"]) - 1)]
-print(f"{'recorded' if detail.meta.get('recorded') else 'this machine'}: the block at "
-      f"{block.time_ns // 1_000_000} ms")
+at_ms = block.time_ns // 1_000_000
+print(tr("recorded: the block at {ms} ms", ms=at_ms) if detail.meta.get("recorded")
+      else tr("this machine: the block at {ms} ms", ms=at_ms))
 for kind, items in (("P", block.ps), ("M", block.ms), ("G", block.gs[:8])):
     for item in items:
         rest = " ".join(f"{k}={v}" for k, v in item.items() if k != "id")

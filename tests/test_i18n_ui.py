@@ -398,3 +398,21 @@ def test_the_comparison_table_speaks_chinese_but_keeps_its_verdicts():
     chinese(c.summary(), 0.3)
     gk.set_language("en")
     assert c._repr_html_() == en_html
+
+
+def test_a_panel_module_that_never_imports_plots_still_draws_chinese():
+    """03's panels draw with matplotlib directly; in a fresh process that imports only
+    them, the Chinese edition must still find the CJK subset (a missing glyph warns)."""
+    import subprocess
+    import sys
+    code = ("import warnings, matplotlib\n"
+            "warnings.simplefilter('error')\n"
+            "import gmpkit as gk\n"
+            "gk.set_language('zh')\n"
+            "import gmpkit.widgets.goroutines as g\n"
+            "from gmpkit.i18n import FONT_FAMILY\n"
+            "assert FONT_FAMILY in matplotlib.rcParams['font.family'], matplotlib.rcParams['font.family']\n"
+            "p = g.create_panel()\n"
+            "assert p.error is None, p.error\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]

@@ -40,7 +40,11 @@ from typing import Callable
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from ..i18n import language, tr
+from ..i18n import language, register_fonts, tr
+
+# Panels draw Chinese too: the CJK subset must be in font.family even when nothing has
+# imported gmpkit.plots (03's panels draw with matplotlib directly).
+register_fonts()
 
 __all__ = ["Panel", "projector", "PROJECTOR", "benchmark_panels", "slider", "PANELS", "register",
            "render_png", "defer_gc", "clear_caches", "Laps"]

@@ -139,9 +139,10 @@ INFO = Band("info", why=N_("shown, not judged"))
 EXPECTED = {
     "gc": N_("No garbage collector in the model. Real Go runs GC workers on the Ps and stops the "
              "world now and then, so real runs can only be slower."),
-    "os": N_("No operating system in the model. Real threads share the CPUs with other programs; "
-             "the kernel may run something else in the middle of a goroutine, so real makespans "
-             "stretch, by a lot on a loaded machine."),
+    "os": N_("No operating system in the model: a simulated thread gets a CPU the moment it is "
+             "ready. Real threads wait to be woken, share the CPUs with each other (more threads "
+             "than cores) and with other programs, and the kernel may run something else in the "
+             "middle of a goroutine, so real makespans stretch, by a lot on a loaded machine."),
     "syscall": N_("A mirror's blocking system call is nanosleep(2), which lasts the request plus "
                   "this machine's sleep overshoot (timer slack + wake-up), different for each "
                   "call; the simulator draws each overshoot from the spread measured on the "

@@ -248,8 +248,8 @@ class Comparison:
                 out.append(tr("{label}: not modelled: {why}.", label=label, why=why))
         if out and any(m.key == "os_wait_share" and m.real for m in self.metrics):
             lost = self.metric("os_wait_share")
-            out.append(tr("Measured with the real runs: other programs took {lost:.0%} of the CPU "
-                          "time this program could have used (median; runs: {runs}).",
+            out.append(tr("Measured with the real runs: their threads waited for a CPU {lost:.0%} "
+                          "of the time they were ready to run (median; runs: {runs}).",
                           lost=lost.real, runs=", ".join(f"{x:.0%}" for x in lost.samples)))
         return out
 
@@ -359,9 +359,10 @@ _VERDICT_WORDS = {"within": N_("within"), "outside": N_("outside"),
                   "not modelled": N_("not modelled"), "shown": N_("shown")}
 
 # a timed metric on a machine too loaded to judge it (``why`` of its "not modelled" band)
-_LOADED = N_("other programs took {lost:.0%} of the CPU time these runs could have used (median), "
-             "more than the {quiet:.0%} a judged run may lose, so the real value follows the "
-             "machine's load more than the scheduler; on a quieter machine it is judged by: {band}")
+_LOADED = N_("the real runs' threads waited for a CPU {lost:.0%} of the time they were ready to "
+             "run (median: wake-ups, the program's own threads beyond the cores, other programs), "
+             "more than the {quiet:.0%} a judged run may wait, so the real value follows the "
+             "operating system more than the scheduler; with less waiting it is judged by: {band}")
 
 
 def _verdict(v):
@@ -499,7 +500,7 @@ def before_after(configs=None, real="recorded"):
                 continue
             rows.append((after.title, ma.label, _fmt(ma.real, ma.unit), _fmt(mb.sim, mb.unit),
                          judged(mb), _fmt(ma.sim, ma.unit), judged(ma)))
-        rows.append((after.title, "CPU lost to other programs (real, median)",
+        rows.append((after.title, "CPU wait of the real threads (median)",
                      f"{after.metric('os_wait_share').real:.0%}", "", "", "", ""))
     return rows
 

@@ -76,7 +76,7 @@ def record(scenario, procs=2, async_preempt=True, runs=5):
 
 
 # Recording protocol: a run whose threads spent more than this share of their
-# ready time waiting for a CPU held by other programs (wait_share) is set aside
+# ready time waiting for a CPU (wait_share: wake-ups, own threads, other programs) is set aside
 # and run again, up to QUIET_ATTEMPTS times; the quietest attempt is kept.  The judgement is on the *cause* (measured waiting),
 # never on the result, and the record lists every attempt's share.
 QUIET_WAIT_SHARE = 0.15

@@ -147,9 +147,11 @@ def renumber_goroutines(tl, order_from=None):
 def wait_share(js, procs=None):
     """How much of a run the OS took: of the time the program's threads were
     ready to run during the workload, the share they spent waiting for a CPU
-    held by another program (Linux schedstat: run-queue wait over wait + CPU
-    time).  0: never waited; 0.5: half.  It does not depend on how many
-    threads the run kept busy."""
+    (Linux schedstat: run-queue wait over wait + CPU time).  The wait is the
+    kernel's wake-up latency, the program's own threads when more are ready than
+    there are cores, and other programs: schedstat cannot tell them apart.
+    0: never waited; 0.5: half.  It does not depend on how many threads the run
+    kept busy."""
     wait, ran = js.get("os_wait_ns", 0), js.get("cpu_ns", 0)
     return wait / (wait + ran) if wait + ran else 0.0
 

@@ -30,7 +30,7 @@ class MetricSpec:
     band: object
     expected: tuple = ()
     # Does the real value grow with wall-clock time (a time, or a count of 10 ms
-    # slices)?  Then a run that lost its CPU to other programs cannot judge it.
+    # slices)?  Then a run whose threads waited long for a CPU cannot judge it.
     timed: bool = False
 
     def band_for(self, procs, async_preempt=True):
@@ -77,11 +77,13 @@ _SHARE = _m("p_share", N_("busiest P's share of the work"), "",
 _WHO = _m("gs_per_p", N_("goroutines that ran on each P"), "",
           Band("info", why=N_("shown, not judged: a list per P, to compare by eye with the Gantt "
                               "charts (how the work spreads is judged by the busiest P's share)")))
-_OS = _m("os_wait_share", N_("CPU lost to other programs"), "",
-         not_modelled("os", N_("the model has no OS and no other programs. Real: of the time the "
-                               "program's threads were ready to run during the workload, the share "
-                               "they waited for a CPU (Linux schedstat); on a loaded machine this "
-                               "stretches every real time")))
+_OS = _m("os_wait_share", N_("CPU wait of the real threads"), "",
+         not_modelled("os", N_("the model has no OS: a simulated thread gets a CPU the moment it "
+                               "is ready. Real: of the time the program's threads were ready to run "
+                               "during the workload, the share they waited for a CPU (Linux "
+                               "schedstat): the kernel's wake-up latency, the program's own threads "
+                               "when more are ready than there are cores, and other programs; on a "
+                               "loaded machine this stretches every real time")))
 _RETAKES = _m("retakes", N_("Ps taken from syscalls"), "",
               Band("info", why=N_("shown, not judged: the real trace counts every P taken from a "
                                   "thread in a syscall (by sysmon's retake, or by a returning "

@@ -131,9 +131,11 @@ for name, m in cmp.MIRRORS.items():
 # * the threads real Go had already started, and parked, before `main`'s workload began
 #   (the simulator starts with them idle, instead of with M0 and sysmon only).
 #
-# Every comparison also measures how much CPU time **other programs** took from the real
-# runs (Linux's per-thread scheduler statistics). On a loaded machine that share is large,
-# and a real *time* then measures the load more than the scheduler: such times are marked
+# Every comparison also measures how long the real runs' threads **waited for a CPU** while
+# they were ready to run (Linux's per-thread scheduler statistics). That wait has three
+# sources the model leaves out: the kernel's wake-up latency, the program's own threads when
+# more are ready than there are cores, and other programs. When the share is large, a real
+# *time* measures the operating system more than the scheduler: such times are marked
 # "not modelled (os)" with the measured share, never "within".
 
 # %% [markdown] lang="zh"
@@ -145,7 +147,7 @@ for name, m in cmp.MIRRORS.items():
 # * 一次 goroutine 交接的耗时（多次短暂的 channel 乒乓测试取中位数）；
 # * 在 `main` 的负载开始之前，真实的 Go 已经启动、随后又进入休眠的线程（模拟器开始时就带着这些空闲线程，而不是只有 M0 和 `sysmon`）。
 #
-# 每次比较还会测量**其他程序**从真实运行中抢走了多少 CPU 时间（依据 Linux 的逐线程调度统计）。在繁忙的机器上这个比例会很大，此时真实的*时间*反映的更多是负载而不是调度器：这样的时间会标为 `not modelled (os)`（未建模：操作系统），并附上测得的比例，绝不会标为“在带内”。
+# 每次比较还会测量真实运行的线程在就绪时**等待 CPU** 的时间有多长（依据 Linux 的逐线程调度统计）。这段等待有三个来源，模型都没有包含：内核的唤醒延迟、就绪线程多于核数时程序自己的线程之间的争抢，以及其他程序。这个比例很大时，真实的*时间*反映的更多是操作系统而不是调度器：这样的时间会标为 `not modelled (os)`（未建模：操作系统），并附上测得的比例，绝不会标为“在带内”。
 
 # %% [markdown] lang="en" slideshow={"slide_type": "slide"}
 # ## 2. Experiment: what each P ran
@@ -344,11 +346,11 @@ storm
 # * How many threads depends on *when sysmon looks*. Each look that finds a syscall that has
 #   lasted a round takes its P away, and every P taken away needs another M; a syscall that
 #   returns before sysmon's second look keeps its P (`exitsyscall`'s fast path).
-# * The real makespan is longer: the OS shares the CPUs among several programs (the row
-#   "CPU lost to other programs" measures it, from Linux's per-thread scheduler statistics),
-#   and the Go runtime runs work of its own. Both are left out of the model, so the band for
-#   makespan says what is allowed either way (×1.5), and the row tells you how loaded the
-#   machine was.
+# * The real makespan is longer: real threads wait for a CPU (to be woken, behind each other,
+#   behind other programs; the row "CPU wait of the real threads" measures it, from Linux's
+#   per-thread scheduler statistics), and the Go runtime runs work of its own. Both are left
+#   out of the model, so the band for makespan says what is allowed either way (×1.5), and
+#   the row tells you how much the runs waited.
 #
 # ### A band that cannot fail is no band: break the model on purpose
 #
@@ -361,7 +363,7 @@ storm
 #
 # * 两边创建的线程都超过了 `GOMAXPROCS`：处于阻塞系统调用中的 goroutine 会占着它的 M；`sysmon` 的 `retake` 拿走 P，`handoffp` 再启动另一个 M 来运行那些可运行的 goroutine。
 # * 线程有多少，取决于 *`sysmon` 什么时候查看*。每次查看，只要发现某个系统调用已经持续了一轮，就拿走它的 P，而每个被拿走的 P 都需要另一个 M；在 `sysmon` 第二次查看之前就返回的系统调用，则能保住它的 P（`exitsyscall` 的快速路径）。
-# * 真实的总完工时间更长：操作系统让几个程序共享 CPU（“被其他程序占用的 CPU”这一行，依据 Linux 的逐线程调度统计测出了这一点），而且 Go 运行时还要做它自己的工作。这两者模型都没有包含，所以总完工时间的容差带写明了两个方向各允许偏离多少（×1.5），而那一行则告诉你当时机器有多忙。
+# * 真实的总完工时间更长：真实的线程要等 CPU（等待被唤醒、排在彼此后面、排在其他程序后面；“真实线程等待 CPU 的比例”这一行依据 Linux 的逐线程调度统计测出了它），而且 Go 运行时还要做它自己的工作。这两者模型都没有包含，所以总完工时间的容差带写明了两个方向各允许偏离多少（×1.5），而那一行则告诉你这些运行等了多久。
 #
 # ### 无法失败的容差带不算容差带：故意弄坏模型
 #
@@ -432,13 +434,13 @@ print("each model lists what it leaves out, the GC first among them for GMP: Tru
 # Three metrics are **not modelled** by design, and say so instead of passing: the ticker's
 # worst delay and the preemptions when the hog has a P to itself (the ticker then waits only
 # for the kernel's timers and a CPU; the real preemptions come from the tracer stopping the
-# world), and the CPU lost to other programs. When a live run puts a metric **outside** its
-# band, the lines under its table say why (often: how much CPU other programs took).
+# world), and the real threads' CPU wait. When a live run puts a metric **outside** its
+# band, the lines under its table say why (often: how long the real threads waited for a CPU).
 
 # %% [markdown] lang="zh"
 # **观察要点**：模型在*计数和结构*上吻合得最好——多少个 G 溢出到全局运行队列、哪个 P 运行了多少个 goroutine、抢占了几次、线程是否成倍增加——而在*绝对时间*上吻合得最差，因为模型的时间来自在安静的机器上测得的开销数字。对教学模型而言，这样的主次正合适：模型负责解释机制，真实运行则显示机制之外的那部分影响有多大。
 #
-# 有三个指标按设计是**未建模**的，它们会明说这一点，而不是算作通过：霸占者独占一个 P 时，打点器的最坏延迟和抢占次数（此时打点器只需等待内核的定时器和一个 CPU；而真实的抢占来自追踪器的 STW（全局暂停）），以及被其他程序占用的 CPU。当某次实时运行让一个指标**超出**了容差带时，它表格下方的几行文字会说明原因（常见的原因是：其他程序占走了多少 CPU）。
+# 有三个指标按设计是**未建模**的，它们会明说这一点，而不是算作通过：霸占者独占一个 P 时，打点器的最坏延迟和抢占次数（此时打点器只需等待内核的定时器和一个 CPU；而真实的抢占来自追踪器的 STW（全局暂停）），以及真实线程等待 CPU 的比例。当某次实时运行让一个指标**超出**了容差带时，它表格下方的几行文字会说明原因（常见的原因是：真实线程等了多久 CPU）。
 
 # %% tags=["nbval-ignore-output"]
 for c in results.values():
@@ -541,7 +543,7 @@ for key, why in cmp.EXPECTED.items():
 # | sampling (schedtrace at sysmon's rounds, ≥ 1 ms apart) | real peaks ≤ true peaks | global queue peak in `spawn_burst` |
 # | sysmon's sleep lasting longer than asked (timer slack, wake-up) | *calibrated*: measured with the real runs (`usleep_overhead_ns`); with the uncalibrated 20 µs tick the model made more threads than real Go in `syscall_storm`, outside the ×1.5 band | section 4's broken model |
 # | sleeps that vary from call to call | *calibrated*: each sleep draws from the measured spread; with every sleep at the median the model made 3 threads in `short_syscalls` on one P, real Go 4 | section 6 |
-# | the CPU taken by other programs | every real time stretches | "CPU lost to other programs" (not modelled) |
+# | waiting for a CPU (wake-ups, the program's own threads beyond the cores, other programs) | every real time stretches | "CPU wait of the real threads" (not modelled) |
 # | `schedtick` history before `main` | fixed (`STARTUP_SCHEDTICKS = 1`); before the fix the ticker got in one slice later in the model | `cpu_hog` on one P |
 #
 # ## Summary
@@ -580,7 +582,7 @@ for key, why in cmp.EXPECTED.items():
 # | 采样（调度追踪在 `sysmon` 的轮次上打印，间隔 ≥ 1 ms） | 真实峰值 ≤ 真正的峰值 | `spawn_burst` 中全局运行队列的峰值 |
 # | `sysmon` 的休眠比请求的长（定时器松弛量、唤醒） | *已校准*：与真实运行一同测量（`usleep_overhead_ns`）；若用未校准的 20 µs 周期，模型在 `syscall_storm` 中创建的线程比真实 Go 多，超出 ×1.5 容差带 | 第 4 节中被弄坏的模型 |
 # | 每次调用的休眠时长各不相同 | *已校准*：每次休眠都从测得的分布中抽取；若每次休眠都取中位数，模型在一个 P 上运行 `short_syscalls` 时只创建 3 个线程，真实 Go 是 4 个 | 第 6 节 |
-# | 其他程序占用的 CPU | 每个真实时间都被拉长 | “被其他程序占用的 CPU”（未建模） |
+# | 等待 CPU（唤醒、超出核数的程序自身线程、其他程序） | 每个真实时间都被拉长 | “真实线程等待 CPU 的比例”（未建模） |
 # | `main` 之前的 `schedtick` 历史 | 已修复（`STARTUP_SCHEDTICKS = 1`）；修复之前，模型里的打点器要晚一个时间片才能插进来 | 单个 P 上的 `cpu_hog` |
 #
 # ## 小结

@@ -192,9 +192,9 @@ def _pixels(fig, renderer_cls=None):
 
 
 def _forget_text_bitmaps():
-    from gmpkit import widgets
-    widgets._shared_canvas(_text_figure([]))     # makes the renderer class
-    widgets._PanelRenderer._text_bitmaps.clear()
+    from gmpkit.widgets import render
+    render._shared_canvas(_text_figure([]))      # makes the renderer class
+    render._PanelRenderer._text_bitmaps.clear()
 
 
 TEXTS = [(0.05, 0.6, "G12 runnext 0.25 ms", {"fontsize": 11}),

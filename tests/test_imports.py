@@ -107,7 +107,7 @@ def test_no_import_circles():
 
 # DESIGN.md's layer diagram, top to bottom: a module imports only from its own layer and above.
 LAYERS = ["gmpkit.i18n", "gmpkit.resources", "gmpkit.units", "gmpkit.engine", "gmpkit.ops", "gmpkit.sync",
-          "gmpkit.timeline", "gmpkit.costs", "gmpkit.models", "gmpkit.sim", "gmpkit",
+          "gmpkit.invariants", "gmpkit.timeline", "gmpkit.costs", "gmpkit.models", "gmpkit.sim", "gmpkit",
           "gmpkit.scenarios", "gmpkit.plots", "gmpkit.diagrams", "gmpkit.facts", "gmpkit.real",
           "gmpkit.checks", "gmpkit.widgets", "gmpkit.predict", "gmpkit.predictions",
           "gmpkit.homework", "gmpkit.magic", "gmpkit.bench"]

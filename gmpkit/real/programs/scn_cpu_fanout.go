@@ -11,8 +11,6 @@ package main
 
 import (
 	"flag"
-	"sync"
-	"time"
 )
 
 func main() {
@@ -22,17 +20,9 @@ func main() {
 
 	ipu := itersPerUs()
 	r := begin(ipu)
-	start := time.Now()
-	var wg sync.WaitGroup
-	wg.Add(*goroutines)
-	for i := 0; i < *goroutines; i++ {
-		go func() {
-			compute(*workUs, ipu)
-			wg.Done()
-		}()
-	}
-	wg.Wait()
-	makespan := time.Since(start)
+	makespan := fanOut(*goroutines, func() {
+		compute(*workUs, ipu)
+	})
 	r.stop()
 	r.report(map[string]any{
 		"scenario": "cpu_fanout", "makespan_ns": makespan.Nanoseconds(),

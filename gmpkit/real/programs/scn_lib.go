@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
+	"sync"
 	"time"
 )
 
@@ -153,4 +154,21 @@ func startTrace(path string) func() {
 			log.Fatal(err)
 		}
 	}
+}
+
+// fanOut is the simulator's _fan_out (gmpkit.scenarios): main starts n workers,
+// each running work, and waits for them all; it returns the time from the first
+// go statement to the last worker's end (the makespan).
+func fanOut(n int, work func()) time.Duration {
+	start := time.Now()
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			work()
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	return time.Since(start)
 }

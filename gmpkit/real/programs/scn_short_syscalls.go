@@ -9,9 +9,7 @@ package main
 
 import (
 	"flag"
-	"sync"
 	"syscall"
-	"time"
 )
 
 func main() {
@@ -23,21 +21,13 @@ func main() {
 
 	ipu := itersPerUs()
 	r := begin(ipu)
-	start := time.Now()
-	var wg sync.WaitGroup
-	wg.Add(*goroutines)
-	for i := 0; i < *goroutines; i++ {
-		go func() {
-			ts := syscall.NsecToTimespec(int64(*syscallUs) * 1000)
-			for k := 0; k < *rounds; k++ {
-				compute(*computeUs, ipu)
-				syscall.Nanosleep(&ts, nil)
-			}
-			wg.Done()
-		}()
-	}
-	wg.Wait()
-	makespan := time.Since(start)
+	makespan := fanOut(*goroutines, func() {
+		ts := syscall.NsecToTimespec(int64(*syscallUs) * 1000)
+		for k := 0; k < *rounds; k++ {
+			compute(*computeUs, ipu)
+			syscall.Nanosleep(&ts, nil)
+		}
+	})
 	r.stop()
 	r.report(map[string]any{
 		"scenario": "short_syscalls", "makespan_ns": makespan.Nanoseconds(),

@@ -10,9 +10,7 @@ package main
 
 import (
 	"flag"
-	"sync"
 	"syscall"
-	"time"
 )
 
 func main() {
@@ -23,20 +21,12 @@ func main() {
 
 	ipu := itersPerUs()
 	r := begin(ipu)
-	start := time.Now()
-	var wg sync.WaitGroup
-	wg.Add(*goroutines)
-	for i := 0; i < *goroutines; i++ {
-		go func() {
-			compute(*computeUs, ipu)
-			ts := syscall.NsecToTimespec(int64(*syscallUs) * 1000)
-			syscall.Nanosleep(&ts, nil)
-			compute(*computeUs, ipu)
-			wg.Done()
-		}()
-	}
-	wg.Wait()
-	makespan := time.Since(start)
+	makespan := fanOut(*goroutines, func() {
+		compute(*computeUs, ipu)
+		ts := syscall.NsecToTimespec(int64(*syscallUs) * 1000)
+		syscall.Nanosleep(&ts, nil)
+		compute(*computeUs, ipu)
+	})
 	r.stop()
 	r.report(map[string]any{
 		"scenario": "syscall_storm", "makespan_ns": makespan.Nanoseconds(),

@@ -264,11 +264,7 @@ def main(argv=None):
                         gc_on = page.evaluate(_EXECUTE, "import gc; assert gc.isenabled()")
                         print(f"  garbage collector on after the moves: {gc_on == 'ok'}")
                     finally:
-                        ctx.close()
-                        try:
-                            server.shutdown_kernels()
-                        except Exception as exc:   # the server stops them all at the end
-                            print("could not shut the kernels down:", exc)
+                        lab.close_page(ctx, server)
             finally:
                 browser.close()
     finally:

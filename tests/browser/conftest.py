@@ -92,8 +92,4 @@ def lab_page(request, browser, lab_server):
             print("JavaScript errors on the page:", page.gmpkit_page_errors)
             print("JupyterLab log tail:\n" + lab_server.log_tail())
     finally:
-        context.close()
-        try:
-            lab_server.shutdown_kernels()
-        except Exception as exc:
-            print("could not shut the kernels down:", exc)
+        lab.close_page(context, lab_server)

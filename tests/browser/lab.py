@@ -244,6 +244,16 @@ def _kill_group(proc: subprocess.Popen, sig: int) -> None:
 # --------------------------------------------------------------------------- the browser
 
 
+def close_page(context, server) -> None:
+    """Close a test's browser context, then shut its kernels down (the server stops any
+    left over at the end, so a failure here is only printed)."""
+    context.close()
+    try:
+        server.shutdown_kernels()
+    except Exception as exc:
+        print("could not shut the kernels down:", exc)
+
+
 def launch_browser(playwright):
     """Debian's chromium, headless, with no network chatter (CHROMIUM_ARGS: no background
     networking, component updates, sync or QUIC: the machine reaches no host but the

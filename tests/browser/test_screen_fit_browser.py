@@ -64,11 +64,7 @@ def laptop_page(browser, mode_server):
     try:
         yield mode, page
     finally:
-        context.close()
-        try:
-            server.shutdown_kernels()
-        except Exception as exc:
-            print("could not shut the kernels down:", exc)
+        lab.close_page(context, server)
 
 
 def _expected_panels(name):

@@ -146,7 +146,7 @@ def _lookup(key, text, lang):
 
 def tr(text, /, **kwargs):
     """``text`` in the current language, formatted with ``kwargs`` (``str.format``)."""
-    out = _lookup(text, text, getattr(_LOCAL, "lang", None) or _STATE["lang"])
+    out = _lookup(text, text, language())
     return out.format(**kwargs) if kwargs else out
 
 
@@ -156,8 +156,7 @@ def trc(context, text, /, **kwargs):
     >>> trc("state", "syscall")
     'syscall'
     """
-    out = _lookup(f"{context}{CTX_SEP}{text}", text,
-                  getattr(_LOCAL, "lang", None) or _STATE["lang"])
+    out = _lookup(f"{context}{CTX_SEP}{text}", text, language())
     return out.format(**kwargs) if kwargs else out
 
 

@@ -23,6 +23,7 @@ SLIM_GO      ?= 1
 #               solutions, both editions (English, and Chinese in zh/).
 #               NBVAL_ARGS: strict mode, sanitizers, the 20 s per-cell limit.
 # PYTEST_ARGS:  anything extra, e.g. `make test PYTEST_ARGS='-k site -x'`.
+# --durations:  the 20 slowest tests are listed at the end, to keep `make test` within budget.
 PYTEST_PATHS ?= tests
 NBVAL_PATHS  ?= $(wildcard notebooks/*.ipynb notebooks/homework/solutions/*.ipynb \
                   notebooks/zh/*.ipynb notebooks/homework/solutions/zh/*.ipynb)
@@ -41,7 +42,7 @@ LAB_START_zh := --LabApp.default_url=/lab/tree/zh
 # LAB_ARGS: the course's JupyterLab defaults (tools/lab/overrides.json: no news or update
 #           pop-up over the panels); a learner's own settings still take precedence.
 LAB_ARGS     ?= --LabApp.app_settings_dir=$(CURDIR)/tools/lab
-PYTEST_CMD    = $(PY) -m pytest $(PYTEST_PATHS) \
+PYTEST_CMD    = $(PY) -m pytest --durations=20 $(PYTEST_PATHS) \
                 $(if $(strip $(NBVAL_PATHS)),$(NBVAL_ARGS) $(NBVAL_PATHS)) $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help

@@ -129,7 +129,11 @@ class Timeline(TimelineChecks):
         # reads the columns (``_sp_state``, ``_sp``, ``end_time`` ... are
         # properties that flush first), so readers never see the difference.
         self._c_state: list[str] = []
-        self._c_lane: list[str] = []
+        # the lane of each span as a 2-byte code (a name in _lane_names): a
+        # list would hold an 8-byte pointer per span, for a handful of names
+        self._c_lane = array("H")
+        self._lane_names = ["M"]
+        self._lane_codes = {"M": 0}
         self._c_sp = array("q")        # start, end, m, p, g
         self._c_kind: list[str] = []
         self._c_detail: list[str] = []
@@ -196,7 +200,11 @@ class Timeline(TimelineChecks):
                 ints[k::5] = buf[k + 2::7]
             self._c_sp.frombytes(_pack_ints(ints))
             self._c_state.extend(buf[0::7])
-            self._c_lane.extend(buf[3::7])
+            lanes = buf[3::7]
+            if lanes.count("M") == n:      # the simulator's spans are all on the M lane
+                self._c_lane.frombytes(bytes(2 * n))
+            else:
+                self._c_lane.extend(map(self._lane_code, lanes))
             buf.clear()
         buf = self._evbuf
         if buf:
@@ -215,10 +223,18 @@ class Timeline(TimelineChecks):
         self._flush()
         return self._c_state
 
+    def _lane_code(self, lane):
+        code = self._lane_codes.get(lane)
+        if code is None:
+            code = self._lane_codes[lane] = len(self._lane_names)
+            self._lane_names.append(lane)
+        return code
+
     @property
     def _sp_lane(self):
+        """Each span's lane name (a list made from the codes on each read)."""
         self._flush()
-        return self._c_lane
+        return list(map(self._lane_names.__getitem__, self._c_lane))
 
     @property
     def _sp(self):

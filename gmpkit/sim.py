@@ -396,6 +396,9 @@ class Simulation:
                 self.engine.now = max(self.engine.now, until)
                 break
             self.step()
+        # a paused run keeps its records in the timeline's columns, not in the
+        # recorders' buffer (Python ints: several times the bytes)
+        self.tl._flush()
         return self
 
     def _run_to_end(self):

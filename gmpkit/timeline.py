@@ -204,7 +204,11 @@ class Timeline(TimelineChecks):
             if lanes.count("M") == n:      # the simulator's spans are all on the M lane
                 self._c_lane.frombytes(bytes(2 * n))
             else:
-                self._c_lane.extend(map(self._lane_code, lanes))
+                codes = self._lane_codes
+                for lane in sorted(set(lanes).difference(codes)):
+                    codes[lane] = len(self._lane_names)
+                    self._lane_names.append(lane)
+                self._c_lane.extend(map(codes.__getitem__, lanes))
             buf.clear()
         buf = self._evbuf
         if buf:
@@ -222,13 +226,6 @@ class Timeline(TimelineChecks):
     def _sp_state(self):
         self._flush()
         return self._c_state
-
-    def _lane_code(self, lane):
-        code = self._lane_codes.get(lane)
-        if code is None:
-            code = self._lane_codes[lane] = len(self._lane_names)
-            self._lane_names.append(lane)
-        return code
 
     @property
     def _sp_lane(self):

@@ -144,7 +144,7 @@ class Timeline(TimelineChecks):
         # spans and events in the columns that _end already accounts for: the
         # later ones raise it when end_time is read (one vectorised max)
         self._end_sp = self._end_ev = 0
-        self._counters: dict[str, tuple[list[int], list]] = {}
+        self._counters: dict[str, tuple[array, list]] = {}   # times (int64), values
         self._arrays = None
         self._arrays_n = -1
         self.record = record
@@ -291,7 +291,7 @@ class Timeline(TimelineChecks):
             return lambda time, value: sample(name, time, value)
         c = self._counters.get(name)
         if c is None:
-            c = self._counters[name] = ([], [])
+            c = self._counters[name] = (array("q"), [])   # see _counter_recorder
         times, values = c
         t_app, v_app = times.append, values.append
 
@@ -317,7 +317,9 @@ class Timeline(TimelineChecks):
         def sample(name, time, value):
             c = counters.get(name)
             if c is None:
-                c = counters[name] = ([], [])
+                # the times in an int64 array: 8 bytes a change, where a list
+                # would hold an int object (32 bytes) besides its 8-byte slot
+                c = counters[name] = (array("q"), [])
             times, values = c
             if values and values[-1] == value:
                 return

@@ -289,9 +289,15 @@ class Timeline(TimelineChecks):
         if self.record != "full":
             sample = self._sample
             return lambda time, value: sample(name, time, value)
+        # The hottest counters (GMP's per-P ring lengths and schedticks, a change
+        # per goroutine or more) keep their times in a list: reading back the
+        # last time and appending cost least there.  Every other counter keeps an
+        # int64 array (see _counter_recorder).
         c = self._counters.get(name)
         if c is None:
-            c = self._counters[name] = (array("q"), [])   # see _counter_recorder
+            c = self._counters[name] = ([], [])
+        elif type(c[0]) is not list:
+            c = self._counters[name] = (c[0].tolist(), c[1])
         times, values = c
         t_app, v_app = times.append, values.append
 
@@ -318,7 +324,8 @@ class Timeline(TimelineChecks):
             c = counters.get(name)
             if c is None:
                 # the times in an int64 array: 8 bytes a change, where a list
-                # would hold an int object (32 bytes) besides its 8-byte slot
+                # would hold an int object (32 bytes) besides its 8-byte slot;
+                # a recorder from _counter_fn turns it into a list
                 c = counters[name] = (array("q"), [])
             times, values = c
             if values and values[-1] == value:
@@ -329,7 +336,7 @@ class Timeline(TimelineChecks):
                     times.pop()
                     values.pop()
                 return
-            times.append(int(time))
+            times.append(time if type(time) is int else int(time))   # whole ns
             values.append(value)
 
         return sample

@@ -386,9 +386,10 @@ class GMP(Model):
         # engine's (work stealing's random order) exactly as it is without them.
         self.sleep_rng = (None if self.sleep_overshoot is None
                           else random.Random(f"gmpkit.GMP.sleep_overshoot/{sim.seed}"))
-        # Hot-path bindings.  A subclass that overrides do_compute / do_exit gets
-        # them called through the handler table; otherwise the G's loop
-        # (_run_g_fast) does their work in place.
+        # Hot-path bindings.  A subclass that overrides do_compute, do_exit,
+        # do_blocked or do_go (or _compute_done, _newproc_done, _run) gets them
+        # called as written; otherwise the G's loop (_run_g_fast) does their work
+        # in place.
         self._heap = self.engine._heap
         self._stats = sim.stats
         self._compute_op = Compute if type(self).do_compute is GMP.do_compute else None

@@ -76,12 +76,13 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from itertools import repeat
 
 from ..i18n import N_
 from .base import Model, check_count
 from .gmlock import _TIMER, FutexLock, _Waiter
 from .gmtimers import Go1Timers
+
+_NO_M_1024 = array("i", [-1] * 1024).tobytes()   # GM.lastm grows by this much
 
 __all__ = ["GM"]
 
@@ -407,8 +408,8 @@ class GM(FutexLock, Go1Timers, Model):
             self.sim.stats["context_switches"] += 1
             self.span("switch", now, now + cost, m=m.id, g=g.id)
         lastm, gid = self.lastm, g.id
-        if gid >= len(lastm):
-            lastm.extend(repeat(-1, gid + 1 - len(lastm)))
+        while gid >= len(lastm):
+            lastm.frombytes(_NO_M_1024)     # 1024 more Gs that never ran
         last = lastm[gid]
         if last >= 0 and last != m.id:
             self.st["migrations"] += 1

@@ -155,3 +155,19 @@ def test_the_next_g_runs_in_place_after_an_exit_and_records_what_a_stepped_run_d
     # the stepped run pushes each child's compute end and each execute's _run;
     # the whole run neither (its computes end in place too: that alone saves n)
     assert run_sim.engine._seq < step_sim.engine._seq - 2 * n
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+@pytest.mark.parametrize("limit", [{"max_events": 777}, {"max_time": 333_333}])
+def test_limits_stop_the_hand_back_where_they_stop_a_stepped_run(procs, limit):
+    stopped = []
+    for stepped in (False, True):
+        sim = gk.Simulation(_short_lived(1000), model=gk.GMP(procs=procs), seed=1, **limit)
+        with pytest.raises(gk.SimulationLimit):
+            if stepped:
+                while sim.step():
+                    pass
+            else:
+                sim.run()
+        stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
+    assert stopped[0] == stopped[1]

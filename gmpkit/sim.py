@@ -65,7 +65,7 @@ class G:
     """
 
     # When it was created and when it ended are in the timeline (its "spawn" and
-    # "exit" events), not here: a parked G costs a slot less, and no int of its own.
+    # "exit" events), not here: a parked G costs two slots less and no int of its own.
     __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
                  "asked_ns", "left", "tight", "since", "m", "p",
                  "timer", "preempt", "sync_parked", "retry")

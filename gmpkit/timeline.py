@@ -144,7 +144,9 @@ class Timeline(TimelineChecks):
         # spans and events in the columns that _end already accounts for: the
         # later ones raise it when end_time is read (one vectorised max)
         self._end_sp = self._end_ev = 0
-        self._counters: dict[str, tuple[array, list]] = {}   # times (int64), values
+        # name -> (times, values): times an int64 array (a list for the
+        # recorders of _counter_fn), values a list
+        self._counters: dict[str, tuple[array | list, list]] = {}
         self._arrays = None
         self._arrays_n = -1
         self.record = record

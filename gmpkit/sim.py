@@ -64,11 +64,13 @@ class G:
     ``timer`` (a pending engine Timer) and ``preempt`` (preemption requested).
     """
 
+    # When it was created and when it ended are in the timeline (its "spawn" and
+    # "exit" events), not here: a parked G costs two slots less and no int of its own.
     __slots__ = ("id", "name", "gen", "status", "wait", "waitobj", "resume_value",
-                 "asked_ns", "created", "ended", "left", "tight", "since", "m", "p",
+                 "asked_ns", "left", "tight", "since", "m", "p",
                  "timer", "preempt", "sync_parked", "retry")
 
-    def __init__(self, gid, name, gen, now, parent):
+    def __init__(self, gid, name, gen):
         self.id = gid
         self.name = name
         self.gen = gen
@@ -77,8 +79,6 @@ class G:
         self.waitobj = None
         self.resume_value = None
         self.asked_ns = 0
-        self.created = now
-        self.ended = None
         self.left = 0
         self.tight = False
         self.since = 0
@@ -195,14 +195,13 @@ class Simulation:
         else:
             gen, fname = _make_generator(fn, args, opname)
         gid = len(self.gs) + 1
-        now = self.engine.now
-        g = G(gid, name or fname, gen, now, parent.id if parent else -1)
+        g = G(gid, name or fname, gen)
         self.gs[gid] = g
         self.n_alive += 1
         self.stats["goroutines"] += 1
         self.tl.g_names[gid] = g.name
         if parent is not None:
-            self._event("spawn", now, gid, -1, -1, parent.id, "")
+            self._event("spawn", self.engine.now, gid, -1, -1, parent.id, "")
         return g
 
     def advance(self, g):
@@ -319,7 +318,7 @@ class Simulation:
 
     def _exit(self, g):
         g.status = "dead"
-        g.ended = now = self.engine.now
+        now = self.engine.now
         self.n_alive -= 1
         self._event("exit", now, g.id, -1, -1, -1, "")
         if g is self.main:
@@ -397,6 +396,9 @@ class Simulation:
                 self.engine.now = max(self.engine.now, until)
                 break
             self.step()
+        # a paused run keeps its records in the timeline's columns, not in the
+        # recorders' buffer (Python ints: several times the bytes)
+        self.tl._flush()
         return self
 
     def _run_to_end(self):

@@ -129,7 +129,11 @@ class Timeline(TimelineChecks):
         # reads the columns (``_sp_state``, ``_sp``, ``end_time`` ... are
         # properties that flush first), so readers never see the difference.
         self._c_state: list[str] = []
-        self._c_lane: list[str] = []
+        # the lane of each span as a 2-byte code (a name in _lane_names): a
+        # list would hold an 8-byte pointer per span, for a handful of names
+        self._c_lane = array("H")
+        self._lane_names = ["M"]
+        self._lane_codes = {"M": 0}
         self._c_sp = array("q")        # start, end, m, p, g
         self._c_kind: list[str] = []
         self._c_detail: list[str] = []
@@ -140,7 +144,9 @@ class Timeline(TimelineChecks):
         # spans and events in the columns that _end already accounts for: the
         # later ones raise it when end_time is read (one vectorised max)
         self._end_sp = self._end_ev = 0
-        self._counters: dict[str, tuple[list[int], list]] = {}
+        # name -> (times, values): times an int64 array (a list for the
+        # recorders of _counter_fn), values a list
+        self._counters: dict[str, tuple[array | list, list]] = {}
         self._arrays = None
         self._arrays_n = -1
         self.record = record
@@ -196,7 +202,15 @@ class Timeline(TimelineChecks):
                 ints[k::5] = buf[k + 2::7]
             self._c_sp.frombytes(_pack_ints(ints))
             self._c_state.extend(buf[0::7])
-            self._c_lane.extend(buf[3::7])
+            lanes = buf[3::7]
+            if lanes.count("M") == n:      # the simulator's spans are all on the M lane
+                self._c_lane.frombytes(bytes(2 * n))
+            else:
+                codes = self._lane_codes
+                for lane in sorted(set(lanes).difference(codes)):
+                    codes[lane] = len(self._lane_names)
+                    self._lane_names.append(lane)
+                self._c_lane.extend(map(codes.__getitem__, lanes))
             buf.clear()
         buf = self._evbuf
         if buf:
@@ -217,8 +231,9 @@ class Timeline(TimelineChecks):
 
     @property
     def _sp_lane(self):
+        """Each span's lane name (a list made from the codes on each read)."""
         self._flush()
-        return self._c_lane
+        return list(map(self._lane_names.__getitem__, self._c_lane))
 
     @property
     def _sp(self):
@@ -276,9 +291,15 @@ class Timeline(TimelineChecks):
         if self.record != "full":
             sample = self._sample
             return lambda time, value: sample(name, time, value)
+        # The hottest counters (GMP's per-P ring lengths and schedticks, a change
+        # per goroutine or more) keep their times in a list: reading back the
+        # last time and appending cost least there.  Every other counter keeps an
+        # int64 array (see _counter_recorder).
         c = self._counters.get(name)
         if c is None:
             c = self._counters[name] = ([], [])
+        elif type(c[0]) is not list:
+            c = self._counters[name] = (c[0].tolist(), c[1])
         times, values = c
         t_app, v_app = times.append, values.append
 
@@ -304,7 +325,10 @@ class Timeline(TimelineChecks):
         def sample(name, time, value):
             c = counters.get(name)
             if c is None:
-                c = counters[name] = ([], [])
+                # the times in an int64 array: 8 bytes a change, where a list
+                # would hold an int object (32 bytes) besides its 8-byte slot;
+                # a recorder from _counter_fn turns it into a list
+                c = counters[name] = (array("q"), [])
             times, values = c
             if values and values[-1] == value:
                 return
@@ -314,7 +338,7 @@ class Timeline(TimelineChecks):
                     times.pop()
                     values.pop()
                 return
-            times.append(int(time))
+            times.append(time if type(time) is int else int(time))   # whole ns
             values.append(value)
 
         return sample

@@ -121,3 +121,53 @@ def test_a_run_paused_at_a_time_and_resumed_records_what_a_whole_run_does(mname)
     assert not sim.finished and sim.engine.run_ahead is False
     resumed = sim.run()                                   # ... then run to the end
     assert _record(resumed.timeline) == _record(whole.timeline)
+
+
+def _short_lived(n):
+    """main starts ``n`` goroutines that each compute once and exit; one P runs them
+    one after the other: each exit is followed by the next G's execute."""
+    def child(wg):
+        yield gk.compute(us=2)
+        yield wg.done()
+
+    def main():
+        wg = gk.WaitGroup()
+        wg.add(n)
+        for _ in range(n):
+            yield gk.go(child, wg)
+        yield wg.wait()
+    return main
+
+
+def test_the_next_g_runs_in_place_after_an_exit_and_records_what_a_stepped_run_does():
+    """GMP's execute hands the G it picked back to the G loop on that M when its
+    _run is certainly the next event: fewer heap events, the same timeline, and no
+    nesting however many Gs follow one another."""
+    n = 300
+    model = lambda: gk.GMP(procs=1)      # noqa: E731
+    run_sim = gk.Simulation(_short_lived(n), model=model(), seed=1)
+    run_sim.run()
+    step_sim = gk.Simulation(_short_lived(n), model=model(), seed=1)
+    while step_sim.step():
+        pass
+    assert run_sim.engine.events == step_sim.engine.events
+    assert _record(run_sim.tl) == _record(step_sim.tl)
+    # the stepped run pushes each child's compute end and each execute's _run;
+    # the whole run neither (its computes end in place too: that alone saves n)
+    assert run_sim.engine._seq < step_sim.engine._seq - 2 * n
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+@pytest.mark.parametrize("limit", [{"max_events": 777}, {"max_time": 333_333}])
+def test_limits_stop_the_hand_back_where_they_stop_a_stepped_run(procs, limit):
+    stopped = []
+    for stepped in (False, True):
+        sim = gk.Simulation(_short_lived(1000), model=gk.GMP(procs=procs), seed=1, **limit)
+        with pytest.raises(gk.SimulationLimit):
+            if stepped:
+                while sim.step():
+                    pass
+            else:
+                sim.run()
+        stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
+    assert stopped[0] == stopped[1]

@@ -78,7 +78,7 @@ from numbers import Integral
 from math import gcd
 
 from ..i18n import N_, tr
-from ..ops import EXITED, Compute, Go
+from ..ops import BLOCKED, EXITED, Compute, Go
 from ..sync import ACTIVE_SPIN, GoPanic
 from .base import Model, check_count
 
@@ -386,18 +386,25 @@ class GMP(Model):
         # engine's (work stealing's random order) exactly as it is without them.
         self.sleep_rng = (None if self.sleep_overshoot is None
                           else random.Random(f"gmpkit.GMP.sleep_overshoot/{sim.seed}"))
-        # Hot-path bindings.  A subclass that overrides do_compute / do_exit gets
-        # them called through the handler table; otherwise the G's loop
-        # (_run_g_fast) does their work in place.
+        # Hot-path bindings.  A subclass that overrides do_compute, do_exit,
+        # do_blocked or do_go (or _compute_done, _newproc_done, _run) gets them
+        # called as written; otherwise the G's loop (_run_g_fast) does their work
+        # in place.
         self._heap = self.engine._heap
         self._stats = sim.stats
         self._compute_op = Compute if type(self).do_compute is GMP.do_compute else None
         self._exit_op = EXITED if type(self).do_exit is GMP.do_exit else None
+        self._blocked_op = BLOCKED if type(self).do_blocked is GMP.do_blocked else None
         cls = type(self)
         self._go_op = Go if (cls.do_go is GMP.do_go and cls._newproc_done is GMP._newproc_done
                              and cls._run is GMP._run) else None
-        self._compute_done_fn = self._compute_done
+        self._compute_done_fn = (self._run_g_fast if cls._compute_done is GMP._compute_done
+                                 else lambda m, g, _ended: self._compute_done(m, g))
         self._run_fn = self._run
+        # execute hands the G it picked back to the G loop (_run_g_fast) that
+        # called schedule on _loop_m, when its _run is certainly the next event
+        self._run_here = cls._run is GMP._run
+        self._loop_m = self._loop_g = None
         st = self.stats_extra
         for k in ("retakes", "overflows", "global_runs", "spins", "netpoll_injected",
                   "sysmon_wakeups", "futile_wakeups"):
@@ -831,9 +838,21 @@ class GMP(Model):
             if cost:
                 self._mspan("switch", now, now + cost, m.id, pp.id, g.id)
         m.lastg = g
+        when = now + cost
+        if m is self._loop_m:
+            # Called from the G loop on this M (_run_g_fast): if _run is
+            # certainly the next event, the loop runs g itself, in place.
+            self._loop_m = None
+            heap = self._heap
+            if ((not heap or heap[0][0] > when) and self._run_here and not self.sim._check
+                    and engine.may_run_ahead(when)):
+                engine.now = when
+                engine.events += 1
+                self._loop_g = g
+                return
         # engine.after(cost, self._run, m, g), inlined
         engine._seq = seq = engine._seq + 1
-        _heappush(self._heap, [now + cost, seq, self._run_fn, (m, g)])
+        _heappush(self._heap, [when, seq, self._run_fn, (m, g)])
 
     def _run(self, m, g):
         """Resume ``g``'s code on ``m`` (gogo): finish a preempted compute, or
@@ -846,39 +865,80 @@ class GMP(Model):
         else:
             self._run_g_fast(m, g)
 
-    def _run_g_fast(self, m, g):
-        """run_g with do_compute, do_exit and do_go done in place (the commonest
-        outcomes); every other operation goes to its ``do_*`` handler.
+    def _run_g_fast(self, m, g, ended=False):
+        """run_g with do_compute, do_exit, do_blocked and do_go done in place (the
+        commonest outcomes); every other operation goes to its ``do_*`` handler.
+        ``ended``: a compute of ``g`` ends now (its span is recorded first).
 
-        A ``go`` whose newproc (``goroutine_create_ns`` later) is certainly the
-        next event is finished here, in a loop, as the run loop would do next:
-        a G spawning many goroutines runs on without a heap push and pop each."""
+        Run ahead (see ``Engine.may_run_ahead``): what the run loop would pop
+        next is done here, in a loop, when it is certainly the next event (same
+        clock, same event count, same records in the same order), instead of a
+        heap push and pop:
+
+        * a compute that ends before any other event is due (a lone G on its
+          P, one P, a quiet moment) is ended at once and ``g`` runs on;
+        * a ``go`` whose newproc (``goroutine_create_ns`` later) is next: a G
+          spawning many goroutines runs on;
+        * when ``g`` exits or parks, ``schedule`` finds the next G, and if its
+          ``execute`` may hand it back here (``_loop_m``), that G runs on this
+          M in this loop: a loop, not a nested call, however many Gs follow.
+
+        Not while the run is stepped (animations)."""
         engine = self.engine
+        now = engine.now
+        if ended:
+            since = g.since
+            if now > since:
+                self._mspan("running", since, now, m.id, m.p.id, g.id)
+            g.left = 0
+            g.timer = None
         while True:
+            self.curm = m
+            if g.preempt:     # the stack guard was poisoned: this call preempts
+                self.gopreempt_m(m, g)
+                return
             op = self._advance(g)
             t = type(op)
             if t is self._compute_op:
                 g.left = left = op.ns
                 g.tight = op.tight
-                g.since = now = engine.now
+                g.since = now
                 when = now + left
                 heap = self._heap
                 if ((heap and heap[0][0] <= when) or self.sim._check
                         or not engine.may_run_ahead(when)):
                     engine._seq = seq = engine._seq + 1
-                    g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
+                    g.timer = t = [when, seq, self._compute_done_fn, (m, g, True)]
                     _heappush(heap, t)
-                else:   # it is the next event anyway: end it now (see _compute_done)
-                    engine.now = when
-                    engine.events += 1
-                    self._compute_done(m, g)
-                return
-            if op is self._exit_op:
+                    return
+                # the next event is this compute's end: end it now
+                engine.now = when
+                engine.events += 1
+                if when > now:
+                    self._mspan("running", now, when, m.id, m.p.id, g.id)
+                now = when
+                g.left = 0
+                continue
+            if op is self._exit_op or op is self._blocked_op:
                 m.curg = None
+                self._loop_m = m
                 self.schedule(m)
-                return
-            if t is self._go_op:
+                g = self._loop_g
+                if g is None:
+                    self._loop_m = None
+                    return
+                # execute(m, g) handed g back: _run(m, g), in place
+                self._loop_g = None
                 now = engine.now
+                self.curm = m
+                if g.preempt:
+                    self.gopreempt_m(m, g)
+                    return
+                if g.left > 0:
+                    self._start_compute(m, g)
+                    return
+                continue
+            if t is self._go_op:
                 when = now + self.create_ns
                 heap = self._heap
                 if ((heap and heap[0][0] <= when) or self.sim._check
@@ -888,15 +948,11 @@ class GMP(Model):
                 # do_go, then _newproc_done at its time, then _run(m, g): in place
                 if when > now:
                     self._mspan("spawn", now, when, m.id, m.p.id, g.id)
-                engine.now = when
+                engine.now = now = when
                 engine.events += 1
                 self.curm = m
                 self.runqput(m.p, op.g, True)
                 self.wakep()
-                self.curm = m
-                if g.preempt:
-                    self.gopreempt_m(m, g)
-                    return
                 continue
             self._handlers[t](m, g, op)
             return
@@ -1222,46 +1278,10 @@ class GMP(Model):
         g.timer = self.engine.after(g.left, self._compute_done, m, g)
 
     def _compute_done(self, m, g):
-        """A compute ends: record it, and run ``g`` on to its next operation.
-
-        When that is another compute that ends before any other event is due (a
-        lone G on its P, one P, a quiet moment), nothing can happen in between:
-        it is ended here too, in a loop, exactly as the run loop would pop it next
-        (same clock, same event count, same records in the same order), without
-        a heap push and pop.  Not while the run is stepped (animations)."""
-        engine = self.engine
-        now = engine.now
-        while True:
-            since = g.since
-            if now > since:
-                self._mspan("running", since, now, m.id, m.p.id, g.id)
-            g.left = 0
-            g.timer = None
-            # _run(m, g) with g.left == 0, and _run_g_fast, inlined: the hottest path
-            self.curm = m
-            if g.preempt:
-                self.gopreempt_m(m, g)
-                return
-            op = self._advance(g)
-            if type(op) is not self._compute_op:
-                break
-            g.left = left = op.ns
-            g.tight = op.tight
-            g.since = now
-            when = now + left
-            heap = self._heap
-            if (heap and heap[0][0] <= when) or self.sim._check or not engine.may_run_ahead(when):
-                engine._seq = seq = engine._seq + 1
-                g.timer = t = [when, seq, self._compute_done_fn, (m, g)]
-                _heappush(heap, t)
-                return
-            engine.now = now = when     # the next event is this compute's end
-            engine.events += 1
-        if op is self._exit_op:
-            m.curg = None
-            self.schedule(m)
-        else:
-            self._handlers[type(op)](m, g, op)
+        """A compute ends: record it, and run ``g`` on to its next operation
+        (``_run_g_fast``, which also ends in place the computes that follow when
+        nothing else can happen in between)."""
+        self._run_g_fast(m, g, True)
 
     def do_go(self, m, g, op):
         """newproc: the parent pays goroutine_create_ns, then the new G goes to

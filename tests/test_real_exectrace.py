@@ -37,10 +37,12 @@ M=9 P=0 G=5 StateTransition Time=2800 GoID=5 Running->NotExist Reason=""
 def test_small_trace_spans_and_events():
     tl = parse_exectrace(SMALL)
     g5 = [(s.state, s.start, s.end, s.m) for s in tl.spans if s.lane == "G" and s.g == 5]
-    # times are relative to the first event (the Sync at 100)
-    assert g5 == [("runnable", 1000, 1500, -1), ("running", 1500, 1700, 0),
-                  ("syscall", 1700, 2400, 0), ("runnable", 2400, 2600, -1),
-                  ("running", 2600, 2700, 1)]
+    # times are relative to the program's first event (at 1000), not to the Sync at 100: the
+    # Sync carries the oldest trace buffer's time, which can be milliseconds early
+    assert g5 == [("runnable", 100, 600, -1), ("running", 600, 800, 0),
+                  ("syscall", 800, 1500, 0), ("runnable", 1500, 1700, -1),
+                  ("running", 1700, 1800, 1)]
+    assert tl.end_time == 1800 and tl.meta["t0"] == 1000
     spawn, = tl.events_of("spawn")
     assert (spawn.g, spawn.other) == (5, 1)
     ready, = tl.events_of("ready")

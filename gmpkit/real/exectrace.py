@@ -191,7 +191,10 @@ def parse_exectrace(text, *, keep_system=False, meta=None,
         raise TraceParseError("no StateTransition events found (is this `go tool trace -d=parsed` output?)")
     if keep_system:
         system = {}
-    t0 = events[0].time
+    # Time 0 is the first event of the program's: not the opening Sync, whose time is the
+    # oldest trace buffer's and may come milliseconds before the trace began (a thread that
+    # took its buffer and then lost its CPU, on a loaded machine).
+    t0 = next((ev.time for ev in events if ev.kind != "Sync"), events[0].time)
     if procs is None:
         procs = len({ev.rid for ev in events if ev.res == "P"}) or None
     tl = Timeline(procs=procs, source="exectrace", max_parallel=procs,

@@ -47,6 +47,10 @@ _REQUIRED = ("gomaxprocs", "idleprocs", "threads", "spinningthreads", "idlethrea
 
 _SCHED_RE = re.compile(r"SCHED (\d+)ms: (.*)")
 _DETAIL_RE = re.compile(r"  ([PMG])(\d+): (.*)")
+# How a schedtrace line can begin: what is left of one when the program exits as sysmon
+# starts printing it ("S" ... "SCHED ", "SCHED 12", "SCHED 12ms", "  P", "  M3" ...).
+SCHED_LINE_START = re.compile(r"S(?:C(?:H(?:E(?:D(?: \d*(?:m(?:s:?)?)?)?)?)?)?)?"
+                              r"| (?: (?:[PMG]\d*:?)?)?")
 _KEY_SPLIT = re.compile(r"(?:^| )([a-z]+)=")
 _INT_RE = re.compile(r"-?\d+")
 _LIST_RE = re.compile(r"\[((?: \d+)*) \]")
@@ -174,8 +178,40 @@ def schedtrace_snapshots(text, *, strict=True):
 
     With ``strict`` any line that is neither a SCHED line nor a scheddetail
     record raises :class:`TraceParseError`; with ``strict=False`` such lines
-    (a program's own output mixed into stderr) are skipped.
+    (a program's own output mixed into stderr) are skipped, and so is a last
+    line cut off at the program's exit (see :func:`_snapshots`).
     """
+    return _snapshots(text, strict=strict)[0]
+
+
+def _snapshots(text, *, strict=True):
+    """``(snapshots, cut)``: :func:`schedtrace_snapshots`, and the line cut off at exit.
+
+    sysmon prints a SCHED line (and each scheddetail record) in many small
+    writes to stderr, from its own thread; a program that exits meanwhile
+    leaves the last line unfinished, without its newline ("SCHED ", "SCHED
+    12ms: gomaxprocs=2 idlepro").  On a loaded machine, where sysmon's thread
+    can lose its CPU in the middle of a line, that happens often enough to
+    matter.  Outside ``strict`` mode such a last line, when it does not parse,
+    is dropped (with the scheddetail block it would have completed) and
+    returned as ``cut``; anywhere else a line that does not parse is damage.
+    """
+    text = as_text(text)
+    unfinished = not strict and bool(text) and not text.endswith(("\n", "\r"))
+    lines = text.splitlines()
+    if unfinished and SCHED_LINE_START.fullmatch(lines[-1]):
+        return _snapshots_of(lines[:-1], strict, cut_block=True), lines[-1]
+    try:
+        return _snapshots_of(lines, strict), None
+    except TraceParseError:
+        if not unfinished:
+            raise
+    # the unfinished last line is the one that did not parse, or the block it cuts short is
+    # incomplete: read what came before it (a damaged earlier line still raises)
+    return _snapshots_of(lines[:-1], strict, cut_block=True), lines[-1]
+
+
+def _snapshots_of(lines, strict, cut_block=False):
     snaps: list[Snapshot] = []
     cur = None
 
@@ -187,7 +223,7 @@ def schedtrace_snapshots(text, *, strict=True):
                                       f"(line {snap.lineno}) has {len(snap.ps)} P lines, "
                                       f"expected gomaxprocs={n} (truncated?)", lineno, "")
 
-    for lineno, line in enumerate(as_text(text).splitlines(), 1):
+    for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         m = _SCHED_RE.fullmatch(line)
@@ -228,6 +264,9 @@ def schedtrace_snapshots(text, *, strict=True):
         if strict:
             raise TraceParseError("not a schedtrace line (expected 'SCHED <t>ms: ...' or a "
                                   "P/M/G record; pass strict=False to skip other output)", lineno, line)
+    if cut_block and cur is not None and cur.detail and len(cur.ps) != cur.fields["gomaxprocs"]:
+        snaps.pop()            # the block the cut line belonged to ends without all its P lines
+        return snaps
     close(cur, None)
     return snaps
 
@@ -239,18 +278,21 @@ def parse_schedtrace(text, *, strict=True, meta=None) -> Timeline:
     scheddetail mode ``runq[i]`` and ``schedtick[i]`` come from each P line's
     ``runqsize`` and ``schedtick``.  ``tl.meta["snapshots"]`` holds every
     block; ``tl.meta["detail"]`` says whether P/M/G lines were present.
-    Malformed input raises :class:`TraceParseError` (line number and text).
+    Malformed input raises :class:`TraceParseError` (line number and text);
+    with ``strict=False`` a last line cut off at the program's exit is dropped and kept
+    in ``tl.meta["cut_at_exit"]`` (None when the output ended whole).
 
     >>> tl = parse_schedtrace(read_trace("schedtrace_demo")[0])  # doctest: +SKIP
     >>> print(tl.schedtrace(50)[1])                                            # doctest: +SKIP
     SCHED 50ms: gomaxprocs=2 idleprocs=0 threads=5 ...
     """
-    snaps = schedtrace_snapshots(text, strict=strict)
+    snaps, cut = _snapshots(text, strict=strict)
     if not snaps:
         raise TraceParseError("no SCHED lines found (was the program run with GODEBUG=schedtrace=X?)")
     procs = max(s.fields["gomaxprocs"] for s in snaps)
     tl = Timeline(procs=procs, source="schedtrace", max_parallel=procs,
-                  meta=dict(meta or {}, snapshots=snaps, detail=any(s.detail for s in snaps)))
+                  meta=dict(meta or {}, snapshots=snaps, detail=any(s.detail for s in snaps),
+                            cut_at_exit=cut))
     for s in snaps:
         t, f = s.time_ns, s.fields
         for name in SUMMARY_COUNTERS:

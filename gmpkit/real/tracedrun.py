@@ -25,7 +25,7 @@ from ..i18n import language, tr
 from ..timeline import Timeline
 from .errors import TraceParseError
 from .exectrace import SYSTEM_PREFIXES, parse_exectrace
-from .schedtrace import parse_schedtrace
+from .schedtrace import SCHED_LINE_START, parse_schedtrace
 from .userprog import USER_MAIN
 
 __all__ = ["TracedRun", "make_timeline"]
@@ -209,11 +209,19 @@ TRACER_PREFIXES = SYSTEM_PREFIXES + ("main.gmpkitWatch",)
 
 
 def _split_stderr(stderr, want_sched):
+    """``(program's stderr, schedtrace lines)``.  sysmon writes a line in many pieces, so a
+    program that exits while it prints leaves the last line unfinished, without a newline:
+    an unfinished last line that begins like a schedtrace line is the runtime's too (the
+    parser drops it, :func:`~gmpkit.real.schedtrace.parse_schedtrace`)."""
     if not want_sched:
         return stderr, ""
     keep, sched = [], []
-    for ln in stderr.splitlines(keepends=True):
-        (sched if _SCHED.fullmatch(ln.rstrip("\n")) else keep).append(ln)
+    lines = stderr.splitlines(keepends=True)
+    for i, ln in enumerate(lines):
+        line = ln.rstrip("\n")
+        unfinished = i == len(lines) - 1 and not ln.endswith("\n")
+        ours = _SCHED.fullmatch(line) or (unfinished and SCHED_LINE_START.fullmatch(line))
+        (sched if ours else keep).append(ln)
     return "".join(keep), "".join(sched)
 
 

@@ -62,21 +62,26 @@ def test_the_fast_path_is_taken_and_saves_heap_events(model):
     assert run_sim.tl.spans == step_sim.tl.spans
 
 
+def _where_limits_stop(workload, model, limit):
+    """``(clock, events, spans)`` where ``limit`` stops the run, run whole and stepped."""
+    stopped = []
+    for stepped in (False, True):
+        sim = gk.Simulation(workload, model=model(), seed=1, **limit)
+        with pytest.raises(gk.SimulationLimit, match=next(iter(limit))):
+            if stepped:
+                while sim.step():
+                    pass
+            else:
+                sim.run()
+        stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
+    return stopped
+
+
 @pytest.mark.parametrize("model", [lambda: gk.GMP(procs=1), gk.GreenThreads])
-def test_limits_stop_a_fast_run_where_they_stop_a_stepped_one(model):
-    for limit in ("max_events", "max_time"):
-        kw = {"max_events": 301} if limit == "max_events" else {"max_time": 150_000}
-        stopped = []
-        for stepped in (False, True):
-            sim = gk.Simulation(_lone_worker(1000), model=model(), seed=1, **kw)
-            with pytest.raises(gk.SimulationLimit, match=limit):
-                if stepped:
-                    while sim.step():
-                        pass
-                else:
-                    sim.run()
-            stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
-        assert stopped[0] == stopped[1]
+@pytest.mark.parametrize("limit", [{"max_events": 301}, {"max_time": 150_000}])
+def test_limits_stop_a_fast_run_where_they_stop_a_stepped_one(model, limit):
+    whole, stepped = _where_limits_stop(_lone_worker(1000), model, limit)
+    assert whole == stepped
 
 
 def _tie(block):
@@ -160,14 +165,5 @@ def test_the_next_g_runs_in_place_after_an_exit_and_records_what_a_stepped_run_d
 @pytest.mark.parametrize("procs", [1, 2])
 @pytest.mark.parametrize("limit", [{"max_events": 777}, {"max_time": 333_333}])
 def test_limits_stop_the_hand_back_where_they_stop_a_stepped_run(procs, limit):
-    stopped = []
-    for stepped in (False, True):
-        sim = gk.Simulation(_short_lived(1000), model=gk.GMP(procs=procs), seed=1, **limit)
-        with pytest.raises(gk.SimulationLimit):
-            if stepped:
-                while sim.step():
-                    pass
-            else:
-                sim.run()
-        stopped.append((sim.engine.now, sim.engine.events, sim.tl.spans))
-    assert stopped[0] == stopped[1]
+    whole, stepped = _where_limits_stop(_short_lived(1000), lambda: gk.GMP(procs=procs), limit)
+    assert whole == stepped

@@ -1,7 +1,7 @@
 """Every registered panel fits a 1366x768 laptop screen (about 700 px of notebook), in
 normal and in projector mode, checked without a kernel or a browser.
 
-How tall a panel is on screen, as measured by tests/browser/test_screen_fit.py:
+How tall a panel is on screen, as measured by the browser tests (tests/browser/screenfit.py):
 
 * the figure's PNG (``figsize x dpi`` pixels) is shown at the full width of the output
   column, ``COLUMN_PX`` in a 1366-px JupyterLab window, up- or down-scaled (an

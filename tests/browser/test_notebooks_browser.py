@@ -1,6 +1,8 @@
 """Every course notebook in a real browser: open in JupyterLab, run all cells, no errors,
 every widget rendered, a screenshot that is not blank, then one control moved with the
-kernel's output changing (the interaction registered in interactions.py)."""
+kernel's output changing (the interaction registered in interactions.py); last, in a
+1366x768 window, every panel of a lecture fits the screen (normal mode; projector mode is
+test_screen_fit_browser's)."""
 
 import time
 
@@ -8,6 +10,7 @@ import pytest
 
 import lab
 from interactions import INTERACTIONS
+from screenfit import assert_panels_fit, is_lecture
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +42,8 @@ def test_notebook_in_browser(lab_page, name):
     lab.assert_not_blank(lab.screenshot(page, name.removesuffix(".ipynb") + "-after"))
     print(f"{name}: {report['cells']} code cells, {widgets['views']} widget views, "
           f"run all {report['seconds']} s, end to end {time.monotonic() - t0:.1f} s")
+    if is_lecture(name):
+        assert_panels_fit(page, name, "normal")
 
 
 def test_interactions_name_real_notebooks():

@@ -289,6 +289,21 @@ _KERNEL_IDLE = _js(
 """
 )
 
+# Indices of code cells with an ``assert`` line whose input or output is shown: a lecture's
+# hidden check cells must open collapsed (a placeholder, not their source).
+ASSERT_CELLS_SHOWN = _js(
+    """
+  const shown = [];
+  nb.content.widgets.forEach((cell, i) => {
+    if (cell.model.type !== 'code') return;
+    const src = cell.model.sharedModel.getSource();
+    if (!/^\\s*assert\\b/m.test(src)) return;
+    if (!cell.inputHidden || !cell.outputHidden) shown.push(i);
+  });
+  return shown;
+"""
+)
+
 _WATCH_KERNEL = _js(
     """
   if (!nb) return false;

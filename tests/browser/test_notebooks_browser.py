@@ -1,8 +1,8 @@
-"""Every course notebook in a real browser: open in JupyterLab, run all cells, no errors,
-every widget rendered, a screenshot that is not blank, then one control moved with the
-kernel's output changing (the interaction registered in interactions.py); last, in a
-1366x768 window, every panel of a lecture fits the screen (normal mode; projector mode is
-test_screen_fit_browser's)."""
+"""Every course notebook in a real browser: open in JupyterLab with a lecture's hidden check
+cells collapsed, run all cells, no errors, every widget rendered, a screenshot that is not
+blank, then one control moved with the kernel's output changing (the interaction
+registered in interactions.py); last, in a 1366x768 window, every panel of a lecture fits
+the screen (normal mode; projector mode is test_screen_fit_browser's)."""
 
 import time
 
@@ -23,6 +23,8 @@ def test_notebook_in_browser(lab_page, name):
     page = lab_page
     t0 = time.monotonic()
     lab.open_notebook(page, f"notebooks/{name}")
+    if is_lecture(name):   # its hidden check cells open collapsed
+        assert page.evaluate(lab.ASSERT_CELLS_SHOWN) == [], f"{name} shows assert cells"
     report = lab.run_all(page)
     widgets = lab.wait_for_widgets(page)
     assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"

@@ -43,20 +43,6 @@ _RUN_CELL = lab._js(
 """
 )
 
-_SCAFFOLDING_SHOWN = lab._js(
-    """
-  const shown = [];
-  nb.content.widgets.forEach((cell, i) => {
-    if (cell.model.type !== 'code') return;
-    const src = cell.model.sharedModel.getSource();
-    if (!/^\\s*assert\\b/m.test(src)) return;
-    if (!cell.inputHidden || !cell.outputHidden) shown.push(i);
-  });
-  return shown;
-"""
-)
-
-
 def run_cell(page, index):
     page.evaluate(_RUN_CELL, index)
     page.wait_for_function(lab._KERNEL_IDLE, timeout=lab.RUN_TIMEOUT_MS)
@@ -85,12 +71,5 @@ def test_check_locks_and_the_panel_shows_both_answers(lab_page, predict_notebook
     assert "You predicted 3 ms; the model says 0 ms." in text, text
     assert lab.errors_on_page(page) == []
     # the hidden assert cell: JupyterLab shows a collapsed placeholder, not its source
-    assert page.evaluate(_SCAFFOLDING_SHOWN) == []
+    assert page.evaluate(lab.ASSERT_CELLS_SHOWN) == []
     lab.assert_not_blank(lab.screenshot(page, "predict-locked"))
-
-
-def test_lecture_notebooks_open_with_asserts_collapsed(lab_page):
-    page = lab_page
-    for path in sorted((lab.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        lab.open_notebook(page, f"notebooks/{path.name}")
-        assert page.evaluate(_SCAFFOLDING_SHOWN) == [], f"{path.name} shows assert cells"

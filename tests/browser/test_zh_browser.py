@@ -25,8 +25,10 @@ HOMEWORK = ["hw1_threads", "hw4_gmp"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def run_and_check(page, path, name):
+def run_and_check(page, path, name, lecture=True):
     lab.open_notebook(page, path)
+    if lecture:   # a lecture's hidden check cells open collapsed
+        assert page.evaluate(lab.ASSERT_CELLS_SHOWN) == [], f"{name} shows assert cells"
     report = lab.run_all(page)
     widgets = lab.wait_for_widgets(page)
     assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"
@@ -86,7 +88,7 @@ def test_chinese_lecture_in_browser(lab_page, stem):
 @pytest.mark.parametrize("stem", HOMEWORK)
 def test_chinese_homework_in_browser(lab_page, stem):
     page = lab_page
-    run_and_check(page, f"notebooks/homework/solutions/zh/{stem}.ipynb", stem)
+    run_and_check(page, f"notebooks/homework/solutions/zh/{stem}.ipynb", stem, lecture=False)
     nb = page.locator(".jp-NotebookPanel:visible").first
     heading = nb.locator(".jp-MarkdownOutput h1").first.inner_text()
     assert heading.startswith("作业"), heading

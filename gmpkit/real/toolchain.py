@@ -220,6 +220,15 @@ class GoToolchain:
         return RunResult(cmd, res.stdout, res.stderr, res.returncode, res.elapsed_s, extra)
 
 
+def kill_group(proc, sig=signal.SIGKILL):
+    """Send ``sig`` to ``proc``'s whole process group (it was started in a session of its
+    own); a group that has already exited is not an error."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def _run_process(cmd, *, env, timeout, cwd, max_output, what, check=True) -> RunResult:
     """Run ``cmd`` (a list), capture both streams in files, enforce time and size limits."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -241,10 +250,7 @@ def _run_process(cmd, *, env, timeout, cwd, max_output, what, check=True) -> Run
             elif max(os.fstat(out.fileno()).st_size, os.fstat(err.fileno()).st_size) > max_output:
                 problem = GoProgramError
             if problem:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill_group(proc)
                 proc.wait()
                 break
         elapsed = time.perf_counter() - t0

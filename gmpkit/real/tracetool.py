@@ -33,7 +33,7 @@ import weakref
 from pathlib import Path
 
 from ..i18n import N_, tr
-from .toolchain import GoProgramError, cache_dir, find_go
+from .toolchain import GoProgramError, cache_dir, find_go, kill_group
 
 
 class _Shown(dict):
@@ -305,10 +305,7 @@ class TraceViewer:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=5)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill_group(proc)
                 proc.wait(timeout=5)
         if proc.stdout:
             proc.stdout.close()

@@ -43,7 +43,6 @@ import hashlib
 import html
 import os
 import re
-import signal
 import subprocess
 import tempfile
 import threading
@@ -51,7 +50,7 @@ import time
 from pathlib import Path
 
 from .gosource import GoSourceError, map_compiler_output, rename_main
-from .toolchain import GoProgramError, _run_process, cache_dir, find_go
+from .toolchain import GoProgramError, _run_process, cache_dir, find_go, kill_group
 
 __all__ = ["TRACER_SOURCE", "GoCompileError", "build_user_program", "USER_MAIN"]
 
@@ -276,10 +275,7 @@ def _run_traced(binary, args, env, timeout, max_output):
         if now - t0 > timeout:
             request_stop("timeout")
         if stop and not killed and now - stop[0][1] > STOP_GRACE_S:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_group(proc)
             killed = True
     elapsed = time.perf_counter() - t0
     for c in outs:

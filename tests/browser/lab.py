@@ -486,6 +486,21 @@ def errors_on_page(page) -> list[str]:
     return unique
 
 
+def open_and_run(page, path: str, name: str, lecture: bool = True) -> tuple[dict, dict]:
+    """Open ``path``, check that a lecture's hidden check cells open collapsed, run every
+    cell, and check that every widget rendered and no error shows; returns
+    ``(run_all's report, wait_for_widgets' report)``."""
+    open_notebook(page, path)
+    if lecture:
+        assert page.evaluate(ASSERT_CELLS_SHOWN) == [], f"{name} shows assert cells"
+    report = run_all(page)
+    widgets = wait_for_widgets(page)
+    assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"
+    assert not widgets["pending"], f"{name}: widgets never rendered in cells {widgets['pending']}"
+    assert errors_on_page(page) == [], name
+    return report, widgets
+
+
 def _slider(page, description_or_index):
     nb = page.locator(".jp-NotebookPanel:visible").first
     sliders = nb.locator(".widget-slider")

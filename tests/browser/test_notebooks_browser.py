@@ -22,14 +22,7 @@ NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))  # homework/ ex
 def test_notebook_in_browser(lab_page, name):
     page = lab_page
     t0 = time.monotonic()
-    lab.open_notebook(page, f"notebooks/{name}")
-    if is_lecture(name):   # its hidden check cells open collapsed
-        assert page.evaluate(lab.ASSERT_CELLS_SHOWN) == [], f"{name} shows assert cells"
-    report = lab.run_all(page)
-    widgets = lab.wait_for_widgets(page)
-    assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"
-    assert not widgets["pending"], f"{name}: widgets never rendered in cells {widgets['pending']}"
-    assert lab.errors_on_page(page) == [], name
+    report, widgets = lab.open_and_run(page, f"notebooks/{name}", name, lecture=is_lecture(name))
     png = lab.screenshot(page, name.removesuffix(".ipynb"))
     lab.assert_not_blank(png)
 

@@ -26,14 +26,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def run_and_check(page, path, name, lecture=True):
-    lab.open_notebook(page, path)
-    if lecture:   # a lecture's hidden check cells open collapsed
-        assert page.evaluate(lab.ASSERT_CELLS_SHOWN) == [], f"{name} shows assert cells"
-    report = lab.run_all(page)
-    widgets = lab.wait_for_widgets(page)
-    assert not widgets["broken"], f"{name}: widgets failed to display: {widgets['broken']}"
-    assert not widgets["pending"], f"{name}: widgets never rendered in cells {widgets['pending']}"
-    assert lab.errors_on_page(page) == [], name
+    report, widgets = lab.open_and_run(page, path, name, lecture=lecture)
     nb = page.locator(".jp-NotebookPanel:visible").first
     prose = " ".join(nb.locator(".jp-MarkdownOutput").all_inner_texts())
     assert len(CJK.findall(prose)) >= 20, f"{name}: the prose on the page is not Chinese"

@@ -285,8 +285,9 @@ yourprog.schedtrace_figure(pool)
 
 # %% tags=["nbval-ignore-output"]
 workers = [g for g, n in pool.timeline.g_names.items() if n == "main.main.func1"]
-busy = sum(s.end - s.start for s in pool.timeline.spans
-           if s.lane == "G" and s.state == "running" and s.g in workers)
+worker_spans = [s for s in pool.timeline.spans
+                if s.lane == "G" and s.state == "running" and s.g in workers]
+busy = sum(s.end - s.start for s in worker_spans)
 job_us = busy / 16 / 1000
 
 
@@ -336,8 +337,6 @@ assert pool_cmp.metric("goroutines").ok                        # same goroutines
 # equal jobs on 2 Ps); busy is at most 2 x the time from the workers' first start to their last
 # stop (never more than 2 of them run at once), and that time lies inside main's. Each step is
 # checked, so a failure says which one broke, with the figures.
-worker_spans = [s for s in pool.timeline.spans
-                if s.lane == "G" and s.state == "running" and s.g in workers]
 workers_ns = max(s.end for s in worker_spans) - min(s.start for s in worker_spans)
 real_ns, sim_ns = pool_cmp.metric("makespan_ns").real, pool_cmp.metric("makespan_ns").sim
 figures = (f"workers ran {busy} ns in all within {workers_ns} ns; makespan: real {real_ns} ns, "
